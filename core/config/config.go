@@ -1,0 +1,147 @@
+package config
+
+import "time"
+
+// Config is the whole configuration file. The top-level host keys (Host, inlined) describe the single host
+// served when Hosts is empty; with Hosts set, each entry starts from the top-level values and overrides them.
+type Config struct {
+	Listen  string `yaml:"listen"`
+	DataDir string `yaml:"data_dir"`
+	// AllowInsecureIssuer permits a non-loopback http:// issuer (never in production).
+	AllowInsecureIssuer bool `yaml:"allow_insecure_issuer"`
+	// TrustedProxies are the addresses or CIDRs whose X-Forwarded-For is believed.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `yaml:"log_level"`
+
+	Host  `yaml:",inline"`
+	Hosts []Host `yaml:"hosts"`
+}
+
+// Host is everything that belongs to one host (Prosody's VirtualHost, Keycloak's realm).
+type Host struct {
+	// ID is the immutable store key prefix of the host ([a-z0-9-], 1–32 chars); defaults to "default" for the
+	// single top-level host.
+	ID        string   `yaml:"id"`
+	Hostnames []string `yaml:"hostnames"`
+	Issuer    string   `yaml:"issuer"`
+	SiteName  string   `yaml:"site_name"`
+	Theme     string   `yaml:"theme"`
+
+	SecurityPolicy   string   `yaml:"security_policy"`
+	UsernameIsFullID *bool    `yaml:"username_is_full_id"`
+	ShowClientLogos  *bool    `yaml:"show_client_logos"`
+	TermsURL         string   `yaml:"terms_url"`
+	PolicyURL        string   `yaml:"policy_url"`
+	CORSOrigins      []string `yaml:"cors_origins"`
+
+	AccessTokenTTL         *Duration `yaml:"access_token_ttl"`
+	RefreshTokenTTL        *Duration `yaml:"refresh_token_ttl"`
+	IDTokenTTL             *Duration `yaml:"id_token_ttl"`
+	CodeTTL                *Duration `yaml:"code_ttl"`
+	SessionTTL             *Duration `yaml:"session_ttl"`
+	RefreshTokenReuseGrace *Duration `yaml:"refresh_token_reuse_grace"`
+
+	Registration Registration `yaml:"registration"`
+
+	GrantTypes           []string `yaml:"grant_types"`
+	ResponseTypes        []string `yaml:"response_types"`
+	RequireCodeChallenge *bool    `yaml:"require_code_challenge"`
+	CodeChallengeMethods []string `yaml:"code_challenge_methods"`
+
+	Scopes  []Scope  `yaml:"scopes"`
+	Clients []Client `yaml:"clients"`
+	Roles   *Roles   `yaml:"roles"`
+
+	IDTokenSigningAlg   string    `yaml:"id_token_signing_alg"`
+	KeyRotationInterval *Duration `yaml:"key_rotation_interval"`
+	KeyEncryptionKey    string    `yaml:"key_encryption_key"`
+	SubjectFormat       string    `yaml:"subject_format"`
+	RefreshIDToken      *bool     `yaml:"refresh_id_token"`
+
+	Argon2     *Argon2     `yaml:"argon2"`
+	RateLimits *RateLimits `yaml:"rate_limits"`
+	// BuiltinPolicy switches the built-in policy off per hook (hook name → false). Hooks arrive with the policy
+	// engines; the names are validated now.
+	BuiltinPolicy map[string]bool `yaml:"builtin_policy"`
+	// Policies are Lua / wasm plugins; accepted and validated structurally, loaded by the policy engines.
+	Policies []Policy `yaml:"policies"`
+}
+
+// Registration configures dynamic client registration (off while Key is empty).
+type Registration struct {
+	Key                string    `yaml:"key"`
+	Algorithm          string    `yaml:"algorithm"`
+	TTL                *Duration `yaml:"ttl"`
+	LegacyHost         string    `yaml:"legacy_host"`
+	InitialAccessToken string    `yaml:"initial_access_token"`
+}
+
+// Scope is an extra scope shown on the consent page.
+type Scope struct {
+	Name        string `yaml:"name"`
+	Title       string `yaml:"title"`
+	Description string `yaml:"description"`
+}
+
+// Client is a static client declared in the config file.
+type Client struct {
+	ID string `yaml:"client_id"`
+	// SecretSHA256 is the hex SHA-256 of the secret; SecretEnv names an environment variable holding the
+	// secret. At most one is set; neither means a public client.
+	SecretSHA256            string   `yaml:"client_secret_sha256"`
+	SecretEnv               string   `yaml:"client_secret_env"`
+	Name                    string   `yaml:"client_name"`
+	ClientURI               string   `yaml:"client_uri"`
+	LogoURI                 string   `yaml:"logo_uri"`
+	TOSURI                  string   `yaml:"tos_uri"`
+	PolicyURI               string   `yaml:"policy_uri"`
+	RedirectURIs            []string `yaml:"redirect_uris"`
+	PostLogoutRedirectURIs  []string `yaml:"post_logout_redirect_uris"`
+	GrantTypes              []string `yaml:"grant_types"`
+	Scope                   string   `yaml:"scope"`
+	TokenEndpointAuthMethod string   `yaml:"token_endpoint_auth_method"`
+	Introspect              bool     `yaml:"introspect"`
+	Untrusted               bool     `yaml:"untrusted"`
+}
+
+// Roles is the host's role catalogue and its default role (the one the `xmpp` scope stands for).
+type Roles struct {
+	Names   []string `yaml:"names"`
+	Default string   `yaml:"default"`
+}
+
+// Argon2 holds the argon2id parameters for password hashes.
+type Argon2 struct {
+	Memory      uint32 `yaml:"memory"` // KiB
+	Iterations  uint32 `yaml:"iterations"`
+	Parallelism uint8  `yaml:"parallelism"`
+	// MaxConcurrent bounds how many hashes run at once (memory × MaxConcurrent is the peak).
+	MaxConcurrent int `yaml:"max_concurrent"`
+}
+
+// RateLimits are token buckets: Burst requests at once, then one more every Every.
+type RateLimits struct {
+	LoginPerIP       *Bucket `yaml:"login_per_ip"`
+	LoginPerUsername *Bucket `yaml:"login_per_username"`
+}
+
+// Bucket is one token-bucket setting.
+type Bucket struct {
+	Burst int      `yaml:"burst"`
+	Every Duration `yaml:"every"`
+}
+
+// Policy is one plugin binding (POLICY-ABI.md).
+type Policy struct {
+	Name    string            `yaml:"name"`
+	Lua     string            `yaml:"lua"`
+	Wasm    string            `yaml:"wasm"`
+	Hooks   []string          `yaml:"hooks"`
+	Config  map[string]any    `yaml:"config"`
+	Limits  map[string]int    `yaml:"limits"`
+	OnError map[string]string `yaml:"on_error"`
+}
+
+// Duration is a time.Duration written as a Go duration string ("90s", "1h30m") in YAML and env.
+type Duration time.Duration

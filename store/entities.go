@@ -1,0 +1,161 @@
+package store
+
+import "time"
+
+// User is an account of one host. ID is immutable and random; everything refers to users by it. A deleted user
+// keeps a tombstone (Deleted set, credentials and profile cleared) so the id is never reused.
+type User struct {
+	ID            string    `json:"id"`
+	Host          string    `json:"host"`
+	Username      string    `json:"username"` // PRECIS-normalised; unique per host among live users
+	PasswordHash  string    `json:"password_hash,omitempty"`
+	Roles         []string  `json:"roles,omitempty"`
+	Groups        []string  `json:"groups,omitempty"`
+	Name          string    `json:"name,omitempty"`
+	Email         string    `json:"email,omitempty"`
+	EmailVerified bool      `json:"email_verified,omitempty"`
+	Locale        string    `json:"locale,omitempty"`
+	Disabled      bool      `json:"disabled,omitempty"`
+	Deleted       bool      `json:"deleted,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+// Session is a browser login session. ID is the SHA-256 (hex) of the cookie value; the cookie value itself is
+// never stored.
+type Session struct {
+	ID        string    `json:"id"`
+	Host      string    `json:"host"`
+	UserID    string    `json:"user_id"`
+	AuthTime  time.Time `json:"auth_time"`
+	AMR       []string  `json:"amr,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// Client is an OAuth client registered by the operator (CLI or config file). Dynamically registered clients are
+// stateless (their metadata is the signed client_id) and are not stored here.
+type Client struct {
+	ID                      string    `json:"client_id"`
+	Host                    string    `json:"host"`
+	SecretHash              string    `json:"secret_hash,omitempty"` // hex SHA-256 of the secret; empty for public clients
+	SecretFromEnv           string    `json:"secret_env,omitempty"`  // config clients: name of the env var holding the secret
+	Name                    string    `json:"client_name"`
+	ClientURI               string    `json:"client_uri,omitempty"`
+	LogoURI                 string    `json:"logo_uri,omitempty"`
+	TOSURI                  string    `json:"tos_uri,omitempty"`
+	PolicyURI               string    `json:"policy_uri,omitempty"`
+	RedirectURIs            []string  `json:"redirect_uris,omitempty"`
+	PostLogoutRedirectURIs  []string  `json:"post_logout_redirect_uris,omitempty"`
+	GrantTypes              []string  `json:"grant_types,omitempty"`
+	Scopes                  []string  `json:"scopes,omitempty"`
+	TokenEndpointAuthMethod string    `json:"token_endpoint_auth_method"`
+	Introspect              bool      `json:"introspect,omitempty"`
+	Untrusted               bool      `json:"untrusted,omitempty"`
+	FromConfig              bool      `json:"from_config,omitempty"` // declared under clients: in the config file
+	CreatedAt               time.Time `json:"created_at"`
+	UpdatedAt               time.Time `json:"updated_at"`
+}
+
+// Consent is what a user approved for a client (user × client → scopes). It outlives the grants it led to.
+type Consent struct {
+	Host      string    `json:"host"`
+	UserID    string    `json:"user_id"`
+	ClientID  string    `json:"client_id"`
+	Scopes    []string  `json:"scopes"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	ExpiresAt time.Time `json:"expires_at,omitempty"` // zero: until revoked
+}
+
+// Grant is one authorization (one code or one device approval) and owns the chain of tokens issued from it.
+// Revoking the grant makes every token of the chain inactive in the same write.
+type Grant struct {
+	ID        string    `json:"id"`
+	Host      string    `json:"host"`
+	UserID    string    `json:"user_id,omitempty"`
+	ClientID  string    `json:"client_id"`
+	Scopes    []string  `json:"scopes"`
+	AuthTime  time.Time `json:"auth_time,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"` // the latest expiry of any token of the chain; extended on refresh
+	Revoked   bool      `json:"revoked,omitempty"`
+	RevokedAt time.Time `json:"revoked_at,omitempty"`
+}
+
+// TokenKind distinguishes access from refresh tokens.
+type TokenKind string
+
+// Token kinds.
+const (
+	AccessToken  TokenKind = "access"
+	RefreshToken TokenKind = "refresh"
+)
+
+// Token is an access or refresh token of a grant. ID is the SHA-256 (hex) of the token string.
+type Token struct {
+	ID        string    `json:"id"`
+	Host      string    `json:"host"`
+	Kind      TokenKind `json:"kind"`
+	GrantID   string    `json:"grant_id"`
+	ClientID  string    `json:"client_id"`
+	UserID    string    `json:"user_id,omitempty"`
+	Scopes    []string  `json:"scopes"`
+	IssuedAt  time.Time `json:"issued_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	UsedAt    time.Time `json:"used_at,omitempty"` // refresh tokens: when rotated
+	Revoked   bool      `json:"revoked,omitempty"` // this one token revoked (RFC 7009 of an access token)
+}
+
+// Code is an authorization code. ID is the SHA-256 (hex) of the code string.
+type Code struct {
+	ID                  string    `json:"id"`
+	Host                string    `json:"host"`
+	GrantID             string    `json:"grant_id"`
+	ClientID            string    `json:"client_id"`
+	UserID              string    `json:"user_id"`
+	RedirectURI         string    `json:"redirect_uri,omitempty"`
+	RedirectURIGiven    bool      `json:"redirect_uri_given,omitempty"`
+	Scopes              []string  `json:"scopes"`
+	CodeChallenge       string    `json:"code_challenge,omitempty"`
+	CodeChallengeMethod string    `json:"code_challenge_method,omitempty"`
+	Nonce               string    `json:"nonce,omitempty"`
+	AuthTime            time.Time `json:"auth_time"`
+	SessionID           string    `json:"session_id,omitempty"`
+	IssuedAt            time.Time `json:"issued_at"`
+	ExpiresAt           time.Time `json:"expires_at"`
+	UsedAt              time.Time `json:"used_at,omitempty"`
+}
+
+// DeviceCode is an RFC 8628 device authorization. ID is the SHA-256 (hex) of the device code; UserCode is kept
+// normalised (upper case, no separator) so lookups are case-insensitive.
+type DeviceCode struct {
+	ID         string    `json:"id"`
+	Host       string    `json:"host"`
+	UserCode   string    `json:"user_code"`
+	ClientID   string    `json:"client_id"`
+	Scopes     []string  `json:"scopes"`
+	Status     string    `json:"status"` // pending, approved, denied
+	UserID     string    `json:"user_id,omitempty"`
+	GrantID    string    `json:"grant_id,omitempty"`
+	Interval   int       `json:"interval"`
+	LastPollAt time.Time `json:"last_poll_at,omitempty"`
+	IssuedAt   time.Time `json:"issued_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	UsedAt     time.Time `json:"used_at,omitempty"`
+}
+
+// Key is a signing or secret key of a host. Private is the key material, encrypted at rest by the caller (the
+// store treats it as opaque bytes).
+type Key struct {
+	ID        string    `json:"kid"`
+	Host      string    `json:"host"`
+	Use       string    `json:"use"` // "sig" for signing keys, other names for internal secrets
+	Algorithm string    `json:"alg"`
+	Private   []byte    `json:"private"`
+	Public    []byte    `json:"public,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	NotBefore time.Time `json:"not_before"`           // starts signing at
+	RetireAt  time.Time `json:"retire_at,omitempty"`  // stops signing at
+	ExpiresAt time.Time `json:"expires_at,omitempty"` // removed from JWKS at; zero: never
+}

@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Store is a backend: one typed sub-store per entity. Every method takes the host id (or a record carrying it)
+// and never sees another host's data. A method that returns nil after a write has made it durable.
+//
+// Expiry: every record with an ExpiresAt is treated as absent (ErrNotFound) once the backend's clock reaches it,
+// on every read and consume; physical removal happens in the background.
+type Store interface {
+	Users() UserStore
+	Sessions() SessionStore
+	Clients() ClientStore
+	Consents() ConsentStore
+	Grants() GrantStore
+	Tokens() TokenStore
+	Codes() CodeStore
+	DeviceCodes() DeviceCodeStore
+	Keys() KeyStore
+	// Close flushes and releases the backend. Calls after Close return ErrClosed.
+	Close() error
+}
+
+// UserUpdate says what else an update of a user ends, in the same write.
+type UserUpdate struct {
+	EndSessions  bool // every login session of the user
+	RevokeGrants bool // every grant (token chain) of the user
+}
+
+// UserStore keeps accounts. Usernames are unique per host among live users; ids are never reused.
+type UserStore interface {
+	// Create adds a user; ErrConflict if the id exists (even as a tombstone) or the username is taken.
+	Create(ctx context.Context, u *User) error
+	// Get returns a live user by id; ErrNotFound for unknown ids and tombstones.
+	Get(ctx context.Context, host, id string) (*User, error)
+	// GetByUsername returns a live user by normalised username.
+	GetByUsername(ctx context.Context, host, username string) (*User, error)
+	// Update replaces a live user (a changed username moves its index entry; ErrConflict if taken) and, in the
+	// same write, ends what opts says.
+	Update(ctx context.Context, u *User, opts UserUpdate) error
+	// Delete turns the user into a tombstone, frees the username, ends every session and revokes every grant of
+	// the user, in one write.
+	Delete(ctx context.Context, host, id string) error
+	// List returns the live users of a host ordered by username.
+	List(ctx context.Context, host string) ([]*User, error)
+}
+
+// SessionStore keeps browser login sessions by the hash of their cookie.
+type SessionStore interface {
+	Put(ctx context.Context, s *Session) error
+	Get(ctx context.Context, host, id string) (*Session, error)
+	Delete(ctx context.Context, host, id string) error
+	// DeleteByUser ends every session of a user and returns how many there were.
+	DeleteByUser(ctx context.Context, host, userID string) (int, error)
+}
+
+// ClientStore keeps the operator's static clients.
+type ClientStore interface {
+	// Create adds a client; ErrConflict if the id exists.
+	Create(ctx context.Context, c *Client) error
+	// Put creates or replaces a client (used to sync clients declared in the config file).
+	Put(ctx context.Context, c *Client) error
+	Get(ctx context.Context, host, id string) (*Client, error)
+	// Update replaces an existing client; ErrNotFound if it does not exist.
+	Update(ctx context.Context, c *Client) error
+	// Delete removes a client and revokes every grant issued to it, in one write.
+	Delete(ctx context.Context, host, id string) error
+	// List returns a host's clients ordered by id.
+	List(ctx context.Context, host string) ([]*Client, error)
+}
+
+// ConsentStore keeps remembered consents (user × client → scopes).
+type ConsentStore interface {
+	Put(ctx context.Context, c *Consent) error
+	Get(ctx context.Context, host, userID, clientID string) (*Consent, error)
+	Delete(ctx context.Context, host, userID, clientID string) error
+	ListByUser(ctx context.Context, host, userID string) ([]*Consent, error)
+}
+
+// GrantStore keeps grants, the owners of token chains.
+type GrantStore interface {
+	// Create adds a grant; ErrConflict if the id exists.
+	Create(ctx context.Context, g *Grant) error
+	// Get returns a grant, revoked or not (Revoked tells); ErrNotFound when unknown or expired.
+	Get(ctx context.Context, host, id string) (*Grant, error)
+	// Revoke marks the grant revoked: every token of its chain is inactive from this write on. Idempotent;
+	// ErrNotFound for an unknown grant.
+	Revoke(ctx context.Context, host, id string) error
+	// RevokeByUser revokes every grant of a user in one write and returns how many were live.
+	RevokeByUser(ctx context.Context, host, userID string) (int, error)
+	// ListByUser returns the user's live, unrevoked grants.
+	ListByUser(ctx context.Context, host, userID string) ([]*Grant, error)
+}
+
+// TokenStore keeps access and refresh tokens by the hash of their value.
+type TokenStore interface {
+	// Put stores tokens of one grant and extends the grant's expiry to cover them, in one write. ErrRevoked if
+	// the grant is revoked, ErrNotFound if it does not exist.
+	Put(ctx context.Context, tokens ...*Token) error
+	// Get returns a usable token: ErrNotFound when unknown or expired, ErrRevoked (with the token) when it or its
+	// grant was revoked, ErrAlreadyUsed (with the token) for a rotated refresh token.
+	Get(ctx context.Context, host, id string) (*Token, error)
+	// Rotate atomically marks the refresh token id used and stores next (same grant). If it was already used it
+	// returns the old token with ErrAlreadyUsed and stores nothing; exactly one of two racing rotations wins.
+	Rotate(ctx context.Context, host, id string, next ...*Token) (*Token, error)
+	// Revoke marks one token revoked (RFC 7009 for an access token). Idempotent; ErrNotFound when unknown.
+	Revoke(ctx context.Context, host, id string) error
+}
+
+// CodeStore keeps authorization codes by the hash of their value.
+type CodeStore interface {
+	// Put stores a code; ErrConflict if the id exists.
+	Put(ctx context.Context, c *Code) error
+	// Consume marks the code used and returns it. A second consume returns the code with ErrAlreadyUsed; exactly
+	// one of two racing consumers wins. ErrNotFound when unknown or expired.
+	Consume(ctx context.Context, host, id string) (*Code, error)
+}
+
+// DeviceCodeStore keeps RFC 8628 device authorizations.
+type DeviceCodeStore interface {
+	// Put stores a new device code; ErrConflict if its id or user code is taken.
+	Put(ctx context.Context, d *DeviceCode) error
+	Get(ctx context.Context, host, id string) (*DeviceCode, error)
+	GetByUserCode(ctx context.Context, host, userCode string) (*DeviceCode, error)
+	// Update replaces a live, unused device code (approval, denial, poll time).
+	Update(ctx context.Context, d *DeviceCode) error
+	// Consume marks an approved device code used, as CodeStore.Consume.
+	Consume(ctx context.Context, host, id string) (*DeviceCode, error)
+}
+
+// KeyStore keeps a host's keys (signing keys, internal secrets).
+type KeyStore interface {
+	// Create adds a key; ErrConflict if the kid exists.
+	Create(ctx context.Context, k *Key) error
+	Put(ctx context.Context, k *Key) error
+	Get(ctx context.Context, host, kid string) (*Key, error)
+	// List returns the host's unexpired keys of one use, oldest first.
+	List(ctx context.Context, host, use string) ([]*Key, error)
+	Delete(ctx context.Context, host, kid string) error
+}
+
+// Clock is the time source every backend takes; tests inject one.
+type Clock func() time.Time
