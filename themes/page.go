@@ -22,6 +22,7 @@ type Page struct {
 	Return      *Link  // a link back (error page: "return to <client host>"; signed-in page)
 	RetryAfter  int    // 429 pages: seconds until the next attempt is allowed
 	Code        string // oob: the authorization code to copy
+	ShowLogos   bool   // the operator enabled show_client_logos (the CSP then allows img-src https:)
 }
 
 // Client is what a page shows of a client.

@@ -1,9 +1,9 @@
 package config
 
-import "time"
-
 // Config is the whole configuration file. The top-level host keys (Host, inlined) describe the single host
 // served when Hosts is empty; with Hosts set, each entry starts from the top-level values and overrides them.
+// In the file types a key left out is its zero value (nil pointer, slice or map, "" or 0), which Load replaces
+// by the default; pointers are used where the zero value is a meaningful setting (false, 0s).
 type Config struct {
 	Listen  string `yaml:"listen"`
 	DataDir string `yaml:"data_dir"`
@@ -18,11 +18,14 @@ type Config struct {
 	Hosts []Host `yaml:"hosts"`
 }
 
-// Host is everything that belongs to one host (Prosody's VirtualHost, Keycloak's realm).
+// Host is everything that belongs to one host (Prosody's VirtualHost, Keycloak's realm). Under `hosts`, a
+// host inherits each top-level key it leaves out (per key, through sections and maps; a list replaces the
+// inherited one); id and hostnames are never inherited.
 type Host struct {
 	// ID is the immutable store key prefix of the host ([a-z0-9-], 1–32 chars); defaults to "default" for the
 	// single top-level host.
-	ID        string   `yaml:"id"`
+	ID string `yaml:"id"`
+	// Hostnames are names the host answers for besides its issuer's host (which is always included).
 	Hostnames []string `yaml:"hostnames"`
 	Issuer    string   `yaml:"issuer"`
 	SiteName  string   `yaml:"site_name"`
@@ -84,7 +87,9 @@ type Scope struct {
 	Description string `yaml:"description"`
 }
 
-// Client is a static client declared in the config file.
+// Client is a static client declared in the config file. In HostSettings.Clients the defaults are applied:
+// TokenEndpointAuthMethod (none without a secret, else client_secret_basic), GrantTypes (authorization_code
+// and refresh_token, as far as the host allows) and SecretSHA256 (computed from client_secret_env).
 type Client struct {
 	ID string `yaml:"client_id"`
 	// SecretSHA256 is the hex SHA-256 of the secret; SecretEnv names an environment variable holding the
@@ -111,7 +116,8 @@ type Roles struct {
 	Default string   `yaml:"default"`
 }
 
-// Argon2 holds the argon2id parameters for password hashes.
+// Argon2 holds the argon2id parameters for password hashes. In the file, 0 (or leaving a field out) means
+// the default: OWASP's m=19456 KiB, t=2, p=1.
 type Argon2 struct {
 	Memory      uint32 `yaml:"memory"` // KiB
 	Iterations  uint32 `yaml:"iterations"`
@@ -126,7 +132,7 @@ type RateLimits struct {
 	LoginPerUsername *Bucket `yaml:"login_per_username"`
 }
 
-// Bucket is one token-bucket setting.
+// Bucket is one token-bucket setting. In the file, 0 (or leaving a field out) keeps the default of that field.
 type Bucket struct {
 	Burst int      `yaml:"burst"`
 	Every Duration `yaml:"every"`
@@ -142,6 +148,3 @@ type Policy struct {
 	Limits  map[string]int    `yaml:"limits"`
 	OnError map[string]string `yaml:"on_error"`
 }
-
-// Duration is a time.Duration written as a Go duration string ("90s", "1h30m") in YAML and env.
-type Duration time.Duration

@@ -6,69 +6,80 @@ import (
 )
 
 // Settings is the effective configuration after defaults and validation: what the composition root hands out.
-// Components receive only the parts they need, never the whole of it.
+// Components receive only the parts they need, never the whole of it. Every value is final: no zero value
+// here means "use the default".
 type Settings struct {
-	Listen         string
-	DataDir        string
-	TrustedProxies []string
-	LogLevel       string
+	Listen         string   // host:port of the HTTP listener
+	DataDir        string   // Badger's directory
+	TrustedProxies []string // IP addresses and CIDR prefixes whose X-Forwarded-For is believed, as written
+	LogLevel       string   // debug, info, warn or error
 	Hosts          []HostSettings
 }
 
-// HostSettings is one host's effective configuration, every default applied.
+// HostSettings is one host's effective configuration, every default applied and every inherited top-level
+// key merged in.
 type HostSettings struct {
-	ID        string
-	Hostnames []string // lower-case host names (with port when not the scheme default) the host answers for
-	Issuer    string   // no trailing slash
-	IssuerURL *url.URL
-	SiteName  string
-	Theme     string // directory overlaying the embedded theme; empty: embedded only
+	ID string // immutable store key prefix
+	// Hostnames are the lower-case host names (with port when not the scheme default, IPv6 in brackets) the
+	// host answers for, as a Host header carries them; the issuer's own host is always first.
+	Hostnames []string
+	Issuer    string   // the host's root URL, no trailing slash: the `iss` of every token
+	IssuerURL *url.URL // Issuer parsed
+	SiteName  string   // shown on pages; defaults to the issuer's host name without port
+	Theme     string   // directory overlaying the embedded theme; empty: embedded only
 
-	SecurityPolicy   string
-	UsernameIsFullID bool
-	ShowClientLogos  bool
-	TermsURL         string
-	PolicyURL        string
-	CORSOrigins      []string
+	SecurityPolicy   string   // the pages' Content-Security-Policy
+	UsernameIsFullID bool     // usernames are written user@host (the seed's oauth2_expect_username_jid)
+	ShowClientLogos  bool     // render client logos (the CSP then needs img-src https:)
+	TermsURL         string   // optional
+	PolicyURL        string   // optional
+	CORSOrigins      []string // "*" alone, or origins as browsers send them (lower-case, no default port)
 
 	AccessTokenTTL         time.Duration
 	RefreshTokenTTL        time.Duration
 	IDTokenTTL             time.Duration
 	CodeTTL                time.Duration
 	SessionTTL             time.Duration // 0: never remember a login
-	RefreshTokenReuseGrace time.Duration
+	RefreshTokenReuseGrace time.Duration // 0: any reuse of a rotated refresh token revokes the chain
 
 	Registration RegistrationSettings
 
-	GrantTypes           []string
+	GrantTypes           []string // only grants this version serves
 	ResponseTypes        []string
 	RequireCodeChallenge bool
-	CodeChallengeMethods []string
+	CodeChallengeMethods []string // S256 and/or plain
 
-	Scopes      []Scope
+	Scopes []Scope // entries of the `scopes` key: extra scopes, and titles for built-in ones
+	// Clients are the static clients of the file, with TokenEndpointAuthMethod and GrantTypes resolved and
+	// SecretSHA256 set (lower-case hex) for every confidential client, including those using client_secret_env.
 	Clients     []Client
-	Roles       []string
-	DefaultRole string
+	Roles       []string // the role catalogue
+	DefaultRole string   // one of Roles; what the xmpp scope stands for
 
-	IDTokenSigningAlg   string
+	IDTokenSigningAlg   string // RS256, ES256 or EdDSA
 	KeyRotationInterval time.Duration
-	KeyEncryptionKey    string
-	SubjectFormat       string
-	RefreshIDToken      bool
+	KeyEncryptionKey    string // as configured (base64); empty: signing keys are stored unencrypted
+	// KeyEncryptionKeyBytes is KeyEncryptionKey decoded (32 bytes); nil when the host runs without one.
+	KeyEncryptionKeyBytes []byte
+	SubjectFormat         string // opaque or xmpp
+	RefreshIDToken        bool   // a refresh also returns a new id_token
 
-	Argon2        Argon2
-	LoginPerIP    Bucket
-	LoginPerUser  Bucket
+	Argon2       Argon2 // every field set (no zero means default here)
+	LoginPerIP   Bucket
+	LoginPerUser Bucket
+	// BuiltinPolicy has every hook name (see Hooks) as a key: true when the built-in policy runs for it.
 	BuiltinPolicy map[string]bool
-	Policies      []Policy
+	// Policies are the plugin bindings in order; each OnError holds every bound hook (all hooks when Hooks is
+	// empty) with its value or the POLICY-ABI.md default. Plugin files are not opened by this package.
+	Policies []Policy
 }
 
 // RegistrationSettings is the effective dynamic-registration configuration; Enabled is Key != "".
 type RegistrationSettings struct {
 	Enabled            bool
 	Key                string
-	Algorithm          string
-	TTL                time.Duration // 0: unlimited
-	LegacyHost         string
-	InitialAccessToken string
+	Algorithm          string        // HS256, HS384 or HS512
+	TTL                time.Duration // 0: unlimited (the `exp` of client ids is not enforced)
+	LegacyHost         string        // Prosody's VirtualHost name in the secret derivation; the issuer's host name by default
+	InitialAccessToken string        // empty: registration is open
 }

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/assentry/assentry/core/admin"
+)
+
+// run carries one management operation to the data directory: over the admin socket when a server is running
+// on it (Badger admits one process), otherwise on the store opened here. Both paths run admin.Services.Do.
+func (g *globals) run(ctx context.Context, op string, args, out any) error {
+	settings, err := g.loadConfig()
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(args)
+	if err != nil {
+		return err
+	}
+	req := admin.Request{Op: op, Host: g.host, Args: raw}
+	var resp admin.Response
+	cl, err := admin.Dial(settings.DataDir)
+	switch {
+	case err == nil:
+		if resp, err = cl.Do(ctx, req); err != nil {
+			return err
+		}
+	case errors.Is(err, admin.ErrNoServer):
+		log := slog.New(slog.DiscardHandler)
+		st, err := openStore(ctx, settings, log)
+		if err != nil {
+			return fmt.Errorf("%w\n(no server answers on its admin socket either; is a server starting or stopping?)", err)
+		}
+		defer st.Close()
+		_, svc, err := buildHosts(settings, st)
+		if err != nil {
+			return err
+		}
+		resp = svc.Do(ctx, req)
+	default:
+		return err
+	}
+	if resp.Error != nil {
+		return resp.Error
+	}
+	if out != nil {
+		return json.Unmarshal(resp.Result, out)
+	}
+	return nil
+}

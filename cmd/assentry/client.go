@@ -1,0 +1,219 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/assentry/assentry/core/admin"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+func newClientCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "client", Short: "Manage the operator's clients (works with or without a running server)"}
+	cmd.AddCommand(clientAddCmd(g), clientUpdateCmd(g), clientRotateCmd(g), clientListCmd(g), clientDelCmd(g))
+	return cmd
+}
+
+// clientFlags are the metadata flags shared by add and update.
+type clientFlags struct {
+	id, name, clientURI, logoURI, tosURI, policyURI, scope, authMethod string
+	redirects, postLogout, grants                                      []string
+	public, introspect, untrusted                                      bool
+}
+
+func (cf *clientFlags) register(f *pflag.FlagSet) {
+	f.StringVar(&cf.name, "name", "", "client name shown on the consent page")
+	f.StringArrayVar(&cf.redirects, "redirect-uri", nil, "a redirect URI (repeatable)")
+	f.StringArrayVar(&cf.postLogout, "post-logout-redirect-uri", nil, "a post-logout redirect URI (repeatable)")
+	f.StringArrayVar(&cf.grants, "grant-type", nil, "a grant type (repeatable; default authorization_code and refresh_token)")
+	f.StringVar(&cf.scope, "scope", "", "the scopes the client may ask for, space-separated (default: any)")
+	f.StringVar(&cf.clientURI, "client-uri", "", "the client's home page")
+	f.StringVar(&cf.logoURI, "logo-uri", "", "the client's logo")
+	f.StringVar(&cf.tosURI, "tos-uri", "", "the client's terms of service")
+	f.StringVar(&cf.policyURI, "policy-uri", "", "the client's privacy policy")
+	f.StringVar(&cf.authMethod, "auth-method", "", "token endpoint auth method: client_secret_basic (default), client_secret_post, none")
+	f.BoolVar(&cf.public, "public", false, "a public client (no secret; auth method none; PKCE required)")
+	f.BoolVar(&cf.introspect, "introspect", false, "may introspect any token of the host")
+	f.BoolVar(&cf.untrusted, "untrusted", false, "not trusted like the operator's own clients (errors before login are shown, not redirected)")
+}
+
+// args returns the ClientArgs of the flags that were given (all of them for add, which has defaults).
+func (cf *clientFlags) args(f *pflag.FlagSet) admin.ClientArgs {
+	a := admin.ClientArgs{ID: cf.id}
+	str := func(name string, v string) *string {
+		if f.Changed(name) {
+			return &v
+		}
+		return nil
+	}
+	list := func(name string, v []string) *[]string {
+		if f.Changed(name) {
+			return &v
+		}
+		return nil
+	}
+	boolean := func(name string, v bool) *bool {
+		if f.Changed(name) {
+			return &v
+		}
+		return nil
+	}
+	a.Name = str("name", cf.name)
+	a.ClientURI = str("client-uri", cf.clientURI)
+	a.LogoURI = str("logo-uri", cf.logoURI)
+	a.TOSURI = str("tos-uri", cf.tosURI)
+	a.PolicyURI = str("policy-uri", cf.policyURI)
+	a.AuthMethod = str("auth-method", cf.authMethod)
+	a.RedirectURIs = list("redirect-uri", cf.redirects)
+	a.PostLogoutRedirectURIs = list("post-logout-redirect-uri", cf.postLogout)
+	a.GrantTypes = list("grant-type", cf.grants)
+	if f.Changed("scope") {
+		s := strings.Fields(cf.scope)
+		a.Scopes = &s
+	}
+	a.Public = boolean("public", cf.public)
+	a.Introspect = boolean("introspect", cf.introspect)
+	a.Untrusted = boolean("untrusted", cf.untrusted)
+	return a
+}
+
+func clientAddCmd(g *globals) *cobra.Command {
+	var cf clientFlags
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "add --name NAME [flags]",
+		Short: "Add a client; a confidential client's secret is printed once",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cf.name == "" {
+				return usageError{"--name is required"}
+			}
+			var res admin.ClientResult
+			if err := g.run(cmd.Context(), admin.OpClientAdd, cf.args(cmd.Flags()), &res); err != nil {
+				return err
+			}
+			return printSecret(cmd.OutOrStdout(), res, asJSON)
+		},
+	}
+	cf.register(cmd.Flags())
+	cmd.Flags().StringVar(&cf.id, "client-id", "", "the client id (default: a random one)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print only {"client_id": ..., "client_secret": ...}`)
+	return cmd
+}
+
+func clientUpdateCmd(g *globals) *cobra.Command {
+	var cf clientFlags
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "update ID [flags]",
+		Short: "Change a client's metadata; only the flags given change",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cf.id = args[0]
+			var res admin.ClientResult
+			if err := g.run(cmd.Context(), admin.OpClientUpdate, cf.args(cmd.Flags()), &res); err != nil {
+				return err
+			}
+			if res.ClientSecret != "" || asJSON {
+				return printSecret(cmd.OutOrStdout(), res, asJSON)
+			}
+			_, err := fmt.Fprintf(cmd.OutOrStdout(), "updated client %s\n", res.ClientID)
+			return err
+		},
+	}
+	cf.register(cmd.Flags())
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func clientRotateCmd(g *globals) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "rotate-secret ID",
+		Short: "Give a confidential client a new secret (the old one stops working at once)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var res admin.ClientResult
+			if err := g.run(cmd.Context(), admin.OpClientRotate, admin.ClientArgs{ID: args[0]}, &res); err != nil {
+				return err
+			}
+			return printSecret(cmd.OutOrStdout(), res, asJSON)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print only {"client_id": ..., "client_secret": ...}`)
+	return cmd
+}
+
+func clientListCmd(g *globals) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List clients",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var cs []admin.ClientView
+			if err := g.run(cmd.Context(), admin.OpClientList, struct{}{}, &cs); err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), cs)
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "CLIENT_ID\tNAME\tAUTH\tREDIRECT_URIS\tSOURCE")
+			for _, c := range cs {
+				src := "cli"
+				if c.FromConfig {
+					src = "config"
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Name, c.AuthMethod, strings.Join(c.RedirectURIs, " "), src)
+			}
+			return w.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func clientDelCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "del ID",
+		Short: "Delete a client and revoke every token issued to it",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := g.run(cmd.Context(), admin.OpClientDel, admin.ClientArgs{ID: args[0]}, nil); err != nil {
+				return err
+			}
+			_, err := fmt.Fprintf(cmd.OutOrStdout(), "deleted client %s\n", args[0])
+			return err
+		},
+	}
+}
+
+// printSecret prints a new client's credentials: with --json exactly {"client_id", "client_secret"} (the
+// secret omitted for a public client) and nothing else on stdout.
+func printSecret(w io.Writer, res admin.ClientResult, asJSON bool) error {
+	if asJSON {
+		return printJSON(w, struct {
+			ClientID     string `json:"client_id"`
+			ClientSecret string `json:"client_secret,omitempty"`
+		}{res.ClientID, res.ClientSecret})
+	}
+	if _, err := fmt.Fprintf(w, "client_id:     %s\n", res.ClientID); err != nil {
+		return err
+	}
+	if res.ClientSecret != "" {
+		_, err := fmt.Fprintf(w, "client_secret: %s\n(shown only now: store it safely)\n", res.ClientSecret)
+		return err
+	}
+	return nil
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

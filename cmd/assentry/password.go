@@ -1,0 +1,51 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+)
+
+// readPassword takes a password from the first line of stdin (--password-stdin), or asks twice without echo
+// when stdin is a terminal.
+func readPassword(stdin io.Reader, fromStdin bool) (string, error) {
+	if fromStdin {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", err
+		}
+		pw := strings.TrimRight(line, "\r\n")
+		if pw == "" {
+			return "", usageError{"--password-stdin: no password on standard input"}
+		}
+		return pw, nil
+	}
+	f, ok := stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return "", usageError{"standard input is not a terminal: use --password-stdin"}
+	}
+	fmt.Fprint(os.Stderr, "Password: ")
+	a, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(os.Stderr)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprint(os.Stderr, "Repeat password: ")
+	b, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(os.Stderr)
+	if err != nil {
+		return "", err
+	}
+	if string(a) != string(b) {
+		return "", usageError{"the passwords do not match"}
+	}
+	if len(a) == 0 {
+		return "", usageError{"the password must not be empty"}
+	}
+	return string(a), nil
+}

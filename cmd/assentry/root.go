@@ -1,0 +1,57 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/assentry/assentry/core/config"
+	"github.com/spf13/cobra"
+)
+
+// globals are the flags every command takes.
+type globals struct {
+	configPath string
+	host       string
+}
+
+func newRootCmd() *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:           "assentry",
+		Short:         "Assentry: an OAuth 2.0 / OpenID Connect authorization server",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&g.configPath, "config", os.Getenv("ASSENTRY_CONFIG"),
+		"configuration file (default: $ASSENTRY_CONFIG; none: a development host on http://127.0.0.1:8080)")
+	root.PersistentFlags().StringVar(&g.host, "host", "", "host id to manage (default: the first host)")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err.Error()} })
+	root.AddCommand(newServeCmd(g), newUserCmd(g), newClientCmd(g), newVersionCmd())
+	return root
+}
+
+// loadConfig reads the configuration and prints its warnings.
+func (g *globals) loadConfig() (*config.Settings, error) {
+	s, warnings, err := config.Load(g.configPath, os.Environ())
+	for _, w := range warnings {
+		fmt.Fprintln(os.Stderr, "assentry: warning:", w.String())
+	}
+	return s, err
+}
+
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	switch strings.ToLower(level) {
+	case "debug":
+		l = slog.LevelDebug
+	case "warn":
+		l = slog.LevelWarn
+	case "error":
+		l = slog.LevelError
+	default:
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/assentry/assentry/core/admin"
+	"github.com/assentry/assentry/core/httpapi"
+	"github.com/assentry/assentry/store"
+	"github.com/spf13/cobra"
+)
+
+func newServeCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "serve",
+		Short: "Run the authorization server",
+		Long: "Run the authorization server. Without a configuration file it serves a development host on " +
+			"http://127.0.0.1:8080 with its data in ./data. SIGINT or SIGTERM stop it cleanly.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return serve(cmd.Context(), g) },
+	}
+}
+
+func serve(ctx context.Context, g *globals) error {
+	settings, err := g.loadConfig()
+	if err != nil {
+		return err
+	}
+	log := newLogger(settings.LogLevel)
+	st, err := openStore(ctx, settings, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error("closing the store", "err", err)
+		}
+	}()
+	parts, adminSvc, err := buildHosts(settings, st)
+	if err != nil {
+		return err
+	}
+	if err := syncClients(ctx, parts); err != nil {
+		return err
+	}
+	hosts, err := httpHosts(parts)
+	if err != nil {
+		return err
+	}
+	probe := parts[0].settings.ID
+	srv, err := httpapi.New(httpapi.Options{
+		Hosts: hosts, TrustedProxies: settings.TrustedProxies, Logger: log,
+		Ready: func(ctx context.Context) error {
+			_, err := st.Users().Get(ctx, probe, "readiness-probe")
+			if errors.Is(err, store.ErrNotFound) {
+				return nil
+			}
+			return err
+		},
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", settings.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	adm, err := admin.Listen(settings.DataDir, adminSvc, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	for _, h := range settings.Hosts {
+		log.Info("serving", "host", h.ID, "issuer", h.Issuer)
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "data_dir", settings.DataDir, "admin_socket", adm.Path())
+
+	select {
+	case err = <-served:
+		err = fmt.Errorf("http server stopped: %w", err)
+	case <-ctx.Done():
+		log.Info("shutting down")
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if e := srv.Shutdown(sctx); e != nil {
+		log.Error("http shutdown", "err", e)
+	}
+	if e := adm.Close(sctx); e != nil {
+		log.Error("admin socket shutdown", "err", e)
+	}
+	return err
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/assentry/assentry/core/account"
+	"github.com/assentry/assentry/core/admin"
+	"github.com/assentry/assentry/core/config"
+	"github.com/assentry/assentry/core/httpapi"
+	"github.com/assentry/assentry/core/oauth"
+	"github.com/assentry/assentry/core/ratelimit"
+	"github.com/assentry/assentry/core/session"
+	"github.com/assentry/assentry/store"
+	badgerstore "github.com/assentry/assentry/store/badger"
+	"github.com/assentry/assentry/themes"
+)
+
+// This file is the one composition root: it picks the store backend and builds each host's services from the
+// settings. Components get only their part of the settings.
+
+// openStore opens the configured backend (Badger in data_dir, the embedded default).
+func openStore(ctx context.Context, s *config.Settings, log *slog.Logger) (store.Store, error) {
+	if err := os.MkdirAll(s.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	st, err := badgerstore.Open(ctx, badgerstore.Options{Dir: s.DataDir, Logger: log})
+	if errors.Is(err, badgerstore.ErrLocked) {
+		return nil, fmt.Errorf("the data directory %s is in use by another process: %w", s.DataDir, err)
+	}
+	return st, err
+}
+
+// hostParts are one host's services.
+type hostParts struct {
+	settings *config.HostSettings
+	accounts *account.Service
+	sessions *session.Manager
+	clients  *oauth.Clients
+}
+
+// buildHosts makes the core services of every host on an open store.
+func buildHosts(s *config.Settings, st store.Store) ([]*hostParts, *admin.Services, error) {
+	var parts []*hostParts
+	svc := &admin.Services{Hosts: map[string]*admin.HostServices{}}
+	for i := range s.Hosts {
+		h := &s.Hosts[i]
+		a := h.Argon2
+		hasher, err := account.NewHasher(account.Params{Memory: a.Memory, Iterations: a.Iterations, Parallelism: a.Parallelism}, a.MaxConcurrent)
+		if err != nil {
+			return nil, nil, fmt.Errorf("host %s: %w", h.ID, err)
+		}
+		p := &hostParts{
+			settings: h,
+			accounts: account.New(account.Options{Host: h.ID, Users: st.Users(), Hasher: hasher, Roles: h.Roles,
+				DefaultRole: h.DefaultRole, FullID: h.UsernameIsFullID, Domain: h.IssuerURL.Hostname()}),
+			sessions: session.NewManager(h.ID, st.Sessions(), st.Users(), h.SessionTTL, nil),
+			clients:  oauth.NewClients(h.ID, st.Clients(), h.GrantTypes, nil),
+		}
+		parts = append(parts, p)
+		svc.Hosts[h.ID] = &admin.HostServices{Accounts: p.accounts, Clients: p.clients}
+		if svc.Default == "" {
+			svc.Default = h.ID
+		}
+	}
+	return parts, svc, nil
+}
+
+// syncClients stores the clients declared in each host's config file section.
+func syncClients(ctx context.Context, parts []*hostParts) error {
+	for _, p := range parts {
+		var declared []oauth.ConfigClient
+		for _, c := range p.settings.Clients {
+			digest := c.SecretSHA256
+			if c.SecretEnv != "" {
+				sum := sha256.Sum256([]byte(os.Getenv(c.SecretEnv)))
+				digest = hex.EncodeToString(sum[:])
+			}
+			declared = append(declared, oauth.ConfigClient{SecretSHA256: digest, SecretEnv: c.SecretEnv, Spec: oauth.ClientSpec{
+				ID: c.ID, Name: c.Name, ClientURI: c.ClientURI, LogoURI: c.LogoURI, TOSURI: c.TOSURI, PolicyURI: c.PolicyURI,
+				RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, GrantTypes: c.GrantTypes,
+				Scopes: strings.Fields(c.Scope), AuthMethod: c.TokenEndpointAuthMethod,
+				Public: c.TokenEndpointAuthMethod == oauth.AuthNone, Introspect: c.Introspect, Untrusted: c.Untrusted}})
+		}
+		if err := p.clients.SyncConfig(ctx, declared); err != nil {
+			return fmt.Errorf("host %s: clients: %w", p.settings.ID, err)
+		}
+	}
+	return nil
+}
+
+// httpHosts adds what serving needs (theme, rate limits) to the core services.
+func httpHosts(parts []*hostParts) ([]*httpapi.Host, error) {
+	var out []*httpapi.Host
+	for _, p := range parts {
+		h := p.settings
+		theme, err := themes.Load(h.Theme)
+		if err != nil {
+			return nil, fmt.Errorf("host %s: theme: %w", h.ID, err)
+		}
+		out = append(out, &httpapi.Host{
+			ID: h.ID, Hostnames: h.Hostnames, Issuer: h.IssuerURL, SiteName: h.SiteName,
+			SecurityPolicy: h.SecurityPolicy, CORSOrigins: h.CORSOrigins,
+			Accounts: p.accounts, Sessions: p.sessions, Theme: theme,
+			LoginPerIP:   ratelimit.New(h.LoginPerIP.Burst, time.Duration(h.LoginPerIP.Every), nil),
+			LoginPerUser: ratelimit.New(h.LoginPerUser.Burst, time.Duration(h.LoginPerUser.Every), nil),
+		})
+	}
+	return out, nil
+}

@@ -1,0 +1,5 @@
+// Package account manages a host's users: immutable ids, PRECIS-normalised usernames, argon2id password hashes,
+// roles from the host's catalogue, groups, profile claims and the disabled flag.
+//
+// It depends only on the store contract; it must not import fiber, badger or any HTTP package.
+package account

@@ -1,0 +1,115 @@
+package admin
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/assentry/assentry/core/account"
+	"github.com/assentry/assentry/store"
+)
+
+// UserArgs are the arguments of the user operations (each uses the fields it needs).
+type UserArgs struct {
+	Username      string   `json:"username"`
+	Password      string   `json:"password,omitempty"`
+	Roles         []string `json:"roles,omitempty"`
+	Groups        []string `json:"groups,omitempty"`
+	Name          string   `json:"name,omitempty"`
+	Email         string   `json:"email,omitempty"`
+	EmailVerified bool     `json:"email_verified,omitempty"`
+	Locale        string   `json:"locale,omitempty"`
+}
+
+// UserView is what the CLI shows of a user (never the hash).
+type UserView struct {
+	ID            string    `json:"id"`
+	Username      string    `json:"username"`
+	Roles         []string  `json:"roles"`
+	Groups        []string  `json:"groups"`
+	Name          string    `json:"name,omitempty"`
+	Email         string    `json:"email,omitempty"`
+	EmailVerified bool      `json:"email_verified,omitempty"`
+	Locale        string    `json:"locale,omitempty"`
+	Disabled      bool      `json:"disabled"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+func viewUser(u *store.User) UserView {
+	return UserView{ID: u.ID, Username: u.Username, Roles: nonNil(u.Roles), Groups: nonNil(u.Groups), Name: u.Name,
+		Email: u.Email, EmailVerified: u.EmailVerified, Locale: u.Locale, Disabled: u.Disabled, CreatedAt: u.CreatedAt}
+}
+
+func userAdd(ctx context.Context, hs *HostServices, raw json.RawMessage) (any, error) {
+	var a UserArgs
+	if err := decode(raw, &a); err != nil {
+		return nil, err
+	}
+	u, err := hs.Accounts.Add(ctx, account.NewUser{Username: a.Username, Password: a.Password, Roles: a.Roles,
+		Groups: a.Groups, Name: a.Name, Email: a.Email, EmailVerified: a.EmailVerified, Locale: a.Locale})
+	if err != nil {
+		return nil, err
+	}
+	return viewUser(u), nil
+}
+
+func userPasswd(ctx context.Context, hs *HostServices, raw json.RawMessage) (any, error) {
+	var a UserArgs
+	if err := decode(raw, &a); err != nil {
+		return nil, err
+	}
+	return struct{}{}, hs.Accounts.SetPassword(ctx, a.Username, a.Password)
+}
+
+func userList(ctx context.Context, hs *HostServices, _ json.RawMessage) (any, error) {
+	users, err := hs.Accounts.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]UserView, 0, len(users))
+	for _, u := range users {
+		out = append(out, viewUser(u))
+	}
+	return out, nil
+}
+
+func userDel(ctx context.Context, hs *HostServices, raw json.RawMessage) (any, error) {
+	var a UserArgs
+	if err := decode(raw, &a); err != nil {
+		return nil, err
+	}
+	return struct{}{}, hs.Accounts.Delete(ctx, a.Username)
+}
+
+func userRoles(ctx context.Context, hs *HostServices, raw json.RawMessage) (any, error) {
+	var a UserArgs
+	if err := decode(raw, &a); err != nil {
+		return nil, err
+	}
+	return struct{}{}, hs.Accounts.SetRoles(ctx, a.Username, a.Roles)
+}
+
+func userGroups(ctx context.Context, hs *HostServices, raw json.RawMessage) (any, error) {
+	var a UserArgs
+	if err := decode(raw, &a); err != nil {
+		return nil, err
+	}
+	return struct{}{}, hs.Accounts.SetGroups(ctx, a.Username, a.Groups)
+}
+
+func userSetDisabled(disabled bool) handler {
+	return func(ctx context.Context, hs *HostServices, raw json.RawMessage) (any, error) {
+		var a UserArgs
+		if err := decode(raw, &a); err != nil {
+			return nil, err
+		}
+		return struct{}{}, hs.Accounts.SetDisabled(ctx, a.Username, disabled)
+	}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

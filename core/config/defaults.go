@@ -1,0 +1,98 @@
+package config
+
+import (
+	"runtime"
+	"time"
+)
+
+// The defaults of DESIGN §8. They are applied by Load to every key left unset; Settings never holds a zero
+// value that means "default".
+const (
+	DefaultIssuer              = "http://127.0.0.1:8080"
+	DefaultListen              = "127.0.0.1:8080"
+	DefaultDataDir             = "./data"
+	DefaultLogLevel            = "info"
+	DefaultSecurityPolicy      = "default-src 'self'"
+	DefaultAccessTokenTTL      = time.Hour
+	DefaultRefreshTokenTTL     = 168 * time.Hour
+	DefaultIDTokenTTL          = time.Hour
+	DefaultCodeTTL             = 60 * time.Second
+	DefaultSessionTTL          = 24 * time.Hour
+	DefaultRegistrationAlg     = "HS256"
+	DefaultIDTokenSigningAlg   = "RS256"
+	DefaultKeyRotationInterval = 720 * time.Hour
+	DefaultSubjectFormat       = "opaque"
+	DefaultRole                = "user"
+	// DefaultHostID is the id of the single host when the file has no hosts list and no top-level id.
+	DefaultHostID = "default"
+)
+
+// OWASP's first argon2id recommendation (Password Storage Cheat Sheet): m=19 MiB, t=2, p=1.
+const (
+	DefaultArgon2Memory      = 19456 // KiB
+	DefaultArgon2Iterations  = 2
+	DefaultArgon2Parallelism = 1
+)
+
+// Protocol names as written in the config file. They are local constants because this package must not import
+// core/oauth (doc.go); core/oauth's typed constants carry the same strings.
+const (
+	grantAuthorizationCode = "authorization_code"
+	grantRefreshToken      = "refresh_token"
+	responseTypeCode       = "code"
+	pkceS256               = "S256"
+	pkcePlain              = "plain"
+	authBasic              = "client_secret_basic"
+	authPost               = "client_secret_post"
+	authNone               = "none"
+)
+
+// Policy hook names (POLICY-ABI.md, contract), in the order they run.
+const (
+	hookValidateRegistration = "validate_registration"
+	hookMapRoles             = "map_roles"
+	hookScopePolicy          = "scope_policy"
+	hookConsent              = "consent"
+	hookClaims               = "claims"
+)
+
+// Hooks lists the policy hook names, in the order they run for a request.
+func Hooks() []string {
+	return []string{hookValidateRegistration, hookMapRoles, hookScopePolicy, hookConsent, hookClaims}
+}
+
+// defaultOnError is each hook's on_error when a policy binding does not say (POLICY-ABI.md table).
+func defaultOnError(hook string) string {
+	switch hook {
+	case hookConsent:
+		return "ask"
+	case hookClaims:
+		return "skip"
+	}
+	return "fail_closed"
+}
+
+// isBuiltinScope reports whether the server fixes the scope's meaning; a `scopes` entry may only retitle it.
+func isBuiltinScope(name string) bool {
+	switch name {
+	case "openid", "profile", "email", "offline_access", "xmpp":
+		return true
+	}
+	return false
+}
+
+// defaultGrantTypes is the host default and, intersected with the host's list, a static client's default.
+func defaultGrantTypes() []string { return []string{grantAuthorizationCode, grantRefreshToken} }
+
+// defaultMaxConcurrent bounds parallel argon2 hashes: twice the CPUs, capped at 4 so the peak memory of the
+// default parameters stays under 80 MiB however large the machine is.
+func defaultMaxConcurrent() int { return min(2*runtime.GOMAXPROCS(0), 4) }
+
+// Default login rate limits, per client address and per username: a token bucket of Burst attempts, refilled
+// by one every Every.
+const (
+	DefaultLoginPerIPBurst       = 20
+	DefaultLoginPerIPEvery       = 3 * time.Second
+	DefaultLoginPerUsernameBurst = 10
+	DefaultLoginPerUsernameEvery = 30 * time.Second
+)

@@ -1,0 +1,75 @@
+package config
+
+import "testing"
+
+func TestTokenRules(t *testing.T) {
+	runRules(t, []ruleTest{
+		{name: "lifetimes", yaml: "access_token_ttl: 15m\nrefresh_token_ttl: 720h\nid_token_ttl: 5m\ncode_ttl: 30s\nsession_ttl: 0s\n"},
+		{name: "lifetimes must be positive", yaml: `
+access_token_ttl: 0s
+refresh_token_ttl: -1h
+id_token_ttl: 0s
+code_ttl: -5s
+key_rotation_interval: 0s
+`, want: []string{"access_token_ttl: must be positive, got 0s", "refresh_token_ttl: must be positive, got -1h0m0s",
+			"id_token_ttl: must be positive", "code_ttl: must be positive", "key_rotation_interval: must be positive"}},
+		{name: "negative session ttl", yaml: "session_ttl: -1s\n", want: []string{"session_ttl: must not be negative"}},
+		{name: "long code ttl", yaml: "code_ttl: 15m\n", warn: []string{"code_ttl: 15m0s is longer than the 10 minutes"}},
+		{name: "reuse grace", yaml: "refresh_token_reuse_grace: 10s\n"},
+		{name: "negative reuse grace", yaml: "refresh_token_reuse_grace: -1s\n",
+			want: []string{"refresh_token_reuse_grace: must not be negative"}},
+		{name: "reuse grace not below refresh ttl", yaml: "refresh_token_ttl: 1h\nrefresh_token_reuse_grace: 1h\n",
+			want: []string{"refresh_token_reuse_grace: 1h0m0s must be shorter than refresh_token_ttl (1h0m0s)"}},
+		{name: "signing algs", yaml: "id_token_signing_alg: EdDSA\nsubject_format: xmpp\n"},
+		{name: "bad signing alg", yaml: "id_token_signing_alg: HS256\n",
+			want: []string{`id_token_signing_alg: "HS256" must be one of RS256, ES256, EdDSA`}},
+		{name: "bad subject format", yaml: "subject_format: email\n", want: []string{`subject_format: "email" must be opaque or xmpp`}},
+	})
+}
+
+func TestRegistrationRules(t *testing.T) {
+	runRules(t, []ruleTest{
+		{name: "on with a long key", yaml: "registration: {key: 0123456789abcdef0123456789abcdef, algorithm: HS512, ttl: 24h}\n"},
+		{name: "short key is a warning", yaml: "registration: {key: secret}\n",
+			warn: []string{"registration.key: is 6 bytes; use at least 32 random bytes"}},
+		{name: "unknown algorithm", yaml: "registration: {algorithm: RS256}\n",
+			want: []string{`registration.algorithm: "RS256" must be one of HS256, HS384, HS512`}},
+		{name: "negative ttl", yaml: "registration: {ttl: -1h}\n", want: []string{"registration.ttl: must not be negative"}},
+		{name: "initial access token without key", yaml: "registration: {initial_access_token: abc}\n",
+			warn: []string{"registration.initial_access_token: is set but registration is off"}},
+	})
+}
+
+func TestProtocolRules(t *testing.T) {
+	runRules(t, []ruleTest{
+		{name: "served grants", yaml: "grant_types: [authorization_code, refresh_token]\n"},
+		{name: "code only", yaml: "grant_types: [authorization_code]\n"},
+		{name: "device grant not served", yaml: "grant_types: [authorization_code, device_code]\n",
+			want: []string{`grant_types: "device_code" is not served by this version`}},
+		{name: "grants not served", yaml: `grant_types: [authorization_code, "urn:ietf:params:oauth:grant-type:device_code", client_credentials, password, implicit]`,
+			want: []string{`"urn:ietf:params:oauth:grant-type:device_code" is not served`, `"client_credentials" is not served`,
+				`"password" is not served`, `"implicit" is not served`}},
+		{name: "unknown grant", yaml: "grant_types: [authorization_code, authorisation_code]\n",
+			want: []string{`grant_types: unknown grant type "authorisation_code" (served: authorization_code, refresh_token)`}},
+		{name: "grant listed twice", yaml: "grant_types: [authorization_code, authorization_code]\n",
+			want: []string{`grant_types: "authorization_code" is listed twice`}},
+		{name: "no grants", yaml: "grant_types: []\n", want: []string{"grant_types: must list at least one grant type"}},
+		{name: "refresh without code", yaml: "grant_types: [refresh_token]\n",
+			want: []string{"grant_types: must include authorization_code while response_types has code"}},
+		{name: "implicit response type not served", yaml: "response_types: [code, token, id_token token]\n",
+			want: []string{`response_types: "token" is not served by this version`,
+				`response_types: "id_token token" is not served by this version`}},
+		{name: "unknown response type", yaml: "response_types: [code, codes]\n",
+			want: []string{`response_types: unknown response type "codes"`}},
+		{name: "no code response", yaml: "response_types: []\n",
+			want: []string{"response_types: must include code while grant_types has authorization_code"}},
+		{name: "pkce plain allowed with a warning", yaml: "code_challenge_methods: [S256, plain]\n",
+			warn: []string{"code_challenge_methods: plain does not protect"}},
+		{name: "unknown pkce method", yaml: "code_challenge_methods: [S512]\n",
+			want: []string{`code_challenge_methods: unknown method "S512"`,
+				"code_challenge_methods: must list at least one method while require_code_challenge is true"}},
+		{name: "pkce optional", yaml: "require_code_challenge: false\ncode_challenge_methods: []\n"},
+		{name: "pkce required needs a method", yaml: "code_challenge_methods: []\n",
+			want: []string{"code_challenge_methods: must list at least one method"}},
+	})
+}

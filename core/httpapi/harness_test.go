@@ -1,0 +1,163 @@
+package httpapi
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/assentry/assentry/core/account"
+	"github.com/assentry/assentry/core/ratelimit"
+	"github.com/assentry/assentry/core/session"
+	"github.com/assentry/assentry/store"
+	"github.com/assentry/assentry/store/badger/badgertest"
+	"github.com/assentry/assentry/themes"
+)
+
+// testEnv is a real server: fiber on a 127.0.0.1 listener, real Badger in a temp dir, the embedded theme.
+type testEnv struct {
+	t     *testing.T
+	srv   *Server
+	st    store.Store
+	host  *Host
+	base  string // http://127.0.0.1:port
+	users *account.Service
+}
+
+type envOption func(*Options, *Host)
+
+func newEnv(t *testing.T, opts ...envOption) *testEnv {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	st := badgertest.New(t, nil)
+	hasher, err := account.NewHasher(account.Params{Memory: 64, Iterations: 1, Parallelism: 1}, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss, _ := url.Parse(base)
+	accounts := account.New(account.Options{Host: "test", Users: st.Users(), Hasher: hasher, Roles: []string{"user"}, DefaultRole: "user"})
+	theme, err := themes.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &Host{
+		ID: "test", Hostnames: []string{iss.Host}, Issuer: iss, SiteName: "Test Site",
+		SecurityPolicy: "default-src 'self'",
+		Accounts:       accounts,
+		Sessions:       session.NewManager("test", st.Sessions(), st.Users(), 24*time.Hour, nil),
+		Theme:          theme,
+		LoginPerIP:     ratelimit.New(100, time.Second, nil),
+		LoginPerUser:   ratelimit.New(100, time.Second, nil),
+	}
+	o := Options{Hosts: []*Host{h}, Logger: slog.New(slog.DiscardHandler)}
+	for _, f := range opts {
+		f(&o, h)
+	}
+	srv, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
+	return &testEnv{t: t, srv: srv, st: st, host: h, base: base, users: accounts}
+}
+
+func (e *testEnv) addUser(name, pw string) *store.User {
+	e.t.Helper()
+	u, err := e.users.Add(context.Background(), account.NewUser{Username: name, Password: pw})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return u
+}
+
+// browser is an HTTP client with a cookie jar that does not follow redirects, so tests see each answer.
+type browser struct {
+	t   *testing.T
+	c   *http.Client
+	env *testEnv
+	xff string // X-Forwarded-For to send, if any
+}
+
+func (e *testEnv) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: e.t, env: e, c: &http.Client{Jar: jar, Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+type page struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (b *browser) do(req *http.Request) page {
+	b.t.Helper()
+	if b.xff != "" {
+		req.Header.Set("X-Forwarded-For", b.xff)
+	}
+	res, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return page{status: res.StatusCode, header: res.Header, body: string(body)}
+}
+
+func (b *browser) get(path string) page {
+	b.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, b.env.base+path, nil)
+	return b.do(req)
+}
+
+func (b *browser) post(path string, form url.Values) page {
+	b.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, b.env.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.do(req)
+}
+
+var csrfRe = regexp.MustCompile(`name="csrf_token"\s+value="([^"]+)"`)
+
+// csrf returns the CSRF value a page's form carries.
+func (p page) csrf(t *testing.T) string {
+	t.Helper()
+	m := csrfRe.FindStringSubmatch(p.body)
+	if m == nil {
+		t.Fatalf("no CSRF field in page:\n%s", p.body)
+	}
+	return m[1]
+}
+
+// login fetches the login page and posts the form with its CSRF token.
+func (b *browser) login(user, pw string) page {
+	b.t.Helper()
+	p := b.get("/login")
+	return b.post("/login", url.Values{"username": {user}, "password": {pw}, "csrf_token": {p.csrf(b.t)}})
+}
+
+func (b *browser) cookie(name string) *http.Cookie {
+	u, _ := url.Parse(b.env.base)
+	for _, c := range b.c.Jar.Cookies(u) {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}

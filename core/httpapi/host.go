@@ -1,0 +1,69 @@
+package httpapi
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/assentry/assentry/core/account"
+	"github.com/assentry/assentry/core/ratelimit"
+	"github.com/assentry/assentry/core/session"
+	"github.com/assentry/assentry/themes"
+	"github.com/gofiber/fiber/v2"
+)
+
+// Host is what the HTTP layer needs of one host: its identity, its page settings and its core services.
+type Host struct {
+	ID             string
+	Hostnames      []string // lower-case, with the port when it is not the scheme's default
+	Issuer         *url.URL
+	SiteName       string
+	SecurityPolicy string   // the CSP of pages, before frame-ancestors is added
+	CORSOrigins    []string // origins allowed on the JSON endpoints ("*" for any)
+
+	Accounts *account.Service
+	Sessions *session.Manager
+	Theme    *themes.Theme
+
+	LoginPerIP   *ratelimit.Limiter
+	LoginPerUser *ratelimit.Limiter
+}
+
+// secure reports whether the host is served over https: cookies then get Secure and the __Host- prefix.
+func (h *Host) secure() bool { return h.Issuer.Scheme == "https" }
+
+const localsHost = "assentry.host"
+
+// hostOf returns the host a request was routed to.
+func hostOf(c *fiber.Ctx) *Host { return c.Locals(localsHost).(*Host) }
+
+// routeHost picks the host by the Host header (DESIGN.md §2). An unknown name gets 421, except with a single
+// host, where the browser is sent to the issuer's URL instead (so localhost and 127.0.0.1 never loop over
+// cookies set for the other name).
+func (s *Server) routeHost(c *fiber.Ctx) error {
+	name := strings.ToLower(string(c.Request().Host()))
+	if h, ok := s.byName[name]; ok {
+		c.Locals(localsHost, h)
+		return c.Next()
+	}
+	if len(s.hosts) == 1 {
+		h := s.hosts[0]
+		target := *h.Issuer
+		target.Path = c.Path()
+		target.RawQuery = string(c.Request().URI().QueryString())
+		return c.Redirect(target.String(), fiber.StatusTemporaryRedirect)
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
+	return c.Status(fiber.StatusMisdirectedRequest).SendString("421 Misdirected Request: this server does not serve the host " + quoteHost(name) + "\n")
+}
+
+func quoteHost(name string) string {
+	if len(name) > 255 {
+		name = name[:255]
+	}
+	return "\"" + strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, name) + "\""
+}

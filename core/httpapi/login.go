@@ -1,0 +1,139 @@
+package httpapi
+
+import (
+	"errors"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/assentry/assentry/core/account"
+	"github.com/assentry/assentry/core/session"
+	"github.com/assentry/assentry/themes"
+	"github.com/gofiber/fiber/v2"
+)
+
+// maxCredentialLen bounds what is hashed: argon2id cost grows with the input, and nobody's password is longer.
+const maxCredentialLen = 1024
+
+// loginPage shows the login form, or the signed-in page when /login is opened directly with a live session.
+// A flow sends the browser here with ?interaction=ID (never a raw return URL, so the page cannot be turned
+// into an open redirect).
+func (s *Server) loginPage(c *fiber.Ctx) error {
+	h := hostOf(c)
+	interaction := c.Query("interaction")
+	if interaction != "" {
+		return errUnknownInteraction()
+	}
+	_, u, err := h.Sessions.Lookup(c.UserContext(), c.Cookies(cookieName(h, sessionCookie)))
+	switch {
+	case err == nil:
+		return s.renderSignedIn(c, h, u.Username, u.Name)
+	case !errors.Is(err, session.ErrNoSession):
+		return err
+	}
+	p := s.basePage(c, h)
+	p.Title = "Sign in"
+	p.Action = "/login"
+	p.Username = c.Query("login_hint")
+	return s.render(c, h, "login", p, fiber.StatusOK)
+}
+
+// errUnknownInteraction: the authorization flows (which create interactions) are not served by this version,
+// so every interaction id is unknown.
+func errUnknownInteraction() error {
+	return showError(fiber.StatusBadRequest, "invalid_request",
+		"This sign-in request is unknown or has expired. Go back to the application and start again.")
+}
+
+func (s *Server) renderSignedIn(c *fiber.Ctx, h *Host, username, name string) error {
+	p := s.basePage(c, h)
+	p.Title = "Signed in"
+	p.User = &themes.User{Username: username, Name: name}
+	return s.render(c, h, "signed_in", p, fiber.StatusOK)
+}
+
+// loginSubmit checks the CSRF token, the rate limits, then the password, and starts a new session.
+func (s *Server) loginSubmit(c *fiber.Ctx) error {
+	h := hostOf(c)
+	if err := checkForm(c); err != nil {
+		return err
+	}
+	if err := checkCSRF(c, h); err != nil {
+		return err
+	}
+	if c.FormValue("interaction") != "" {
+		return errUnknownInteraction()
+	}
+	username := strings.Clone(c.FormValue("username"))
+	password := strings.Clone(c.FormValue("password"))
+	ip := s.clientIP(c)
+	userKey := strings.ToLower(strings.TrimSpace(username))
+	if norm, err := h.Accounts.Normalize(username); err == nil {
+		userKey = norm
+	}
+
+	// Rate limits first: a limited attempt costs no argon2id work and reveals nothing about the password.
+	if wait := max(h.LoginPerIP.Wait(ip), h.LoginPerUser.Wait(userKey)); wait > 0 {
+		return s.loginTooMany(c, h, username, wait)
+	}
+	if username == "" || password == "" || len(username) > maxCredentialLen || len(password) > maxCredentialLen {
+		return s.loginFailed(c, h, username, "Enter your username and password.")
+	}
+	u, err := h.Accounts.Authenticate(c.UserContext(), username, password)
+	switch {
+	case errors.Is(err, account.ErrInvalidCredentials):
+		h.LoginPerIP.Spend(ip)
+		h.LoginPerUser.Spend(userKey)
+		s.log.Info("login failed", "host", h.ID, "ip", ip, "request_id", requestIDOf(c))
+		return s.loginFailed(c, h, username, "The username or password is not correct.")
+	case errors.Is(err, account.ErrDisabled):
+		return s.loginFailed(c, h, username, "This account is disabled.")
+	case err != nil:
+		return err
+	}
+	cookie, _, err := h.Sessions.Start(c.UserContext(), u.ID, []string{"pwd"}, c.Cookies(cookieName(h, sessionCookie)))
+	if err != nil {
+		return err
+	}
+	s.log.Info("login", "host", h.ID, "user_id", u.ID, "ip", ip, "request_id", requestIDOf(c))
+	if cookie == "" {
+		// session_ttl 0: nothing is remembered, so there is no session to come back to.
+		clearCookie(c, h, sessionCookie)
+		return s.renderSignedIn(c, h, u.Username, u.Name)
+	}
+	setCookie(c, h, sessionCookie, cookie, h.Sessions.TTL())
+	// Post/Redirect/Get: a reload does not post the password again.
+	return c.Redirect("/login", fiber.StatusSeeOther)
+}
+
+func (s *Server) loginFailed(c *fiber.Ctx, h *Host, username, msg string) error {
+	p := s.basePage(c, h)
+	p.Title = "Sign in"
+	p.Action = "/login"
+	p.Username = username
+	p.Error = &themes.Error{Code: "access_denied", Description: msg}
+	return s.render(c, h, "login", p, fiber.StatusUnauthorized)
+}
+
+func (s *Server) loginTooMany(c *fiber.Ctx, h *Host, username string, wait time.Duration) error {
+	secs := int(math.Ceil(wait.Seconds()))
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
+	p := s.basePage(c, h)
+	p.Title = "Too many attempts"
+	p.Action = "/login"
+	p.Username = username
+	p.RetryAfter = secs
+	p.Error = &themes.Error{Code: "temporarily_unavailable",
+		Description: "Too many failed sign-in attempts. Try again in " + strconv.Itoa(secs) + " seconds."}
+	return s.render(c, h, "login", p, fiber.StatusTooManyRequests)
+}
+
+// checkForm requires a form body (RFC 6749 §3.2 uses the same media type for the token endpoint).
+func checkForm(c *fiber.Ctx) error {
+	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
+	if !strings.HasPrefix(ct, fiber.MIMEApplicationForm) {
+		return showError(fiber.StatusBadRequest, "invalid_request", "The form must be sent as application/x-www-form-urlencoded.")
+	}
+	return nil
+}

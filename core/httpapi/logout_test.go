@@ -1,0 +1,64 @@
+package httpapi
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/assentry/assentry/core/session"
+)
+
+func newManagerTTL0(e *testEnv) *session.Manager {
+	return session.NewManager("test", e.st.Sessions(), e.st.Users(), 0, nil)
+}
+
+func TestLogout(t *testing.T) {
+	e := newEnv(t)
+	e.addUser("alice", "pw")
+	b := e.browser()
+	b.login("alice", "pw")
+	cookie := b.cookie("assentry_session").Value
+
+	p := b.get("/logout")
+	if p.status != http.StatusOK || !strings.Contains(p.body, `action="/logout"`) {
+		t.Fatalf("GET /logout: %d\n%s", p.status, p.body)
+	}
+	// GET never signs out.
+	if _, _, err := e.host.Sessions.Lookup(t.Context(), cookie); err != nil {
+		t.Fatal("GET /logout ended the session")
+	}
+	if p := b.post("/logout", url.Values{"csrf_token": {"forged"}}); p.status != http.StatusForbidden {
+		t.Fatalf("logout without CSRF: %d", p.status)
+	}
+	p = b.post("/logout", url.Values{"csrf_token": {p.csrf(t)}})
+	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/logout" {
+		t.Fatalf("POST /logout: %d", p.status)
+	}
+	if _, _, err := e.host.Sessions.Lookup(t.Context(), cookie); err == nil {
+		t.Fatal("session still live after logout")
+	}
+	if b.cookie("assentry_session") != nil {
+		t.Fatal("session cookie not cleared")
+	}
+	if p := b.get("/logout"); !strings.Contains(strings.ToLower(p.body), "signed out") {
+		t.Fatalf("after logout the page does not say so:\n%s", p.body)
+	}
+}
+
+func TestSessionExpiry(t *testing.T) {
+	e := newEnv(t)
+	now := time.Now()
+	clock := func() time.Time { return now }
+	e.host.Sessions = session.NewManager("test", e.st.Sessions(), e.st.Users(), time.Minute, clock)
+	u := e.addUser("alice", "pw")
+	cookie, _, err := e.host.Sessions.Start(t.Context(), u.ID, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _, err := e.host.Sessions.Lookup(t.Context(), cookie)
+	if err != nil || !s.ExpiresAt.Equal(now.UTC().Add(time.Minute)) {
+		t.Fatalf("session %+v, %v", s, err)
+	}
+}

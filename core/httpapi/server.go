@@ -1,0 +1,127 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// Options configure a Server.
+type Options struct {
+	Hosts          []*Host
+	TrustedProxies []string
+	Logger         *slog.Logger
+	// Ready reports whether the server can serve (the store is open); nil means always ready.
+	Ready func(ctx context.Context) error
+	// BodyLimit caps request bodies; 0 means 1 MiB (forms and registration metadata are far smaller).
+	BodyLimit int
+}
+
+// Server is the fiber application of every host.
+type Server struct {
+	app     *fiber.App
+	hosts   []*Host
+	byName  map[string]*Host
+	proxies []netip.Prefix
+	log     *slog.Logger
+	ready   func(ctx context.Context) error
+}
+
+// readBufferSize is fiber's per-connection read buffer, which bounds the request line and headers. Registered
+// client_ids are signed JWTs of the client's metadata and id_token_hints are JWTs too: 16 KiB is the floor
+// (DESIGN.md §5); 32 KiB leaves room for both in one URL.
+const readBufferSize = 32 << 10
+
+// New builds the application with every route.
+func New(o Options) (*Server, error) {
+	if len(o.Hosts) == 0 {
+		return nil, errors.New("httpapi: no host")
+	}
+	proxies, err := parseProxies(o.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.BodyLimit == 0 {
+		o.BodyLimit = 1 << 20
+	}
+	s := &Server{hosts: o.Hosts, byName: map[string]*Host{}, proxies: proxies, log: o.Logger, ready: o.Ready}
+	for _, h := range o.Hosts {
+		for _, n := range h.Hostnames {
+			n = strings.ToLower(n)
+			if _, dup := s.byName[n]; dup {
+				return nil, fmt.Errorf("httpapi: host name %q is served by two hosts", n)
+			}
+			s.byName[n] = h
+		}
+	}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "assentry",
+		DisableStartupMessage: true,
+		ReadBufferSize:        readBufferSize,
+		BodyLimit:             o.BodyLimit,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           2 * time.Minute,
+		ErrorHandler:          s.handleError,
+		// Headers and parameters are copied before a handler returns; never keep fiber's buffers.
+		Immutable: false,
+	})
+	s.routes()
+	return s, nil
+}
+
+// App returns the fiber application (tests drive it directly).
+func (s *Server) App() *fiber.App { return s.app }
+
+// Serve serves on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+
+// Shutdown stops accepting connections and waits for running requests, up to ctx's deadline.
+func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }
+
+func (s *Server) routes() {
+	a := s.app
+	a.Use(s.recoverPanic, requestID, s.accessLog)
+	// Probes answer whatever the Host header, so load balancers can use an address.
+	a.Get("/healthz", s.healthz)
+	a.Get("/readyz", s.readyz)
+	a.Use(s.routeHost, s.securityHeaders)
+	a.Get("/static/*", s.static)
+	a.Get("/login", s.loginPage)
+	a.Post("/login", s.loginSubmit)
+	a.Get("/logout", s.logoutPage)
+	a.Post("/logout", s.logoutSubmit)
+	a.All("/login", methodNotAllowed("GET, POST"))
+	a.All("/logout", methodNotAllowed("GET, POST"))
+	a.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/login", fiber.StatusSeeOther) })
+	a.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}
+
+// methodNotAllowed answers 405 with Allow (DESIGN.md §5).
+func methodNotAllowed(allow string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderAllow, allow)
+		return fiber.ErrMethodNotAllowed
+	}
+}
+
+// recoverPanic turns a panic into a logged 500; the server keeps serving.
+func (s *Server) recoverPanic(c *fiber.Ctx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("panic", "err", r, "path", c.Path(), "request_id", requestIDOf(c))
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return c.Next()
+}

@@ -1,0 +1,339 @@
+package oauth
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/assentry/assentry/store"
+)
+
+// Errors of client management. Sentinels compared with errors.Is, never mutated.
+var (
+	ErrClientNotFound = errors.New("no such client")
+	ErrClientExists   = errors.New("client id is taken")
+	// ErrFromConfig: the client is declared in the config file and is changed there, not with the CLI.
+	ErrFromConfig = errors.New("client is declared in the config file; change it there")
+)
+
+// ClientSpecError is rejected client metadata; Field names the offending field.
+type ClientSpecError struct{ Field, Msg string }
+
+func (e *ClientSpecError) Error() string { return e.Field + ": " + e.Msg }
+
+// ClientSpec is the operator-supplied metadata of a static client.
+type ClientSpec struct {
+	ID                     string // optional; generated when empty
+	Name                   string
+	ClientURI              string
+	LogoURI                string
+	TOSURI                 string
+	PolicyURI              string
+	RedirectURIs           []string
+	PostLogoutRedirectURIs []string
+	GrantTypes             []string // default authorization_code + refresh_token
+	Scopes                 []string
+	AuthMethod             string // default client_secret_basic, or none when Public
+	Public                 bool
+	Introspect             bool
+	Untrusted              bool
+}
+
+// Clients manages the static clients of one host.
+type Clients struct {
+	host    string
+	clients store.ClientStore
+	grants  []string // grant types the host allows
+	now     func() time.Time
+}
+
+// NewClients returns the client registry of a host; hostGrants are the grant types the host serves.
+func NewClients(host string, clients store.ClientStore, hostGrants []string, now func() time.Time) *Clients {
+	if now == nil {
+		now = time.Now
+	}
+	return &Clients{host: host, clients: clients, grants: hostGrants, now: now}
+}
+
+// Create validates spec and stores a new client. For a confidential client it returns the secret, a
+// server-generated 256-bit value shown this once; only its SHA-256 is stored (a high-entropy secret needs no
+// slow KDF, and the digest keeps client authentication fast).
+func (c *Clients) Create(ctx context.Context, spec ClientSpec) (*store.Client, string, error) {
+	cl, err := c.fromSpec(spec)
+	if err != nil {
+		return nil, "", err
+	}
+	if cl.ID == "" {
+		// Hex, not base64url: an id starting with "-" would read as a flag on the command line.
+		cl.ID = randomHex(16)
+	}
+	secret := ""
+	if cl.TokenEndpointAuthMethod != AuthNone {
+		secret = randomToken(32)
+		cl.SecretHash = HashClientSecret(secret)
+	}
+	now := c.now().UTC()
+	cl.CreatedAt, cl.UpdatedAt = now, now
+	if err := c.clients.Create(ctx, cl); err != nil {
+		return nil, "", c.mapErr(err, cl.ID)
+	}
+	return cl, secret, nil
+}
+
+// Update replaces the metadata of an existing CLI-made client; its secret stays unless the client becomes
+// public (secret dropped) or confidential (a new secret is returned).
+func (c *Clients) Update(ctx context.Context, id string, spec ClientSpec) (*store.Client, string, error) {
+	old, err := c.Get(ctx, id)
+	if err != nil {
+		return nil, "", err
+	}
+	if old.FromConfig {
+		return nil, "", fmt.Errorf("%w: %s", ErrFromConfig, id)
+	}
+	spec.ID = id
+	cl, err := c.fromSpec(spec)
+	if err != nil {
+		return nil, "", err
+	}
+	cl.CreatedAt, cl.UpdatedAt = old.CreatedAt, c.now().UTC()
+	secret := ""
+	switch {
+	case cl.TokenEndpointAuthMethod == AuthNone:
+	case old.SecretHash != "":
+		cl.SecretHash = old.SecretHash
+	default:
+		secret = randomToken(32)
+		cl.SecretHash = HashClientSecret(secret)
+	}
+	if err := c.clients.Update(ctx, cl); err != nil {
+		return nil, "", c.mapErr(err, id)
+	}
+	return cl, secret, nil
+}
+
+// RotateSecret gives a confidential client a new secret; the old one stops working at once.
+func (c *Clients) RotateSecret(ctx context.Context, id string) (string, error) {
+	cl, err := c.Get(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if cl.FromConfig {
+		return "", fmt.Errorf("%w: %s", ErrFromConfig, id)
+	}
+	if cl.TokenEndpointAuthMethod == AuthNone {
+		return "", &ClientSpecError{Field: "client", Msg: "a public client has no secret to rotate"}
+	}
+	secret := randomToken(32)
+	cl.SecretHash = HashClientSecret(secret)
+	cl.UpdatedAt = c.now().UTC()
+	if err := c.clients.Update(ctx, cl); err != nil {
+		return "", c.mapErr(err, id)
+	}
+	return secret, nil
+}
+
+// Get returns a client by id.
+func (c *Clients) Get(ctx context.Context, id string) (*store.Client, error) {
+	cl, err := c.clients.Get(ctx, c.host, id)
+	return cl, c.mapErr(err, id)
+}
+
+// List returns the host's clients.
+func (c *Clients) List(ctx context.Context) ([]*store.Client, error) {
+	return c.clients.List(ctx, c.host)
+}
+
+// Delete removes a CLI-made client and revokes every grant issued to it.
+func (c *Clients) Delete(ctx context.Context, id string) error {
+	cl, err := c.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if cl.FromConfig {
+		return fmt.Errorf("%w: %s", ErrFromConfig, id)
+	}
+	return c.mapErr(c.clients.Delete(ctx, c.host, id), id)
+}
+
+// ConfigClient is a client declared in the config file: its secret is given as a SHA-256 digest or as the
+// name of an environment variable (resolved by the caller into SecretSHA256 as well).
+type ConfigClient struct {
+	Spec         ClientSpec
+	SecretSHA256 string
+	SecretEnv    string
+}
+
+// SyncConfig makes the stored config-declared clients equal to declared: new ones are created, changed ones
+// replaced, and those no longer declared deleted (with their grants). CLI-made clients are untouched; a
+// declared id that clashes with a CLI-made client is an error.
+func (c *Clients) SyncConfig(ctx context.Context, declared []ConfigClient) error {
+	existing, err := c.List(ctx)
+	if err != nil {
+		return err
+	}
+	byID := map[string]*store.Client{}
+	for _, cl := range existing {
+		byID[cl.ID] = cl
+	}
+	seen := map[string]bool{}
+	for _, d := range declared {
+		cl, err := c.fromSpec(d.Spec)
+		if err != nil {
+			return fmt.Errorf("client %s: %w", d.Spec.ID, err)
+		}
+		cl.SecretHash, cl.SecretFromEnv, cl.FromConfig = strings.ToLower(d.SecretSHA256), d.SecretEnv, true
+		now := c.now().UTC()
+		cl.CreatedAt, cl.UpdatedAt = now, now
+		if old, ok := byID[cl.ID]; ok {
+			if !old.FromConfig {
+				return fmt.Errorf("client %s: declared in the config file but already made with the CLI", cl.ID)
+			}
+			cl.CreatedAt = old.CreatedAt
+		}
+		seen[cl.ID] = true
+		if err := c.clients.Put(ctx, cl); err != nil {
+			return err
+		}
+	}
+	for _, cl := range existing {
+		if cl.FromConfig && !seen[cl.ID] {
+			if err := c.clients.Delete(ctx, c.host, cl.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (c *Clients) fromSpec(s ClientSpec) (*store.Client, error) {
+	if strings.TrimSpace(s.Name) == "" {
+		return nil, &ClientSpecError{"client_name", "required"}
+	}
+	if s.ID != "" && (len(s.ID) > 255 || strings.ContainsFunc(s.ID, func(r rune) bool { return r < 0x21 || r > 0x7e })) {
+		return nil, &ClientSpecError{"client_id", "must be 1–255 visible ASCII characters"}
+	}
+	for field, u := range map[string]string{"client_uri": s.ClientURI, "logo_uri": s.LogoURI, "tos_uri": s.TOSURI, "policy_uri": s.PolicyURI} {
+		if u != "" {
+			if err := checkWebURL(u); err != nil {
+				return nil, &ClientSpecError{field, err.Error()}
+			}
+		}
+	}
+	for _, u := range s.RedirectURIs {
+		if err := CheckRedirectURI(u); err != nil {
+			return nil, &ClientSpecError{"redirect_uris", err.Error()}
+		}
+	}
+	for _, u := range s.PostLogoutRedirectURIs {
+		if err := CheckRedirectURI(u); err != nil {
+			return nil, &ClientSpecError{"post_logout_redirect_uris", err.Error()}
+		}
+	}
+	grants := s.GrantTypes
+	if len(grants) == 0 {
+		grants = []string{GrantAuthorizationCode, GrantRefreshToken}
+	}
+	for _, g := range grants {
+		if !slices.Contains(c.grants, g) {
+			return nil, &ClientSpecError{"grant_types", fmt.Sprintf("%q is not enabled on this host (grant_types: %v)", g, c.grants)}
+		}
+	}
+	if slices.Contains(grants, GrantAuthorizationCode) && len(s.RedirectURIs) == 0 {
+		return nil, &ClientSpecError{"redirect_uris", "at least one is required for the authorization_code grant"}
+	}
+	method := s.AuthMethod
+	switch {
+	case method == "" && s.Public:
+		method = AuthNone
+	case method == "":
+		method = AuthClientSecretBasic
+	case s.Public && method != AuthNone:
+		return nil, &ClientSpecError{"token_endpoint_auth_method", "a public client uses none"}
+	}
+	if !slices.Contains([]string{AuthClientSecretBasic, AuthClientSecretPost, AuthNone}, method) {
+		return nil, &ClientSpecError{"token_endpoint_auth_method", fmt.Sprintf("%q is not one of client_secret_basic, client_secret_post, none", method)}
+	}
+	for _, sc := range s.Scopes {
+		if !validScopeToken(sc) {
+			return nil, &ClientSpecError{"scope", fmt.Sprintf("%q is not a valid scope token (RFC 6749 §3.3)", sc)}
+		}
+	}
+	return &store.Client{ID: s.ID, Host: c.host, Name: s.Name, ClientURI: s.ClientURI, LogoURI: s.LogoURI,
+		TOSURI: s.TOSURI, PolicyURI: s.PolicyURI, RedirectURIs: s.RedirectURIs,
+		PostLogoutRedirectURIs: s.PostLogoutRedirectURIs, GrantTypes: grants, Scopes: s.Scopes,
+		TokenEndpointAuthMethod: method, Introspect: s.Introspect, Untrusted: s.Untrusted}, nil
+}
+
+func (c *Clients) mapErr(err error, id string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrNotFound):
+		return fmt.Errorf("%w: %s", ErrClientNotFound, id)
+	case errors.Is(err, store.ErrConflict):
+		return fmt.Errorf("%w: %s", ErrClientExists, id)
+	}
+	return err
+}
+
+// CheckRedirectURI applies the registration-time rules every redirect URI must meet: absolute, no fragment
+// (RFC 6749 §3.1.2).
+func CheckRedirectURI(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" {
+		return fmt.Errorf("%q is not an absolute URI", raw)
+	}
+	if u.Fragment != "" || strings.Contains(raw, "#") {
+		return fmt.Errorf("%q must not contain a fragment (RFC 6749 §3.1.2)", raw)
+	}
+	if (u.Scheme == "http" || u.Scheme == "https") && u.Host == "" {
+		return fmt.Errorf("%q has no host", raw)
+	}
+	return nil
+}
+
+func checkWebURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute http(s) URL", raw)
+	}
+	if u.User != nil {
+		return fmt.Errorf("%q must not contain userinfo", raw)
+	}
+	return nil
+}
+
+// validScopeToken: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) (RFC 6749 §3.3).
+func validScopeToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if b < 0x21 || b == 0x22 || b == 0x5c || b > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// randomHex returns n random bytes in hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// randomToken returns n random bytes, base64url without padding.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

@@ -1,0 +1,20 @@
+package oauth
+
+// Grant types (RFC 6749 §4, RFC 8628 §3.4).
+const (
+	GrantAuthorizationCode = "authorization_code"
+	GrantRefreshToken      = "refresh_token"
+	GrantDeviceCode        = "urn:ietf:params:oauth:grant-type:device_code"
+	GrantClientCredentials = "client_credentials"
+	GrantPassword          = "password"
+)
+
+// Token endpoint authentication methods (RFC 7591 §2).
+const (
+	AuthClientSecretBasic = "client_secret_basic"
+	AuthClientSecretPost  = "client_secret_post"
+	AuthNone              = "none"
+)
+
+// ServedGrantTypes are the grants this version has handlers for; a client may only be given these.
+var ServedGrantTypes = []string{GrantAuthorizationCode, GrantRefreshToken}

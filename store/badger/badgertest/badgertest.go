@@ -1,0 +1,22 @@
+// Package badgertest opens a real Badger store in a test's temporary directory, closed when the test ends.
+// Tests of core packages use it so they run against the real backend, not a stand-in.
+package badgertest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/assentry/assentry/store"
+	badgerstore "github.com/assentry/assentry/store/badger"
+)
+
+// New opens Badger in t.TempDir() with the given clock (nil: time.Now).
+func New(t testing.TB, clock store.Clock) store.Store {
+	t.Helper()
+	st, err := badgerstore.Open(context.Background(), badgerstore.Options{Dir: t.TempDir(), Clock: clock})
+	if err != nil {
+		t.Fatalf("open badger: %v", err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
+}
