@@ -13,7 +13,7 @@ import (
 // run carries one management operation to the data directory: over the admin socket when a server is running
 // on it (Badger admits one process), otherwise on the store opened here. Both paths run admin.Services.Do.
 func (g *globals) run(ctx context.Context, op string, args, out any) error {
-	settings, err := g.loadConfig()
+	settings, _, err := g.loadConfig()
 	if err != nil {
 		return err
 	}

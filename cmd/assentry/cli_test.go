@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -281,13 +282,31 @@ type runningServer struct {
 	t    *testing.T
 	cmd  *exec.Cmd
 	done chan error
-	log  *bytes.Buffer
+	log  *syncBuffer
+}
+
+// syncBuffer collects the server's log from the reader goroutine while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) WriteString(s string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf.WriteString(s)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func (e *cliEnv) startServer() *runningServer {
 	e.t.Helper()
 	cmd := exec.Command(binary, "--config", e.config, "serve")
-	logs := &bytes.Buffer{}
+	logs := &syncBuffer{}
 	pr, pw := io.Pipe()
 	cmd.Stderr = pw
 	if err := cmd.Start(); err != nil {

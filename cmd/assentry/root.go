@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"log/slog"
 	"os"
 	"strings"
@@ -32,13 +31,9 @@ func newRootCmd() *cobra.Command {
 	return root
 }
 
-// loadConfig reads the configuration and prints its warnings.
-func (g *globals) loadConfig() (*config.Settings, error) {
-	s, warnings, err := config.Load(g.configPath, os.Environ())
-	for _, w := range warnings {
-		fmt.Fprintln(os.Stderr, "assentry: warning:", w.String())
-	}
-	return s, err
+// loadConfig reads the configuration. Its warnings concern serving, so only serve reports them.
+func (g *globals) loadConfig() (*config.Settings, []config.Warning, error) {
+	return config.Load(g.configPath, os.Environ())
 }
 
 func newLogger(level string) *slog.Logger {

@@ -25,11 +25,14 @@ func newServeCmd(g *globals) *cobra.Command {
 }
 
 func serve(ctx context.Context, g *globals) error {
-	settings, err := g.loadConfig()
+	settings, warnings, err := g.loadConfig()
 	if err != nil {
 		return err
 	}
 	log := newLogger(settings.LogLevel)
+	for _, w := range warnings {
+		log.Warn("configuration", "path", w.Path, "warning", w.Message)
+	}
 	st, err := openStore(ctx, settings, log)
 	if err != nil {
 		return err

@@ -13,7 +13,7 @@ import (
 // New opens Badger in t.TempDir() with the given clock (nil: time.Now).
 func New(t testing.TB, clock store.Clock) store.Store {
 	t.Helper()
-	st, err := badgerstore.Open(context.Background(), badgerstore.Options{Dir: t.TempDir(), Clock: clock})
+	st, err := badgerstore.Open(context.Background(), badgerstore.Options{Dir: t.TempDir(), Clock: clock, MemTableSize: 4 << 20})
 	if err != nil {
 		t.Fatalf("open badger: %v", err)
 	}

@@ -1,0 +1,44 @@
+package badger
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/assentry/assentry/store"
+)
+
+// codeStore implements store.CodeStore.
+type codeStore struct{ s *Store }
+
+// Put stores a code; ErrConflict if a live code has the id.
+func (cs codeStore) Put(ctx context.Context, c *store.Code) error {
+	if err := need("code", c.Host, c.ID); err != nil {
+		return err
+	}
+	return cs.s.update(ctx, func(t *txn) error {
+		if ok, err := codeTable.live(t, c.Host, c.ID); err != nil || ok {
+			return orConflict(err, codeTable.conflict(c.ID))
+		}
+		return codeTable.put(t, c, c.Host, c.ID)
+	})
+}
+
+// Consume marks a code used and returns it; a used code comes back with ErrAlreadyUsed. The read and the write
+// are one transaction: of racing consumers the first commit wins and the others, retried on Badger's conflict,
+// see the code used.
+func (cs codeStore) Consume(ctx context.Context, host, id string) (*store.Code, error) {
+	var out *store.Code
+	err := cs.s.update(ctx, func(t *txn) error {
+		c, err := codeTable.get(t, host, id)
+		out = c
+		if err != nil {
+			return err
+		}
+		if !c.UsedAt.IsZero() {
+			return fmt.Errorf("code %s: %w", id, store.ErrAlreadyUsed)
+		}
+		c.UsedAt = t.now
+		return codeTable.put(t, c, host, id)
+	})
+	return out, err
+}

@@ -1,0 +1,198 @@
+package badger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	bdg "github.com/dgraph-io/badger/v4"
+
+	"github.com/assentry/assentry/store"
+)
+
+// ErrLocked is returned by Open when the data directory is held by another process (or another Open in this
+// one): Badger allows one writer per directory. The CLI reports it as "data directory in use".
+var ErrLocked = errors.New("badger: data directory in use")
+
+// DefaultGCInterval is how often the value-log GC runs when Options.GCInterval is zero.
+const DefaultGCInterval = 10 * time.Minute
+
+// Options configure Open. The zero value plus a Dir is the production setup: durable writes, GC every
+// DefaultGCInterval, Badger's default memtable.
+type Options struct {
+	// Dir is the data directory (created if missing). Required unless InMemory.
+	Dir string
+	// InMemory keeps everything in memory, for tests that need no durability; Dir must be empty.
+	InMemory bool
+	// Clock is the time source of every expiry check and of the UsedAt/RevokedAt stamps; nil means time.Now.
+	Clock store.Clock
+	// NoSync skips the sync of each commit: a crash may then lose acknowledged writes, including revocations.
+	// The default (false) is durable: a nil error means the write reached the disk. Badger batches concurrent
+	// commits into one write and one value-log sync, but v4 still syncs its memtable WAL once per transaction,
+	// so parallel writers overlap only partly (see BenchmarkTokenPut).
+	NoSync bool
+	// Logger receives Badger's own messages: errors and warnings as such, its chatty info and debug lines at
+	// debug level. Nil means slog.Default().
+	Logger *slog.Logger
+	// GCInterval is the period of the value-log GC; zero means DefaultGCInterval, negative switches it off.
+	GCInterval time.Duration
+	// MemTableSize is Badger's memtable size in bytes; zero means Badger's default (64 MiB). One transaction
+	// holds at most 15% of it, so it also bounds a single revocation write (see Store.bulk). Tests use less to
+	// open faster.
+	MemTableSize int64
+}
+
+// Store is the Badger backend of store.Store. It is safe for concurrent use; Close releases the directory.
+type Store struct {
+	db    *bdg.DB
+	clock store.Clock
+	log   *slog.Logger
+
+	mu     sync.RWMutex // held for reading by every operation, for writing by Close
+	closed bool
+
+	stop     chan struct{} // closed by Close to stop the GC loop
+	gcDone   sync.WaitGroup
+	stopOnce sync.Once
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens (or creates) the database described by o and starts its GC loop.
+func Open(ctx context.Context, o Options) (*Store, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if o.InMemory == (o.Dir != "") {
+		return nil, errors.New("badger: set exactly one of Options.Dir and Options.InMemory")
+	}
+	s := &Store{clock: o.Clock, log: o.Logger, stop: make(chan struct{})}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	bo := bdg.DefaultOptions(o.Dir).
+		WithInMemory(o.InMemory).
+		WithSyncWrites(!o.NoSync).
+		WithLogger(logger{s.log.With("component", "badger")})
+	if o.MemTableSize > 0 {
+		bo = bo.WithMemTableSize(o.MemTableSize)
+		// Badger refuses a value threshold above the transaction cap; our records are small anyway.
+		bo = bo.WithValueThreshold(min(bo.ValueThreshold, o.MemTableSize*15/100/4))
+	}
+	db, err := bdg.Open(bo)
+	if err != nil {
+		if strings.Contains(err.Error(), "Another process is using this Badger database") {
+			return nil, fmt.Errorf("%w: %s (%v)", ErrLocked, o.Dir, err)
+		}
+		return nil, fmt.Errorf("badger: open %s: %w", o.Dir, err)
+	}
+	s.db = db
+	interval := o.GCInterval
+	if interval == 0 {
+		interval = DefaultGCInterval
+	}
+	if interval > 0 && !o.InMemory {
+		s.gcDone.Add(1)
+		go s.gcLoop(interval)
+	}
+	return s, nil
+}
+
+// Close stops the GC loop, waits for running operations and closes the database. It is idempotent; every
+// other method returns store.ErrClosed afterwards.
+func (s *Store) Close() error {
+	s.stopOnce.Do(func() { close(s.stop) })
+	s.gcDone.Wait()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("badger: close: %w", err)
+	}
+	return nil
+}
+
+// enter admits one operation: ErrClosed after Close, ctx's error when it is done. release must be called.
+func (s *Store) enter(ctx context.Context) (release func(), err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return nil, store.ErrClosed
+	}
+	return s.mu.RUnlock, nil
+}
+
+// gcLoop runs the value-log GC every interval until Close. Expired records are dropped by compaction (their
+// Badger TTL); this reclaims the value-log space they leave behind.
+func (s *Store) gcLoop(interval time.Duration) {
+	defer s.gcDone.Done()
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-tick.C:
+			s.collect()
+		}
+	}
+}
+
+// collect rewrites value-log files while at least half of one is garbage (Badger's recommended loop).
+func (s *Store) collect() {
+	for {
+		select {
+		case <-s.stop:
+			return
+		default:
+		}
+		err := s.db.RunValueLogGC(0.5)
+		if errors.Is(err, bdg.ErrNoRewrite) || errors.Is(err, bdg.ErrRejected) {
+			return
+		}
+		if err != nil {
+			s.log.Warn("badger value-log GC failed", "err", err)
+			return
+		}
+	}
+}
+
+// Users returns the user sub-store.
+func (s *Store) Users() store.UserStore { return userStore{s} }
+
+// Sessions returns the login-session sub-store.
+func (s *Store) Sessions() store.SessionStore { return sessionStore{s} }
+
+// Clients returns the static-client sub-store.
+func (s *Store) Clients() store.ClientStore { return clientStore{s} }
+
+// Consents returns the consent sub-store.
+func (s *Store) Consents() store.ConsentStore { return consentStore{s} }
+
+// Grants returns the grant sub-store.
+func (s *Store) Grants() store.GrantStore { return grantStore{s} }
+
+// Tokens returns the access/refresh token sub-store.
+func (s *Store) Tokens() store.TokenStore { return tokenStore{s} }
+
+// Codes returns the authorization-code sub-store.
+func (s *Store) Codes() store.CodeStore { return codeStore{s} }
+
+// DeviceCodes returns the RFC 8628 device-code sub-store.
+func (s *Store) DeviceCodes() store.DeviceCodeStore { return deviceCodeStore{s} }
+
+// Keys returns the key sub-store.
+func (s *Store) Keys() store.KeyStore { return keyStore{s} }

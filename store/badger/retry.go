@@ -1,0 +1,139 @@
+package badger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	bdg "github.com/dgraph-io/badger/v4"
+)
+
+// maxAttempts bounds the retries of a transaction that lost a race (bdg.ErrConflict). Losers of a consume race
+// need one retry to see the winner's write; 20 only matter under heavy contention on one grant.
+const maxAttempts = 20
+
+// errMore is returned by a bulk transaction that filled up: update commits what it holds and the caller runs
+// the transaction again to do the rest (see bulk).
+var errMore = errors.New("badger: transaction full, continuing in the next one")
+
+// view runs fn in a read-only transaction: one consistent snapshot.
+func (s *Store) view(ctx context.Context, fn func(*txn) error) error {
+	release, err := s.enter(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	tx := s.db.NewTransaction(false)
+	defer tx.Discard()
+	return fn(&txn{tx: tx, now: s.clock()})
+}
+
+// update runs fn in a read-write transaction and commits it when fn returns nil (or errMore). When the commit
+// loses a race with another transaction (bdg.ErrConflict), fn runs again from scratch on a fresh snapshot, so fn
+// must only set results it recomputes on every attempt. A nil return means the write is durable (SyncWrites).
+func (s *Store) update(ctx context.Context, fn func(*txn) error) error {
+	release, err := s.enter(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	for attempt := 1; ; attempt++ {
+		err := s.attempt(fn)
+		if !errors.Is(err, bdg.ErrConflict) {
+			return err
+		}
+		if attempt == maxAttempts {
+			return fmt.Errorf("badger: gave up after %d conflicting attempts: %w", attempt, err)
+		}
+		if err := backoff(ctx, attempt); err != nil {
+			return err
+		}
+	}
+}
+
+// attempt is one try of update.
+func (s *Store) attempt(fn func(*txn) error) error {
+	tx := s.db.NewTransaction(true)
+	defer tx.Discard()
+	err := fn(&txn{tx: tx, now: s.clock()})
+	if err != nil && !errors.Is(err, errMore) {
+		return err
+	}
+	if cerr := tx.Commit(); cerr != nil {
+		return cerr
+	}
+	return err
+}
+
+// backoff waits a little, randomly, before the next attempt so racing writers spread out.
+func backoff(ctx context.Context, attempt int) error {
+	d := time.Duration(rand.Int64N(int64(attempt) * int64(100*time.Microsecond)))
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-tm.C:
+		return nil
+	}
+}
+
+// step is one idempotent part of a bulk write (revoke one grant, end one session). It reports whether it
+// changed a live record, so bulk can count them, as soon as its main write is in (even when a later write of
+// the step fails); a step that finds nothing to do writes nothing.
+type step func(*txn) (changed bool, err error)
+
+// plan reads what a bulk write is about and returns its steps and the write they belong to (final, may be nil).
+type plan func(*txn) (steps []step, final func(*txn) error, err error)
+
+// bulk runs a plan in one transaction, which is the rule: a revocation, a user deletion or a client deletion is
+// one atomic write.
+//
+// Exception: Badger caps a transaction (15% of the memtable, about 10 MiB or 100k entries by default). When the
+// steps outgrow it (a user with tens of thousands of grants), bulk commits the steps done so far and plans again
+// in a new transaction, until everything fits; the final write (the tombstone, the client removal) always comes
+// last, so a crash in between leaves more revoked than asked, never less. bulk returns how many steps changed
+// something, over all committed transactions.
+func (s *Store) bulk(ctx context.Context, p plan) (int, error) {
+	total := 0
+	for {
+		n := 0
+		err := s.update(ctx, func(t *txn) error {
+			n = 0
+			steps, final, err := p(t)
+			if err != nil {
+				return err
+			}
+			for _, st := range steps {
+				changed, err := st(t)
+				if changed {
+					n++
+				}
+				if err != nil {
+					return full(t, err)
+				}
+			}
+			if final != nil {
+				return full(t, final(t))
+			}
+			return nil
+		})
+		if err == nil || errors.Is(err, errMore) {
+			total += n
+		}
+		if !errors.Is(err, errMore) {
+			return total, err
+		}
+	}
+}
+
+// full turns bdg.ErrTxnTooBig into errMore when the transaction already holds writes (committing them makes
+// progress); a single step too big for an empty transaction stays an error.
+func full(t *txn, err error) error {
+	if errors.Is(err, bdg.ErrTxnTooBig) && t.writes > 0 {
+		return errMore
+	}
+	return err
+}
