@@ -44,41 +44,28 @@ func (cf *clientFlags) register(f *pflag.FlagSet) {
 // args returns the ClientArgs of the flags that were given (all of them for add, which has defaults).
 func (cf *clientFlags) args(f *pflag.FlagSet) admin.ClientArgs {
 	a := admin.ClientArgs{ID: cf.id}
-	str := func(name string, v string) *string {
-		if f.Changed(name) {
-			return &v
-		}
-		return nil
-	}
-	list := func(name string, v []string) *[]string {
-		if f.Changed(name) {
-			return &v
-		}
-		return nil
-	}
-	boolean := func(name string, v bool) *bool {
-		if f.Changed(name) {
-			return &v
-		}
-		return nil
-	}
-	a.Name = str("name", cf.name)
-	a.ClientURI = str("client-uri", cf.clientURI)
-	a.LogoURI = str("logo-uri", cf.logoURI)
-	a.TOSURI = str("tos-uri", cf.tosURI)
-	a.PolicyURI = str("policy-uri", cf.policyURI)
-	a.AuthMethod = str("auth-method", cf.authMethod)
-	a.RedirectURIs = list("redirect-uri", cf.redirects)
-	a.PostLogoutRedirectURIs = list("post-logout-redirect-uri", cf.postLogout)
-	a.GrantTypes = list("grant-type", cf.grants)
-	if f.Changed("scope") {
-		s := strings.Fields(cf.scope)
-		a.Scopes = &s
-	}
-	a.Public = boolean("public", cf.public)
-	a.Introspect = boolean("introspect", cf.introspect)
-	a.Untrusted = boolean("untrusted", cf.untrusted)
+	a.Name = changed(f, "name", cf.name)
+	a.ClientURI = changed(f, "client-uri", cf.clientURI)
+	a.LogoURI = changed(f, "logo-uri", cf.logoURI)
+	a.TOSURI = changed(f, "tos-uri", cf.tosURI)
+	a.PolicyURI = changed(f, "policy-uri", cf.policyURI)
+	a.AuthMethod = changed(f, "auth-method", cf.authMethod)
+	a.RedirectURIs = changed(f, "redirect-uri", cf.redirects)
+	a.PostLogoutRedirectURIs = changed(f, "post-logout-redirect-uri", cf.postLogout)
+	a.GrantTypes = changed(f, "grant-type", cf.grants)
+	a.Scopes = changed(f, "scope", strings.Fields(cf.scope))
+	a.Public = changed(f, "public", cf.public)
+	a.Introspect = changed(f, "introspect", cf.introspect)
+	a.Untrusted = changed(f, "untrusted", cf.untrusted)
 	return a
+}
+
+// changed returns &v when the flag was given, nil otherwise.
+func changed[T any](f *pflag.FlagSet, name string, v T) *T {
+	if f.Changed(name) {
+		return &v
+	}
+	return nil
 }
 
 func clientAddCmd(g *globals) *cobra.Command {

@@ -64,39 +64,31 @@ func viewClient(c *store.Client) *ClientView {
 
 // apply overlays the set fields of a onto spec.
 func (a *ClientArgs) apply(spec *oauth.ClientSpec) {
-	set := func(dst *string, src *string) {
-		if src != nil {
-			*dst = *src
-		}
-	}
-	setList := func(dst *[]string, src *[]string) {
-		if src != nil {
-			*dst = *src
-		}
-	}
-	setBool := func(dst *bool, src *bool) {
-		if src != nil {
-			*dst = *src
-		}
-	}
-	set(&spec.Name, a.Name)
-	set(&spec.ClientURI, a.ClientURI)
-	set(&spec.LogoURI, a.LogoURI)
-	set(&spec.TOSURI, a.TOSURI)
-	set(&spec.PolicyURI, a.PolicyURI)
-	setList(&spec.RedirectURIs, a.RedirectURIs)
-	setList(&spec.PostLogoutRedirectURIs, a.PostLogoutRedirectURIs)
-	setList(&spec.GrantTypes, a.GrantTypes)
-	setList(&spec.Scopes, a.Scopes)
-	set(&spec.AuthMethod, a.AuthMethod)
-	setBool(&spec.Public, a.Public)
-	setBool(&spec.Introspect, a.Introspect)
-	setBool(&spec.Untrusted, a.Untrusted)
+	overlay(&spec.Name, a.Name)
+	overlay(&spec.ClientURI, a.ClientURI)
+	overlay(&spec.LogoURI, a.LogoURI)
+	overlay(&spec.TOSURI, a.TOSURI)
+	overlay(&spec.PolicyURI, a.PolicyURI)
+	overlay(&spec.RedirectURIs, a.RedirectURIs)
+	overlay(&spec.PostLogoutRedirectURIs, a.PostLogoutRedirectURIs)
+	overlay(&spec.GrantTypes, a.GrantTypes)
+	overlay(&spec.Scopes, a.Scopes)
+	overlay(&spec.AuthMethod, a.AuthMethod)
+	overlay(&spec.Public, a.Public)
+	overlay(&spec.Introspect, a.Introspect)
+	overlay(&spec.Untrusted, a.Untrusted)
 	if a.Public != nil && *a.Public && a.AuthMethod == nil {
 		spec.AuthMethod = oauth.AuthNone
 	}
 	if a.Public != nil && !*a.Public && a.AuthMethod == nil && spec.AuthMethod == oauth.AuthNone {
 		spec.AuthMethod = ""
+	}
+}
+
+// overlay sets *dst to *src when src is set.
+func overlay[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
 	}
 }
 
