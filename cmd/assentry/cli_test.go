@@ -48,6 +48,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// childEnv is the binary's environment: a race-enabled binary otherwise sleeps a second at every exit.
+var childEnv = append(os.Environ(), "GORACE=atexit_sleep_ms=0")
+
 type cliEnv struct {
 	t       *testing.T
 	dir     string
@@ -102,6 +105,7 @@ func (e *cliEnv) run(stdin string, args ...string) result {
 	e.t.Helper()
 	cmd := exec.Command(binary, append([]string{"--config", e.config}, args...)...)
 	cmd.Stdin = strings.NewReader(stdin)
+	cmd.Env = childEnv
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -306,6 +310,7 @@ func (b *syncBuffer) String() string {
 func (e *cliEnv) startServer() *runningServer {
 	e.t.Helper()
 	cmd := exec.Command(binary, "--config", e.config, "serve")
+	cmd.Env = childEnv
 	logs := &syncBuffer{}
 	pr, pw := io.Pipe()
 	cmd.Stderr = pw
