@@ -159,3 +159,33 @@ type Key struct {
 	RetireAt  time.Time `json:"retire_at,omitempty"`  // stops signing at
 	ExpiresAt time.Time `json:"expires_at,omitempty"` // removed from JWKS at; zero: never
 }
+
+// Interaction is the server-side state of one authorization request between /oauth2/authorize and the code it
+// ends in: the validated request, the user once authenticated, and the browser it belongs to. Its random id
+// travels in the login and consent forms instead of a return URL.
+type Interaction struct {
+	ID       string `json:"id"`
+	Host     string `json:"host"`
+	Browser  string `json:"browser"` // SHA-256 (hex) of the browser's CSRF cookie: the flow is bound to that browser
+	ClientID string `json:"client_id"`
+
+	RedirectURI         string   `json:"redirect_uri"`
+	RedirectURIGiven    bool     `json:"redirect_uri_given,omitempty"`
+	ResponseType        string   `json:"response_type"`
+	Scopes              []string `json:"scopes"` // requested, limited to known scopes and the client's
+	State               string   `json:"state,omitempty"`
+	Nonce               string   `json:"nonce,omitempty"`
+	CodeChallenge       string   `json:"code_challenge,omitempty"`
+	CodeChallengeMethod string   `json:"code_challenge_method,omitempty"`
+	Prompt              []string `json:"prompt,omitempty"`
+	MaxAge              int      `json:"max_age"` // -1: not given
+	LoginHint           string   `json:"login_hint,omitempty"`
+
+	UserID   string    `json:"user_id,omitempty"` // set once the user is authenticated for this request
+	AuthTime time.Time `json:"auth_time,omitempty"`
+	LoggedIn bool      `json:"logged_in,omitempty"` // the password was entered during this interaction
+
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	UsedAt    time.Time `json:"used_at,omitempty"`
+}

@@ -20,6 +20,7 @@ type Store interface {
 	Codes() CodeStore
 	DeviceCodes() DeviceCodeStore
 	Keys() KeyStore
+	Interactions() InteractionStore
 	// Close flushes and releases the backend. Calls after Close return ErrClosed.
 	Close() error
 }
@@ -140,6 +141,17 @@ type KeyStore interface {
 	// List returns the host's unexpired keys of one use, oldest first.
 	List(ctx context.Context, host, use string) ([]*Key, error)
 	Delete(ctx context.Context, host, kid string) error
+}
+
+// InteractionStore keeps the state of authorization requests in progress.
+type InteractionStore interface {
+	// Put creates or replaces a live, unused interaction (a new one, or one that advanced a step).
+	Put(ctx context.Context, i *Interaction) error
+	// Get returns a live interaction; a used one comes back with ErrAlreadyUsed.
+	Get(ctx context.Context, host, id string) (*Interaction, error)
+	// Consume marks the interaction used as it ends in a code or an error, so its forms cannot be replayed;
+	// exactly one of two racing consumers wins, the others get ErrAlreadyUsed.
+	Consume(ctx context.Context, host, id string) (*Interaction, error)
 }
 
 // Clock is the time source every backend takes; tests inject one.

@@ -196,3 +196,6 @@ func (s *Store) DeviceCodes() store.DeviceCodeStore { return deviceCodeStore{s} 
 
 // Keys returns the key sub-store.
 func (s *Store) Keys() store.KeyStore { return keyStore{s} }
+
+// Interactions returns the authorization-request sub-store.
+func (s *Store) Interactions() store.InteractionStore { return interactionStore{s} }

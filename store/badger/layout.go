@@ -19,6 +19,7 @@ import "strings"
 //	h/<host>/device-code/<device code id>           store.DeviceCode
 //	h/<host>/user-code/<user code>                  device code id (TTL of the device code)
 //	h/<host>/key/<kid>                              store.Key
+//	h/<host>/interaction/<interaction id>           store.Interaction
 //
 // Each component is escaped ('%' → "%25", '/' → "%2F") so that no id can reach into another one's prefix.
 // Index values hold the id they point to; an index entry whose record is gone or expired is ignored.
@@ -37,6 +38,7 @@ const (
 	kindDeviceCode  = "device-code"
 	kindUserCode    = "user-code"
 	kindKey         = "key"
+	kindInteraction = "interaction"
 )
 
 // key builds the key of one record or index entry: h/<host>/<kind>/<part>/<part>...

@@ -194,6 +194,8 @@ var (
 		expires: func(g *store.Grant) time.Time { return g.ExpiresAt }}
 	tokenTable = table[store.Token]{kind: kindToken, noun: "token",
 		expires: func(k *store.Token) time.Time { return k.ExpiresAt }}
+	interactionTable = table[store.Interaction]{kind: kindInteraction, noun: "interaction",
+		expires: func(i *store.Interaction) time.Time { return i.ExpiresAt }}
 	codeTable = table[store.Code]{kind: kindCode, noun: "code",
 		expires: func(c *store.Code) time.Time { return c.ExpiresAt }}
 	deviceCodeTable = table[store.DeviceCode]{kind: kindDeviceCode, noun: "device code",

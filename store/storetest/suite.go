@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 		{"Codes", testCodes},
 		{"DeviceCodes", testDeviceCodes},
 		{"Keys", testKeys},
+		{"Interactions", testInteractions},
 		{"Races", testRaces},
 		{"HostIsolation", testHostIsolation},
 		{"Durability", testDurability},
