@@ -36,7 +36,7 @@ func (g *globals) run(ctx context.Context, op string, args, out any) error {
 			return fmt.Errorf("%w\n(no server answers on its admin socket either; is a server starting or stopping?)", err)
 		}
 		defer st.Close()
-		_, svc, err := buildHosts(settings, st)
+		_, svc, err := buildHosts(settings, st, log)
 		if err != nil {
 			return err
 		}

@@ -42,7 +42,7 @@ func serve(ctx context.Context, g *globals) error {
 			log.Error("closing the store", "err", err)
 		}
 	}()
-	parts, adminSvc, err := buildHosts(settings, st)
+	parts, adminSvc, err := buildHosts(settings, st, log)
 	if err != nil {
 		return err
 	}

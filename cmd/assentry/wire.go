@@ -44,10 +44,11 @@ type hostParts struct {
 	accounts *account.Service
 	sessions *session.Manager
 	clients  *oauth.Clients
+	provider *oauth.Provider
 }
 
 // buildHosts makes the core services of every host on an open store.
-func buildHosts(s *config.Settings, st store.Store) ([]*hostParts, *admin.Services, error) {
+func buildHosts(s *config.Settings, st store.Store, log *slog.Logger) ([]*hostParts, *admin.Services, error) {
 	var parts []*hostParts
 	svc := &admin.Services{Hosts: map[string]*admin.HostServices{}}
 	for i := range s.Hosts {
@@ -64,6 +65,7 @@ func buildHosts(s *config.Settings, st store.Store) ([]*hostParts, *admin.Servic
 			sessions: session.NewManager(h.ID, st.Sessions(), st.Users(), h.SessionTTL, nil),
 			clients:  oauth.NewClients(h.ID, st.Clients(), h.GrantTypes, nil),
 		}
+		p.provider = newProvider(h, st, p.clients, log)
 		parts = append(parts, p)
 		svc.Hosts[h.ID] = &admin.HostServices{Accounts: p.accounts, Clients: p.clients}
 		if svc.Default == "" {
@@ -71,6 +73,26 @@ func buildHosts(s *config.Settings, st store.Store) ([]*hostParts, *admin.Servic
 		}
 	}
 	return parts, svc, nil
+}
+
+// newProvider builds a host's OAuth core.
+func newProvider(h *config.HostSettings, st store.Store, clients *oauth.Clients, log *slog.Logger) *oauth.Provider {
+	var extra []oauth.ScopeInfo
+	for _, sc := range h.Scopes {
+		extra = append(extra, oauth.ScopeInfo{Name: sc.Name, Title: sc.Title, Description: sc.Description})
+	}
+	return &oauth.Provider{
+		Host: h.ID,
+		Settings: oauth.Settings{
+			Issuer: h.Issuer, AccessTokenTTL: h.AccessTokenTTL, RefreshTokenTTL: h.RefreshTokenTTL, CodeTTL: h.CodeTTL,
+			RefreshReuseGrace: h.RefreshTokenReuseGrace, GrantTypes: h.GrantTypes, ResponseTypes: h.ResponseTypes,
+			RequireCodeChallenge: h.RequireCodeChallenge, CodeChallengeMethods: h.CodeChallengeMethods,
+			TermsURL: h.TermsURL, PolicyURL: h.PolicyURL, ServiceDocumentation: h.ServiceDocumentation,
+		},
+		Clients: clients, Users: st.Users(), Grants: st.Grants(), Tokens: st.Tokens(), Codes: st.Codes(),
+		Consents: st.Consents(), Interactions: st.Interactions(),
+		Scopes: oauth.NewCatalogue(h.Roles, extra), Log: log.With("host", h.ID),
+	}
 }
 
 // syncClients stores the clients declared in each host's config file section.
@@ -107,8 +129,8 @@ func httpHosts(parts []*hostParts) ([]*httpapi.Host, error) {
 		}
 		out = append(out, &httpapi.Host{
 			ID: h.ID, Hostnames: h.Hostnames, Issuer: h.IssuerURL, SiteName: h.SiteName,
-			SecurityPolicy: h.SecurityPolicy, CORSOrigins: h.CORSOrigins,
-			Accounts: p.accounts, Sessions: p.sessions, Theme: theme,
+			SecurityPolicy: h.SecurityPolicy, ShowLogos: h.ShowClientLogos, CORSOrigins: h.CORSOrigins,
+			Accounts: p.accounts, Sessions: p.sessions, Theme: theme, OAuth: p.provider,
 			LoginPerIP:   ratelimit.New(h.LoginPerIP.Burst, time.Duration(h.LoginPerIP.Every), nil),
 			LoginPerUser: ratelimit.New(h.LoginPerUser.Burst, time.Duration(h.LoginPerUser.Every), nil),
 		})

@@ -31,12 +31,14 @@ type Host struct {
 	SiteName  string   `yaml:"site_name"`
 	Theme     string   `yaml:"theme"`
 
-	SecurityPolicy   string   `yaml:"security_policy"`
-	UsernameIsFullID *bool    `yaml:"username_is_full_id"`
-	ShowClientLogos  *bool    `yaml:"show_client_logos"`
-	TermsURL         string   `yaml:"terms_url"`
-	PolicyURL        string   `yaml:"policy_url"`
-	CORSOrigins      []string `yaml:"cors_origins"`
+	SecurityPolicy   string `yaml:"security_policy"`
+	UsernameIsFullID *bool  `yaml:"username_is_full_id"`
+	ShowClientLogos  *bool  `yaml:"show_client_logos"`
+	TermsURL         string `yaml:"terms_url"`
+	PolicyURL        string `yaml:"policy_url"`
+	// ServiceDocumentation is advertised in the RFC 8414 metadata (service_documentation).
+	ServiceDocumentation string   `yaml:"service_documentation"`
+	CORSOrigins          []string `yaml:"cors_origins"`
 
 	AccessTokenTTL         *Duration `yaml:"access_token_ttl"`
 	RefreshTokenTTL        *Duration `yaml:"refresh_token_ttl"`

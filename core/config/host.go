@@ -122,8 +122,8 @@ func (b *hostBuilder) pages(h Host, hs *HostSettings) {
 	}
 	hs.UsernameIsFullID = boolOr(h.UsernameIsFullID, false)
 	hs.ShowClientLogos = boolOr(h.ShowClientLogos, false)
-	hs.TermsURL, hs.PolicyURL = h.TermsURL, h.PolicyURL
-	for _, kv := range [][2]string{{"terms_url", h.TermsURL}, {"policy_url", h.PolicyURL}} {
+	hs.TermsURL, hs.PolicyURL, hs.ServiceDocumentation = h.TermsURL, h.PolicyURL, h.ServiceDocumentation
+	for _, kv := range [][2]string{{"terms_url", h.TermsURL}, {"policy_url", h.PolicyURL}, {"service_documentation", h.ServiceDocumentation}} {
 		if kv[1] == "" {
 			continue
 		}

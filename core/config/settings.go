@@ -28,12 +28,13 @@ type HostSettings struct {
 	SiteName  string   // shown on pages; defaults to the issuer's host name without port
 	Theme     string   // directory overlaying the embedded theme; empty: embedded only
 
-	SecurityPolicy   string   // the pages' Content-Security-Policy
-	UsernameIsFullID bool     // usernames are written user@host (the seed's oauth2_expect_username_jid)
-	ShowClientLogos  bool     // render client logos (the CSP then needs img-src https:)
-	TermsURL         string   // optional
-	PolicyURL        string   // optional
-	CORSOrigins      []string // "*" alone, or origins as browsers send them (lower-case, no default port)
+	SecurityPolicy       string   // the pages' Content-Security-Policy
+	UsernameIsFullID     bool     // usernames are written user@host (the seed's oauth2_expect_username_jid)
+	ShowClientLogos      bool     // render client logos (the CSP then needs img-src https:)
+	TermsURL             string   // optional
+	PolicyURL            string   // optional
+	ServiceDocumentation string   // optional
+	CORSOrigins          []string // "*" alone, or origins as browsers send them (lower-case, no default port)
 
 	AccessTokenTTL         time.Duration
 	RefreshTokenTTL        time.Duration

@@ -41,7 +41,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			desc: "Something went wrong on our side. Please try again later. (request " + requestIDOf(c) + ")"}
 	}
 	h, ok := c.Locals(localsHost).(*Host)
-	if !ok || strings.HasPrefix(c.Path(), "/oauth2/") {
+	if !ok || apiPath(c.Path()) {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return c.Status(pe.status).JSON(fiber.Map{"error": pe.code, "error_description": pe.desc})
 	}
@@ -50,4 +50,10 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	page.Error = &themes.Error{Code: pe.code, Description: pe.desc}
 	page.Return = pe.ret
 	return s.render(c, h, "error", page, pe.status)
+}
+
+// apiPath reports whether a path is a JSON endpoint (its errors are JSON); the authorization endpoint is a
+// browser page under /oauth2/ and shows its errors as pages.
+func apiPath(path string) bool {
+	return strings.HasPrefix(path, "/oauth2/") && path != "/oauth2/authorize"
 }

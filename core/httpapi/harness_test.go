@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/assentry/assentry/core/account"
+	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/ratelimit"
 	"github.com/assentry/assentry/core/session"
 	"github.com/assentry/assentry/store"
@@ -23,12 +24,13 @@ import (
 
 // testEnv is a real server: fiber on a 127.0.0.1 listener, real Badger in a temp dir, the embedded theme.
 type testEnv struct {
-	t     *testing.T
-	srv   *Server
-	st    store.Store
-	host  *Host
-	base  string // http://127.0.0.1:port
-	users *account.Service
+	t       *testing.T
+	srv     *Server
+	st      store.Store
+	host    *Host
+	base    string // http://127.0.0.1:port
+	users   *account.Service
+	clients *oauth.Clients
 }
 
 type envOption func(*Options, *Host)
@@ -51,12 +53,23 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	clients := oauth.NewClients("test", st.Clients(), oauth.ServedGrantTypes, nil)
+	provider := &oauth.Provider{
+		Host: "test",
+		Settings: oauth.Settings{Issuer: base, AccessTokenTTL: time.Hour, RefreshTokenTTL: 24 * time.Hour,
+			CodeTTL: time.Minute, GrantTypes: oauth.ServedGrantTypes, ResponseTypes: []string{"code"},
+			RequireCodeChallenge: true, CodeChallengeMethods: []string{"S256"}},
+		Clients: clients, Users: st.Users(), Grants: st.Grants(), Tokens: st.Tokens(), Codes: st.Codes(),
+		Consents: st.Consents(), Interactions: st.Interactions(),
+		Scopes: oauth.NewCatalogue([]string{"user"}, nil), Log: slog.New(slog.DiscardHandler),
+	}
 	h := &Host{
 		ID: "test", Hostnames: []string{iss.Host}, Issuer: iss, SiteName: "Test Site",
 		SecurityPolicy: "default-src 'self'",
 		Accounts:       accounts,
 		Sessions:       session.NewManager("test", st.Sessions(), st.Users(), 24*time.Hour, nil),
 		Theme:          theme,
+		OAuth:          provider,
 		LoginPerIP:     ratelimit.New(100, time.Second, nil),
 		LoginPerUser:   ratelimit.New(100, time.Second, nil),
 	}
@@ -74,7 +87,7 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	})
-	return &testEnv{t: t, srv: srv, st: st, host: h, base: base, users: accounts}
+	return &testEnv{t: t, srv: srv, st: st, host: h, base: base, users: accounts, clients: clients}
 }
 
 func (e *testEnv) addUser(name, pw string) *store.User {

@@ -31,8 +31,14 @@ func requestIDOf(c *fiber.Ctx) string {
 // (codes, tokens, CSRF values), so nothing is cacheable except static files, which relax it themselves.
 func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	csp := "default-src 'self'"
-	if h, ok := c.Locals(localsHost).(*Host); ok && h.SecurityPolicy != "" {
-		csp = h.SecurityPolicy
+	if h, ok := c.Locals(localsHost).(*Host); ok {
+		if h.SecurityPolicy != "" {
+			csp = h.SecurityPolicy
+		}
+		if h.ShowLogos {
+			// Client logos live on the clients' own sites (DESIGN.md §6).
+			csp += "; img-src 'self' https:"
+		}
 	}
 	c.Set(fiber.HeaderContentSecurityPolicy, csp+"; frame-ancestors 'none'")
 	c.Set(fiber.HeaderXFrameOptions, "DENY")

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/assentry/assentry/core/account"
+	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/ratelimit"
 	"github.com/assentry/assentry/core/session"
 	"github.com/assentry/assentry/themes"
@@ -17,12 +18,14 @@ type Host struct {
 	Hostnames      []string // lower-case, with the port when it is not the scheme's default
 	Issuer         *url.URL
 	SiteName       string
-	SecurityPolicy string   // the CSP of pages, before frame-ancestors is added
+	SecurityPolicy string   // the CSP of pages, before frame-ancestors (and img-src for logos) is added
+	ShowLogos      bool     // render client logos (show_client_logos); adds img-src https: to the CSP
 	CORSOrigins    []string // origins allowed on the JSON endpoints ("*" for any)
 
 	Accounts *account.Service
 	Sessions *session.Manager
 	Theme    *themes.Theme
+	OAuth    *oauth.Provider
 
 	LoginPerIP   *ratelimit.Limiter
 	LoginPerUser *ratelimit.Limiter

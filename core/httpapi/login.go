@@ -9,6 +9,7 @@ import (
 
 	"github.com/assentry/assentry/core/account"
 	"github.com/assentry/assentry/core/session"
+	"github.com/assentry/assentry/store"
 	"github.com/assentry/assentry/themes"
 	"github.com/gofiber/fiber/v2"
 )
@@ -21,9 +22,16 @@ const maxCredentialLen = 1024
 // into an open redirect).
 func (s *Server) loginPage(c *fiber.Ctx) error {
 	h := hostOf(c)
-	interaction := c.Query("interaction")
-	if interaction != "" {
-		return errUnknownInteraction()
+	if id := c.Query("interaction"); id != "" {
+		ix, err := s.interactionOf(c, h, id)
+		if err != nil {
+			return err
+		}
+		p, err := s.loginForm(c, h, ix, ix.LoginHint)
+		if err != nil {
+			return err
+		}
+		return s.render(c, h, "login", p, fiber.StatusOK)
 	}
 	_, u, err := h.Sessions.Lookup(c.UserContext(), c.Cookies(cookieName(h, sessionCookie)))
 	switch {
@@ -32,15 +40,28 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 	case !errors.Is(err, session.ErrNoSession):
 		return err
 	}
-	p := s.basePage(c, h)
-	p.Title = "Sign in"
-	p.Action = "/login"
-	p.Username = c.Query("login_hint")
+	p, _ := s.loginForm(c, h, nil, c.Query("login_hint"))
 	return s.render(c, h, "login", p, fiber.StatusOK)
 }
 
-// errUnknownInteraction: the authorization flows (which create interactions) are not served by this version,
-// so every interaction id is unknown.
+// loginForm is the login page's data; with an interaction it names the client the user signs in for.
+func (s *Server) loginForm(c *fiber.Ctx, h *Host, ix *store.Interaction, username string) (*themes.Page, error) {
+	p := s.basePage(c, h)
+	p.Title = "Sign in"
+	p.Action = "/login"
+	p.Username = username
+	if ix != nil {
+		p.Interaction = ix.ID
+		client, err := h.OAuth.Clients.Get(c.UserContext(), ix.ClientID)
+		if err != nil {
+			return nil, errUnknownInteraction()
+		}
+		p.Client = pageClient(client)
+	}
+	return p, nil
+}
+
+// errUnknownInteraction: the interaction id is unknown, expired, finished, or from another browser.
 func errUnknownInteraction() error {
 	return showError(fiber.StatusBadRequest, "invalid_request",
 		"This sign-in request is unknown or has expired. Go back to the application and start again.")
@@ -62,8 +83,12 @@ func (s *Server) loginSubmit(c *fiber.Ctx) error {
 	if err := checkCSRF(c, h); err != nil {
 		return err
 	}
-	if c.FormValue("interaction") != "" {
-		return errUnknownInteraction()
+	var ix *store.Interaction
+	if id := c.FormValue("interaction"); id != "" {
+		var err error
+		if ix, err = s.interactionOf(c, h, id); err != nil {
+			return err
+		}
 	}
 	username := strings.Clone(c.FormValue("username"))
 	password := strings.Clone(c.FormValue("password"))
@@ -75,10 +100,10 @@ func (s *Server) loginSubmit(c *fiber.Ctx) error {
 
 	// Rate limits first: a limited attempt costs no argon2id work and reveals nothing about the password.
 	if wait := max(h.LoginPerIP.Wait(ip), h.LoginPerUser.Wait(userKey)); wait > 0 {
-		return s.loginTooMany(c, h, username, wait)
+		return s.loginTooMany(c, h, ix, username, wait)
 	}
 	if username == "" || password == "" || len(username) > maxCredentialLen || len(password) > maxCredentialLen {
-		return s.loginFailed(c, h, username, "Enter your username and password.")
+		return s.loginFailed(c, h, ix, username, "Enter your username and password.")
 	}
 	u, err := h.Accounts.Authenticate(c.UserContext(), username, password)
 	switch {
@@ -86,9 +111,9 @@ func (s *Server) loginSubmit(c *fiber.Ctx) error {
 		h.LoginPerIP.Spend(ip)
 		h.LoginPerUser.Spend(userKey)
 		s.log.Info("login failed", "host", h.ID, "ip", ip, "request_id", requestIDOf(c))
-		return s.loginFailed(c, h, username, "The username or password is not correct.")
+		return s.loginFailed(c, h, ix, username, "The username or password is not correct.")
 	case errors.Is(err, account.ErrDisabled):
-		return s.loginFailed(c, h, username, "This account is disabled.")
+		return s.loginFailed(c, h, ix, username, "This account is disabled.")
 	case err != nil:
 		return err
 	}
@@ -97,32 +122,43 @@ func (s *Server) loginSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	s.log.Info("login", "host", h.ID, "user_id", u.ID, "ip", ip, "request_id", requestIDOf(c))
+	if cookie != "" {
+		setCookie(c, h, sessionCookie, cookie, h.Sessions.TTL())
+	} else {
+		clearCookie(c, h, sessionCookie)
+	}
+	if ix != nil {
+		// The password was entered for this request: that satisfies prompt=login and max_age.
+		if err := h.OAuth.LoggedIn(c.UserContext(), ix, u.ID); err != nil {
+			return err
+		}
+		return s.advance(c, h, ix, false)
+	}
 	if cookie == "" {
 		// session_ttl 0: nothing is remembered, so there is no session to come back to.
-		clearCookie(c, h, sessionCookie)
 		return s.renderSignedIn(c, h, u.Username, u.Name)
 	}
-	setCookie(c, h, sessionCookie, cookie, h.Sessions.TTL())
 	// Post/Redirect/Get: a reload does not post the password again.
 	return c.Redirect("/login", fiber.StatusSeeOther)
 }
 
-func (s *Server) loginFailed(c *fiber.Ctx, h *Host, username, msg string) error {
-	p := s.basePage(c, h)
-	p.Title = "Sign in"
-	p.Action = "/login"
-	p.Username = username
+func (s *Server) loginFailed(c *fiber.Ctx, h *Host, ix *store.Interaction, username, msg string) error {
+	p, err := s.loginForm(c, h, ix, username)
+	if err != nil {
+		return err
+	}
 	p.Error = &themes.Error{Code: "access_denied", Description: msg}
 	return s.render(c, h, "login", p, fiber.StatusUnauthorized)
 }
 
-func (s *Server) loginTooMany(c *fiber.Ctx, h *Host, username string, wait time.Duration) error {
+func (s *Server) loginTooMany(c *fiber.Ctx, h *Host, ix *store.Interaction, username string, wait time.Duration) error {
 	secs := int(math.Ceil(wait.Seconds()))
 	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
-	p := s.basePage(c, h)
+	p, err := s.loginForm(c, h, ix, username)
+	if err != nil {
+		return err
+	}
 	p.Title = "Too many attempts"
-	p.Action = "/login"
-	p.Username = username
 	p.RetryAfter = secs
 	p.Error = &themes.Error{Code: "temporarily_unavailable",
 		Description: "Too many failed sign-in attempts. Try again in " + strconv.Itoa(secs) + " seconds."}

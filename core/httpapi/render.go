@@ -11,10 +11,11 @@ import (
 // basePage fills what every template receives (DESIGN.md §6) and makes sure the browser has a CSRF cookie.
 func (s *Server) basePage(c *fiber.Ctx, h *Host) *themes.Page {
 	return &themes.Page{
-		SiteName: h.SiteName,
-		Host:     h.Issuer.Host,
-		Locale:   "en",
-		CSRF:     themes.CSRF{Field: session.CSRFField, Value: csrfToken(c, h)},
+		SiteName:  h.SiteName,
+		Host:      h.Issuer.Host,
+		Locale:    "en",
+		ShowLogos: h.ShowLogos,
+		CSRF:      themes.CSRF{Field: session.CSRFField, Value: csrfToken(c, h)},
 	}
 }
 

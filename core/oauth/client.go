@@ -77,7 +77,7 @@ func (c *Clients) Create(ctx context.Context, spec ClientSpec) (*store.Client, s
 	secret := ""
 	if cl.TokenEndpointAuthMethod != AuthNone {
 		secret = randomToken(32)
-		cl.SecretHash = HashClientSecret(secret)
+		cl.SecretHash = Digest(secret)
 	}
 	now := c.now().UTC()
 	cl.CreatedAt, cl.UpdatedAt = now, now
@@ -110,7 +110,7 @@ func (c *Clients) Update(ctx context.Context, id string, spec ClientSpec) (*stor
 		cl.SecretHash = old.SecretHash
 	default:
 		secret = randomToken(32)
-		cl.SecretHash = HashClientSecret(secret)
+		cl.SecretHash = Digest(secret)
 	}
 	if err := c.clients.Update(ctx, cl); err != nil {
 		return nil, "", c.mapErr(err, id)
@@ -131,7 +131,7 @@ func (c *Clients) RotateSecret(ctx context.Context, id string) (string, error) {
 		return "", &ClientSpecError{Field: "client", Msg: "a public client has no secret to rotate"}
 	}
 	secret := randomToken(32)
-	cl.SecretHash = HashClientSecret(secret)
+	cl.SecretHash = Digest(secret)
 	cl.UpdatedAt = c.now().UTC()
 	if err := c.clients.Update(ctx, cl); err != nil {
 		return "", c.mapErr(err, id)

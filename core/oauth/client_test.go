@@ -104,7 +104,7 @@ func TestSyncConfig(t *testing.T) {
 	c, _ := newClients(t)
 	cli, _, _ := c.Create(ctx, ClientSpec{ID: "cli-made", Name: "CLI", RedirectURIs: []string{"https://a.example/cb"}})
 	decl := []ConfigClient{
-		{Spec: ClientSpec{ID: "dash", Name: "Dashboard", RedirectURIs: []string{"https://d.example/cb"}}, SecretSHA256: HashClientSecret("s3cret")},
+		{Spec: ClientSpec{ID: "dash", Name: "Dashboard", RedirectURIs: []string{"https://d.example/cb"}}, SecretSHA256: Digest("s3cret")},
 		{Spec: ClientSpec{ID: "tool", Name: "Tool", Public: true, RedirectURIs: []string{"http://127.0.0.1/cb"}}},
 	}
 	if err := c.SyncConfig(ctx, decl); err != nil {

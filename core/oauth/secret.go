@@ -6,8 +6,9 @@ import (
 	"encoding/hex"
 )
 
-// HashClientSecret returns the hex SHA-256 of a client secret, which is all the store keeps.
-func HashClientSecret(secret string) string {
+// Digest returns the hex SHA-256 of a secret (a client secret, token or code), which is all the store keeps.
+// These values are 256-bit random, so a fast hash is enough: no one can guess a preimage.
+func Digest(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
 }
@@ -17,5 +18,5 @@ func CheckClientSecret(storedHash, presented string) bool {
 	if storedHash == "" || presented == "" {
 		return false
 	}
-	return subtle.ConstantTimeCompare([]byte(HashClientSecret(presented)), []byte(storedHash)) == 1
+	return subtle.ConstantTimeCompare([]byte(Digest(presented)), []byte(storedHash)) == 1
 }

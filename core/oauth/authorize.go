@@ -1,0 +1,171 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/assentry/assentry/store"
+)
+
+// Prompt values (OIDC Core §3.1.2.1).
+const (
+	PromptNone          = "none"
+	PromptLogin         = "login"
+	PromptConsent       = "consent"
+	PromptSelectAccount = "select_account"
+)
+
+// ResponseTypeCode is the authorization code response type (RFC 6749 §4.1.1).
+const ResponseTypeCode = "code"
+
+// AuthorizeRequest is a validated authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3, OIDC Core §3.1.2.1).
+type AuthorizeRequest struct {
+	Client              *store.Client
+	RedirectURI         string
+	RedirectURIGiven    bool
+	ResponseType        string
+	Scopes              []string // known scopes within the client's, in request order
+	State               string
+	Nonce               string
+	CodeChallenge       string
+	CodeChallengeMethod string
+	Prompt              []string
+	MaxAge              int // -1: not given
+	LoginHint           string
+}
+
+// ShowError is an authorization error found before the client and redirect URI were verified: it is shown
+// to the user, never redirected, so the endpoint cannot be used as an open redirector (RFC 6749 §4.1.2.1,
+// RFC 9700 §4.11).
+type ShowError struct{ Err *Error }
+
+func (e *ShowError) Error() string { return e.Err.Error() }
+
+// RedirectError is an authorization error to send back to the client's verified redirect URI with state and
+// iss (RFC 6749 §4.1.2.1, RFC 9207).
+type RedirectError struct {
+	Err         *Error
+	Client      *store.Client
+	RedirectURI string
+	State       string
+	Prompt      []string
+}
+
+func (e *RedirectError) Error() string { return e.Err.Error() }
+
+// HasPrompt reports whether the request asked for prompt value v.
+func HasPrompt(prompt []string, v string) bool { return slices.Contains(prompt, v) }
+
+// ParseAuthorize validates an authorization request. The client and redirect URI come first: until both are
+// verified every error is a *ShowError; afterwards errors are *RedirectError.
+func (p *Provider) ParseAuthorize(ctx context.Context, params Params) (*AuthorizeRequest, error) {
+	show := func(desc string) error { return &ShowError{Err: InvalidRequest(desc)} }
+	clientID := params["client_id"]
+	if clientID == "" {
+		return nil, show("The request has no client_id.")
+	}
+	client, err := p.Clients.Get(ctx, clientID)
+	if errors.Is(err, ErrClientNotFound) || errors.Is(err, store.ErrNotFound) {
+		return nil, show("The application (client_id) is not known to this server.")
+	}
+	if err != nil {
+		return nil, &ShowError{Err: ServerError(err)}
+	}
+	redirect, ok := MatchRedirectURI(client.RedirectURIs, params["redirect_uri"])
+	if !ok {
+		if params["redirect_uri"] == "" {
+			return nil, show("The request has no redirect_uri, and the application has several registered.")
+		}
+		return nil, show("The redirect_uri is not registered for this application.")
+	}
+	r := &AuthorizeRequest{Client: client, RedirectURI: redirect, RedirectURIGiven: params["redirect_uri"] != "",
+		State: params["state"], Nonce: params["nonce"], LoginHint: params["login_hint"], MaxAge: -1,
+		Prompt: strings.Fields(params["prompt"])}
+	fail := func(e *Error) error {
+		return &RedirectError{Err: e, Client: client, RedirectURI: redirect, State: r.State, Prompt: r.Prompt}
+	}
+
+	// OIDC Core §6: request objects are not supported, and saying so beats ignoring them.
+	if params["request"] != "" {
+		return nil, fail(RequestNotSupported())
+	}
+	if params["request_uri"] != "" {
+		return nil, fail(RequestURINotSupported())
+	}
+	if err := p.checkResponseType(client, params); err != nil {
+		return nil, fail(err)
+	}
+	r.ResponseType = ResponseTypeCode
+	if rm := params["response_mode"]; rm != "" && rm != "query" {
+		return nil, fail(InvalidRequest("response_mode " + rm + " is not supported; use query"))
+	}
+	if err := p.checkPKCE(client, redirect, params, r); err != nil {
+		return nil, fail(err)
+	}
+	if err := checkPrompt(r.Prompt); err != nil {
+		return nil, fail(err)
+	}
+	if v := params["max_age"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return nil, fail(InvalidRequest("max_age must be a non-negative number of seconds"))
+		}
+		r.MaxAge = n
+	}
+	// Unknown scopes are dropped (as mod_http_oauth2 does); the client's registered scopes bound the request.
+	r.Scopes = p.Scopes.Known(ParseScope(params["scope"]), client.Scopes)
+	return r, nil
+}
+
+// checkResponseType: RFC 6749 §4.1.1, §4.1.2.1.
+func (p *Provider) checkResponseType(client *store.Client, params Params) *Error {
+	rt := params["response_type"]
+	switch {
+	case rt == "":
+		return InvalidRequest("response_type is required")
+	case rt != ResponseTypeCode || !slices.Contains(p.Settings.ResponseTypes, rt):
+		return UnsupportedResponseType("response_type " + rt + " is not supported")
+	case !slices.Contains(client.GrantTypes, GrantAuthorizationCode):
+		return UnauthorizedClient("this application may not use the authorization code flow")
+	}
+	return nil
+}
+
+// checkPKCE: RFC 7636 §4.3–4.4 and RFC 9700 §2.1.1. A challenge is required when the host requires one and
+// always for public clients, except for the out-of-band redirect (as in mod_http_oauth2). The method is
+// validated here, not only at the token endpoint.
+func (p *Provider) checkPKCE(client *store.Client, redirect string, params Params, r *AuthorizeRequest) *Error {
+	challenge, method := params["code_challenge"], params["code_challenge_method"]
+	if challenge == "" {
+		if method != "" {
+			return InvalidRequest("code_challenge_method without code_challenge")
+		}
+		required := p.Settings.RequireCodeChallenge || client.TokenEndpointAuthMethod == AuthNone
+		if required && redirect != OOBRedirect {
+			return InvalidRequest("code_challenge is required (PKCE, RFC 7636)")
+		}
+		return nil
+	}
+	if method == "" {
+		method = PKCEPlain // RFC 7636 §4.3: the default when absent
+	}
+	if !slices.Contains(p.Settings.CodeChallengeMethods, method) {
+		return InvalidRequest("code_challenge_method " + method + " is not supported; use " + JoinScope(p.Settings.CodeChallengeMethods))
+	}
+	if !ValidPKCEString(challenge) {
+		return InvalidRequest("code_challenge must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~")
+	}
+	r.CodeChallenge, r.CodeChallengeMethod = challenge, method
+	return nil
+}
+
+// checkPrompt: OIDC Core §3.1.2.1: none must stand alone. Unknown values are ignored.
+func checkPrompt(prompt []string) *Error {
+	if slices.Contains(prompt, PromptNone) && len(prompt) > 1 {
+		return InvalidRequest("prompt=none cannot be combined with other prompt values")
+	}
+	return nil
+}

@@ -1,0 +1,165 @@
+package oauth
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"net/url"
+	"strings"
+
+	"github.com/assentry/assentry/store"
+)
+
+// ClientCredentials are what a token, revocation or introspection request carries to authenticate its client,
+// copied verbatim by the HTTP layer. The Authorization header is decoded here, not there, so every rule of
+// client authentication (RFC 6749 §2.3) lives in one place and is tested without HTTP.
+type ClientCredentials struct {
+	// Authorization is the raw Authorization header ("" when absent). Only the Basic scheme is served:
+	// "Basic " base64(form-urlencoded id ":" form-urlencoded secret), RFC 6749 §2.3.1.
+	Authorization string
+	// ID and Secret are the body's client_id and client_secret (client_secret_post, or a public client's id).
+	ID     string
+	Secret string
+}
+
+// CredentialsFrom returns the credentials of a request: its Authorization header and the client_id and
+// client_secret of its already parsed body.
+func CredentialsFrom(authorization string, params Params) ClientCredentials {
+	return ClientCredentials{Authorization: authorization, ID: params["client_id"], Secret: params["client_secret"]}
+}
+
+// authFailure is the cause of an invalid_client error from AuthenticateClient: the reason, logged, and whether
+// the client used the Authorization header, which RFC 6749 §5.2 answers with 401 and WWW-Authenticate.
+type authFailure struct {
+	header bool
+	reason string
+}
+
+func (f *authFailure) Error() string { return "client authentication: " + f.reason }
+
+// BasicTried reports whether e is a client authentication failure of a request that authenticated with the
+// Authorization header: RFC 6749 §5.2 then requires 401 with a WWW-Authenticate challenge (DESIGN.md §5), which
+// the HTTP layer adds. Requests that authenticated in the body get the 401 without a challenge, so a browser
+// running a public client never pops up a password dialog.
+func (e *Error) BasicTried() bool {
+	var f *authFailure
+	return e != nil && e.Code == CodeInvalidClient && errors.As(e.cause, &f) && f.header
+}
+
+// clientFailed is invalid_client with the description the client sees and the reason that is logged.
+func clientFailed(header bool, desc, reason string) *Error {
+	return InvalidClient(desc).WithCause(&authFailure{header: header, reason: reason})
+}
+
+// AuthenticateClient authenticates the client of a token, revocation or introspection request (RFC 6749 §2.3,
+// §3.2.1; RFC 7009 §2.1; RFC 7662 §2.1). Exactly one method per request: HTTP Basic (client_secret_basic),
+// client_id and client_secret in the body (client_secret_post), or client_id alone for a public client (none).
+// The method must be the one the client registered. It reads only the client, so a failed authentication
+// consumes nothing.
+func (p *Provider) AuthenticateClient(ctx context.Context, cr ClientCredentials) (*store.Client, *Error) {
+	if cr.Authorization != "" {
+		return p.authenticateHeader(ctx, cr)
+	}
+	switch {
+	case cr.ID == "" && cr.Secret != "":
+		return nil, InvalidRequest("client_secret without client_id")
+	case cr.ID == "":
+		return nil, clientFailed(false, "client authentication is required", "no credentials")
+	}
+	client, err := p.lookupClient(ctx, cr.ID, false)
+	if err != nil {
+		return nil, err
+	}
+	switch client.TokenEndpointAuthMethod {
+	case AuthNone:
+		// A public client has no secret; one that sends a secret is not who it claims (RFC 6749 §2.3).
+		if cr.Secret != "" {
+			return nil, clientFailed(false, "a public client does not send a client_secret", "none client sent a secret")
+		}
+		return client, nil
+	case AuthClientSecretPost:
+		if !CheckClientSecret(client.SecretHash, cr.Secret) {
+			return nil, clientFailed(false, "client authentication failed", "wrong or missing client_secret")
+		}
+		return client, nil
+	case AuthClientSecretBasic:
+		return nil, clientFailed(false, "the client must authenticate with HTTP Basic (client_secret_basic)",
+			"client_secret_basic client authenticated in the body")
+	}
+	return nil, clientFailed(false, "client authentication failed", "unsupported method "+client.TokenEndpointAuthMethod)
+}
+
+// authenticateHeader authenticates a request that carries an Authorization header (client_secret_basic).
+func (p *Provider) authenticateHeader(ctx context.Context, cr ClientCredentials) (*store.Client, *Error) {
+	id, secret, ok := ParseBasicAuth(cr.Authorization)
+	if !ok {
+		return nil, clientFailed(true, "malformed Authorization header: expected Basic with the form-encoded client_id and client_secret",
+			"malformed Authorization header")
+	}
+	// RFC 6749 §2.3: "The client MUST NOT use more than one authentication method in each request."
+	if cr.Secret != "" {
+		return nil, InvalidRequest("client credentials in both the Authorization header and the body")
+	}
+	if cr.ID != "" && cr.ID != id {
+		return nil, InvalidRequest("client_id in the body differs from the Authorization header")
+	}
+	client, err := p.lookupClient(ctx, id, true)
+	if err != nil {
+		return nil, err
+	}
+	switch client.TokenEndpointAuthMethod {
+	case AuthClientSecretBasic:
+		if !CheckClientSecret(client.SecretHash, secret) {
+			return nil, clientFailed(true, "client authentication failed", "wrong or missing secret in Basic")
+		}
+		return client, nil
+	case AuthNone:
+		// Even "id:" (an empty secret) is refused: a public client has no password. The 401 makes
+		// golang.org/x/oauth2's auto-detection retry with client_id in the body, before anything is consumed.
+		return nil, clientFailed(true, "a public client sends its client_id in the body, without a secret",
+			"none client used Basic")
+	case AuthClientSecretPost:
+		return nil, clientFailed(true, "the client must send client_secret in the body (client_secret_post)",
+			"client_secret_post client used Basic")
+	}
+	return nil, clientFailed(true, "client authentication failed", "unsupported method "+client.TokenEndpointAuthMethod)
+}
+
+// lookupClient finds a client; an unknown one is invalid_client (RFC 6749 §5.2), a failing source a
+// server_error.
+func (p *Provider) lookupClient(ctx context.Context, id string, header bool) (*store.Client, *Error) {
+	client, err := p.Clients.Get(ctx, id)
+	switch {
+	case errors.Is(err, ErrClientNotFound), errors.Is(err, store.ErrNotFound):
+		return nil, clientFailed(header, "client authentication failed", "unknown client "+id)
+	case err != nil:
+		return nil, ServerError(err)
+	}
+	return client, nil
+}
+
+// ParseBasicAuth decodes an Authorization header of the Basic scheme (RFC 7617 §2; the scheme name is
+// case-insensitive, RFC 7235 §2.1) into the client id and secret. RFC 6749 §2.3.1 has both form-urlencoded
+// before they are joined with ':', so the split is at the first ':' and each half is then form-decoded ('+' is a
+// space, %XX a byte): an id or secret may itself contain ':', '%' or '+'. ok is false for any other scheme, bad
+// base64, a missing ':', a bad escape or an empty id.
+func ParseBasicAuth(header string) (id, secret string, ok bool) {
+	scheme, cred, found := strings.Cut(header, " ")
+	if !found || !strings.EqualFold(scheme, "Basic") {
+		return "", "", false
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimLeft(cred, " "))
+	if err != nil {
+		return "", "", false
+	}
+	encID, encSecret, found := strings.Cut(string(raw), ":")
+	if !found {
+		return "", "", false
+	}
+	id, err1 := url.QueryUnescape(encID)
+	secret, err2 := url.QueryUnescape(encSecret)
+	if err1 != nil || err2 != nil || id == "" {
+		return "", "", false
+	}
+	return id, secret, true
+}

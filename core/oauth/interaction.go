@@ -1,0 +1,202 @@
+package oauth
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"time"
+
+	"github.com/assentry/assentry/store"
+)
+
+// InteractionTTL bounds how long a user may take between the authorization request and the consent.
+const InteractionTTL = 30 * time.Minute
+
+// StartInteraction records a validated request bound to a browser (by the digest of its CSRF cookie), so the
+// login and consent forms carry only the interaction id, and a flow started in one browser cannot be finished
+// in another.
+func (p *Provider) StartInteraction(ctx context.Context, r *AuthorizeRequest, browser string) (*store.Interaction, error) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	now := p.now()
+	ix := &store.Interaction{
+		ID: base64.RawURLEncoding.EncodeToString(b), Host: p.Host, Browser: Digest(browser), ClientID: r.Client.ID,
+		RedirectURI: r.RedirectURI, RedirectURIGiven: r.RedirectURIGiven, ResponseType: r.ResponseType,
+		Scopes: r.Scopes, State: r.State, Nonce: r.Nonce, CodeChallenge: r.CodeChallenge,
+		CodeChallengeMethod: r.CodeChallengeMethod, Prompt: r.Prompt, MaxAge: r.MaxAge, LoginHint: r.LoginHint,
+		CreatedAt: now, ExpiresAt: now.Add(InteractionTTL),
+	}
+	if err := p.Interactions.Put(ctx, ix); err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
+// ErrUnknownInteraction: the interaction id is unknown, expired, already finished, or belongs to another
+// browser.
+var ErrUnknownInteraction = errors.New("unknown or expired authorization request")
+
+// LoadInteraction returns a live interaction of this browser.
+func (p *Provider) LoadInteraction(ctx context.Context, id, browser string) (*store.Interaction, error) {
+	if id == "" {
+		return nil, ErrUnknownInteraction
+	}
+	ix, err := p.Interactions.Get(ctx, p.Host, id)
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrAlreadyUsed) {
+		return nil, ErrUnknownInteraction
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !CheckClientSecret(ix.Browser, browser) {
+		return nil, ErrUnknownInteraction
+	}
+	return ix, nil
+}
+
+// LoggedIn records that the user entered their password during this interaction: it satisfies prompt=login
+// and max_age for this request.
+func (p *Provider) LoggedIn(ctx context.Context, ix *store.Interaction, userID string) error {
+	ix.UserID, ix.AuthTime, ix.LoggedIn = userID, p.now(), true
+	return p.Interactions.Put(ctx, ix)
+}
+
+// StepKind is what the browser must do next in an authorization.
+type StepKind int
+
+// The steps of an authorization.
+const (
+	StepLogin   StepKind = iota + 1 // show the login page
+	StepConsent                     // show the consent page
+	StepDone                        // send the browser to Location (or show Code for the OOB redirect)
+)
+
+// Step is the outcome of Advance or Decide.
+type Step struct {
+	Kind     StepKind
+	Location string        // StepDone: the redirect with code, state and iss
+	Code     string        // StepDone with the OOB redirect: the code to show
+	Client   *store.Client // StepConsent: the client, for the page
+	User     *store.User   // StepConsent: the signed-in user
+	Offered  []string      // StepConsent: the scopes to ask for
+}
+
+// Session is what Advance needs of the browser's login session (nil: not signed in).
+type Session struct {
+	UserID   string
+	AuthTime time.Time
+}
+
+// Advance takes an interaction as far as it can go without the user: it decides whether a login is needed
+// (no session, prompt=login, max_age exceeded: OIDC Core §3.1.2.1), which scopes can be granted, and whether a
+// remembered consent lets the code be issued at once. prompt=none turns a needed login or consent into
+// login_required / consent_required.
+func (p *Provider) Advance(ctx context.Context, ix *store.Interaction, sess *Session) (*Step, error) {
+	client, err := p.interactionClient(ctx, ix)
+	if err != nil {
+		return nil, err
+	}
+	if !ix.LoggedIn {
+		fresh := sess != nil && !HasPrompt(ix.Prompt, PromptLogin) &&
+			(ix.MaxAge < 0 || !p.now().After(sess.AuthTime.Add(time.Duration(ix.MaxAge)*time.Second)))
+		if !fresh {
+			if HasPrompt(ix.Prompt, PromptNone) {
+				return nil, p.redirectError(ix, client, LoginRequired("the user is not signed in"))
+			}
+			return &Step{Kind: StepLogin}, nil
+		}
+		if ix.UserID != sess.UserID || !ix.AuthTime.Equal(sess.AuthTime) {
+			ix.UserID, ix.AuthTime = sess.UserID, sess.AuthTime
+			if err := p.Interactions.Put(ctx, ix); err != nil {
+				return nil, err
+			}
+		}
+	}
+	user, err := p.Users.Get(ctx, p.Host, ix.UserID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && user.Disabled) {
+		return nil, p.redirectError(ix, client, AccessDenied("the account is not active"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	offered := p.Scopes.Grantable(ix.Scopes, client.Scopes, user.Roles)
+	if p.consentRemembered(ctx, ix, client, user, offered) {
+		return p.finish(ctx, ix, client, user, offered)
+	}
+	if HasPrompt(ix.Prompt, PromptNone) {
+		return nil, p.redirectError(ix, client, ConsentRequired("the user has not approved this application"))
+	}
+	return &Step{Kind: StepConsent, Client: client, User: user, Offered: offered}, nil
+}
+
+// Decide completes the consent step: the user approved or denied. The scopes granted are those the user left
+// checked among those offered (a forged form cannot add any), and they are remembered as the user's consent.
+func (p *Provider) Decide(ctx context.Context, ix *store.Interaction, approve bool, checked []string) (*Step, error) {
+	client, err := p.interactionClient(ctx, ix)
+	if err != nil {
+		return nil, err
+	}
+	if !approve {
+		if _, err := p.Interactions.Consume(ctx, p.Host, ix.ID); err != nil {
+			return nil, ErrUnknownInteraction
+		}
+		return nil, p.redirectError(ix, client, AccessDenied("the user denied the request"))
+	}
+	user, err := p.Users.Get(ctx, p.Host, ix.UserID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && user.Disabled) {
+		return nil, p.redirectError(ix, client, AccessDenied("the account is not active"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	var granted []string
+	for _, s := range p.Scopes.Grantable(ix.Scopes, client.Scopes, user.Roles) {
+		if HasPrompt(checked, s) {
+			granted = append(granted, s)
+		}
+	}
+	if err := p.remember(ctx, user.ID, client.ID, granted); err != nil {
+		return nil, err
+	}
+	return p.finish(ctx, ix, client, user, granted)
+}
+
+// finish ends the interaction (once: a replayed consent form finds it used) and issues the code.
+func (p *Provider) finish(ctx context.Context, ix *store.Interaction, client *store.Client, user *store.User, scopes []string) (*Step, error) {
+	if _, err := p.Interactions.Consume(ctx, p.Host, ix.ID); err != nil {
+		if errors.Is(err, store.ErrAlreadyUsed) || errors.Is(err, store.ErrNotFound) {
+			return nil, ErrUnknownInteraction
+		}
+		return nil, err
+	}
+	code, err := p.issueCode(ctx, ix, client, user, scopes)
+	if err != nil {
+		return nil, err
+	}
+	if ix.RedirectURI == OOBRedirect {
+		return &Step{Kind: StepDone, Code: code, Client: client}, nil
+	}
+	loc := AddQuery(ix.RedirectURI, map[string][]string{"code": {code}, "state": {ix.State}, "iss": {p.Settings.Issuer}})
+	return &Step{Kind: StepDone, Location: loc, Client: client}, nil
+}
+
+// interactionClient returns the client of an interaction; a client deleted meanwhile ends the flow.
+func (p *Provider) interactionClient(ctx context.Context, ix *store.Interaction) (*store.Client, error) {
+	client, err := p.Clients.Get(ctx, ix.ClientID)
+	if errors.Is(err, ErrClientNotFound) || errors.Is(err, store.ErrNotFound) {
+		return nil, ErrUnknownInteraction
+	}
+	return client, err
+}
+
+func (p *Provider) redirectError(ix *store.Interaction, client *store.Client, e *Error) *RedirectError {
+	return &RedirectError{Err: e, Client: client, RedirectURI: ix.RedirectURI, State: ix.State, Prompt: ix.Prompt}
+}
+
+// ErrorLocation is the redirect of an authorization error: error, error_description, state and iss in the
+// query (RFC 6749 §4.1.2.1, RFC 9207 §2).
+func (p *Provider) ErrorLocation(e *RedirectError) string {
+	return AddQuery(e.RedirectURI, map[string][]string{"error": {e.Err.Code}, "error_description": {e.Err.Description},
+		"state": {e.State}, "iss": {p.Settings.Issuer}})
+}

@@ -1,0 +1,94 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+
+	"github.com/assentry/assentry/store"
+)
+
+// IntrospectionRequest is a request to the introspection endpoint (RFC 7662 §2.1): its parsed form parameters
+// (token, token_type_hint) and the client's credentials.
+type IntrospectionRequest struct {
+	Params Params
+	Client ClientCredentials
+}
+
+// IntrospectionResponse is RFC 7662 §2.2. An inactive token is only {"active": false}: every other member is
+// omitted, so nothing is revealed about why.
+type IntrospectionResponse struct {
+	Active   bool   `json:"active"`
+	Scope    string `json:"scope,omitempty"`
+	ClientID string `json:"client_id,omitempty"`
+	Username string `json:"username,omitempty"`
+	// TokenType is "Bearer" for an access token and absent for a refresh token: RFC 7662 §2.2 takes its values
+	// from the access token types of RFC 6749 §7.1, and a refresh token has none. A resource server that checks
+	// token_type == "Bearer" (as it should) thus never takes a refresh token for an access token.
+	TokenType string `json:"token_type,omitempty"`
+	Exp       int64  `json:"exp,omitempty"` // Unix seconds; absent for a token that never expires
+	Iat       int64  `json:"iat,omitempty"`
+	// Sub is the user's immutable id, as the id_token's sub.
+	Sub string `json:"sub,omitempty"`
+	// Aud is the client the token was issued to.
+	Aud string `json:"aud,omitempty"`
+	Iss string `json:"iss,omitempty"`
+	// Jti is the stored token id (the SHA-256 of the value), which identifies the token without revealing it.
+	Jti string `json:"jti,omitempty"`
+}
+
+// Introspect serves RFC 7662. The caller must authenticate as a confidential client (§2.1: the endpoint MUST
+// require authorization; a public client's id is no credential, so `none` clients get invalid_client). A
+// client may introspect the tokens issued to it; a client with the introspect permission (a resource server)
+// any token of the host. token_type_hint is ignored, as at revocation. Any token that is unknown, expired,
+// revoked, rotated, of a revoked grant, of a disabled or deleted user, or not the caller's to see is inactive.
+func (p *Provider) Introspect(ctx context.Context, r *IntrospectionRequest) (*IntrospectionResponse, *Error) {
+	client, e := p.AuthenticateClient(ctx, r.Client)
+	if e != nil {
+		return nil, e
+	}
+	if client.TokenEndpointAuthMethod == AuthNone {
+		return nil, clientFailed(false, "public clients may not use token introspection", "none client at introspection")
+	}
+	value := r.Params["token"]
+	if value == "" {
+		return nil, InvalidRequest("token is required")
+	}
+	inactive := &IntrospectionResponse{Active: false}
+	tok, err := p.Tokens.Get(ctx, p.Host, Digest(value))
+	switch {
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrRevoked), errors.Is(err, store.ErrAlreadyUsed):
+		return inactive, nil
+	case err != nil:
+		return nil, ServerError(err)
+	}
+	if tok.ClientID != client.ID && !client.Introspect {
+		return inactive, nil
+	}
+	now := p.now()
+	if !tok.ExpiresAt.IsZero() && !now.Before(tok.ExpiresAt) {
+		return inactive, nil
+	}
+	out := &IntrospectionResponse{Active: true, Scope: JoinScope(tok.Scopes), ClientID: tok.ClientID,
+		Iat: tok.IssuedAt.Unix(), Aud: tok.ClientID, Iss: p.Settings.Issuer, Jti: tok.ID}
+	if !tok.ExpiresAt.IsZero() {
+		out.Exp = tok.ExpiresAt.Unix()
+	}
+	if tok.Kind == store.AccessToken {
+		out.TokenType = TokenTypeBearer
+	}
+	if tok.UserID != "" {
+		u, err := p.Users.Get(ctx, p.Host, tok.UserID)
+		switch {
+		case isGone(err):
+			return inactive, nil
+		case err != nil:
+			return nil, ServerError(err)
+		case u.Disabled:
+			return inactive, nil
+		}
+		out.Username, out.Sub = u.Username, u.ID
+		// A resource server sees the roles the user holds now, not those held when the token was issued.
+		out.Scope = JoinScope(p.heldScopes(tok.Scopes, u))
+	}
+	return out, nil
+}

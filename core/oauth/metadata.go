@@ -1,0 +1,49 @@
+package oauth
+
+// Metadata is the RFC 8414 authorization server metadata. It is built from the same settings the endpoints use,
+// so it describes what the server really does.
+type Metadata struct {
+	Issuer                                     string   `json:"issuer"`
+	AuthorizationEndpoint                      string   `json:"authorization_endpoint"`
+	TokenEndpoint                              string   `json:"token_endpoint"`
+	RevocationEndpoint                         string   `json:"revocation_endpoint"`
+	IntrospectionEndpoint                      string   `json:"introspection_endpoint"`
+	ScopesSupported                            []string `json:"scopes_supported"`
+	ResponseTypesSupported                     []string `json:"response_types_supported"`
+	ResponseModesSupported                     []string `json:"response_modes_supported"`
+	GrantTypesSupported                        []string `json:"grant_types_supported"`
+	CodeChallengeMethodsSupported              []string `json:"code_challenge_methods_supported"`
+	TokenEndpointAuthMethodsSupported          []string `json:"token_endpoint_auth_methods_supported"`
+	RevocationEndpointAuthMethodsSupported     []string `json:"revocation_endpoint_auth_methods_supported"`
+	IntrospectionEndpointAuthMethodsSupported  []string `json:"introspection_endpoint_auth_methods_supported"`
+	AuthorizationResponseIssParameterSupported bool     `json:"authorization_response_iss_parameter_supported"`
+	ServiceDocumentation                       string   `json:"service_documentation,omitempty"`
+	OpPolicyURI                                string   `json:"op_policy_uri,omitempty"`
+	OpTOSURI                                   string   `json:"op_tos_uri,omitempty"`
+}
+
+// Metadata returns the host's RFC 8414 metadata (§2).
+func (p *Provider) Metadata() *Metadata {
+	iss := p.Settings.Issuer
+	return &Metadata{
+		Issuer:                        iss,
+		AuthorizationEndpoint:         iss + "/oauth2/authorize",
+		TokenEndpoint:                 iss + "/oauth2/token",
+		RevocationEndpoint:            iss + "/oauth2/revoke",
+		IntrospectionEndpoint:         iss + "/oauth2/introspect",
+		ScopesSupported:               p.Scopes.Names(),
+		ResponseTypesSupported:        p.Settings.ResponseTypes,
+		ResponseModesSupported:        []string{"query"},
+		GrantTypesSupported:           p.Settings.GrantTypes,
+		CodeChallengeMethodsSupported: p.Settings.CodeChallengeMethods,
+		// Public clients authenticate with their client_id alone at the token and revocation endpoints;
+		// introspection needs a confidential client.
+		TokenEndpointAuthMethodsSupported:          []string{AuthClientSecretBasic, AuthClientSecretPost, AuthNone},
+		RevocationEndpointAuthMethodsSupported:     []string{AuthClientSecretBasic, AuthClientSecretPost, AuthNone},
+		IntrospectionEndpointAuthMethodsSupported:  []string{AuthClientSecretBasic, AuthClientSecretPost},
+		AuthorizationResponseIssParameterSupported: true,
+		ServiceDocumentation:                       p.Settings.ServiceDocumentation,
+		OpPolicyURI:                                p.Settings.PolicyURL,
+		OpTOSURI:                                   p.Settings.TermsURL,
+	}
+}

@@ -1,0 +1,123 @@
+package oauth
+
+import (
+	"slices"
+	"strings"
+)
+
+// Built-in scopes.
+const (
+	ScopeOpenID        = "openid"
+	ScopeProfile       = "profile"
+	ScopeEmail         = "email"
+	ScopeOfflineAccess = "offline_access"
+	// ScopeXMPP stands for "the user's default role", as in mod_http_oauth2.
+	ScopeXMPP = "xmpp"
+)
+
+// ScopeInfo is a scope with what the consent page shows of it.
+type ScopeInfo struct {
+	Name        string
+	Title       string
+	Description string
+	Role        bool // a role scope: granted only to users who hold the role (xmpp: any user with a role)
+}
+
+// Catalogue is a host's scopes: the built-ins, the host's roles as scopes, and scopes declared in config.
+// Unknown scopes are dropped from requests (as mod_http_oauth2 does).
+type Catalogue struct {
+	byName map[string]ScopeInfo
+	order  []string
+}
+
+// NewCatalogue builds the catalogue; extra entries naming a built-in replace its title and description.
+func NewCatalogue(roles []string, extra []ScopeInfo) *Catalogue {
+	c := &Catalogue{byName: map[string]ScopeInfo{}}
+	add := func(s ScopeInfo) {
+		if old, ok := c.byName[s.Name]; ok {
+			if s.Title == "" {
+				s.Title = old.Title
+			}
+			if s.Description == "" {
+				s.Description = old.Description
+			}
+			s.Role = old.Role
+		} else {
+			c.order = append(c.order, s.Name)
+		}
+		c.byName[s.Name] = s
+	}
+	add(ScopeInfo{Name: ScopeOpenID, Title: "Sign you in", Description: "Confirm who you are to the application."})
+	add(ScopeInfo{Name: ScopeProfile, Title: "Your profile", Description: "Your name, username and language."})
+	add(ScopeInfo{Name: ScopeEmail, Title: "Your e-mail address", Description: "Your e-mail address and whether it is verified."})
+	add(ScopeInfo{Name: ScopeOfflineAccess, Title: "Stay connected",
+		Description: "Keep access while you are away, until you revoke it."})
+	add(ScopeInfo{Name: ScopeXMPP, Title: "Your account", Role: true,
+		Description: "Full access to your account with your usual role, including sending and receiving messages."})
+	for _, r := range roles {
+		add(ScopeInfo{Name: r, Title: "Role: " + r, Description: "Act with the role " + r + ".", Role: true})
+	}
+	for _, s := range extra {
+		add(s)
+	}
+	return c
+}
+
+// Lookup returns a scope's description.
+func (c *Catalogue) Lookup(name string) (ScopeInfo, bool) {
+	s, ok := c.byName[name]
+	return s, ok
+}
+
+// Names lists every scope in catalogue order (for metadata).
+func (c *Catalogue) Names() []string { return slices.Clone(c.order) }
+
+// Known narrows requested scopes to those known to the catalogue and within the client's registered scopes
+// (when it has any), in request order, without duplicates.
+func (c *Catalogue) Known(requested, clientScopes []string) []string {
+	var out []string
+	for _, s := range requested {
+		_, ok := c.byName[s]
+		if ok && !slices.Contains(out, s) && (len(clientScopes) == 0 || slices.Contains(clientScopes, s)) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Grantable is the built-in scope policy: the known scopes of Known, less the role scopes the user does not
+// hold (xmpp, the user's default role, needs the user to hold some role).
+func (c *Catalogue) Grantable(requested, clientScopes, userRoles []string) []string {
+	var out []string
+	for _, s := range c.Known(requested, clientScopes) {
+		if c.byName[s].Role && !HoldsRole(s, userRoles) {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// HoldsRole reports whether a user with roles may be granted the role scope s.
+func HoldsRole(s string, roles []string) bool {
+	if s == ScopeXMPP {
+		return len(roles) > 0
+	}
+	return slices.Contains(roles, s)
+}
+
+// ParseScope splits a scope parameter (RFC 6749 §3.3: space-delimited, case-sensitive).
+func ParseScope(s string) []string { return strings.Fields(s) }
+
+// JoinScope is the inverse of ParseScope.
+func JoinScope(scopes []string) string { return strings.Join(scopes, " ") }
+
+// Subset reports whether every element of a is in b.
+func Subset(a, b []string) bool {
+	for _, s := range a {
+		if !slices.Contains(b, s) {
+			return false
+		}
+	}
+	return true
+}

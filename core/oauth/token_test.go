@@ -1,0 +1,151 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/assentry/assentry/store"
+)
+
+// TestTokenDispatch: the phases every grant shares, in order (RFC 6749 §3.2, §5.2).
+func TestTokenDispatch(t *testing.T) {
+	e := newTokenEnv(t, func(p *Provider) {
+		p.Settings.GrantTypes = append(p.Settings.GrantTypes, GrantClientCredentials, "urn:example:no-handler")
+	})
+	tests := []struct {
+		name   string
+		cr     ClientCredentials
+		kv     []string
+		code   string
+		status int
+	}{
+		{"client authentication before grant_type", ClientCredentials{Authorization: basicHeader("web", "x")}, nil, CodeInvalidClient, http.StatusUnauthorized},
+		{"missing grant_type", e.creds("web"), nil, CodeInvalidRequest, http.StatusBadRequest},
+		{"unknown grant_type", e.creds("web"), []string{"grant_type", "magic"}, CodeUnsupportedGrantType, http.StatusBadRequest},
+		{"enabled on the host but no handler", e.creds("web"), []string{"grant_type", "urn:example:no-handler"}, CodeUnsupportedGrantType, http.StatusBadRequest},
+		{"not enabled on the host: password", e.creds("web"), []string{"grant_type", GrantPassword}, CodeUnsupportedGrantType, http.StatusBadRequest},
+		{"device_code not built", e.creds("web"), []string{"grant_type", GrantDeviceCode}, CodeUnsupportedGrantType, http.StatusBadRequest},
+		{"client not registered for refresh_token", e.creds("norefresh"), []string{"grant_type", GrantRefreshToken, "refresh_token", "rt_x"}, CodeUnauthorizedClient, http.StatusBadRequest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := e.token(tt.cr, tt.kv...)
+			wantErr(t, err, tt.code, tt.status)
+		})
+	}
+}
+
+// TestTokenHostWithoutRefresh: a grant the client has but the host no longer serves is unsupported_grant_type.
+func TestTokenHostWithoutRefresh(t *testing.T) {
+	e := newTokenEnv(t, func(p *Provider) { p.Settings.GrantTypes = []string{GrantAuthorizationCode} })
+	_, err := e.refresh("web", "rt_x")
+	wantErr(t, err, CodeUnsupportedGrantType, http.StatusBadRequest)
+}
+
+// TestTokenResponse: the members of RFC 6749 §5.1 and what is stored (only digests, DESIGN.md §3).
+func TestTokenResponse(t *testing.T) {
+	e := newTokenEnv(t)
+	resp := e.mustExchange("web", ScopeOpenID, "profile", ScopeOfflineAccess)
+	if !strings.HasPrefix(resp.AccessToken, PrefixAccessToken) || len(resp.AccessToken) != 3+43 {
+		t.Fatalf("access_token %q: want at_ + 256 bits base64url", resp.AccessToken)
+	}
+	if !strings.HasPrefix(resp.RefreshToken, PrefixRefreshToken) || len(resp.RefreshToken) != 3+43 {
+		t.Fatalf("refresh_token %q", resp.RefreshToken)
+	}
+	if resp.TokenType != "Bearer" || resp.ExpiresIn != 3600 || resp.Scope != "openid profile offline_access" || resp.IDToken != "" {
+		t.Fatalf("response %+v", resp)
+	}
+	at, rt := e.stored(resp.AccessToken), e.stored(resp.RefreshToken)
+	if at.Kind != store.AccessToken || rt.Kind != store.RefreshToken || at.GrantID != rt.GrantID ||
+		at.ClientID != "web" || at.UserID != e.alice.ID {
+		t.Fatalf("stored %+v %+v", at, rt)
+	}
+	now := e.clock.Now()
+	if !at.ExpiresAt.Equal(now.Add(time.Hour)) || !rt.ExpiresAt.Equal(now.Add(24*time.Hour)) || !at.IssuedAt.Equal(now) {
+		t.Fatalf("lifetimes: at %v rt %v", at.ExpiresAt, rt.ExpiresAt)
+	}
+	// The grant now lives as long as its longest token (the store extends it in the same write).
+	g, err := e.st.Grants().Get(e.ctx, tkHost, at.GrantID)
+	if err != nil || !g.ExpiresAt.Equal(rt.ExpiresAt) {
+		t.Fatalf("grant %+v %v", g, err)
+	}
+}
+
+// TestRefreshTokenIssuance: a refresh token only with offline_access and the refresh_token grant on both the
+// client and the host (as mod_http_oauth2).
+func TestRefreshTokenIssuance(t *testing.T) {
+	tests := []struct {
+		name       string
+		client     string
+		scopes     []string
+		hostGrants []string
+		want       bool
+	}{
+		{"offline_access", "web", []string{ScopeOpenID, ScopeOfflineAccess}, nil, true},
+		{"without offline_access", "web", []string{ScopeOpenID}, nil, false},
+		{"client without the refresh grant", "norefresh", []string{ScopeOfflineAccess}, nil, false},
+		{"host without the refresh grant", "web", []string{ScopeOfflineAccess}, []string{GrantAuthorizationCode}, false},
+		{"public client", "spa", []string{ScopeOfflineAccess}, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newTokenEnv(t, func(p *Provider) {
+				if tt.hostGrants != nil {
+					p.Settings.GrantTypes = tt.hostGrants
+				}
+			})
+			resp := e.mustExchange(tt.client, tt.scopes...)
+			if (resp.RefreshToken != "") != tt.want {
+				t.Fatalf("refresh_token = %q, want one: %v", resp.RefreshToken, tt.want)
+			}
+		})
+	}
+}
+
+// TestOnTokensHook: the OIDC seam sees what is issued and its answer becomes id_token; a failing hook issues
+// nothing (and the answer is a server_error that does not leak the cause).
+func TestOnTokensHook(t *testing.T) {
+	var got []*IssuedTokens
+	fail := false
+	e := newTokenEnv(t, func(p *Provider) {
+		p.OnTokens = func(_ context.Context, it *IssuedTokens) (string, error) {
+			if fail {
+				return "", errors.New("signing key unavailable")
+			}
+			got = append(got, it)
+			return "eyJ.id.token", nil
+		}
+	})
+	resp := e.mustExchange("web")
+	if resp.IDToken != "eyJ.id.token" || len(got) != 1 {
+		t.Fatalf("id_token %q, hook calls %d", resp.IDToken, len(got))
+	}
+	it := got[0]
+	if it.GrantType != GrantAuthorizationCode || it.Client.ID != "web" || it.User.ID != e.alice.ID ||
+		it.Nonce != "n-0S6" || it.AccessToken != resp.AccessToken || it.AuthTime.IsZero() {
+		t.Fatalf("issued %+v", it)
+	}
+	ref, err := e.refresh("web", resp.RefreshToken)
+	if err != nil || ref.IDToken == "" || got[1].GrantType != GrantRefreshToken || got[1].Nonce != "" ||
+		!got[1].AuthTime.Equal(it.AuthTime) {
+		t.Fatalf("refresh: %v %+v", err, got[1])
+	}
+	fail = true
+	code, _ := e.newCode(codeSpec{})
+	_, err = e.exchange("web", code)
+	wantErr(t, err, CodeServerError, http.StatusInternalServerError)
+	if strings.Contains(err.Description, "signing") || !strings.Contains(err.Unwrap().Error(), "signing") {
+		t.Fatalf("server_error %q / cause %v", err.Description, err.Unwrap())
+	}
+	_, err = e.refresh("web", ref.RefreshToken)
+	wantErr(t, err, CodeServerError, http.StatusInternalServerError)
+	// Nothing was rotated: the refresh token still works once the hook recovers.
+	fail = false
+	if _, err := e.refresh("web", ref.RefreshToken); err != nil {
+		t.Fatalf("refresh after a failed hook: %v", err)
+	}
+}
