@@ -36,25 +36,27 @@ type Session struct {
 // Client is an OAuth client registered by the operator (CLI or config file). Dynamically registered clients are
 // stateless (their metadata is the signed client_id) and are not stored here.
 type Client struct {
-	ID                      string    `json:"client_id"`
-	Host                    string    `json:"host"`
-	SecretHash              string    `json:"secret_hash,omitempty"` // hex SHA-256 of the secret; empty for public clients
-	SecretFromEnv           string    `json:"secret_env,omitempty"`  // config clients: name of the env var holding the secret
-	Name                    string    `json:"client_name"`
-	ClientURI               string    `json:"client_uri,omitempty"`
-	LogoURI                 string    `json:"logo_uri,omitempty"`
-	TOSURI                  string    `json:"tos_uri,omitempty"`
-	PolicyURI               string    `json:"policy_uri,omitempty"`
-	RedirectURIs            []string  `json:"redirect_uris,omitempty"`
-	PostLogoutRedirectURIs  []string  `json:"post_logout_redirect_uris,omitempty"`
-	GrantTypes              []string  `json:"grant_types,omitempty"`
-	Scopes                  []string  `json:"scopes,omitempty"`
-	TokenEndpointAuthMethod string    `json:"token_endpoint_auth_method"`
-	Introspect              bool      `json:"introspect,omitempty"`
-	Untrusted               bool      `json:"untrusted,omitempty"`
-	FromConfig              bool      `json:"from_config,omitempty"` // declared under clients: in the config file
-	CreatedAt               time.Time `json:"created_at"`
-	UpdatedAt               time.Time `json:"updated_at"`
+	ID                      string   `json:"client_id"`
+	Host                    string   `json:"host"`
+	SecretHash              string   `json:"secret_hash,omitempty"` // hex SHA-256 of the secret; empty for public clients
+	SecretFromEnv           string   `json:"secret_env,omitempty"`  // config clients: name of the env var holding the secret
+	Name                    string   `json:"client_name"`
+	ClientURI               string   `json:"client_uri,omitempty"`
+	LogoURI                 string   `json:"logo_uri,omitempty"`
+	TOSURI                  string   `json:"tos_uri,omitempty"`
+	PolicyURI               string   `json:"policy_uri,omitempty"`
+	RedirectURIs            []string `json:"redirect_uris,omitempty"`
+	PostLogoutRedirectURIs  []string `json:"post_logout_redirect_uris,omitempty"`
+	GrantTypes              []string `json:"grant_types,omitempty"`
+	Scopes                  []string `json:"scopes,omitempty"`
+	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
+	// IDTokenSignedResponseAlg is the client's id_token algorithm (OIDC Registration §2); empty: the host's.
+	IDTokenSignedResponseAlg string    `json:"id_token_signed_response_alg,omitempty"`
+	Introspect               bool      `json:"introspect,omitempty"`
+	Untrusted                bool      `json:"untrusted,omitempty"`
+	FromConfig               bool      `json:"from_config,omitempty"` // declared under clients: in the config file
+	CreatedAt                time.Time `json:"created_at"`
+	UpdatedAt                time.Time `json:"updated_at"`
 }
 
 // Consent is what a user approved for a client (user × client → scopes). It outlives the grants it led to.
@@ -180,6 +182,7 @@ type Interaction struct {
 	Prompt              []string `json:"prompt,omitempty"`
 	MaxAge              int      `json:"max_age"` // -1: not given
 	LoginHint           string   `json:"login_hint,omitempty"`
+	IDTokenHintSub      string   `json:"id_token_hint_sub,omitempty"` // sub of a verified id_token_hint
 
 	UserID   string    `json:"user_id,omitempty"` // set once the user is authenticated for this request
 	AuthTime time.Time `json:"auth_time,omitempty"`

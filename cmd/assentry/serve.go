@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"time"
 
@@ -21,6 +22,22 @@ func newServeCmd(g *globals) *cobra.Command {
 			"http://127.0.0.1:8080 with its data in ./data. SIGINT or SIGTERM stop it cleanly.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return serve(cmd.Context(), g) },
+	}
+}
+
+// rotateKeys runs the key rotation step every minute until ctx ends.
+func rotateKeys(ctx context.Context, p *hostParts, log *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := p.keys.Tick(ctx); err != nil && ctx.Err() == nil {
+				log.Error("key rotation", "host", p.settings.ID, "err", err)
+			}
+		}
 	}
 }
 
@@ -48,6 +65,12 @@ func serve(ctx context.Context, g *globals) error {
 	}
 	if err := syncClients(ctx, parts); err != nil {
 		return err
+	}
+	for _, p := range parts {
+		if err := p.keys.Ensure(ctx); err != nil {
+			return fmt.Errorf("host %s: signing keys: %w", p.settings.ID, err)
+		}
+		go rotateKeys(ctx, p, log)
 	}
 	hosts, err := httpHosts(parts)
 	if err != nil {

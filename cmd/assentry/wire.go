@@ -16,8 +16,10 @@ import (
 	"github.com/assentry/assentry/core/config"
 	"github.com/assentry/assentry/core/httpapi"
 	"github.com/assentry/assentry/core/oauth"
+	"github.com/assentry/assentry/core/oidc"
 	"github.com/assentry/assentry/core/ratelimit"
 	"github.com/assentry/assentry/core/session"
+	"github.com/assentry/assentry/core/token"
 	"github.com/assentry/assentry/store"
 	badgerstore "github.com/assentry/assentry/store/badger"
 	"github.com/assentry/assentry/themes"
@@ -45,6 +47,9 @@ type hostParts struct {
 	sessions *session.Manager
 	clients  *oauth.Clients
 	provider *oauth.Provider
+	keys     *token.Manager
+	userinfo *oidc.UserInfo
+	logout   *oidc.Logout
 }
 
 // buildHosts makes the core services of every host on an open store.
@@ -61,13 +66,16 @@ func buildHosts(s *config.Settings, st store.Store, log *slog.Logger) ([]*hostPa
 		p := &hostParts{
 			settings: h,
 			accounts: account.New(account.Options{Host: h.ID, Users: st.Users(), Hasher: hasher, Roles: h.Roles,
-				DefaultRole: h.DefaultRole, FullID: h.UsernameIsFullID, Domain: h.IssuerURL.Hostname()}),
+				DefaultRole: h.DefaultRole, FullID: h.UsernameIsFullID, Domain: h.Registration.LegacyHost}),
 			sessions: session.NewManager(h.ID, st.Sessions(), st.Users(), h.SessionTTL, nil),
 			clients:  oauth.NewClients(h.ID, st.Clients(), h.GrantTypes, nil),
 		}
 		p.provider = newProvider(h, st, p.clients, log)
+		if err := p.addOIDC(st, log); err != nil {
+			return nil, nil, fmt.Errorf("host %s: %w", h.ID, err)
+		}
 		parts = append(parts, p)
-		svc.Hosts[h.ID] = &admin.HostServices{Accounts: p.accounts, Clients: p.clients}
+		svc.Hosts[h.ID] = &admin.HostServices{Accounts: p.accounts, Clients: p.clients, Keys: p.keys}
 		if svc.Default == "" {
 			svc.Default = h.ID
 		}
@@ -94,6 +102,32 @@ func newProvider(h *config.HostSettings, st store.Store, clients *oauth.Clients,
 		Scopes: oauth.NewCatalogue(h.Roles, extra), Log: log.With("host", h.ID),
 	}
 }
+
+// addOIDC adds the OpenID Connect layer: signing keys, id_tokens at the token endpoint, userinfo, the subject
+// of tokens, id_token_hint verification and RP-initiated logout.
+func (p *hostParts) addOIDC(st store.Store, log *slog.Logger) error {
+	h := p.settings
+	keys, err := token.New(token.Options{Host: h.ID, Keys: st.Keys(), KEK: h.KeyEncryptionKeyBytes,
+		RotationInterval: h.KeyRotationInterval, PublishAhead: keyPublishAhead,
+		MaxTokenTTL: h.IDTokenTTL + time.Hour, Log: log})
+	if err != nil {
+		return err
+	}
+	subjects := oidc.Subjects{Format: h.SubjectFormat, Domain: h.Registration.LegacyHost}
+	ids := &oidc.IDTokens{Issuer: h.Issuer, TTL: h.IDTokenTTL, DefaultAlg: h.IDTokenSigningAlg, Subjects: subjects,
+		Signer: keys, AtHash: token.AtHash, OnRefresh: h.RefreshIDToken}
+	p.keys = keys
+	p.provider.OnTokens = ids.OnTokens
+	p.provider.Subject = subjects.Of
+	p.userinfo = &oidc.UserInfo{Host: h.ID, Tokens: st.Tokens(), Users: st.Users(), Subjects: subjects}
+	p.logout = &oidc.Logout{Issuer: h.Issuer, Clients: p.clients, Keys: keys}
+	p.provider.VerifyIDTokenHint = p.logout.HintSubject
+	return nil
+}
+
+// keyPublishAhead is how long a new signing key is in the JWKS before it signs: the JWKS max-age (10 minutes,
+// core/httpapi) plus a margin.
+const keyPublishAhead = 15 * time.Minute
 
 // syncClients stores the clients declared in each host's config file section.
 func syncClients(ctx context.Context, parts []*hostParts) error {
@@ -131,6 +165,7 @@ func httpHosts(parts []*hostParts) ([]*httpapi.Host, error) {
 			ID: h.ID, Hostnames: h.Hostnames, Issuer: h.IssuerURL, SiteName: h.SiteName,
 			SecurityPolicy: h.SecurityPolicy, ShowLogos: h.ShowClientLogos, CORSOrigins: h.CORSOrigins,
 			Accounts: p.accounts, Sessions: p.sessions, Theme: theme, OAuth: p.provider,
+			UserInfo: p.userinfo, RPLogout: p.logout, Keys: p.keys, IDTokenAlgs: token.SupportedAlgorithms(),
 			LoginPerIP:   ratelimit.New(h.LoginPerIP.Burst, time.Duration(h.LoginPerIP.Every), nil),
 			LoginPerUser: ratelimit.New(h.LoginPerUser.Burst, time.Duration(h.LoginPerUser.Every), nil),
 		})

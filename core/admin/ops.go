@@ -8,6 +8,7 @@ import (
 
 	"github.com/assentry/assentry/core/account"
 	"github.com/assentry/assentry/core/oauth"
+	"github.com/assentry/assentry/core/token"
 )
 
 // Operation names.
@@ -25,6 +26,8 @@ const (
 	OpClientRotate = "client.rotate-secret"
 	OpClientList   = "client.list"
 	OpClientDel    = "client.del"
+	OpKeysList     = "keys.list"
+	OpKeysRotate   = "keys.rotate"
 )
 
 // Request is one management operation for one host ("" = the only or first host).
@@ -60,6 +63,7 @@ func (e *Error) Error() string { return e.Message }
 type HostServices struct {
 	Accounts *account.Service
 	Clients  *oauth.Clients
+	Keys     *token.Manager
 }
 
 // Services dispatches requests to the services of each host.
@@ -75,6 +79,7 @@ var handlers = map[string]handler{
 	OpUserRoles: userRoles, OpUserGroups: userGroups, OpUserDisable: userSetDisabled(true),
 	OpUserEnable: userSetDisabled(false), OpClientAdd: clientAdd, OpClientUpdate: clientUpdate,
 	OpClientRotate: clientRotate, OpClientList: clientList, OpClientDel: clientDel,
+	OpKeysList: keysList, OpKeysRotate: keysRotate,
 }
 
 // Do runs one request and never panics on bad input: every failure is a Response.Error.
@@ -117,7 +122,7 @@ func classify(err error) *Error {
 		return &Error{Kind: KindNotFound, Message: err.Error()}
 	case errors.Is(err, account.ErrExists), errors.Is(err, oauth.ErrClientExists):
 		return &Error{Kind: KindConflict, Message: err.Error()}
-	case errors.As(err, &ie), errors.As(err, &ce), errors.Is(err, oauth.ErrFromConfig):
+	case errors.As(err, &ie), errors.As(err, &ce), errors.Is(err, oauth.ErrFromConfig), errors.Is(err, token.ErrUnknownAlgorithm):
 		return &Error{Kind: KindInvalid, Message: err.Error()}
 	}
 	return &Error{Kind: KindInternal, Message: err.Error()}

@@ -52,8 +52,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	return s.render(c, h, "error", page, pe.status)
 }
 
-// apiPath reports whether a path is a JSON endpoint (its errors are JSON); the authorization endpoint is a
-// browser page under /oauth2/ and shows its errors as pages.
+// apiPath reports whether a path is a JSON endpoint (its errors are JSON); the authorization and logout
+// endpoints are browser pages under /oauth2/ and show their errors as pages.
 func apiPath(path string) bool {
-	return strings.HasPrefix(path, "/oauth2/") && path != "/oauth2/authorize"
+	return strings.HasPrefix(path, "/oauth2/") && path != "/oauth2/authorize" && path != "/oauth2/logout"
 }

@@ -15,8 +15,10 @@ import (
 
 	"github.com/assentry/assentry/core/account"
 	"github.com/assentry/assentry/core/oauth"
+	"github.com/assentry/assentry/core/oidc"
 	"github.com/assentry/assentry/core/ratelimit"
 	"github.com/assentry/assentry/core/session"
+	"github.com/assentry/assentry/core/token"
 	"github.com/assentry/assentry/store"
 	"github.com/assentry/assentry/store/badger/badgertest"
 	"github.com/assentry/assentry/themes"
@@ -34,6 +36,15 @@ type testEnv struct {
 }
 
 type envOption func(*Options, *Host)
+
+// testAlgs are the id_token algorithms of a test host: EdDSA and ES256 keys are made in microseconds, RSA keys
+// in a good fraction of a second, so only the tests that need RS256 ask for it (withAlgs).
+var testAlgs = []string{"ES256", "EdDSA"}
+
+// withAlgs makes the host keep keys for algs (the first is its default id_token algorithm).
+func withAlgs(algs ...string) envOption {
+	return func(o *Options, h *Host) { h.IDTokenAlgs = algs }
+}
 
 func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	t.Helper()
@@ -70,12 +81,16 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		Sessions:       session.NewManager("test", st.Sessions(), st.Users(), 24*time.Hour, nil),
 		Theme:          theme,
 		OAuth:          provider,
+		IDTokenAlgs:    testAlgs,
 		LoginPerIP:     ratelimit.New(100, time.Second, nil),
 		LoginPerUser:   ratelimit.New(100, time.Second, nil),
 	}
 	o := Options{Hosts: []*Host{h}, Logger: slog.New(slog.DiscardHandler)}
 	for _, f := range opts {
 		f(&o, h)
+	}
+	if err := addOIDC(t, h, st, base); err != nil {
+		t.Fatal(err)
 	}
 	srv, err := New(o)
 	if err != nil {
@@ -172,5 +187,27 @@ func (b *browser) cookie(name string) *http.Cookie {
 			return c
 		}
 	}
+	return nil
+}
+
+// addOIDC gives a test host the OpenID Connect layer, wired as cmd/assentry wires it.
+func addOIDC(t *testing.T, h *Host, st store.Store, issuer string) error {
+	keys, err := token.New(token.Options{Host: h.ID, Keys: st.Keys(), Algorithms: h.IDTokenAlgs,
+		PublishAhead: 15 * time.Minute, MaxTokenTTL: 2 * time.Hour})
+	if err != nil {
+		return err
+	}
+	if err := keys.Ensure(context.Background()); err != nil {
+		return err
+	}
+	subjects := oidc.Subjects{Format: oidc.SubjectOpaque}
+	ids := &oidc.IDTokens{Issuer: issuer, TTL: time.Hour, DefaultAlg: h.IDTokenAlgs[0], Subjects: subjects,
+		Signer: keys, AtHash: token.AtHash, OnRefresh: true}
+	h.Keys = keys
+	h.OAuth.OnTokens = ids.OnTokens
+	h.OAuth.Subject = subjects.Of
+	h.UserInfo = &oidc.UserInfo{Host: h.ID, Tokens: st.Tokens(), Users: st.Users(), Subjects: subjects}
+	h.RPLogout = &oidc.Logout{Issuer: issuer, Clients: h.OAuth.Clients, Keys: keys}
+	h.OAuth.VerifyIDTokenHint = h.RPLogout.HintSubject
 	return nil
 }

@@ -6,8 +6,10 @@ import (
 
 	"github.com/assentry/assentry/core/account"
 	"github.com/assentry/assentry/core/oauth"
+	"github.com/assentry/assentry/core/oidc"
 	"github.com/assentry/assentry/core/ratelimit"
 	"github.com/assentry/assentry/core/session"
+	"github.com/assentry/assentry/core/token"
 	"github.com/assentry/assentry/themes"
 	"github.com/gofiber/fiber/v2"
 )
@@ -26,6 +28,11 @@ type Host struct {
 	Sessions *session.Manager
 	Theme    *themes.Theme
 	OAuth    *oauth.Provider
+	UserInfo *oidc.UserInfo
+	RPLogout *oidc.Logout
+	Keys     *token.Manager
+	// IDTokenAlgs are the id_token algorithms the host signs with (it keeps a key for each).
+	IDTokenAlgs []string
 
 	LoginPerIP   *ratelimit.Limiter
 	LoginPerUser *ratelimit.Limiter

@@ -1,10 +1,50 @@
 package httpapi
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"github.com/assentry/assentry/core/oauth"
+	"github.com/assentry/assentry/core/oidc"
+	"github.com/gofiber/fiber/v2"
+)
 
-// metadata serves the RFC 8414 authorization server metadata. It holds no secret, so it may be cached briefly.
+// Discovery documents and the JWKS hold no secret and change rarely: clients may cache them briefly. The JWKS
+// max-age must stay below the key manager's PublishAhead, so a cached JWKS always knows the next signing key.
+const (
+	metadataMaxAge = "public, max-age=300"
+	jwksMaxAge     = "public, max-age=600"
+)
+
+func (s *Server) oauthMetadata(h *Host) *oauth.Metadata {
+	m := h.OAuth.Metadata()
+	if h.Keys != nil {
+		m.JWKSURI = m.Issuer + "/oauth2/jwks"
+	}
+	return m
+}
+
+// metadata serves the RFC 8414 authorization server metadata.
 func (s *Server) metadata(c *fiber.Ctx) error {
-	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	cacheable(c, metadataMaxAge)
+	return c.JSON(s.oauthMetadata(hostOf(c)))
+}
+
+// discovery serves the OpenID Provider metadata (OIDC Discovery 1.0 §4).
+func (s *Server) discovery(c *fiber.Ctx) error {
+	h := hostOf(c)
+	cacheable(c, metadataMaxAge)
+	return c.JSON(oidc.NewDiscovery(s.oauthMetadata(h), h.IDTokenAlgs))
+}
+
+// jwks serves the host's published public keys (RFC 7517).
+func (s *Server) jwks(c *fiber.Ctx) error {
+	set, err := hostOf(c).Keys.JWKS(c.UserContext())
+	if err != nil {
+		return err
+	}
+	cacheable(c, jwksMaxAge)
+	return c.JSON(set, "application/jwk-set+json")
+}
+
+func cacheable(c *fiber.Ctx, v string) {
+	c.Set(fiber.HeaderCacheControl, v)
 	c.Response().Header.Del(fiber.HeaderPragma)
-	return c.JSON(hostOf(c).OAuth.Metadata())
 }

@@ -101,6 +101,18 @@ func (s *Server) routes() {
 	a.Post("/login", s.loginSubmit)
 	a.Get("/logout", s.logoutPage)
 	a.Post("/logout", s.logoutSubmit)
+	a.Get("/oauth2/logout", s.logoutPage)
+	a.Post("/oauth2/logout", s.logoutSubmit)
+	a.All("/oauth2/logout", methodNotAllowed("GET, POST"))
+	// OpenID Connect: UserInfo (OIDC Core §5.3), JWKS, discovery (OIDC Discovery §4).
+	a.Options("/oauth2/userinfo", cors("GET, POST"))
+	a.Get("/oauth2/userinfo", cors("GET, POST"), s.userinfo)
+	a.Post("/oauth2/userinfo", cors("GET, POST"), s.userinfo)
+	a.All("/oauth2/userinfo", methodNotAllowed("GET, POST"))
+	a.Options("/oauth2/jwks", cors("GET"))
+	a.Get("/oauth2/jwks", cors("GET"), s.jwks)
+	a.Options("/.well-known/openid-configuration", cors("GET"))
+	a.Get("/.well-known/openid-configuration", cors("GET"), s.discovery)
 	// RFC 8414 §3: the metadata of an issuer without a path.
 	a.Options("/.well-known/oauth-authorization-server", cors("GET"))
 	a.Get("/.well-known/oauth-authorization-server", cors("GET"), s.metadata)

@@ -25,7 +25,6 @@ func (s *Server) static(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, themes.ContentType(name))
-	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
-	c.Response().Header.Del(fiber.HeaderPragma)
+	cacheable(c, "public, max-age=3600")
 	return c.Send(b)
 }

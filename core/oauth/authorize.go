@@ -35,6 +35,7 @@ type AuthorizeRequest struct {
 	Prompt              []string
 	MaxAge              int // -1: not given
 	LoginHint           string
+	IDTokenHintSub      string // sub of a verified id_token_hint (OIDC Core §3.1.2.1)
 }
 
 // ShowError is an authorization error found before the client and redirect URI were verified: it is shown
@@ -114,6 +115,13 @@ func (p *Provider) ParseAuthorize(ctx context.Context, params Params) (*Authoriz
 			return nil, fail(InvalidRequest("max_age must be a non-negative number of seconds"))
 		}
 		r.MaxAge = n
+	}
+	if hint := params["id_token_hint"]; hint != "" && p.VerifyIDTokenHint != nil {
+		sub, err := p.VerifyIDTokenHint(ctx, hint)
+		if err != nil {
+			return nil, fail(InvalidRequest("the id_token_hint is not a valid id_token of this server"))
+		}
+		r.IDTokenHintSub = sub
 	}
 	// Unknown scopes are dropped (as mod_http_oauth2 does); the client's registered scopes bound the request.
 	r.Scopes = p.Scopes.Known(ParseScope(params["scope"]), client.Scopes)

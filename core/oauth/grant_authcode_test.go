@@ -168,8 +168,9 @@ func TestClientAuthFailureConsumesNothing(t *testing.T) {
 	}
 }
 
-// TestCodeRace: racing exchanges of one code, exactly one wins (DESIGN.md §3); the others are replays, which
-// revoke the chain, so the winner's tokens end up inactive too.
+// TestCodeRace: racing exchanges of one code: exactly one consumes it (DESIGN.md §3); every other one is a
+// replay, refused and revoking the grant. The consumer then either stored its tokens before a replay revoked the
+// grant (they are revoked with it) or finds the grant revoked and is refused too: no live token survives.
 func TestCodeRace(t *testing.T) {
 	e := newTokenEnv(t)
 	code, grantID := e.newCode(codeSpec{})
@@ -181,16 +182,21 @@ func TestCodeRace(t *testing.T) {
 		wg.Go(func() { results[i], errs[i] = e.exchange("web", code) })
 	}
 	wg.Wait()
-	wins := 0
+	replays := 0
 	for i := range n {
-		if errs[i] == nil {
-			wins++
-		} else if errs[i].Code != CodeInvalidGrant {
-			t.Fatalf("loser got %v", errs[i])
+		switch {
+		case errs[i] == nil:
+			if e.usable(results[i].AccessToken) {
+				t.Fatal("a token of the raced code is still usable")
+			}
+		case errs[i].Code != CodeInvalidGrant:
+			t.Fatalf("got %v", errs[i])
+		case strings.Contains(errs[i].Description, "already used"):
+			replays++
 		}
 	}
-	if wins != 1 {
-		t.Fatalf("%d exchanges won, want exactly 1", wins)
+	if replays != n-1 {
+		t.Fatalf("%d of %d exchanges saw a used code, want all but one", replays, n)
 	}
 	g, err := e.st.Grants().Get(e.ctx, tkHost, grantID)
 	if err != nil || !g.Revoked {

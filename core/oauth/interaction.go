@@ -25,7 +25,8 @@ func (p *Provider) StartInteraction(ctx context.Context, r *AuthorizeRequest, br
 		RedirectURI: r.RedirectURI, RedirectURIGiven: r.RedirectURIGiven, ResponseType: r.ResponseType,
 		Scopes: r.Scopes, State: r.State, Nonce: r.Nonce, CodeChallenge: r.CodeChallenge,
 		CodeChallengeMethod: r.CodeChallengeMethod, Prompt: r.Prompt, MaxAge: r.MaxAge, LoginHint: r.LoginHint,
-		CreatedAt: now, ExpiresAt: now.Add(InteractionTTL),
+		IDTokenHintSub: r.IDTokenHintSub,
+		CreatedAt:      now, ExpiresAt: now.Add(InteractionTTL),
 	}
 	if err := p.Interactions.Put(ctx, ix); err != nil {
 		return nil, err
@@ -98,8 +99,11 @@ func (p *Provider) Advance(ctx context.Context, ix *store.Interaction, sess *Ses
 		return nil, err
 	}
 	if !ix.LoggedIn {
+		// A session is enough unless prompt=login, max_age is exceeded, or an id_token_hint names another user
+		// (OIDC Core §3.1.2.1; with prompt=none all three answer login_required).
 		fresh := sess != nil && !HasPrompt(ix.Prompt, PromptLogin) &&
-			(ix.MaxAge < 0 || !p.now().After(sess.AuthTime.Add(time.Duration(ix.MaxAge)*time.Second)))
+			(ix.MaxAge < 0 || !p.now().After(sess.AuthTime.Add(time.Duration(ix.MaxAge)*time.Second))) &&
+			(ix.IDTokenHintSub == "" || p.hintMatches(ctx, ix.IDTokenHintSub, sess.UserID))
 		if !fresh {
 			if HasPrompt(ix.Prompt, PromptNone) {
 				return nil, p.redirectError(ix, client, LoginRequired("the user is not signed in"))
@@ -179,6 +183,12 @@ func (p *Provider) finish(ctx context.Context, ix *store.Interaction, client *st
 	}
 	loc := AddQuery(ix.RedirectURI, map[string][]string{"code": {code}, "state": {ix.State}, "iss": {p.Settings.Issuer}})
 	return &Step{Kind: StepDone, Location: loc, Client: client}, nil
+}
+
+// hintMatches reports whether the id_token_hint's subject is the session's user.
+func (p *Provider) hintMatches(ctx context.Context, sub, userID string) bool {
+	u, err := p.Users.Get(ctx, p.Host, userID)
+	return err == nil && p.SubjectOf(u) == sub
 }
 
 // interactionClient returns the client of an interaction; a client deleted meanwhile ends the flow.

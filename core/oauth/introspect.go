@@ -27,7 +27,7 @@ type IntrospectionResponse struct {
 	TokenType string `json:"token_type,omitempty"`
 	Exp       int64  `json:"exp,omitempty"` // Unix seconds; absent for a token that never expires
 	Iat       int64  `json:"iat,omitempty"`
-	// Sub is the user's immutable id, as the id_token's sub.
+	// Sub is the user's subject, the same as the id_token's (Provider.SubjectOf: the immutable id by default).
 	Sub string `json:"sub,omitempty"`
 	// Aud is the client the token was issued to.
 	Aud string `json:"aud,omitempty"`
@@ -86,7 +86,7 @@ func (p *Provider) Introspect(ctx context.Context, r *IntrospectionRequest) (*In
 		case u.Disabled:
 			return inactive, nil
 		}
-		out.Username, out.Sub = u.Username, u.ID
+		out.Username, out.Sub = u.Username, p.SubjectOf(u)
 		// A resource server sees the roles the user holds now, not those held when the token was issued.
 		out.Scope = JoinScope(p.heldScopes(tok.Scopes, u))
 	}

@@ -52,6 +52,19 @@ type Provider struct {
 	// they are stored; what it returns is sent as id_token (OIDC Core §3.1.3.3), an error fails the request with
 	// nothing issued. Nil (the default): no id_token. This is the seam of the OIDC layer.
 	OnTokens func(ctx context.Context, t *IssuedTokens) (idToken string, err error)
+	// Subject maps a user to the sub of id_tokens and introspection; nil: the user's immutable id.
+	Subject func(u *store.User) string
+	// VerifyIDTokenHint checks an id_token_hint of an authorization request (signature and issuer; it may have
+	// expired) and returns its sub; nil: hints are ignored.
+	VerifyIDTokenHint func(ctx context.Context, hint string) (sub string, err error)
+}
+
+// SubjectOf returns the sub of a user.
+func (p *Provider) SubjectOf(u *store.User) string {
+	if p.Subject != nil {
+		return p.Subject(u)
+	}
+	return u.ID
 }
 
 func (p *Provider) now() time.Time {

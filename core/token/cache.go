@@ -1,0 +1,172 @@
+package token
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"fmt"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/assentry/assentry/store"
+)
+
+// refreshEvery bounds how stale the key cache may get: keys another process wrote to the store (`assentry keys
+// rotate`, another instance) are seen within it. PublishAhead is at least this long, so such a key is known here
+// before it signs anywhere.
+const refreshEvery = time.Minute
+
+// retryEvery is how soon a failed refresh is retried; meanwhile the keys loaded before keep serving.
+const retryEvery = 5 * time.Second
+
+// keySet is an immutable snapshot of the host's keys, parsed and decrypted once.
+type keySet struct {
+	keys      []*loadedKey // oldest first, as the store lists them
+	byKID     map[string]*loadedKey
+	loadedAt  time.Time // the Manager's clock when read
+	refreshAt time.Time // read the store again from then on
+}
+
+// loadedKey is one key ready to use.
+type loadedKey struct {
+	rec    *store.Key // metadata; Private is dropped once parsed
+	public crypto.PublicKey
+	signer crypto.Signer // nil for a retired key: it never signs again
+	method jwt.SigningMethod
+	jwk    JWK
+}
+
+// records returns the metadata of every key of the set.
+func (s *keySet) records() []*store.Key {
+	out := make([]*store.Key, len(s.keys))
+	for i, k := range s.keys {
+		out[i] = k.rec
+	}
+	return out
+}
+
+// signer returns the key that signs for alg at now (see canSign), nil if there is none.
+func (s *keySet) signer(alg string, now time.Time) *loadedKey {
+	var best *loadedKey
+	for _, k := range s.keys {
+		if k.signer != nil && k.rec.Algorithm == alg && canSign(k.rec, now) && (best == nil || newer(k.rec, best.rec)) {
+			best = k
+		}
+	}
+	return best
+}
+
+// keySet returns the cached keys, reading the store when they are older than refreshEvery (or the clock went
+// back). This is the only store access of Sign, Parse and JWKS.
+func (m *Manager) keySet(ctx context.Context) (*keySet, error) {
+	if s := m.cache.Load(); s != nil && fresh(s, m.now()) {
+		return s, nil
+	}
+	return m.refresh(ctx, false)
+}
+
+func fresh(s *keySet, now time.Time) bool { return now.Before(s.refreshAt) && !now.Before(s.loadedAt) }
+
+// refresh reads the store into a new snapshot; force does so even if the cache is fresh (after this Manager wrote
+// keys). A failed refresh that was not forced keeps serving the previous snapshot, logs, and retries soon: a
+// store hiccup must not stop signing with keys already known.
+func (m *Manager) refresh(ctx context.Context, force bool) (*keySet, error) {
+	m.loadMu.Lock()
+	defer m.loadMu.Unlock()
+	now := m.now()
+	old := m.cache.Load()
+	if !force && old != nil && fresh(old, now) {
+		return old, nil // another caller refreshed while this one waited
+	}
+	s, err := m.load(ctx, old, now)
+	switch {
+	case err == nil:
+		m.cache.Store(s)
+		return s, nil
+	case old == nil || force:
+		return nil, err
+	}
+	m.log.ErrorContext(ctx, "signing keys: refresh failed, still using the keys loaded before", "host", m.host, "err", err)
+	stale := *old
+	stale.refreshAt = now.Add(retryEvery)
+	m.cache.Store(&stale)
+	return &stale, nil
+}
+
+// load reads the host's keys and parses each, reusing what old already parsed: a key is decrypted once per
+// Manager, not once per refresh.
+func (m *Manager) load(ctx context.Context, old *keySet, now time.Time) (*keySet, error) {
+	recs, err := m.keys.List(ctx, m.host, keyUse)
+	if err != nil {
+		return nil, fmt.Errorf("token: list signing keys: %w", err)
+	}
+	s := &keySet{byKID: make(map[string]*loadedKey, len(recs)), loadedAt: now, refreshAt: now.Add(refreshEvery)}
+	for _, rec := range recs {
+		if method(rec.Algorithm) == nil {
+			m.log.WarnContext(ctx, "signing keys: skipping a key of an unknown algorithm", "host", m.host, "kid", rec.ID, "alg", rec.Algorithm)
+			continue
+		}
+		var prev *loadedKey
+		if old != nil {
+			prev = old.byKID[rec.ID]
+		}
+		k, err := m.parse(rec, prev, now)
+		if err != nil {
+			return nil, err
+		}
+		s.keys = append(s.keys, k)
+		s.byKID[rec.ID] = k
+	}
+	return s, nil
+}
+
+// parse turns a stored key into a loadedKey. The private half is opened only while the key may still sign.
+func (m *Manager) parse(rec *store.Key, prev *loadedKey, now time.Time) (*loadedKey, error) {
+	needPrivate := rec.RetireAt.IsZero() || now.Before(rec.RetireAt)
+	priv := rec.Private
+	meta := *rec
+	meta.Private = nil
+	if prev != nil && prev.rec.Algorithm == rec.Algorithm && (prev.signer != nil || !needPrivate) {
+		k := *prev // the kid is the thumbprint of the public key: same kid, same key
+		k.rec = &meta
+		if !needPrivate {
+			k.signer = nil
+		}
+		return &k, nil
+	}
+	pub, err := x509.ParsePKIXPublicKey(rec.Public)
+	if err != nil {
+		return nil, fmt.Errorf("signing key %s: public key: %w", rec.ID, err)
+	}
+	jwk, err := publicJWK(rec.Algorithm, pub)
+	if err != nil {
+		return nil, fmt.Errorf("signing key %s: %w", rec.ID, err)
+	}
+	jwk.KeyID = rec.ID
+	k := &loadedKey{rec: &meta, public: pub, method: method(rec.Algorithm), jwk: jwk}
+	if needPrivate {
+		if k.signer, err = m.openPrivate(rec.ID, priv, pub); err != nil {
+			return nil, err
+		}
+	}
+	return k, nil
+}
+
+// openPrivate opens and parses a private key envelope and checks it belongs to pub.
+func (m *Manager) openPrivate(kid string, env []byte, pub crypto.PublicKey) (crypto.Signer, error) {
+	der, err := open(m.kek, m.host, kid, env)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(der)
+	priv, err := x509.ParsePKCS8PrivateKey(der)
+	if err != nil {
+		return nil, fmt.Errorf("signing key %s: private key: %w", kid, err)
+	}
+	signer, ok := priv.(crypto.Signer)
+	if !ok || !samePublic(pub, signer.Public()) {
+		return nil, fmt.Errorf("signing key %s: private key does not match its public key", kid)
+	}
+	return signer, nil
+}

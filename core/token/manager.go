@@ -1,0 +1,161 @@
+package token
+
+import (
+	"crypto"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/assentry/assentry/store"
+)
+
+// Defaults of Options.
+const (
+	// DefaultRotationInterval is key_rotation_interval's default: a new key every 30 days.
+	DefaultRotationInterval = 720 * time.Hour
+	// DefaultPublishAhead covers a JWKS cache max-age of 10 minutes plus 5 minutes of margin.
+	DefaultPublishAhead = 15 * time.Minute
+	// DefaultMaxTokenTTL is id_token_ttl's default (1h) plus 5 minutes for clock skew.
+	DefaultMaxTokenTTL = time.Hour + 5*time.Minute
+	// DefaultRSABits is the RSA modulus size of new RS256 keys.
+	DefaultRSABits = 2048
+)
+
+// Options configures a Manager. Zero values take the defaults above.
+type Options struct {
+	// Host is the host id the keys belong to (the store key prefix).
+	Host string
+	// Keys is the host's key store.
+	Keys store.KeyStore
+	// KEK is the key_encryption_key (KEKSize bytes) that seals private keys at rest. Nil stores them in plaintext
+	// (the caller warns about it); keys stored in plaintext stay readable after a KEK is configured, and Ensure
+	// then seals them.
+	KEK []byte
+	// Algorithms are the algorithms to keep a signing key for; default SupportedAlgorithms(). The keys of an
+	// algorithm dropped from the list are retired by the next Ensure or Tick.
+	Algorithms []string
+	// RotationInterval is how long after its creation a key gets a successor; default DefaultRotationInterval.
+	RotationInterval time.Duration
+	// PublishAhead is how long a new key is in the JWKS before it signs: the JWKS cache max-age plus a margin, so
+	// every client that cached the JWKS knows the key before it sees a token signed with it. It must be at least
+	// the key cache's refresh interval (one minute), so other processes sharing the store know it too.
+	PublishAhead time.Duration
+	// MaxTokenTTL is how long a retired key stays published: the longest lifetime of a token it signed
+	// (id_token_ttl) plus a margin.
+	MaxTokenTTL time.Duration
+	// RSABits is the modulus size of new RS256 keys; default 2048, at least 2048.
+	RSABits int
+	// Now is the clock (default time.Now); the store's clock should be the same.
+	Now func() time.Time
+	// Log receives key lifecycle events; default discards.
+	Log *slog.Logger
+}
+
+// Manager owns the signing keys of one host: it creates, rotates and retires them in the store, signs and verifies
+// JWTs with them, and publishes their public halves. It is safe for concurrent use.
+type Manager struct {
+	host     string
+	keys     store.KeyStore
+	kek      []byte
+	algs     []string
+	rotation time.Duration
+	ahead    time.Duration
+	maxTTL   time.Duration
+	rsaBits  int
+	now      func() time.Time
+	log      *slog.Logger
+	generate func(alg string) (crypto.Signer, error) // new private keys; tests inject fixed ones
+
+	writeMu sync.Mutex             // serialises Ensure, Tick and Rotate within this process
+	loadMu  sync.Mutex             // one cache refresh at a time
+	cache   atomic.Pointer[keySet] // parsed keys; Sign, Parse and JWKS read it without locking
+}
+
+// New checks opts and returns a Manager. It does no I/O: call Ensure before serving.
+func New(opts Options) (*Manager, error) {
+	m := &Manager{
+		host: opts.Host, keys: opts.Keys, kek: slices.Clone(opts.KEK), algs: slices.Clone(opts.Algorithms),
+		rotation: opts.RotationInterval, ahead: opts.PublishAhead, maxTTL: opts.MaxTokenTTL,
+		rsaBits: opts.RSABits, now: opts.Now, log: opts.Log,
+	}
+	m.defaults()
+	if err := m.validate(); err != nil {
+		return nil, err
+	}
+	m.generate = func(alg string) (crypto.Signer, error) { return generateKey(alg, m.rsaBits) }
+	return m, nil
+}
+
+func (m *Manager) defaults() {
+	if len(m.algs) == 0 {
+		m.algs = SupportedAlgorithms()
+	}
+	m.rotation = orDefault(m.rotation, DefaultRotationInterval)
+	m.ahead = orDefault(m.ahead, DefaultPublishAhead)
+	m.maxTTL = orDefault(m.maxTTL, DefaultMaxTokenTTL)
+	m.rsaBits = orDefault(m.rsaBits, DefaultRSABits)
+	if len(m.kek) == 0 {
+		m.kek = nil
+	}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	if m.log == nil {
+		m.log = slog.New(slog.DiscardHandler)
+	}
+}
+
+// orDefault returns v, or def when v is zero.
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// validate reports every problem of the options at once.
+func (m *Manager) validate() error {
+	var errs []error
+	if m.host == "" {
+		errs = append(errs, errors.New("token: Host is required"))
+	}
+	if m.keys == nil {
+		errs = append(errs, errors.New("token: Keys is required"))
+	}
+	if m.kek != nil && len(m.kek) != KEKSize {
+		errs = append(errs, fmt.Errorf("token: KEK must be %d bytes, not %d", KEKSize, len(m.kek)))
+	}
+	for i, alg := range m.algs {
+		if method(alg) == nil {
+			errs = append(errs, fmt.Errorf("%w %q (supported: %v)", ErrUnknownAlgorithm, alg, SupportedAlgorithms()))
+		} else if slices.Contains(m.algs[:i], alg) {
+			errs = append(errs, fmt.Errorf("token: algorithm %s listed twice", alg))
+		}
+	}
+	if m.ahead < refreshEvery {
+		errs = append(errs, fmt.Errorf("token: PublishAhead %v is shorter than the key cache refresh (%v)", m.ahead, refreshEvery))
+	}
+	if m.rotation <= m.ahead {
+		errs = append(errs, fmt.Errorf("token: RotationInterval %v must be longer than PublishAhead %v", m.rotation, m.ahead))
+	}
+	if m.maxTTL < 0 {
+		errs = append(errs, fmt.Errorf("token: MaxTokenTTL %v is negative", m.maxTTL))
+	}
+	if m.rsaBits < minRSABits {
+		errs = append(errs, fmt.Errorf("token: RSABits %d is below %d", m.rsaBits, minRSABits))
+	}
+	return errors.Join(errs...)
+}
+
+// algRank orders algorithms as Options.Algorithms lists them; dropped ones come last, in a fixed order.
+func (m *Manager) algRank(alg string) int {
+	if i := slices.Index(m.algs, alg); i >= 0 {
+		return i
+	}
+	return len(m.algs) + slices.Index(SupportedAlgorithms(), alg) + 1
+}

@@ -1,0 +1,64 @@
+package token
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Sign signs claims with the key that signs for alg now. The JOSE header carries alg, kid and typ "JWT". It reads
+// only the cached keys (see keySet), never the store, unless the cache is due for its periodic refresh.
+func (m *Manager) Sign(ctx context.Context, alg string, claims jwt.Claims) (string, error) {
+	if !kept(m.algs, alg) {
+		return "", fmt.Errorf("%w %q: this host keeps keys for %v", ErrUnknownAlgorithm, alg, m.algs)
+	}
+	s, err := m.keySet(ctx)
+	if err != nil {
+		return "", err
+	}
+	k := s.signer(alg, m.now())
+	if k == nil {
+		return "", fmt.Errorf("token: host %s has no %s key that can sign now (was Ensure called?)", m.host, alg)
+	}
+	t := jwt.NewWithClaims(k.method, claims) // sets alg and typ: JWT
+	t.Header["kid"] = k.rec.ID
+	return t.SignedString(k.signer)
+}
+
+// Parse verifies a JWT signed by one of this host's published keys and decodes its claims into claims (nil: a
+// jwt.MapClaims). The key is the one named by the header's kid, and the header's alg must be that key's
+// algorithm and one this Manager keeps: "none", HMAC with a public key as secret, and a key used with another
+// algorithm are refused. Parse applies jwt.WithValidMethods of the kept algorithms and jwt.WithTimeFunc of the
+// Manager's clock before opts, so callers add WithIssuer, WithAudience, WithExpirationRequired (and may narrow
+// the methods further, never widen them).
+//
+// A token whose kid is not in the cache is refused without reading the store: keys are published PublishAhead
+// before they sign, and the cache is at most a minute old, so an unknown kid is not one of ours.
+func (m *Manager) Parse(ctx context.Context, tokenString string, claims jwt.Claims, opts ...jwt.ParserOption) (*jwt.Token, error) {
+	s, err := m.keySet(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := m.now()
+	if claims == nil {
+		claims = jwt.MapClaims{}
+	}
+	all := make([]jwt.ParserOption, 0, len(opts)+2)
+	all = append(all, jwt.WithValidMethods(m.algs), jwt.WithTimeFunc(m.now))
+	all = append(all, opts...)
+	return jwt.ParseWithClaims(tokenString, claims, func(t *jwt.Token) (any, error) {
+		kid, _ := t.Header["kid"].(string)
+		k := s.byKID[kid]
+		switch {
+		case kid == "":
+			return nil, errors.New("token has no kid")
+		case k == nil || !published(k.rec, now):
+			return nil, fmt.Errorf("kid %q is not a published key of this host", kid)
+		case t.Method.Alg() != k.rec.Algorithm || !kept(m.algs, k.rec.Algorithm):
+			return nil, fmt.Errorf("alg %q is not the algorithm of key %s", t.Method.Alg(), kid)
+		}
+		return k.public, nil
+	}, all...)
+}
