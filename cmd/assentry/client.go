@@ -20,9 +20,9 @@ func newClientCmd(g *globals) *cobra.Command {
 
 // clientFlags are the metadata flags shared by add and update.
 type clientFlags struct {
-	id, name, clientURI, logoURI, tosURI, policyURI, scope, authMethod string
-	redirects, postLogout, grants                                      []string
-	public, introspect, untrusted                                      bool
+	id, name, clientURI, logoURI, tosURI, policyURI, scope, authMethod, idTokenAlg string
+	redirects, postLogout, grants                                                  []string
+	public, introspect, untrusted                                                  bool
 }
 
 func (cf *clientFlags) register(f *pflag.FlagSet) {
@@ -38,6 +38,7 @@ func (cf *clientFlags) register(f *pflag.FlagSet) {
 	f.StringVar(&cf.authMethod, "auth-method", "", "token endpoint auth method: client_secret_basic (default), client_secret_post, none")
 	f.BoolVar(&cf.public, "public", false, "a public client (no secret; auth method none; PKCE required)")
 	f.BoolVar(&cf.introspect, "introspect", false, "may introspect any token of the host")
+	f.StringVar(&cf.idTokenAlg, "id-token-alg", "", "id_token signing algorithm: RS256, ES256 or EdDSA (default: the host's)")
 	f.BoolVar(&cf.untrusted, "untrusted", false, "not trusted like the operator's own clients (errors before login are shown, not redirected)")
 }
 
@@ -57,6 +58,7 @@ func (cf *clientFlags) args(f *pflag.FlagSet) admin.ClientArgs {
 	a.Public = changed(f, "public", cf.public)
 	a.Introspect = changed(f, "introspect", cf.introspect)
 	a.Untrusted = changed(f, "untrusted", cf.untrusted)
+	a.IDTokenAlg = changed(f, "id-token-alg", cf.idTokenAlg)
 	return a
 }
 

@@ -143,7 +143,8 @@ func syncClients(ctx context.Context, parts []*hostParts) error {
 				ID: c.ID, Name: c.Name, ClientURI: c.ClientURI, LogoURI: c.LogoURI, TOSURI: c.TOSURI, PolicyURI: c.PolicyURI,
 				RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, GrantTypes: c.GrantTypes,
 				Scopes: strings.Fields(c.Scope), AuthMethod: c.TokenEndpointAuthMethod,
-				Public: c.TokenEndpointAuthMethod == oauth.AuthNone, Introspect: c.Introspect, Untrusted: c.Untrusted}})
+				Public: c.TokenEndpointAuthMethod == oauth.AuthNone, Introspect: c.Introspect, Untrusted: c.Untrusted,
+				IDTokenAlg: c.IDTokenSignedResponseAlg}})
 		}
 		if err := p.clients.SyncConfig(ctx, declared); err != nil {
 			return fmt.Errorf("host %s: clients: %w", p.settings.ID, err)

@@ -26,6 +26,7 @@ type ClientArgs struct {
 	Public                 *bool     `json:"public,omitempty"`
 	Introspect             *bool     `json:"introspect,omitempty"`
 	Untrusted              *bool     `json:"untrusted,omitempty"`
+	IDTokenAlg             *string   `json:"id_token_signed_response_alg,omitempty"`
 }
 
 // ClientView is what the CLI shows of a client (never the secret hash).
@@ -43,6 +44,7 @@ type ClientView struct {
 	AuthMethod             string    `json:"token_endpoint_auth_method"`
 	Introspect             bool      `json:"introspect"`
 	Untrusted              bool      `json:"untrusted"`
+	IDTokenAlg             string    `json:"id_token_signed_response_alg,omitempty"`
 	FromConfig             bool      `json:"from_config"`
 	CreatedAt              time.Time `json:"created_at"`
 }
@@ -59,7 +61,8 @@ func viewClient(c *store.Client) *ClientView {
 	return &ClientView{ID: c.ID, Name: c.Name, ClientURI: c.ClientURI, LogoURI: c.LogoURI, TOSURI: c.TOSURI,
 		PolicyURI: c.PolicyURI, RedirectURIs: nonNil(c.RedirectURIs), PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 		GrantTypes: nonNil(c.GrantTypes), Scopes: c.Scopes, AuthMethod: c.TokenEndpointAuthMethod,
-		Introspect: c.Introspect, Untrusted: c.Untrusted, FromConfig: c.FromConfig, CreatedAt: c.CreatedAt}
+		Introspect: c.Introspect, Untrusted: c.Untrusted, IDTokenAlg: c.IDTokenSignedResponseAlg,
+		FromConfig: c.FromConfig, CreatedAt: c.CreatedAt}
 }
 
 // apply overlays the set fields of a onto spec.
@@ -77,6 +80,7 @@ func (a *ClientArgs) apply(spec *oauth.ClientSpec) {
 	overlay(&spec.Public, a.Public)
 	overlay(&spec.Introspect, a.Introspect)
 	overlay(&spec.Untrusted, a.Untrusted)
+	overlay(&spec.IDTokenAlg, a.IDTokenAlg)
 	if a.Public != nil && *a.Public && a.AuthMethod == nil {
 		spec.AuthMethod = oauth.AuthNone
 	}
@@ -96,7 +100,8 @@ func specOf(c *store.Client) oauth.ClientSpec {
 	return oauth.ClientSpec{ID: c.ID, Name: c.Name, ClientURI: c.ClientURI, LogoURI: c.LogoURI, TOSURI: c.TOSURI,
 		PolicyURI: c.PolicyURI, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 		GrantTypes: c.GrantTypes, Scopes: c.Scopes, AuthMethod: c.TokenEndpointAuthMethod,
-		Public: c.TokenEndpointAuthMethod == oauth.AuthNone, Introspect: c.Introspect, Untrusted: c.Untrusted}
+		Public: c.TokenEndpointAuthMethod == oauth.AuthNone, Introspect: c.Introspect, Untrusted: c.Untrusted,
+		IDTokenAlg: c.IDTokenSignedResponseAlg}
 }
 
 func clientAdd(ctx context.Context, hs *HostServices, raw json.RawMessage) (any, error) {

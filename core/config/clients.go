@@ -134,6 +134,9 @@ func (b *hostBuilder) clients(h Host, hs *HostSettings) {
 			b.errorf(at("token_endpoint_auth_method"), "%s needs client_secret_sha256 or client_secret_env", m)
 		}
 
+		if a := c.IDTokenSignedResponseAlg; a != "" && !slices.Contains([]string{"RS256", "ES256", "EdDSA"}, a) {
+			b.errorf(at("id_token_signed_response_alg"), "%q must be one of RS256, ES256, EdDSA", a)
+		}
 		c.GrantTypes = b.clientGrants(at("grant_types"), c.GrantTypes, hs.GrantTypes)
 		// RFC 6749 §3.1.2.2: without a registered redirect URI a code flow could be sent anywhere.
 		if slices.Contains(c.GrantTypes, grantAuthorizationCode) && len(c.RedirectURIs) == 0 {

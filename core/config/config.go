@@ -108,8 +108,10 @@ type Client struct {
 	GrantTypes              []string `yaml:"grant_types"`
 	Scope                   string   `yaml:"scope"`
 	TokenEndpointAuthMethod string   `yaml:"token_endpoint_auth_method"`
-	Introspect              bool     `yaml:"introspect"`
-	Untrusted               bool     `yaml:"untrusted"`
+	// IDTokenSignedResponseAlg overrides the host's id_token_signing_alg for this client.
+	IDTokenSignedResponseAlg string `yaml:"id_token_signed_response_alg"`
+	Introspect               bool   `yaml:"introspect"`
+	Untrusted                bool   `yaml:"untrusted"`
 }
 
 // Roles is the host's role catalogue and its default role (the one the `xmpp` scope stands for).

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/base64"
 	"io"
 	"log/slog"
 	"net"
@@ -210,4 +211,14 @@ func addOIDC(t *testing.T, h *Host, st store.Store, issuer string) error {
 	h.RPLogout = &oidc.Logout{Issuer: issuer, Clients: h.OAuth.Clients, Keys: keys}
 	h.OAuth.VerifyIDTokenHint = h.RPLogout.HintSubject
 	return nil
+}
+
+// decodeSegment decodes one base64url segment of a JWT.
+func decodeSegment(t *testing.T, s string) string {
+	t.Helper()
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

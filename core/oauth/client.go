@@ -44,6 +44,7 @@ type ClientSpec struct {
 	Public                 bool
 	Introspect             bool
 	Untrusted              bool
+	IDTokenAlg             string // id_token_signed_response_alg; empty: the host's
 }
 
 // Clients manages the static clients of one host.
@@ -260,6 +261,9 @@ func (c *Clients) fromSpec(s ClientSpec) (*store.Client, error) {
 	if !slices.Contains([]string{AuthClientSecretBasic, AuthClientSecretPost, AuthNone}, method) {
 		return nil, &ClientSpecError{"token_endpoint_auth_method", fmt.Sprintf("%q is not one of client_secret_basic, client_secret_post, none", method)}
 	}
+	if s.IDTokenAlg != "" && !slices.Contains(IDTokenAlgorithms, s.IDTokenAlg) {
+		return nil, &ClientSpecError{"id_token_signed_response_alg", fmt.Sprintf("%q is not one of %v", s.IDTokenAlg, IDTokenAlgorithms)}
+	}
 	for _, sc := range s.Scopes {
 		if !validScopeToken(sc) {
 			return nil, &ClientSpecError{"scope", fmt.Sprintf("%q is not a valid scope token (RFC 6749 §3.3)", sc)}
@@ -268,7 +272,8 @@ func (c *Clients) fromSpec(s ClientSpec) (*store.Client, error) {
 	return &store.Client{ID: s.ID, Host: c.host, Name: s.Name, ClientURI: s.ClientURI, LogoURI: s.LogoURI,
 		TOSURI: s.TOSURI, PolicyURI: s.PolicyURI, RedirectURIs: s.RedirectURIs,
 		PostLogoutRedirectURIs: s.PostLogoutRedirectURIs, GrantTypes: grants, Scopes: s.Scopes,
-		TokenEndpointAuthMethod: method, Introspect: s.Introspect, Untrusted: s.Untrusted}, nil
+		TokenEndpointAuthMethod: method, Introspect: s.Introspect, Untrusted: s.Untrusted,
+		IDTokenSignedResponseAlg: s.IDTokenAlg}, nil
 }
 
 func (c *Clients) mapErr(err error, id string) error {

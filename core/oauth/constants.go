@@ -18,3 +18,6 @@ const (
 
 // ServedGrantTypes are the grants this version has handlers for; a client may only be given these.
 var ServedGrantTypes = []string{GrantAuthorizationCode, GrantRefreshToken}
+
+// IDTokenAlgorithms are the id_token signing algorithms a host keeps keys for (OIDC Core §15.1: RS256 always).
+var IDTokenAlgorithms = []string{"RS256", "ES256", "EdDSA"}

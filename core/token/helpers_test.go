@@ -52,6 +52,12 @@ func (c *fakeClock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
+func (c *fakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
 // env is a real Badger store on a fake clock.
 type env struct {
 	clock *fakeClock
@@ -124,14 +130,14 @@ func useFixtures(t testing.TB, m *Manager) {
 // idClaims is a realistic id_token claim set (OIDC Core §2, §5.1).
 type idClaims struct {
 	jwt.RegisteredClaims
-	Nonce         string `json:"nonce,omitempty"`
-	AuthTime      int64  `json:"auth_time,omitempty"`
-	AtHash        string `json:"at_hash,omitempty"`
+	Nonce         string   `json:"nonce,omitempty"`
+	AuthTime      int64    `json:"auth_time,omitempty"`
+	AtHash        string   `json:"at_hash,omitempty"`
 	AMR           []string `json:"amr,omitempty"`
-	Name          string `json:"name,omitempty"`
-	Email         string `json:"email,omitempty"`
-	EmailVerified bool   `json:"email_verified,omitempty"`
-	Locale        string `json:"locale,omitempty"`
+	Name          string   `json:"name,omitempty"`
+	Email         string   `json:"email,omitempty"`
+	EmailVerified bool     `json:"email_verified,omitempty"`
+	Locale        string   `json:"locale,omitempty"`
 }
 
 func newIDClaims(now time.Time, alg string) *idClaims {

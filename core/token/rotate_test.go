@@ -189,39 +189,30 @@ func TestConcurrentSignDuringRotation(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	m := e.ensured(t, func(o *Options) { o.Algorithms = []string{ES256, EdDSA}; o.RotationInterval = time.Hour })
-	var wg sync.WaitGroup
-	stop := make(chan struct{})
-	for range 4 {
-		wg.Go(func() {
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				for _, alg := range []string{ES256, EdDSA} {
-					tok, err := m.Sign(ctx, alg, newIDClaims(e.clock.Now(), alg))
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					if _, err := m.Parse(ctx, tok, &idClaims{}); err != nil {
-						t.Error(err)
-						return
-					}
-				}
+	signAndParse := func() {
+		for _, alg := range []string{ES256, EdDSA} {
+			tok, err := m.Sign(ctx, alg, newIDClaims(e.clock.Now(), alg))
+			if err == nil {
+				_, err = m.Parse(ctx, tok, &idClaims{})
 			}
-		})
-	}
-	for range 200 {
-		e.clock.Add(2 * time.Minute)
-		if err := m.Tick(ctx); err != nil {
-			t.Error(err)
-			break
+			if err != nil {
+				t.Error(err)
+			}
 		}
 	}
-	close(stop)
-	wg.Wait()
+	for range 200 { // 400 minutes: six rotations of each algorithm
+		e.clock.Add(2 * time.Minute)
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			if err := m.Tick(ctx); err != nil {
+				t.Error(err)
+			}
+		})
+		for range 3 {
+			wg.Go(signAndParse)
+		}
+		wg.Wait()
+	}
 	if n := len(listed(t, m)); n > 6 {
 		t.Errorf("%d keys kept, want at most signing + next + retired per algorithm", n)
 	}
