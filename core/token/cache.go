@@ -1,6 +1,7 @@
 package token
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/x509"
@@ -104,7 +105,8 @@ func (m *Manager) load(ctx context.Context, old *keySet, now time.Time) (*keySet
 	s := &keySet{byKID: make(map[string]*loadedKey, len(recs)), loadedAt: now, refreshAt: now.Add(refreshEvery)}
 	for _, rec := range recs {
 		if method(rec.Algorithm) == nil {
-			m.log.WarnContext(ctx, "signing keys: skipping a key of an unknown algorithm", "host", m.host, "kid", rec.ID, "alg", rec.Algorithm)
+			m.log.WarnContext(ctx, "signing keys: skipping a key of an unknown algorithm",
+				"host", m.host, "kid", rec.ID, "alg", rec.Algorithm)
 			continue
 		}
 		var prev *loadedKey
@@ -127,8 +129,9 @@ func (m *Manager) parse(rec *store.Key, prev *loadedKey, now time.Time) (*loaded
 	priv := rec.Private
 	meta := *rec
 	meta.Private = nil
-	if prev != nil && prev.rec.Algorithm == rec.Algorithm && (prev.signer != nil || !needPrivate) {
-		k := *prev // the kid is the thumbprint of the public key: same kid, same key
+	if prev != nil && prev.rec.Algorithm == rec.Algorithm && bytes.Equal(prev.rec.Public, rec.Public) &&
+		(prev.signer != nil || !needPrivate) {
+		k := *prev // same key material: only the times (RetireAt, ExpiresAt) may have changed
 		k.rec = &meta
 		if !needPrivate {
 			k.signer = nil

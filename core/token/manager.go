@@ -138,7 +138,8 @@ func (m *Manager) validate() error {
 		}
 	}
 	if m.ahead < refreshEvery {
-		errs = append(errs, fmt.Errorf("token: PublishAhead %v is shorter than the key cache refresh (%v)", m.ahead, refreshEvery))
+		errs = append(errs, fmt.Errorf("token: PublishAhead %v is shorter than the key cache refresh (%v)",
+			m.ahead, refreshEvery))
 	}
 	if m.rotation <= m.ahead {
 		errs = append(errs, fmt.Errorf("token: RotationInterval %v must be longer than PublishAhead %v", m.rotation, m.ahead))

@@ -56,8 +56,10 @@ func (m *Manager) Rotate(ctx context.Context, alg string) (KeyInfo, error) {
 	return *next, nil
 }
 
-// reconcile runs one rotation step over every algorithm; force names an algorithm to rotate now whatever its key's
-// age, and its pending successor (or the key made because none could sign) is returned. seal re-seals plaintext keys under the KEK.
+// reconcile runs one rotation step over every algorithm, then reloads the cache. force names an algorithm to
+// rotate now whatever its key's age; its pending successor (or the key made because none could sign) is
+// returned. seal re-seals plaintext keys under the KEK. Each write is its own store write: a step cut short by an
+// error leaves a consistent state that the next step completes.
 func (m *Manager) reconcile(ctx context.Context, force string, seal bool) (*KeyInfo, error) {
 	m.writeMu.Lock()
 	defer m.writeMu.Unlock()

@@ -36,7 +36,8 @@ func (m *Manager) Sign(ctx context.Context, alg string, claims jwt.Claims) (stri
 //
 // A token whose kid is not in the cache is refused without reading the store: keys are published PublishAhead
 // before they sign, and the cache is at most a minute old, so an unknown kid is not one of ours.
-func (m *Manager) Parse(ctx context.Context, tokenString string, claims jwt.Claims, opts ...jwt.ParserOption) (*jwt.Token, error) {
+func (m *Manager) Parse(ctx context.Context, tokenString string, claims jwt.Claims,
+	opts ...jwt.ParserOption) (*jwt.Token, error) {
 	s, err := m.keySet(ctx)
 	if err != nil {
 		return nil, err

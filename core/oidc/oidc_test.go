@@ -1,0 +1,184 @@
+package oidc
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/assentry/assentry/core/oauth"
+	"github.com/assentry/assentry/core/token"
+	"github.com/assentry/assentry/store"
+	"github.com/assentry/assentry/store/badger/badgertest"
+	"github.com/golang-jwt/jwt/v5"
+)
+
+var (
+	t0   = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	user = &store.User{ID: "u-1", Username: "alice", Name: "Alice A.", Email: "alice@example.com", EmailVerified: true,
+		Locale: "fr", UpdatedAt: t0, Roles: []string{"user"}}
+)
+
+func TestUserClaimsPerScope(t *testing.T) {
+	bare := &store.User{ID: "u-2", Username: "bob"}
+	tests := []struct {
+		name   string
+		u      *store.User
+		scopes []string
+		want   []string
+	}{
+		{"openid only", user, []string{"openid"}, nil},
+		{"profile", user, []string{"openid", "profile"}, []string{"locale", "name", "preferred_username", "updated_at"}},
+		{"email", user, []string{"openid", "email"}, []string{"email", "email_verified"}},
+		{"both", user, []string{"profile", "email"}, []string{"email", "email_verified", "locale", "name", "preferred_username", "updated_at"}},
+		{"only the claims the user has", bare, []string{"profile", "email"}, []string{"preferred_username"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for k := range UserClaims(tt.u, tt.scopes) {
+				got = append(got, k)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tt.want) {
+				t.Fatalf("claims %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSubjects(t *testing.T) {
+	if got := (Subjects{Format: SubjectOpaque}).Of(user); got != "u-1" {
+		t.Fatalf("opaque: %q", got)
+	}
+	if got := (Subjects{Format: SubjectXMPP, Domain: "example.com"}).Of(user); got != "xmpp:alice@example.com" {
+		t.Fatalf("xmpp: %q", got)
+	}
+}
+
+// newKeys is a key manager on real Badger with fast algorithms.
+func newKeys(t *testing.T) *token.Manager {
+	t.Helper()
+	st := badgertest.New(t, nil)
+	m, err := token.New(token.Options{Host: "h", Keys: st.Keys(), Algorithms: []string{token.ES256, token.EdDSA}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Ensure(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestIDTokenRules(t *testing.T) {
+	keys := newKeys(t)
+	ids := &IDTokens{Issuer: "https://auth.example.com", TTL: time.Hour, DefaultAlg: token.ES256,
+		Subjects: Subjects{Format: SubjectOpaque}, Signer: keys, AtHash: token.AtHash, OnRefresh: true}
+	client := &store.Client{ID: "rp"}
+	edClient := &store.Client{ID: "rp-ed", IDTokenSignedResponseAlg: token.EdDSA}
+	issued := func(grant string, c *store.Client, scopes ...string) *oauth.IssuedTokens {
+		return &oauth.IssuedTokens{GrantType: grant, Client: c, User: user, Scopes: scopes, Nonce: "n-1",
+			AuthTime: t0, AccessToken: "at_example", IssuedAt: time.Now()}
+	}
+	tests := []struct {
+		name      string
+		it        *oauth.IssuedTokens
+		onRefresh bool
+		wantToken bool
+		wantAlg   string
+		wantNonce string
+	}{
+		{"code with openid", issued(oauth.GrantAuthorizationCode, client, "openid"), true, true, "ES256", "n-1"},
+		{"code without openid", issued(oauth.GrantAuthorizationCode, client, "profile"), true, false, "", ""},
+		{"refresh: no nonce (OIDC Core §12.2)", issued(oauth.GrantRefreshToken, client, "openid"), true, true, "ES256", ""},
+		{"refresh with refresh_id_token off", issued(oauth.GrantRefreshToken, client, "openid"), false, false, "", ""},
+		{"client's algorithm wins", issued(oauth.GrantAuthorizationCode, edClient, "openid"), true, true, "EdDSA", "n-1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ids.OnRefresh = tt.onRefresh
+			raw, err := ids.OnTokens(context.Background(), tt.it)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (raw != "") != tt.wantToken {
+				t.Fatalf("id_token %q, want one: %v", raw, tt.wantToken)
+			}
+			if raw == "" {
+				return
+			}
+			var c IDTokenClaims
+			tok, err := keys.Parse(context.Background(), raw, &c, jwt.WithIssuer("https://auth.example.com"),
+				jwt.WithAudience(tt.it.Client.ID), jwt.WithExpirationRequired())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tok.Method.Alg() != tt.wantAlg || c.Nonce != tt.wantNonce || c.Subject != "u-1" || c.AuthTime != t0.Unix() ||
+				!slices.Equal(c.AMR, []string{"pwd"}) || c.AtHash != token.AtHash(tt.wantAlg, "at_example") {
+				t.Fatalf("alg %s, claims %+v", tok.Method.Alg(), c)
+			}
+			if d := c.ExpiresAt.Sub(c.IssuedAt.Time); d != time.Hour {
+				t.Fatalf("lifetime %v", d)
+			}
+		})
+	}
+}
+
+func TestLogoutPlan(t *testing.T) {
+	keys := newKeys(t)
+	st := badgertest.New(t, nil)
+	clients := oauth.NewClients("h", st.Clients(), oauth.ServedGrantTypes, nil)
+	c, _, err := clients.Create(context.Background(), oauth.ClientSpec{ID: "rp", Name: "RP",
+		RedirectURIs: []string{"https://rp.example/cb"}, PostLogoutRedirectURIs: []string{"https://rp.example/bye"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &Logout{Issuer: "https://auth.example.com", Clients: clients, Keys: keys}
+	sign := func(iss, aud string, exp time.Time) string {
+		s, err := keys.Sign(context.Background(), token.ES256, jwt.RegisteredClaims{Issuer: iss, Subject: "u-1",
+			Audience: jwt.ClaimStrings{aud}, ExpiresAt: jwt.NewNumericDate(exp)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	hint := sign("https://auth.example.com", c.ID, time.Now().Add(time.Hour))
+	expired := sign("https://auth.example.com", c.ID, time.Now().Add(-24*time.Hour))
+	foreign := sign("https://other.example.com", c.ID, time.Now().Add(time.Hour))
+	tests := []struct {
+		name     string
+		r        LogoutRequest
+		redirect string
+		fails    bool
+	}{
+		{"nothing", LogoutRequest{}, "", false},
+		{"hint and registered redirect", LogoutRequest{IDTokenHint: hint, PostLogoutRedirectURI: "https://rp.example/bye", State: "s"}, "https://rp.example/bye?state=s", false},
+		{"expired hint is accepted", LogoutRequest{IDTokenHint: expired, PostLogoutRedirectURI: "https://rp.example/bye"}, "https://rp.example/bye", false},
+		{"client_id and redirect", LogoutRequest{ClientID: "rp", PostLogoutRedirectURI: "https://rp.example/bye"}, "https://rp.example/bye", false},
+		{"redirect without client", LogoutRequest{PostLogoutRedirectURI: "https://rp.example/bye"}, "", true},
+		{"unregistered redirect", LogoutRequest{ClientID: "rp", PostLogoutRedirectURI: "https://evil.example/"}, "", true},
+		{"hint of another issuer", LogoutRequest{IDTokenHint: foreign}, "", true},
+		{"garbage hint", LogoutRequest{IDTokenHint: "not.a.jwt"}, "", true},
+		{"client_id not the hint's audience", LogoutRequest{IDTokenHint: hint, ClientID: "other"}, "", true},
+		{"unknown client", LogoutRequest{ClientID: "nope"}, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan, err := l.Plan(context.Background(), tt.r)
+			var le *LogoutError
+			if tt.fails {
+				if !errors.As(err, &le) {
+					t.Fatalf("err = %v, want a LogoutError", err)
+				}
+				return
+			}
+			if err != nil || plan.Redirect != tt.redirect {
+				t.Fatalf("plan %+v, %v; want redirect %q", plan, err, tt.redirect)
+			}
+		})
+	}
+	if sub, err := l.HintSubject(context.Background(), expired); err != nil || sub != "u-1" {
+		t.Fatalf("HintSubject: %q %v", sub, err)
+	}
+}
