@@ -229,9 +229,50 @@ func manageUsersAndClients(t *testing.T, e *cliEnv) (secret, clientID string) {
 	return rotated["client_secret"], creds["client_id"]
 }
 
+// manageKeys lists the signing keys and forces a rotation of one algorithm.
+func manageKeys(t *testing.T, e *cliEnv) {
+	type key struct {
+		KID   string `json:"kid"`
+		Alg   string `json:"alg"`
+		State string `json:"state"`
+	}
+	list := func() []key {
+		var keys []key
+		if err := json.Unmarshal([]byte(e.ok("", "keys", "list", "--json")), &keys); err != nil {
+			t.Fatal(err)
+		}
+		return keys
+	}
+	before := list()
+	if len(before) != 3 {
+		t.Fatalf("keys before rotation: %+v", before)
+	}
+	out := e.ok("", "keys", "rotate", "--alg", "ES256")
+	if !strings.Contains(out, "ES256: next key") {
+		t.Fatalf("rotate: %q", out)
+	}
+	after := list()
+	var next []key
+	for _, k := range after {
+		if k.State == "next" {
+			next = append(next, k)
+		}
+	}
+	if len(after) != 4 || len(next) != 1 || next[0].Alg != "ES256" {
+		t.Fatalf("keys after rotation: %+v", after)
+	}
+	if r := e.run("", "keys", "rotate", "--alg", "HS256"); r.code != 2 {
+		t.Fatalf("rotating an unknown algorithm: exit %d %s", r.code, r.stderr)
+	}
+}
+
 func TestCLIWithoutServer(t *testing.T) {
 	e := newCLIEnv(t)
 	manageUsersAndClients(t, e)
+	// Signing keys are made when a server first starts; then they are managed without one.
+	srv := e.startServer()
+	srv.stop()
+	manageKeys(t, e)
 	if out := e.ok("", "version"); !strings.HasPrefix(out, "assentry ") {
 		t.Fatalf("version: %q", out)
 	}
@@ -241,6 +282,7 @@ func TestCLIWithRunningServer(t *testing.T) {
 	e := newCLIEnv(t)
 	srv := e.startServer()
 	manageUsersAndClients(t, e)
+	manageKeys(t, e)
 
 	// The running server sees the user the CLI added: log in through its page.
 	if !loginOverHTTP(t, "http://"+e.addr, "alice", "hunter2") {
