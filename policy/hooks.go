@@ -1,0 +1,196 @@
+package policy
+
+// ABIVersion is the version of the plugin ABI this host speaks.
+const ABIVersion = 1
+
+// Hook names (POLICY-ABI.md "Hooks"), in the order they run for a request.
+const (
+	HookValidateRegistration = "validate_registration"
+	HookMapRoles             = "map_roles"
+	HookScopePolicy          = "scope_policy"
+	HookConsent              = "consent"
+	HookClaims               = "claims"
+)
+
+// Hooks lists every hook in run order.
+var Hooks = []string{HookValidateRegistration, HookMapRoles, HookScopePolicy, HookConsent, HookClaims}
+
+// on_error values (POLICY-ABI.md "Configuration").
+const (
+	OnErrorFailClosed = "fail_closed" // the request fails with server_error, logged
+	OnErrorSkip       = "skip"        // this plugin's answer is ignored (not allowed for consent)
+	OnErrorAsk        = "ask"         // consent only: the user is asked
+)
+
+// DefaultOnError is each hook's on_error when the configuration says nothing.
+var DefaultOnError = map[string]string{
+	HookValidateRegistration: OnErrorFailClosed,
+	HookMapRoles:             OnErrorFailClosed,
+	HookScopePolicy:          OnErrorFailClosed,
+	HookConsent:              OnErrorAsk,
+	HookClaims:               OnErrorSkip,
+}
+
+// ReservedClaims may not be set by map_roles or claims plugins.
+var ReservedClaims = []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "azp", "nonce", "at_hash", "c_hash",
+	"auth_time", "acr", "amr", "sid", "cnf", "scope", "client_id"}
+
+// Envelope is carried by every input.
+type Envelope struct {
+	ABI       int    `json:"abi"`
+	Hook      string `json:"hook"`
+	RequestID string `json:"request_id"`
+	Now       int64  `json:"now"` // unix seconds
+	Host      string `json:"host"`
+}
+
+// User is what hooks see of a user.
+type User struct {
+	Sub           string   `json:"sub"`
+	Username      string   `json:"username"`
+	Roles         []string `json:"roles"`
+	Groups        []string `json:"groups"`
+	Email         string   `json:"email,omitempty"`
+	EmailVerified *bool    `json:"email_verified,omitempty"`
+}
+
+// Client is what hooks see of a client; each hook fills the fields its ABI section lists.
+type Client struct {
+	ClientID      string   `json:"client_id"`
+	ClientName    string   `json:"client_name,omitempty"`
+	ClientURI     string   `json:"client_uri,omitempty"`
+	LogoURI       string   `json:"logo_uri,omitempty"`
+	TOSURI        string   `json:"tos_uri,omitempty"`
+	PolicyURI     string   `json:"policy_uri,omitempty"`
+	AllowedScopes []string `json:"allowed_scopes,omitempty"`
+}
+
+// PluginError is outcome 2 of the ABI: a plugin-declared error, {"error": {"code", "description"}}.
+type PluginError struct {
+	Code        string `json:"code"`
+	Description string `json:"description,omitempty"`
+}
+
+func (e *PluginError) Error() string { return "plugin error " + e.Code + ": " + e.Description }
+
+// ValidateRegistrationInput is the input of validate_registration (RFC 7591 register, after the host's syntax
+// checks).
+type ValidateRegistrationInput struct {
+	Envelope
+	Operation string         `json:"operation"` // "register"
+	Metadata  map[string]any `json:"metadata"`
+	Auth      struct {
+		Kind string `json:"kind"` // "anonymous" | "initial_access_token"
+	} `json:"auth"`
+	Request struct {
+		RemoteAddr string `json:"remote_addr"`
+		UserAgent  string `json:"user_agent"`
+	} `json:"request"`
+}
+
+// ValidateRegistrationOutput is its decision: accept (optionally patching metadata) or reject.
+type ValidateRegistrationOutput struct {
+	Decision         string         `json:"decision"` // "accept" | "reject"
+	MetadataPatch    map[string]any `json:"metadata_patch,omitempty"`
+	Error            string         `json:"error,omitempty"` // with reject: invalid_redirect_uri | invalid_client_metadata | invalid_software_statement | unapproved_software_statement
+	ErrorDescription string         `json:"error_description,omitempty"`
+}
+
+// MapRolesInput is the input of map_roles (at login and whenever tokens are issued or refreshed).
+type MapRolesInput struct {
+	Envelope
+	User   User     `json:"user"`
+	Client *Client  `json:"client,omitempty"`
+	Roles  []string `json:"roles"`
+}
+
+// MapRolesOutput is its decision: the new role list and extra claims.
+type MapRolesOutput struct {
+	Roles  []string       `json:"roles"`
+	Claims map[string]any `json:"claims,omitempty"`
+}
+
+// Flows of scope_policy.
+const (
+	FlowAuthorizationCode = "authorization_code"
+	FlowRefreshToken      = "refresh_token"
+	FlowClientCredentials = "client_credentials"
+	FlowDeviceCode        = "device_code"
+	FlowPassword          = "password"
+)
+
+// ScopePolicyInput is the input of scope_policy (authorization, token, refresh, device).
+type ScopePolicyInput struct {
+	Envelope
+	Flow            string   `json:"flow"`
+	User            *User    `json:"user,omitempty"`
+	Client          Client   `json:"client"`
+	RequestedScopes []string `json:"requested_scopes"`
+	GrantedScopes   []string `json:"granted_scopes"` // the result so far
+}
+
+// DeniedScope explains a scope a policy removed (for the audit log).
+type DeniedScope struct {
+	Scope  string `json:"scope"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// ScopePolicyOutput is its decision; the host grants granted ∩ requested ∩ allowed.
+type ScopePolicyOutput struct {
+	GrantedScopes []string      `json:"granted_scopes"`
+	Denied        []DeniedScope `json:"denied,omitempty"`
+}
+
+// ConsentInput is the input of consent.
+type ConsentInput struct {
+	Envelope
+	User                User     `json:"user"`
+	Client              Client   `json:"client"`
+	RequestedScopes     []string `json:"requested_scopes"`
+	GrantedScopes       []string `json:"granted_scopes"`
+	PreviouslyConsented bool     `json:"previously_consented"`
+	Prompt              string   `json:"prompt,omitempty"`
+}
+
+// Consent decisions.
+const (
+	DecisionApprove = "approve"
+	DecisionDeny    = "deny"
+	DecisionAsk     = "ask"
+)
+
+// ConsentPage is what an ask decision adds to the consent page.
+type ConsentPage struct {
+	Template          string            `json:"template,omitempty"`
+	ScopeDescriptions map[string]string `json:"scope_descriptions,omitempty"`
+	Notices           []string          `json:"notices,omitempty"`
+	Extra             map[string]any    `json:"extra,omitempty"`
+}
+
+// ConsentOutput is its decision.
+type ConsentOutput struct {
+	Decision         string       `json:"decision"` // approve | deny | ask
+	Remember         *bool        `json:"remember,omitempty"`
+	ErrorDescription string       `json:"error_description,omitempty"`
+	Page             *ConsentPage `json:"page,omitempty"`
+}
+
+// Claims targets.
+const (
+	TargetIDToken  = "id_token"
+	TargetUserinfo = "userinfo"
+)
+
+// ClaimsInput is the input of claims (id_token and userinfo).
+type ClaimsInput struct {
+	Envelope
+	User   User     `json:"user"`
+	Client Client   `json:"client"`
+	Scopes []string `json:"scopes"`
+	Target string   `json:"target"`
+}
+
+// ClaimsOutput is its decision.
+type ClaimsOutput struct {
+	Claims map[string]any `json:"claims"`
+}
