@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/assentry/assentry/store"
@@ -156,7 +157,7 @@ func (p *Provider) Decide(ctx context.Context, ix *store.Interaction, approve bo
 	}
 	var granted []string
 	for _, s := range p.Scopes.Grantable(ix.Scopes, client.Scopes, user.Roles) {
-		if HasPrompt(checked, s) {
+		if slices.Contains(checked, s) {
 			granted = append(granted, s)
 		}
 	}
