@@ -1,24 +1,55 @@
 package httpapi
 
 import (
+	"context"
+
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/gofiber/fiber/v2"
 )
 
-// token serves POST /oauth2/token (RFC 6749 §3.2): the form is copied into an oauth.TokenRequest, the core
-// authenticates the client and runs the grant, and the answer is JSON with Cache-Control: no-store (§5.1).
-func (s *Server) token(c *fiber.Ctx) error {
-	p, err := oauthProvider(c)
-	if err != nil {
-		return err
+// formCall runs one client-authenticated form request in the core.
+type formCall func(ctx context.Context, p *oauth.Provider, params oauth.Params, cred oauth.ClientCredentials) (any, *oauth.Error)
+
+// formEndpoint is the shape of the client-authenticated form endpoints: the form is parsed once and copied with
+// the client's credentials into a core request; the answer is uncacheable JSON (RFC 6749 §5.1, RFC 7662 §4) or
+// an OAuth error. call returns nil for an empty 200 (revocation).
+func (s *Server) formEndpoint(call formCall) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p, err := oauthProvider(c)
+		if err != nil {
+			return err
+		}
+		params, e := formParams(c)
+		if e != nil {
+			return s.writeOAuthError(c, e)
+		}
+		resp, e := call(c.UserContext(), p, params, credentials(c, params))
+		if e != nil {
+			return s.writeOAuthError(c, e)
+		}
+		if resp == nil {
+			// Status, not SendStatus: fiber would fill the empty body with "OK".
+			noStore(c)
+			c.Status(fiber.StatusOK)
+			return nil
+		}
+		return writeJSON(c, resp)
 	}
-	params, e := formParams(c)
-	if e != nil {
-		return s.writeOAuthError(c, e)
-	}
-	resp, e := p.Token(c.UserContext(), &oauth.TokenRequest{Params: params, Client: credentials(c, params)})
-	if e != nil {
-		return s.writeOAuthError(c, e)
-	}
-	return writeJSON(c, resp)
+}
+
+// tokenCall serves POST /oauth2/token (RFC 6749 §3.2): the core authenticates the client and runs the grant.
+func tokenCall(ctx context.Context, p *oauth.Provider, params oauth.Params, cred oauth.ClientCredentials) (any, *oauth.Error) {
+	return p.Token(ctx, &oauth.TokenRequest{Params: params, Client: cred})
+}
+
+// introspectCall serves POST /oauth2/introspect (RFC 7662): an authenticated confidential client learns whether
+// a token is active, and if so its metadata; anything else is {"active": false}.
+func introspectCall(ctx context.Context, p *oauth.Provider, params oauth.Params, cred oauth.ClientCredentials) (any, *oauth.Error) {
+	return p.Introspect(ctx, &oauth.IntrospectionRequest{Params: params, Client: cred})
+}
+
+// revokeCall serves POST /oauth2/revoke (RFC 7009). Success is 200 with an empty body (§2.2), also for a
+// token that is unknown or already dead; another client's token is 400 unauthorized_client (DESIGN.md §5).
+func revokeCall(ctx context.Context, p *oauth.Provider, params oauth.Params, cred oauth.ClientCredentials) (any, *oauth.Error) {
+	return nil, p.Revoke(ctx, &oauth.RevocationRequest{Params: params, Client: cred})
 }
