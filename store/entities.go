@@ -59,6 +59,19 @@ type Client struct {
 	UpdatedAt                time.Time `json:"updated_at"`
 }
 
+// RevokedClient is the operator's ban of one dynamically registered client. Registered clients are stateless
+// (their signed client_id is the whole record, DESIGN.md §9), so a ban is the only state one has: its id is kept
+// as the SHA-256 (hex) of the client_id, which runs to kilobytes, with what the operator needs to recognise it.
+// A ban never expires: without registration.ttl a client_id is valid forever.
+type RevokedClient struct {
+	Host       string    `json:"host"`
+	ID         string    `json:"id"` // hex SHA-256 of the client_id
+	ClientName string    `json:"client_name,omitempty"`
+	ClientURI  string    `json:"client_uri,omitempty"`
+	Reason     string    `json:"reason,omitempty"`
+	RevokedAt  time.Time `json:"revoked_at"`
+}
+
 // Consent is what a user approved for a client (user × client → scopes). It outlives the grants it led to.
 type Consent struct {
 	Host      string    `json:"host"`

@@ -21,6 +21,7 @@ type Store interface {
 	DeviceCodes() DeviceCodeStore
 	Keys() KeyStore
 	Interactions() InteractionStore
+	RevokedClients() RevokedClientStore
 	// Close flushes and releases the backend. Calls after Close return ErrClosed.
 	Close() error
 }
@@ -152,6 +153,18 @@ type InteractionStore interface {
 	// Consume marks the interaction used as it ends in a code or an error, so its forms cannot be replayed;
 	// exactly one of two racing consumers wins, the others get ErrAlreadyUsed.
 	Consume(ctx context.Context, host, id string) (*Interaction, error)
+}
+
+// RevokedClientStore keeps the bans of dynamically registered clients (their revocation list).
+type RevokedClientStore interface {
+	// Add bans a registered client: it records r, whose ID is the digest of clientID, and revokes every grant
+	// issued to clientID, in one write (as ClientStore.Delete does for a static client). Banning a client again
+	// keeps the first record and revokes whatever grants it has now. It returns how many live grants it revoked.
+	Add(ctx context.Context, r *RevokedClient, clientID string) (int, error)
+	// Get returns the ban of a client by the digest of its id; ErrNotFound when the client is not banned.
+	Get(ctx context.Context, host, id string) (*RevokedClient, error)
+	// List returns the host's bans, oldest first.
+	List(ctx context.Context, host string) ([]*RevokedClient, error)
 }
 
 // Clock is the time source every backend takes; tests inject one.

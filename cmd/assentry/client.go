@@ -13,8 +13,9 @@ import (
 )
 
 func newClientCmd(g *globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "client", Short: "Manage the operator's clients (works with or without a running server)"}
-	cmd.AddCommand(clientAddCmd(g), clientUpdateCmd(g), clientRotateCmd(g), clientListCmd(g), clientDelCmd(g))
+	cmd := &cobra.Command{Use: "client", Short: "Manage the operator's clients and ban registered ones (works with or without a running server)"}
+	cmd.AddCommand(clientAddCmd(g), clientUpdateCmd(g), clientRotateCmd(g), clientListCmd(g), clientDelCmd(g),
+		clientRevokeCmd(g), clientRevokedCmd(g))
 	return cmd
 }
 
@@ -180,6 +181,62 @@ func clientDelCmd(g *globals) *cobra.Command {
 			return err
 		},
 	}
+}
+
+func clientRevokeCmd(g *globals) *cobra.Command {
+	var reason string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "revoke CLIENT_ID",
+		Short: "Ban a dynamically registered client: its client_id stops working at once and its tokens are revoked",
+		Long: "Ban a dynamically registered client. Registered clients are stateless (the client_id is their signed " +
+			"metadata), so they are banned by putting the id on the host's revocation list: it stops authenticating " +
+			"and authorizing at once, and every grant (token chain) issued to it is revoked. Static clients are " +
+			"removed with `client del` instead.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var res admin.RevokeResult
+			if err := g.run(cmd.Context(), admin.OpClientRevoke, admin.RevokeArgs{ClientID: args[0], Reason: reason}, &res); err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), res)
+			}
+			_, err := fmt.Fprintf(cmd.OutOrStdout(), "revoked registered client %q (%s); %d grant(s) revoked\n",
+				res.Ban.ClientName, res.Ban.ClientURI, res.GrantsRevoked)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why the client is banned (kept with the ban)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func clientRevokedCmd(g *globals) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "revoked",
+		Short: "List the banned registered clients",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var bans []admin.BanView
+			if err := g.run(cmd.Context(), admin.OpClientBans, struct{}{}, &bans); err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), bans)
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "REVOKED_AT\tNAME\tCLIENT_URI\tREASON\tCLIENT_ID_SHA256")
+			for _, b := range bans {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", b.RevokedAt.Format("2006-01-02 15:04:05Z"), b.ClientName,
+					b.ClientURI, b.Reason, b.ID)
+			}
+			return w.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
 }
 
 // printSecret prints a new client's credentials: with --json exactly {"client_id", "client_secret"} (the

@@ -6,10 +6,15 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/assentry/assentry/core/admin"
 	"github.com/assentry/assentry/core/httpapi"
+	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
 	"github.com/spf13/cobra"
 )
@@ -23,6 +28,48 @@ func newServeCmd(g *globals) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return serve(cmd.Context(), g) },
 	}
+}
+
+// startPolicies loads every host's policy plugins, watches their files, and reloads them all on SIGHUP.
+func startPolicies(ctx context.Context, dataDir string, parts []*hostParts, log *slog.Logger) (func(), error) {
+	registry, err := policyEngines()
+	if err != nil {
+		return nil, err
+	}
+	engines, err := registry.OpenAll(policy.EngineOptions{Log: log, CacheDir: filepath.Join(dataDir, "wasm-cache")})
+	if err != nil {
+		return nil, err
+	}
+	var managers []*policy.Manager
+	closeAll := func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		for _, m := range managers {
+			_ = m.Close(cctx)
+		}
+		_ = policy.CloseEngines(cctx, engines)
+	}
+	for _, p := range parts {
+		m, err := p.addPolicies(ctx, engines, log)
+		if err != nil {
+			closeAll()
+			return nil, err
+		}
+		if m == nil {
+			continue
+		}
+		if err := m.Watch(ctx); err != nil {
+			log.Warn("policy files are not watched; reload with SIGHUP", "host", p.settings.ID, "err", err)
+		}
+		managers = append(managers, m)
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go func() {
+		reloadPolicies(ctx, hup, log, managers)
+		signal.Stop(hup)
+	}()
+	return closeAll, nil
 }
 
 // rotateKeys runs the key rotation step every minute until ctx ends.
@@ -72,6 +119,11 @@ func serve(ctx context.Context, g *globals) error {
 		}
 		go rotateKeys(ctx, p, log)
 	}
+	closePolicies, err := startPolicies(ctx, settings.DataDir, parts, log)
+	if err != nil {
+		return err
+	}
+	defer closePolicies()
 	hosts, err := httpHosts(parts)
 	if err != nil {
 		return err

@@ -18,8 +18,10 @@ import (
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/oidc"
 	"github.com/assentry/assentry/core/ratelimit"
+	"github.com/assentry/assentry/core/registration"
 	"github.com/assentry/assentry/core/session"
 	"github.com/assentry/assentry/core/token"
+	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
 	badgerstore "github.com/assentry/assentry/store/badger"
 	"github.com/assentry/assentry/themes"
@@ -46,9 +48,11 @@ type hostParts struct {
 	accounts *account.Service
 	sessions *session.Manager
 	clients  *oauth.Clients
+	registry *registration.Registry // nil while registration is off
 	provider *oauth.Provider
 	keys     *token.Manager
 	userinfo *oidc.UserInfo
+	idTokens *oidc.IDTokens
 	logout   *oidc.Logout
 }
 
@@ -70,12 +74,16 @@ func buildHosts(s *config.Settings, st store.Store, log *slog.Logger) ([]*hostPa
 			sessions: session.NewManager(h.ID, st.Sessions(), st.Users(), h.SessionTTL, nil),
 			clients:  oauth.NewClients(h.ID, st.Clients(), h.GrantTypes, nil),
 		}
-		p.provider = newProvider(h, st, p.clients, log)
+		if p.registry, err = newRegistry(h, st); err != nil {
+			return nil, nil, fmt.Errorf("host %s: %w", h.ID, err)
+		}
+		// Every flow finds clients through one source: static clients, then registered client_ids.
+		p.provider = newProvider(h, st, registration.Sources(p.clients, p.registry), log)
 		if err := p.addOIDC(st, log); err != nil {
 			return nil, nil, fmt.Errorf("host %s: %w", h.ID, err)
 		}
 		parts = append(parts, p)
-		svc.Hosts[h.ID] = &admin.HostServices{Accounts: p.accounts, Clients: p.clients, Keys: p.keys}
+		svc.Hosts[h.ID] = &admin.HostServices{Accounts: p.accounts, Clients: p.clients, Keys: p.keys, Registry: p.registry}
 		if svc.Default == "" {
 			svc.Default = h.ID
 		}
@@ -83,8 +91,20 @@ func buildHosts(s *config.Settings, st store.Store, log *slog.Logger) ([]*hostPa
 	return parts, svc, nil
 }
 
+// newRegistry builds a host's dynamic client registration; nil when registration.key is unset.
+func newRegistry(h *config.HostSettings, st store.Store) (*registration.Registry, error) {
+	r := h.Registration
+	if !r.Enabled {
+		return nil, nil
+	}
+	return registration.New(registration.Options{Host: h.ID, Issuer: h.Issuer, Key: r.Key, Algorithm: r.Algorithm,
+		TTL: r.TTL, LegacyHost: r.LegacyHost, InitialAccessToken: r.InitialAccessToken, Revoked: st.RevokedClients(),
+		Rules: registration.Rules{GrantTypes: h.GrantTypes, ResponseTypes: h.ResponseTypes,
+			IDTokenAlgs: token.SupportedAlgorithms()}})
+}
+
 // newProvider builds a host's OAuth core.
-func newProvider(h *config.HostSettings, st store.Store, clients *oauth.Clients, log *slog.Logger) *oauth.Provider {
+func newProvider(h *config.HostSettings, st store.Store, clients oauth.ClientSource, log *slog.Logger) *oauth.Provider {
 	var extra []oauth.ScopeInfo
 	for _, sc := range h.Scopes {
 		extra = append(extra, oauth.ScopeInfo{Name: sc.Name, Title: sc.Title, Description: sc.Description})
@@ -119,10 +139,45 @@ func (p *hostParts) addOIDC(st store.Store, log *slog.Logger) error {
 	p.keys = keys
 	p.provider.OnTokens = ids.OnTokens
 	p.provider.Subject = subjects.Of
-	p.userinfo = &oidc.UserInfo{Host: h.ID, Tokens: st.Tokens(), Users: st.Users(), Subjects: subjects}
-	p.logout = &oidc.Logout{Issuer: h.Issuer, Clients: p.clients, Keys: keys}
+	p.idTokens = ids
+	p.userinfo = &oidc.UserInfo{Host: h.ID, Tokens: st.Tokens(), Users: st.Users(), Clients: p.provider.Clients, Subjects: subjects}
+	p.logout = &oidc.Logout{Issuer: h.Issuer, Clients: p.provider.Clients, Keys: keys}
 	p.provider.VerifyIDTokenHint = p.logout.HintSubject
 	return nil
+}
+
+// addPolicies loads the host's policy plugins (config policies) into a chain after the built-in policy, and
+// gives it to every hook's caller: map_roles, scope_policy and consent in the OAuth flows, claims in id_tokens
+// and userinfo, validate_registration in registration. A host without plugins keeps the built-in rules alone
+// (no chain on the hot path).
+func (p *hostParts) addPolicies(ctx context.Context, engines map[string]policy.Engine, log *slog.Logger) (*policy.Manager, error) {
+	h := p.settings
+	if len(h.Policies) == 0 {
+		return nil, nil
+	}
+	bindings, err := policyBindings(h)
+	if err != nil {
+		return nil, err
+	}
+	builtin := p.provider.Builtin()
+	// The host's registration rules run before the hook (core/registration), so the built-in decision is accept.
+	builtin.ValidateRegistration = func(context.Context, *policy.ValidateRegistrationInput) (*policy.ValidateRegistrationOutput, error) {
+		return &policy.ValidateRegistrationOutput{Decision: policy.DecisionAccept}, nil
+	}
+	m, err := policy.NewManager(ctx, policy.ManagerOptions{
+		Options: policy.Options{Host: h.ID, Builtin: builtin, BuiltinPolicy: h.BuiltinPolicy, Roles: h.Roles,
+			Log: log.With("host", h.ID)},
+		Engines: engines, Bindings: bindings,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("host %s: %w", h.ID, err)
+	}
+	chain := m.Chain()
+	p.provider.Policy, p.idTokens.Policy, p.userinfo.Policy = chain, chain, chain
+	if p.registry != nil {
+		p.registry.Policy = chain
+	}
+	return m, nil
 }
 
 // keyPublishAhead is how long a new signing key is in the JWKS before it signs: the JWKS max-age (10 minutes,
@@ -167,8 +222,10 @@ func httpHosts(parts []*hostParts) ([]*httpapi.Host, error) {
 			SecurityPolicy: h.SecurityPolicy, ShowLogos: h.ShowClientLogos, CORSOrigins: h.CORSOrigins,
 			Accounts: p.accounts, Sessions: p.sessions, Theme: theme, OAuth: p.provider,
 			UserInfo: p.userinfo, RPLogout: p.logout, Keys: p.keys, IDTokenAlgs: token.SupportedAlgorithms(),
-			LoginPerIP:   ratelimit.New(h.LoginPerIP.Burst, time.Duration(h.LoginPerIP.Every), nil),
-			LoginPerUser: ratelimit.New(h.LoginPerUser.Burst, time.Duration(h.LoginPerUser.Every), nil),
+			LoginPerIP:    ratelimit.New(h.LoginPerIP.Burst, time.Duration(h.LoginPerIP.Every), nil),
+			LoginPerUser:  ratelimit.New(h.LoginPerUser.Burst, time.Duration(h.LoginPerUser.Every), nil),
+			Registration:  p.registry,
+			RegisterPerIP: ratelimit.New(h.RegisterPerIP.Burst, time.Duration(h.RegisterPerIP.Every), nil),
 		})
 	}
 	return out, nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/assentry/assentry/core/account"
 	"github.com/assentry/assentry/core/oauth"
+	"github.com/assentry/assentry/core/registration"
 	"github.com/assentry/assentry/core/token"
 )
 
@@ -26,6 +27,8 @@ const (
 	OpClientRotate = "client.rotate-secret"
 	OpClientList   = "client.list"
 	OpClientDel    = "client.del"
+	OpClientRevoke = "client.revoke"
+	OpClientBans   = "client.revoked"
 	OpKeysList     = "keys.list"
 	OpKeysRotate   = "keys.rotate"
 )
@@ -64,6 +67,7 @@ type HostServices struct {
 	Accounts *account.Service
 	Clients  *oauth.Clients
 	Keys     *token.Manager
+	Registry *registration.Registry // nil while registration is off on the host
 }
 
 // Services dispatches requests to the services of each host.
@@ -79,6 +83,7 @@ var handlers = map[string]handler{
 	OpUserRoles: userRoles, OpUserGroups: userGroups, OpUserDisable: userSetDisabled(true),
 	OpUserEnable: userSetDisabled(false), OpClientAdd: clientAdd, OpClientUpdate: clientUpdate,
 	OpClientRotate: clientRotate, OpClientList: clientList, OpClientDel: clientDel,
+	OpClientRevoke: clientRevoke, OpClientBans: clientBans,
 	OpKeysList: keysList, OpKeysRotate: keysRotate,
 }
 
@@ -118,7 +123,7 @@ func classify(err error) *Error {
 	switch {
 	case errors.As(err, &ae):
 		return ae
-	case errors.Is(err, account.ErrNotFound), errors.Is(err, oauth.ErrClientNotFound):
+	case errors.Is(err, account.ErrNotFound), errors.Is(err, oauth.ErrClientNotFound), errors.Is(err, registration.ErrNotRegistered):
 		return &Error{Kind: KindNotFound, Message: err.Error()}
 	case errors.Is(err, account.ErrExists), errors.Is(err, oauth.ErrClientExists):
 		return &Error{Kind: KindConflict, Message: err.Error()}

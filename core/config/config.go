@@ -134,6 +134,7 @@ type Argon2 struct {
 type RateLimits struct {
 	LoginPerIP       *Bucket `yaml:"login_per_ip"`
 	LoginPerUsername *Bucket `yaml:"login_per_username"`
+	RegisterPerIP    *Bucket `yaml:"register_per_ip"` // POST /oauth2/register, every request counts
 }
 
 // Bucket is one token-bucket setting. In the file, 0 (or leaving a field out) keeps the default of that field.

@@ -95,4 +95,8 @@ const (
 	DefaultLoginPerIPEvery       = 3 * time.Second
 	DefaultLoginPerUsernameBurst = 10
 	DefaultLoginPerUsernameEvery = 30 * time.Second
+	// Registration: an application registers once per installation, so 20 at once and then one every 30 s
+	// (120 an hour) serve many users behind one address, and stop a script filling logs with client ids.
+	DefaultRegisterPerIPBurst = 20
+	DefaultRegisterPerIPEvery = 30 * time.Second
 )

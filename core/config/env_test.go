@@ -30,6 +30,10 @@ func TestEnvOverrides(t *testing.T) {
 				eq(t, s.Hosts[0].Argon2.Iterations, uint32(2)) // the rest of the section keeps its default
 				eq(t, s.Hosts[0].LoginPerIP, Bucket{Burst: 7, Every: Duration(3 * time.Second)})
 			}},
+		{name: "registration rate limit", env: []string{"ASSENTRY_RATE_LIMITS__REGISTER_PER_IP__EVERY=1m"},
+			check: func(t *testing.T, s *Settings) {
+				eq(t, s.Hosts[0].RegisterPerIP, Bucket{Burst: DefaultRegisterPerIPBurst, Every: Duration(time.Minute)})
+			}},
 		{name: "strings stay verbatim", env: []string{"ASSENTRY_SITE_NAME=null", "ASSENTRY_LISTEN=0.0.0.0:9000"},
 			check: func(t *testing.T, s *Settings) {
 				eq(t, s.Hosts[0].SiteName, "null")

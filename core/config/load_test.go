@@ -56,9 +56,10 @@ func TestNoFileIsTheDevelopmentHost(t *testing.T) {
 		SubjectFormat:       "opaque",
 		RefreshIDToken:      true,
 
-		Argon2:       Argon2{Memory: 19456, Iterations: 2, Parallelism: 1, MaxConcurrent: defaultMaxConcurrent()},
-		LoginPerIP:   Bucket{Burst: 20, Every: Duration(3 * time.Second)},
-		LoginPerUser: Bucket{Burst: 10, Every: Duration(30 * time.Second)},
+		Argon2:        Argon2{Memory: 19456, Iterations: 2, Parallelism: 1, MaxConcurrent: defaultMaxConcurrent()},
+		LoginPerIP:    Bucket{Burst: 20, Every: Duration(3 * time.Second)},
+		LoginPerUser:  Bucket{Burst: 10, Every: Duration(30 * time.Second)},
+		RegisterPerIP: Bucket{Burst: 20, Every: Duration(30 * time.Second)},
 		BuiltinPolicy: map[string]bool{"validate_registration": true, "map_roles": true, "scope_policy": true,
 			"consent": true, "claims": true},
 	}

@@ -55,15 +55,17 @@ func (b *hostBuilder) argon2(h Host, hs *HostSettings) {
 	hs.Argon2 = a
 }
 
-// rateLimits resolves the login token buckets; a bucket given in part keeps the default of the other field.
+// rateLimits resolves the login and registration token buckets; a bucket given in part keeps the default of the other field.
 func (b *hostBuilder) rateLimits(h Host, hs *HostSettings) {
 	hs.LoginPerIP = Bucket{Burst: DefaultLoginPerIPBurst, Every: Duration(DefaultLoginPerIPEvery)}
 	hs.LoginPerUser = Bucket{Burst: DefaultLoginPerUsernameBurst, Every: Duration(DefaultLoginPerUsernameEvery)}
+	hs.RegisterPerIP = Bucket{Burst: DefaultRegisterPerIPBurst, Every: Duration(DefaultRegisterPerIPEvery)}
 	if h.RateLimits == nil {
 		return
 	}
 	b.bucket("rate_limits.login_per_ip", h.RateLimits.LoginPerIP, &hs.LoginPerIP)
 	b.bucket("rate_limits.login_per_username", h.RateLimits.LoginPerUsername, &hs.LoginPerUser)
+	b.bucket("rate_limits.register_per_ip", h.RateLimits.RegisterPerIP, &hs.RegisterPerIP)
 }
 
 func (b *hostBuilder) bucket(key string, set *Bucket, dst *Bucket) {

@@ -11,10 +11,12 @@ func TestArgon2AndRateLimitRules(t *testing.T) {
 			want: []string{"argon2.memory: 64 KiB is below argon2's minimum of 8 KiB per lane (parallelism 16)"}},
 		{name: "negative max concurrent", yaml: "argon2: {max_concurrent: -1}\n",
 			want: []string{"argon2.max_concurrent: must not be negative"}},
-		{name: "rate limits", yaml: "rate_limits: {login_per_ip: {burst: 5}, login_per_username: {every: 1m}}\n"},
-		{name: "bad rate limits", yaml: "rate_limits: {login_per_ip: {burst: -1}, login_per_username: {every: -1s}}\n",
+		{name: "rate limits", yaml: "rate_limits: {login_per_ip: {burst: 5}, login_per_username: {every: 1m}, register_per_ip: {burst: 3, every: 1h}}\n"},
+		{name: "bad rate limits", yaml: "rate_limits: {login_per_ip: {burst: -1}, login_per_username: {every: -1s}, register_per_ip: {burst: -2, every: -1m}}\n",
 			want: []string{"rate_limits.login_per_ip.burst: must be at least 1, got -1",
-				"rate_limits.login_per_username.every: must be positive, got -1s"}},
+				"rate_limits.login_per_username.every: must be positive, got -1s",
+				"rate_limits.register_per_ip.burst: must be at least 1, got -2",
+				"rate_limits.register_per_ip.every: must be positive, got -1m0s"}},
 	})
 }
 

@@ -68,6 +68,8 @@ type HostSettings struct {
 	Argon2       Argon2 // every field set (no zero means default here)
 	LoginPerIP   Bucket
 	LoginPerUser Bucket
+	// RegisterPerIP limits dynamic client registrations per client address (every request counts).
+	RegisterPerIP Bucket
 	// BuiltinPolicy has every hook name (see Hooks) as a key: true when the built-in policy runs for it.
 	BuiltinPolicy map[string]bool
 	// Policies are the plugin bindings in order; each OnError holds every bound hook (all hooks when Hooks is

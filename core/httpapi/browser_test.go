@@ -2,59 +2,16 @@ package httpapi
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/assentry/assentry/internal/browsertest"
 	"github.com/chromedp/chromedp"
 )
 
-// newBrowser starts Debian's chromium under chromedp. Without chromium the test skips locally; in CI
-// (CI=true), which installs it, it fails instead.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium is not installed, and CI must run the browser tests (.ci/run installs it)")
-		}
-		t.Skip("skipping the browser test: chromium is not installed (apt-get install chromium)")
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(390, 844),
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(cancel3)
-	return ctx
-}
+func newBrowser(t *testing.T) context.Context { return browsertest.New(t) }
 
-// screenshot saves a PNG of the page when SCREENSHOTS_DIR names a directory (to look at the pages).
-func screenshot(ctx context.Context, t *testing.T, name string) {
-	dir := os.Getenv("SCREENSHOTS_DIR")
-	if dir == "" {
-		return
-	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Logf("screenshot %s: %v", name, err)
-		return
-	}
-	_ = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
-}
+func screenshot(ctx context.Context, t *testing.T, name string) { browsertest.Screenshot(ctx, t, name) }
 
 func TestBrowserLogin(t *testing.T) {
 	ctx := newBrowser(t)

@@ -29,11 +29,26 @@ func (s *Server) renderConsent(c *fiber.Ctx, h *Host, ix *store.Interaction, ste
 	p.User = &themes.User{Username: step.User.Username, Name: step.User.Name}
 	p.Interaction = ix.ID
 	p.Action = "/consent"
+	template := "consent"
+	var descriptions map[string]string
+	if pg := step.Page; pg != nil {
+		// What a consent policy added: notices, extra data, scope texts, and another template of the theme
+		// (per-client branding); page strings are escaped by the template engine.
+		p.Notices, p.Extra, descriptions = pg.Notices, pg.Extra, pg.ScopeDescriptions
+		if pg.Template != "" && h.Theme.Has(pg.Template) {
+			template = pg.Template
+		} else if pg.Template != "" {
+			s.log.Warn("consent policy named a template the theme does not have", "template", pg.Template, "host", h.ID)
+		}
+	}
 	for _, name := range step.Offered {
 		info, _ := h.OAuth.Scopes.Lookup(name)
+		if d, ok := descriptions[name]; ok {
+			info.Description = d
+		}
 		p.Scopes = append(p.Scopes, themes.Scope{Name: name, Title: info.Title, Description: info.Description, Checked: true})
 	}
-	return s.render(c, h, "consent", p, fiber.StatusOK)
+	return s.render(c, h, template, p, fiber.StatusOK)
 }
 
 // consentSubmit takes the user's decision: consent=granted with the scopes left checked, or consent=denied.

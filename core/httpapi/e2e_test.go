@@ -3,8 +3,6 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,47 +10,17 @@ import (
 	"time"
 
 	"github.com/assentry/assentry/core/oauth"
+	"github.com/assentry/assentry/internal/browsertest"
 	"github.com/chromedp/chromedp"
 	"golang.org/x/oauth2"
 )
 
-// callbackServer is the relying party's redirect endpoint on 127.0.0.1: it hands each code and state it
-// receives to the test.
-type callbackServer struct {
-	url   string
-	codes chan url.Values
-}
+// The relying party's side (browsertest.Callback): its redirect endpoint and the page the browser lands on.
+type callbackServer = browsertest.Callback
 
-func newCallbackServer(t *testing.T) *callbackServer {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cb := &callbackServer{url: "http://" + ln.Addr().String() + "/callback", codes: make(chan url.Values, 4)}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/callback" {
-			http.NotFound(w, r) // the browser also asks for /favicon.ico
-			return
-		}
-		cb.codes <- r.URL.Query()
-		_, _ = io.WriteString(w, "<!doctype html><title>done</title><p id=done>Signed in to the relying party</p>")
-	}), ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return cb
-}
+func newCallbackServer(t *testing.T) *callbackServer { return browsertest.NewCallback(t) }
 
-func (cb *callbackServer) wait(t *testing.T) url.Values {
-	t.Helper()
-	select {
-	case q := <-cb.codes:
-		return q
-	case <-time.After(30 * time.Second):
-		t.Fatal("the relying party never received the redirect")
-		return nil
-	}
-}
+func landed(t *testing.T, ctx context.Context) { browsertest.Landed(t, ctx) }
 
 // TestEndToEndCodeFlow: golang.org/x/oauth2 runs the code flow with PKCE while chromium, driven by chromedp,
 // signs in and consents on the real pages; then the client exchanges, refreshes, introspects and revokes.
@@ -62,12 +30,12 @@ func TestEndToEndCodeFlow(t *testing.T) {
 	e.addUser("alice", "correct horse")
 	cb := newCallbackServer(t)
 	client, secret, err := e.clients.Create(context.Background(), oauth.ClientSpec{Name: "Relying Party",
-		RedirectURIs: []string{cb.url}, Introspect: false})
+		RedirectURIs: []string{cb.URL}, Introspect: false})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := &oauth2.Config{
-		ClientID: client.ID, ClientSecret: secret, RedirectURL: cb.url,
+		ClientID: client.ID, ClientSecret: secret, RedirectURL: cb.URL,
 		Endpoint: oauth2.Endpoint{AuthURL: e.base + "/oauth2/authorize", TokenURL: e.base + "/oauth2/token"},
 		Scopes:   []string{"openid", "profile", "offline_access"},
 	}
@@ -89,7 +57,8 @@ func TestEndToEndCodeFlow(t *testing.T) {
 	if err := chromedp.Do(bctx, chromedp.Click(chromedp.CSS(`button[value="granted"]`))); err != nil {
 		t.Fatal(err)
 	}
-	q := cb.wait(t)
+	q := cb.Wait(t)
+	landed(t, bctx)
 	if q.Get("state") != "state-e2e" || q.Get("iss") != e.base {
 		t.Fatalf("callback: %v", q)
 	}
@@ -125,7 +94,8 @@ func TestEndToEndCodeFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q = cb.wait(t)
+	q = cb.Wait(t)
+	landed(t, bctx)
 	tok, err = cfg.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
 	if err != nil {
 		t.Fatalf("second exchange: %v", err)
@@ -197,11 +167,11 @@ func TestEndToEndPublicClient(t *testing.T) {
 	e := newEnv(t)
 	e.addUser("bob", "pw")
 	cb := newCallbackServer(t)
-	client, _, err := e.clients.Create(context.Background(), oauth.ClientSpec{Name: "Desktop App", Public: true, RedirectURIs: []string{cb.url}})
+	client, _, err := e.clients.Create(context.Background(), oauth.ClientSpec{Name: "Desktop App", Public: true, RedirectURIs: []string{cb.URL}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := &oauth2.Config{ClientID: client.ID, RedirectURL: cb.url, Scopes: []string{"openid"},
+	cfg := &oauth2.Config{ClientID: client.ID, RedirectURL: cb.URL, Scopes: []string{"openid"},
 		Endpoint: oauth2.Endpoint{AuthURL: e.base + "/oauth2/authorize", TokenURL: e.base + "/oauth2/token"}}
 	verifier := oauth2.GenerateVerifier()
 	err = chromedp.Do(bctx,
@@ -216,7 +186,8 @@ func TestEndToEndPublicClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := cb.wait(t)
+	q := cb.Wait(t)
+	landed(t, bctx)
 	// Without the verifier the code is refused, and burnt: PKCE protects a stolen code.
 	if _, err := cfg.Exchange(context.Background(), q.Get("code")); err == nil {
 		t.Fatal("a public client's code was exchanged without its verifier")
@@ -230,7 +201,8 @@ func TestEndToEndPublicClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q = cb.wait(t)
+	q = cb.Wait(t)
+	landed(t, bctx)
 	tok, err := cfg.Exchange(context.Background(), q.Get("code"), oauth2.VerifierOption(verifier))
 	if err != nil {
 		t.Fatalf("public client exchange: %v", err)

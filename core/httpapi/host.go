@@ -8,6 +8,7 @@ import (
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/oidc"
 	"github.com/assentry/assentry/core/ratelimit"
+	"github.com/assentry/assentry/core/registration"
 	"github.com/assentry/assentry/core/session"
 	"github.com/assentry/assentry/core/token"
 	"github.com/assentry/assentry/themes"
@@ -36,6 +37,11 @@ type Host struct {
 
 	LoginPerIP   *ratelimit.Limiter
 	LoginPerUser *ratelimit.Limiter
+
+	// Registration is dynamic client registration (RFC 7591); nil: off, and /oauth2/register answers 404.
+	Registration *registration.Registry
+	// RegisterPerIP limits registrations per client address; nil: unlimited.
+	RegisterPerIP *ratelimit.Limiter
 }
 
 // secure reports whether the host is served over https: cookies then get Secure and the __Host- prefix.

@@ -18,6 +18,9 @@ func (s *Server) oauthMetadata(h *Host) *oauth.Metadata {
 	if h.Keys != nil {
 		m.JWKSURI = m.Issuer + "/oauth2/jwks"
 	}
+	if h.Registration != nil {
+		m.RegistrationEndpoint = m.Issuer + "/oauth2/register" // RFC 8414 §2
+	}
 	return m
 }
 

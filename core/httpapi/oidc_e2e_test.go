@@ -32,11 +32,11 @@ func TestEndToEndOpenIDConnect(t *testing.T) {
 	for _, alg := range []string{"RS256", "ES256", "EdDSA"} {
 		t.Run(alg, func(t *testing.T) {
 			client, secret, err := e.clients.Create(context.Background(), oauth.ClientSpec{Name: "RP " + alg,
-				RedirectURIs: []string{cb.url}, PostLogoutRedirectURIs: []string{cb.url + "?logged-out"}, IDTokenAlg: alg})
+				RedirectURIs: []string{cb.URL}, PostLogoutRedirectURIs: []string{cb.URL + "?logged-out"}, IDTokenAlg: alg})
 			if err != nil {
 				t.Fatal(err)
 			}
-			cfg := &oauth2.Config{ClientID: client.ID, ClientSecret: secret, RedirectURL: cb.url,
+			cfg := &oauth2.Config{ClientID: client.ID, ClientSecret: secret, RedirectURL: cb.URL,
 				Endpoint: provider.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "profile", "email"}}
 			verifier := oauth2.GenerateVerifier()
 			nonce := "n-" + alg
@@ -54,7 +54,8 @@ func TestEndToEndOpenIDConnect(t *testing.T) {
 			if err := chromedp.Do(bctx, actions...); err != nil {
 				t.Fatal(err)
 			}
-			q := cb.wait(t)
+			q := cb.Wait(t)
+			landed(t, bctx)
 			tok, err := cfg.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
 			if err != nil {
 				t.Fatalf("exchange: %v", err)
@@ -102,7 +103,7 @@ func TestEndToEndOpenIDConnect(t *testing.T) {
 				t.Fatalf("end_session_endpoint: %v %q", err, doc.EndSession)
 			}
 			logout := doc.EndSession + "?" + url.Values{"id_token_hint": {raw}, "state": {"bye"},
-				"post_logout_redirect_uri": {cb.url + "?logged-out"}}.Encode()
+				"post_logout_redirect_uri": {cb.URL + "?logged-out"}}.Encode()
 			err = chromedp.Do(bctx,
 				chromedp.Navigate(logout),
 				chromedp.WaitVisible(chromedp.CSS(`form button[type="submit"]`)),
@@ -111,9 +112,10 @@ func TestEndToEndOpenIDConnect(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if q := cb.wait(t); q.Get("state") != "bye" || !q.Has("logged-out") {
+			if q := cb.Wait(t); q.Get("state") != "bye" || !q.Has("logged-out") {
 				t.Fatalf("after logout: %v", q)
 			}
+			landed(t, bctx)
 			// The session is gone: the next authorization asks for the password.
 			err = chromedp.Do(bctx,
 				chromedp.Navigate(cfg.AuthCodeURL("st2", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()))),

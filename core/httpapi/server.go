@@ -131,6 +131,11 @@ func (s *Server) routes() {
 	a.Post("/oauth2/revoke", cors("POST"), s.formEndpoint(revokeCall))
 	a.Options("/oauth2/introspect", cors("POST"))
 	a.Post("/oauth2/introspect", cors("POST"), s.formEndpoint(introspectCall))
+	// Dynamic client registration (RFC 7591): JSON, CORS; 404 while registration is off on the host.
+	a.Options("/oauth2/register", cors("GET, POST"))
+	a.Get("/oauth2/register", cors("GET, POST"), s.registerSchema)
+	a.Post("/oauth2/register", cors("GET, POST"), s.register)
+	a.All("/oauth2/register", methodNotAllowed("GET, POST"))
 	a.All("/oauth2/token", methodNotAllowed("POST"))
 	a.All("/oauth2/revoke", methodNotAllowed("POST"))
 	a.All("/oauth2/introspect", methodNotAllowed("POST"))

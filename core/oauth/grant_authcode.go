@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"errors"
+	"github.com/assentry/assentry/policy"
 	"strings"
 
 	"github.com/assentry/assentry/store"
@@ -50,10 +51,14 @@ func (p *Provider) exchangeCode(ctx context.Context, client *store.Client, param
 	if e != nil {
 		return nil, e
 	}
-	scopes := p.heldScopes(c.Scopes, user)
+	// The grant's one scope decision (map_roles, scope_policy): a role lost since the authorization is dropped.
+	scopes, claims, e := p.grantScopes(ctx, policy.FlowAuthorizationCode, client, user, c.Scopes)
+	if e != nil {
+		return nil, e
+	}
 	resp, toks, e := p.mint(ctx, mintRequest{grantType: GrantAuthorizationCode, client: client, user: user,
 		grantID: c.GrantID, atScopes: scopes, rtScopes: scopes, refresh: p.mayRefresh(client, scopes),
-		nonce: c.Nonce, authTime: c.AuthTime})
+		nonce: c.Nonce, authTime: c.AuthTime, claims: claims})
 	if e != nil {
 		return nil, e
 	}

@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"errors"
+	"github.com/assentry/assentry/policy"
 	"strings"
 
 	"github.com/assentry/assentry/store"
@@ -44,16 +45,22 @@ func (p *Provider) refresh(ctx context.Context, client *store.Client, params Par
 	// The new refresh token keeps the grant's scope, less the roles the user lost; a narrower scope asked for
 	// here applies to the new access token only (RFC 6749 §6: "MUST NOT include any scope not originally
 	// granted", and omitted means the original scope).
-	rtScopes := p.heldScopes(old.Scopes, user)
+	requested := uniq(ParseScope(params["scope"]))
+	if len(requested) > 0 && !Subset(requested, old.Scopes) {
+		return nil, InvalidScope("the requested scope exceeds the scope originally granted")
+	}
+	// The grant's one scope decision (map_roles, scope_policy) over the original scope: roles the user lost are
+	// dropped from the new refresh token too.
+	rtScopes, claims, e := p.grantScopes(ctx, policy.FlowRefreshToken, client, user, old.Scopes)
+	if e != nil {
+		return nil, e
+	}
 	atScopes := rtScopes
-	if requested := uniq(ParseScope(params["scope"])); len(requested) > 0 {
-		if !Subset(requested, old.Scopes) {
-			return nil, InvalidScope("the requested scope exceeds the scope originally granted")
-		}
-		atScopes = p.heldScopes(requested, user)
+	if len(requested) > 0 {
+		atScopes = intersect(requested, rtScopes)
 	}
 	m := mintRequest{grantType: GrantRefreshToken, client: client, user: user, grantID: old.GrantID,
-		atScopes: atScopes, rtScopes: rtScopes, refresh: true}
+		atScopes: atScopes, rtScopes: rtScopes, refresh: true, claims: claims}
 	if p.OnTokens != nil {
 		// auth_time of a refreshed id_token is the original authentication's (OIDC Core §12.2).
 		g, err := p.Grants.Get(ctx, p.Host, old.GrantID)

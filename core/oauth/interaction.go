@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"github.com/assentry/assentry/policy"
 	"slices"
 	"time"
 
@@ -77,11 +78,12 @@ const (
 // Step is the outcome of Advance or Decide.
 type Step struct {
 	Kind     StepKind
-	Location string        // StepDone: the redirect with code, state and iss
-	Code     string        // StepDone with the OOB redirect: the code to show
-	Client   *store.Client // StepConsent: the client, for the page
-	User     *store.User   // StepConsent: the signed-in user
-	Offered  []string      // StepConsent: the scopes to ask for
+	Location string              // StepDone: the redirect with code, state and iss
+	Code     string              // StepDone with the OOB redirect: the code to show
+	Client   *store.Client       // StepConsent: the client, for the page
+	User     *store.User         // StepConsent: the signed-in user
+	Offered  []string            // StepConsent: the scopes to ask for
+	Page     *policy.ConsentPage // StepConsent: what a consent policy adds to the page (template, notices, ...)
 }
 
 // Session is what Advance needs of the browser's login session (nil: not signed in).
@@ -125,14 +127,32 @@ func (p *Provider) Advance(ctx context.Context, ix *store.Interaction, sess *Ses
 	if err != nil {
 		return nil, err
 	}
-	offered := p.Scopes.Grantable(ix.Scopes, client.Scopes, user.Roles)
-	if p.consentRemembered(ctx, ix, client, user, offered) {
-		return p.finish(ctx, ix, client, user, offered)
+	offered, _, e := p.grantScopes(ctx, policy.FlowAuthorizationCode, client, user, ix.Scopes)
+	if e != nil {
+		return nil, p.redirectError(ix, client, e)
 	}
-	if HasPrompt(ix.Prompt, PromptNone) {
+	decision, e := p.consentDecision(ctx, ix, client, user, offered)
+	if e != nil {
+		return nil, p.redirectError(ix, client, e)
+	}
+	switch decision.Decision {
+	case policy.DecisionApprove:
+		if decision.Remember != nil && *decision.Remember {
+			if err := p.remember(ctx, user.ID, client.ID, offered); err != nil {
+				return nil, err
+			}
+		}
+		return p.finish(ctx, ix, client, user, offered)
+	case policy.DecisionDeny:
+		desc := decision.ErrorDescription
+		if desc == "" {
+			desc = "a policy denied the request"
+		}
+		return nil, p.redirectError(ix, client, AccessDenied(desc))
+	case policy.DecisionConsentRequired:
 		return nil, p.redirectError(ix, client, ConsentRequired("the user has not approved this application"))
 	}
-	return &Step{Kind: StepConsent, Client: client, User: user, Offered: offered}, nil
+	return &Step{Kind: StepConsent, Client: client, User: user, Offered: offered, Page: decision.Page}, nil
 }
 
 // Decide completes the consent step: the user approved or denied. The scopes granted are those the user left
@@ -155,8 +175,12 @@ func (p *Provider) Decide(ctx context.Context, ix *store.Interaction, approve bo
 	if err != nil {
 		return nil, err
 	}
+	offered, _, e := p.grantScopes(ctx, policy.FlowAuthorizationCode, client, user, ix.Scopes)
+	if e != nil {
+		return nil, p.redirectError(ix, client, e)
+	}
 	var granted []string
-	for _, s := range p.Scopes.Grantable(ix.Scopes, client.Scopes, user.Roles) {
+	for _, s := range offered {
 		if slices.Contains(checked, s) {
 			granted = append(granted, s)
 		}

@@ -30,8 +30,10 @@ type IssuedTokens struct {
 	AuthTime time.Time
 	// AccessToken is the access token value, for at_hash (OIDC Core §3.1.3.6).
 	AccessToken string
-	IssuedAt    time.Time
-	ExpiresAt   time.Time
+	// Claims are those map_roles added, for the id_token.
+	Claims    map[string]any
+	IssuedAt  time.Time
+	ExpiresAt time.Time
 }
 
 // mintRequest is what a grant handler has decided to issue.
@@ -45,6 +47,7 @@ type mintRequest struct {
 	refresh   bool     // issue a refresh token
 	nonce     string
 	authTime  time.Time
+	claims    map[string]any // added by map_roles, for the id_token
 }
 
 // mint creates the tokens of one response (RFC 6749 §5.1) without storing them: the caller stores them in one
@@ -69,7 +72,7 @@ func (p *Provider) mint(ctx context.Context, m mintRequest) (*TokenResponse, []*
 	if p.OnTokens != nil {
 		id, err := p.OnTokens(ctx, &IssuedTokens{GrantType: m.grantType, Client: m.client, User: m.user,
 			GrantID: m.grantID, Scopes: slices.Clone(m.atScopes), Nonce: m.nonce, AuthTime: m.authTime,
-			AccessToken: at, IssuedAt: now, ExpiresAt: toks[0].ExpiresAt})
+			AccessToken: at, Claims: m.claims, IssuedAt: now, ExpiresAt: toks[0].ExpiresAt})
 		if err != nil {
 			return nil, nil, AsError(err)
 		}
@@ -85,20 +88,25 @@ func (p *Provider) mayRefresh(client *store.Client, scopes []string) bool {
 		slices.Contains(p.Settings.GrantTypes, GrantRefreshToken)
 }
 
-// heldScopes drops the role scopes the user no longer holds: a role name needs that role, xmpp (the user's
-// default role) any role, as Catalogue.Grantable decides at authorization. A grant outlives role changes, so
-// every issuance re-applies the rule. Other scopes are kept.
+// heldScopes drops the role scopes the user no longer holds (HoldsRole).
 func (p *Provider) heldScopes(scopes []string, user *store.User) []string {
 	out := make([]string, 0, len(scopes))
 	for _, s := range scopes {
-		if p.Scopes != nil {
-			if info, ok := p.Scopes.Lookup(s); ok && info.Role {
-				if s == ScopeXMPP && len(user.Roles) == 0 || s != ScopeXMPP && !slices.Contains(user.Roles, s) {
-					continue
-				}
-			}
+		if info, ok := p.Scopes.Lookup(s); ok && info.Role && !HoldsRole(s, user.Roles) {
+			continue
 		}
 		out = append(out, s)
+	}
+	return out
+}
+
+// intersect keeps the elements of a that are in b, in a's order.
+func intersect(a, b []string) []string {
+	out := make([]string, 0, len(a))
+	for _, s := range a {
+		if slices.Contains(b, s) {
+			out = append(out, s)
+		}
 	}
 	return out
 }

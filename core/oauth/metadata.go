@@ -8,7 +8,8 @@ type Metadata struct {
 	TokenEndpoint                              string   `json:"token_endpoint"`
 	RevocationEndpoint                         string   `json:"revocation_endpoint"`
 	IntrospectionEndpoint                      string   `json:"introspection_endpoint"`
-	JWKSURI                                    string   `json:"jwks_uri,omitempty"` // set by the OIDC layer
+	JWKSURI                                    string   `json:"jwks_uri,omitempty"`              // set by the OIDC layer
+	RegistrationEndpoint                       string   `json:"registration_endpoint,omitempty"` // set when registration is on
 	ScopesSupported                            []string `json:"scopes_supported"`
 	ResponseTypesSupported                     []string `json:"response_types_supported"`
 	ResponseModesSupported                     []string `json:"response_modes_supported"`

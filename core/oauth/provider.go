@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
 )
 
@@ -52,6 +53,8 @@ type Provider struct {
 	// they are stored; what it returns is sent as id_token (OIDC Core §3.1.3.3), an error fails the request with
 	// nothing issued. Nil (the default): no id_token. This is the seam of the OIDC layer.
 	OnTokens func(ctx context.Context, t *IssuedTokens) (idToken string, err error)
+	// Policy is the host's policy chain (map_roles, scope_policy, consent); nil runs the built-in rules alone.
+	Policy policy.Policy
 	// Subject maps a user to the sub of id_tokens and introspection; nil: the user's immutable id.
 	Subject func(u *store.User) string
 	// VerifyIDTokenHint checks an id_token_hint of an authorization request (signature and issuer; it may have

@@ -2,6 +2,8 @@ package oidc
 
 import (
 	"context"
+	"github.com/assentry/assentry/policy"
+	"github.com/assentry/assentry/store"
 	"slices"
 	"time"
 
@@ -34,11 +36,14 @@ type IDTokens struct {
 	// OnRefresh issues an id_token on refresh too (refresh_id_token), with the original auth_time and no nonce
 	// (OIDC Core §12.2).
 	OnRefresh bool
-	Now       func() time.Time
+	// Policy runs the claims hook (nil: none).
+	Policy policy.Policy
+	Now    func() time.Time
 }
 
 // OnTokens returns the id_token of a token response: only when openid is among the access token's scopes
-// (OIDC Core §3.1.3.3), and on refresh only with OnRefresh.
+// (OIDC Core §3.1.3.3), and on refresh only with OnRefresh. Claims that map_roles and the claims hook add are
+// merged in; reserved names stay the server's.
 func (t *IDTokens) OnTokens(ctx context.Context, it *oauth.IssuedTokens) (string, error) {
 	if !slices.Contains(it.Scopes, oauth.ScopeOpenID) || (it.GrantType == oauth.GrantRefreshToken && !t.OnRefresh) {
 		return "", nil
@@ -51,22 +56,47 @@ func (t *IDTokens) OnTokens(ctx context.Context, it *oauth.IssuedTokens) (string
 	if now.IsZero() {
 		now = time.Now()
 	}
-	c := IDTokenClaims{
-		RegisteredClaims: jwt.RegisteredClaims{
-			Issuer:    t.Issuer,
-			Subject:   t.Subjects.Of(it.User),
-			Audience:  jwt.ClaimStrings{it.Client.ID},
-			ExpiresAt: jwt.NewNumericDate(now.Add(t.TTL)),
-			IssuedAt:  jwt.NewNumericDate(now),
-		},
-		AMR:    []string{"pwd"},
-		AtHash: t.AtHash(alg, it.AccessToken),
+	sub := t.Subjects.Of(it.User)
+	extra, err := policyClaims(ctx, t.Policy, sub, it.User, it.Client, it.Scopes, policy.TargetIDToken)
+	if err != nil {
+		return "", err
+	}
+	c := jwt.MapClaims{}
+	merge(c, it.Claims)
+	merge(c, extra)
+	c["iss"], c["sub"], c["aud"] = t.Issuer, sub, it.Client.ID
+	c["exp"], c["iat"] = now.Add(t.TTL).Unix(), now.Unix()
+	c["amr"] = []string{"pwd"}
+	if h := t.AtHash(alg, it.AccessToken); h != "" {
+		c["at_hash"] = h
 	}
 	if !it.AuthTime.IsZero() {
-		c.AuthTime = it.AuthTime.Unix()
+		c["auth_time"] = it.AuthTime.Unix()
 	}
-	if it.GrantType == oauth.GrantAuthorizationCode {
-		c.Nonce = it.Nonce // echoed exactly (OIDC Core §3.1.3.6); absent on refresh (§12.2)
+	if it.GrantType == oauth.GrantAuthorizationCode && it.Nonce != "" {
+		c["nonce"] = it.Nonce // echoed exactly (OIDC Core §3.1.3.6); absent on refresh (§12.2)
 	}
 	return t.Signer.Sign(ctx, alg, c)
+}
+
+// policyClaims runs the claims hook (nil policy: none).
+func policyClaims(ctx context.Context, p policy.Policy, sub string, u *store.User, c *store.Client, scopes []string, target string) (map[string]any, error) {
+	if p == nil {
+		return nil, nil
+	}
+	out, err := p.Claims(ctx, &policy.ClaimsInput{User: *oauth.PolicyUser(sub, u, u.Roles), Client: oauth.PolicyClient(c),
+		Scopes: scopes, Target: target})
+	if err != nil {
+		return nil, err
+	}
+	return out.Claims, nil
+}
+
+// merge copies claims into dst, leaving the reserved names to the server.
+func merge(dst map[string]any, claims map[string]any) {
+	for k, v := range claims {
+		if !slices.Contains(Reserved, k) {
+			dst[k] = v
+		}
+	}
 }

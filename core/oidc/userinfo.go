@@ -2,6 +2,7 @@ package oidc
 
 import (
 	"context"
+	"github.com/assentry/assentry/policy"
 	"net/http"
 	"slices"
 
@@ -40,7 +41,9 @@ type UserInfo struct {
 	Host     string
 	Tokens   store.TokenStore
 	Users    store.UserStore
+	Clients  oauth.ClientSource
 	Subjects Subjects
+	Policy   policy.Policy // the claims hook (nil: none)
 }
 
 // Claims returns the userinfo answer for an access token: sub always, plus what the token's scopes release.
@@ -62,6 +65,18 @@ func (u *UserInfo) Claims(ctx context.Context, accessToken string) (map[string]a
 		return nil, invalidToken("the access token's user is not active")
 	}
 	out := UserClaims(user, tok.Scopes)
-	out["sub"] = u.Subjects.Of(user)
+	sub := u.Subjects.Of(user)
+	if u.Policy != nil {
+		client, err := u.Clients.Get(ctx, tok.ClientID)
+		if err != nil {
+			return nil, invalidToken("the access token's client is not active")
+		}
+		extra, err := policyClaims(ctx, u.Policy, sub, user, client, tok.Scopes, policy.TargetUserinfo)
+		if err != nil {
+			return nil, &BearerError{Status: http.StatusInternalServerError, Code: "server_error", Description: "a claims policy failed"}
+		}
+		merge(out, extra)
+	}
+	out["sub"] = sub
 	return out, nil
 }

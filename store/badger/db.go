@@ -199,3 +199,6 @@ func (s *Store) Keys() store.KeyStore { return keyStore{s} }
 
 // Interactions returns the authorization-request sub-store.
 func (s *Store) Interactions() store.InteractionStore { return interactionStore{s} }
+
+// RevokedClients returns the sub-store of banned registered clients.
+func (s *Store) RevokedClients() store.RevokedClientStore { return revokedStore{s} }

@@ -20,6 +20,7 @@ import "strings"
 //	h/<host>/user-code/<user code>                  device code id (TTL of the device code)
 //	h/<host>/key/<kid>                              store.Key
 //	h/<host>/interaction/<interaction id>           store.Interaction
+//	h/<host>/revoked-client/<client id digest>      store.RevokedClient
 //
 // Each component is escaped ('%' → "%25", '/' → "%2F") so that no id can reach into another one's prefix.
 // Index values hold the id they point to; an index entry whose record is gone or expired is ignored.
@@ -39,6 +40,7 @@ const (
 	kindUserCode    = "user-code"
 	kindKey         = "key"
 	kindInteraction = "interaction"
+	kindRevoked     = "revoked-client"
 )
 
 // key builds the key of one record or index entry: h/<host>/<kind>/<part>/<part>...

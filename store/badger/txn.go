@@ -182,7 +182,7 @@ func (tb table[T]) conflict(id ...string) error {
 	return fmt.Errorf("%s %s exists: %w", tb.noun, strings.Join(id, "/"), store.ErrConflict)
 }
 
-// The tables of the nine entities.
+// The tables of the entities.
 var (
 	userTable    = table[store.User]{kind: kindUser, noun: "user"}
 	clientTable  = table[store.Client]{kind: kindClient, noun: "client"}
@@ -202,6 +202,7 @@ var (
 		expires: func(d *store.DeviceCode) time.Time { return d.ExpiresAt }}
 	keyTable = table[store.Key]{kind: kindKey, noun: "key",
 		expires: func(k *store.Key) time.Time { return k.ExpiresAt }}
+	revokedTable = table[store.RevokedClient]{kind: kindRevoked, noun: "revoked client"}
 )
 
 // need rejects a record without host or id before it reaches a key.

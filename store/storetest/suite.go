@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"DeviceCodes", testDeviceCodes},
 		{"Keys", testKeys},
 		{"Interactions", testInteractions},
+		{"RevokedClients", testRevokedClients},
 		{"Races", testRaces},
 		{"HostIsolation", testHostIsolation},
 		{"Durability", testDurability},

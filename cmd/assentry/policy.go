@@ -1,0 +1,276 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/assentry/assentry/core/config"
+	"github.com/assentry/assentry/policy"
+	"github.com/assentry/assentry/policy/lua"
+	"github.com/assentry/assentry/policy/wasm"
+	"github.com/spf13/cobra"
+)
+
+// policyEngines lists the policy engines, each with its kind and file extensions: the one place an engine is
+// added (the server's bindings and the `assentry policy` commands both use it).
+func policyEngines() (*policy.Registry, error) {
+	return policy.NewRegistry(
+		lua.Factory(),
+		wasm.Factory(),
+	)
+}
+
+// policyBindings turns a host's configured plugins into the bindings a policy.Manager loads. Relative plugin
+// paths are taken as given (relative to the working directory, like theme).
+func policyBindings(h *config.HostSettings) ([]policy.Binding, error) {
+	var out []policy.Binding
+	for _, p := range h.Policies {
+		b := policy.Binding{Name: p.Name, Kind: "lua", Path: p.Lua, Hooks: p.Hooks, Config: p.Config, OnError: p.OnError}
+		if p.Wasm != "" {
+			b.Kind, b.Path = "wasm", p.Wasm
+		}
+		limits, err := policy.ParseLimits(p.Limits)
+		if err != nil {
+			return nil, fmt.Errorf("host %s: policy %s: %w", h.ID, p.Name, err)
+		}
+		b.Limits = limits
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// reloadPolicies reloads every host's plugins each time sig delivers (the server passes a channel fed by
+// signal.Notify(ch, syscall.SIGHUP)), until ctx is done. Failures are logged by the managers, which keep the
+// previous versions.
+func reloadPolicies(ctx context.Context, sig <-chan os.Signal, log *slog.Logger, managers []*policy.Manager) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-sig:
+			log.Info("reloading policies (SIGHUP)")
+			for _, m := range managers {
+				_ = m.Reload(ctx) // logged by the manager
+			}
+		}
+	}
+}
+
+func newPolicyCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "policy", Short: "Test and check policy plugins offline (no server or data directory needed)"}
+	cmd.AddCommand(newPolicyTestCmd(), newPolicyCheckCmd())
+	return cmd
+}
+
+func newPolicyTestCmd() *cobra.Command {
+	var pluginFile, hook, inputFile, configFile string
+	cmd := &cobra.Command{
+		Use:   "test --plugin FILE --hook HOOK --input FILE.json [--plugin-config FILE.json]",
+		Short: "Run one hook of a plugin on an input and print its decision",
+		Long: "Loads the plugin as the server would (init with --plugin-config, default limits), calls HOOK with the\n" +
+			"input (the envelope's abi, hook, request_id, now and host are added when the file leaves them out),\n" +
+			"and prints the decision as JSON. A failure (error, deadline, invalid output) or an error the plugin\n" +
+			"declares is printed with exit status 1.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch {
+			case pluginFile == "":
+				return usageError{"--plugin is required"}
+			case inputFile == "":
+				return usageError{"--input is required"}
+			case policy.HookIndex(hook) < 0:
+				return usageError{fmt.Sprintf("--hook %q: one of %s", hook, strings.Join(policy.Hooks, ", "))}
+			}
+			input, err := readHookInput(inputFile, hook)
+			if err != nil {
+				return err
+			}
+			p, err := loadPlugin(cmd.Context(), cmd.ErrOrStderr(), pluginFile, configFile)
+			if err != nil {
+				return err
+			}
+			defer p.Close(context.Background())
+			if !slices.Contains(p.Hooks(), hook) {
+				return fmt.Errorf("%s does not export %s (it exports: %s)", pluginFile, hook, strings.Join(p.Hooks(), ", "))
+			}
+			start := time.Now()
+			out, err := p.Call(cmd.Context(), hook, input)
+			took := time.Since(start)
+			if err != nil {
+				return fmt.Errorf("%w (after %v)", err, took.Round(time.Microsecond))
+			}
+			dec, pe, err := policy.DecodeOutput(hook, out)
+			switch {
+			case err != nil:
+				return &policy.Failure{Plugin: filepath.Base(pluginFile), Hook: hook, Kind: policy.FailOutput,
+					Err: fmt.Errorf("%w; the answer was %s", err, out)}
+			case pe != nil:
+				if err := printJSON(cmd.OutOrStdout(), map[string]any{"error": pe}); err != nil {
+					return err
+				}
+				return fmt.Errorf("the plugin declared an error (the binding's on_error decides what follows): %s", pe.Error())
+			}
+			for _, note := range hostNotes(hook, dec) {
+				fmt.Fprintln(cmd.ErrOrStderr(), "note:", note)
+			}
+			return printJSON(cmd.OutOrStdout(), dec)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&pluginFile, "plugin", "", "the plugin file (.lua)")
+	f.StringVar(&hook, "hook", "", "the hook to call: "+strings.Join(policy.Hooks, ", "))
+	f.StringVar(&inputFile, "input", "", "a JSON file with the hook's input")
+	f.StringVar(&configFile, "plugin-config", "", "a JSON file with the config handed to the plugin's init")
+	return cmd
+}
+
+func newPolicyCheckCmd() *cobra.Command {
+	var configFile string
+	cmd := &cobra.Command{
+		Use:   "check FILE... [--plugin-config FILE.json]",
+		Short: "Load and validate plugins: compile, check the ABI and exports, run init",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError{"name at least one plugin file"}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var failed []string
+			for _, file := range args {
+				p, err := loadPlugin(cmd.Context(), cmd.ErrOrStderr(), file, configFile)
+				if err != nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", file, err)
+					failed = append(failed, file)
+					continue
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: ok (hooks: %s)\n", file, strings.Join(p.Hooks(), ", "))
+				_ = p.Close(context.Background())
+			}
+			if len(failed) > 0 {
+				return fmt.Errorf("%d of %d plugins failed the check: %s", len(failed), len(args), strings.Join(failed, ", "))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&configFile, "plugin-config", "", "a JSON file with the config handed to each plugin's init")
+	return cmd
+}
+
+// loadPlugin loads a plugin file with the engine its extension names, as the server would load it for a host.
+// Its assentry.log lines go to stderr.
+func loadPlugin(ctx context.Context, stderr io.Writer, file, configFile string) (policy.Plugin, error) {
+	reg, err := policyEngines()
+	if err != nil {
+		return nil, err
+	}
+	kind, err := reg.KindFor(file)
+	if err != nil {
+		return nil, usageError{err.Error()}
+	}
+	var cfg map[string]any
+	if configFile != "" {
+		if cfg, err = readJSONObject(configFile); err != nil {
+			return nil, err
+		}
+	}
+	code, err := os.ReadFile(file)
+	if err != nil {
+		return nil, usageError{err.Error()}
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	engine, err := reg.Open(kind, policy.EngineOptions{Log: log})
+	if err != nil {
+		return nil, err
+	}
+	p, err := engine.Load(ctx, policy.Source{Name: filepath.Base(file), Path: file, Code: code, Config: cfg,
+		Host: "cli", Limits: policy.Limits{}.WithDefaults()})
+	if err != nil {
+		_ = engine.Close(ctx)
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	return &ownedPlugin{Plugin: p, engine: engine}, nil
+}
+
+// ownedPlugin closes its engine with it.
+type ownedPlugin struct {
+	policy.Plugin
+	engine policy.Engine
+}
+
+func (p *ownedPlugin) Close(ctx context.Context) error {
+	return errors.Join(p.Plugin.Close(ctx), p.engine.Close(ctx))
+}
+
+// readHookInput reads a hook input, checks it against the hook's type and returns it as the server would
+// send it: the typed input re-encoded, with the envelope completed.
+func readHookInput(file, hook string) ([]byte, error) {
+	m, err := readJSONObject(file)
+	if err != nil {
+		return nil, err
+	}
+	if h, ok := m["hook"]; ok && h != hook {
+		return nil, usageError{fmt.Sprintf("%s: its hook is %v but --hook is %s", file, h, hook)}
+	}
+	defaults := map[string]any{"abi": policy.ABIVersion, "hook": hook, "request_id": "cli", "now": time.Now().Unix(), "host": "cli"}
+	for k, v := range defaults {
+		if _, ok := m[k]; !ok {
+			m[k] = v
+		}
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	in := policy.NewInput(hook)
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(in); err != nil {
+		return nil, usageError{fmt.Sprintf("%s: not a %s input: %v", file, hook, err)}
+	}
+	return json.Marshal(in)
+}
+
+// readJSONObject reads a file holding one JSON object.
+func readJSONObject(file string) (map[string]any, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, usageError{err.Error()}
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil || m == nil {
+		if err == nil {
+			err = errors.New("want a JSON object")
+		}
+		return nil, usageError{fmt.Sprintf("%s: %v", file, err)}
+	}
+	return m, nil
+}
+
+// hostNotes says what the server would do differently with a decision than print it: the host rules that do
+// not depend on the request (reserved claims are dropped).
+func hostNotes(hook string, dec any) []string {
+	var claims map[string]any
+	switch d := dec.(type) {
+	case *policy.MapRolesOutput:
+		claims = d.Claims
+	case *policy.ClaimsOutput:
+		claims = d.Claims
+	}
+	var notes []string
+	for _, name := range policy.ReservedClaims {
+		if _, ok := claims[name]; ok {
+			notes = append(notes, fmt.Sprintf("%s: the claim %q is reserved; the server drops it", hook, name))
+		}
+	}
+	return notes
+}

@@ -1,0 +1,103 @@
+package httpapi
+
+import (
+	"errors"
+	"math"
+	"mime"
+	"strconv"
+	"strings"
+
+	"github.com/assentry/assentry/core/oauth"
+	"github.com/assentry/assentry/core/registration"
+	"github.com/gofiber/fiber/v2"
+)
+
+// Dynamic client registration (RFC 7591 §3, OpenID Connect Dynamic Client Registration 1.0 §3) at
+// /oauth2/register. Both methods answer 404 while registration is off on the host (DESIGN.md §5). The schema
+// (GET) is served only when registration is on, unlike mod_http_oauth2, which serves it always: a schema of an
+// endpoint that refuses everything describes nothing.
+
+// registry returns the host's registration service, or 404 when registration is off.
+func registry(c *fiber.Ctx) (*registration.Registry, error) {
+	reg := hostOf(c).Registration
+	if reg == nil {
+		return nil, fiber.ErrNotFound
+	}
+	return reg, nil
+}
+
+// registerSchema serves GET /oauth2/register: the JSON Schema of the accepted metadata.
+func (s *Server) registerSchema(c *fiber.Ctx) error {
+	reg, err := registry(c)
+	if err != nil {
+		return err
+	}
+	cacheable(c, metadataMaxAge)
+	c.Set(fiber.HeaderContentType, "application/schema+json")
+	return c.Send(reg.Schema())
+}
+
+// register serves POST /oauth2/register. In order: the per-address rate limit (so guessing the initial access
+// token is limited too), the initial access token, the media type, then the rules. The answer is 201 with the
+// registered metadata and credentials, never cached; a refusal is 400 with invalid_redirect_uri or
+// invalid_client_metadata and a description naming the member (RFC 7591 §3.2.2).
+func (s *Server) register(c *fiber.Ctx) error {
+	h := hostOf(c)
+	reg, err := registry(c)
+	if err != nil {
+		return err
+	}
+	noStore(c)
+	if h.RegisterPerIP != nil {
+		if ok, wait := h.RegisterPerIP.Allow(s.clientIP(c)); !ok {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			return c.Status(fiber.StatusTooManyRequests).JSON(fiber.Map{"error": oauth.CodeTemporarilyUnavailable,
+				"error_description": "too many registrations from this address; retry later"})
+		}
+	}
+	if !reg.Open() && !reg.AcceptsInitialAccessToken(initialAccessToken(c)) {
+		// RFC 7591 §3 with RFC 6750 §3.1 (DESIGN.md §5: missing or wrong, both invalid_token).
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer error="invalid_token"`)
+		return c.Status(fiber.StatusUnauthorized).JSON(fiber.Map{"error": "invalid_token",
+			"error_description": "registration on this server needs its initial access token as a Bearer token"})
+	}
+	// RFC 7591 §3.1: the metadata is sent as application/json (DESIGN.md §5: otherwise invalid_client_metadata).
+	mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
+	if err != nil || mt != fiber.MIMEApplicationJSON {
+		return registrationError(c, &registration.Error{Code: registration.CodeInvalidClientMetadata,
+			Description: "the client metadata must be sent as application/json (RFC 7591 §3.1)"})
+	}
+	// The raw body: c.Body() would inflate a Content-Encoding, which a registration never needs.
+	info := registration.RequestInfo{RemoteAddr: s.clientIP(c), UserAgent: strings.Clone(c.Get(fiber.HeaderUserAgent)),
+		AuthKind: "anonymous"}
+	if !reg.Open() {
+		info.AuthKind = "initial_access_token"
+	}
+	resp, err := reg.RegisterFrom(c.UserContext(), c.Request().Body(), info)
+	var re *registration.Error
+	switch {
+	case errors.As(err, &re):
+		return registrationError(c, re)
+	case err != nil:
+		return s.writeOAuthError(c, oauth.ServerError(err))
+	}
+	s.log.Info("client registered", "host", h.ID, "client_name", resp.ClientName, "client_uri", resp.ClientURI,
+		"client_id_sha256", oauth.Digest(resp.ClientID), "ip", s.clientIP(c), "request_id", requestIDOf(c))
+	return c.Status(fiber.StatusCreated).JSON(resp)
+}
+
+// registrationError answers a refused registration (RFC 7591 §3.2.2): 400 with the error and its description.
+func registrationError(c *fiber.Ctx, e *registration.Error) error {
+	noStore(c)
+	return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"error": e.Code, "error_description": e.Description})
+}
+
+// initialAccessToken returns the token of an Authorization: Bearer header (RFC 6750 §2.1; the scheme is
+// case-insensitive), or "".
+func initialAccessToken(c *fiber.Ctx) string {
+	scheme, tok, ok := strings.Cut(c.Get(fiber.HeaderAuthorization), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.Clone(strings.TrimSpace(tok))
+}

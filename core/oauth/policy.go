@@ -1,0 +1,115 @@
+package oauth
+
+import (
+	"context"
+	"strings"
+
+	"github.com/assentry/assentry/policy"
+	"github.com/assentry/assentry/store"
+)
+
+// The policy hooks of the OAuth flows (POLICY-ABI.md): map_roles and scope_policy run once per grant, at
+// authorization and at every issuance (grantScopes is that one call site), consent at the consent step. With no
+// Policy the built-in rules run directly; a chain runs them first (Builtin below), then the plugins.
+
+// Builtin returns the built-in policy of the OAuth flows for a policy chain.
+func (p *Provider) Builtin() policy.Builtin {
+	return policy.Builtin{
+		// The host's roles are the user's own.
+		MapRoles: func(_ context.Context, in *policy.MapRolesInput) (*policy.MapRolesOutput, error) {
+			return &policy.MapRolesOutput{Roles: in.Roles}, nil
+		},
+		// Known scopes within the client's, and role scopes only for holders.
+		ScopePolicy: func(_ context.Context, in *policy.ScopePolicyInput) (*policy.ScopePolicyOutput, error) {
+			var roles []string
+			if in.User != nil {
+				roles = in.User.Roles
+			}
+			return &policy.ScopePolicyOutput{GrantedScopes: nonNil(p.Scopes.Grantable(in.GrantedScopes, nil, roles))}, nil
+		},
+		// A remembered consent (see consentRemembered) approves; anything else asks.
+		Consent: func(_ context.Context, in *policy.ConsentInput) (*policy.ConsentOutput, error) {
+			if in.PreviouslyConsented {
+				return &policy.ConsentOutput{Decision: policy.DecisionApprove}, nil
+			}
+			return &policy.ConsentOutput{Decision: policy.DecisionAsk}, nil
+		},
+	}
+}
+
+// policyUser is what hooks see of a user, with the roles in force.
+func (p *Provider) policyUser(u *store.User, roles []string) *policy.User {
+	return PolicyUser(p.SubjectOf(u), u, roles)
+}
+
+// PolicyUser is what hooks see of a user with subject sub and the roles in force.
+func PolicyUser(sub string, u *store.User, roles []string) *policy.User {
+	pu := &policy.User{Sub: sub, Username: u.Username, Roles: nonNil(roles), Groups: nonNil(u.Groups), Email: u.Email}
+	if u.Email != "" {
+		v := u.EmailVerified
+		pu.EmailVerified = &v
+	}
+	return pu
+}
+
+// PolicyClient is what hooks see of a client.
+func PolicyClient(c *store.Client) policy.Client {
+	pc := policy.Client{ClientID: c.ID, ClientName: c.Name, ClientURI: c.ClientURI, LogoURI: c.LogoURI,
+		TOSURI: c.TOSURI, PolicyURI: c.PolicyURI}
+	if len(c.Scopes) > 0 {
+		pc.AllowedScopes = c.Scopes
+	}
+	return pc
+}
+
+// policyError maps a policy failure: fail_closed is server_error, with the failure logged as its cause.
+func policyError(err error) *Error {
+	return ServerError(err)
+}
+
+// grantScopes is the scope decision of one grant (authorization, code exchange, refresh; later grants call it
+// the same way): map_roles gives the roles in force, then scope_policy narrows the requested scopes. It returns
+// the scopes and the claims map_roles added.
+func (p *Provider) grantScopes(ctx context.Context, flow string, client *store.Client, user *store.User, requested []string) ([]string, map[string]any, *Error) {
+	roles, claims := user.Roles, map[string]any(nil)
+	if p.Policy == nil {
+		return p.Scopes.Grantable(requested, client.Scopes, roles), nil, nil
+	}
+	pc := PolicyClient(client)
+	mr, err := p.Policy.MapRoles(ctx, &policy.MapRolesInput{User: *p.policyUser(user, roles), Client: &pc, Roles: nonNil(roles)})
+	if err != nil {
+		return nil, nil, policyError(err)
+	}
+	roles, claims = mr.Roles, mr.Claims
+	sp, err := p.Policy.ScopePolicy(ctx, &policy.ScopePolicyInput{Flow: flow, User: p.policyUser(user, roles),
+		Client: pc, RequestedScopes: nonNil(requested)})
+	if err != nil {
+		return nil, nil, policyError(err)
+	}
+	for _, d := range sp.Denied {
+		p.log().Info("scope denied by policy", "flow", flow, "client_id", client.ID, "scope", d.Scope, "reason", d.Reason)
+	}
+	return sp.GrantedScopes, claims, nil
+}
+
+// consentDecision is the consent step (the consent hook with the remembered consent as previously_consented).
+func (p *Provider) consentDecision(ctx context.Context, ix *store.Interaction, client *store.Client, user *store.User, offered []string) (*policy.ConsentOutput, *Error) {
+	remembered := p.consentRemembered(ctx, ix, client, user, offered)
+	if p.Policy == nil {
+		out := &policy.ConsentOutput{Decision: policy.DecisionAsk}
+		switch {
+		case remembered:
+			out.Decision = policy.DecisionApprove
+		case HasPrompt(ix.Prompt, PromptNone):
+			out.Decision = policy.DecisionConsentRequired
+		}
+		return out, nil
+	}
+	out, err := p.Policy.Consent(ctx, &policy.ConsentInput{User: *p.policyUser(user, user.Roles), Client: PolicyClient(client),
+		RequestedScopes: nonNil(ix.Scopes), GrantedScopes: nonNil(offered), PreviouslyConsented: remembered,
+		Prompt: strings.Join(ix.Prompt, " ")})
+	if err != nil {
+		return nil, policyError(err)
+	}
+	return out, nil
+}

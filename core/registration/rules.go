@@ -1,0 +1,252 @@
+package registration
+
+import (
+	"net/url"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/assentry/assentry/core/oauth"
+)
+
+// Rules are the host settings the built-in registration rules depend on.
+type Rules struct {
+	GrantTypes    []string // the grant types enabled on the host
+	ResponseTypes []string // the response types enabled on the host
+	IDTokenAlgs   []string // the id_token algorithms the host signs with
+}
+
+// Bounds of what a registration may contain. The client_id carries every member, so the real bound is
+// MaxClientIDLen; these give a clearer error for the usual culprits.
+const (
+	maxNameLen     = 200 // client_name, software_id, software_version: shown to people, not essays
+	maxListLen     = 10  // redirect_uris, post_logout_redirect_uris, contacts
+	maxURILen      = 512
+	maxScopeTokens = 30
+)
+
+// pkceCapable are the grants a public client (token_endpoint_auth_method none) may use: the code grant, which
+// then requires PKCE (RFC 7636; the out-of-band redirect is exempt, as in mod_http_oauth2), refreshing what it
+// got, and the device grant, which RFC 8628 made for public clients.
+var pkceCapable = []string{oauth.GrantAuthorizationCode, oauth.GrantRefreshToken, oauth.GrantDeviceCode}
+
+// Normalize applies the built-in registration rules to m (DESIGN.md §9) and returns the metadata to register:
+// defaults filled in, application_type inferred, scope normalised. The first broken rule is returned as an
+// *Error naming its field. (The validate_registration policy hook will extend or replace these rules.)
+func (r Rules) Normalize(in *Metadata) (*Metadata, error) {
+	m := *in
+	m.Contacts, m.RedirectURIs, m.PostLogoutRedirectURIs = slices.Clone(in.Contacts), slices.Clone(in.RedirectURIs), slices.Clone(in.PostLogoutRedirectURIs)
+	if err := checkText(fieldClientName, m.ClientName, true); err != nil {
+		return nil, err
+	}
+	client, err := checkClientURI(m.ClientURI)
+	if err != nil {
+		return nil, invalidMetadata(fieldClientURI, "%v", err)
+	}
+	if err := r.grants(&m); err != nil {
+		return nil, err
+	}
+	if err := r.appType(&m); err != nil {
+		return nil, err
+	}
+	if err := checkRedirects(&m, client); err != nil {
+		return nil, err
+	}
+	for _, f := range []struct{ name, value string }{{fieldLogoURI, m.LogoURI}, {fieldTOSURI, m.TOSURI}, {fieldPolicyURI, m.PolicyURI}} {
+		if f.value == "" {
+			continue
+		}
+		if len(f.value) > maxURILen {
+			return nil, invalidMetadata(f.name, "is over %d bytes", maxURILen)
+		}
+		if err := checkInformative(f.value, client); err != nil {
+			return nil, invalidMetadata(f.name, "%v", err)
+		}
+	}
+	if err := r.authMethod(&m); err != nil {
+		return nil, err
+	}
+	if err := checkOther(&m, r.IDTokenAlgs); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// grants checks grant_types and response_types (defaults: authorization_code, and code for it; RFC 7591 §2):
+// known to and enabled on the host, each once, and consistent with each other (RFC 7591 §2.1: the code grant
+// goes with the code response type; refresh_token needs a grant that issues refresh tokens).
+func (r Rules) grants(m *Metadata) error {
+	if m.GrantTypes == nil {
+		m.GrantTypes = []string{oauth.GrantAuthorizationCode}
+	}
+	if len(m.GrantTypes) == 0 {
+		return invalidMetadata(fieldGrantTypes, "must not be empty (omit it for the default, authorization_code)")
+	}
+	if err := checkEnum(fieldGrantTypes, m.GrantTypes, r.GrantTypes); err != nil {
+		return err
+	}
+	code := slices.Contains(m.GrantTypes, oauth.GrantAuthorizationCode)
+	if m.ResponseTypes == nil {
+		m.ResponseTypes = []string{}
+		if code {
+			m.ResponseTypes = []string{oauth.ResponseTypeCode}
+		}
+	}
+	if err := checkEnum(fieldResponseTypes, m.ResponseTypes, r.ResponseTypes); err != nil {
+		return err
+	}
+	switch {
+	case code != slices.Contains(m.ResponseTypes, oauth.ResponseTypeCode):
+		return invalidMetadata(fieldResponseTypes, "the authorization_code grant and the code response type go together "+
+			"(RFC 7591 §2.1): grant_types %v, response_types %v", m.GrantTypes, m.ResponseTypes)
+	case slices.Contains(m.GrantTypes, oauth.GrantRefreshToken) && !code && !slices.Contains(m.GrantTypes, oauth.GrantDeviceCode):
+		return invalidMetadata(fieldGrantTypes, "refresh_token needs a grant that issues refresh tokens (authorization_code)")
+	}
+	return nil
+}
+
+// checkEnum checks that every value is enabled on the host and appears once.
+func checkEnum(field string, values, enabled []string) error {
+	for i, v := range values {
+		if !slices.Contains(enabled, v) {
+			return invalidMetadata(field, "%q is not enabled on this server (enabled: %s)", v, strings.Join(enabled, ", "))
+		}
+		if slices.Contains(values[:i], v) {
+			return invalidMetadata(field, "%q is listed twice", v)
+		}
+	}
+	return nil
+}
+
+// appType checks or infers application_type: when absent it is native if the first redirect URI is a native
+// one or the device grant is asked for, else web (as mod_http_oauth2 does).
+func (r Rules) appType(m *Metadata) error {
+	switch m.ApplicationType {
+	case ApplicationWeb, ApplicationNative:
+		return nil
+	case "":
+		m.ApplicationType = ApplicationWeb
+		if len(m.RedirectURIs) > 0 && looksNative(m.RedirectURIs[0]) || slices.Contains(m.GrantTypes, oauth.GrantDeviceCode) {
+			m.ApplicationType = ApplicationNative
+		}
+		return nil
+	}
+	return invalidMetadata(fieldApplicationType, "%q must be web or native", m.ApplicationType)
+}
+
+// checkRedirects checks redirect_uris (required by the code grant) and post_logout_redirect_uris against the
+// rules of the application type.
+func checkRedirects(m *Metadata, client *url.URL) error {
+	if len(m.RedirectURIs) == 0 && slices.Contains(m.GrantTypes, oauth.GrantAuthorizationCode) {
+		return invalidRedirect("at least one is required for the authorization_code grant")
+	}
+	if len(m.RedirectURIs) > maxListLen {
+		return invalidRedirect("at most %d may be registered", maxListLen)
+	}
+	for i, u := range m.RedirectURIs {
+		if len(u) > maxURILen {
+			return invalidRedirect("%q… is over %d bytes", u[:40], maxURILen)
+		}
+		if err := checkRedirect(u, m.ApplicationType, client, true); err != nil {
+			return invalidRedirect("%v", err)
+		}
+		if slices.Contains(m.RedirectURIs[:i], u) {
+			return invalidRedirect("%q is listed twice", u)
+		}
+	}
+	if len(m.PostLogoutRedirectURIs) > maxListLen {
+		return invalidMetadata(fieldPostLogout, "at most %d may be registered", maxListLen)
+	}
+	for i, u := range m.PostLogoutRedirectURIs {
+		if len(u) > maxURILen {
+			return invalidMetadata(fieldPostLogout, "%q… is over %d bytes", u[:40], maxURILen)
+		}
+		if err := checkRedirect(u, m.ApplicationType, client, false); err != nil {
+			return invalidMetadata(fieldPostLogout, "%v", err)
+		}
+		if slices.Contains(m.PostLogoutRedirectURIs[:i], u) {
+			return invalidMetadata(fieldPostLogout, "%q is listed twice", u)
+		}
+	}
+	return nil
+}
+
+// authMethod checks token_endpoint_auth_method (default client_secret_basic, RFC 7591 §2). A public client
+// (none) may only use grants that do not rely on a client secret: the code grant with PKCE, refresh, device.
+func (r Rules) authMethod(m *Metadata) error {
+	switch m.TokenEndpointAuthMethod {
+	case "":
+		m.TokenEndpointAuthMethod = oauth.AuthClientSecretBasic
+	case oauth.AuthClientSecretBasic, oauth.AuthClientSecretPost:
+	case oauth.AuthNone:
+		for _, g := range m.GrantTypes {
+			if !slices.Contains(pkceCapable, g) {
+				return invalidMetadata(fieldAuthMethod, "none (a public client) cannot use the %s grant, which needs client authentication", g)
+			}
+		}
+	default:
+		return invalidMetadata(fieldAuthMethod, "%q is not supported; use client_secret_basic, client_secret_post or none",
+			m.TokenEndpointAuthMethod)
+	}
+	return nil
+}
+
+// checkOther checks the remaining members: contacts, scope (normalised to single spaces, each scope once),
+// software_id, software_version and id_token_signed_response_alg.
+func checkOther(m *Metadata, idTokenAlgs []string) error {
+	if len(m.Contacts) > maxListLen {
+		return invalidMetadata(fieldContacts, "at most %d may be given", maxListLen)
+	}
+	for _, c := range m.Contacts {
+		if err := checkText(fieldContacts, c, true); err != nil {
+			return err
+		}
+	}
+	var scopes []string
+	for _, s := range strings.Fields(m.Scope) {
+		if !validScopeToken(s) {
+			return invalidMetadata(fieldScope, "%q is not a valid scope token (RFC 6749 §3.3)", s)
+		}
+		if !slices.Contains(scopes, s) {
+			scopes = append(scopes, s)
+		}
+	}
+	if len(scopes) > maxScopeTokens {
+		return invalidMetadata(fieldScope, "at most %d scopes may be given", maxScopeTokens)
+	}
+	m.Scope = strings.Join(scopes, " ")
+	if err := checkText(fieldSoftwareID, m.SoftwareID, false); err != nil {
+		return err
+	}
+	if err := checkText(fieldSoftwareVersion, m.SoftwareVersion, false); err != nil {
+		return err
+	}
+	if a := m.IDTokenSignedResponseAlg; a != "" && !slices.Contains(idTokenAlgs, a) {
+		return invalidMetadata(fieldIDTokenAlg, "%q is not supported; use one of %s", a, strings.Join(idTokenAlgs, ", "))
+	}
+	return nil
+}
+
+// checkText checks a short text member: required or not, at most maxNameLen bytes, valid text without control
+// characters (it may be shown on a page).
+func checkText(field, v string, required bool) error {
+	switch {
+	case strings.TrimSpace(v) == "" && required:
+		return invalidMetadata(field, "is required and must not be blank")
+	case len(v) > maxNameLen:
+		return invalidMetadata(field, "is over %d bytes", maxNameLen)
+	case strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) || r == unicode.ReplacementChar }):
+		return invalidMetadata(field, "must not contain control characters or invalid UTF-8")
+	}
+	return nil
+}
+
+// validScopeToken: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) (RFC 6749 §3.3).
+func validScopeToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b < 0x21 || b == 0x22 || b == 0x5c || b > 0x7e {
+			return false
+		}
+	}
+	return s != ""
+}

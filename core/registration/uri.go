@@ -1,0 +1,140 @@
+package registration
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/assentry/assentry/core/oauth"
+)
+
+// The URI rules of registration (DESIGN.md §9, as mod_http_oauth2's redirect_uri_allowed and strict_url_parse).
+
+// nativeLoopbacks are the loopback hosts a native client may redirect to over http, on any port (RFC 8252 §7.3;
+// exactly mod_http_oauth2's set).
+var nativeLoopbacks = []string{"127.0.0.1", "::1", "localhost"}
+
+// parseStrict parses an absolute URI and refuses what makes URIs ambiguous or deceptive: userinfo (a
+// "https://app.example.com@evil.example/" shows one host and goes to another), a port out of range, and a host
+// that is not lower-case ASCII (mod_http_oauth2 refuses hosts that nameprep would change; IDNs are registered
+// in their punycode form, so the consent page shows the host the browser goes to).
+func parseStrict(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" {
+		return nil, fmt.Errorf("%q is not an absolute URI", raw)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("%q must not contain userinfo", raw)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("%q has an invalid port", raw)
+		}
+	}
+	host := u.Hostname()
+	for i := 0; i < len(host); i++ {
+		if c := host[i]; c >= 0x80 || c >= 'A' && c <= 'Z' {
+			return nil, fmt.Errorf("%q: the host must be lower-case ASCII (punycode for international names)", raw)
+		}
+	}
+	return u, nil
+}
+
+// checkClientURI: https, a named host that is neither loopback nor an IP literal, no userinfo. It returns the
+// parsed URI, whose scheme and host bind the redirect and informative URIs.
+func checkClientURI(raw string) (*url.URL, error) {
+	if raw == "" {
+		return nil, errors.New("is required (it is shown to users on the consent page)")
+	}
+	u, err := parseStrict(raw)
+	if err != nil {
+		return nil, err
+	}
+	host := u.Hostname()
+	switch {
+	case u.Scheme != "https":
+		return nil, fmt.Errorf("%q must be an https URL", raw)
+	case host == "":
+		return nil, fmt.Errorf("%q has no host", raw)
+	case host == "localhost" || strings.HasSuffix(host, ".localhost"):
+		return nil, fmt.Errorf("%q must not be a loopback host", raw)
+	case net.ParseIP(host) != nil:
+		return nil, fmt.Errorf("%q must name its host, not an IP address", raw)
+	}
+	return u, nil
+}
+
+// checkRedirect applies the redirect URI rule of the application type: web clients redirect to https on the
+// client_uri's host (any port, as mod_http_oauth2 compares the host only); native clients to a loopback http
+// URI (any port), a private-use scheme in reverse-DNS form (RFC 8252 §7.1: it contains a dot), or the
+// out-of-band URN. No redirect URI may carry a fragment (RFC 6749 §3.1.2). oob says whether the OOB URN is
+// acceptable (not for post-logout redirects).
+func checkRedirect(raw, appType string, client *url.URL, oob bool) error {
+	if strings.Contains(raw, "#") {
+		return fmt.Errorf("%q must not contain a fragment (RFC 6749 §3.1.2)", raw)
+	}
+	if appType == ApplicationNative && raw == oauth.OOBRedirect {
+		if oob {
+			return nil
+		}
+		return fmt.Errorf("%q is only a redirect_uri", raw)
+	}
+	u, err := parseStrict(raw)
+	if err != nil {
+		return err
+	}
+	if appType == ApplicationWeb {
+		if u.Scheme != "https" || u.Hostname() != client.Hostname() {
+			return fmt.Errorf("%q must be an https URI on the client_uri's host %s (application_type web)", raw, client.Hostname())
+		}
+		return nil
+	}
+	if isNativeRedirect(u) {
+		return nil
+	}
+	return fmt.Errorf("%q must be a loopback http URI (127.0.0.1, [::1] or localhost, any port), a private-use "+
+		"scheme in reverse-DNS form such as com.example.app:/callback, or %s (application_type native)", raw, oauth.OOBRedirect)
+}
+
+// isNativeRedirect reports whether a parsed URI is a native client's loopback or private-use redirect.
+func isNativeRedirect(u *url.URL) bool {
+	if u.Scheme == "http" {
+		h := u.Hostname()
+		for _, l := range nativeLoopbacks {
+			if h == l {
+				return true
+			}
+		}
+		return false
+	}
+	return strings.Contains(u.Scheme, ".")
+}
+
+// looksNative reports whether a redirect URI would be accepted for a native client: how application_type is
+// inferred from the first redirect URI, as mod_http_oauth2 does.
+func looksNative(raw string) bool {
+	if raw == oauth.OOBRedirect {
+		return true
+	}
+	if strings.Contains(raw, "#") {
+		return false
+	}
+	u, err := parseStrict(raw)
+	return err == nil && isNativeRedirect(u)
+}
+
+// checkInformative: logo_uri, tos_uri and policy_uri use the client_uri's scheme (https) and host, so a
+// client cannot put another site's name on the consent page.
+func checkInformative(raw string, client *url.URL) error {
+	u, err := parseStrict(raw)
+	if err != nil {
+		return err
+	}
+	if u.Scheme != client.Scheme || u.Hostname() != client.Hostname() {
+		return fmt.Errorf("%q must be an %s URL on the client_uri's host %s", raw, client.Scheme, client.Hostname())
+	}
+	return nil
+}

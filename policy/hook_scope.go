@@ -1,0 +1,66 @@
+package policy
+
+import "context"
+
+// ScopePolicy decides the scopes of one grant. The scopes start as in.GrantedScopes (or the requested scopes when
+// nil), limited to requested ∩ allowed (in.Client.AllowedScopes; nil means the client is not limited); the
+// built-in policy and then each plugin get the scopes granted so far and can only narrow them. The answer's
+// GrantedScopes is never nil; Denied collects every reason given, for the audit log.
+func (c *Chain) ScopePolicy(ctx context.Context, in *ScopePolicyInput) (*ScopePolicyOutput, error) {
+	s := c.acquire()
+	defer s.release()
+	req := *in
+	c.fill(ctx, HookScopePolicy, &req.Envelope)
+	granted := in.GrantedScopes
+	if granted == nil {
+		granted = in.RequestedScopes
+	}
+	// ABI: the host grants granted ∩ requested ∩ allowed.
+	granted = narrow(granted, in.RequestedScopes)
+	if in.Client.AllowedScopes != nil {
+		granted = narrow(granted, in.Client.AllowedScopes)
+	}
+	var denied []DeniedScope
+	if f := c.opts.Builtin.ScopePolicy; f != nil && c.builtinOn(HookScopePolicy) {
+		req.GrantedScopes = granted
+		out, err := f(ctx, &req)
+		if err != nil {
+			return nil, err
+		}
+		granted, denied = narrow(granted, out.GrantedScopes), append(denied, out.Denied...)
+	}
+	for _, e := range s.hooks[HookIndex(HookScopePolicy)] {
+		req.GrantedScopes = granted
+		dec, err := c.call(ctx, e, HookScopePolicy, &req, req.RequestID)
+		if err != nil {
+			if e.onError == OnErrorSkip {
+				continue
+			}
+			return nil, failClosed(e, HookScopePolicy, err)
+		}
+		out := dec.(*ScopePolicyOutput)
+		granted, denied = narrow(granted, out.GrantedScopes), append(denied, out.Denied...)
+	}
+	return &ScopePolicyOutput{GrantedScopes: granted, Denied: denied}, nil
+}
+
+// narrow returns the members of have that are also in keep, in have's order, without duplicates; never nil.
+func narrow(have, keep []string) []string {
+	out := make([]string, 0, len(have))
+	for _, s := range have {
+		if contains(keep, s) && !contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// contains is slices.Contains for the short lists of scopes and roles.
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

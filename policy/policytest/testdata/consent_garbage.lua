@@ -1,0 +1,5 @@
+-- Hostile consent policy: an unknown decision.
+return {
+  abi = 1,
+  consent = function(req) return {decision = "maybe"} end,
+}

@@ -1,0 +1,61 @@
+package wasm
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+)
+
+// guestLog is the log of one instance: assentry.log, env.abort, stdout and stderr, with a byte budget per
+// call (reset by the host before each guest call) so that a chatty or hostile guest cannot flood the log.
+// An instance serves one goroutine at a time, so it needs no lock.
+type guestLog struct {
+	logger *slog.Logger
+	limit  int
+	used   int
+	capped bool
+}
+
+// reset starts the budget of a new call.
+func (g *guestLog) reset() { g.used, g.capped = 0, false }
+
+// emit logs one message from source ("log", "abort", "stdout", "stderr") within the budget.
+func (g *guestLog) emit(ctx context.Context, level slog.Level, source string, msg []byte, truncated bool) {
+	if g.capped {
+		return
+	}
+	if g.used+len(msg) > g.limit {
+		msg = msg[:max(0, g.limit-g.used)]
+		g.capped = true
+	}
+	g.used += len(msg)
+	text := strings.ToValidUTF8(string(msg), "\uFFFD")
+	attrs := []any{"source", source}
+	if truncated {
+		attrs = append(attrs, "truncated", true)
+	}
+	if len(msg) > 0 || !g.capped {
+		g.logger.Log(ctx, level, text, attrs...)
+	}
+	if g.capped {
+		g.logger.Warn("guest log output capped for this call", "limit_bytes", g.limit)
+	}
+}
+
+// stream is a guest's stdout or stderr: each write is logged, one record per line.
+type stream struct {
+	g     *guestLog
+	name  string
+	level slog.Level
+}
+
+func (s *stream) Write(p []byte) (int, error) {
+	for line := range bytes.Lines(p) {
+		line = bytes.TrimRight(line, "\r\n")
+		if len(line) > 0 {
+			s.g.emit(context.Background(), s.level, s.name, line, false)
+		}
+	}
+	return len(p), nil
+}

@@ -1,0 +1,15 @@
+;; initialize.wat: a reactor: _initialize must run once before any hook, which traps otherwise
+(module
+  (memory (export "memory") 1)
+  (func $pack (param $ptr i32) (param $len i32) (result i64)
+    (i64.or (i64.shl (i64.extend_i32_u (local.get $ptr)) (i64.const 32)) (i64.extend_i32_u (local.get $len))))
+  (data (i32.const 64) "{\"decision\":\"approve\"}")
+  (func (export "assentry_abi_version") (result i32) (i32.const 1))
+  (func (export "assentry_alloc") (param i32) (result i32) (i32.const 4096))
+  (func (export "assentry_free") (param i32))
+  (global $ready (export "initialized") (mut i32) (i32.const 0))
+  (func (export "_initialize") (global.set $ready (i32.add (global.get $ready) (i32.const 1))))
+  (func (export "assentry_consent") (param i32 i32) (result i64)
+    (if (i32.ne (global.get $ready) (i32.const 1)) (then unreachable))
+    (call $pack (i32.const 64) (i32.const 22)))
+)

@@ -1,0 +1,11 @@
+;; many_problems.wat: several problems, all reported: no memory, wrong hook type, unknown hook export, no alloc
+(module
+  (func $pack (param $ptr i32) (param $len i32) (result i64)
+    (i64.or (i64.shl (i64.extend_i32_u (local.get $ptr)) (i64.const 32)) (i64.extend_i32_u (local.get $len))))
+  (data (i32.const 64) "{\"decision\":\"approve\"}")
+  (memory 1)
+  (func (export "assentry_abi_version") (result i32) (i32.const 1))
+  (func (export "assentry_free") (param i32))
+  (func (export "assentry_consent") (param i32 i32) (result i32) (i32.const 0))
+  (func (export "assentry_consnet") (param i32 i32) (result i64) (i64.const 0))
+)
