@@ -86,14 +86,7 @@ func ServeValidateRegistration(input []byte, f ValidateRegistrationFunc) []byte 
 		Envelope: decodeEnvelope(v), Operation: v.Get("operation").Str(), Metadata: v.Get("metadata"),
 		AuthKind: auth.Get("kind").Str(), RemoteAddr: req.Get("remote_addr").Str(), UserAgent: req.Get("user_agent").Str(),
 	}
-	out, err := f(&in)
-	switch {
-	case err != nil:
-		return errorJSON(err)
-	case out == nil:
-		return errorJSON(errNoDecision)
-	}
-	return out.AppendJSON(make([]byte, 0, 128))
+	return decision(f(&in))
 }
 
 // ServeMapRoles runs f on a map_roles input.
@@ -108,14 +101,7 @@ func ServeMapRoles(input []byte, f MapRolesFunc) []byte {
 		cl := decodeClient(c)
 		in.Client = &cl
 	}
-	out, err := f(&in)
-	switch {
-	case err != nil:
-		return errorJSON(err)
-	case out == nil:
-		return errorJSON(errNoDecision)
-	}
-	return out.AppendJSON(make([]byte, 0, 128))
+	return decision(f(&in))
 }
 
 // ServeScopePolicy runs f on a scope_policy input.
@@ -133,14 +119,7 @@ func ServeScopePolicy(input []byte, f ScopePolicyFunc) []byte {
 		user := decodeUser(u)
 		in.User = &user
 	}
-	out, err := f(&in)
-	switch {
-	case err != nil:
-		return errorJSON(err)
-	case out == nil:
-		return errorJSON(errNoDecision)
-	}
-	return out.AppendJSON(make([]byte, 0, 128))
+	return decision(f(&in))
 }
 
 // ServeConsent runs f on a consent input.
@@ -155,14 +134,7 @@ func ServeConsent(input []byte, f ConsentFunc) []byte {
 		RequestedScopes: v.Get("requested_scopes").Strings(), GrantedScopes: v.Get("granted_scopes").Strings(),
 		PreviouslyConsented: v.Get("previously_consented").Bool(), Prompt: v.Get("prompt").Str(),
 	}
-	out, err := f(&in)
-	switch {
-	case err != nil:
-		return errorJSON(err)
-	case out == nil:
-		return errorJSON(errNoDecision)
-	}
-	return out.AppendJSON(make([]byte, 0, 128))
+	return decision(f(&in))
 }
 
 // ServeClaims runs f on a claims input.
@@ -176,7 +148,14 @@ func ServeClaims(input []byte, f ClaimsFunc) []byte {
 		Envelope: decodeEnvelope(v), User: decodeUser(v.Get("user")), Client: decodeClient(v.Get("client")),
 		Scopes: v.Get("scopes").Strings(), Target: v.Get("target").Str(),
 	}
-	out, err := f(&in)
+	return decision(f(&in))
+}
+
+// decision encodes a hook's decision, or its error; a nil decision without an error is errNoDecision.
+func decision[O any, P interface {
+	*O
+	AppendJSON([]byte) []byte
+}](out P, err error) []byte {
 	switch {
 	case err != nil:
 		return errorJSON(err)
