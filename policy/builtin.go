@@ -3,8 +3,8 @@ package policy
 import "context"
 
 // Builtin is the host's built-in policy, one Go function per hook, supplied by the caller (policy imports nothing
-// from core). The chain runs it first, before any plugin, unless builtin_policy switches that hook off; a nil
-// function is the same as switched off. An error it returns is the core's own and is returned unchanged by the
+// from core). The chain runs it first, before any plugin, unless builtin_policy switches that hook off (a nil
+// function is skipped; switching map_roles off also makes the plugins start from no roles). An error it returns is the core's own and is returned unchanged by the
 // chain (it is not a plugin failure and on_error does not apply). Its answers obey the same host rules as a
 // plugin's (scopes only narrow, roles only from the catalogue), except that the claims it adds are not checked
 // against ReservedClaims.

@@ -7,7 +7,8 @@ import (
 	"maps"
 )
 
-// MapRoles maps a user's roles. The roles start as in.Roles (or in.User.Roles when nil); the built-in policy and
+// MapRoles maps a user's roles. The roles start as in.Roles (or in.User.Roles when nil), or empty when the
+// built-in map_roles is switched off (then the plugins alone decide the roles in force); the built-in policy and
 // then each plugin get the roles so far and return the new list, from which the chain drops (and logs) every
 // added role that is not in the host's catalogue. Claims merge, a later answer winning; reserved claim names are
 // dropped and logged; an answer over the claims caps is an invalid_output failure.
@@ -21,6 +22,9 @@ func (c *Chain) MapRoles(ctx context.Context, in *MapRolesInput) (*MapRolesOutpu
 		roles = in.User.Roles
 	}
 	roles = dedupe(roles)
+	if !c.builtinOn(HookMapRoles) {
+		roles = []string{}
+	}
 	claims := map[string]any{}
 	if f := c.opts.Builtin.MapRoles; f != nil && c.builtinOn(HookMapRoles) {
 		req.Roles = roles

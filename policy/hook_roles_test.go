@@ -12,6 +12,7 @@ func TestMapRoles(t *testing.T) {
 		name       string
 		plugins    []*fake
 		onError    string
+		builtinOff bool // builtin_policy: {map_roles: false}
 		in         MapRolesInput
 		wantRoles  []string
 		wantClaims map[string]any
@@ -44,6 +45,12 @@ func TestMapRoles(t *testing.T) {
 		{name: "too many claims skipped",
 			plugins: []*fake{answer(HookMapRoles, `{"roles":["admin"],"claims":{"c1":1,"c2":2,"c3":3,"c4":4,"c5":5}}`)},
 			onError: OnErrorSkip, in: MapRolesInput{Roles: []string{"user"}}, wantRoles: []string{"user"}},
+		{name: "built-in off: no roles without a plugin", builtinOff: true,
+			in: MapRolesInput{User: User{Roles: []string{"user"}}, Roles: []string{"user", "admin"}}, wantRoles: []string{}},
+		{name: "built-in off: the plugins alone decide, within the catalogue", builtinOff: true,
+			plugins:   []*fake{answer(HookMapRoles, `{"roles":["editor","legacy"]}`)},
+			in:        MapRolesInput{Roles: []string{"user", "legacy"}},
+			wantRoles: []string{"editor"}, wantLog: `"role":"legacy"`},
 		{name: "roles must be an array", plugins: []*fake{answer(HookMapRoles, `{"roles":{"admin":true}}`)}, wantErr: true},
 	}
 	for _, tt := range tests {
@@ -51,6 +58,9 @@ func TestMapRoles(t *testing.T) {
 			var l logs
 			opts := testOptions(&l)
 			opts.MaxClaims, opts.MaxClaimsBytes = 4, 200
+			if tt.builtinOff {
+				opts.BuiltinPolicy = map[string]bool{HookMapRoles: false}
+			}
 			c := chainOf(t, opts, tt.onError, tt.plugins...)
 			out, err := c.MapRoles(context.Background(), &tt.in)
 			if tt.wantErr {

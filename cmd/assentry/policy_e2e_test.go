@@ -17,7 +17,8 @@ import (
 )
 
 // TestPoliciesEndToEnd runs the real server with Lua and WebAssembly plugins bound to every hook, and checks
-// that each changes what the flows do: a Lua registration rule refuses a client over HTTP; a Lua map_roles
+// that each changes what the flows do: a Lua registration rule refuses a client over HTTP, and replaces the
+// built-in mod_http_oauth2 rules (switched off) while the host's own checks stay; a Lua map_roles
 // plugin turns a group into a role, which the user can then be granted; a Lua scope policy withholds a scope;
 // the wasm consent policy auto-approves a first-party client in the browser (no consent page) while another
 // client still gets the page; the wasm claims plugin adds a claim to userinfo.
@@ -39,7 +40,7 @@ end}
 	cfg, _ := os.ReadFile(e.config)
 	cfg = append(cfg, []byte(fmt.Sprintf(`registration:
   key: "an-example-registration-key-of-32b"
-builtin_policy: {consent: false}
+builtin_policy: {consent: false, validate_registration: false}
 clients:
   - client_id: portal
     client_name: Portal
@@ -75,8 +76,11 @@ policies:
 	base := "http://" + e.addr
 
 	// validate_registration (Lua): client_uri must be on example.com.
-	reg := func(uri string) (int, string) {
-		body := fmt.Sprintf(`{"client_name":"X","client_uri":%q,"redirect_uris":[%q]}`, uri, uri+"/cb")
+	reg := func(uri string, redirect ...string) (int, string) {
+		if redirect == nil {
+			redirect = []string{uri + "/cb"}
+		}
+		body := fmt.Sprintf(`{"client_name":"X","client_uri":%q,"redirect_uris":[%q]}`, uri, redirect[0])
 		res, err := http.Post(base+"/oauth2/register", "application/json", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
@@ -90,6 +94,15 @@ policies:
 	}
 	if code, body := reg("https://app.example.com"); code != http.StatusCreated {
 		t.Fatalf("registration accepted by the Lua rule: %d %s", code, body)
+	}
+	// builtin_policy.validate_registration false: mod_http_oauth2's rules are off (a redirect URI on another host
+	// than client_uri registers), the host's own checks are not (a javascript: redirect URI does not).
+	if code, body := reg("https://app.example.com", "https://login.example.net/cb"); code != http.StatusCreated {
+		t.Fatalf("registration with the built-in rules off: %d %s", code, body)
+	}
+	if code, body := reg("https://app.example.com", "javascript:alert(1)"); code != http.StatusBadRequest ||
+		!strings.Contains(body, "invalid_redirect_uri") {
+		t.Fatalf("javascript: redirect: %d %s", code, body)
 	}
 
 	flow := func(client, scope string, expectConsent bool) *oauth2.Token {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 	"github.com/assentry/assentry/core/config"
 	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/policy/lua"
+	"github.com/assentry/assentry/store/badger/badgertest"
 )
 
 // policyCLI runs the binary in an empty directory, without a configuration file: the policy commands need
@@ -211,4 +213,53 @@ func TestReloadPoliciesOnSignal(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// TestBuiltinPolicySwitchWithoutPlugins: a built-in hook switched off takes effect on a host without plugins
+// (the chain is built for it), and a host with every built-in hook on and no plugins gets no chain.
+func TestBuiltinPolicySwitchWithoutPlugins(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		builtin   string
+		wantChain bool
+		wantCode  int // registering a web client whose redirect URI is on another host than its client_uri
+	}{
+		{"{}", false, 400},
+		{"{validate_registration: false}", true, 201},
+		{"{consent: false}", true, 400},
+	} {
+		t.Run(tt.builtin, func(t *testing.T) {
+			dir := t.TempDir()
+			path := writeFile(t, dir, "assentry.yaml", fmt.Sprintf(`issuer: https://auth.example.net
+data_dir: %s
+registration:
+  key: "an-example-registration-key-of-32b"
+builtin_policy: %s
+`, filepath.Join(dir, "data"), tt.builtin))
+			s, _, err := config.Load(path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			log := slog.New(slog.DiscardHandler)
+			parts, _, err := buildHosts(s, badgertest.New(t, nil), log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := parts[0].addPolicies(ctx, nil, log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m != nil {
+				defer m.Close(ctx)
+			}
+			if (m != nil) != tt.wantChain || (parts[0].provider.Policy != nil) != tt.wantChain {
+				t.Fatalf("chain built: %v, want %v", m != nil, tt.wantChain)
+			}
+			_, err = parts[0].registry.Register(ctx, []byte(`{"client_name":"A","client_uri":"https://a.example/",
+				"redirect_uris":["https://login.a-cdn.example/cb"]}`))
+			if code := map[bool]int{true: 400, false: 201}[err != nil]; code != tt.wantCode {
+				t.Fatalf("registration: %v, want %d", err, tt.wantCode)
+			}
+		})
+	}
 }

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -99,6 +101,7 @@ func newRegistry(h *config.HostSettings, st store.Store) (*registration.Registry
 	}
 	return registration.New(registration.Options{Host: h.ID, Issuer: h.Issuer, Key: r.Key, Algorithm: r.Algorithm,
 		TTL: r.TTL, LegacyHost: r.LegacyHost, InitialAccessToken: r.InitialAccessToken, Revoked: st.RevokedClients(),
+		NoDefaultRules: !h.BuiltinPolicy[policy.HookValidateRegistration],
 		Rules: registration.Rules{GrantTypes: h.GrantTypes, ResponseTypes: h.ResponseTypes,
 			IDTokenAlgs: token.SupportedAlgorithms()}})
 }
@@ -148,11 +151,12 @@ func (p *hostParts) addOIDC(st store.Store, log *slog.Logger) error {
 
 // addPolicies loads the host's policy plugins (config policies) into a chain after the built-in policy, and
 // gives it to every hook's caller: map_roles, scope_policy and consent in the OAuth flows, claims in id_tokens
-// and userinfo, validate_registration in registration. A host without plugins keeps the built-in rules alone
-// (no chain on the hot path).
+// and userinfo, validate_registration in registration. A host without plugins and with every built-in hook on
+// keeps the built-in rules alone (no chain on the hot path); a built-in hook switched off (builtin_policy) builds
+// the chain even without plugins, so that the switch takes effect.
 func (p *hostParts) addPolicies(ctx context.Context, engines map[string]policy.Engine, log *slog.Logger) (*policy.Manager, error) {
 	h := p.settings
-	if len(h.Policies) == 0 {
+	if len(h.Policies) == 0 && !slices.Contains(slices.Collect(maps.Values(h.BuiltinPolicy)), false) {
 		return nil, nil
 	}
 	bindings, err := policyBindings(h)
@@ -160,10 +164,7 @@ func (p *hostParts) addPolicies(ctx context.Context, engines map[string]policy.E
 		return nil, err
 	}
 	builtin := p.provider.Builtin()
-	// The host's registration rules run before the hook (core/registration), so the built-in decision is accept.
-	builtin.ValidateRegistration = func(context.Context, *policy.ValidateRegistrationInput) (*policy.ValidateRegistrationOutput, error) {
-		return &policy.ValidateRegistrationOutput{Decision: policy.DecisionAccept}, nil
-	}
+	builtin.ValidateRegistration = registration.BuiltinPolicy
 	m, err := policy.NewManager(ctx, policy.ManagerOptions{
 		Options: policy.Options{Host: h.ID, Builtin: builtin, BuiltinPolicy: h.BuiltinPolicy, Roles: h.Roles,
 			Log: log.With("host", h.ID)},

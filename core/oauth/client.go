@@ -265,7 +265,7 @@ func (c *Clients) fromSpec(s ClientSpec) (*store.Client, error) {
 		return nil, &ClientSpecError{"id_token_signed_response_alg", fmt.Sprintf("%q is not one of %v", s.IDTokenAlg, IDTokenAlgorithms)}
 	}
 	for _, sc := range s.Scopes {
-		if !validScopeToken(sc) {
+		if !ValidScopeToken(sc) {
 			return nil, &ClientSpecError{"scope", fmt.Sprintf("%q is not a valid scope token (RFC 6749 §3.3)", sc)}
 		}
 	}
@@ -315,8 +315,8 @@ func checkWebURL(raw string) error {
 	return nil
 }
 
-// validScopeToken: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) (RFC 6749 §3.3).
-func validScopeToken(s string) bool {
+// ValidScopeToken: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) (RFC 6749 §3.3).
+func ValidScopeToken(s string) bool {
 	if s == "" {
 		return false
 	}

@@ -15,7 +15,7 @@ import (
 // Builtin returns the built-in policy of the OAuth flows for a policy chain.
 func (p *Provider) Builtin() policy.Builtin {
 	return policy.Builtin{
-		// The host's roles are the user's own.
+		// The roles in force are the user's own (stored) roles; switched off, plugins start from none.
 		MapRoles: func(_ context.Context, in *policy.MapRolesInput) (*policy.MapRolesOutput, error) {
 			return &policy.MapRolesOutput{Roles: in.Roles}, nil
 		},
@@ -89,7 +89,10 @@ func (p *Provider) grantScopes(ctx context.Context, flow string, client *store.C
 	for _, d := range sp.Denied {
 		p.log().Info("scope denied by policy", "flow", flow, "client_id", client.ID, "scope", d.Scope, "reason", d.Reason)
 	}
-	return sp.GrantedScopes, claims, nil
+	// The host's invariant whatever the policy (even with the built-in scope_policy switched off): only scopes
+	// of the host's catalogue, within the client's, and a role scope only for a holder of that role in force
+	// (roles come from the catalogue through map_roles alone; RFC 9700 §2.3, least privilege).
+	return nonNil(p.Scopes.Grantable(sp.GrantedScopes, client.Scopes, roles)), claims, nil
 }
 
 // consentDecision is the consent step (the consent hook with the remembered consent as previously_consented).

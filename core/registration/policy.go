@@ -3,6 +3,7 @@ package registration
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/assentry/assentry/policy"
@@ -16,12 +17,40 @@ type RequestInfo struct {
 	AuthKind string
 }
 
-// validate runs the validate_registration hook on metadata the host's rules accepted (POLICY-ABI.md: after the
-// host's own checks). A reject is a refused registration with the policy's error; an accept's metadata patch is
-// applied (host-owned members ignored) and the result re-validated by the rules, so a policy can narrow but
-// never admit what the rules refuse. A fail_closed failure is returned as it is (the caller answers 500).
+// BuiltinPolicy is the built-in validate_registration policy (policy.Builtin.ValidateRegistration): it rejects
+// metadata that breaks DefaultRules, with the rule's error code and description, and accepts the rest unchanged.
+func BuiltinPolicy(_ context.Context, in *policy.ValidateRegistrationInput) (*policy.ValidateRegistrationOutput, error) {
+	raw, err := json.Marshal(in.Metadata)
+	if err != nil {
+		return nil, err
+	}
+	m, err := parseMetadata(raw)
+	if err == nil {
+		err = DefaultRules(m)
+	}
+	var re *Error
+	switch {
+	case errors.As(err, &re):
+		return &policy.ValidateRegistrationOutput{Decision: policy.DecisionReject, Error: re.Code, ErrorDescription: re.Description}, nil
+	case err != nil:
+		return nil, err
+	}
+	return &policy.ValidateRegistrationOutput{Decision: policy.DecisionAccept}, nil
+}
+
+// validate runs the registration policy on metadata the host's own checks accepted (POLICY-ABI.md: after the
+// host's own checks): without a policy chain, the default rules unless switched off; with one, the chain, whose
+// built-in policy (BuiltinPolicy) is the default rules. A reject is a refused registration with the policy's
+// error; an accept's metadata patch is applied (host-owned members ignored) and the result re-validated by the
+// host's checks and, while on, the default rules, so a policy can narrow but never admit what they refuse. A
+// fail_closed failure is returned as it is (the caller answers 500).
 func (r *Registry) validate(ctx context.Context, m *Metadata, info RequestInfo) (*Metadata, error) {
 	if r.Policy == nil {
+		if r.defaults {
+			if err := DefaultRules(m); err != nil {
+				return nil, err
+			}
+		}
 		return m, nil
 	}
 	raw, err := json.Marshal(m)
@@ -61,5 +90,13 @@ func (r *Registry) validate(ctx context.Context, m *Metadata, info RequestInfo) 
 	if err != nil {
 		return nil, err
 	}
-	return r.rules.Normalize(pm)
+	if pm, err = r.rules.Normalize(pm); err != nil {
+		return nil, err
+	}
+	if r.defaults {
+		if err := DefaultRules(pm); err != nil {
+			return nil, err
+		}
+	}
+	return pm, nil
 }

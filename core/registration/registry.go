@@ -6,13 +6,13 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"github.com/assentry/assentry/policy"
 	"io"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/assentry/assentry/core/oauth"
+	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
 )
 
@@ -27,15 +27,20 @@ type Options struct {
 	// InitialAccessToken, when set, must be presented to register (RFC 7591 §3: registration.initial_access_token).
 	InitialAccessToken string
 	Rules              Rules
-	Revoked            store.RevokedClientStore
-	Now                func() time.Time // nil: time.Now
-	Rand               io.Reader        // source of nonces; nil: crypto/rand
+	// NoDefaultRules switches mod_http_oauth2's registration rules (DefaultRules, the built-in
+	// validate_registration policy) off: builtin_policy.validate_registration: false. The host's own checks
+	// (Rules.Normalize) still run.
+	NoDefaultRules bool
+	Revoked        store.RevokedClientStore
+	Now            func() time.Time // nil: time.Now
+	Rand           io.Reader        // source of nonces; nil: crypto/rand
 }
 
 // Registry registers clients and turns registered client_ids back into clients. It implements
 // oauth.ClientSource for registered ids: nothing about a client is stored, only bans.
 type Registry struct {
-	// Policy runs the validate_registration hook (nil: the host's rules alone). Set it before serving.
+	// Policy runs the validate_registration hook (nil: the host's checks and, unless switched off, the default
+	// rules alone). When set, its built-in validate_registration must be BuiltinPolicy. Set it before serving.
 	Policy policy.Policy
 
 	host       string
@@ -44,6 +49,7 @@ type Registry struct {
 	legacyHost string
 	iat        []byte // the initial access token; nil: registration is open
 	rules      Rules
+	defaults   bool // DefaultRules apply (the built-in validate_registration policy is on)
 	codec      *codec
 	revoked    store.RevokedClientStore
 	now        func() time.Time
@@ -75,12 +81,12 @@ func New(o Options) (*Registry, error) {
 		o.Rules.IDTokenAlgs = oauth.IDTokenAlgorithms
 	}
 	r := &Registry{host: o.Host, key: []byte(o.Key), ttl: o.TTL, legacyHost: o.LegacyHost, rules: o.Rules,
-		revoked: o.Revoked, now: o.Now,
+		defaults: !o.NoDefaultRules, revoked: o.Revoked, now: o.Now,
 		codec: &codec{key: []byte(o.Key), method: method, ttl: o.TTL, issuer: o.Issuer, now: o.Now, rand: o.Rand}}
 	if o.InitialAccessToken != "" {
 		r.iat = []byte(o.InitialAccessToken)
 	}
-	if r.schema, err = schemaJSON(o.Rules); err != nil {
+	if r.schema, err = schemaJSON(o.Rules, !o.NoDefaultRules); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -1,7 +1,6 @@
 package registration
 
 import (
-	"net/url"
 	"slices"
 	"strings"
 	"unicode"
@@ -30,18 +29,21 @@ const (
 // got, and the device grant, which RFC 8628 made for public clients.
 var pkceCapable = []string{oauth.GrantAuthorizationCode, oauth.GrantRefreshToken, oauth.GrantDeviceCode}
 
-// Normalize applies the built-in registration rules to m (DESIGN.md §9) and returns the metadata to register:
-// defaults filled in, application_type inferred, scope normalised. The first broken rule is returned as an
-// *Error naming its field. (The validate_registration policy hook will extend or replace these rules.)
+// Normalize applies the host's own checks to m and returns the metadata to register: defaults filled in,
+// application_type inferred, scope normalised. These checks always run, whatever builtin_policy says: they are
+// what the host needs to serve the client at all (POLICY-ABI.md: "after the host's own syntax checks") — a
+// client_name to show, grants and methods this host enables and that fit together, absolute URIs without
+// userinfo or fragments, http(s) for pages, sizes. The mod_http_oauth2 rules on top of them (DefaultRules) are
+// the built-in validate_registration policy. The first broken check is returned as an *Error naming its field.
 func (r Rules) Normalize(in *Metadata) (*Metadata, error) {
 	m := *in
 	m.Contacts, m.RedirectURIs, m.PostLogoutRedirectURIs = slices.Clone(in.Contacts), slices.Clone(in.RedirectURIs), slices.Clone(in.PostLogoutRedirectURIs)
 	if err := checkText(fieldClientName, m.ClientName, true); err != nil {
 		return nil, err
 	}
-	client, err := checkClientURI(m.ClientURI)
-	if err != nil {
-		return nil, invalidMetadata(fieldClientURI, "%v", err)
+	uris := pageURIs(&m)
+	if err := checkPageURIs(uris[:1]); err != nil { // client_uri first: the rest is judged by it
+		return nil, err
 	}
 	if err := r.grants(&m); err != nil {
 		return nil, err
@@ -49,19 +51,11 @@ func (r Rules) Normalize(in *Metadata) (*Metadata, error) {
 	if err := r.appType(&m); err != nil {
 		return nil, err
 	}
-	if err := checkRedirects(&m, client); err != nil {
+	if err := checkRedirects(&m); err != nil {
 		return nil, err
 	}
-	for _, f := range []struct{ name, value string }{{fieldLogoURI, m.LogoURI}, {fieldTOSURI, m.TOSURI}, {fieldPolicyURI, m.PolicyURI}} {
-		if f.value == "" {
-			continue
-		}
-		if len(f.value) > maxURILen {
-			return nil, invalidMetadata(f.name, "is over %d bytes", maxURILen)
-		}
-		if err := checkInformative(f.value, client); err != nil {
-			return nil, invalidMetadata(f.name, "%v", err)
-		}
+	if err := checkPageURIs(uris[1:]); err != nil {
+		return nil, err
 	}
 	if err := r.authMethod(&m); err != nil {
 		return nil, err
@@ -70,6 +64,61 @@ func (r Rules) Normalize(in *Metadata) (*Metadata, error) {
 		return nil, err
 	}
 	return &m, nil
+}
+
+// DefaultRules are mod_http_oauth2's registration rules (DESIGN.md §9), the built-in validate_registration
+// policy: client_uri required, https on a named host that is neither loopback nor an IP address; a web client's
+// redirect URIs https on the client_uri's host; a native client's loopback http (any port), a private-use scheme
+// in reverse-DNS form or the out-of-band URN; logo_uri, tos_uri and policy_uri on the client_uri's scheme and
+// host. m has passed Normalize. builtin_policy.validate_registration: false switches them off.
+func DefaultRules(m *Metadata) error {
+	client, err := checkClientURI(m.ClientURI)
+	if err != nil {
+		return invalidMetadata(fieldClientURI, "%v", err)
+	}
+	for _, u := range m.RedirectURIs {
+		if err := checkRedirect(u, m.ApplicationType, client); err != nil {
+			return invalidRedirect("%v", err)
+		}
+	}
+	for _, u := range m.PostLogoutRedirectURIs {
+		if err := checkRedirect(u, m.ApplicationType, client); err != nil {
+			return invalidMetadata(fieldPostLogout, "%v", err)
+		}
+	}
+	for _, f := range pageURIs(m)[1:] {
+		if f.value == "" {
+			continue
+		}
+		if err := checkInformative(f.value, client); err != nil {
+			return invalidMetadata(f.name, "%v", err)
+		}
+	}
+	return nil
+}
+
+// checkPageURIs checks the page URIs given: at most maxURILen bytes, and checkPageURI.
+func checkPageURIs(uris []namedValue) error {
+	for _, f := range uris {
+		if f.value == "" {
+			continue
+		}
+		if len(f.value) > maxURILen {
+			return invalidMetadata(f.name, "is over %d bytes", maxURILen)
+		}
+		if err := checkPageURI(f.value); err != nil {
+			return invalidMetadata(f.name, "%v", err)
+		}
+	}
+	return nil
+}
+
+type namedValue struct{ name, value string }
+
+// pageURIs are the members naming web pages of the client, shown or linked on the consent page.
+func pageURIs(m *Metadata) []namedValue {
+	return []namedValue{{fieldClientURI, m.ClientURI}, {fieldLogoURI, m.LogoURI},
+		{fieldTOSURI, m.TOSURI}, {fieldPolicyURI, m.PolicyURI}}
 }
 
 // grants checks grant_types and response_types (defaults: authorization_code, and code for it; RFC 7591 §2):
@@ -134,9 +183,9 @@ func (r Rules) appType(m *Metadata) error {
 	return invalidMetadata(fieldApplicationType, "%q must be web or native", m.ApplicationType)
 }
 
-// checkRedirects checks redirect_uris (required by the code grant) and post_logout_redirect_uris against the
-// rules of the application type.
-func checkRedirects(m *Metadata, client *url.URL) error {
+// checkRedirects checks redirect_uris (required by the code grant) and post_logout_redirect_uris: how many,
+// how long, each once, and each well-formed for its application type (checkRedirectSyntax).
+func checkRedirects(m *Metadata) error {
 	if len(m.RedirectURIs) == 0 && slices.Contains(m.GrantTypes, oauth.GrantAuthorizationCode) {
 		return invalidRedirect("at least one is required for the authorization_code grant")
 	}
@@ -147,7 +196,7 @@ func checkRedirects(m *Metadata, client *url.URL) error {
 		if len(u) > maxURILen {
 			return invalidRedirect("%q… is over %d bytes", u[:40], maxURILen)
 		}
-		if err := checkRedirect(u, m.ApplicationType, client, true); err != nil {
+		if err := checkRedirectSyntax(u, m.ApplicationType, true); err != nil {
 			return invalidRedirect("%v", err)
 		}
 		if slices.Contains(m.RedirectURIs[:i], u) {
@@ -161,7 +210,7 @@ func checkRedirects(m *Metadata, client *url.URL) error {
 		if len(u) > maxURILen {
 			return invalidMetadata(fieldPostLogout, "%q… is over %d bytes", u[:40], maxURILen)
 		}
-		if err := checkRedirect(u, m.ApplicationType, client, false); err != nil {
+		if err := checkRedirectSyntax(u, m.ApplicationType, false); err != nil {
 			return invalidMetadata(fieldPostLogout, "%v", err)
 		}
 		if slices.Contains(m.PostLogoutRedirectURIs[:i], u) {
@@ -204,7 +253,7 @@ func checkOther(m *Metadata, idTokenAlgs []string) error {
 	}
 	var scopes []string
 	for _, s := range strings.Fields(m.Scope) {
-		if !validScopeToken(s) {
+		if !oauth.ValidScopeToken(s) {
 			return invalidMetadata(fieldScope, "%q is not a valid scope token (RFC 6749 §3.3)", s)
 		}
 		if !slices.Contains(scopes, s) {
@@ -239,14 +288,4 @@ func checkText(field, v string, required bool) error {
 		return invalidMetadata(field, "must not contain control characters or invalid UTF-8")
 	}
 	return nil
-}
-
-// validScopeToken: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) (RFC 6749 §3.3).
-func validScopeToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if b := s[i]; b < 0x21 || b == 0x22 || b == 0x5c || b > 0x7e {
-			return false
-		}
-	}
-	return s != ""
 }

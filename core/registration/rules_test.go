@@ -72,6 +72,9 @@ func TestRulesWithMoreGrants(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := rules.Normalize(tt.in)
+			if err == nil {
+				err = registration.DefaultRules(got)
+			}
 			if tt.want == "" {
 				if err != nil {
 					t.Fatal(err)

@@ -8,9 +8,10 @@ import (
 
 // schemaJSON builds the JSON Schema (2020-12) of the accepted metadata, as mod_http_oauth2 serves at GET
 // /oauth2/register: the same titles and shape, with the enums of what this host enables. It documents the
-// request for developers; the rules (Rules.Normalize) are what decide, and say more than a schema can (hosts of
-// redirect URIs, the none method's grants, sizes).
-func schemaJSON(r Rules) ([]byte, error) {
+// request for developers; the checks (Rules.Normalize, DefaultRules and any policy) are what decide, and say more
+// than a schema can (hosts of redirect URIs, the none method's grants, sizes). defaults says whether the default
+// rules apply: without them client_uri is optional and the URIs need not be https.
+func schemaJSON(r Rules, defaults bool) ([]byte, error) {
 	str := func(title, desc string) map[string]any {
 		s := map[string]any{"type": "string", "title": title}
 		if desc != "" {
@@ -21,6 +22,9 @@ func schemaJSON(r Rules) ([]byte, error) {
 	uri := func(title, desc, example string) map[string]any {
 		s := str(title, desc)
 		s["format"], s["pattern"], s["maxLength"], s["examples"] = "uri", "^https:", maxURILen, []string{example}
+		if !defaults {
+			s["pattern"] = "^https?:"
+		}
 		return s
 	}
 	list := func(title, desc string, items map[string]any) map[string]any {
@@ -60,12 +64,20 @@ func schemaJSON(r Rules) ([]byte, error) {
 		fieldIDTokenAlg: map[string]any{"type": "string", "title": "ID Token Signing Algorithm", "enum": r.IDTokenAlgs,
 			"description": "The algorithm of the client's id_tokens; the server's default when absent."},
 	}
+	required := []string{fieldClientName, fieldClientURI}
+	if !defaults {
+		required = required[:1]
+		props[fieldClientURI] = uri("Client URL", "A page about the client.", "https://app.example.com/")
+		props[fieldRedirectURIs].(map[string]any)["description"] = "Required for the authorization_code grant: " +
+			"http or https URIs, private-use schemes in reverse-DNS form, or (native clients) " + oauth.OOBRedirect +
+			". No fragments."
+	}
 	return json.Marshal(map[string]any{
 		"$schema":     "https://json-schema.org/draft/2020-12/schema",
 		"title":       "OAuth 2.0 Dynamic Client Registration Protocol",
 		"description": "The client metadata this endpoint accepts (RFC 7591, OpenID Connect Dynamic Client Registration 1.0). Other members are ignored.",
 		"type":        "object",
-		"required":    []string{fieldClientName, fieldClientURI},
+		"required":    required,
 		"properties":  props,
 	})
 }

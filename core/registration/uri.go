@@ -67,20 +67,43 @@ func checkClientURI(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// checkRedirect applies the redirect URI rule of the application type: web clients redirect to https on the
-// client_uri's host (any port, as mod_http_oauth2 compares the host only); native clients to a loopback http
-// URI (any port), a private-use scheme in reverse-DNS form (RFC 8252 §7.1: it contains a dot), or the
-// out-of-band URN. No redirect URI may carry a fragment (RFC 6749 §3.1.2). oob says whether the OOB URN is
-// acceptable (not for post-logout redirects).
-func checkRedirect(raw, appType string, client *url.URL, oob bool) error {
+// checkRedirectSyntax is the host's own check of a redirect URI, whatever the policy: no fragment (RFC 6749
+// §3.1.2); the out-of-band URN only as a native client's redirect_uri (oob says whether this is one); else an
+// absolute URI (parseStrict) that is http or https with a host, or a private-use scheme in reverse-DNS form (RFC
+// 8252 §7.1: it contains a dot) — never javascript:, data: or another scheme a browser would run or show inline.
+func checkRedirectSyntax(raw, appType string, oob bool) error {
 	if strings.Contains(raw, "#") {
 		return fmt.Errorf("%q must not contain a fragment (RFC 6749 §3.1.2)", raw)
 	}
-	if appType == ApplicationNative && raw == oauth.OOBRedirect {
-		if oob {
+	if raw == oauth.OOBRedirect {
+		if oob && appType == ApplicationNative {
 			return nil
 		}
-		return fmt.Errorf("%q is only a redirect_uri", raw)
+		return fmt.Errorf("%q is only a redirect_uri of a native client", raw)
+	}
+	u, err := parseStrict(raw)
+	if err != nil {
+		return err
+	}
+	switch {
+	case u.Scheme == "http" || u.Scheme == "https":
+		if u.Host == "" {
+			return fmt.Errorf("%q has no host", raw)
+		}
+	case !strings.Contains(u.Scheme, "."):
+		return fmt.Errorf("%q must be an http or https URI, or a private-use scheme in reverse-DNS form such as "+
+			"com.example.app:/callback", raw)
+	}
+	return nil
+}
+
+// checkRedirect applies mod_http_oauth2's redirect URI rule of the application type to a URI that passed
+// checkRedirectSyntax: web clients redirect to https on the client_uri's host (any port, as mod_http_oauth2
+// compares the host only); native clients to a loopback http URI (any port), a private-use scheme in
+// reverse-DNS form (RFC 8252 §7.1), or the out-of-band URN.
+func checkRedirect(raw, appType string, client *url.URL) error {
+	if raw == oauth.OOBRedirect {
+		return nil // checkRedirectSyntax admits it only where it belongs
 	}
 	u, err := parseStrict(raw)
 	if err != nil {
@@ -124,6 +147,19 @@ func looksNative(raw string) bool {
 	}
 	u, err := parseStrict(raw)
 	return err == nil && isNativeRedirect(u)
+}
+
+// checkPageURI is the host's own check of client_uri, logo_uri, tos_uri and policy_uri, whatever the policy:
+// an absolute http or https URL with a host and no userinfo (parseStrict), since pages link to it.
+func checkPageURI(raw string) error {
+	u, err := parseStrict(raw)
+	if err != nil {
+		return err
+	}
+	if u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+		return fmt.Errorf("%q must be an http or https URL with a host", raw)
+	}
+	return nil
 }
 
 // checkInformative: logo_uri, tos_uri and policy_uri use the client_uri's scheme (https) and host, so a
