@@ -23,6 +23,10 @@ type Source struct {
 	Config map[string]any
 	Host   string // init receives this host's config, so instances are per host
 	Limits Limits
+	// Isolate asks that nothing one call leaves in the plugin's state reaches the next (config isolate_calls).
+	// Lua calls always are (a fresh environment per call); a wasm instance is restored to its state after
+	// init after every call, at the cost of a copy of its memory.
+	Isolate bool
 }
 
 // Engine compiles and instantiates plugins of one kind (Lua or WebAssembly).

@@ -22,6 +22,7 @@ type Binding struct {
 	Config  map[string]any // handed to init
 	Limits  Limits
 	OnError map[string]string // per hook; missing: DefaultOnError
+	Isolate bool              // Source.Isolate (config isolate_calls)
 }
 
 // ManagerOptions configure the policies of one host.
@@ -90,7 +91,7 @@ func (m *Manager) Chain() *Chain { return m.chain }
 // load compiles, checks, initialises and pre-warms one version of a binding.
 func (m *Manager) load(ctx context.Context, b Binding, code []byte) (*loaded, error) {
 	p, err := m.opts.Engines[b.Kind].Load(ctx, Source{Name: b.Name, Path: b.Path, Code: code, Config: b.Config,
-		Host: m.opts.Host, Limits: b.Limits})
+		Host: m.opts.Host, Limits: b.Limits, Isolate: b.Isolate})
 	if err != nil {
 		return nil, err
 	}

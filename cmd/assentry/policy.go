@@ -35,7 +35,8 @@ func policyEngines() (*policy.Registry, error) {
 func policyBindings(h *config.HostSettings) ([]policy.Binding, error) {
 	var out []policy.Binding
 	for _, p := range h.Policies {
-		b := policy.Binding{Name: p.Name, Kind: "lua", Path: p.Lua, Hooks: p.Hooks, Config: p.Config, OnError: p.OnError}
+		b := policy.Binding{Name: p.Name, Kind: "lua", Path: p.Lua, Hooks: p.Hooks, Config: p.Config, OnError: p.OnError,
+			Isolate: p.IsolateCalls}
 		if p.Wasm != "" {
 			b.Kind, b.Path = "wasm", p.Wasm
 		}

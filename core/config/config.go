@@ -152,4 +152,7 @@ type Policy struct {
 	Config  map[string]any    `yaml:"config"`
 	Limits  map[string]int    `yaml:"limits"`
 	OnError map[string]string `yaml:"on_error"`
+	// IsolateCalls restores a wasm plugin's instance to its state after init after every call (Lua calls are
+	// always isolated).
+	IsolateCalls bool `yaml:"isolate_calls"`
 }

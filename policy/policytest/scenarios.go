@@ -19,6 +19,8 @@ type Scenario struct {
 	Failure map[string][]string
 	// LoadError: the plugin must be refused at load.
 	LoadError bool
+	// Isolate loads the plugin with policy.Source.Isolate (config isolate_calls).
+	Isolate bool
 }
 
 // Case is one call: Input holds the hook's fields (the suite adds the envelope); Want is the decision JSON, or
@@ -87,7 +89,7 @@ var Scenarios = []Scenario{
 	{Name: "declared_error", Hook: policy.HookScopePolicy,
 		Cases: []Case{{Name: "declared", Input: scopeInput,
 			Want: `{"error": {"code": "directory_unavailable", "description": "the group directory did not answer"}}`}}},
-	{Name: "globals", Hook: policy.HookClaims, Config: map[string]any{"name": "suite"},
+	{Name: "globals", Hook: policy.HookClaims, Config: map[string]any{"name": "suite"}, Isolate: true,
 		Cases: []Case{
 			{Name: "first call", Input: `{"user": ` + userAlice + `, "client": {"client_id": "app-1"}, "scopes": [], "target": "id_token"}`,
 				Want: `{"claims": {"greeting": "hello suite", "calls": 1}}`},

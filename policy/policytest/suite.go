@@ -86,7 +86,7 @@ func (h *harness) load(t *testing.T, s Scenario, limits policy.Limits) (policy.P
 		t.Fatal(err)
 	}
 	return h.engine.Load(context.Background(), policy.Source{Name: s.Name, Path: path, Code: code, Config: s.Config,
-		Host: "policytest", Limits: limits})
+		Host: "policytest", Limits: limits, Isolate: s.Isolate})
 }
 
 func (h *harness) mustLoad(t *testing.T, name string, limits policy.Limits) policy.Plugin {

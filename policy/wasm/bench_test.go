@@ -46,7 +46,9 @@ var benchPlugins = []benchPlugin{
 			map[string]any{"claim": "groups", "from": "groups", "scope": "groups"}}}, benchClaimsInput},
 }
 
-func loadBench(b testing.TB, bp benchPlugin, pool int) *plugin {
+func loadBench(b testing.TB, bp benchPlugin, pool int) *plugin { return loadBenchIsolated(b, bp, pool, false) }
+
+func loadBenchIsolated(b testing.TB, bp benchPlugin, pool int, isolate bool) *plugin {
 	b.Helper()
 	code, err := os.ReadFile(bp.file)
 	if err != nil {
@@ -56,7 +58,7 @@ func loadBench(b testing.TB, bp benchPlugin, pool int) *plugin {
 	// A generous deadline: these measure speed, and a standard Go guest's own garbage collection can hold one
 	// call for tens of milliseconds on a loaded machine (20 ms at most, measured idle).
 	p, err := e.Load(context.Background(), policy.Source{Name: bp.name, Code: code, Config: bp.config, Host: "h1",
-		Limits: policy.Limits{Pool: pool, Timeout: 5 * time.Second}})
+		Limits: policy.Limits{Pool: pool, Timeout: 5 * time.Second}, Isolate: isolate})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -68,6 +70,27 @@ func BenchmarkCall(b *testing.B) {
 	for _, bp := range benchPlugins {
 		b.Run(bp.name, func(b *testing.B) {
 			p := loadBench(b, bp, 1)
+			ctx := context.Background()
+			if _, err := p.Call(ctx, bp.hook, bp.input); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := p.Call(ctx, bp.hook, bp.input); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkCallIsolated is BenchmarkCall with isolation (isolate_calls): the difference is the cost of putting
+// the instance back into its state after init, a copy of its memory.
+func BenchmarkCallIsolated(b *testing.B) {
+	for _, bp := range benchPlugins {
+		b.Run(bp.name, func(b *testing.B) {
+			p := loadBenchIsolated(b, bp, 1, true)
 			ctx := context.Background()
 			if _, err := p.Call(ctx, bp.hook, bp.input); err != nil {
 				b.Fatal(err)

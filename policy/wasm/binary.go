@@ -139,3 +139,33 @@ func (r *reader) limits() {
 		r.u64()
 	}
 }
+
+// skipConstExpr reads a constant expression up to its end (0x0b): the instructions a global's initialiser may
+// hold, with the extended-const arithmetic.
+func (r *reader) skipConstExpr() {
+	for r.err == nil {
+		switch op := r.byte(); op {
+		case 0x0b: // end
+			return
+		case 0x41, 0x42, 0x23, 0xd2: // i32.const, i64.const (LEB128), global.get, ref.func
+			r.u64()
+		case 0x43: // f32.const
+			r.p += 4
+		case 0x44: // f64.const
+			r.p += 8
+		case 0xd0: // ref.null type
+			r.byte()
+		case 0xfd: // v128.const: sub-opcode 12, 16 bytes
+			if r.u32() != 12 {
+				r.err = errors.New("unsupported instruction in a constant expression")
+			}
+			r.p += 16
+		case 0x6a, 0x6b, 0x6c, 0x7c, 0x7d, 0x7e: // i32/i64 add, sub, mul
+		default:
+			r.err = fmt.Errorf("unsupported instruction %#x in a constant expression", op)
+		}
+		if r.p > len(r.b) {
+			r.err = errors.New("unexpected end")
+		}
+	}
+}

@@ -60,6 +60,16 @@ func (in *instance) growBuffer(ctx context.Context, n int) error {
 // returned error is a *policy.Failure, and the instance must then be discarded. maxOut < 0 means no
 // output limit (init).
 func (in *instance) call(ctx context.Context, fn api.Function, hook string, input []byte, maxOut int) ([]byte, error) {
+	if in.snap != nil && uint32(len(input)) > in.bufN {
+		// A bigger buffer is the host's own allocation, made before any request data is in the instance: the
+		// state with it is the new starting point of every call.
+		if err := in.growBuffer(ctx, len(input)); err != nil {
+			return nil, err
+		}
+		if err := in.takeSnapshot(); err != nil {
+			return nil, &policy.Failure{Plugin: in.p.name, Hook: hook, Kind: policy.FailTrap, Err: err}
+		}
+	}
 	if err := in.growBuffer(ctx, len(input)); err != nil {
 		return nil, err
 	}

@@ -32,6 +32,7 @@ type instance struct {
 	stack []uint64       // reused by every guest call
 	buf   uint32         // the input buffer, allocated by assentry_alloc, reused and grown
 	bufN  uint32         // its size
+	snap  *snapshot      // the state after init, with isolation (isolation.go); nil without
 
 	// The interruption of a call (instrument.go): the timer, or the caller's context, sets the module's
 	// stop global; the guest traps at its next loop header or function entry.
@@ -79,6 +80,11 @@ func (p *plugin) newInstance(ctx context.Context, checkABI bool) (*instance, err
 	if f := (*policy.Failure)(nil); errors.As(err, &f) && f.Kind == policy.FailDeadline &&
 		errors.Is(f.Err, context.DeadlineExceeded) && ctx.Err() == nil {
 		f.Err = fmt.Errorf("initialisation took longer than %s: %w", p.e.opts.initTimeout, f.Err)
+	}
+	if err == nil && p.isolate {
+		if err = in.takeSnapshot(); err != nil {
+			err = &policy.Failure{Plugin: p.name, Hook: "init", Kind: policy.FailTrap, Err: err}
+		}
 	}
 	if err != nil {
 		in.close()

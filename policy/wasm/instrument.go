@@ -33,11 +33,13 @@ import (
 // No function, import or global index changes (the globals are appended after all others), so the name
 // section stays right; DWARF sections, whose code offsets would not, are dropped.
 
-// Names the instrumented module exports for the host.
+// Names the instrumented module exports for the host. Every export name with reservedPrefix is the host's.
 const (
-	stopExport  = "__assentry_stop"  // i32 global: set to 1 to interrupt the running call
-	depthExport = "__assentry_depth" // i32 global: the current call depth
-	startExport = "__assentry_start" // the former start function
+	reservedPrefix = "__assentry_"
+	stopExport     = "__assentry_stop"  // i32 global: set to 1 to interrupt the running call
+	depthExport    = "__assentry_depth" // i32 global: the current call depth
+	startExport    = "__assentry_start" // the former start function
+	globalExport   = "__assentry_g"     // + index: each mutable numeric global of the module (isolation.go)
 )
 
 // fuelPerExit is how many loop iterations and calls a guest runs between two visits to Go.
@@ -51,6 +53,11 @@ const maxCallDepth = 10_000
 type instrumentation struct {
 	bin      []byte
 	hasStart bool // a start section was turned into startExport
+	// globals are the export names of the module's own mutable globals of a numeric type (globalExport + index),
+	// which isolation restores; opaque counts its mutable globals of other types (v128, references), which
+	// the host cannot read through wazero's API and so cannot restore.
+	globals []string
+	opaque  int
 }
 
 // section is one section of a module binary.
@@ -134,8 +141,14 @@ func instrument(bin []byte) (instrumentation, error) {
 	if !wroteExports {
 		emit(7, m.exports(nil, 0))
 	}
-	return instrumentation{bin: out.Bytes(), hasStart: m.hasStart}, nil
+	ins := instrumentation{bin: out.Bytes(), hasStart: m.hasStart, opaque: m.opaqueGlobals}
+	for _, g := range m.mutable {
+		ins.globals = append(ins.globals, globalName(g))
+	}
+	return ins, nil
 }
+
+func globalName(index uint32) string { return fmt.Sprintf("%s%d", globalExport, index) }
 
 // orderRank is a section's place in the order the spec requires (the tag section, 13, sits before globals;
 // the data count section, 12, before code).
@@ -157,6 +170,8 @@ type rewrite struct {
 	importedGlobals uint32
 	funcTypes       []uint32 // type index of each defined function
 	definedGlobals  uint32
+	mutable         []uint32 // indexes of the defined mutable globals of a numeric type
+	opaqueGlobals   int      // defined mutable globals of another type
 	exportCount     uint32
 	start           uint32
 	hasStart        bool
@@ -216,11 +231,22 @@ func (m *rewrite) scan(s section) error {
 		m.hasMemory = m.hasMemory || r.u32() > 0
 	case 6:
 		m.definedGlobals = r.u32()
+		for i := uint32(0); i < m.definedGlobals && r.err == nil; i++ {
+			typ := r.byte()
+			if r.byte() == 1 {
+				if typ >= 0x7c && typ <= 0x7f { // f64, f32, i64, i32
+					m.mutable = append(m.mutable, m.importedGlobals+i)
+				} else {
+					m.opaqueGlobals++
+				}
+			}
+			r.skipConstExpr()
+		}
 	case 7:
 		m.exportCount = r.u32()
 		for i := uint32(0); i < m.exportCount && r.err == nil; i++ {
-			if name := r.name(); name == stopExport || name == depthExport || name == startExport {
-				return fmt.Errorf("export %q is reserved for the host", name)
+			if name := r.name(); strings.HasPrefix(name, reservedPrefix) {
+				return fmt.Errorf("export %q is reserved for the host (names starting with %s)", name, reservedPrefix)
 			}
 			r.byte()
 			r.u32()
@@ -265,9 +291,10 @@ func (m *rewrite) globals(payload []byte, n uint32) []byte {
 	return out
 }
 
-// exports appends the exports of the added globals (and of the former start function).
+// exports appends the exports of the added globals, of the module's mutable numeric globals (for isolation)
+// and of the former start function.
 func (m *rewrite) exports(payload []byte, n uint32) []byte {
-	extra := 2
+	extra := 2 + len(m.mutable)
 	if m.hasStart {
 		extra++
 	}
@@ -283,6 +310,11 @@ func (m *rewrite) exports(payload []byte, n uint32) []byte {
 	out = appendName(out, depthExport)
 	out = append(out, 0x03)
 	out = appendU32(out, m.depth)
+	for _, g := range m.mutable {
+		out = appendName(out, globalName(g))
+		out = append(out, 0x03)
+		out = appendU32(out, g)
+	}
 	if m.hasStart {
 		out = appendName(out, startExport)
 		out = append(out, 0x00)

@@ -39,6 +39,8 @@ type plugin struct {
 	compiled  wazero.CompiledModule
 	shape     shape
 	initInput []byte
+	isolate   bool     // Source.Isolate: every call starts from the state after init (isolation.go)
+	globals   []string // the exports of the module's mutable globals, restored by isolation
 
 	pool      chan *instance // idle instances
 	byModule  sync.Map       // api.Module → *instance, for host functions
@@ -98,6 +100,11 @@ func newPlugin(ctx context.Context, e *Engine, src policy.Source) (p *plugin, er
 	}
 	if p.shape, err = check(p.compiled, src.Code, allowed, limits); err != nil {
 		return nil, err
+	}
+	p.isolate, p.globals = src.Isolate, ins.globals
+	if p.isolate && ins.opaque > 0 {
+		return nil, fmt.Errorf("isolate_calls: the module has %d mutable globals of a type the host cannot restore "+
+			"(v128 or references)", ins.opaque)
 	}
 	// The first instance checks the ABI version and runs init: its errors refuse the plugin.
 	first, err := p.newInstance(ctx, true)
@@ -205,7 +212,9 @@ func (p *plugin) Call(ctx context.Context, hook string, input []byte) ([]byte, e
 		}
 		return nil, err
 	}
-	if expired { // it answered as the deadline struck: the answer stands, the interrupted instance does not
+	if expired || (in.snap != nil && !in.rewind()) {
+		// It answered as the deadline struck, or it grew its memory under isolation: the answer stands, the
+		// instance does not.
 		in.close()
 		p.refill()
 		return out, nil

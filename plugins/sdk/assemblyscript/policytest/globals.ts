@@ -1,13 +1,16 @@
 // globals: the wasm fixture of policytest scenario "globals" (testdata/globals.lua is the reference).
 //
-// What init computes lives in module globals and every call sees it. A wasm instance keeps its memory and globals
-// from one call to the next (the engine pools initialised instances per host and plugin version, and does not reset
-// them: that would cost a copy of the whole memory per call), so, unlike a Lua plugin whose per-call globals the
-// sandbox discards, a wasm plugin keeps per-request data in locals, as here: nothing of one call reaches the next.
+// What init computes lives in module globals and every call sees it. Each call also writes module globals (a
+// call counter, in a wasm global, and the last caller's sub, a string in linear memory) and reports what an
+// earlier call left in them. The suite loads it with isolation (isolate_calls), under which every call starts
+// from the state after init: the counter is always 1 and nothing leaks. Without isolation a pooled instance
+// keeps both from one call to the next (policy/wasm's tests show it).
 import { ClaimsInput, ClaimsOutput, InitInput, respond, respondEmpty } from "../assembly/index";
 export { assentry_abi_version, assentry_alloc, assentry_free } from "../assembly/index";
 
 let greeting = "";
+let counter = 0;
+let seenSub: string | null = null;
 
 export function assentry_init(ptr: usize, len: i32): i64 {
   greeting = "hello " + new InitInput(ptr, len).config.get("name").str();
@@ -16,10 +19,12 @@ export function assentry_init(ptr: usize, len: i32): i64 {
 
 export function assentry_claims(ptr: usize, len: i32): i64 {
   const req = new ClaimsInput(ptr, len);
-  const calls = 1; // per call: a local, not a module global
   const out = new ClaimsOutput();
+  counter++;
   out.claim("greeting").string(greeting);
-  out.claim("calls").int(calls);
-  if (req.user.sub.length == 0) out.claim("leaked").string("never");
+  out.claim("calls").int(counter);
+  const seen = seenSub;
+  if (seen != null) out.claim("leaked").string(seen);
+  seenSub = req.user.sub;
   return respond(out.json());
 }
