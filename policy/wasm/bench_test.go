@@ -46,7 +46,9 @@ var benchPlugins = []benchPlugin{
 			map[string]any{"claim": "groups", "from": "groups", "scope": "groups"}}}, benchClaimsInput},
 }
 
-func loadBench(b testing.TB, bp benchPlugin, pool int) *plugin { return loadBenchIsolated(b, bp, pool, false) }
+func loadBench(b testing.TB, bp benchPlugin, pool int) *plugin {
+	return loadBenchIsolated(b, bp, pool, false)
+}
 
 func loadBenchIsolated(b testing.TB, bp benchPlugin, pool int, isolate bool) *plugin {
 	b.Helper()
