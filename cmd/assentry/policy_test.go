@@ -170,14 +170,14 @@ func TestPolicyBindings(t *testing.T) {
 	h := &config.HostSettings{ID: "h1", Policies: []config.Policy{
 		{Name: "a", Lua: "a.lua", Hooks: []string{"consent"}, Config: map[string]any{"x": 1}, Limits: map[string]int{"timeout_ms": 20},
 			OnError: map[string]string{"consent": "ask"}},
-		{Name: "b", Wasm: "b.wasm"},
+		{Name: "b", Wasm: "b.wasm", IsolateCalls: true},
 	}}
 	bs, err := policyBindings(h)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(bs) != 2 || bs[0].Kind != "lua" || bs[0].Path != "a.lua" || bs[0].Limits.Timeout != 20*time.Millisecond ||
-		bs[0].OnError["consent"] != "ask" || bs[0].Config["x"] != 1 || bs[1].Kind != "wasm" || bs[1].Path != "b.wasm" ||
+		bs[0].OnError["consent"] != "ask" || bs[0].Config["x"] != 1 || bs[1].Kind != "wasm" || bs[1].Path != "b.wasm" || bs[0].Isolate || !bs[1].Isolate ||
 		bs[1].Limits.Pool != policy.DefaultPool {
 		t.Fatalf("bindings %+v", bs)
 	}

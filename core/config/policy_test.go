@@ -34,6 +34,7 @@ policies:
   - name: consent
     wasm: ./consent.wasm
     on_error: {consent: ask, claims: skip, map_roles: fail_closed}
+    isolate_calls: true
 `},
 		{name: "unknown builtin hook", yaml: "builtin_policy: {consnet: false}\n",
 			want: []string{"builtin_policy.consnet: unknown hook (hooks: validate_registration, map_roles, scope_policy, consent, claims)"}},
