@@ -99,9 +99,10 @@ func newRegistry(h *config.HostSettings, st store.Store) (*registration.Registry
 	if !r.Enabled {
 		return nil, nil
 	}
+	on, set := h.BuiltinPolicy[policy.HookValidateRegistration]
 	return registration.New(registration.Options{Host: h.ID, Issuer: h.Issuer, Key: r.Key, Algorithm: r.Algorithm,
 		TTL: r.TTL, LegacyHost: r.LegacyHost, InitialAccessToken: r.InitialAccessToken, Revoked: st.RevokedClients(),
-		NoDefaultRules: !h.BuiltinPolicy[policy.HookValidateRegistration],
+		NoDefaultRules: set && !on,
 		Rules: registration.Rules{GrantTypes: h.GrantTypes, ResponseTypes: h.ResponseTypes,
 			IDTokenAlgs: token.SupportedAlgorithms()}})
 }

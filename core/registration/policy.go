@@ -39,18 +39,26 @@ func BuiltinPolicy(_ context.Context, in *policy.ValidateRegistrationInput) (*po
 }
 
 // validate runs the registration policy on metadata the host's own checks accepted (POLICY-ABI.md: after the
-// host's own checks): without a policy chain, the default rules unless switched off; with one, the chain, whose
-// built-in policy (BuiltinPolicy) is the default rules. A reject is a refused registration with the policy's
-// error; an accept's metadata patch is applied (host-owned members ignored) and the result re-validated by the
-// host's checks and, while on, the default rules, so a policy can narrow but never admit what they refuse. A
-// fail_closed failure is returned as it is (the caller answers 500).
+// host's own checks), then, while they are on, the default rules on the result: whatever the chain did, and
+// whether or not its built-in validate_registration is BuiltinPolicy, no client breaks them.
 func (r *Registry) validate(ctx context.Context, m *Metadata, info RequestInfo) (*Metadata, error) {
+	m, err := r.runPolicy(ctx, m, info)
+	if err == nil && r.defaults {
+		err = DefaultRules(m)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// runPolicy runs the validate_registration hook when there is a chain (whose built-in policy, BuiltinPolicy, is
+// the default rules, so that plugins only see metadata that passed them). A reject is a refused registration
+// with the policy's error; an accept's metadata patch is applied (host-owned members ignored) and the result
+// checked again by the host's own checks, so a policy can narrow but never admit what they refuse. A
+// fail_closed failure is returned as it is (the caller answers 500).
+func (r *Registry) runPolicy(ctx context.Context, m *Metadata, info RequestInfo) (*Metadata, error) {
 	if r.Policy == nil {
-		if r.defaults {
-			if err := DefaultRules(m); err != nil {
-				return nil, err
-			}
-		}
 		return m, nil
 	}
 	raw, err := json.Marshal(m)
@@ -90,13 +98,5 @@ func (r *Registry) validate(ctx context.Context, m *Metadata, info RequestInfo) 
 	if err != nil {
 		return nil, err
 	}
-	if pm, err = r.rules.Normalize(pm); err != nil {
-		return nil, err
-	}
-	if r.defaults {
-		if err := DefaultRules(pm); err != nil {
-			return nil, err
-		}
-	}
-	return pm, nil
+	return r.rules.Normalize(pm)
 }

@@ -38,6 +38,8 @@ var hostCheckCases = []struct{ name, body, code, field string }{
 	{"data: redirect", `{"client_name":"A","redirect_uris":["data:text/html,hi"]}`, "invalid_redirect_uri", "redirect_uris"},
 	{"redirect with a fragment", `{"client_name":"A","redirect_uris":["https://a.example/cb#x"]}`, "invalid_redirect_uri", "redirect_uris"},
 	{"redirect without a host", `{"client_name":"A","redirect_uris":["https:/cb"]}`, "invalid_redirect_uri", "redirect_uris"},
+	{"redirect with a port but no host name", `{"client_name":"A","redirect_uris":["http://:80/cb"]}`, "invalid_redirect_uri", "redirect_uris"},
+	{"client_uri with a port but no host name", `{"client_name":"A","client_uri":"https://:443/","redirect_uris":["https://a.example/cb"]}`, "invalid_client_metadata", "client_uri"},
 	{"relative redirect", `{"client_name":"A","redirect_uris":["/cb"]}`, "invalid_redirect_uri", "redirect_uris"},
 	{"redirect with userinfo", `{"client_name":"A","redirect_uris":["https://a.example@b.example/cb"]}`, "invalid_redirect_uri", "redirect_uris"},
 	{"out-of-band for a web client", `{"client_name":"A","application_type":"web","redirect_uris":["urn:ietf:wg:oauth:2.0:oob"]}`, "invalid_redirect_uri", "redirect_uris"},
@@ -154,6 +156,16 @@ end}`
 	on.Policy = registrationChain(t, true, toHTTP)
 	_, err := on.Register(ctx, []byte(webClient))
 	wantRefused(t, err, "invalid_client_metadata", "client_uri")
+	const otherHost = `return {abi = 1, validate_registration = function(req)
+  return {decision = "accept", metadata_patch = {redirect_uris = {"https://elsewhere.example/cb"}}}
+end}`
+	on.Policy = registrationChain(t, true, otherHost)
+	_, err = on.Register(ctx, []byte(webClient))
+	wantRefused(t, err, "invalid_redirect_uri", "redirect_uris")
+	// The default rules hold even when the chain's built-in policy is not BuiltinPolicy (here: none at all).
+	on.Policy = registrationChain(t, false, otherHost)
+	_, err = on.Register(ctx, []byte(webClient))
+	wantRefused(t, err, "invalid_redirect_uri", "redirect_uris")
 
 	off := newRegistry(t, nil, func(o *registration.Options) { o.NoDefaultRules = true })
 	off.Policy = registrationChain(t, false, toHTTP)

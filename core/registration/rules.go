@@ -42,7 +42,7 @@ func (r Rules) Normalize(in *Metadata) (*Metadata, error) {
 		return nil, err
 	}
 	uris := pageURIs(&m)
-	if err := checkPageURIs(uris[:1]); err != nil { // client_uri first: the rest is judged by it
+	if err := checkPageURIs(uris[:1]); err != nil { // client_uri first, as mod_http_oauth2 reports it
 		return nil, err
 	}
 	if err := r.grants(&m); err != nil {

@@ -68,6 +68,9 @@ func schemaJSON(r Rules, defaults bool) ([]byte, error) {
 	if !defaults {
 		required = required[:1]
 		props[fieldClientURI] = uri("Client URL", "A page about the client.", "https://app.example.com/")
+		props[fieldLogoURI] = uri("Logo URL", "The client's logo.", "https://app.example.com/appicon.png")
+		props[fieldTOSURI] = uri("Terms of Service URL", "Shown on the consent page.", "https://app.example.com/tos.html")
+		props[fieldPolicyURI] = uri("Privacy Policy URL", "Shown on the consent page.", "https://app.example.com/policy.html")
 		props[fieldRedirectURIs].(map[string]any)["description"] = "Required for the authorization_code grant: " +
 			"http or https URIs, private-use schemes in reverse-DNS form, or (native clients) " + oauth.OOBRedirect +
 			". No fragments."

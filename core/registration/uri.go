@@ -87,7 +87,7 @@ func checkRedirectSyntax(raw, appType string, oob bool) error {
 	}
 	switch {
 	case u.Scheme == "http" || u.Scheme == "https":
-		if u.Host == "" {
+		if u.Hostname() == "" {
 			return fmt.Errorf("%q has no host", raw)
 		}
 	case !strings.Contains(u.Scheme, "."):
@@ -156,7 +156,7 @@ func checkPageURI(raw string) error {
 	if err != nil {
 		return err
 	}
-	if u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+	if u.Scheme != "https" && u.Scheme != "http" || u.Hostname() == "" {
 		return fmt.Errorf("%q must be an http or https URL with a host", raw)
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
+	"github.com/tetratelabs/wazero/sys"
 
 	"github.com/assentry/assentry/policy"
 )
@@ -33,6 +34,7 @@ type instance struct {
 	buf   uint32         // the input buffer, allocated by assentry_alloc, reused and grown
 	bufN  uint32         // its size
 	snap  *snapshot      // the state after init, with isolation (isolation.go); nil without
+	clock *guestClock    // the guest's clock and random source
 
 	// The interruption of a call (instrument.go): the timer, or the caller's context, sets the module's
 	// stop global; the guest traps at its next loop header or function entry.
@@ -51,11 +53,14 @@ type instanceKey struct{}
 // ABI version when checkABI, allocates the input buffer and runs assentry_init with the host's config, all
 // within the engine's init timeout. The error is a *policy.Failure of hook "init".
 func (p *plugin) newInstance(ctx context.Context, checkABI bool) (*instance, error) {
-	in := &instance{p: p, stack: make([]uint64, 2), hooks: make([]api.Function, len(policy.Hooks))}
+	in := &instance{p: p, stack: make([]uint64, 2), hooks: make([]api.Function, len(policy.Hooks)), clock: newGuestClock()}
 	in.log = guestLog{logger: p.logger, limit: p.e.opts.logLimit}
 	cfg := wazero.NewModuleConfig().
-		WithName("").        // anonymous: any number of instances
-		WithStartFunctions() // `_initialize` is called below, `_start` was refused
+		WithName("").         // anonymous: any number of instances
+		WithStartFunctions(). // `_initialize` is called below, `_start` was refused
+		WithWalltime(in.clock.walltime, sys.ClockResolution(time.Millisecond)).
+		WithNanotime(in.clock.nanotime, sys.ClockResolution(time.Millisecond)).
+		WithRandSource(in.clock)
 	cfg = cfg.WithStdout(&stream{g: &in.log, name: "stdout", level: slog.LevelInfo}).
 		WithStderr(&stream{g: &in.log, name: "stderr", level: slog.LevelWarn})
 	ictx := experimental.WithMemoryAllocator(ctx, in.lm.allocator(uint64(p.limits.MaxMemoryPages)*pageSize))

@@ -58,6 +58,9 @@ type instrumentation struct {
 	// the host cannot read through wazero's API and so cannot restore.
 	globals []string
 	opaque  int
+	// tableWrites counts the instructions that change a table or drop a segment (table.set, table.grow,
+	// table.fill, table.copy, table.init, elem.drop, data.drop): state that isolation cannot rewind.
+	tableWrites int
 }
 
 // section is one section of a module binary.
@@ -141,7 +144,7 @@ func instrument(bin []byte) (instrumentation, error) {
 	if !wroteExports {
 		emit(7, m.exports(nil, 0))
 	}
-	ins := instrumentation{bin: out.Bytes(), hasStart: m.hasStart, opaque: m.opaqueGlobals}
+	ins := instrumentation{bin: out.Bytes(), hasStart: m.hasStart, opaque: m.opaqueGlobals, tableWrites: m.tableWrites}
 	for _, g := range m.mutable {
 		ins.globals = append(ins.globals, globalName(g))
 	}
@@ -172,6 +175,7 @@ type rewrite struct {
 	definedGlobals  uint32
 	mutable         []uint32 // indexes of the defined mutable globals of a numeric type
 	opaqueGlobals   int      // defined mutable globals of another type
+	tableWrites     int      // instructions that change tables or drop segments
 	exportCount     uint32
 	start           uint32
 	hasStart        bool

@@ -96,6 +96,19 @@ func (m *rewrite) body(out, in []byte, results []byte) ([]byte, error) {
 			return nil, fmt.Errorf("at byte %d: %w", start, err)
 		}
 		switch op {
+		case 0x23, 0x24: // global.get, global.set
+			// The module's own globals only: an index past them is invalid as written, and after the
+			// rewrite it would reach the host's $stop, $depth or $fuel (and let a guest outrun its deadline).
+			if idx := (&reader{b: r.b[start+1 : r.p]}).u32(); idx >= m.stop {
+				return nil, fmt.Errorf("at byte %d: global %d does not exist", start, idx)
+			}
+		case 0x26: // table.set
+			m.tableWrites++
+		case 0xfc: // table.init, elem.drop, table.copy, table.grow, table.fill; data.drop
+			switch sub := (&reader{b: r.b[start+1 : r.p]}).u32(); sub {
+			case 9, 12, 13, 14, 15, 17:
+				m.tableWrites++
+			}
 		case 0x02, 0x04: // block, if
 			nesting++
 		case 0x03: // loop: check at its header, where every back-edge lands

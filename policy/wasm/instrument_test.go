@@ -196,3 +196,45 @@ func TestInstanceStateLastsPerInstance(t *testing.T) {
 		t.Errorf("another host's plugin starts at %d, want 1", n)
 	}
 }
+
+// TestInstrumentRefusesHostGlobals: an instruction reaching past the module's own globals is invalid as
+// written; after the rewrite it would reach the host's $stop, $depth or $fuel, so instrument refuses it.
+func TestInstrumentRefusesHostGlobals(t *testing.T) {
+	bin := fixture(t, "global_index.wasm")
+	if _, err := instrument(bin); err != nil {
+		t.Fatalf("the valid module: %v", err)
+	}
+	set := []byte{0x41, 0xb9, 0xe0, 0x00, 0x24, 0x00} // i32.const 12345, global.set 0
+	i := strings.Index(string(bin), string(set))
+	if i < 0 {
+		t.Fatal("global.set not found")
+	}
+	patched := append([]byte(nil), bin...)
+	patched[i+len(set)-1] = 1 // global.set 1: no such global as written
+	if _, err := instrument(patched); err == nil || !strings.Contains(err.Error(), "global 1 does not exist") {
+		t.Fatalf("instrument: %v", err)
+	}
+	e, _ := newEngine(t)
+	if _, err := e.Load(context.Background(), policy.Source{Name: "g", Code: patched, Host: "h1"}); err == nil {
+		t.Fatal("the patched module loaded")
+	}
+}
+
+// TestInstrumentNumbersGlobalsAfterImports: the exports isolation restores name the defined mutable globals
+// by their index, which counts imported globals first; immutable globals are not exported.
+func TestInstrumentNumbersGlobalsAfterImports(t *testing.T) {
+	ins, err := instrument(fixture(t, "import_global.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(ins.globals, ",") != globalExport+"1" || ins.opaque != 0 || ins.tableWrites != 0 {
+		t.Fatalf("globals %v, opaque %d, table writes %d", ins.globals, ins.opaque, ins.tableWrites)
+	}
+	ctx := context.Background()
+	rt := wazero.NewRuntime(ctx)
+	defer rt.Close(ctx)
+	// wazero validates the export: index 1 must be a global (the i64 one; the f32 is index 2).
+	if _, err := rt.CompileModule(ctx, ins.bin); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -10,14 +10,16 @@ import (
 //
 // A pooled instance keeps its linear memory and globals from one call to the next, so a plugin could carry one
 // request's data into the answer of another. With isolation, the instance is put back into the state it had
-// right after init (its memory, byte for byte, and every mutable global of the module, which instrument
-// exports for the host) after every call, before the next one can see it: what init computed stays, what a
-// call left is gone. It costs a copy of the memory per call (about 1 µs for AssemblyScript's 64 KiB, about
+// right after init (its memory, byte for byte, every mutable global of the module, which instrument exports
+// for the host, and its clock and random source, clock.go) after every call, before the next one can see it:
+// what init computed stays, what a call left is gone. It costs a copy of the memory per call (about 1 µs for AssemblyScript's 64 KiB, about
 // 0.2 ms for a standard Go guest's 2.5 MiB), which is why it is a choice, per plugin.
 //
 // A call that grew the memory cannot be rewound (memory never shrinks, and the guest's allocator would forget
-// the grown pages, leaking them at every call), so that instance is discarded and replaced instead. Tables are
-// not restored: the ABI's guests never write them, and a funcref carries no request data.
+// the grown pages, leaking them at every call), so that instance is discarded and replaced instead. Tables and
+// segments are not restored: a module with instructions that change them (or with a mutable global of a type
+// wazero's API cannot read) is refused with isolation at load (plugin.go). The snapshot lives on the Go heap:
+// with isolation each pooled instance holds its memory twice.
 
 // snapshot is an instance's state after init.
 type snapshot struct {
@@ -25,6 +27,7 @@ type snapshot struct {
 	globals   []api.MutableGlobal
 	values    []uint64
 	buf, bufN uint32
+	clock     guestClock
 }
 
 // takeSnapshot records the instance's current state as the one every call starts from.
@@ -50,6 +53,7 @@ func (in *instance) takeSnapshot() error {
 		s.values[i] = g.Get()
 	}
 	s.buf, s.bufN = in.buf, in.bufN
+	s.clock = *in.clock
 	in.snap = s
 	return nil
 }
@@ -67,5 +71,6 @@ func (in *instance) rewind() bool {
 		g.Set(s.values[i])
 	}
 	in.buf, in.bufN = s.buf, s.bufN
+	*in.clock = s.clock
 	return true
 }

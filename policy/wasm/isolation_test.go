@@ -2,10 +2,10 @@ package wasm
 
 import (
 	"context"
-	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/assentry/assentry/policy"
 )
@@ -66,15 +66,16 @@ func TestIsolation(t *testing.T) {
 			t.Fatalf("with isolation, call %d: %s, want %s", i+1, got, fresh)
 		}
 	}
-	// An input over the buffer: the host grows it (a guest allocation of its own) and keeps the instance.
-	big := `{"pad":"` + strings.Repeat("x", 3*minInputBuffer) + `"}`
+	// An input over the buffer: the host grows it (a guest allocation of its own, which here grows the memory)
+	// before the input is in, and that state becomes the starting point: the instance is kept.
+	big := `{"pad":"` + strings.Repeat("x", 10*minInputBuffer) + `"}`
 	for range 2 {
 		if got := claims(p, big); got != fresh {
 			t.Fatalf("after the buffer grew: %s", got)
 		}
 	}
-	if pooled(t, p) != first {
-		t.Fatal("growing the input buffer replaced the instance")
+	if in := pooled(t, p); in != first || in.mem.Size() <= 65536 {
+		t.Fatalf("growing the input buffer replaced the instance (%v) or did not grow the memory (%d bytes)", in != first, in.mem.Size())
 	}
 	// A call that grows the memory: its answer stands, its instance is replaced by a fresh one.
 	out, err := p.Call(ctx, policy.HookScopePolicy, []byte("{}"))
@@ -87,22 +88,6 @@ func TestIsolation(t *testing.T) {
 	}
 	if got := claims(p, "{}"); got != fresh {
 		t.Fatalf("after the replacement: %s", got)
-	}
-}
-
-// TestIsolationRefusesOpaqueGlobals: a mutable global the host cannot read (v128) cannot be restored, so the
-// plugin is refused with isolation and accepted without.
-func TestIsolationRefusesOpaqueGlobals(t *testing.T) {
-	e, _ := newEngine(t)
-	if _, err := loadIsolated(t, e, "isolate_v128.wasm", true); err == nil || !strings.Contains(err.Error(), "isolate_calls") {
-		t.Fatalf("with isolation: %v", err)
-	}
-	p, err := loadIsolated(t, e, "isolate_v128.wasm", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out, err := p.Call(context.Background(), policy.HookClaims, []byte("{}")); err != nil || !json.Valid(out) {
-		t.Fatalf("%s %v", out, err)
 	}
 }
 
@@ -128,5 +113,90 @@ func TestGlobalsFixtureLeaksWithoutIsolation(t *testing.T) {
 	}
 	if !strings.Contains(outs[1], `"calls":2`) || !strings.Contains(outs[1], `"leaked":"u-alice"`) {
 		t.Fatalf("no leak without isolation: %v", outs)
+	}
+}
+
+// TestIsolationRewindsClockAndRandom: the guest's deterministic clock and random source advance from call to
+// call on a shared instance, and start again from their state after init on an isolated one.
+func TestIsolationRewindsClockAndRandom(t *testing.T) {
+	e, _ := newEngine(t)
+	run := func(isolate bool) []string {
+		p, err := loadIsolated(t, e, "isolate.wasm", isolate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var outs []string
+		for range 3 {
+			out, err := p.Call(context.Background(), policy.HookMapRoles, []byte("{}"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			outs = append(outs, string(out))
+		}
+		return outs
+	}
+	shared := run(false)
+	for i, o := range shared {
+		if !strings.HasPrefix(o, `{"t":`+string(rune('0'+i))+`,`) {
+			t.Fatalf("shared instance: the clock does not advance 1 ms per reading: %v", shared)
+		}
+	}
+	isolated := run(true)
+	if isolated[0] != shared[0] || isolated[1] != isolated[0] || isolated[2] != isolated[0] {
+		t.Fatalf("isolated: %v, want three times %s", isolated, shared[0])
+	}
+}
+
+// TestIsolationRefusesUnrewindableState: state isolation cannot restore (a table written by the code, a
+// mutable v128 global) refuses the plugin with isolation and not without.
+func TestIsolationRefusesUnrewindableState(t *testing.T) {
+	e, _ := newEngine(t)
+	for file, want := range map[string]string{"isolate_table.wasm": "changes tables", "isolate_v128.wasm": "mutable globals"} {
+		if _, err := loadIsolated(t, e, file, true); err == nil || !strings.Contains(err.Error(), "isolate_calls: ") ||
+			!strings.Contains(err.Error(), want) {
+			t.Fatalf("%s with isolation: %v", file, err)
+		}
+		p, err := loadIsolated(t, e, file, false)
+		if err != nil {
+			t.Fatalf("%s without isolation: %v", file, err)
+		}
+		if out, err := p.Call(context.Background(), policy.HookClaims, []byte("{}")); err != nil || string(out) != "{}" {
+			t.Fatalf("%s: %s %v", file, out, err)
+		}
+	}
+}
+
+// TestIsolationWithFailures: an isolated plugin whose call misses its deadline loses that instance and the
+// next call starts fresh; an init that refuses its configuration refuses the plugin as without isolation.
+func TestIsolationWithFailures(t *testing.T) {
+	e, _ := newEngine(t)
+	pl, err := e.Load(context.Background(), policy.Source{Name: "hostile", Code: fixture(t, "hostile.wasm"), Host: "h1",
+		Limits: policy.Limits{Pool: 1, Timeout: 50 * time.Millisecond}, Isolate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pl.Close(context.Background())
+	call := func(input string) (string, error) {
+		out, err := pl.Call(context.Background(), policy.HookScopePolicy, []byte(input))
+		return string(out), err
+	}
+	if _, err := call("L"); !policy.IsFailure(err, policy.FailDeadline) {
+		t.Fatalf("loop: %v", err)
+	}
+	for range 2 {
+		if out, err := call("C"); err != nil || out != `{"n":"1"}` {
+			t.Fatalf("after the deadline: %s %v", out, err)
+		}
+	}
+	refused := func(isolate bool) string {
+		_, err := e.Load(context.Background(), policy.Source{Name: "init_refuses", Host: "h1", Isolate: isolate,
+			Code: fixture(t, "../../policytest/testdata/init_refuses.wasm"), Limits: policy.Limits{Pool: 1}})
+		if err == nil {
+			t.Fatal("init_refuses loaded")
+		}
+		return err.Error()
+	}
+	if with, without := refused(true), refused(false); with != without {
+		t.Fatalf("init refusal with isolation %q, without %q", with, without)
 	}
 }

@@ -102,9 +102,14 @@ func newPlugin(ctx context.Context, e *Engine, src policy.Source) (p *plugin, er
 		return nil, err
 	}
 	p.isolate, p.globals = src.Isolate, ins.globals
-	if p.isolate && ins.opaque > 0 {
+	switch {
+	case p.isolate && ins.opaque > 0:
 		return nil, fmt.Errorf("isolate_calls: the module has %d mutable globals of a type the host cannot restore "+
 			"(v128 or references)", ins.opaque)
+	case p.isolate && ins.tableWrites > 0:
+		return nil, fmt.Errorf("isolate_calls: the module changes tables or drops segments (%d instructions: "+
+			"table.set, table.grow, table.fill, table.copy, table.init, elem.drop, data.drop), state the host cannot "+
+			"restore", ins.tableWrites)
 	}
 	// The first instance checks the ABI version and runs init: its errors refuse the plugin.
 	first, err := p.newInstance(ctx, true)

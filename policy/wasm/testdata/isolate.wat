@@ -2,14 +2,19 @@
 ;;   claims        counts its calls in a mutable global and in a byte of linear memory, and answers both:
 ;;                 {"claims":{"g":<global count>,"m":<memory count>}} (one digit each)
 ;;   scope_policy  grows the memory by a page, then answers {"granted_scopes":[]}
+;;   map_roles     reads the wall clock and one random byte: {"t":<clock ms mod 10>,"r":"<byte in hex>"}
 ;; A bump allocator from 1024 serves assentry_alloc; assentry_free does nothing.
 (module
+  (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
   (memory (export "memory") 1)
   (global $heap (mut i32) (i32.const 1024))
   (global $calls (mut i32) (i32.const 0))
   (data (i32.const 0) "{\"claims\":{\"g\":0,\"m\":0}}")
   (data (i32.const 64) "{\"granted_scopes\":[]}")
   (data (i32.const 128) "{}")
+  (data (i32.const 256) "{\"t\":0,\"r\":\"00\"}")
+  (data (i32.const 320) "0123456789abcdef")
 
   (func $pack (param $ptr i32) (param $len i32) (result i64)
     (i64.or (i64.shl (i64.extend_i32_u (local.get $ptr)) (i64.const 32))
@@ -45,4 +50,14 @@
 
   (func (export "assentry_scope_policy") (param $ptr i32) (param $len i32) (result i64)
     (drop (memory.grow (i32.const 1)))
-    (call $pack (i32.const 64) (i32.const 21))))
+    (call $pack (i32.const 64) (i32.const 21)))
+
+  (func (export "assentry_map_roles") (param $ptr i32) (param $len i32) (result i64)
+    (drop (call $clock (i32.const 0) (i64.const 1) (i32.const 704)))
+    (i32.store8 (i32.const 261)
+      (i32.add (i32.const 48)
+        (i32.wrap_i64 (i64.rem_u (i64.div_u (i64.load (i32.const 704)) (i64.const 1000000)) (i64.const 10)))))
+    (drop (call $random (i32.const 712) (i32.const 1)))
+    (i32.store8 (i32.const 268) (i32.load8_u (i32.add (i32.const 320) (i32.shr_u (i32.load8_u (i32.const 712)) (i32.const 4)))))
+    (i32.store8 (i32.const 269) (i32.load8_u (i32.add (i32.const 320) (i32.and (i32.load8_u (i32.const 712)) (i32.const 15)))))
+    (call $pack (i32.const 256) (i32.const 16))))
