@@ -23,7 +23,7 @@ AS_TARGETS=(
   plugins/first-party-consent-wasm/consent.ts:plugins/first-party-consent-wasm/first-party-consent.wasm
   examples/policies/consent-assemblyscript/consent.ts:examples/policies/consent-assemblyscript/consent.wasm
 )
-AS_FLAGS=(--optimizeLevel 3 --shrinkLevel 1 --runtime incremental --exportStart _initialize --noColors)
+AS_FLAGS=(--optimizeLevel 3 --shrinkLevel 0 --runtime incremental --exportStart _initialize --noColors)
 
 # Go guests: package directory:output.
 GO_TARGETS=(
