@@ -40,7 +40,8 @@ type Options struct {
 // oauth.ClientSource for registered ids: nothing about a client is stored, only bans.
 type Registry struct {
 	// Policy runs the validate_registration hook (nil: the host's checks and, unless switched off, the default
-	// rules alone). When set, its built-in validate_registration must be BuiltinPolicy. Set it before serving.
+	// rules alone). Its built-in validate_registration should be BuiltinPolicy, so that plugins only see
+	// metadata that passed the default rules (which run again on the result either way). Set it before serving.
 	Policy policy.Policy
 
 	host       string

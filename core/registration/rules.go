@@ -113,6 +113,7 @@ func checkPageURIs(uris []namedValue) error {
 	return nil
 }
 
+// namedValue is a metadata member's name and value.
 type namedValue struct{ name, value string }
 
 // pageURIs are the members naming web pages of the client, shown or linked on the consent page.

@@ -15,7 +15,9 @@ import (
 // what init computed stays, what a call left is gone. It costs a copy of the memory per call (about 1 µs for AssemblyScript's 64 KiB, about
 // 0.2 ms for a standard Go guest's 2.5 MiB), which is why it is a choice, per plugin.
 //
-// A call that grew the memory cannot be rewound (memory never shrinks, and the guest's allocator would forget
+// The one trace a call leaves is the input buffer's size: the host grows it (and so maybe the memory) to fit a
+// larger input before the input is written, and keeps that as the new starting point (call.go), so a later
+// call can tell that some earlier input was at least that large. A call that grew the memory cannot be rewound (memory never shrinks, and the guest's allocator would forget
 // the grown pages, leaking them at every call), so that instance is discarded and replaced instead. Tables and
 // segments are not restored: a module with instructions that change them (or with a mutable global of a type
 // wazero's API cannot read) is refused with isolation at load (plugin.go). The snapshot lives on the Go heap:
