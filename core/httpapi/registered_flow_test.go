@@ -9,11 +9,11 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/assentry/assentry/core/registration"
+	"github.com/assentry/assentry/internal/testclock"
 	"github.com/chromedp/chromedp"
 	"golang.org/x/oauth2"
 )
@@ -143,28 +143,10 @@ func TestProsodyClientsRunTheCodeFlow(t *testing.T) {
 	}
 }
 
-// regClock is a settable clock for the registry.
-type regClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *regClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *regClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // TestRegisteredClientTTL: with registration.ttl the client_id and its secret expire together; afterwards the
 // client is unknown at the token and authorization endpoints (the clock is injected, nothing sleeps).
 func TestRegisteredClientTTL(t *testing.T) {
-	clock := &regClock{now: time.Now().UTC()}
+	clock := testclock.New(time.Now().UTC())
 	e := newRegEnv(t, regConfig{ttl: 24 * time.Hour, now: clock.Now})
 	r := e.register(`{"client_name":"A","client_uri":"https://a.example/","redirect_uris":["https://a.example/cb"]}`)
 	if *r.ClientSecretExpiresAt != r.ClientIDIssuedAt+24*3600 {

@@ -7,10 +7,10 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/assentry/assentry/internal/testclock"
 	"github.com/assentry/assentry/store"
 	"github.com/assentry/assentry/store/badger/badgertest"
 )
@@ -22,16 +22,6 @@ const tkHost = "h1"
 
 // tkVerifier is a valid PKCE code_verifier (RFC 7636 §4.1: 43-128 unreserved characters).
 var tkVerifier = strings.Repeat("abcdefgh", 6)
-
-// tkClock is a settable clock shared by the provider and the store, so expiry is tested without sleeping.
-type tkClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *tkClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-
-func (c *tkClock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
 
 // tkClientSpec is a test client: id, secret (empty for public), method, grants, introspect permission.
 type tkClientSpec struct {
@@ -56,7 +46,7 @@ type tokenEnv struct {
 	ctx     context.Context
 	st      store.Store
 	p       *Provider
-	clock   *tkClock
+	clock   *testclock.Clock
 	secrets map[string]string
 	alice   *store.User
 }
@@ -65,7 +55,7 @@ type tokenEnv struct {
 // and admin); mod adjusts the provider before use.
 func newTokenEnv(t testing.TB, mod ...func(*Provider)) *tokenEnv {
 	t.Helper()
-	clock := &tkClock{now: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+	clock := testclock.New(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
 	st := badgertest.New(t, clock.Now)
 	ctx := context.Background()
 	hostGrants := []string{GrantAuthorizationCode, GrantRefreshToken}

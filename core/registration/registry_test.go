@@ -12,12 +12,12 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/registration"
+	"github.com/assentry/assentry/internal/testclock"
 	"github.com/assentry/assentry/store"
 	"github.com/assentry/assentry/store/badger/badgertest"
 	"github.com/golang-jwt/jwt/v5"
@@ -27,24 +27,6 @@ const (
 	testIssuer = "https://auth.example.net"
 	testKey    = "0123456789abcdef0123456789abcdef"
 )
-
-// fakeClock is a settable clock: tests move it instead of sleeping.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 var testRules = registration.Rules{GrantTypes: oauth.ServedGrantTypes, ResponseTypes: []string{oauth.ResponseTypeCode}}
 
@@ -198,7 +180,7 @@ func claimsOf(t *testing.T, id string) map[string]any {
 // TestRegisterAndGet: a registered client_id carries the metadata, a nonce, iss, iat and exp; it comes back as
 // an untrusted client whose secret is the derived one; each registration is unique.
 func TestRegisterAndGet(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+	clock := testclock.New(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
 	r := newRegistry(t, nil, func(o *registration.Options) { o.Now = clock.Now })
 	resp := register(t, r, webClient)
 	if resp.ClientIDIssuedAt != clock.Now().Unix() || resp.ClientSecretExpiresAt == nil || *resp.ClientSecretExpiresAt != 0 ||
@@ -241,7 +223,7 @@ func TestRegisterAndGet(t *testing.T) {
 // TestTTL: with registration.ttl, exp = iat + ttl is enforced against the injected clock and the secret expires
 // with it.
 func TestTTL(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+	clock := testclock.New(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
 	r := newRegistry(t, nil, func(o *registration.Options) { o.Now, o.TTL = clock.Now, 48*time.Hour })
 	resp := register(t, r, webClient)
 	if want := clock.Now().Add(48 * time.Hour).Unix(); *resp.ClientSecretExpiresAt != want || claimsOf(t, resp.ClientID)["exp"] != float64(want) {

@@ -83,7 +83,7 @@ func TestEnsure(t *testing.T) {
 			}
 
 			// Idempotent, also a minute later and from a new Manager on the same store: the keys are persisted.
-			e.clock.Add(time.Minute)
+			e.clock.Advance(time.Minute)
 			if err := m.Ensure(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -103,7 +103,7 @@ func TestEnsure(t *testing.T) {
 func TestEnsureAddsAnAlgorithm(t *testing.T) {
 	e := newEnv(t)
 	e.ensured(t, func(o *Options) { o.Algorithms = []string{RS256} })
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 	m := e.ensured(t, func(o *Options) { o.Algorithms = []string{RS256, EdDSA} })
 	if got := algsOf(listed(t, m)); !slices.Equal(got, []string{RS256, EdDSA}) {
 		t.Fatalf("keys of %v, want RS256 then EdDSA", got)

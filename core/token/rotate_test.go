@@ -40,7 +40,7 @@ func TestRotation(t *testing.T) {
 			// 1. The successor appears: by Rotate (idempotent), or by a Tick once the key is RotationInterval old.
 			var next KeyInfo
 			if tt.forced {
-				e.clock.Add(time.Hour)
+				e.clock.Advance(time.Hour)
 				var err error
 				if next, err = m.Rotate(ctx, tt.alg); err != nil {
 					t.Fatal(err)
@@ -50,12 +50,12 @@ func TestRotation(t *testing.T) {
 					t.Fatalf("second Rotate = %+v, %v; want the same pending key %+v", again, err, next)
 				}
 			} else {
-				e.clock.Add(DefaultRotationInterval - time.Minute)
+				e.clock.Advance(DefaultRotationInterval - time.Minute)
 				tick()
 				if n := len(listed(t, m)); n != 1 {
 					t.Fatalf("%d keys before RotationInterval, want 1", n)
 				}
-				e.clock.Add(time.Minute)
+				e.clock.Advance(time.Minute)
 				tick()
 				next = stateOf(t, m, StateNext)
 			}
@@ -71,19 +71,19 @@ func TestRotation(t *testing.T) {
 				t.Fatalf("JWKS %v, want the signing key then the next one", got)
 			}
 			before := e.sign(t, m, tt.alg)
-			e.clock.Add(DefaultPublishAhead - time.Second)
+			e.clock.Advance(DefaultPublishAhead - time.Second)
 			last := e.sign(t, m, tt.alg)
 			if kidOf(t, before) != old || kidOf(t, last) != old {
 				t.Fatalf("signed with %s and %s before the successor's NotBefore, want %s", kidOf(t, before), kidOf(t, last), old)
 			}
 
 			// 3. At NotBefore the successor signs, even before a Tick records the switch.
-			e.clock.Add(time.Second)
+			e.clock.Advance(time.Second)
 			after := e.sign(t, m, tt.alg)
 			if kidOf(t, after) != next.KID {
 				t.Fatalf("signed with %s at NotBefore, want the successor %s", kidOf(t, after), next.KID)
 			}
-			e.clock.Add(10 * time.Minute) // a late Tick records the retirement at the instant of the switch
+			e.clock.Advance(10 * time.Minute) // a late Tick records the retirement at the instant of the switch
 			tick()
 			retired := wantKeys(t, m, []string{old, next.KID}, []KeyState{StateRetired, StateSigning})[0]
 			maxTTL := idTokenTTL + 5*time.Minute
@@ -116,7 +116,7 @@ func TestRotation(t *testing.T) {
 			if _, err := m.Parse(ctx, last, nil, jwt.WithoutClaimsValidation()); err != nil {
 				t.Errorf("the retired key no longer verifies before it expires: %v", err)
 			}
-			e.clock.Add(time.Second)
+			e.clock.Advance(time.Second)
 			if got := kids(mustJWKS(t, m)); !slices.Equal(got, []string{next.KID}) {
 				t.Fatalf("JWKS %v once the retired key expired, want only %s", got, next.KID)
 			}
@@ -151,7 +151,7 @@ func TestAnotherProcessRotates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.clock.Add(refreshEvery)
+	e.clock.Advance(refreshEvery)
 	if got := kids(mustJWKS(t, server)); !slices.Equal(got, append(before, next.KID)) {
 		t.Fatalf("server JWKS %v a refresh later, want %v then %s", got, before, next.KID)
 	}
@@ -178,7 +178,7 @@ func TestDroppedAlgorithmRetires(t *testing.T) {
 	if n := len(mustJWKS(t, m).Keys); n != 3 {
 		t.Errorf("%d keys published, want 3 until the retired ones expire", n)
 	}
-	e.clock.Add(idTokenTTL + 5*time.Minute)
+	e.clock.Advance(idTokenTTL + 5*time.Minute)
 	if got := mustJWKS(t, m).Keys; len(got) != 1 || got[0].Algorithm != RS256 {
 		t.Errorf("JWKS %+v after MaxTokenTTL, want the RS256 key only", got)
 	}
@@ -201,7 +201,7 @@ func TestConcurrentSignDuringRotation(t *testing.T) {
 		}
 	}
 	for range 200 { // 400 minutes: six rotations of each algorithm
-		e.clock.Add(2 * time.Minute)
+		e.clock.Advance(2 * time.Minute)
 		var wg sync.WaitGroup
 		wg.Go(func() {
 			if err := m.Tick(ctx); err != nil {

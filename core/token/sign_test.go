@@ -106,7 +106,7 @@ func TestParseRefuses(t *testing.T) {
 			opts: []jwt.ParserOption{jwt.WithAudience("client-2")}, want: jwt.ErrTokenInvalidAudience},
 		{name: "expired by the Manager's clock", token: func() string {
 			s := e.sign(t, m, EdDSA)
-			e.clock.Add(idTokenTTL + time.Second)
+			e.clock.Advance(idTokenTTL + time.Second)
 			return s
 		}, want: jwt.ErrTokenExpired},
 	}

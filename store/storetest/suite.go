@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/assentry/assentry/internal/testclock"
 	"github.com/assentry/assentry/store"
 )
 
@@ -54,33 +55,13 @@ const (
 // time type unchanged.
 var t0 = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 
-// clock is the settable fake clock the suite injects; tests move it instead of sleeping.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now is the store.Clock.
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // env is one test's backend: its own data set, clock and store.
 type env struct {
 	t     *testing.T
 	ctx   context.Context
 	open  Opener
 	dir   string
-	clock *clock
+	clock *testclock.Clock
 	s     store.Store
 }
 
@@ -88,7 +69,7 @@ type env struct {
 func newEnv(t *testing.T, open Opener) *env {
 	t.Helper()
 	t.Parallel()
-	e := &env{t: t, ctx: t.Context(), open: open, dir: t.TempDir(), clock: &clock{now: t0}}
+	e := &env{t: t, ctx: t.Context(), open: open, dir: t.TempDir(), clock: testclock.New(t0)}
 	e.s = open(t, e.dir, e.clock.Now)
 	t.Cleanup(func() { _ = e.s.Close() })
 	return e
