@@ -84,8 +84,10 @@ type ConsentStore interface {
 
 // GrantStore keeps grants, the owners of token chains.
 type GrantStore interface {
-	// Create adds a grant; ErrConflict if the id exists.
-	Create(ctx context.Context, g *Grant) error
+	// Create adds a grant; ErrConflict if the id exists. Tokens of the new grant, if any, are stored in the same
+	// write and extend its expiry as Tokens.Put does (a grant issued at once: client credentials, password,
+	// implicit).
+	Create(ctx context.Context, g *Grant, toks ...*Token) error
 	// Get returns a grant, revoked or not (Revoked tells); ErrNotFound when unknown or expired.
 	Get(ctx context.Context, host, id string) (*Grant, error)
 	// Revoke marks the grant revoked: every token of its chain is inactive from this write on. Idempotent;
@@ -116,9 +118,14 @@ type TokenStore interface {
 type CodeStore interface {
 	// Put stores a code; ErrConflict if the id exists.
 	Put(ctx context.Context, c *Code) error
-	// Consume marks the code used and returns it. A second consume returns the code with ErrAlreadyUsed; exactly
-	// one of two racing consumers wins. ErrNotFound when unknown or expired.
-	Consume(ctx context.Context, host, id string) (*Code, error)
+	// Get returns a live code; a used one comes back with ErrAlreadyUsed. It writes nothing, so a request whose
+	// binding does not match (client, redirect_uri, code_verifier) leaves the code unused.
+	Get(ctx context.Context, host, id string) (*Code, error)
+	// Consume marks the code used and returns it, and stores toks (tokens of the code's grant) in the same write:
+	// one transaction redeems a code. A second consume returns the code with ErrAlreadyUsed; exactly one of two
+	// racing consumers wins. ErrNotFound when unknown or expired; ErrRevoked, with nothing written, when toks
+	// are given and the grant is revoked (ErrNotFound when it is gone).
+	Consume(ctx context.Context, host, id string, toks ...*Token) (*Code, error)
 }
 
 // DeviceCodeStore keeps RFC 8628 device authorizations.
@@ -129,8 +136,9 @@ type DeviceCodeStore interface {
 	GetByUserCode(ctx context.Context, host, userCode string) (*DeviceCode, error)
 	// Update replaces a live, unused device code (approval, denial, poll time).
 	Update(ctx context.Context, d *DeviceCode) error
-	// Consume marks an approved device code used, as CodeStore.Consume.
-	Consume(ctx context.Context, host, id string) (*DeviceCode, error)
+	// Consume marks an approved device code used and stores toks in the same write, as CodeStore.Consume; a
+	// device code that is not approved comes back with ErrConflict and nothing is written.
+	Consume(ctx context.Context, host, id string, toks ...*Token) (*DeviceCode, error)
 }
 
 // KeyStore keeps a host's keys (signing keys, internal secrets).

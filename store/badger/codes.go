@@ -23,10 +23,24 @@ func (cs codeStore) Put(ctx context.Context, c *store.Code) error {
 	})
 }
 
-// Consume marks a code used and returns it; a used code comes back with ErrAlreadyUsed. The read and the write
-// are one transaction: of racing consumers the first commit wins and the others, retried on Badger's conflict,
-// see the code used.
-func (cs codeStore) Consume(ctx context.Context, host, id string) (*store.Code, error) {
+// Get returns a live code without writing; a used one comes back with ErrAlreadyUsed.
+func (cs codeStore) Get(ctx context.Context, host, id string) (*store.Code, error) {
+	var out *store.Code
+	err := cs.s.view(ctx, func(t *txn) error {
+		c, err := codeTable.get(t, host, id)
+		out = c
+		if err == nil && !c.UsedAt.IsZero() {
+			return fmt.Errorf("code %s: %w", id, store.ErrAlreadyUsed)
+		}
+		return err
+	})
+	return out, err
+}
+
+// Consume marks a code used, stores toks, and returns the code; a used code comes back with ErrAlreadyUsed.
+// The read and the writes are one transaction: of racing consumers the first commit wins and the others,
+// retried on Badger's conflict, see the code used.
+func (cs codeStore) Consume(ctx context.Context, host, id string, toks ...*store.Token) (*store.Code, error) {
 	var out *store.Code
 	err := cs.s.update(ctx, func(t *txn) error {
 		c, err := codeTable.get(t, host, id)
@@ -38,7 +52,10 @@ func (cs codeStore) Consume(ctx context.Context, host, id string) (*store.Code, 
 			return fmt.Errorf("code %s: %w", id, store.ErrAlreadyUsed)
 		}
 		c.UsedAt = t.now
-		return codeTable.put(t, c, host, id)
+		if err := codeTable.put(t, c, host, id); err != nil {
+			return err
+		}
+		return putGrantTokens(t, host, c.GrantID, toks)
 	})
 	return out, err
 }

@@ -68,9 +68,9 @@ func (ds deviceCodeStore) Update(ctx context.Context, d *store.DeviceCode) error
 	})
 }
 
-// Consume marks an approved device code used and returns it, atomically as Codes.Consume: ErrAlreadyUsed
+// Consume marks an approved device code used, stores toks and returns it, atomically as Codes.Consume: ErrAlreadyUsed
 // (with the record) when used before, ErrConflict (with the record) when it is not approved.
-func (ds deviceCodeStore) Consume(ctx context.Context, host, id string) (*store.DeviceCode, error) {
+func (ds deviceCodeStore) Consume(ctx context.Context, host, id string, toks ...*store.Token) (*store.DeviceCode, error) {
 	var out *store.DeviceCode
 	err := ds.s.update(ctx, func(t *txn) error {
 		d, err := deviceCodeTable.get(t, host, id)
@@ -84,7 +84,10 @@ func (ds deviceCodeStore) Consume(ctx context.Context, host, id string) (*store.
 			return fmt.Errorf("device code %s is %q, not approved: %w", id, d.Status, store.ErrConflict)
 		}
 		d.UsedAt = t.now
-		return deviceCodeTable.put(t, d, host, id)
+		if err := deviceCodeTable.put(t, d, host, id); err != nil {
+			return err
+		}
+		return putGrantTokens(t, host, d.GrantID, toks)
 	})
 	return out, err
 }

@@ -12,16 +12,26 @@ import (
 // Tokens.Get reads the grant in the same snapshot, so revoking a grant is a single record write.
 type grantStore struct{ s *Store }
 
-// Create adds a grant; ErrConflict if a live grant has the id.
-func (gs grantStore) Create(ctx context.Context, g *store.Grant) error {
+// Create adds a grant, with toks when given; ErrConflict if a live grant has the id.
+func (gs grantStore) Create(ctx context.Context, g *store.Grant, toks ...*store.Token) error {
 	if err := need("grant", g.Host, g.ID); err != nil {
+		return err
+	}
+	if err := sameGrant(g.Host, g.ID, toks); err != nil {
 		return err
 	}
 	return gs.s.update(ctx, func(t *txn) error {
 		if ok, err := grantTable.live(t, g.Host, g.ID); err != nil || ok {
 			return orConflict(err, grantTable.conflict(g.ID))
 		}
-		return putGrant(t, g)
+		v := *g
+		if err := putGrant(t, &v); err != nil {
+			return err
+		}
+		if len(toks) == 0 {
+			return nil
+		}
+		return putTokens(t, &v, toks)
 	})
 }
 

@@ -17,20 +17,27 @@ func (ts tokenStore) Put(ctx context.Context, toks ...*store.Token) error {
 	if len(toks) == 0 {
 		return nil
 	}
-	host, grantID := toks[0].Host, toks[0].GrantID
+	return ts.s.update(ctx, func(t *txn) error { return putGrantTokens(t, toks[0].Host, toks[0].GrantID, toks) })
+}
+
+// putGrantTokens stores toks (none is fine) as tokens of the live, unrevoked grant grantID: ErrNotFound when the
+// grant is unknown or expired, ErrRevoked when it is revoked, and an error when a token is of another host or
+// grant. Callers run it inside the transaction of their own write, so a refused grant writes nothing.
+func putGrantTokens(t *txn, host, grantID string, toks []*store.Token) error {
+	if len(toks) == 0 {
+		return nil
+	}
 	if err := sameGrant(host, grantID, toks); err != nil {
 		return err
 	}
-	return ts.s.update(ctx, func(t *txn) error {
-		g, err := grantTable.get(t, host, grantID)
-		if err != nil {
-			return err
-		}
-		if g.Revoked {
-			return fmt.Errorf("grant %s: %w", grantID, store.ErrRevoked)
-		}
-		return putTokens(t, g, toks)
-	})
+	g, err := grantTable.get(t, host, grantID)
+	if err != nil {
+		return err
+	}
+	if g.Revoked {
+		return fmt.Errorf("grant %s: %w", grantID, store.ErrRevoked)
+	}
+	return putTokens(t, g, toks)
 }
 
 // Get returns a usable token; ErrRevoked or ErrAlreadyUsed come with the token.

@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 		{"Tokens", testTokens},
 		{"Codes", testCodes},
 		{"DeviceCodes", testDeviceCodes},
+		{"Redeem", testRedeem},
 		{"Keys", testKeys},
 		{"Interactions", testInteractions},
 		{"RevokedClients", testRevokedClients},
