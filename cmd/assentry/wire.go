@@ -80,8 +80,12 @@ func buildHosts(s *config.Settings, st store.Store, log *slog.Logger) ([]*hostPa
 			return nil, nil, fmt.Errorf("host %s: %w", h.ID, err)
 		}
 		// Every flow finds clients through one source: static clients, then registered client_ids.
-		p.provider = newProvider(h, st, registration.Sources(p.clients, p.registry), log)
-		if err := p.addOIDC(st, log); err != nil {
+		clients := registration.Sources(p.clients, p.registry)
+		layer, err := p.newOIDC(st, clients, log)
+		if err != nil {
+			return nil, nil, fmt.Errorf("host %s: %w", h.ID, err)
+		}
+		if p.provider, err = newProvider(h, st, clients, layer, log); err != nil {
 			return nil, nil, fmt.Errorf("host %s: %w", h.ID, err)
 		}
 		parts = append(parts, p)
@@ -108,12 +112,12 @@ func newRegistry(h *config.HostSettings, st store.Store) (*registration.Registry
 }
 
 // newProvider builds a host's OAuth core.
-func newProvider(h *config.HostSettings, st store.Store, clients oauth.ClientSource, log *slog.Logger) *oauth.Provider {
+func newProvider(h *config.HostSettings, st store.Store, clients oauth.ClientSource, layer oauth.OIDC, log *slog.Logger) (*oauth.Provider, error) {
 	var extra []oauth.ScopeInfo
 	for _, sc := range h.Scopes {
 		extra = append(extra, oauth.ScopeInfo{Name: sc.Name, Title: sc.Title, Description: sc.Description})
 	}
-	return &oauth.Provider{
+	return oauth.New(oauth.Options{
 		Host: h.ID,
 		Settings: oauth.Settings{
 			Issuer: h.Issuer, AccessTokenTTL: h.AccessTokenTTL, RefreshTokenTTL: h.RefreshTokenTTL, CodeTTL: h.CodeTTL,
@@ -122,32 +126,28 @@ func newProvider(h *config.HostSettings, st store.Store, clients oauth.ClientSou
 			TermsURL: h.TermsURL, PolicyURL: h.PolicyURL, ServiceDocumentation: h.ServiceDocumentation,
 		},
 		Clients: clients, Users: st.Users(), Grants: st.Grants(), Tokens: st.Tokens(), Codes: st.Codes(),
-		Consents: st.Consents(), Interactions: st.Interactions(),
-		Scopes: oauth.NewCatalogue(h.Roles, extra), Log: log.With("host", h.ID),
-	}
+		DeviceCodes: st.DeviceCodes(), Consents: st.Consents(), Interactions: st.Interactions(),
+		Scopes: oauth.NewCatalogue(h.Roles, extra), OIDC: layer, Log: log.With("host", h.ID),
+	})
 }
 
-// addOIDC adds the OpenID Connect layer: signing keys, id_tokens at the token endpoint, userinfo, the subject
+// newOIDC builds the OpenID Connect layer: signing keys, id_tokens at the token endpoint, userinfo, the subject
 // of tokens, id_token_hint verification and RP-initiated logout.
-func (p *hostParts) addOIDC(st store.Store, log *slog.Logger) error {
+func (p *hostParts) newOIDC(st store.Store, clients oauth.ClientSource, log *slog.Logger) (*oidc.Layer, error) {
 	h := p.settings
 	keys, err := token.New(token.Options{Host: h.ID, Keys: st.Keys(), KEK: h.KeyEncryptionKeyBytes,
 		RotationInterval: h.KeyRotationInterval, PublishAhead: keyPublishAhead,
 		MaxTokenTTL: h.IDTokenTTL + time.Hour, Log: log})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	subjects := oidc.Subjects{Format: h.SubjectFormat, Domain: h.Registration.LegacyHost}
-	ids := &oidc.IDTokens{Issuer: h.Issuer, TTL: h.IDTokenTTL, DefaultAlg: h.IDTokenSigningAlg, Subjects: subjects,
-		Signer: keys, AtHash: token.AtHash, OnRefresh: h.RefreshIDToken}
 	p.keys = keys
-	p.provider.OnTokens = ids.OnTokens
-	p.provider.Subject = subjects.Of
-	p.idTokens = ids
-	p.userinfo = &oidc.UserInfo{Host: h.ID, Tokens: st.Tokens(), Users: st.Users(), Clients: p.provider.Clients, Subjects: subjects}
-	p.logout = &oidc.Logout{Issuer: h.Issuer, Clients: p.provider.Clients, Keys: keys}
-	p.provider.VerifyIDTokenHint = p.logout.HintSubject
-	return nil
+	p.idTokens = &oidc.IDTokens{Issuer: h.Issuer, TTL: h.IDTokenTTL, DefaultAlg: h.IDTokenSigningAlg,
+		Subjects: subjects, Signer: keys, AtHash: token.AtHash, OnRefresh: h.RefreshIDToken}
+	p.userinfo = &oidc.UserInfo{Host: h.ID, Tokens: st.Tokens(), Users: st.Users(), Clients: clients, Subjects: subjects}
+	p.logout = &oidc.Logout{Issuer: h.Issuer, Clients: clients, Keys: keys}
+	return &oidc.Layer{IDTokens: p.idTokens, Subjects: subjects, Logout: p.logout}, nil
 }
 
 // addPolicies loads the host's policy plugins (config policies) into a chain after the built-in policy, and

@@ -66,14 +66,17 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		t.Fatal(err)
 	}
 	clients := oauth.NewClients("test", st.Clients(), oauth.ServedGrantTypes, nil)
-	provider := &oauth.Provider{
+	provider, err := oauth.New(oauth.Options{
 		Host: "test",
 		Settings: oauth.Settings{Issuer: base, AccessTokenTTL: time.Hour, RefreshTokenTTL: 24 * time.Hour,
 			CodeTTL: time.Minute, GrantTypes: oauth.ServedGrantTypes, ResponseTypes: []string{"code"},
 			RequireCodeChallenge: true, CodeChallengeMethods: []string{"S256"}},
 		Clients: clients, Users: st.Users(), Grants: st.Grants(), Tokens: st.Tokens(), Codes: st.Codes(),
-		Consents: st.Consents(), Interactions: st.Interactions(),
+		DeviceCodes: st.DeviceCodes(), Consents: st.Consents(), Interactions: st.Interactions(),
 		Scopes: oauth.NewCatalogue([]string{"user"}, nil), Log: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	h := &Host{
 		ID: "test", Hostnames: []string{iss.Host}, Issuer: iss, SiteName: "Test Site",
@@ -205,11 +208,22 @@ func addOIDC(t *testing.T, h *Host, st store.Store, issuer string) error {
 	ids := &oidc.IDTokens{Issuer: issuer, TTL: time.Hour, DefaultAlg: h.IDTokenAlgs[0], Subjects: subjects,
 		Signer: keys, AtHash: token.AtHash, OnRefresh: true}
 	h.Keys = keys
-	h.OAuth.OnTokens = ids.OnTokens
-	h.OAuth.Subject = subjects.Of
 	h.UserInfo = &oidc.UserInfo{Host: h.ID, Tokens: st.Tokens(), Users: st.Users(), Subjects: subjects}
 	h.RPLogout = &oidc.Logout{Issuer: issuer, Clients: h.OAuth.Clients, Keys: keys}
-	h.OAuth.VerifyIDTokenHint = h.RPLogout.HintSubject
+	return setOIDC(h, &oidc.Layer{IDTokens: ids, Subjects: subjects, Logout: h.RPLogout})
+}
+
+// setOIDC rebuilds the host's provider, as the options left it, with the OIDC layer.
+func setOIDC(h *Host, layer oauth.OIDC) error {
+	p := h.OAuth
+	np, err := oauth.New(oauth.Options{Host: p.Host, Settings: p.Settings, Clients: p.Clients, Users: p.Users,
+		Grants: p.Grants, Tokens: p.Tokens, Codes: p.Codes, DeviceCodes: p.DeviceCodes, Consents: p.Consents,
+		Interactions: p.Interactions, Scopes: p.Scopes, Policy: p.Policy, OIDC: layer,
+		Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return err
+	}
+	h.OAuth = np
 	return nil
 }
 

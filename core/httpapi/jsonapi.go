@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"mime"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -43,6 +44,17 @@ func formParams(c *fiber.Ctx) (oauth.Params, *oauth.Error) {
 // oauth.AuthenticateClient) and the body's client_id and client_secret.
 func credentials(c *fiber.Ctx, params oauth.Params) oauth.ClientCredentials {
 	return oauth.CredentialsFrom(strings.Clone(c.Get(fiber.HeaderAuthorization)), params)
+}
+
+// transport copies the facts of the HTTP request a core request may need (oauth.Transport): method, the URL
+// as the client addressed it (the issuer's scheme and host, the request's path), every header, and the
+// client's address after trusted_proxies. Copies only: fiber reuses its buffers.
+func (s *Server) transport(c *fiber.Ctx) oauth.Transport {
+	h := hostOf(c)
+	header := make(http.Header)
+	c.Request().Header.VisitAll(func(k, v []byte) { header.Add(string(k), string(v)) })
+	return oauth.Transport{Method: strings.Clone(c.Method()), URL: h.Issuer.Scheme + "://" + h.Issuer.Host + strings.Clone(c.Path()),
+		Header: header, ClientAddr: s.clientIP(c)}
 }
 
 // noStore marks an answer that carries tokens or token metadata as uncacheable (RFC 6749 §5.1, RFC 7662 §4).

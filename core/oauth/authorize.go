@@ -116,8 +116,8 @@ func (p *Provider) ParseAuthorize(ctx context.Context, params Params) (*Authoriz
 		}
 		r.MaxAge = n
 	}
-	if hint := params["id_token_hint"]; hint != "" && p.VerifyIDTokenHint != nil {
-		sub, err := p.VerifyIDTokenHint(ctx, hint)
+	if hint := params["id_token_hint"]; hint != "" && p.oidc != nil {
+		sub, err := p.oidc.HintSubject(ctx, hint)
 		if err != nil {
 			return nil, fail(InvalidRequest("the id_token_hint is not a valid id_token of this server"))
 		}

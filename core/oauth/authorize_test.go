@@ -32,13 +32,17 @@ func newAuthzProvider(t *testing.T) (*Provider, store.Store) {
 			t.Fatal(err)
 		}
 	}
-	p := &Provider{
+	p, err := New(Options{
 		Host: "h",
 		Settings: Settings{Issuer: "https://auth.example.com", AccessTokenTTL: time.Hour, RefreshTokenTTL: 24 * time.Hour,
 			CodeTTL: time.Minute, GrantTypes: ServedGrantTypes, ResponseTypes: []string{"code"},
 			RequireCodeChallenge: true, CodeChallengeMethods: []string{PKCES256}},
 		Clients: clients, Users: st.Users(), Grants: st.Grants(), Tokens: st.Tokens(), Codes: st.Codes(),
-		Consents: st.Consents(), Interactions: st.Interactions(), Scopes: NewCatalogue([]string{"user", "admin"}, nil),
+		DeviceCodes: st.DeviceCodes(), Consents: st.Consents(), Interactions: st.Interactions(),
+		Scopes: NewCatalogue([]string{"user", "admin"}, nil),
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return p, st
 }

@@ -3,74 +3,70 @@ package oauth
 import (
 	"context"
 	"errors"
-	"github.com/assentry/assentry/policy"
 	"strings"
 
+	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
 )
 
-// exchangeCode serves grant_type=authorization_code (RFC 6749 §4.1.3, RFC 7636 §4.5–4.6) for an authenticated
-// client. The code is consumed before anything else is checked: consumption is the one atomic read of it, and a
-// code that fails a check here is spent (it was presented with the wrong binding, so it is not to be trusted).
-func (p *Provider) exchangeCode(ctx context.Context, client *store.Client, params Params) (*TokenResponse, *Error) {
-	code := params["code"]
+// authCodeGrant serves grant_type=authorization_code (RFC 6749 §4.1.3, RFC 7636 §4.5–4.6).
+type authCodeGrant struct{}
+
+func (authCodeGrant) Type() string { return GrantAuthorizationCode }
+
+// Token exchanges a code. The code is read first and checked against its binding (client, redirect_uri,
+// code_verifier): a request that fails a check leaves the code unused, since it proves nothing about the code
+// but only about the request. It is then consumed and its tokens stored in one write, so of two racing
+// exchanges exactly one succeeds, and the other is a replay.
+func (authCodeGrant) Token(ctx context.Context, p *Provider, r *GrantRequest) (*TokenResponse, *Error) {
+	code := r.Params["code"]
 	if code == "" {
 		return nil, InvalidRequest("code is required")
 	}
-	// Not one of our codes: no need for a write transaction to learn that.
+	// Not one of our codes: no need for a store read to learn that.
 	if !strings.HasPrefix(code, PrefixCode) {
 		return nil, InvalidGrant("the authorization code is invalid or expired")
 	}
-	c, err := p.Codes.Consume(ctx, p.Host, Digest(code))
+	id := Digest(code)
+	c, err := p.Codes.Get(ctx, p.Host, id)
 	switch {
 	case errors.Is(err, store.ErrAlreadyUsed):
-		// RFC 6749 §4.1.2: a code used twice MUST be refused and SHOULD revoke the tokens issued from it;
-		// RFC 9700 §4.2.4 and §4.5: the replay may be an attacker's, so the whole chain is ended.
-		if c != nil {
-			p.revokeGrant(ctx, c.GrantID, "authorization code replayed")
-		}
-		return nil, InvalidGrant("the authorization code was already used")
+		return nil, p.codeReplayed(ctx, c)
 	case errors.Is(err, store.ErrNotFound):
 		return nil, InvalidGrant("the authorization code is invalid or expired")
 	case err != nil:
 		return nil, ServerError(err)
 	}
-	if c.ClientID != client.ID {
-		// RFC 6749 §4.1.3: the code must have been issued to the authenticated client. Another client holding it
-		// means the code leaked: end its grant too.
-		p.revokeGrant(ctx, c.GrantID, "authorization code presented by another client")
-		return nil, InvalidGrant("the authorization code was not issued to this client")
-	}
-	if e := checkCodeRedirect(c, params["redirect_uri"]); e != nil {
+	if e := p.checkOwner(ctx, c.ClientID, c.GrantID, r.Client, "authorization code"); e != nil {
 		return nil, e
 	}
-	if e := checkCodeVerifier(c, params["code_verifier"]); e != nil {
+	if e := checkCodeRedirect(c, r.Params["redirect_uri"]); e != nil {
 		return nil, e
 	}
-	user, e := p.liveUser(ctx, c.UserID)
-	if e != nil {
+	if e := checkCodeVerifier(c, r.Params["code_verifier"]); e != nil {
 		return nil, e
 	}
-	// The grant's one scope decision (map_roles, scope_policy): a role lost since the authorization is dropped.
-	scopes, claims, e := p.grantScopes(ctx, policy.FlowAuthorizationCode, client, user, c.Scopes)
-	if e != nil {
-		return nil, e
+	// The grant's one scope decision over the code's scopes: a role lost since the authorization is dropped.
+	return p.Issue(ctx, &Issuance{GrantType: GrantAuthorizationCode, Flow: policy.FlowAuthorizationCode,
+		Client: r.Client, UserID: c.UserID, GrantID: c.GrantID, Requested: c.Scopes, Nonce: c.Nonce,
+		AuthTime: c.AuthTime,
+		Commit: func(ctx context.Context, toks []*store.Token) error {
+			used, err := p.Codes.Consume(ctx, p.Host, id, toks...)
+			if errors.Is(err, store.ErrAlreadyUsed) {
+				return p.codeReplayed(ctx, used)
+			}
+			return err
+		}})
+}
+
+// codeReplayed answers a code presented again. RFC 6749 §4.1.2: a code used twice MUST be refused and SHOULD
+// revoke the tokens issued from it; RFC 9700 §4.2.4 and §4.5: the replay may be an attacker's, so the whole
+// chain is ended.
+func (p *Provider) codeReplayed(ctx context.Context, c *store.Code) *Error {
+	if c != nil {
+		p.revokeGrant(ctx, c.GrantID, "authorization code replayed")
 	}
-	resp, toks, e := p.mint(ctx, mintRequest{grantType: GrantAuthorizationCode, client: client, user: user,
-		grantID: c.GrantID, atScopes: scopes, rtScopes: scopes, refresh: p.mayRefresh(client, scopes),
-		nonce: c.Nonce, authTime: c.AuthTime, claims: claims})
-	if e != nil {
-		return nil, e
-	}
-	// One write for both tokens; the store extends the grant's expiry to cover them. A grant revoked since the
-	// code was consumed (a concurrent replay) refuses the write.
-	switch err := p.Tokens.Put(ctx, toks...); {
-	case errors.Is(err, store.ErrRevoked), errors.Is(err, store.ErrNotFound):
-		return nil, InvalidGrant("the authorization grant was revoked")
-	case err != nil:
-		return nil, ServerError(err)
-	}
-	return resp, nil
+	return InvalidGrant("the authorization code was already used")
 }
 
 // checkCodeRedirect applies RFC 6749 §4.1.3: redirect_uri is required, and must be identical, when the

@@ -221,3 +221,28 @@ func TestExchangeDropsLostRoles(t *testing.T) {
 		t.Fatalf("scope %q", resp.Scope)
 	}
 }
+
+// TestFailedBindingLeavesCodeUnused: the code is checked against its binding (redirect_uri, code_verifier)
+// before the one write that consumes it and stores its tokens, so a request that fails a check spends nothing:
+// the right request afterwards still redeems the code, once.
+func TestFailedBindingLeavesCodeUnused(t *testing.T) {
+	e := newTokenEnv(t)
+	code, _ := e.newCode(codeSpec{})
+	for _, kv := range [][]string{
+		{"code_verifier", strings.Repeat("x", 43)},
+		{"code_verifier", ""},
+		{"redirect_uri", "https://web.example/other"},
+	} {
+		_, err := e.exchange("web", code, kv...)
+		wantErr(t, err, CodeInvalidGrant, http.StatusBadRequest)
+	}
+	if c, err := e.st.Codes().Get(e.ctx, tkHost, Digest(code)); err != nil || !c.UsedAt.IsZero() {
+		t.Fatalf("after failed checks the code is %+v, %v; want it unused", c, err)
+	}
+	resp, err := e.exchange("web", code)
+	if err != nil || !e.usable(resp.AccessToken) {
+		t.Fatalf("the right request after failed ones: %v", err)
+	}
+	_, err = e.exchange("web", code)
+	wantErr(t, err, CodeInvalidGrant, http.StatusBadRequest)
+}

@@ -127,7 +127,7 @@ func TestRefreshReuseGrace(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newTokenEnv(t, func(p *Provider) { p.Settings.RefreshReuseGrace = time.Minute })
+			e := newTokenEnv(t, func(o *Options) { o.Settings.RefreshReuseGrace = time.Minute })
 			first := e.mustExchange("web")
 			second, err := e.refresh("web", first.RefreshToken)
 			if err != nil {
@@ -148,7 +148,7 @@ func TestRefreshReuseGrace(t *testing.T) {
 func TestRefreshRace(t *testing.T) {
 	for _, grace := range []time.Duration{0, time.Minute} {
 		t.Run("grace="+grace.String(), func(t *testing.T) {
-			e := newTokenEnv(t, func(p *Provider) { p.Settings.RefreshReuseGrace = grace })
+			e := newTokenEnv(t, func(o *Options) { o.Settings.RefreshReuseGrace = grace })
 			first := e.mustExchange("web")
 			const n = 8
 			var wg sync.WaitGroup

@@ -10,8 +10,9 @@ import (
 // IntrospectionRequest is a request to the introspection endpoint (RFC 7662 §2.1): its parsed form parameters
 // (token, token_type_hint) and the client's credentials.
 type IntrospectionRequest struct {
-	Params Params
-	Client ClientCredentials
+	Params    Params
+	Client    ClientCredentials
+	Transport Transport
 }
 
 // IntrospectionResponse is RFC 7662 §2.2. An inactive token is only {"active": false}: every other member is

@@ -15,8 +15,46 @@ const (
 	defaultRefreshTokenTTL = 168 * time.Hour
 )
 
-// IssuedTokens describes one successful token response for Provider.OnTokens: enough for the OIDC layer to
-// build an id_token (sub, aud, auth_time, nonce, at_hash) without reading the store again.
+// RefreshRule says when an issuance includes a refresh token.
+type RefreshRule int
+
+const (
+	// RefreshIfOffline: only when offline_access was granted and both the client and the host allow the
+	// refresh_token grant (as mod_http_oauth2 does). The default.
+	RefreshIfOffline RefreshRule = iota
+	// RefreshAlways: the refresh grant, which rotates the refresh token on every use.
+	RefreshAlways
+	// RefreshNever: client credentials and implicit (RFC 6749 §4.4.3, §4.2.2).
+	RefreshNever
+)
+
+// Issuance is what a grant decided to issue. Provider.Issue runs the steps every grant shares on it.
+type Issuance struct {
+	GrantType string
+	// Flow is scope_policy's flow (policy.Flow*).
+	Flow   string
+	Client *store.Client
+	// UserID is the user the tokens act for; "" for none (client credentials: no map_roles, no user scope, no
+	// id_token).
+	UserID string
+	// GrantID is the grant that owns the chain; "" creates a new grant with the tokens, in the same write.
+	GrantID string
+	// Requested are the scopes to run through the scope chain: those requested, or those granted before.
+	Requested []string
+	// Narrow, when set, narrows the access token (not the refresh token) to these scopes (RFC 6749 §6).
+	Narrow  []string
+	Refresh RefreshRule
+	// NoIDToken: never an id_token, even with openid (password grant).
+	NoIDToken bool
+	Nonce     string
+	AuthTime  time.Time
+	// Commit stores the tokens in the grant's one write, consuming the code, device code or refresh token it
+	// redeems; an *Error it returns is the answer. nil: the new grant is created with the tokens (GrantID "").
+	Commit func(ctx context.Context, toks []*store.Token) error
+}
+
+// IssuedTokens describes one successful token response for the OIDC layer: enough to build an id_token (sub,
+// aud, auth_time, nonce, at_hash) without reading the store again.
 type IssuedTokens struct {
 	GrantType string
 	Client    *store.Client
@@ -36,56 +74,110 @@ type IssuedTokens struct {
 	ExpiresAt time.Time
 }
 
-// mintRequest is what a grant handler has decided to issue.
-type mintRequest struct {
-	grantType string
-	client    *store.Client
-	user      *store.User
-	grantID   string
-	atScopes  []string // the access token's scopes
-	rtScopes  []string // the refresh token's scopes, when refresh
-	refresh   bool     // issue a refresh token
-	nonce     string
-	authTime  time.Time
-	claims    map[string]any // added by map_roles, for the id_token
-}
-
-// mint creates the tokens of one response (RFC 6749 §5.1) without storing them: the caller stores them in one
-// write (Tokens.Put or Tokens.Rotate). Values are 256 random bits with a type prefix; only their SHA-256 is
-// kept (DESIGN.md §3). The OIDC hook runs here, so a failing hook leaves nothing issued.
-func (p *Provider) mint(ctx context.Context, m mintRequest) (*TokenResponse, []*store.Token, *Error) {
+// Issue is the step every grant ends in:
+//   - liveness: the user of the grant exists and is not disabled (invalid_grant otherwise);
+//   - the scope chain (map_roles, scope_policy) over the requested scopes, and the host's invariants;
+//   - the access token in the client's format, a refresh token per the RefreshRule, an id_token from the OIDC
+//     layer when openid was granted to a user;
+//   - one store write (Commit, or a new grant created with its tokens).
+//
+// Nothing is stored until every step has succeeded, so a failure leaves nothing issued.
+func (p *Provider) Issue(ctx context.Context, is *Issuance) (*TokenResponse, *Error) {
+	var user *store.User
+	if is.UserID != "" {
+		u, e := p.liveUser(ctx, is.UserID)
+		if e != nil {
+			return nil, e
+		}
+		user = u
+	}
+	scopes, claims, e := p.grantScopes(ctx, is.Flow, is.Client, user, is.Requested)
+	if e != nil {
+		return nil, e
+	}
+	atScopes := scopes
+	if is.Narrow != nil {
+		atScopes = intersect(is.Narrow, scopes)
+	}
+	refresh := false
+	switch is.Refresh {
+	case RefreshAlways:
+		refresh = true
+	case RefreshIfOffline:
+		refresh = user != nil && p.mayRefresh(is.Client, scopes)
+	}
 	now := p.now()
+	grantID := is.GrantID
+	if grantID == "" {
+		grantID = newGrantID()
+	}
+	format := p.formatFor(is.Client)
 	accessTTL := ttlOr(p.Settings.AccessTokenTTL, defaultAccessTokenTTL)
-	at, atID := newSecret(PrefixAccessToken)
-	toks := []*store.Token{{ID: atID, Host: p.Host, Kind: store.AccessToken, GrantID: m.grantID,
-		ClientID: m.client.ID, UserID: m.user.ID, Scopes: nonNil(m.atScopes), IssuedAt: now,
-		ExpiresAt: now.Add(accessTTL)}}
-	resp := &TokenResponse{AccessToken: at, TokenType: TokenTypeBearer, ExpiresIn: int64(accessTTL / time.Second),
-		Scope: JoinScope(m.atScopes)}
-	if m.refresh {
+	at := &store.Token{Host: p.Host, Kind: store.AccessToken, GrantID: grantID, ClientID: is.Client.ID,
+		Scopes: nonNil(atScopes), IssuedAt: now, ExpiresAt: now.Add(accessTTL)}
+	if user != nil {
+		at.UserID = user.ID
+	}
+	value, err := format.Mint(ctx, at, is.Client)
+	if err != nil {
+		return nil, ServerError(err)
+	}
+	toks := []*store.Token{at}
+	resp := &TokenResponse{AccessToken: value, TokenType: format.Type(), ExpiresIn: int64(accessTTL / time.Second),
+		Scope: JoinScope(atScopes)}
+	if refresh {
 		rt, rtID := newSecret(PrefixRefreshToken)
-		toks = append(toks, &store.Token{ID: rtID, Host: p.Host, Kind: store.RefreshToken, GrantID: m.grantID,
-			ClientID: m.client.ID, UserID: m.user.ID, Scopes: nonNil(m.rtScopes), IssuedAt: now,
+		toks = append(toks, &store.Token{ID: rtID, Host: p.Host, Kind: store.RefreshToken, GrantID: grantID,
+			ClientID: is.Client.ID, UserID: at.UserID, Scopes: nonNil(scopes), IssuedAt: now,
 			ExpiresAt: now.Add(ttlOr(p.Settings.RefreshTokenTTL, defaultRefreshTokenTTL))})
 		resp.RefreshToken = rt
 	}
-	if p.OnTokens != nil {
-		id, err := p.OnTokens(ctx, &IssuedTokens{GrantType: m.grantType, Client: m.client, User: m.user,
-			GrantID: m.grantID, Scopes: slices.Clone(m.atScopes), Nonce: m.nonce, AuthTime: m.authTime,
-			AccessToken: at, Claims: m.claims, IssuedAt: now, ExpiresAt: toks[0].ExpiresAt})
+	if p.oidc != nil && user != nil && !is.NoIDToken {
+		id, err := p.oidc.IDToken(ctx, &IssuedTokens{GrantType: is.GrantType, Client: is.Client, User: user,
+			GrantID: grantID, Scopes: slices.Clone(atScopes), Nonce: is.Nonce, AuthTime: is.AuthTime,
+			AccessToken: value, Claims: claims, IssuedAt: now, ExpiresAt: at.ExpiresAt})
 		if err != nil {
-			return nil, nil, AsError(err)
+			return nil, AsError(err)
 		}
 		resp.IDToken = id
 	}
-	return resp, toks, nil
+	if e := p.commit(ctx, is, grantID, user, scopes, now, toks); e != nil {
+		return nil, e
+	}
+	return resp, nil
+}
+
+// commit makes the issuance durable in one write: the grant's own (Commit), or a new grant with its tokens.
+// A grant revoked or gone since the grant's checks (a concurrent replay or revocation) refuses the write.
+func (p *Provider) commit(ctx context.Context, is *Issuance, grantID string, user *store.User, scopes []string, now time.Time, toks []*store.Token) *Error {
+	var err error
+	if is.Commit != nil {
+		err = is.Commit(ctx, toks)
+	} else {
+		g := &store.Grant{ID: grantID, Host: p.Host, ClientID: is.Client.ID, Scopes: nonNil(scopes),
+			AuthTime: is.AuthTime, CreatedAt: now, ExpiresAt: toks[0].ExpiresAt}
+		if user != nil {
+			g.UserID = user.ID
+		}
+		err = p.Grants.Create(ctx, g, toks...)
+	}
+	var e *Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &e):
+		return e
+	case errors.Is(err, store.ErrRevoked), errors.Is(err, store.ErrNotFound):
+		return InvalidGrant("the authorization grant was revoked")
+	}
+	return ServerError(err)
 }
 
 // mayRefresh reports whether a refresh token is issued with a grant of these scopes: only when offline_access
 // was granted and both the client and the host allow the refresh_token grant (as mod_http_oauth2 does).
 func (p *Provider) mayRefresh(client *store.Client, scopes []string) bool {
 	return slices.Contains(scopes, ScopeOfflineAccess) && slices.Contains(client.GrantTypes, GrantRefreshToken) &&
-		slices.Contains(p.Settings.GrantTypes, GrantRefreshToken)
+		p.Serves(GrantRefreshToken)
 }
 
 // heldScopes drops the role scopes the user no longer holds (HoldsRole).
@@ -123,6 +215,17 @@ func (p *Provider) liveUser(ctx context.Context, id string) (*store.User, *Error
 		return nil, InvalidGrant("the user of this grant is disabled")
 	}
 	return u, nil
+}
+
+// checkOwner applies the ownership rule of RFC 6749 §4.1.3 and §6: a code or refresh token presented by
+// another client than the one it was issued to has leaked, so its grant is ended (RFC 9700 §4.5) and the
+// request refused. what names the artifact in the description.
+func (p *Provider) checkOwner(ctx context.Context, owner, grantID string, client *store.Client, what string) *Error {
+	if owner == client.ID {
+		return nil
+	}
+	p.revokeGrant(ctx, grantID, what+" presented by another client")
+	return InvalidGrant("the " + what + " was not issued to this client")
 }
 
 // revokeGrant ends a token chain after a replay or a leak; a failure is logged, the request fails anyway.

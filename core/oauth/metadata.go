@@ -36,7 +36,7 @@ func (p *Provider) Metadata() *Metadata {
 		ScopesSupported:               p.Scopes.Names(),
 		ResponseTypesSupported:        p.Settings.ResponseTypes,
 		ResponseModesSupported:        []string{"query"},
-		GrantTypesSupported:           p.Settings.GrantTypes,
+		GrantTypesSupported:           p.GrantTypes(),
 		CodeChallengeMethodsSupported: p.Settings.CodeChallengeMethods,
 		// Public clients authenticate with their client_id alone at the token and revocation endpoints;
 		// introspection needs a confidential client.

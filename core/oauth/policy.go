@@ -67,22 +67,31 @@ func policyError(err error) *Error {
 	return ServerError(err)
 }
 
-// grantScopes is the scope decision of one grant (authorization, code exchange, refresh; later grants call it
-// the same way): map_roles gives the roles in force, then scope_policy narrows the requested scopes. It returns
-// the scopes and the claims map_roles added.
+// grantScopes is the scope decision of one grant (every grant calls it through Issue, and the authorization
+// step to offer scopes): map_roles gives the roles in force, then scope_policy narrows the requested scopes. It
+// returns the scopes and the claims map_roles added. Without a user (client credentials) map_roles does not
+// run, scope_policy sees no user, and no scope that stands for a user is granted.
 func (p *Provider) grantScopes(ctx context.Context, flow string, client *store.Client, user *store.User, requested []string) ([]string, map[string]any, *Error) {
-	roles, claims := user.Roles, map[string]any(nil)
+	var roles []string
+	var claims map[string]any
+	if user != nil {
+		roles = user.Roles
+	}
 	if p.Policy == nil {
-		return p.Scopes.Grantable(requested, client.Scopes, roles), nil, nil
+		return p.withoutUser(p.Scopes.Grantable(requested, client.Scopes, roles), user), nil, nil
 	}
 	pc := PolicyClient(client)
-	mr, err := p.Policy.MapRoles(ctx, &policy.MapRolesInput{User: *p.policyUser(user, roles), Client: &pc, Roles: nonNil(roles)})
-	if err != nil {
-		return nil, nil, policyError(err)
+	var pu *policy.User
+	if user != nil {
+		mr, err := p.Policy.MapRoles(ctx, &policy.MapRolesInput{User: *p.policyUser(user, roles), Client: &pc, Roles: nonNil(roles)})
+		if err != nil {
+			return nil, nil, policyError(err)
+		}
+		roles, claims = mr.Roles, mr.Claims
+		pu = p.policyUser(user, roles)
 	}
-	roles, claims = mr.Roles, mr.Claims
-	sp, err := p.Policy.ScopePolicy(ctx, &policy.ScopePolicyInput{Flow: flow, User: p.policyUser(user, roles),
-		Client: pc, RequestedScopes: nonNil(requested)})
+	sp, err := p.Policy.ScopePolicy(ctx, &policy.ScopePolicyInput{Flow: flow, User: pu, Client: pc,
+		RequestedScopes: nonNil(requested)})
 	if err != nil {
 		return nil, nil, policyError(err)
 	}
@@ -92,7 +101,21 @@ func (p *Provider) grantScopes(ctx context.Context, flow string, client *store.C
 	// The host's invariant whatever the policy (even with the built-in scope_policy switched off): only scopes
 	// of the host's catalogue, within the client's, and a role scope only for a holder of that role in force
 	// (roles come from the catalogue through map_roles alone; RFC 9700 §2.3, least privilege).
-	return nonNil(p.Scopes.Grantable(sp.GrantedScopes, client.Scopes, roles)), claims, nil
+	return nonNil(p.withoutUser(p.Scopes.Grantable(sp.GrantedScopes, client.Scopes, roles), user)), claims, nil
+}
+
+// withoutUser drops the scopes that stand for a user when there is none (UserScope).
+func (p *Provider) withoutUser(scopes []string, user *store.User) []string {
+	if user != nil {
+		return scopes
+	}
+	out := make([]string, 0, len(scopes))
+	for _, s := range scopes {
+		if !p.Scopes.UserScope(s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // consentDecision is the consent step (the consent hook with the remembered consent as previously_consented).

@@ -4,17 +4,34 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
+	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
 )
 
-// ClientSource finds a client by id. Static clients come from the store; dynamically registered clients (a
-// later issue) are decoded from their signed id behind the same interface.
+// ClientSource finds a client by id. Static clients come from the store; dynamically registered clients are
+// decoded from their signed id behind the same interface.
 type ClientSource interface {
 	Get(ctx context.Context, id string) (*store.Client, error)
+}
+
+// OIDC is the OpenID Connect layer as the OAuth core sees it (core/oidc implements it): the one interface through
+// which id_tokens, subjects and id_token_hints plug in. Without it the Provider is a plain OAuth 2.0 server: no
+// id_token, sub is the user's immutable id, and id_token_hints are ignored.
+type OIDC interface {
+	// IDToken returns the id_token of a token response, "" for none (OIDC Core §3.1.3.3). An error fails the
+	// request with nothing issued.
+	IDToken(ctx context.Context, t *IssuedTokens) (string, error)
+	// Subject maps a user to the sub of id_tokens and introspection.
+	Subject(u *store.User) string
+	// HintSubject checks an id_token_hint of an authorization request (signature and issuer; it may have
+	// expired) and returns its sub.
+	HintSubject(ctx context.Context, hint string) (string, error)
 }
 
 // Settings are the protocol settings of one host that the provider needs.
@@ -23,8 +40,9 @@ type Settings struct {
 	AccessTokenTTL       time.Duration
 	RefreshTokenTTL      time.Duration
 	CodeTTL              time.Duration
+	DeviceCodeTTL        time.Duration
 	RefreshReuseGrace    time.Duration
-	GrantTypes           []string
+	GrantTypes           []string // the grant types the host enables; each needs a Grant (New checks)
 	ResponseTypes        []string
 	RequireCodeChallenge bool
 	CodeChallengeMethods []string
@@ -34,8 +52,31 @@ type Settings struct {
 	ServiceDocumentation string
 }
 
+// Options are what a Provider is built from. Every store and service is required except OIDC; Policy is the
+// host's policy chain (its built-in policy alone when no plugin is configured).
+type Options struct {
+	Host         string
+	Settings     Settings
+	Clients      ClientSource
+	Users        store.UserStore
+	Grants       store.GrantStore
+	Tokens       store.TokenStore
+	Codes        store.CodeStore
+	DeviceCodes  store.DeviceCodeStore
+	Consents     store.ConsentStore
+	Interactions store.InteractionStore
+	Scopes       *Catalogue
+	Policy       policy.Policy
+	OIDC         OIDC
+	// Handlers are the grants the token endpoint can serve; nil means BuiltinGrants(). Settings.GrantTypes picks
+	// which of them the host serves.
+	Handlers []Grant
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
 // Provider is the OAuth 2.0 core of one host: authorization requests, codes, the token endpoint, revocation and
-// introspection. It works on typed requests and never sees HTTP.
+// introspection. It works on typed requests and never sees HTTP. Build it with New.
 type Provider struct {
 	Host         string
 	Settings     Settings
@@ -44,51 +85,99 @@ type Provider struct {
 	Grants       store.GrantStore
 	Tokens       store.TokenStore
 	Codes        store.CodeStore
+	DeviceCodes  store.DeviceCodeStore
 	Consents     store.ConsentStore
 	Interactions store.InteractionStore
 	Scopes       *Catalogue
-	Now          func() time.Time
-	Log          *slog.Logger
-	// OnTokens, when set, is called at the token endpoint once the tokens of a response are minted and before
-	// they are stored; what it returns is sent as id_token (OIDC Core §3.1.3.3), an error fails the request with
-	// nothing issued. Nil (the default): no id_token. This is the seam of the OIDC layer.
-	OnTokens func(ctx context.Context, t *IssuedTokens) (idToken string, err error)
 	// Policy is the host's policy chain (map_roles, scope_policy, consent); nil runs the built-in rules alone.
 	Policy policy.Policy
-	// Subject maps a user to the sub of id_tokens and introspection; nil: the user's immutable id.
-	Subject func(u *store.User) string
-	// VerifyIDTokenHint checks an id_token_hint of an authorization request (signature and issuer; it may have
-	// expired) and returns its sub; nil: hints are ignored.
-	VerifyIDTokenHint func(ctx context.Context, hint string) (sub string, err error)
+	oidc   OIDC
+	// grants are the served grants by grant_type, in the order of Settings.GrantTypes.
+	grants map[string]Grant
+	clock  func() time.Time
+	logger *slog.Logger
 }
+
+// New builds a Provider and refuses one that lacks a dependency or enables a grant type no Grant serves.
+func New(o Options) (*Provider, error) {
+	var missing []string
+	for name, ok := range map[string]bool{"Host": o.Host != "", "Settings.Issuer": o.Settings.Issuer != "",
+		"Clients": o.Clients != nil, "Users": o.Users != nil, "Grants": o.Grants != nil, "Tokens": o.Tokens != nil,
+		"Codes": o.Codes != nil, "DeviceCodes": o.DeviceCodes != nil, "Consents": o.Consents != nil,
+		"Interactions": o.Interactions != nil, "Scopes": o.Scopes != nil} {
+		if !ok {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		return nil, fmt.Errorf("oauth: a provider needs %v", missing)
+	}
+	handlers := o.Handlers
+	if handlers == nil {
+		handlers = BuiltinGrants()
+	}
+	byType := map[string]Grant{}
+	for _, g := range handlers {
+		if g == nil || g.Type() == "" {
+			return nil, errors.New("oauth: a grant without a type")
+		}
+		if _, dup := byType[g.Type()]; dup {
+			return nil, fmt.Errorf("oauth: two grants serve %q", g.Type())
+		}
+		byType[g.Type()] = g
+	}
+	served := map[string]Grant{}
+	for _, t := range o.Settings.GrantTypes {
+		g, ok := byType[t]
+		if !ok {
+			return nil, fmt.Errorf("oauth: grant_types: %q is enabled but no grant serves it", t)
+		}
+		served[t] = g
+	}
+	p := &Provider{Host: o.Host, Settings: o.Settings, Clients: o.Clients, Users: o.Users, Grants: o.Grants,
+		Tokens: o.Tokens, Codes: o.Codes, DeviceCodes: o.DeviceCodes, Consents: o.Consents,
+		Interactions: o.Interactions, Scopes: o.Scopes, Policy: o.Policy, oidc: o.OIDC, grants: served,
+		clock: o.Now, logger: o.Log}
+	p.Settings.GrantTypes = slices.Clone(o.Settings.GrantTypes)
+	return p, nil
+}
+
+// GrantTypes are the grant types the host serves, in configuration order: what the token endpoint dispatches,
+// what both metadata documents list, and what clients may be registered for.
+func (p *Provider) GrantTypes() []string { return slices.Clone(p.Settings.GrantTypes) }
+
+// Serves reports whether the host serves grant type t.
+func (p *Provider) Serves(t string) bool { _, ok := p.grants[t]; return ok }
 
 // SubjectOf returns the sub of a user.
 func (p *Provider) SubjectOf(u *store.User) string {
-	if p.Subject != nil {
-		return p.Subject(u)
+	if p.oidc != nil {
+		return p.oidc.Subject(u)
 	}
 	return u.ID
 }
 
 func (p *Provider) now() time.Time {
-	if p.Now != nil {
-		return p.Now().UTC()
+	if p.clock != nil {
+		return p.clock().UTC()
 	}
 	return time.Now().UTC()
 }
 
 func (p *Provider) log() *slog.Logger {
-	if p.Log != nil {
-		return p.Log
+	if p.logger != nil {
+		return p.logger
 	}
 	return slog.Default()
 }
 
-// Token prefixes make leaked values easy to recognise and scan for (DESIGN.md §3).
+// Token prefixes make leaked values easy to recognise and scan for.
 const (
 	PrefixAccessToken  = "at_"
 	PrefixRefreshToken = "rt_"
 	PrefixCode         = "ac_"
+	PrefixDeviceCode   = "dc_"
 )
 
 // newSecret returns prefix + 256 random bits (base64url) and the SHA-256 the store keeps instead.

@@ -16,8 +16,9 @@ const (
 // RevocationRequest is a request to the revocation endpoint (RFC 7009 §2.1): its parsed form parameters
 // (token, token_type_hint) and the client's credentials.
 type RevocationRequest struct {
-	Params Params
-	Client ClientCredentials
+	Params    Params
+	Client    ClientCredentials
+	Transport Transport
 }
 
 // Revoke serves RFC 7009. The client authenticates as at the token endpoint (a public client by its client_id

@@ -98,6 +98,16 @@ func (c *Catalogue) Grantable(requested, clientScopes, userRoles []string) []str
 	return out
 }
 
+// UserScope reports whether scope s stands for a user: openid, profile, email, offline_access, and every role
+// scope (the default-role scope xmpp among them). Tokens without a user (client credentials) never carry one.
+func (c *Catalogue) UserScope(s string) bool {
+	switch s {
+	case ScopeOpenID, ScopeProfile, ScopeEmail, ScopeOfflineAccess:
+		return true
+	}
+	return c.byName[s].Role
+}
+
 // HoldsRole reports whether a user with roles may be granted the role scope s.
 func HoldsRole(s string, roles []string) bool {
 	if s == ScopeXMPP {

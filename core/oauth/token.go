@@ -3,18 +3,17 @@ package oauth
 import (
 	"context"
 	"slices"
-
-	"github.com/assentry/assentry/store"
 )
 
-// TokenTypeBearer is the only access token type issued (RFC 6750; RFC 6749 §7.1).
+// TokenTypeBearer is the access token type of opaque tokens (RFC 6750; RFC 6749 §7.1).
 const TokenTypeBearer = "Bearer"
 
 // TokenRequest is a request to the token endpoint (RFC 6749 §3.2): its form parameters, parsed once with
-// ParseParams so a repeated parameter is already refused, and the client's credentials.
+// ParseParams so a repeated parameter is already refused, the client's credentials and the transport facts.
 type TokenRequest struct {
-	Params Params
-	Client ClientCredentials
+	Params    Params
+	Client    ClientCredentials
+	Transport Transport
 }
 
 // TokenResponse is a successful token response (RFC 6749 §5.1), written as JSON with Cache-Control: no-store.
@@ -27,30 +26,15 @@ type TokenResponse struct {
 	// Scope is always sent, even when it equals the request (§5.1 makes it optional then): a client should not
 	// have to know the server's scope policy to learn what it got.
 	Scope string `json:"scope"`
-	// IDToken is what Provider.OnTokens returned (OIDC Core §3.1.3.3); empty without the hook.
+	// IDToken is what the OIDC layer returned (OIDC Core §3.1.3.3); empty without it.
 	IDToken string `json:"id_token,omitempty"`
 }
 
-// grantFunc serves one grant type for an authenticated client that may use it.
-type grantFunc func(ctx context.Context, client *store.Client, params Params) (*TokenResponse, *Error)
-
-// grantHandler returns the handler of a grant type, nil for a grant this version does not implement. A switch
-// rather than a registry: what is served is visible here, and there is no package-level state.
-func (p *Provider) grantHandler(grantType string) grantFunc {
-	switch grantType {
-	case GrantAuthorizationCode:
-		return p.exchangeCode
-	case GrantRefreshToken:
-		return p.refresh
-	}
-	return nil
-}
-
 // Token serves the token endpoint (RFC 6749 §3.2). The phases shared by every grant are here: client
-// authentication first, so an unauthenticated request consumes nothing (DESIGN.md §4); then grant_type, which
-// the host must serve (unsupported_grant_type) and the client must be registered for (unauthorized_client,
-// RFC 6749 §5.2); then the grant's handler. Descriptions never echo request values: RFC 6749 §5.2 limits
-// error_description to printable ASCII without '"' and '\'.
+// authentication first, so an unauthenticated request consumes nothing; then grant_type, which the host must
+// serve (unsupported_grant_type) and the client must be registered for (unauthorized_client, RFC 6749 §5.2);
+// then the grant. Descriptions never echo request values: RFC 6749 §5.2 limits error_description to printable
+// ASCII without '"' and '\'.
 func (p *Provider) Token(ctx context.Context, r *TokenRequest) (*TokenResponse, *Error) {
 	client, err := p.AuthenticateClient(ctx, r.Client)
 	if err != nil {
@@ -60,12 +44,12 @@ func (p *Provider) Token(ctx context.Context, r *TokenRequest) (*TokenResponse, 
 	if grantType == "" {
 		return nil, InvalidRequest("grant_type is required")
 	}
-	handler := p.grantHandler(grantType)
-	if handler == nil || !slices.Contains(p.Settings.GrantTypes, grantType) {
+	g, ok := p.grants[grantType]
+	if !ok {
 		return nil, UnsupportedGrantType("the grant_type is not supported by this server")
 	}
 	if !slices.Contains(client.GrantTypes, grantType) {
 		return nil, UnauthorizedClient("the client is not registered for this grant_type")
 	}
-	return handler(ctx, client, r.Params)
+	return g.Token(ctx, p, &GrantRequest{Client: client, Params: r.Params, Transport: r.Transport})
 }

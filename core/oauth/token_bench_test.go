@@ -50,8 +50,8 @@ return {abi = 1, scope_policy = function(req)
 end}`
 
 // withChain gives the provider a policy chain: the built-in policy, plus a Lua scope policy when lua is set.
-func withChain(b *testing.B, lua bool) func(*Provider) {
-	return func(p *Provider) {
+func withChain(b *testing.B, lua bool) func(*Options) {
+	return func(o *Options) {
 		var bound []policy.Bound
 		if lua {
 			pl, err := policylua.New(policylua.Options{}).Load(context.Background(), policy.Source{Name: "scopes", Code: []byte(scopeLua), Host: tkHost})
@@ -60,13 +60,14 @@ func withChain(b *testing.B, lua bool) func(*Provider) {
 			}
 			bound = append(bound, policy.Bound{Name: "scopes", Plugin: pl})
 		}
-		chain, err := policy.NewChain(policy.Options{Host: tkHost, Builtin: p.Builtin(), Roles: []string{"user", "admin"},
+		builtin := (&Provider{Scopes: o.Scopes}).Builtin()
+		chain, err := policy.NewChain(policy.Options{Host: tkHost, Builtin: builtin, Roles: []string{"user", "admin"},
 			Log: slog.New(slog.DiscardHandler)}, bound...)
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.Cleanup(func() { _ = chain.Close(context.Background()) })
-		p.Policy = chain
+		o.Policy = chain
 	}
 }
 
@@ -79,7 +80,7 @@ func BenchmarkRefreshPolicies(b *testing.B) {
 		chain, lua bool
 	}{{"no-chain", false, false}, {"builtin-chain", true, false}, {"lua-scope-policy", true, true}} {
 		b.Run(tc.name, func(b *testing.B) {
-			var mods []func(*Provider)
+			var mods []func(*Options)
 			if tc.chain {
 				mods = append(mods, withChain(b, tc.lua))
 			}

@@ -13,9 +13,7 @@ import (
 
 // TestTokenDispatch: the phases every grant shares, in order (RFC 6749 §3.2, §5.2).
 func TestTokenDispatch(t *testing.T) {
-	e := newTokenEnv(t, func(p *Provider) {
-		p.Settings.GrantTypes = append(p.Settings.GrantTypes, GrantClientCredentials, "urn:example:no-handler")
-	})
+	e := newTokenEnv(t)
 	tests := []struct {
 		name   string
 		cr     ClientCredentials
@@ -26,9 +24,8 @@ func TestTokenDispatch(t *testing.T) {
 		{"client authentication before grant_type", ClientCredentials{Authorization: basicHeader("web", "x")}, nil, CodeInvalidClient, http.StatusUnauthorized},
 		{"missing grant_type", e.creds("web"), nil, CodeInvalidRequest, http.StatusBadRequest},
 		{"unknown grant_type", e.creds("web"), []string{"grant_type", "magic"}, CodeUnsupportedGrantType, http.StatusBadRequest},
-		{"enabled on the host but no handler", e.creds("web"), []string{"grant_type", "urn:example:no-handler"}, CodeUnsupportedGrantType, http.StatusBadRequest},
 		{"not enabled on the host: password", e.creds("web"), []string{"grant_type", GrantPassword}, CodeUnsupportedGrantType, http.StatusBadRequest},
-		{"device_code not built", e.creds("web"), []string{"grant_type", GrantDeviceCode}, CodeUnsupportedGrantType, http.StatusBadRequest},
+		{"not enabled on the host: device_code", e.creds("web"), []string{"grant_type", GrantDeviceCode}, CodeUnsupportedGrantType, http.StatusBadRequest},
 		{"client not registered for refresh_token", e.creds("norefresh"), []string{"grant_type", GrantRefreshToken, "refresh_token", "rt_x"}, CodeUnauthorizedClient, http.StatusBadRequest},
 	}
 	for _, tt := range tests {
@@ -39,9 +36,27 @@ func TestTokenDispatch(t *testing.T) {
 	}
 }
 
+// TestNewRefusesGrantWithoutHandler: enabling a grant type that no Grant serves is a configuration error, found
+// when the provider is built, never at the first request.
+func TestNewRefusesGrantWithoutHandler(t *testing.T) {
+	e := newTokenEnv(t)
+	o := Options{Host: tkHost, Settings: e.p.Settings, Clients: e.p.Clients, Users: e.p.Users, Grants: e.p.Grants,
+		Tokens: e.p.Tokens, Codes: e.p.Codes, DeviceCodes: e.p.DeviceCodes, Consents: e.p.Consents,
+		Interactions: e.p.Interactions, Scopes: e.p.Scopes}
+	o.Settings.GrantTypes = append(e.p.GrantTypes(), "urn:example:no-handler")
+	if _, err := New(o); err == nil || !strings.Contains(err.Error(), "urn:example:no-handler") {
+		t.Fatalf("New with a grant type without a handler: %v", err)
+	}
+	o.Settings.GrantTypes = e.p.GrantTypes()
+	o.Users = nil
+	if _, err := New(o); err == nil || !strings.Contains(err.Error(), "Users") {
+		t.Fatalf("New without a user store: %v", err)
+	}
+}
+
 // TestTokenHostWithoutRefresh: a grant the client has but the host no longer serves is unsupported_grant_type.
 func TestTokenHostWithoutRefresh(t *testing.T) {
-	e := newTokenEnv(t, func(p *Provider) { p.Settings.GrantTypes = []string{GrantAuthorizationCode} })
+	e := newTokenEnv(t, func(o *Options) { o.Settings.GrantTypes = []string{GrantAuthorizationCode} })
 	_, err := e.refresh("web", "rt_x")
 	wantErr(t, err, CodeUnsupportedGrantType, http.StatusBadRequest)
 }
@@ -93,9 +108,9 @@ func TestRefreshTokenIssuance(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newTokenEnv(t, func(p *Provider) {
+			e := newTokenEnv(t, func(o *Options) {
 				if tt.hostGrants != nil {
-					p.Settings.GrantTypes = tt.hostGrants
+					o.Settings.GrantTypes = tt.hostGrants
 				}
 			})
 			resp := e.mustExchange(tt.client, tt.scopes...)
@@ -106,19 +121,30 @@ func TestRefreshTokenIssuance(t *testing.T) {
 	}
 }
 
-// TestOnTokensHook: the OIDC seam sees what is issued and its answer becomes id_token; a failing hook issues
+// fakeOIDC is an OIDC layer whose id_token is idToken's answer.
+type fakeOIDC struct {
+	idToken func(*IssuedTokens) (string, error)
+}
+
+func (f fakeOIDC) IDToken(_ context.Context, it *IssuedTokens) (string, error) { return f.idToken(it) }
+func (fakeOIDC) Subject(u *store.User) string                                  { return "sub-" + u.ID }
+func (fakeOIDC) HintSubject(context.Context, string) (string, error) {
+	return "", errors.New("no hints here")
+}
+
+// TestOIDCSeam: the OIDC layer sees what is issued and its answer becomes id_token; a failing layer issues
 // nothing (and the answer is a server_error that does not leak the cause).
-func TestOnTokensHook(t *testing.T) {
+func TestOIDCSeam(t *testing.T) {
 	var got []*IssuedTokens
 	fail := false
-	e := newTokenEnv(t, func(p *Provider) {
-		p.OnTokens = func(_ context.Context, it *IssuedTokens) (string, error) {
+	e := newTokenEnv(t, func(o *Options) {
+		o.OIDC = fakeOIDC{idToken: func(it *IssuedTokens) (string, error) {
 			if fail {
 				return "", errors.New("signing key unavailable")
 			}
 			got = append(got, it)
 			return "eyJ.id.token", nil
-		}
+		}}
 	})
 	resp := e.mustExchange("web")
 	if resp.IDToken != "eyJ.id.token" || len(got) != 1 {

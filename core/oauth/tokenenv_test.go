@@ -52,21 +52,21 @@ type tokenEnv struct {
 }
 
 // newTokenEnv builds a provider on a fresh Badger store with the test clients and the user alice (roles user
-// and admin); mod adjusts the provider before use.
-func newTokenEnv(t testing.TB, mod ...func(*Provider)) *tokenEnv {
+// and admin); mod adjusts the provider's options before it is built.
+func newTokenEnv(t testing.TB, mod ...func(*Options)) *tokenEnv {
 	t.Helper()
 	clock := testclock.New(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
 	st := badgertest.New(t, clock.Now)
 	ctx := context.Background()
 	hostGrants := []string{GrantAuthorizationCode, GrantRefreshToken}
 	e := &tokenEnv{t: t, ctx: ctx, st: st, clock: clock, secrets: map[string]string{}}
-	e.p = &Provider{
+	o := Options{
 		Host: tkHost,
 		Settings: Settings{Issuer: "https://id.example.org", AccessTokenTTL: time.Hour, RefreshTokenTTL: 24 * time.Hour,
 			CodeTTL: time.Minute, GrantTypes: hostGrants, ResponseTypes: []string{"code"}},
 		Clients: NewClients(tkHost, st.Clients(), hostGrants, clock.Now),
 		Users:   st.Users(), Grants: st.Grants(), Tokens: st.Tokens(), Codes: st.Codes(), Consents: st.Consents(),
-		Interactions: st.Interactions(), Scopes: NewCatalogue([]string{"user", "admin"}, nil),
+		DeviceCodes: st.DeviceCodes(), Interactions: st.Interactions(), Scopes: NewCatalogue([]string{"user", "admin"}, nil),
 		Now: clock.Now, Log: slog.New(slog.DiscardHandler),
 	}
 	for _, c := range tkClients {
@@ -86,8 +86,13 @@ func newTokenEnv(t testing.TB, mod ...func(*Provider)) *tokenEnv {
 	}
 	e.alice = e.addUser("alice", "user", "admin")
 	for _, f := range mod {
-		f(e.p)
+		f(&o)
 	}
+	p, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.p = p
 	return e
 }
 

@@ -25,7 +25,7 @@ type IDTokenClaims struct {
 	AtHash   string   `json:"at_hash,omitempty"`
 }
 
-// IDTokens issues id_tokens at the token endpoint, as the oauth.Provider.OnTokens hook.
+// IDTokens issues id_tokens at the token endpoint (through Layer, the OAuth core's OIDC interface).
 type IDTokens struct {
 	Issuer     string
 	TTL        time.Duration
