@@ -142,8 +142,10 @@ type Code struct {
 	UsedAt              time.Time `json:"used_at,omitempty"`
 }
 
-// DeviceCode is an RFC 8628 device authorization. ID is the SHA-256 (hex) of the device code; UserCode is kept
-// normalised (upper case, no separator) so lookups are case-insensitive.
+// DeviceCode is an RFC 8628 device authorization. ID is the SHA-256 (hex) of the device code; UserCode is what
+// the core looks the user code up by (the digest of its normalised form), unique among live device codes.
+// ValidUntil is when the device code expires; ExpiresAt, when the record goes, is later, so that a device polling
+// after the expiry is told expired_token (RFC 8628 §3.5) rather than that its code is unknown.
 type DeviceCode struct {
 	ID         string    `json:"id"`
 	Host       string    `json:"host"`
@@ -156,6 +158,7 @@ type DeviceCode struct {
 	Interval   int       `json:"interval"`
 	LastPollAt time.Time `json:"last_poll_at,omitempty"`
 	IssuedAt   time.Time `json:"issued_at"`
+	ValidUntil time.Time `json:"valid_until,omitempty"`
 	ExpiresAt  time.Time `json:"expires_at"`
 	UsedAt     time.Time `json:"used_at,omitempty"`
 }
@@ -196,6 +199,9 @@ type Interaction struct {
 	MaxAge              int      `json:"max_age"` // -1: not given
 	LoginHint           string   `json:"login_hint,omitempty"`
 	IDTokenHintSub      string   `json:"id_token_hint_sub,omitempty"` // sub of a verified id_token_hint
+	// DeviceCodeID is set for the verification of a device authorization (RFC 8628 §3.3): the interaction ends
+	// in approving or denying that device code instead of a redirect (RedirectURI is empty).
+	DeviceCodeID string `json:"device_code_id,omitempty"`
 
 	UserID   string    `json:"user_id,omitempty"` // set once the user is authenticated for this request
 	AuthTime time.Time `json:"auth_time,omitempty"`

@@ -134,8 +134,14 @@ type DeviceCodeStore interface {
 	Put(ctx context.Context, d *DeviceCode) error
 	Get(ctx context.Context, host, id string) (*DeviceCode, error)
 	GetByUserCode(ctx context.Context, host, userCode string) (*DeviceCode, error)
-	// Update replaces a live, unused device code (approval, denial, poll time).
+	// Update replaces a live, unused device code (approval, denial).
 	Update(ctx context.Context, d *DeviceCode) error
+	// Poll records a poll of a pending device code in one write, so that it never overwrites a concurrent
+	// approval or denial: LastPollAt becomes at and, when the previous poll came less than Interval seconds minus
+	// jitter earlier, Interval grows by slowDown seconds for this and every later poll (RFC 8628 §3.5). It
+	// returns the record and whether the poll was too early. A device code that is not pending is returned as it
+	// is, without a write; a used one with ErrAlreadyUsed.
+	Poll(ctx context.Context, host, id string, at time.Time, jitter time.Duration, slowDown int) (*DeviceCode, bool, error)
 	// Consume marks an approved device code used and stores toks in the same write, as CodeStore.Consume; a
 	// device code that is not approved comes back with ErrConflict and nothing is written.
 	Consume(ctx context.Context, host, id string, toks ...*Token) (*DeviceCode, error)

@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/assentry/assentry/store"
 )
 
-// statusApproved is the DeviceCode.Status that Consume accepts.
-const statusApproved = "approved"
+// The DeviceCode.Status values the store acts on: Consume accepts approved codes, Poll writes pending ones.
+const (
+	statusApproved = "approved"
+	statusPending  = "pending"
+)
 
 // deviceCodeStore implements store.DeviceCodeStore: a record plus a user code → device code index entry with
 // the record's TTL.
@@ -66,6 +70,31 @@ func (ds deviceCodeStore) Update(ctx context.Context, d *store.DeviceCode) error
 		v.UsedAt = old.UsedAt
 		return putDeviceCode(t, &v, old.UserCode)
 	})
+}
+
+// Poll records a poll of a pending device code (see store.DeviceCodeStore.Poll) in one transaction.
+func (ds deviceCodeStore) Poll(ctx context.Context, host, id string, at time.Time, jitter time.Duration, slowDown int) (*store.DeviceCode, bool, error) {
+	var out *store.DeviceCode
+	var early bool
+	err := ds.s.update(ctx, func(t *txn) error {
+		d, err := deviceCodeTable.get(t, host, id)
+		out, early = d, false
+		switch {
+		case err != nil:
+			return err
+		case !d.UsedAt.IsZero():
+			return fmt.Errorf("device code %s: %w", id, store.ErrAlreadyUsed)
+		case d.Status != statusPending:
+			return nil
+		}
+		if !d.LastPollAt.IsZero() && at.Sub(d.LastPollAt) < time.Duration(d.Interval)*time.Second-jitter {
+			early = true
+			d.Interval += slowDown
+		}
+		d.LastPollAt = at
+		return deviceCodeTable.put(t, d, host, id)
+	})
+	return out, early, err
 }
 
 // Consume marks an approved device code used, stores toks and returns it, atomically as Codes.Consume: ErrAlreadyUsed

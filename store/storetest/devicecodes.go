@@ -107,3 +107,50 @@ func testDeviceCodes(t *testing.T, open Opener) {
 		}
 	})
 }
+
+// testDevicePoll covers DeviceCodeStore.Poll: the first poll, a poll within the interval (slow_down raises the
+// interval, persisted), one within the jitter allowance, and that polling never overwrites an approval.
+func testDevicePoll(t *testing.T, open Opener) {
+	e := newEnv(t, open)
+	d := e.newDeviceCode(hostA, "dc1", "WDJBMJHT")
+	e.must(e.s.DeviceCodes().Put(e.ctx, d))
+	poll := func(name string, wantEarly bool, wantInterval int) {
+		t.Helper()
+		got, early, err := e.s.DeviceCodes().Poll(e.ctx, hostA, "dc1", e.now(), time.Second, 5)
+		e.must(err)
+		if early != wantEarly || got.Interval != wantInterval || !got.LastPollAt.Equal(e.now()) {
+			t.Errorf("%s: early %v interval %d last %v; want %v %d %v", name, early, got.Interval, got.LastPollAt,
+				wantEarly, wantInterval, e.now())
+		}
+		stored, err := e.s.DeviceCodes().Get(e.ctx, hostA, "dc1")
+		e.must(err)
+		if stored.Interval != wantInterval || !stored.LastPollAt.Equal(e.now()) {
+			t.Errorf("%s: stored interval %d last %v", name, stored.Interval, stored.LastPollAt)
+		}
+	}
+	poll("first poll", false, 5)
+	e.clock.Advance(2 * time.Second)
+	poll("too early", true, 10)
+	e.clock.Advance(9 * time.Second) // within 1 s of the raised interval
+	poll("within the jitter", false, 10)
+	e.clock.Advance(10 * time.Second)
+	poll("on time", false, 10)
+
+	// An approval is never overwritten by a poll: the poll sees it and writes nothing.
+	d, err := e.s.DeviceCodes().Get(e.ctx, hostA, "dc1")
+	e.must(err)
+	d.Status, d.UserID, d.GrantID = "approved", "u1", "g1"
+	e.must(e.s.DeviceCodes().Update(e.ctx, d))
+	e.clock.Advance(time.Second)
+	got, early, err := e.s.DeviceCodes().Poll(e.ctx, hostA, "dc1", e.now(), time.Second, 5)
+	e.must(err)
+	if early || got.Status != "approved" || got.LastPollAt.Equal(e.now()) {
+		t.Errorf("poll of an approved code: early %v, %+v", early, got)
+	}
+	_, err = e.s.DeviceCodes().Consume(e.ctx, hostA, "dc1")
+	e.must(err)
+	_, _, err = e.s.DeviceCodes().Poll(e.ctx, hostA, "dc1", e.now(), time.Second, 5)
+	e.is("Poll used", err, store.ErrAlreadyUsed)
+	_, _, err = e.s.DeviceCodes().Poll(e.ctx, hostA, "nope", e.now(), time.Second, 5)
+	e.is("Poll unknown", err, store.ErrNotFound)
+}

@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 		{"Tokens", testTokens},
 		{"Codes", testCodes},
 		{"DeviceCodes", testDeviceCodes},
+		{"DevicePoll", testDevicePoll},
 		{"Redeem", testRedeem},
 		{"Keys", testKeys},
 		{"Interactions", testInteractions},
