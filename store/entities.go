@@ -155,6 +155,7 @@ type DeviceCode struct {
 	Status     string    `json:"status"` // pending, approved, denied
 	UserID     string    `json:"user_id,omitempty"`
 	GrantID    string    `json:"grant_id,omitempty"`
+	AuthTime   time.Time `json:"auth_time,omitempty"` // when the approving user authenticated
 	Interval   int       `json:"interval"`
 	LastPollAt time.Time `json:"last_poll_at,omitempty"`
 	IssuedAt   time.Time `json:"issued_at"`

@@ -121,6 +121,7 @@ func newProvider(h *config.HostSettings, st store.Store, clients oauth.ClientSou
 		Host: h.ID,
 		Settings: oauth.Settings{
 			Issuer: h.Issuer, AccessTokenTTL: h.AccessTokenTTL, RefreshTokenTTL: h.RefreshTokenTTL, CodeTTL: h.CodeTTL,
+			DeviceCodeTTL:     h.DeviceCodeTTL,
 			RefreshReuseGrace: h.RefreshTokenReuseGrace, GrantTypes: h.GrantTypes, ResponseTypes: h.ResponseTypes,
 			RequireCodeChallenge: h.RequireCodeChallenge, CodeChallengeMethods: h.CodeChallengeMethods,
 			TermsURL: h.TermsURL, PolicyURL: h.PolicyURL, ServiceDocumentation: h.ServiceDocumentation,

@@ -179,7 +179,7 @@ func (b *hostBuilder) clients(h Host, hs *HostSettings) {
 func (b *hostBuilder) clientGrants(key string, list, host []string) []string {
 	if list == nil {
 		var out []string
-		for _, g := range defaultGrantTypes() {
+		for _, g := range defaultClientGrantTypes() {
 			if slices.Contains(host, g) {
 				out = append(out, g)
 			}
@@ -191,6 +191,7 @@ func (b *hostBuilder) clientGrants(key string, list, host []string) []string {
 	}
 	var out []string
 	for _, g := range list {
+		g = canonicalGrant(g)
 		switch msg := checkGrant(g); {
 		case msg != "":
 			b.errorf(key, "%s", msg)

@@ -44,6 +44,7 @@ type Host struct {
 	RefreshTokenTTL        *Duration `yaml:"refresh_token_ttl"`
 	IDTokenTTL             *Duration `yaml:"id_token_ttl"`
 	CodeTTL                *Duration `yaml:"code_ttl"`
+	DeviceCodeTTL          *Duration `yaml:"device_code_ttl"`
 	SessionTTL             *Duration `yaml:"session_ttl"`
 	RefreshTokenReuseGrace *Duration `yaml:"refresh_token_reuse_grace"`
 
@@ -135,6 +136,9 @@ type RateLimits struct {
 	LoginPerIP       *Bucket `yaml:"login_per_ip"`
 	LoginPerUsername *Bucket `yaml:"login_per_username"`
 	RegisterPerIP    *Bucket `yaml:"register_per_ip"` // POST /oauth2/register, every request counts
+	// Wrong user codes at the device verification page (RFC 8628 §5.1), per address and per browser.
+	DeviceCodePerIP      *Bucket `yaml:"device_code_per_ip"`
+	DeviceCodePerBrowser *Bucket `yaml:"device_code_per_browser"`
 }
 
 // Bucket is one token-bucket setting. In the file, 0 (or leaving a field out) keeps the default of that field.

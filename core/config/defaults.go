@@ -17,6 +17,7 @@ const (
 	DefaultRefreshTokenTTL     = 168 * time.Hour
 	DefaultIDTokenTTL          = time.Hour
 	DefaultCodeTTL             = 60 * time.Second
+	DefaultDeviceCodeTTL       = 10 * time.Minute
 	DefaultSessionTTL          = 24 * time.Hour
 	DefaultRegistrationAlg     = "HS256"
 	DefaultIDTokenSigningAlg   = "RS256"
@@ -39,12 +40,16 @@ const (
 const (
 	grantAuthorizationCode = "authorization_code"
 	grantRefreshToken      = "refresh_token"
-	responseTypeCode       = "code"
-	pkceS256               = "S256"
-	pkcePlain              = "plain"
-	authBasic              = "client_secret_basic"
-	authPost               = "client_secret_post"
-	authNone               = "none"
+	grantDeviceCode        = "urn:ietf:params:oauth:grant-type:device_code"
+	// grantDeviceCodeShort is how mod_http_oauth2's allowed_oauth2_grant_types names the device grant; the
+	// config accepts it for the full name.
+	grantDeviceCodeShort = "device_code"
+	responseTypeCode     = "code"
+	pkceS256             = "S256"
+	pkcePlain            = "plain"
+	authBasic            = "client_secret_basic"
+	authPost             = "client_secret_post"
+	authNone             = "none"
 )
 
 // Policy hook names (POLICY-ABI.md, contract), in the order they run.
@@ -81,8 +86,15 @@ func isBuiltinScope(name string) bool {
 	return false
 }
 
-// defaultGrantTypes is the host default and, intersected with the host's list, a static client's default.
-func defaultGrantTypes() []string { return []string{grantAuthorizationCode, grantRefreshToken} }
+// defaultGrantTypes is the host default: the authorization code flow with refresh, and the device grant, which
+// mod_http_oauth2 serves by default too.
+func defaultGrantTypes() []string {
+	return []string{grantAuthorizationCode, grantRefreshToken, grantDeviceCode}
+}
+
+// defaultClientGrantTypes, intersected with the host's list, is a static client's default: a client asks for the
+// device grant explicitly.
+func defaultClientGrantTypes() []string { return []string{grantAuthorizationCode, grantRefreshToken} }
 
 // defaultMaxConcurrent bounds parallel argon2 hashes: twice the CPUs, capped at 4 so the peak memory of the
 // default parameters stays under 80 MiB however large the machine is.
@@ -99,4 +111,10 @@ const (
 	// (120 an hour) serve many users behind one address, and stop a script filling logs with client ids.
 	DefaultRegisterPerIPBurst = 20
 	DefaultRegisterPerIPEvery = 30 * time.Second
+	// Wrong user codes (RFC 8628 §5.1): a user mistyping needs a few tries; a guesser facing 20^8 codes gets
+	// nowhere at one try a minute per browser and two a minute per address.
+	DefaultDeviceCodePerIPBurst      = 10
+	DefaultDeviceCodePerIPEvery      = 30 * time.Second
+	DefaultDeviceCodePerBrowserBurst = 5
+	DefaultDeviceCodePerBrowserEvery = time.Minute
 )

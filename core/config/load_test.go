@@ -39,11 +39,12 @@ func TestNoFileIsTheDevelopmentHost(t *testing.T) {
 		RefreshTokenTTL: 168 * time.Hour,
 		IDTokenTTL:      time.Hour,
 		CodeTTL:         60 * time.Second,
+		DeviceCodeTTL:   10 * time.Minute,
 		SessionTTL:      24 * time.Hour,
 
 		Registration: RegistrationSettings{Algorithm: "HS256", LegacyHost: "127.0.0.1"},
 
-		GrantTypes:           []string{"authorization_code", "refresh_token"},
+		GrantTypes:           []string{"authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"},
 		ResponseTypes:        []string{"code"},
 		RequireCodeChallenge: true,
 		CodeChallengeMethods: []string{"S256"},
@@ -56,10 +57,12 @@ func TestNoFileIsTheDevelopmentHost(t *testing.T) {
 		SubjectFormat:       "opaque",
 		RefreshIDToken:      true,
 
-		Argon2:        Argon2{Memory: 19456, Iterations: 2, Parallelism: 1, MaxConcurrent: defaultMaxConcurrent()},
-		LoginPerIP:    Bucket{Burst: 20, Every: Duration(3 * time.Second)},
-		LoginPerUser:  Bucket{Burst: 10, Every: Duration(30 * time.Second)},
-		RegisterPerIP: Bucket{Burst: 20, Every: Duration(30 * time.Second)},
+		Argon2:               Argon2{Memory: 19456, Iterations: 2, Parallelism: 1, MaxConcurrent: defaultMaxConcurrent()},
+		LoginPerIP:           Bucket{Burst: 20, Every: Duration(3 * time.Second)},
+		LoginPerUser:         Bucket{Burst: 10, Every: Duration(30 * time.Second)},
+		RegisterPerIP:        Bucket{Burst: 20, Every: Duration(30 * time.Second)},
+		DeviceCodePerIP:      Bucket{Burst: 10, Every: Duration(30 * time.Second)},
+		DeviceCodePerBrowser: Bucket{Burst: 5, Every: Duration(time.Minute)},
 		BuiltinPolicy: map[string]bool{"validate_registration": true, "map_roles": true, "scope_policy": true,
 			"consent": true, "claims": true},
 	}

@@ -21,6 +21,7 @@ func (b *hostBuilder) tokens(h Host, hs *HostSettings) {
 		{"refresh_token_ttl", h.RefreshTokenTTL, DefaultRefreshTokenTTL, &hs.RefreshTokenTTL},
 		{"id_token_ttl", h.IDTokenTTL, DefaultIDTokenTTL, &hs.IDTokenTTL},
 		{"code_ttl", h.CodeTTL, DefaultCodeTTL, &hs.CodeTTL},
+		{"device_code_ttl", h.DeviceCodeTTL, DefaultDeviceCodeTTL, &hs.DeviceCodeTTL},
 		{"key_rotation_interval", h.KeyRotationInterval, DefaultKeyRotationInterval, &hs.KeyRotationInterval},
 	} {
 		*d.dst = ttl(d.v, d.def)
@@ -124,12 +125,33 @@ func (b *hostBuilder) registration(h Host, hs *HostSettings) {
 // and "not served" is more useful than "unknown".
 func checkGrant(g string) string {
 	switch g {
-	case grantAuthorizationCode, grantRefreshToken:
+	case grantAuthorizationCode, grantRefreshToken, grantDeviceCode:
 		return ""
-	case "device_code", "urn:ietf:params:oauth:grant-type:device_code", "client_credentials", "password", "implicit":
+	case "client_credentials", "password", "implicit":
 		return fmt.Sprintf("%q is not served by this version", g)
 	}
-	return fmt.Sprintf("unknown grant type %q (served: %s, %s)", g, grantAuthorizationCode, grantRefreshToken)
+	return fmt.Sprintf("unknown grant type %q (served: %s, %s, %s)", g, grantAuthorizationCode, grantRefreshToken,
+		grantDeviceCodeShort)
+}
+
+// canonicalGrant maps mod_http_oauth2's short name of the device grant to its RFC 8628 name.
+func canonicalGrant(g string) string {
+	if g == grantDeviceCodeShort {
+		return grantDeviceCode
+	}
+	return g
+}
+
+// canonicalGrants applies canonicalGrant to a list (nil stays nil: unset).
+func canonicalGrants(list []string) []string {
+	if list == nil {
+		return nil
+	}
+	out := make([]string, len(list))
+	for i, g := range list {
+		out[i] = canonicalGrant(g)
+	}
+	return out
 }
 
 // checkResponseType describes what is wrong with response type rt, or returns "".
@@ -154,7 +176,7 @@ func checkResponseType(rt string) string {
 
 // protocol resolves grant types, response types and PKCE.
 func (b *hostBuilder) protocol(h Host, hs *HostSettings) {
-	hs.GrantTypes = b.enumList("grant_types", h.GrantTypes, defaultGrantTypes(), checkGrant)
+	hs.GrantTypes = b.enumList("grant_types", canonicalGrants(h.GrantTypes), defaultGrantTypes(), checkGrant)
 	if h.GrantTypes != nil && len(h.GrantTypes) == 0 {
 		b.errorf("grant_types", "must list at least one grant type")
 	}

@@ -55,17 +55,21 @@ func (b *hostBuilder) argon2(h Host, hs *HostSettings) {
 	hs.Argon2 = a
 }
 
-// rateLimits resolves the login and registration token buckets; a bucket given in part keeps the default of the other field.
+// rateLimits resolves the login, registration and device-code token buckets; a bucket given in part keeps the default of the other field.
 func (b *hostBuilder) rateLimits(h Host, hs *HostSettings) {
 	hs.LoginPerIP = Bucket{Burst: DefaultLoginPerIPBurst, Every: Duration(DefaultLoginPerIPEvery)}
 	hs.LoginPerUser = Bucket{Burst: DefaultLoginPerUsernameBurst, Every: Duration(DefaultLoginPerUsernameEvery)}
 	hs.RegisterPerIP = Bucket{Burst: DefaultRegisterPerIPBurst, Every: Duration(DefaultRegisterPerIPEvery)}
+	hs.DeviceCodePerIP = Bucket{Burst: DefaultDeviceCodePerIPBurst, Every: Duration(DefaultDeviceCodePerIPEvery)}
+	hs.DeviceCodePerBrowser = Bucket{Burst: DefaultDeviceCodePerBrowserBurst, Every: Duration(DefaultDeviceCodePerBrowserEvery)}
 	if h.RateLimits == nil {
 		return
 	}
 	b.bucket("rate_limits.login_per_ip", h.RateLimits.LoginPerIP, &hs.LoginPerIP)
 	b.bucket("rate_limits.login_per_username", h.RateLimits.LoginPerUsername, &hs.LoginPerUser)
 	b.bucket("rate_limits.register_per_ip", h.RateLimits.RegisterPerIP, &hs.RegisterPerIP)
+	b.bucket("rate_limits.device_code_per_ip", h.RateLimits.DeviceCodePerIP, &hs.DeviceCodePerIP)
+	b.bucket("rate_limits.device_code_per_browser", h.RateLimits.DeviceCodePerBrowser, &hs.DeviceCodePerBrowser)
 }
 
 func (b *hostBuilder) bucket(key string, set *Bucket, dst *Bucket) {

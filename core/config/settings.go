@@ -40,6 +40,7 @@ type HostSettings struct {
 	RefreshTokenTTL        time.Duration
 	IDTokenTTL             time.Duration
 	CodeTTL                time.Duration
+	DeviceCodeTTL          time.Duration // RFC 8628 device codes (device_code_ttl)
 	SessionTTL             time.Duration // 0: never remember a login
 	RefreshTokenReuseGrace time.Duration // 0: any reuse of a rotated refresh token revokes the chain
 
@@ -70,6 +71,9 @@ type HostSettings struct {
 	LoginPerUser Bucket
 	// RegisterPerIP limits dynamic client registrations per client address (every request counts).
 	RegisterPerIP Bucket
+	// DeviceCodePerIP and DeviceCodePerBrowser limit wrong user codes at /device (RFC 8628 §5.1).
+	DeviceCodePerIP      Bucket
+	DeviceCodePerBrowser Bucket
 	// BuiltinPolicy has every hook name (see Hooks) as a key: true when the built-in policy runs for it.
 	BuiltinPolicy map[string]bool
 	// Policies are the plugin bindings in order; each OnError holds every bound hook (all hooks when Hooks is

@@ -40,5 +40,5 @@ type Transport struct {
 
 // BuiltinGrants are the grants Assentry implements, one file each. A host serves those its grant_types enable.
 func BuiltinGrants() []Grant {
-	return []Grant{authCodeGrant{}, refreshGrant{}}
+	return []Grant{authCodeGrant{}, refreshGrant{}, deviceGrant{}}
 }

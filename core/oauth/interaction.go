@@ -19,11 +19,9 @@ const InteractionTTL = 30 * time.Minute
 // login and consent forms carry only the interaction id, and a flow started in one browser cannot be finished
 // in another.
 func (p *Provider) StartInteraction(ctx context.Context, r *AuthorizeRequest, browser string) (*store.Interaction, error) {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
 	now := p.now()
 	ix := &store.Interaction{
-		ID: base64.RawURLEncoding.EncodeToString(b), Host: p.Host, Browser: Digest(browser), ClientID: r.Client.ID,
+		ID: newInteractionID(), Host: p.Host, Browser: Digest(browser), ClientID: r.Client.ID,
 		RedirectURI: r.RedirectURI, RedirectURIGiven: r.RedirectURIGiven, ResponseType: r.ResponseType,
 		Scopes: r.Scopes, State: r.State, Nonce: r.Nonce, CodeChallenge: r.CodeChallenge,
 		CodeChallengeMethod: r.CodeChallengeMethod, Prompt: r.Prompt, MaxAge: r.MaxAge, LoginHint: r.LoginHint,
@@ -34,6 +32,13 @@ func (p *Provider) StartInteraction(ctx context.Context, r *AuthorizeRequest, br
 		return nil, err
 	}
 	return ix, nil
+}
+
+// newInteractionID returns 256 random bits, base64url: an interaction id is a bearer of the flow in its forms.
+func newInteractionID() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // ErrUnknownInteraction: the interaction id is unknown, expired, already finished, or belongs to another
@@ -73,6 +78,7 @@ const (
 	StepLogin   StepKind = iota + 1 // show the login page
 	StepConsent                     // show the consent page
 	StepDone                        // send the browser to Location (or show Code for the OOB redirect)
+	StepDeviceDone                  // a device verification ended: Approved or denied
 )
 
 // Step is the outcome of Advance or Decide.
@@ -84,6 +90,8 @@ type Step struct {
 	User     *store.User         // StepConsent: the signed-in user
 	Offered  []string            // StepConsent: the scopes to ask for
 	Page     *policy.ConsentPage // StepConsent: what a consent policy adds to the page (template, notices, ...)
+	Device   bool                // StepConsent: the consent approves a device (RFC 8628 §5.4: warn the user)
+	Approved bool                // StepDeviceDone: the user approved the device
 }
 
 // Session is what Advance needs of the browser's login session (nil: not signed in).
@@ -135,6 +143,11 @@ func (p *Provider) Advance(ctx context.Context, ix *store.Interaction, sess *Ses
 	if e != nil {
 		return nil, p.redirectError(ix, client, e)
 	}
+	if ix.DeviceCodeID != "" && decision.Decision == policy.DecisionApprove {
+		// RFC 8628 §5.4: a user code can be phished (an attacker starts the flow and sends the victim the code),
+		// so the user always sees what they approve; no remembered consent or policy skips that.
+		decision.Decision = policy.DecisionAsk
+	}
 	switch decision.Decision {
 	case policy.DecisionApprove:
 		if decision.Remember != nil && *decision.Remember {
@@ -152,7 +165,8 @@ func (p *Provider) Advance(ctx context.Context, ix *store.Interaction, sess *Ses
 	case policy.DecisionConsentRequired:
 		return nil, p.redirectError(ix, client, ConsentRequired("the user has not approved this application"))
 	}
-	return &Step{Kind: StepConsent, Client: client, User: user, Offered: offered, Page: decision.Page}, nil
+	return &Step{Kind: StepConsent, Client: client, User: user, Offered: offered, Page: decision.Page,
+		Device: ix.DeviceCodeID != ""}, nil
 }
 
 // Decide completes the consent step: the user approved or denied. The scopes granted are those the user left
@@ -165,6 +179,9 @@ func (p *Provider) Decide(ctx context.Context, ix *store.Interaction, approve bo
 	if !approve {
 		if _, err := p.Interactions.Consume(ctx, p.Host, ix.ID); err != nil {
 			return nil, ErrUnknownInteraction
+		}
+		if ix.DeviceCodeID != "" {
+			return p.decideDevice(ctx, ix, client, nil, nil, false)
 		}
 		return nil, p.redirectError(ix, client, AccessDenied("the user denied the request"))
 	}
@@ -198,6 +215,9 @@ func (p *Provider) finish(ctx context.Context, ix *store.Interaction, client *st
 			return nil, ErrUnknownInteraction
 		}
 		return nil, err
+	}
+	if ix.DeviceCodeID != "" {
+		return p.decideDevice(ctx, ix, client, user, scopes, true)
 	}
 	code, err := p.issueCode(ctx, ix, client, user, scopes)
 	if err != nil {

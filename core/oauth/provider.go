@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"slices"
 	"time"
@@ -72,7 +73,9 @@ type Options struct {
 	// which of them the host serves.
 	Handlers []Grant
 	Now      func() time.Time
-	Log      *slog.Logger
+	// Random is the source of user codes; nil: crypto/rand. Tests inject one to force collisions.
+	Random io.Reader
+	Log    *slog.Logger
 }
 
 // Provider is the OAuth 2.0 core of one host: authorization requests, codes, the token endpoint, revocation and
@@ -95,6 +98,7 @@ type Provider struct {
 	// grants are the served grants by grant_type, in the order of Settings.GrantTypes.
 	grants map[string]Grant
 	clock  func() time.Time
+	random io.Reader
 	logger *slog.Logger
 }
 
@@ -138,7 +142,10 @@ func New(o Options) (*Provider, error) {
 	p := &Provider{Host: o.Host, Settings: o.Settings, Clients: o.Clients, Users: o.Users, Grants: o.Grants,
 		Tokens: o.Tokens, Codes: o.Codes, DeviceCodes: o.DeviceCodes, Consents: o.Consents,
 		Interactions: o.Interactions, Scopes: o.Scopes, Policy: o.Policy, oidc: o.OIDC, grants: served,
-		clock: o.Now, logger: o.Log}
+		clock: o.Now, random: o.Random, logger: o.Log}
+	if p.random == nil {
+		p.random = rand.Reader
+	}
 	p.Settings.GrantTypes = slices.Clone(o.Settings.GrantTypes)
 	return p, nil
 }
@@ -187,6 +194,9 @@ func newSecret(prefix string) (value, id string) {
 	value = prefix + base64.RawURLEncoding.EncodeToString(b)
 	return value, Digest(value)
 }
+
+// hasGrant reports whether a client is registered for grant type t.
+func hasGrant(c *store.Client, t string) bool { return slices.Contains(c.GrantTypes, t) }
 
 // newGrantID returns a random grant id.
 func newGrantID() string {
