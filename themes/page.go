@@ -22,6 +22,9 @@ type Page struct {
 	Return      *Link  // a link back (error page: "return to <client host>"; signed-in page)
 	RetryAfter  int    // 429 pages: seconds until the next attempt is allowed
 	Code        string // oob: the authorization code to copy
+	UserCode    string // device: the user code typed, or pre-filled from verification_uri_complete
+	Device      bool   // consent: the user approves a device that asked with a user code (show the warning)
+	Approved    bool   // device_done: the user approved the device (false: denied)
 	ShowLogos   bool   // the operator enabled show_client_logos (the CSP then allows img-src https:)
 }
 

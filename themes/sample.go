@@ -39,6 +39,14 @@ func samples(name string) []sample {
 		})}
 	case PageOOB:
 		return []sample{full, minimal("only required fields", func(p *Page) { p.Code = "ac_sample" })}
+	case PageDevice:
+		limited := fullPage()
+		limited.RetryAfter = 60
+		return []sample{full, minimal("only required fields", func(p *Page) { p.Action = "/device" }),
+			{"rate limited", limited}}
+	case PageDeviceDone:
+		return []sample{full, minimal("denied, only required fields", nil),
+			minimal("approved, only required fields", func(p *Page) { p.Approved = true })}
 	}
 	return []sample{full}
 }
@@ -80,6 +88,9 @@ func fullPage() *Page {
 		Action:      "/sample",
 		Return:      &Link{URL: "https://app.example.com/", Text: "Back to Example App"},
 		Code:        "ac_sample",
+		UserCode:    "WDJB-MJHT",
+		Device:      true,
+		Approved:    true,
 		ShowLogos:   true,
 	}
 }

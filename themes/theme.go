@@ -9,12 +9,14 @@ import (
 
 // Page template names: the server renders a page by one of these names. A theme file <name>.html provides it.
 const (
-	PageLogin    = "login"     // the sign-in form
-	PageSignedIn = "signed_in" // /login opened with a session already signed in
-	PageLogout   = "logout"    // sign-out confirmation, and the "signed out" state
-	PageError    = "error"     // errors shown instead of redirected, and 429 pages
-	PageConsent  = "consent"   // the consent form
-	PageOOB      = "oob"       // an authorization code to copy (urn:ietf:wg:oauth:2.0:oob)
+	PageLogin      = "login"       // the sign-in form
+	PageSignedIn   = "signed_in"   // /login opened with a session already signed in
+	PageLogout     = "logout"      // sign-out confirmation, and the "signed out" state
+	PageError      = "error"       // errors shown instead of redirected, and 429 pages
+	PageConsent    = "consent"     // the consent form
+	PageOOB        = "oob"         // an authorization code to copy (urn:ietf:wg:oauth:2.0:oob)
+	PageDevice     = "device"      // the user code entry of the device flow (RFC 8628 §3.3)
+	PageDeviceDone = "device_done" // the device flow's end: approved or denied
 )
 
 // File names with a fixed role in a theme directory.
@@ -27,10 +29,10 @@ const (
 
 // Required returns the page templates a loaded theme must have. The embedded default provides them all, so for an
 // overlay this only matters if the default ever loses one; it also says which pages the server may render without
-// checking Has first. Later issues append PageConsent, PageOOB, device, device_done and account here as their
-// handlers start rendering them (the list is built per call: there is no package-level mutable state to edit).
+// checking Has first. The account page joins the list with its feature (the list is built per call: there is no
+// package-level mutable state to edit).
 func Required() []string {
-	return []string{PageLogin, PageSignedIn, PageLogout, PageError}
+	return []string{PageLogin, PageSignedIn, PageLogout, PageError, PageConsent, PageOOB, PageDevice, PageDeviceDone}
 }
 
 // Theme is a loaded, checked theme: one parsed template set per page (the page with layout.html and every partial)

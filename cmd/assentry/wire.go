@@ -17,6 +17,7 @@ import (
 	"github.com/assentry/assentry/core/admin"
 	"github.com/assentry/assentry/core/config"
 	"github.com/assentry/assentry/core/httpapi"
+	"github.com/assentry/assentry/core/interaction"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/oidc"
 	"github.com/assentry/assentry/core/ratelimit"
@@ -52,6 +53,7 @@ type hostParts struct {
 	clients  *oauth.Clients
 	registry *registration.Registry // nil while registration is off
 	provider *oauth.Provider
+	flow     *interaction.Service
 	keys     *token.Manager
 	userinfo *oidc.UserInfo
 	idTokens *oidc.IDTokens
@@ -86,6 +88,12 @@ func buildHosts(s *config.Settings, st store.Store, log *slog.Logger) ([]*hostPa
 			return nil, nil, fmt.Errorf("host %s: %w", h.ID, err)
 		}
 		if p.provider, err = newProvider(h, st, clients, layer, log); err != nil {
+			return nil, nil, fmt.Errorf("host %s: %w", h.ID, err)
+		}
+		if p.flow, err = interaction.New(p.provider, p.accounts, p.sessions, interaction.Limits{
+			LoginPerIP: limiter(h.LoginPerIP), LoginPerUser: limiter(h.LoginPerUser),
+			DeviceCodePerIP: limiter(h.DeviceCodePerIP), DeviceCodePerBrowser: limiter(h.DeviceCodePerBrowser),
+		}, log.With("host", h.ID)); err != nil {
 			return nil, nil, fmt.Errorf("host %s: %w", h.ID, err)
 		}
 		parts = append(parts, p)
@@ -211,6 +219,11 @@ func syncClients(ctx context.Context, parts []*hostParts) error {
 	return nil
 }
 
+// limiter makes the token bucket of a rate-limit setting.
+func limiter(b config.Bucket) *ratelimit.Limiter {
+	return ratelimit.New(b.Burst, time.Duration(b.Every), nil)
+}
+
 // httpHosts adds what serving needs (theme, rate limits) to the core services.
 func httpHosts(parts []*hostParts) ([]*httpapi.Host, error) {
 	var out []*httpapi.Host
@@ -223,12 +236,9 @@ func httpHosts(parts []*hostParts) ([]*httpapi.Host, error) {
 		out = append(out, &httpapi.Host{
 			ID: h.ID, Hostnames: h.Hostnames, Issuer: h.IssuerURL, SiteName: h.SiteName,
 			SecurityPolicy: h.SecurityPolicy, ShowLogos: h.ShowClientLogos, CORSOrigins: h.CORSOrigins,
-			Accounts: p.accounts, Sessions: p.sessions, Theme: theme, OAuth: p.provider,
+			Accounts: p.accounts, Sessions: p.sessions, Flow: p.flow, Theme: theme, OAuth: p.provider,
 			UserInfo: p.userinfo, RPLogout: p.logout, Keys: p.keys, IDTokenAlgs: token.SupportedAlgorithms(),
-			LoginPerIP:    ratelimit.New(h.LoginPerIP.Burst, time.Duration(h.LoginPerIP.Every), nil),
-			LoginPerUser:  ratelimit.New(h.LoginPerUser.Burst, time.Duration(h.LoginPerUser.Every), nil),
-			Registration:  p.registry,
-			RegisterPerIP: ratelimit.New(h.RegisterPerIP.Burst, time.Duration(h.RegisterPerIP.Every), nil),
+			Registration: p.registry, RegisterPerIP: limiter(h.RegisterPerIP),
 		})
 	}
 	return out, nil

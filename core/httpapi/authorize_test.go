@@ -299,7 +299,7 @@ func TestAuthorizePOSTAndBrowserBinding(t *testing.T) {
 
 func TestSessionTTLZeroFlow(t *testing.T) {
 	e := newEnv(t)
-	e.host.Sessions = newManagerTTL0(e)
+	e.useSessions(newManagerTTL0(e))
 	e.addUser("alice", "pw")
 	web, _, _ := e.flowClients()
 	b := e.browser()

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/assentry/assentry/core/account"
+	"github.com/assentry/assentry/core/interaction"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/oidc"
 	"github.com/assentry/assentry/core/ratelimit"
@@ -34,9 +35,11 @@ type testEnv struct {
 	base    string // http://127.0.0.1:port
 	users   *account.Service
 	clients *oauth.Clients
+	limits  interaction.Limits
 }
 
-type envOption func(*Options, *Host)
+// envOption adjusts a test host before it is built: the server options, the host, the flows' rate limits.
+type envOption func(*Options, *Host, *interaction.Limits)
 
 // testAlgs are the id_token algorithms of a test host: EdDSA and ES256 keys are made in microseconds, RSA keys
 // in a good fraction of a second, so only the tests that need RS256 ask for it (withAlgs).
@@ -44,7 +47,7 @@ var testAlgs = []string{"ES256", "EdDSA"}
 
 // withAlgs makes the host keep keys for algs (the first is its default id_token algorithm).
 func withAlgs(algs ...string) envOption {
-	return func(o *Options, h *Host) { h.IDTokenAlgs = algs }
+	return func(o *Options, h *Host, _ *interaction.Limits) { h.IDTokenAlgs = algs }
 }
 
 func newEnv(t *testing.T, opts ...envOption) *testEnv {
@@ -86,14 +89,18 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		Theme:          theme,
 		OAuth:          provider,
 		IDTokenAlgs:    testAlgs,
-		LoginPerIP:     ratelimit.New(100, time.Second, nil),
-		LoginPerUser:   ratelimit.New(100, time.Second, nil),
 	}
 	o := Options{Hosts: []*Host{h}, Logger: slog.New(slog.DiscardHandler)}
+	limits := interaction.Limits{LoginPerIP: ratelimit.New(100, time.Second, nil),
+		LoginPerUser: ratelimit.New(100, time.Second, nil), DeviceCodePerIP: ratelimit.New(100, time.Second, nil),
+		DeviceCodePerBrowser: ratelimit.New(100, time.Second, nil)}
 	for _, f := range opts {
-		f(&o, h)
+		f(&o, h, &limits)
 	}
 	if err := addOIDC(t, h, st, base); err != nil {
+		t.Fatal(err)
+	}
+	if h.Flow, err = interaction.New(h.OAuth, h.Accounts, h.Sessions, limits, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
 	srv, err := New(o)
@@ -106,7 +113,17 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	})
-	return &testEnv{t: t, srv: srv, st: st, host: h, base: base, users: accounts, clients: clients}
+	return &testEnv{t: t, srv: srv, st: st, host: h, base: base, users: accounts, clients: clients, limits: limits}
+}
+
+// useSessions gives the running host another session manager, in its flows too.
+func (e *testEnv) useSessions(m *session.Manager) {
+	e.t.Helper()
+	flow, err := interaction.New(e.host.OAuth, e.host.Accounts, m, e.limits, slog.New(slog.DiscardHandler))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.host.Sessions, e.host.Flow = m, flow
 }
 
 func (e *testEnv) addUser(name, pw string) *store.User {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/assentry/assentry/core/account"
+	"github.com/assentry/assentry/core/interaction"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/oidc"
 	"github.com/assentry/assentry/core/ratelimit"
@@ -27,6 +28,8 @@ type Host struct {
 
 	Accounts *account.Service
 	Sessions *session.Manager
+	// Flow runs the browser flows: authorization, login, consent, device verification.
+	Flow     *interaction.Service
 	Theme    *themes.Theme
 	OAuth    *oauth.Provider
 	UserInfo *oidc.UserInfo
@@ -34,9 +37,6 @@ type Host struct {
 	Keys     *token.Manager
 	// IDTokenAlgs are the id_token algorithms the host signs with (it keeps a key for each).
 	IDTokenAlgs []string
-
-	LoginPerIP   *ratelimit.Limiter
-	LoginPerUser *ratelimit.Limiter
 
 	// Registration is dynamic client registration (RFC 7591); nil: off, and /oauth2/register answers 404.
 	Registration *registration.Registry

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"github.com/assentry/assentry/core/interaction"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -48,7 +49,13 @@ func TestMultiHostRouting(t *testing.T) {
 	iss, _ := url.Parse("https://auth.example.org")
 	second.ID, second.Issuer, second.Hostnames, second.SiteName = "second", iss, []string{"auth.example.org"}, "Second"
 	second.Sessions = session.NewManager("second", e.st.Sessions(), e.st.Users(), time.Hour, nil)
-	second.LoginPerIP, second.LoginPerUser = ratelimit.New(5, time.Second, nil), ratelimit.New(5, time.Second, nil)
+	lim := func() *ratelimit.Limiter { return ratelimit.New(5, time.Second, nil) }
+	flow, err := interaction.New(e.host.OAuth, e.host.Accounts, second.Sessions, interaction.Limits{LoginPerIP: lim(),
+		LoginPerUser: lim(), DeviceCodePerIP: lim(), DeviceCodePerBrowser: lim()}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second.Flow = flow
 	srv, err := New(Options{Hosts: []*Host{e.host, &second}, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/assentry/assentry/core/interaction"
 	"net"
 	"net/http"
 	"net/url"
@@ -183,10 +184,10 @@ func TestDisabledUserLogin(t *testing.T) {
 }
 
 func TestLoginRateLimits(t *testing.T) {
-	e := newEnv(t, func(o *Options, h *Host) {
+	e := newEnv(t, func(o *Options, _ *Host, l *interaction.Limits) {
 		o.TrustedProxies = []string{"127.0.0.1"}
-		h.LoginPerIP = ratelimit.New(3, time.Hour, nil)
-		h.LoginPerUser = ratelimit.New(5, time.Hour, nil)
+		l.LoginPerIP = ratelimit.New(3, time.Hour, nil)
+		l.LoginPerUser = ratelimit.New(5, time.Hour, nil)
 	})
 	e.addUser("alice", "pw")
 	e.addUser("bob", "pw")
@@ -225,7 +226,7 @@ func TestLoginRateLimits(t *testing.T) {
 }
 
 func TestForwardedForIgnoredFromUntrustedPeer(t *testing.T) {
-	e := newEnv(t, func(o *Options, h *Host) { h.LoginPerIP = ratelimit.New(2, time.Hour, nil) })
+	e := newEnv(t, func(_ *Options, _ *Host, l *interaction.Limits) { l.LoginPerIP = ratelimit.New(2, time.Hour, nil) })
 	b := e.browser()
 	for i := 0; i < 2; i++ {
 		b.xff = "192.0.2." + string(rune('1'+i)) // a fresh forged address each time
@@ -239,7 +240,7 @@ func TestForwardedForIgnoredFromUntrustedPeer(t *testing.T) {
 
 func TestSessionTTLZero(t *testing.T) {
 	e := newEnv(t)
-	e.host.Sessions = newManagerTTL0(e)
+	e.useSessions(newManagerTTL0(e))
 	e.addUser("alice", "pw")
 	b := e.browser()
 	p := b.login("alice", "pw")

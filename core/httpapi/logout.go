@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/assentry/assentry/core/interaction"
 	"github.com/assentry/assentry/core/oidc"
 	"github.com/assentry/assentry/core/session"
 	"github.com/assentry/assentry/themes"
@@ -51,7 +52,7 @@ func (s *Server) logoutPage(c *fiber.Ctx) error {
 	p := s.basePage(c, h)
 	p.Title = "Sign out"
 	p.Action = c.Path()
-	p.Client = pageClient(plan.Client)
+	p.Client = interaction.PageClient(plan.Client)
 	if u == nil {
 		p.Extra = map[string]any{"done": true}
 		return s.render(c, h, "logout", p, fiber.StatusOK)

@@ -51,7 +51,7 @@ func TestSessionExpiry(t *testing.T) {
 	e := newEnv(t)
 	now := time.Now()
 	clock := func() time.Time { return now }
-	e.host.Sessions = session.NewManager("test", e.st.Sessions(), e.st.Users(), time.Minute, clock)
+	e.useSessions(session.NewManager("test", e.st.Sessions(), e.st.Users(), time.Minute, clock))
 	u := e.addUser("alice", "pw")
 	cookie, _, err := e.host.Sessions.Start(t.Context(), u.ID, nil, "")
 	if err != nil {

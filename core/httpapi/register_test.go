@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"github.com/assentry/assentry/core/interaction"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -59,7 +60,7 @@ func newRegEnv(t *testing.T, cfg regConfig, opts ...envOption) *regEnv {
 	}
 	revoked := &lateRevoked{}
 	var reg *registration.Registry
-	opts = append(opts, func(o *Options, h *Host) {
+	opts = append(opts, func(o *Options, h *Host, _ *interaction.Limits) {
 		var err error
 		reg, err = registration.New(registration.Options{Host: h.ID, Issuer: h.OAuth.Settings.Issuer, Key: cfg.key,
 			TTL: cfg.ttl, LegacyHost: cfg.legacyHost, InitialAccessToken: cfg.initialAccessToken, Revoked: revoked,

@@ -129,6 +129,13 @@ func (s *Server) routes() {
 	a.Post("/oauth2/token", cors("POST"), s.formEndpoint(tokenCall))
 	a.Options("/oauth2/revoke", cors("POST"))
 	a.Post("/oauth2/revoke", cors("POST"), s.formEndpoint(revokeCall))
+	// Device authorization (RFC 8628): the device's JSON endpoint and the user's code entry page.
+	a.Options("/oauth2/device", deviceServed, cors("POST"))
+	a.Post("/oauth2/device", deviceServed, cors("POST"), s.formEndpoint(deviceAuthorizationCall))
+	a.All("/oauth2/device", deviceServed, methodNotAllowed("POST"))
+	a.Get("/device", deviceServed, s.devicePage)
+	a.Post("/device", deviceServed, s.deviceSubmit)
+	a.All("/device", deviceServed, methodNotAllowed("GET, POST"))
 	a.Options("/oauth2/introspect", cors("POST"))
 	a.Post("/oauth2/introspect", cors("POST"), s.formEndpoint(introspectCall))
 	// Dynamic client registration (RFC 7591): JSON, CORS; 404 while registration is off on the host.

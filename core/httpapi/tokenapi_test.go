@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/assentry/assentry/core/interaction"
 	"github.com/golang-jwt/jwt/v5"
 	"log/slog"
 	"net/http"
@@ -286,7 +287,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 // and never sent.
 func TestTokenEndpointServerError(t *testing.T) {
 	logs := &syncBuffer{}
-	e := newEnv(t, func(o *Options, _ *Host) { o.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	e := newEnv(t, func(o *Options, _ *Host, _ *interaction.Limits) { o.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
 	e.tkClient("web", "web-secret", oauth.AuthClientSecretBasic, false)
 	if err := e.st.Close(); err != nil {
 		t.Fatal(err)

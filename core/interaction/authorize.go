@@ -1,0 +1,139 @@
+package interaction
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/assentry/assentry/core/oauth"
+	"github.com/assentry/assentry/core/session"
+	"github.com/assentry/assentry/store"
+	"github.com/assentry/assentry/themes"
+)
+
+// Authorize serves an authorization request (RFC 6749 §3.1; its query or form, decoded): it is validated,
+// recorded as an interaction bound to this browser, and advanced to the login page, the consent page, or
+// straight back to the client with a code.
+func (s *Service) Authorize(ctx context.Context, values url.Values, b Browser) (*Step, error) {
+	params, perr := oauth.ParseParams(values)
+	if perr != nil {
+		return errorPage(perr.Status, perr.Code, perr.Description, nil), nil
+	}
+	r, err := s.oauth.ParseAuthorize(ctx, params)
+	if err != nil {
+		return s.failure(err, false)
+	}
+	ix, err := s.oauth.StartInteraction(ctx, r, b.CSRF)
+	if err != nil {
+		return nil, err
+	}
+	return s.advance(ctx, ix, b, false)
+}
+
+// load returns the live interaction id of this browser; nil with no error when there is none (the caller shows
+// unknownInteraction).
+func (s *Service) load(ctx context.Context, id string, b Browser) (*store.Interaction, error) {
+	ix, err := s.oauth.LoadInteraction(ctx, id, b.CSRF)
+	if errors.Is(err, oauth.ErrUnknownInteraction) {
+		return nil, nil
+	}
+	return ix, err
+}
+
+// advance moves an interaction on with the browser's login session. A consent step is rendered only on the
+// consent page itself (onConsentPage); elsewhere the browser is sent there, so a reload never re-posts a form.
+func (s *Service) advance(ctx context.Context, ix *store.Interaction, b Browser, onConsentPage bool) (*Step, error) {
+	var sess *oauth.Session
+	if !ix.LoggedIn {
+		st, _, err := s.sessions.Lookup(ctx, b.Session)
+		switch {
+		case err == nil:
+			sess = &oauth.Session{UserID: st.UserID, AuthTime: st.AuthTime}
+		case !errors.Is(err, session.ErrNoSession):
+			return nil, err
+		}
+	}
+	step, err := s.oauth.Advance(ctx, ix, sess)
+	if err == nil && step.Kind == oauth.StepConsent && !onConsentPage {
+		return redirect("/consent?interaction=" + url.QueryEscape(ix.ID)), nil
+	}
+	return s.follow(ctx, ix, step, err)
+}
+
+// follow turns the core's next step into what the browser gets.
+func (s *Service) follow(ctx context.Context, ix *store.Interaction, step *oauth.Step, err error) (*Step, error) {
+	if err != nil {
+		return s.failure(err, ix.UserID != "")
+	}
+	switch step.Kind {
+	case oauth.StepLogin:
+		return redirect("/login?interaction=" + url.QueryEscape(ix.ID)), nil
+	case oauth.StepConsent:
+		return s.consentStep(ix, step), nil
+	case oauth.StepDeviceDone:
+		return deviceDone(step), nil
+	}
+	if step.Code != "" {
+		return page("oob", http.StatusOK, &themes.Page{Title: "Authorization code", Client: PageClient(step.Client),
+			Code: step.Code}), nil
+	}
+	return redirect(step.Location), nil
+}
+
+// failure delivers an authorization error. Errors found before the client and its redirect URI were verified
+// are shown; later ones are redirected with error, state and iss, except that an untrusted client gets a page
+// with a link back while the user has not authenticated (RFC 9700 §4.11.2), unless the request was prompt=none,
+// which must always answer by redirect. A device verification has no redirect: its errors are shown.
+func (s *Service) failure(err error, authenticated bool) (*Step, error) {
+	var se *oauth.ShowError
+	var re *oauth.RedirectError
+	switch {
+	case errors.As(err, &se):
+		if se.Err.Code == oauth.CodeServerError {
+			return nil, se.Err.Unwrap()
+		}
+		return errorPage(se.Err.Status, se.Err.Code, se.Err.Description, nil), nil
+	case errors.Is(err, oauth.ErrUnknownInteraction):
+		return unknownInteraction(), nil
+	case errors.Is(err, oauth.ErrUnknownUserCode):
+		return errorPage(http.StatusBadRequest, "invalid_request",
+			"This code is not valid any more. Start again on your device to get a new code.", nil), nil
+	case !errors.As(err, &re):
+		return nil, err
+	}
+	if re.Err.Code == oauth.CodeServerError {
+		// RFC 6749 §4.1.2.1: the client learns server_error; the cause is for the operator only.
+		s.log.Error("authorization failed", "err", re.Err.Unwrap(), "client_id", re.Client.ID)
+	}
+	if re.RedirectURI == "" || re.RedirectURI == oauth.OOBRedirect ||
+		(re.Client.Untrusted && !authenticated && !oauth.HasPrompt(re.Prompt, oauth.PromptNone)) {
+		return errorPage(re.Err.Status, re.Err.Code, re.Err.Description, returnLink(re.Client, re.RedirectURI)), nil
+	}
+	return redirect(s.oauth.ErrorLocation(re)), nil
+}
+
+// returnLink points back to the client's site: its client_uri, else the origin of its redirect URI.
+func returnLink(client *store.Client, redirect string) *themes.Link {
+	target := client.ClientURI
+	if target == "" {
+		u, err := url.Parse(redirect)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil
+		}
+		target = u.Scheme + "://" + u.Host + "/"
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil
+	}
+	return &themes.Link{URL: target, Text: "Return to " + u.Host}
+}
+
+// PageClient is what a page shows of a client.
+func PageClient(c *store.Client) *themes.Client {
+	if c == nil {
+		return nil
+	}
+	return &themes.Client{ID: c.ID, Name: c.Name, URI: c.ClientURI, LogoURI: c.LogoURI, TOSURI: c.TOSURI, PolicyURI: c.PolicyURI}
+}

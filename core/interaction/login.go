@@ -1,0 +1,169 @@
+package interaction
+
+import (
+	"context"
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/assentry/assentry/core/account"
+	"github.com/assentry/assentry/core/session"
+	"github.com/assentry/assentry/store"
+	"github.com/assentry/assentry/themes"
+)
+
+// maxCredentialLen bounds what is hashed: argon2id cost grows with the input, and nobody's password is longer.
+const maxCredentialLen = 1024
+
+// LoginForm is a submitted login form.
+type LoginForm struct {
+	Interaction string // "" for a login outside a flow
+	Username    string
+	Password    string
+}
+
+// LoginPage shows the login form, or the signed-in page when /login is opened directly with a live session. A
+// flow sends the browser here with its interaction id (never a raw return URL, so the page cannot be turned
+// into an open redirect); loginHint pre-fills the username outside a flow.
+func (s *Service) LoginPage(ctx context.Context, interactionID, loginHint string, b Browser) (*Step, error) {
+	if interactionID != "" {
+		ix, err := s.load(ctx, interactionID, b)
+		if ix == nil || err != nil {
+			return orUnknown(err)
+		}
+		p, err := s.loginForm(ctx, ix, ix.LoginHint)
+		if p == nil || err != nil {
+			return orUnknown(err)
+		}
+		return page("login", http.StatusOK, p), nil
+	}
+	_, u, err := s.sessions.Lookup(ctx, b.Session)
+	switch {
+	case err == nil:
+		return signedIn(u), nil
+	case !errors.Is(err, session.ErrNoSession):
+		return nil, err
+	}
+	p, _ := s.loginForm(ctx, nil, loginHint)
+	return page("login", http.StatusOK, p), nil
+}
+
+// Login checks the rate limits, then the password, starts a new session, and moves the flow on. Rate limits come
+// first: a limited attempt costs no argon2id work and reveals nothing about the password.
+func (s *Service) Login(ctx context.Context, f LoginForm, b Browser) (*Step, error) {
+	var ix *store.Interaction
+	if f.Interaction != "" {
+		var err error
+		if ix, err = s.load(ctx, f.Interaction, b); ix == nil || err != nil {
+			return orUnknown(err)
+		}
+	}
+	userKey := strings.ToLower(strings.TrimSpace(f.Username))
+	if norm, err := s.accounts.Normalize(f.Username); err == nil {
+		userKey = norm
+	}
+	if wait := max(s.limits.LoginPerIP.Wait(b.Addr), s.limits.LoginPerUser.Wait(userKey)); wait > 0 {
+		return s.loginTooMany(ctx, ix, f.Username, wait)
+	}
+	if f.Username == "" || f.Password == "" || len(f.Username) > maxCredentialLen || len(f.Password) > maxCredentialLen {
+		return s.loginFailed(ctx, ix, f.Username, "Enter your username and password.")
+	}
+	u, err := s.accounts.Authenticate(ctx, f.Username, f.Password)
+	switch {
+	case errors.Is(err, account.ErrInvalidCredentials):
+		s.limits.LoginPerIP.Spend(b.Addr)
+		s.limits.LoginPerUser.Spend(userKey)
+		s.log.Info("login failed", "ip", b.Addr)
+		return s.loginFailed(ctx, ix, f.Username, "The username or password is not correct.")
+	case errors.Is(err, account.ErrDisabled):
+		return s.loginFailed(ctx, ix, f.Username, "This account is disabled.")
+	case err != nil:
+		return nil, err
+	}
+	cookie, _, err := s.sessions.Start(ctx, u.ID, []string{"pwd"}, b.Session)
+	if err != nil {
+		return nil, err
+	}
+	s.log.Info("login", "user_id", u.ID, "ip", b.Addr)
+	withSession := func(st *Step) *Step {
+		if cookie != "" {
+			st.NewSession, st.SessionTTL = cookie, s.sessions.TTL()
+		} else {
+			st.ClearSession = true
+		}
+		return st
+	}
+	if ix != nil {
+		// The password was entered for this request: that satisfies prompt=login and max_age.
+		if err := s.oauth.LoggedIn(ctx, ix, u.ID); err != nil {
+			return nil, err
+		}
+		b.Session = cookie
+		st, err := s.advance(ctx, ix, b, false)
+		if err != nil {
+			return nil, err
+		}
+		return withSession(st), nil
+	}
+	if cookie == "" {
+		// session_ttl 0: nothing is remembered, so there is no session to come back to.
+		return withSession(signedIn(u)), nil
+	}
+	// Post/Redirect/Get: a reload does not post the password again.
+	return withSession(redirect("/login")), nil
+}
+
+// loginForm is the login page's data; with an interaction it names the client the user signs in for. A nil
+// page means the interaction's client is gone.
+func (s *Service) loginForm(ctx context.Context, ix *store.Interaction, username string) (*themes.Page, error) {
+	p := &themes.Page{Title: "Sign in", Action: "/login", Username: username}
+	if ix != nil {
+		p.Interaction = ix.ID
+		client, err := s.oauth.Clients.Get(ctx, ix.ClientID)
+		if err != nil {
+			return nil, nil
+		}
+		p.Client = PageClient(client)
+	}
+	return p, nil
+}
+
+func (s *Service) loginFailed(ctx context.Context, ix *store.Interaction, username, msg string) (*Step, error) {
+	p, err := s.loginForm(ctx, ix, username)
+	if p == nil || err != nil {
+		return orUnknown(err)
+	}
+	p.Error = &themes.Error{Code: "access_denied", Description: msg}
+	return page("login", http.StatusUnauthorized, p), nil
+}
+
+func (s *Service) loginTooMany(ctx context.Context, ix *store.Interaction, username string, wait time.Duration) (*Step, error) {
+	secs := int(math.Ceil(wait.Seconds()))
+	p, err := s.loginForm(ctx, ix, username)
+	if p == nil || err != nil {
+		return orUnknown(err)
+	}
+	p.Title = "Too many attempts"
+	p.RetryAfter = secs
+	p.Error = &themes.Error{Code: "temporarily_unavailable",
+		Description: "Too many failed sign-in attempts. Try again in " + strconv.Itoa(secs) + " seconds."}
+	st := page("login", http.StatusTooManyRequests, p)
+	st.RetryAfter = secs
+	return st, nil
+}
+
+// signedIn is the page of a user who signed in outside a flow.
+func signedIn(u *store.User) *Step {
+	return page("signed_in", http.StatusOK, &themes.Page{Title: "Signed in", User: &themes.User{Username: u.Username, Name: u.Name}})
+}
+
+// orUnknown returns err, or the unknown-interaction page when there is none.
+func orUnknown(err error) (*Step, error) {
+	if err != nil {
+		return nil, err
+	}
+	return unknownInteraction(), nil
+}
