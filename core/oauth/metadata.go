@@ -8,8 +8,9 @@ type Metadata struct {
 	TokenEndpoint                              string   `json:"token_endpoint"`
 	RevocationEndpoint                         string   `json:"revocation_endpoint"`
 	IntrospectionEndpoint                      string   `json:"introspection_endpoint"`
-	JWKSURI                                    string   `json:"jwks_uri,omitempty"`              // set by the OIDC layer
-	RegistrationEndpoint                       string   `json:"registration_endpoint,omitempty"` // set when registration is on
+	JWKSURI                                    string   `json:"jwks_uri,omitempty"`                      // set by the OIDC layer
+	RegistrationEndpoint                       string   `json:"registration_endpoint,omitempty"`         // set when registration is on
+	DeviceAuthorizationEndpoint                string   `json:"device_authorization_endpoint,omitempty"` // RFC 8628 §4, when the device grant is served
 	ScopesSupported                            []string `json:"scopes_supported"`
 	ResponseTypesSupported                     []string `json:"response_types_supported"`
 	ResponseModesSupported                     []string `json:"response_modes_supported"`
@@ -27,7 +28,7 @@ type Metadata struct {
 // Metadata returns the host's RFC 8414 metadata (§2).
 func (p *Provider) Metadata() *Metadata {
 	iss := p.Settings.Issuer
-	return &Metadata{
+	m := &Metadata{
 		Issuer:                        iss,
 		AuthorizationEndpoint:         iss + "/oauth2/authorize",
 		TokenEndpoint:                 iss + "/oauth2/token",
@@ -48,4 +49,8 @@ func (p *Provider) Metadata() *Metadata {
 		OpPolicyURI:                                p.Settings.PolicyURL,
 		OpTOSURI:                                   p.Settings.TermsURL,
 	}
+	if p.Serves(GrantDeviceCode) {
+		m.DeviceAuthorizationEndpoint = iss + "/oauth2/device"
+	}
+	return m
 }

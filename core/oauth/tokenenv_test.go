@@ -37,6 +37,9 @@ var tkClients = []tkClientSpec{
 	{"spa", "", AuthNone, nil, false},
 	{"rs", "rs-secret", AuthClientSecretBasic, nil, true},
 	{"norefresh", "nr-secret", AuthClientSecretBasic, []string{GrantAuthorizationCode}, false},
+	// Device clients (RFC 8628): a public one, as TVs and CLIs are, and a confidential one.
+	{"tv", "", AuthNone, []string{GrantDeviceCode, GrantRefreshToken}, false},
+	{"tvconf", "tv-secret", AuthClientSecretBasic, []string{GrantDeviceCode, GrantRefreshToken}, false},
 	// An id and a secret that need RFC 6749 §2.3.1's form encoding inside Basic.
 	{"odd:id%2B+x", "s:e%c+r et", AuthClientSecretBasic, nil, false},
 }
