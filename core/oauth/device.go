@@ -95,7 +95,7 @@ func (p *Provider) DeviceAuthorization(ctx context.Context, r *DeviceAuthorizati
 	shown := FormatUserCode(userCode)
 	return &DeviceAuthorizationResponse{DeviceCode: deviceCode, UserCode: shown, VerificationURI: p.VerificationURI(),
 		VerificationURIComplete: AddQuery(p.VerificationURI(), map[string][]string{"user_code": {shown}}),
-		ExpiresIn: int64(ttl / time.Second), Interval: DeviceInterval}, nil
+		ExpiresIn:               int64(ttl / time.Second), Interval: DeviceInterval}, nil
 }
 
 // ErrUnknownUserCode: the user code is malformed, unknown, expired, or already approved or denied. One error for

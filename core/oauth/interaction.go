@@ -75,10 +75,10 @@ type StepKind int
 
 // The steps of an authorization.
 const (
-	StepLogin   StepKind = iota + 1 // show the login page
-	StepConsent                     // show the consent page
-	StepDone                        // send the browser to Location (or show Code for the OOB redirect)
-	StepDeviceDone                  // a device verification ended: Approved or denied
+	StepLogin      StepKind = iota + 1 // show the login page
+	StepConsent                        // show the consent page
+	StepDone                           // send the browser to Location (or show Code for the OOB redirect)
+	StepDeviceDone                     // a device verification ended: Approved or denied
 )
 
 // Step is the outcome of Advance or Decide.
