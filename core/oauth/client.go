@@ -237,7 +237,13 @@ func (c *Clients) fromSpec(s ClientSpec) (*store.Client, error) {
 			return nil, &ClientSpecError{"post_logout_redirect_uris", err.Error()}
 		}
 	}
-	grants := s.GrantTypes
+	grants := make([]string, len(s.GrantTypes))
+	for i, g := range s.GrantTypes {
+		if g == GrantDeviceCodeShort {
+			g = GrantDeviceCode // mod_http_oauth2's name of the device grant
+		}
+		grants[i] = g
+	}
 	if len(grants) == 0 {
 		grants = []string{GrantAuthorizationCode, GrantRefreshToken}
 	}

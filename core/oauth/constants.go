@@ -5,6 +5,9 @@ const (
 	GrantAuthorizationCode = "authorization_code"
 	GrantRefreshToken      = "refresh_token"
 	GrantDeviceCode        = "urn:ietf:params:oauth:grant-type:device_code"
+	// GrantDeviceCodeShort is mod_http_oauth2's name of the device grant in its configuration; the config and
+	// the CLI accept it for GrantDeviceCode.
+	GrantDeviceCodeShort   = "device_code"
 	GrantClientCredentials = "client_credentials"
 	GrantPassword          = "password"
 )
@@ -16,7 +19,8 @@ const (
 	AuthNone              = "none"
 )
 
-// ServedGrantTypes are the grants this version has handlers for; a client may only be given these.
+// ServedGrantTypes are the grant types of the authorization code flow with refresh: what a client made without
+// grant types gets, and what test hosts serve. What a host serves is Provider.GrantTypes.
 var ServedGrantTypes = []string{GrantAuthorizationCode, GrantRefreshToken}
 
 // IDTokenAlgorithms are the id_token signing algorithms a host keeps keys for (OIDC Core §15.1: RS256 always).
