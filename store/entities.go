@@ -55,6 +55,10 @@ type Client struct {
 	Introspect               bool      `json:"introspect,omitempty"`
 	Untrusted                bool      `json:"untrusted,omitempty"`
 	FromConfig               bool      `json:"from_config,omitempty"` // declared under clients: in the config file
+	// Legacy marks a client registered with mod_http_oauth2 (its client_id carries no iss). Prosody accepted the
+	// secret by HTTP Basic or in the body whatever the client registered, so such a client may use either. Set
+	// by the registration source; never stored.
+	Legacy bool `json:"-"`
 	CreatedAt                time.Time `json:"created_at"`
 	UpdatedAt                time.Time `json:"updated_at"`
 }

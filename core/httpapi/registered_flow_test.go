@@ -72,8 +72,8 @@ func loadProsodyFixture(t *testing.T) *prosodyFixture {
 }
 
 // TestProsodyClientsRunTheCodeFlow: clients registered with mod_http_oauth2 under the same key and host name
-// authenticate at the token endpoint (client_secret_basic and client_secret_post) and run the code flow,
-// although their ids carry no iss and their exp passed long ago. Ids with a bad signature or from another host
+// authenticate at the token endpoint (client_secret_basic and client_secret_post, each either way, as Prosody
+// allowed) and run the code flow, although their ids carry no iss and their exp passed long ago. Ids with a bad signature or from another host
 // are refused at both endpoints.
 func TestProsodyClientsRunTheCodeFlow(t *testing.T) {
 	f := loadProsodyFixture(t)
@@ -112,10 +112,29 @@ func TestProsodyClientsRunTheCodeFlow(t *testing.T) {
 	if p.status != http.StatusOK || m["access_token"] == nil {
 		t.Fatalf("refresh: %d %s", p.status, p.body)
 	}
-	// The method each registered is enforced (mod_http_oauth2 did not: DESIGN.md §9 fixes it).
-	p, _ = e.tokenCall("/oauth2/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"rt_x"}}, tkBasic(native.ClientID, native.ClientSecret))
+	// Prosody accepted the secret by Basic or in the body whatever the client registered: its clients keep
+	// working either way (the request gets past authentication to the refresh token, which is unknown).
+	p, m = e.tokenCall("/oauth2/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"rt_x"}}, tkBasic(native.ClientID, native.ClientSecret))
+	if p.status != http.StatusBadRequest || m["error"] != "invalid_grant" {
+		t.Errorf("Prosody's client_secret_post client over Basic: %d %s", p.status, p.body)
+	}
+	p, m = e.tokenCall("/oauth2/token", url.Values{"grant_type": {"authorization_code"}, "code": {"ac_x"},
+		"redirect_uri": {webCB}, "client_id": {web.ClientID}, "client_secret": {web.ClientSecret}}, "")
+	if p.status != http.StatusBadRequest || m["error"] != "invalid_grant" {
+		t.Errorf("Prosody's client_secret_basic client in the body: %d %s", p.status, p.body)
+	}
+	// A wrong secret is still refused, by either method.
+	p, _ = e.tokenCall("/oauth2/token", url.Values{"grant_type": {"authorization_code"}, "code": {"ac_x"},
+		"redirect_uri": {webCB}, "client_id": {web.ClientID}, "client_secret": {"wrong"}}, "")
 	if p.status != http.StatusUnauthorized {
-		t.Errorf("client_secret_post client over Basic: %d %s", p.status, p.body)
+		t.Errorf("Prosody's client with a wrong secret: %d %s", p.status, p.body)
+	}
+	// Clients registered with Assentry (their ids carry iss) keep the method they registered.
+	own := e.register(`{"client_name":"Own","client_uri":"https://app.example.com/","redirect_uris":["` + webCB + `"]}`)
+	p, _ = e.tokenCall("/oauth2/token", url.Values{"grant_type": {"authorization_code"}, "code": {"ac_x"},
+		"redirect_uri": {webCB}, "client_id": {own.ClientID}, "client_secret": {own.ClientSecret}}, "")
+	if p.status != http.StatusUnauthorized {
+		t.Errorf("an Assentry-registered client_secret_basic client in the body: %d %s", p.status, p.body)
 	}
 
 	// A bad signature, and an id another host made with the same key: unknown at both endpoints.

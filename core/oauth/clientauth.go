@@ -78,11 +78,11 @@ func (p *Provider) AuthenticateClient(ctx context.Context, cr ClientCredentials)
 		}
 		return client, nil
 	case AuthClientSecretPost:
-		if !CheckClientSecret(client.SecretHash, cr.Secret) {
-			return nil, clientFailed(false, "client authentication failed", "wrong or missing client_secret")
-		}
-		return client, nil
+		return p.checkSecret(client, cr.Secret, false)
 	case AuthClientSecretBasic:
+		if client.Legacy {
+			return p.checkSecret(client, cr.Secret, false)
+		}
 		return nil, clientFailed(false, "the client must authenticate with HTTP Basic (client_secret_basic)",
 			"client_secret_basic client authenticated in the body")
 	}
@@ -109,20 +109,42 @@ func (p *Provider) authenticateHeader(ctx context.Context, cr ClientCredentials)
 	}
 	switch client.TokenEndpointAuthMethod {
 	case AuthClientSecretBasic:
-		if !CheckClientSecret(client.SecretHash, secret) {
-			return nil, clientFailed(true, "client authentication failed", "wrong or missing secret in Basic")
-		}
-		return client, nil
+		return p.checkSecret(client, secret, true)
 	case AuthNone:
 		// Even "id:" (an empty secret) is refused: a public client has no password. The 401 makes
 		// golang.org/x/oauth2's auto-detection retry with client_id in the body, before anything is consumed.
 		return nil, clientFailed(true, "a public client sends its client_id in the body, without a secret",
 			"none client used Basic")
 	case AuthClientSecretPost:
+		if client.Legacy {
+			return p.checkSecret(client, secret, true)
+		}
 		return nil, clientFailed(true, "the client must send client_secret in the body (client_secret_post)",
 			"client_secret_post client used Basic")
 	}
 	return nil, clientFailed(true, "client authentication failed", "unsupported method "+client.TokenEndpointAuthMethod)
+}
+
+// checkSecret verifies a confidential client's secret, sent in the Authorization header (header) or the body.
+// A client registered with mod_http_oauth2 (Legacy) may use either method, as Prosody allowed; its secret is
+// derived from registration.legacy_host, so when it does not verify the likeliest cause is a legacy_host that is
+// not the host the client registered with: that is logged once per client, without the secret.
+func (p *Provider) checkSecret(client *store.Client, secret string, header bool) (*store.Client, *Error) {
+	if CheckClientSecret(client.SecretHash, secret) {
+		return client, nil
+	}
+	if client.Legacy {
+		if _, warned := p.legacyWarned.LoadOrStore(Digest(client.ID), true); !warned {
+			p.log().Warn("a client registered with mod_http_oauth2 sent a secret that does not verify: check that "+
+				"registration.legacy_host is the host name it registered with (its secret derives from it)",
+				"client_name", client.Name)
+		}
+	}
+	reason := "wrong or missing client_secret"
+	if header {
+		reason = "wrong or missing secret in Basic"
+	}
+	return nil, clientFailed(header, "client authentication failed", reason)
 }
 
 // lookupClient finds a client; an unknown one is invalid_client (RFC 6749 §5.2), a failing source a

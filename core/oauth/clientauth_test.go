@@ -1,9 +1,15 @@
 package oauth
 
 import (
+	"bytes"
+	"context"
 	"encoding/base64"
+	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
+
+	"github.com/assentry/assentry/store"
 )
 
 func rawBasic(s string) string { return "Basic " + base64.StdEncoding.EncodeToString([]byte(s)) }
@@ -91,5 +97,52 @@ func TestParseBasicAuth(t *testing.T) {
 		if id != tt.id || secret != tt.secret || ok != tt.ok {
 			t.Errorf("ParseBasicAuth(%q) = %q, %q, %v; want %q, %q, %v", tt.header, id, secret, ok, tt.id, tt.secret, tt.ok)
 		}
+	}
+}
+
+// legacySource marks the client "post" as registered with mod_http_oauth2, as the registration source does for
+// a client_id without iss.
+type legacySource struct{ ClientSource }
+
+func (l legacySource) Get(ctx context.Context, id string) (*store.Client, error) {
+	c, err := l.ClientSource.Get(ctx, id)
+	if err == nil && (id == "post" || id == "web") {
+		c.Legacy = true
+	}
+	return c, err
+}
+
+// TestLegacyClientAuthentication: a client registered with mod_http_oauth2 authenticates by HTTP Basic or in
+// the body whatever it registered, as Prosody allowed; a secret that does not verify is refused and logs, once
+// per client and without the secret, that registration.legacy_host may not be the host it registered with.
+func TestLegacyClientAuthentication(t *testing.T) {
+	var logs bytes.Buffer
+	e := newTokenEnv(t, func(o *Options) {
+		o.Clients = legacySource{o.Clients}
+		o.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	})
+	for _, cr := range []ClientCredentials{
+		{Authorization: basicHeader("post", "post-secret")}, {ID: "post", Secret: "post-secret"},
+		{Authorization: basicHeader("web", "web-secret")}, {ID: "web", Secret: "web-secret"},
+	} {
+		if c, err := e.p.AuthenticateClient(e.ctx, cr); err != nil || !c.Legacy {
+			t.Errorf("%+v: %v", cr, err)
+		}
+	}
+	// A client registered with Assentry keeps its method.
+	if _, err := e.p.AuthenticateClient(e.ctx, ClientCredentials{ID: "other", Secret: "other-secret"}); err == nil {
+		t.Error("a non-legacy client_secret_basic client authenticated in the body")
+	}
+	for range 3 {
+		for _, cr := range []ClientCredentials{{ID: "web", Secret: "wrong-secret-1"}, {Authorization: basicHeader("web", "wrong-secret-2")}} {
+			_, err := e.p.AuthenticateClient(e.ctx, cr)
+			wantErr(t, err, CodeInvalidClient, http.StatusUnauthorized)
+		}
+	}
+	if n := strings.Count(logs.String(), "legacy_host"); n != 1 {
+		t.Errorf("the legacy_host warning was logged %d times, want once:\n%s", n, logs.String())
+	}
+	if strings.Contains(logs.String(), "wrong-secret") {
+		t.Error("the warning logged the secret")
 	}
 }

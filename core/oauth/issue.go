@@ -106,6 +106,11 @@ func (p *Provider) Issue(ctx context.Context, is *Issuance) (*TokenResponse, *Er
 	case RefreshIfOffline:
 		refresh = user != nil && p.mayRefresh(is.Client, scopes)
 	}
+	if !refresh {
+		// RFC 6749 §5.1: scope says what was issued. offline_access is a refresh token; without one in the
+		// response it was not issued, whatever was asked or consented.
+		atScopes = without(atScopes, ScopeOfflineAccess)
+	}
 	now := p.now()
 	grantID := is.GrantID
 	if grantID == "" {
@@ -188,6 +193,20 @@ func (p *Provider) heldScopes(scopes []string, user *store.User) []string {
 			continue
 		}
 		out = append(out, s)
+	}
+	return out
+}
+
+// without returns s less v.
+func without(s []string, v string) []string {
+	if !slices.Contains(s, v) {
+		return s
+	}
+	out := make([]string, 0, len(s)-1)
+	for _, x := range s {
+		if x != v {
+			out = append(out, x)
+		}
 	}
 	return out
 }

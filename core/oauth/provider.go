@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/assentry/assentry/policy"
@@ -100,6 +101,9 @@ type Provider struct {
 	clock  func() time.Time
 	random io.Reader
 	logger *slog.Logger
+	// legacyWarned remembers (by digest of the client_id) the legacy clients whose failing secret was logged,
+	// so the warning comes once per client; only clients whose signed id verified get here, so it stays small.
+	legacyWarned sync.Map
 }
 
 // New builds a Provider and refuses one that lacks a dependency or enables a grant type no Grant serves.

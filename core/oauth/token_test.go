@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -116,6 +117,13 @@ func TestRefreshTokenIssuance(t *testing.T) {
 			resp := e.mustExchange(tt.client, tt.scopes...)
 			if (resp.RefreshToken != "") != tt.want {
 				t.Fatalf("refresh_token = %q, want one: %v", resp.RefreshToken, tt.want)
+			}
+			// RFC 6749 §5.1: scope lists what was issued; offline_access is the refresh token.
+			if got := strings.Contains(resp.Scope, ScopeOfflineAccess); got != tt.want {
+				t.Fatalf("scope %q with refresh token %v", resp.Scope, tt.want)
+			}
+			if at := e.stored(resp.AccessToken); slices.Contains(at.Scopes, ScopeOfflineAccess) != tt.want {
+				t.Fatalf("stored access token scopes %v", at.Scopes)
 			}
 		})
 	}
