@@ -51,16 +51,16 @@ type Client struct {
 	Scopes                  []string `json:"scopes,omitempty"`
 	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
 	// IDTokenSignedResponseAlg is the client's id_token algorithm (OIDC Registration §2); empty: the host's.
-	IDTokenSignedResponseAlg string    `json:"id_token_signed_response_alg,omitempty"`
-	Introspect               bool      `json:"introspect,omitempty"`
-	Untrusted                bool      `json:"untrusted,omitempty"`
-	FromConfig               bool      `json:"from_config,omitempty"` // declared under clients: in the config file
+	IDTokenSignedResponseAlg string `json:"id_token_signed_response_alg,omitempty"`
+	Introspect               bool   `json:"introspect,omitempty"`
+	Untrusted                bool   `json:"untrusted,omitempty"`
+	FromConfig               bool   `json:"from_config,omitempty"` // declared under clients: in the config file
 	// Legacy marks a client registered with mod_http_oauth2 (its client_id carries no iss). Prosody accepted the
 	// secret by HTTP Basic or in the body whatever the client registered, so such a client may use either. Set
 	// by the registration source; never stored.
-	Legacy bool `json:"-"`
-	CreatedAt                time.Time `json:"created_at"`
-	UpdatedAt                time.Time `json:"updated_at"`
+	Legacy    bool      `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // RevokedClient is the operator's ban of one dynamically registered client. Registered clients are stateless
