@@ -28,11 +28,11 @@ func (s *Server) authorize(c *fiber.Ctx) error {
 	}
 	values, err := url.ParseQuery(raw)
 	if err != nil {
-		return showError(fiber.StatusBadRequest, oauth.CodeInvalidRequest, "The request's parameters cannot be decoded.")
+		return oauth.InvalidRequest("The request's parameters cannot be decoded.")
 	}
 	params, perr := oauth.ParseParams(values)
 	if perr != nil {
-		return showError(fiber.StatusBadRequest, perr.Code, perr.Description)
+		return perr
 	}
 	r, err := h.OAuth.ParseAuthorize(c.UserContext(), params)
 	if err != nil {
@@ -95,10 +95,7 @@ func (s *Server) authorizeFailure(c *fiber.Ctx, h *Host, err error, authenticate
 	var re *oauth.RedirectError
 	switch {
 	case errors.As(err, &se):
-		if se.Err.Code == oauth.CodeServerError {
-			return se.Err.Unwrap()
-		}
-		return showError(se.Err.Status, se.Err.Code, se.Err.Description)
+		return se.Err // shown by handleError, which logs a server failure and hides its description
 	case errors.Is(err, oauth.ErrUnknownInteraction):
 		return errUnknownInteraction()
 	case !errors.As(err, &re):
@@ -106,7 +103,7 @@ func (s *Server) authorizeFailure(c *fiber.Ctx, h *Host, err error, authenticate
 	}
 	if re.RedirectURI == oauth.OOBRedirect ||
 		(re.Client.Untrusted && !authenticated && !oauth.HasPrompt(re.Prompt, oauth.PromptNone)) {
-		return &pageError{status: re.Err.Status, code: re.Err.Code, desc: re.Err.Description, ret: returnLink(re.Client, re.RedirectURI)}
+		return &pageError{err: re.Err, ret: returnLink(re.Client, re.RedirectURI)}
 	}
 	return c.Redirect(h.OAuth.ErrorLocation(re), fiber.StatusSeeOther)
 }

@@ -81,7 +81,7 @@ func (s *Server) consentSubmit(c *fiber.Ctx) error {
 		approve = true
 	case "denied":
 	default:
-		return showError(fiber.StatusBadRequest, oauth.CodeInvalidRequest, "Choose Allow or Deny.")
+		return oauth.InvalidRequest("Choose Allow or Deny.")
 	}
 	var checked []string
 	for _, v := range c.Request().PostArgs().PeekMulti("scope") {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/assentry/assentry/core/account"
+	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/session"
 	"github.com/assentry/assentry/store"
 	"github.com/assentry/assentry/themes"
@@ -63,8 +64,7 @@ func (s *Server) loginForm(c *fiber.Ctx, h *Host, ix *store.Interaction, usernam
 
 // errUnknownInteraction: the interaction id is unknown, expired, finished, or from another browser.
 func errUnknownInteraction() error {
-	return showError(fiber.StatusBadRequest, "invalid_request",
-		"This sign-in request is unknown or has expired. Go back to the application and start again.")
+	return oauth.InvalidRequest("This sign-in request is unknown or has expired. Go back to the application and start again.")
 }
 
 func (s *Server) renderSignedIn(c *fiber.Ctx, h *Host, username, name string) error {
@@ -169,7 +169,7 @@ func (s *Server) loginTooMany(c *fiber.Ctx, h *Host, ix *store.Interaction, user
 func checkForm(c *fiber.Ctx) error {
 	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
 	if !strings.HasPrefix(ct, fiber.MIMEApplicationForm) {
-		return showError(fiber.StatusBadRequest, "invalid_request", "The form must be sent as application/x-www-form-urlencoded.")
+		return oauth.InvalidRequest("The form must be sent as application/x-www-form-urlencoded.")
 	}
 	return nil
 }
