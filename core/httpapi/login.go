@@ -54,8 +54,11 @@ func (s *Server) loginForm(c *fiber.Ctx, h *Host, ix *store.Interaction, usernam
 	if ix != nil {
 		p.Interaction = ix.ID
 		client, err := h.OAuth.Clients.Get(c.UserContext(), ix.ClientID)
-		if err != nil {
+		switch {
+		case errors.Is(err, oauth.ErrClientNotFound) || errors.Is(err, store.ErrNotFound):
 			return nil, errUnknownInteraction()
+		case err != nil:
+			return nil, err // a failing client source is a server failure, not the user's stale request
 		}
 		p.Client = pageClient(client)
 	}

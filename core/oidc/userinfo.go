@@ -2,6 +2,7 @@ package oidc
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"github.com/assentry/assentry/core/oauth"
@@ -21,28 +22,38 @@ type UserInfo struct {
 
 // Claims returns the userinfo answer for an access token: sub always, plus what the token's scopes release.
 // Errors follow RFC 6750 §3.1: no token is oauth.MissingToken; refresh tokens, inactive tokens and a disabled or
-// deleted user's tokens are invalid_token; a token without openid is insufficient_scope.
+// deleted user's tokens are invalid_token; a token without openid is insufficient_scope. A failing store or
+// claims policy is a server failure (oauth.ServerError), never invalid_token: the token may be perfectly good.
 func (u *UserInfo) Claims(ctx context.Context, accessToken string) (map[string]any, *oauth.Error) {
 	if accessToken == "" {
 		return nil, oauth.MissingToken()
 	}
 	tok, err := u.Tokens.Get(ctx, u.Host, oauth.Digest(accessToken))
-	if err != nil || tok.Kind != store.AccessToken {
+	switch {
+	case deadToken(err) || (err == nil && tok.Kind != store.AccessToken):
 		return nil, oauth.InvalidToken("the access token is invalid, expired or revoked")
+	case err != nil:
+		return nil, oauth.ServerError(err)
 	}
 	if !slices.Contains(tok.Scopes, oauth.ScopeOpenID) {
 		return nil, oauth.InsufficientScope("the access token was not granted the openid scope")
 	}
 	user, err := u.Users.Get(ctx, u.Host, tok.UserID)
-	if err != nil || user.Disabled {
+	switch {
+	case errors.Is(err, store.ErrNotFound) || (err == nil && user.Disabled):
 		return nil, oauth.InvalidToken("the access token's user is not active")
+	case err != nil:
+		return nil, oauth.ServerError(err)
 	}
 	out := UserClaims(user, tok.Scopes)
 	sub := u.Subjects.Of(user)
 	if u.Policy != nil {
 		client, err := u.Clients.Get(ctx, tok.ClientID)
-		if err != nil {
+		switch {
+		case errors.Is(err, oauth.ErrClientNotFound) || errors.Is(err, store.ErrNotFound):
 			return nil, oauth.InvalidToken("the access token's client is not active")
+		case err != nil:
+			return nil, oauth.ServerError(err)
 		}
 		extra, err := policyClaims(ctx, u.Policy, sub, user, client, tok.Scopes, policy.TargetUserinfo)
 		if err != nil {
@@ -52,4 +63,10 @@ func (u *UserInfo) Claims(ctx context.Context, accessToken string) (map[string]a
 	}
 	out["sub"] = sub
 	return out, nil
+}
+
+// deadToken reports whether a token lookup failed because the token is not usable (unknown, expired, revoked,
+// or a rotated refresh token), as opposed to the store failing.
+func deadToken(err error) bool {
+	return errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrRevoked) || errors.Is(err, store.ErrAlreadyUsed)
 }
