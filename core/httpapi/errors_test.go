@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/assentry/assentry/core/oauth"
+	"github.com/assentry/assentry/store"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -20,6 +22,7 @@ import (
 // and never sent; and that errors that are not *oauth.Error (fiber's, or a bare failure) take the same path.
 func TestWriteError(t *testing.T) {
 	const cause = "secret cause: disk on fire"
+	closed := fmt.Errorf("tokens.Get: %w", store.ErrClosed)
 	tests := []struct {
 		name       string
 		err        error
@@ -51,6 +54,10 @@ func TestWriteError(t *testing.T) {
 			body: `{"error":"odd","error_description":"d"}`},
 		{name: "server_error", err: oauth.ServerError(errors.New(cause)), status: 500, code: "server_error", logged: cause},
 		{name: "bare failure", err: errors.New(cause), status: 500, code: "server_error", logged: cause},
+		{name: "closed store", err: oauth.ServerError(closed), status: 503, code: "temporarily_unavailable",
+			retryAfter: "5", logged: "store: closed"},
+		{name: "bare closed store", err: closed, status: 503, code: "temporarily_unavailable", retryAfter: "5",
+			logged: "store: closed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,5 +96,25 @@ func TestWriteError(t *testing.T) {
 				t.Fatalf("log lacks the cause or the request id: %s", l)
 			}
 		})
+	}
+}
+
+// TestErrorPageStoreClosed: at a browser endpoint a closed store is the themed error page with 503 and
+// Retry-After, a generic text carrying the request id, and the cause only in the log.
+func TestErrorPageStoreClosed(t *testing.T) {
+	logs := &syncBuffer{}
+	e := newEnv(t, func(o *Options, _ *Host) { o.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	if err := e.st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p := e.browser().get(authzQuery("web", webRedirect, "openid"))
+	id := p.header.Get("X-Request-ID")
+	if p.status != http.StatusServiceUnavailable || p.header.Get("Retry-After") != "5" ||
+		!strings.HasPrefix(p.header.Get("Content-Type"), "text/html") || !strings.Contains(p.body, "request "+id) ||
+		strings.Contains(p.body, "closed") {
+		t.Fatalf("%d %v\n%s", p.status, p.header, p.body)
+	}
+	if l := logs.String(); !strings.Contains(l, "store: closed") || !strings.Contains(l, "request_id="+id) {
+		t.Fatalf("log lacks the cause or the request id: %s", l)
 	}
 }

@@ -19,8 +19,9 @@ func (failingTokens) Get(context.Context, string, string) (*store.Token, error) 
 }
 
 // TestUserinfoStoreFailure: a store that fails answers a logged 5xx, never 401 invalid_token (RFC 6750 §3.1
-// keeps that for tokens that are bad, and the token here may be perfectly good): 500 server_error, without a
-// Bearer challenge or the cause.
+// keeps that for tokens that are bad, and the token here may be perfectly good): 500 server_error for a failing
+// backend, 503 temporarily_unavailable with Retry-After for a closed store. Neither carries a Bearer challenge
+// or the cause.
 func TestUserinfoStoreFailure(t *testing.T) {
 	logs := &syncBuffer{}
 	e := newEnv(t, func(o *Options, _ *Host) { o.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
@@ -46,6 +47,12 @@ func TestUserinfoStoreFailure(t *testing.T) {
 			u.Tokens = failingTokens{good.Tokens}
 			e.host.UserInfo = &u
 		}, status: http.StatusInternalServerError, code: "server_error", cause: "disk on fire"},
+		{name: "closed store", setup: func() {
+			e.host.UserInfo = good
+			if err := e.st.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}, status: http.StatusServiceUnavailable, code: "temporarily_unavailable", retryAfter: "5", cause: "store: closed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -70,8 +70,8 @@ func newErr(code string, status int, desc string) *Error {
 	return &Error{Code: code, Description: desc, Status: status}
 }
 
-// AsError returns err as an *Error, turning anything else into a server failure (ServerError) that keeps it as
-// the cause.
+// AsError returns err as an *Error, turning anything else into a server failure that keeps it as the cause
+// (ServerError: 503 when the store is closed, else 500).
 func AsError(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {

@@ -7,12 +7,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/assentry/assentry/store"
 )
 
 // TestErrorConstructors: each constructor's code, status, WWW-Authenticate challenge (realm "id.example"),
 // Retry-After and Field, and that a cause is kept for errors.Is but never appears in the error's text.
 func TestErrorConstructors(t *testing.T) {
 	secret := errors.New("secret cause: /var/lib/assentry is full")
+	closed := fmt.Errorf("tokens.Get: %w", store.ErrClosed)
 	bearer := func(code, desc string) string {
 		return `Bearer realm="id.example", error="` + code + `", error_description="` + desc + `"`
 	}
@@ -67,7 +70,13 @@ func TestErrorConstructors(t *testing.T) {
 			retry: 90 * time.Second},
 		{name: "temporarily unavailable", err: TemporarilyUnavailable("x"), code: CodeTemporarilyUnavailable, status: 503, failure: true},
 		{name: "server_error", err: ServerError(secret), code: CodeServerError, status: 500, cause: secret, failure: true},
+		{name: "server_error of a closed store is 503", err: ServerError(closed), code: CodeTemporarilyUnavailable, status: 503,
+			retry: UnavailableRetry, cause: store.ErrClosed, failure: true},
+		{name: "unavailable", err: Unavailable(secret), code: CodeTemporarilyUnavailable, status: 503, retry: 5 * time.Second,
+			cause: secret, failure: true},
 		{name: "AsError of a plain error", err: AsError(secret), code: CodeServerError, status: 500, cause: secret, failure: true},
+		{name: "AsError of a closed store", err: AsError(closed), code: CodeTemporarilyUnavailable, status: 503,
+			retry: UnavailableRetry, cause: store.ErrClosed, failure: true},
 		{name: "AsError keeps a wrapped *Error", err: AsError(fmt.Errorf("grant: %w", InvalidGrant("x"))), code: CodeInvalidGrant, status: 400},
 	}
 	for _, tt := range tests {
@@ -83,7 +92,8 @@ func TestErrorConstructors(t *testing.T) {
 			if tt.cause != nil && !errors.Is(e, tt.cause) {
 				t.Fatalf("cause %v, want %v", e.Unwrap(), tt.cause)
 			}
-			if strings.Contains(e.Error(), "secret") || strings.Contains(e.Description, "secret") {
+			if strings.Contains(e.Error(), "secret") || strings.Contains(e.Description, "secret") ||
+				strings.Contains(e.Description, "closed") {
 				t.Fatalf("the cause leaks: %q", e.Error())
 			}
 		})

@@ -3,6 +3,7 @@ package oidc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -43,12 +44,13 @@ func (f fakePolicy) Claims(context.Context, *policy.ClaimsInput) (*policy.Claims
 	return &policy.ClaimsOutput{Claims: map[string]any{"extra": "x"}}, f.err
 }
 
-// TestUserInfoErrors: RFC 6750 §3.1 for bad tokens, and a server failure for a failing store or claims policy,
-// whose cause is kept for the log: a good token is never blamed for them.
+// TestUserInfoErrors: RFC 6750 §3.1 for bad tokens, and a server failure (500, or 503 for a closed store) for
+// a failing store or claims policy, whose cause is kept for the log: a good token is never blamed for them.
 func TestUserInfoErrors(t *testing.T) {
 	access := &store.Token{Kind: store.AccessToken, UserID: "u-1", ClientID: "rp", Scopes: []string{oauth.ScopeOpenID}}
 	alice := &store.User{ID: "u-1", Username: "alice"}
 	broken := errors.New("backend: disk on fire")
+	closed := fmt.Errorf("tokens: %w", store.ErrClosed)
 	tests := []struct {
 		name    string
 		token   string
@@ -71,6 +73,8 @@ func TestUserInfoErrors(t *testing.T) {
 			status: http.StatusUnauthorized, code: "invalid_token"},
 		{name: "token store fails", token: "at", tokens: fakeTokens{err: broken}, status: http.StatusInternalServerError,
 			code: "server_error", cause: broken},
+		{name: "token store closed", token: "at", tokens: fakeTokens{err: closed}, status: http.StatusServiceUnavailable,
+			code: "temporarily_unavailable", cause: store.ErrClosed},
 		{name: "no openid scope", token: "at", tokens: fakeTokens{tok: &store.Token{Kind: store.AccessToken, Scopes: []string{"profile"}}},
 			status: http.StatusForbidden, code: "insufficient_scope"},
 		{name: "deleted user", token: "at", tokens: fakeTokens{tok: access}, users: fakeUsers{err: store.ErrNotFound},
