@@ -23,7 +23,7 @@ func (s *Server) authorize(c *fiber.Ctx) error {
 	}
 	values, err := url.ParseQuery(raw)
 	if err != nil {
-		return showError(fiber.StatusBadRequest, oauth.CodeInvalidRequest, "The request's parameters cannot be decoded.")
+		return oauth.InvalidRequest("The request's parameters cannot be decoded.")
 	}
 	st, err := h.Flow.Authorize(c.UserContext(), values, s.browserOf(c, h))
 	return s.writeStep(c, h, st, err)

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"time"
 
+	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/session"
 	"github.com/gofiber/fiber/v2"
 )
@@ -52,8 +53,8 @@ func csrfToken(c *fiber.Ctx, h *Host) string {
 // checkCSRF verifies the form's CSRF field against the cookie (double submit).
 func checkCSRF(c *fiber.Ctx, h *Host) error {
 	if !session.CheckCSRF(c.Cookies(cookieName(h, csrfCookie)), c.FormValue(session.CSRFField)) {
-		return showError(fiber.StatusForbidden, "invalid_request",
-			"This form has expired or was not sent from this site. Go back, reload the page and try again.")
+		return oauth.InvalidRequest("This form has expired or was not sent from this site. Go back, reload the page and try again.").
+			WithStatus(fiber.StatusForbidden)
 	}
 	return nil
 }

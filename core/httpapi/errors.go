@@ -2,54 +2,97 @@ package httpapi
 
 import (
 	"errors"
-	"net/http"
+	"math"
+	"strconv"
 	"strings"
 
+	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/themes"
 	"github.com/gofiber/fiber/v2"
 )
 
-// pageError is an error shown to the user on the themed error page with its status.
+// Every error a handler returns is answered here: as JSON by writeError at the JSON endpoints, as the themed
+// error page everywhere else. Whatever the handler returned is first made an *oauth.Error (errorOf), so the
+// status, the logging of server failures and the generic description they get are decided in one place.
+
+// pageError is an error shown on the themed error page with a link back to the client's site: an authorization
+// error of an untrusted client before the user authenticated (RFC 9700 §4.11.2), or one of the out-of-band
+// redirect, which has nowhere to go.
 type pageError struct {
-	status int
-	code   string
-	desc   string
-	ret    *themes.Link
+	err *oauth.Error
+	ret *themes.Link
 }
 
-func (e *pageError) Error() string { return e.code + ": " + e.desc }
+func (e *pageError) Error() string { return e.err.Error() }
 
-func showError(status int, code, desc string) error {
-	return &pageError{status: status, code: code, desc: desc}
-}
+// Unwrap returns the *oauth.Error shown.
+func (e *pageError) Unwrap() error { return e.err }
 
-// handleError writes the answer for an error a handler returned: themed pages for people, JSON under
-// /oauth2/ for programs. Anything unexpected is a logged 500 that reveals nothing.
+// handleError writes the answer for an error a handler returned: themed pages for people, JSON under /oauth2/
+// for programs. Anything that is not an *oauth.Error is a server failure (oauth.AsError): logged, and answered
+// with a generic description carrying the request id.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	e, ret := errorOf(err)
+	h, ok := c.Locals(localsHost).(*Host)
+	if !ok || apiPath(c.Path()) {
+		return s.writeError(c, e)
+	}
+	desc := e.Description
+	if e.ServerFailure() {
+		s.logFailure(c, e)
+		desc = "Something went wrong on our side. Please try again later. (request " + requestIDOf(c) + ")"
+	}
+	// No WWW-Authenticate on a page: a browser would answer a Basic challenge with a password dialog.
+	setRetryAfter(c, e)
+	page := s.basePage(c, h)
+	page.Title = "Error"
+	page.Error = &themes.Error{Code: e.Code, Description: desc}
+	page.Return = ret
+	return s.render(c, h, "error", page, answerStatus(e))
+}
+
+// errorOf makes the error a handler returned an *oauth.Error, with the return link of a pageError. fiber's own
+// errors (404, 405, 413) become oauth.HTTPStatus.
+func errorOf(err error) (*oauth.Error, *themes.Link) {
 	var pe *pageError
 	var fe *fiber.Error
 	switch {
 	case errors.As(err, &pe):
+		return pe.err, pe.ret
 	case errors.As(err, &fe):
-		pe = &pageError{status: fe.Code, code: strings.ToLower(strings.ReplaceAll(http.StatusText(fe.Code), " ", "_")), desc: fe.Message}
+		desc := fe.Message
 		if fe.Code == fiber.StatusRequestEntityTooLarge {
-			pe.desc = "The request is too large."
+			desc = "The request is too large."
 		}
-	default:
-		s.log.Error("request failed", "err", err, "path", c.Path(), "request_id", requestIDOf(c))
-		pe = &pageError{status: fiber.StatusInternalServerError, code: "server_error",
-			desc: "Something went wrong on our side. Please try again later. (request " + requestIDOf(c) + ")"}
+		return oauth.HTTPStatus(fe.Code, desc), nil
 	}
-	h, ok := c.Locals(localsHost).(*Host)
-	if !ok || apiPath(c.Path()) {
-		c.Set(fiber.HeaderCacheControl, "no-store")
-		return c.Status(pe.status).JSON(fiber.Map{"error": pe.code, "error_description": pe.desc})
+	return oauth.AsError(err), nil
+}
+
+// logFailure logs a server failure with its cause, which the client never sees, and the request id, which it
+// does.
+func (s *Server) logFailure(c *fiber.Ctx, e *oauth.Error) {
+	var cause error = e
+	if e.Unwrap() != nil {
+		cause = e.Unwrap()
 	}
-	page := s.basePage(c, h)
-	page.Title = "Error"
-	page.Error = &themes.Error{Code: pe.code, Description: pe.desc}
-	page.Return = pe.ret
-	return s.render(c, h, "error", page, pe.status)
+	s.log.Error("request failed", "err", cause, "code", e.Code, "status", answerStatus(e), "path", c.Path(),
+		"request_id", requestIDOf(c))
+}
+
+// answerStatus is the status e is answered with: its own, or 400 should it not be an error status.
+func answerStatus(e *oauth.Error) int {
+	if e.Status < 400 || e.Status > 599 {
+		return fiber.StatusBadRequest
+	}
+	return e.Status
+}
+
+// setRetryAfter sends e's Retry-After in whole seconds, rounded up (RFC 9110 §10.2.3).
+func setRetryAfter(c *fiber.Ctx, e *oauth.Error) {
+	if d := e.RetryAfter(); d > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(d.Seconds()))))
+	}
 }
 
 // apiPath reports whether a path is a JSON endpoint (its errors are JSON); the authorization and logout

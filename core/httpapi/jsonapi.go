@@ -12,7 +12,7 @@ import (
 
 // The JSON endpoints of OAuth clients (token, revocation, introspection) share one shape: a form body, client
 // credentials in the Authorization header or the body, a JSON answer that is never cached, and errors as
-// {"error","error_description"} with the status of the *oauth.Error (DESIGN.md §5).
+// *oauth.Error, which writeError answers.
 
 // oauthProvider returns the OAuth core of the request's host; a host without one does not serve the endpoints.
 func oauthProvider(c *fiber.Ctx) (*oauth.Provider, error) {
@@ -67,25 +67,4 @@ func noStore(c *fiber.Ctx) {
 func writeJSON(c *fiber.Ctx, v any) error {
 	noStore(c)
 	return c.Status(fiber.StatusOK).JSON(v)
-}
-
-// writeOAuthError answers an *oauth.Error (RFC 6749 §5.2). invalid_client of a request that tried HTTP Basic
-// gets the WWW-Authenticate challenge RFC 6749 §5.2 requires (DESIGN.md §5). A server_error is logged with its
-// cause and the request id, and the client sees only a generic description with that id.
-func (s *Server) writeOAuthError(c *fiber.Ctx, e *oauth.Error) error {
-	noStore(c)
-	desc := e.Description
-	if e.Code == oauth.CodeServerError || e.Status >= fiber.StatusInternalServerError {
-		s.log.Error("oauth request failed", "err", e.Unwrap(), "code", e.Code, "path", c.Path(),
-			"request_id", requestIDOf(c))
-		desc = "the server could not complete the request (request " + requestIDOf(c) + ")"
-	}
-	if e.Status == fiber.StatusUnauthorized && e.BasicTried() {
-		c.Set(fiber.HeaderWWWAuthenticate, `Basic realm="`+hostOf(c).Issuer.Host+`"`)
-	}
-	status := e.Status
-	if status < 400 || status > 599 {
-		status = fiber.StatusBadRequest
-	}
-	return c.Status(status).JSON(fiber.Map{"error": e.Code, "error_description": desc})
 }

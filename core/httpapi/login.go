@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/assentry/assentry/core/interaction"
+	"github.com/assentry/assentry/core/oauth"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -34,7 +35,7 @@ func (s *Server) loginSubmit(c *fiber.Ctx) error {
 func checkForm(c *fiber.Ctx) error {
 	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
 	if !strings.HasPrefix(ct, fiber.MIMEApplicationForm) {
-		return showError(fiber.StatusBadRequest, "invalid_request", "The form must be sent as application/x-www-form-urlencoded.")
+		return oauth.InvalidRequest("The form must be sent as application/x-www-form-urlencoded.")
 	}
 	return nil
 }

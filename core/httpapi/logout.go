@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/assentry/assentry/core/interaction"
+	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/oidc"
 	"github.com/assentry/assentry/core/session"
 	"github.com/assentry/assentry/themes"
@@ -29,7 +30,7 @@ func (s *Server) logoutPlan(c *fiber.Ctx, h *Host, r oidc.LogoutRequest) (*oidc.
 	plan, err := h.RPLogout.Plan(c.UserContext(), r)
 	var le *oidc.LogoutError
 	if errors.As(err, &le) {
-		return nil, showError(fiber.StatusBadRequest, "invalid_request", le.Description)
+		return nil, oauth.InvalidRequest(le.Description)
 	}
 	return plan, err
 }

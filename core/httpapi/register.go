@@ -1,10 +1,7 @@
 package httpapi
 
 import (
-	"errors"
-	"math"
 	"mime"
-	"strconv"
 	"strings"
 
 	"github.com/assentry/assentry/core/oauth"
@@ -50,22 +47,17 @@ func (s *Server) register(c *fiber.Ctx) error {
 	noStore(c)
 	if h.RegisterPerIP != nil {
 		if ok, wait := h.RegisterPerIP.Allow(s.clientIP(c)); !ok {
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			return c.Status(fiber.StatusTooManyRequests).JSON(fiber.Map{"error": oauth.CodeTemporarilyUnavailable,
-				"error_description": "too many registrations from this address; retry later"})
+			return s.writeError(c, oauth.TooManyRequests("too many registrations from this address; retry later", wait))
 		}
 	}
 	if !reg.Open() && !reg.AcceptsInitialAccessToken(initialAccessToken(c)) {
-		// RFC 7591 §3 with RFC 6750 §3.1 (DESIGN.md §5: missing or wrong, both invalid_token).
-		c.Set(fiber.HeaderWWWAuthenticate, `Bearer error="invalid_token"`)
-		return c.Status(fiber.StatusUnauthorized).JSON(fiber.Map{"error": "invalid_token",
-			"error_description": "registration on this server needs its initial access token as a Bearer token"})
+		// RFC 7591 §3 with RFC 6750 §3.1: missing or wrong, both invalid_token.
+		return s.writeError(c, oauth.InvalidInitialAccessToken("registration on this server needs its initial access token as a Bearer token"))
 	}
-	// RFC 7591 §3.1: the metadata is sent as application/json (DESIGN.md §5: otherwise invalid_client_metadata).
+	// RFC 7591 §3.1: the metadata is sent as application/json; anything else is invalid_client_metadata.
 	mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	if err != nil || mt != fiber.MIMEApplicationJSON {
-		return registrationError(c, &registration.Error{Code: registration.CodeInvalidClientMetadata,
-			Description: "the client metadata must be sent as application/json (RFC 7591 §3.1)"})
+		return s.writeError(c, oauth.InvalidClientMetadata("", "the client metadata must be sent as application/json (RFC 7591 §3.1)"))
 	}
 	// The raw body: c.Body() would inflate a Content-Encoding, which a registration never needs.
 	info := registration.RequestInfo{RemoteAddr: s.clientIP(c), UserAgent: strings.Clone(c.Get(fiber.HeaderUserAgent)),
@@ -74,22 +66,13 @@ func (s *Server) register(c *fiber.Ctx) error {
 		info.AuthKind = "initial_access_token"
 	}
 	resp, err := reg.RegisterFrom(c.UserContext(), c.Request().Body(), info)
-	var re *registration.Error
-	switch {
-	case errors.As(err, &re):
-		return registrationError(c, re)
-	case err != nil:
-		return s.writeOAuthError(c, oauth.ServerError(err))
+	if err != nil {
+		// A refusal is an *oauth.Error; anything else (a failing policy, signing) is a server failure.
+		return s.writeError(c, oauth.AsError(err))
 	}
 	s.log.Info("client registered", "host", h.ID, "client_name", resp.ClientName, "client_uri", resp.ClientURI,
 		"client_id_sha256", oauth.Digest(resp.ClientID), "ip", s.clientIP(c), "request_id", requestIDOf(c))
 	return c.Status(fiber.StatusCreated).JSON(resp)
-}
-
-// registrationError answers a refused registration (RFC 7591 §3.2.2): 400 with the error and its description.
-func registrationError(c *fiber.Ctx, e *registration.Error) error {
-	noStore(c)
-	return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"error": e.Code, "error_description": e.Description})
 }
 
 // initialAccessToken returns the token of an Authorization: Bearer header (RFC 6750 §2.1; the scheme is

@@ -21,11 +21,11 @@ func (s *Server) formEndpoint(call formCall) fiber.Handler {
 		}
 		params, e := formParams(c)
 		if e != nil {
-			return s.writeOAuthError(c, e)
+			return s.writeError(c, e)
 		}
 		resp, e := call(c.UserContext(), p, params, credentials(c, params), s.transport(c))
 		if e != nil {
-			return s.writeOAuthError(c, e)
+			return s.writeError(c, e)
 		}
 		if resp == nil {
 			// Status, not SendStatus: fiber would fill the empty body with "OK".

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"github.com/assentry/assentry/core/interaction"
 	"github.com/golang-jwt/jwt/v5"
 	"log/slog"
@@ -283,9 +284,9 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
-// TestTokenEndpointServerError: a store failure is a 500 server_error whose cause is logged with the request id
-// and never sent.
-func TestTokenEndpointServerError(t *testing.T) {
+// TestTokenEndpointStoreClosed: a closed store is a 503 temporarily_unavailable with Retry-After at each form
+// endpoint, never a 4xx; its cause is logged with the request id and never sent.
+func TestTokenEndpointStoreClosed(t *testing.T) {
 	logs := &syncBuffer{}
 	e := newEnv(t, func(o *Options, _ *Host, _ *interaction.Limits) { o.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
 	e.tkClient("web", "web-secret", oauth.AuthClientSecretBasic, false)
@@ -296,11 +297,39 @@ func TestTokenEndpointServerError(t *testing.T) {
 		p := e.tkPost(path, "application/x-www-form-urlencoded", "grant_type=authorization_code&code=ac_x&token=at_x", tkBasic("web", "web-secret"))
 		m := jsonOf(t, p)
 		id := p.header.Get("X-Request-ID")
-		if p.status != http.StatusInternalServerError || m["error"] != "server_error" || strings.Contains(p.body, "closed") ||
-			!strings.Contains(m["error_description"].(string), id) {
-			t.Fatalf("%s: %d %s", path, p.status, p.body)
+		if p.status != http.StatusServiceUnavailable || m["error"] != "temporarily_unavailable" || p.header.Get("Retry-After") != "5" ||
+			strings.Contains(p.body, "closed") || !strings.Contains(m["error_description"].(string), id) {
+			t.Fatalf("%s: %d Retry-After=%q %s", path, p.status, p.header.Get("Retry-After"), p.body)
 		}
 		if l := logs.String(); !strings.Contains(l, "request_id="+id) || !strings.Contains(l, "store: closed") {
+			t.Fatalf("%s: log lacks the cause or the request id:\n%s", path, l)
+		}
+	}
+}
+
+// failingClients is a client source whose backend fails.
+type failingClients struct{}
+
+func (failingClients) Get(context.Context, string) (*store.Client, error) {
+	return nil, errors.New("clients backend: disk on fire")
+}
+
+// TestTokenEndpointServerError: any other store failure is a 500 server_error (not invalid_client: the client
+// did nothing wrong) whose cause is logged with the request id and never sent.
+func TestTokenEndpointServerError(t *testing.T) {
+	logs := &syncBuffer{}
+	e := newEnv(t, func(o *Options, _ *Host, _ *interaction.Limits) { o.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	e.host.OAuth.Clients = failingClients{}
+	for _, path := range []string{"/oauth2/token", "/oauth2/revoke", "/oauth2/introspect"} {
+		p := e.tkPost(path, "application/x-www-form-urlencoded", "grant_type=authorization_code&code=ac_x&token=at_x", tkBasic("web", "web-secret"))
+		m := jsonOf(t, p)
+		id := p.header.Get("X-Request-ID")
+		if p.status != http.StatusInternalServerError || m["error"] != "server_error" || strings.Contains(p.body, "fire") ||
+			!strings.Contains(m["error_description"].(string), id) || p.header.Get("WWW-Authenticate") != "" ||
+			p.header.Get("Retry-After") != "" {
+			t.Fatalf("%s: %d %v %s", path, p.status, p.header, p.body)
+		}
+		if l := logs.String(); !strings.Contains(l, "request_id="+id) || !strings.Contains(l, "disk on fire") {
 			t.Fatalf("%s: log lacks the cause or the request id:\n%s", path, l)
 		}
 	}

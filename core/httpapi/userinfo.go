@@ -1,10 +1,9 @@
 package httpapi
 
 import (
-	"strconv"
 	"strings"
 
-	"github.com/assentry/assentry/core/oidc"
+	"github.com/assentry/assentry/core/oauth"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -12,28 +11,19 @@ import (
 // header or, for POST, in a form body (RFC 6750 §2.1, §2.2). Errors follow RFC 6750 §3.
 func (s *Server) userinfo(c *fiber.Ctx) error {
 	h := hostOf(c)
-	token, berr := bearerToken(c)
-	if berr == nil {
+	token, e := bearerToken(c)
+	if e == nil {
 		var claims map[string]any
-		claims, berr = h.UserInfo.Claims(c.UserContext(), token)
-		if berr == nil {
+		if claims, e = h.UserInfo.Claims(c.UserContext(), token); e == nil {
 			return c.JSON(claims)
 		}
 	}
-	challenge := `Bearer realm=` + strconv.Quote(h.Issuer.Host)
-	if berr.Code != "" {
-		challenge += `, error="` + berr.Code + `", error_description=` + strconv.Quote(berr.Description)
-	}
-	c.Set(fiber.HeaderWWWAuthenticate, challenge)
-	if berr.Code == "" {
-		return c.SendStatus(berr.Status) // §3.1: no error information when no token was sent
-	}
-	return c.Status(berr.Status).JSON(fiber.Map{"error": berr.Code, "error_description": berr.Description})
+	return s.writeError(c, e)
 }
 
 // bearerToken takes the access token from the header or a form body; both at once is invalid_request (RFC
 // 6750 §2: a client MUST NOT use more than one method).
-func bearerToken(c *fiber.Ctx) (string, *oidc.BearerError) {
+func bearerToken(c *fiber.Ctx) (string, *oauth.Error) {
 	var header string
 	if auth := c.Get(fiber.HeaderAuthorization); len(auth) > 7 && strings.EqualFold(auth[:7], "Bearer ") {
 		header = strings.TrimSpace(auth[7:])
@@ -43,7 +33,7 @@ func bearerToken(c *fiber.Ctx) (string, *oidc.BearerError) {
 		body = c.FormValue("access_token")
 	}
 	if header != "" && body != "" {
-		return "", oidc.InvalidRequest("the access token was sent both in the header and in the body")
+		return "", oauth.InvalidBearerRequest("the access token was sent both in the header and in the body")
 	}
 	return strings.Clone(header + body), nil
 }

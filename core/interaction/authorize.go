@@ -90,8 +90,8 @@ func (s *Service) failure(err error, authenticated bool) (*Step, error) {
 	var re *oauth.RedirectError
 	switch {
 	case errors.As(err, &se):
-		if se.Err.Code == oauth.CodeServerError {
-			return nil, se.Err.Unwrap()
+		if se.Err.ServerFailure() {
+			return nil, se.Err // the HTTP layer logs it and shows a generic page with its status
 		}
 		return errorPage(se.Err.Status, se.Err.Code, se.Err.Description, nil), nil
 	case errors.Is(err, oauth.ErrUnknownInteraction):
@@ -102,7 +102,7 @@ func (s *Service) failure(err error, authenticated bool) (*Step, error) {
 	case !errors.As(err, &re):
 		return nil, err
 	}
-	if re.Err.Code == oauth.CodeServerError {
+	if re.Err.ServerFailure() {
 		// RFC 6749 §4.1.2.1: the client learns server_error; the cause is for the operator only.
 		s.log.Error("authorization failed", "err", re.Err.Unwrap(), "client_id", re.Client.ID)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/assentry/assentry/core/account"
+	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/session"
 	"github.com/assentry/assentry/store"
 	"github.com/assentry/assentry/themes"
@@ -117,14 +118,17 @@ func (s *Service) Login(ctx context.Context, f LoginForm, b Browser) (*Step, err
 }
 
 // loginForm is the login page's data; with an interaction it names the client the user signs in for. A nil
-// page means the interaction's client is gone.
+// page without an error means the interaction's client is gone.
 func (s *Service) loginForm(ctx context.Context, ix *store.Interaction, username string) (*themes.Page, error) {
 	p := &themes.Page{Title: "Sign in", Action: "/login", Username: username}
 	if ix != nil {
 		p.Interaction = ix.ID
 		client, err := s.oauth.Clients.Get(ctx, ix.ClientID)
-		if err != nil {
+		switch {
+		case errors.Is(err, oauth.ErrClientNotFound) || errors.Is(err, store.ErrNotFound):
 			return nil, nil
+		case err != nil:
+			return nil, err // a failing client source is a server failure, not the user's stale request
 		}
 		p.Client = PageClient(client)
 	}

@@ -28,27 +28,27 @@ func CredentialsFrom(authorization string, params Params) ClientCredentials {
 	return ClientCredentials{Authorization: authorization, ID: params["client_id"], Secret: params["client_secret"]}
 }
 
-// authFailure is the cause of an invalid_client error from AuthenticateClient: the reason, logged, and whether
-// the client used the Authorization header, which RFC 6749 §5.2 answers with 401 and WWW-Authenticate.
-type authFailure struct {
-	header bool
-	reason string
-}
+// authFailure is the cause of an invalid_client error from AuthenticateClient: the reason, which is logged.
+type authFailure struct{ reason string }
 
 func (f *authFailure) Error() string { return "client authentication: " + f.reason }
 
 // BasicTried reports whether e is a client authentication failure of a request that authenticated with the
-// Authorization header: RFC 6749 §5.2 then requires 401 with a WWW-Authenticate challenge (DESIGN.md §5), which
-// the HTTP layer adds. Requests that authenticated in the body get the 401 without a challenge, so a browser
-// running a public client never pops up a password dialog.
+// Authorization header, and so carries a Basic challenge (clientFailed).
 func (e *Error) BasicTried() bool {
-	var f *authFailure
-	return e != nil && e.Code == CodeInvalidClient && errors.As(e.cause, &f) && f.header
+	return e != nil && e.Code == CodeInvalidClient && e.challenge != nil && e.challenge.scheme == SchemeBasic
 }
 
-// clientFailed is invalid_client with the description the client sees and the reason that is logged.
+// clientFailed is invalid_client with the description the client sees and the reason that is logged. A request
+// that authenticated with the Authorization header gets the WWW-Authenticate challenge RFC 6749 §5.2 requires
+// then (`Basic realm="..."`, RFC 7617 §2); one that authenticated in the body gets the 401 without a challenge,
+// so a browser running a public client never pops up a password dialog.
 func clientFailed(header bool, desc, reason string) *Error {
-	return InvalidClient(desc).WithCause(&authFailure{header: header, reason: reason})
+	e := InvalidClient(desc).WithCause(&authFailure{reason: reason})
+	if header {
+		e.withChallenge(SchemeBasic, true, "")
+	}
+	return e
 }
 
 // AuthenticateClient authenticates the client of a token, revocation or introspection request (RFC 6749 §2.3,

@@ -2,135 +2,76 @@ package oauth
 
 import (
 	"errors"
-	"net/http"
+	"time"
 )
 
-// Error is an RFC 6749 error (§4.1.2.1, §5.2) with the HTTP status it is answered with. Cause is logged, never
-// sent. Errors are built by the constructors below, fresh each time; none is a shared value.
+// Error is the one error of the protocol surface: every refusal or failure of the authorization, token,
+// revocation, introspection, registration and userinfo endpoints is an *Error, and one writer in the HTTP layer
+// answers it. It carries what the answer needs:
+//
+//   - Code and Description: the "error" and "error_description" members (RFC 6749 §4.1.2.1, §5.2; RFC 6750
+//     §3; RFC 7591 §3.2.2). Code is empty only for the bare Bearer challenge of a request without any token
+//     (RFC 6750 §3.1, MissingToken), which is answered without a body.
+//   - Status: the HTTP status it is answered with.
+//   - Field: the request parameter or metadata member at fault ("" when none), for callers and tests; the
+//     description already names it for the client.
+//   - a WWW-Authenticate challenge (Challenge), a Retry-After delay (RetryAfter), and a private cause that is
+//     logged and never sent (Unwrap).
+//
+// Whether an authorization error is shown on a page or redirected to the client is not a property of the error
+// but of how far the request got, so it stays with the authorization endpoint: ParseAuthorize wraps the *Error
+// in a *ShowError or a *RedirectError, which also carry what a redirect needs (client, redirect URI, state).
+//
+// Errors are built by the constructors (errors_*.go), fresh each time; none is a shared value, so the With
+// methods may change the one they are called on.
 type Error struct {
 	Code        string
 	Description string
 	Status      int
-	cause       error
+	Field       string
+
+	challenge  *challenge
+	retryAfter time.Duration
+	cause      error
 }
 
 func (e *Error) Error() string {
-	if e.Description == "" {
-		return e.Code
+	code := e.Code
+	if code == "" {
+		code = "no access token"
 	}
-	return e.Code + ": " + e.Description
+	if e.Description == "" {
+		return code
+	}
+	return code + ": " + e.Description
 }
 
-// Unwrap returns the cause, for logging.
+// Unwrap returns the cause, for logging and errors.Is; it is never sent.
 func (e *Error) Unwrap() error { return e.cause }
 
 // WithCause attaches an internal cause (logged, not sent).
 func (e *Error) WithCause(err error) *Error { e.cause = err; return e }
 
+// WithStatus answers e with another status, for a refusal whose code fits but whose HTTP answer differs (a
+// form without its CSRF token is invalid_request, answered 403).
+func (e *Error) WithStatus(status int) *Error { e.Status = status; return e }
+
+// WithRetryAfter asks the client to wait d before retrying (RFC 9110 §10.2.3), for 429 and 503 answers.
+func (e *Error) WithRetryAfter(d time.Duration) *Error { e.retryAfter = d; return e }
+
+// RetryAfter is the delay to send in Retry-After; 0 means none.
+func (e *Error) RetryAfter() time.Duration { return e.retryAfter }
+
+// ServerFailure reports whether e is the server's fault (a 5xx): its cause is logged and the client sees only a
+// generic description.
+func (e *Error) ServerFailure() bool { return e.Status >= 500 || e.Code == CodeServerError }
+
 func newErr(code string, status int, desc string) *Error {
 	return &Error{Code: code, Description: desc, Status: status}
 }
 
-// Error codes (RFC 6749 §4.1.2.1, §5.2; RFC 7009 §2.2.1; OIDC Core §3.1.2.6).
-const (
-	CodeInvalidRequest          = "invalid_request"
-	CodeInvalidClient           = "invalid_client"
-	CodeInvalidGrant            = "invalid_grant"
-	CodeUnauthorizedClient      = "unauthorized_client"
-	CodeUnsupportedGrantType    = "unsupported_grant_type"
-	CodeUnsupportedResponseType = "unsupported_response_type"
-	CodeInvalidScope            = "invalid_scope"
-	CodeAccessDenied            = "access_denied"
-	CodeServerError             = "server_error"
-	CodeTemporarilyUnavailable  = "temporarily_unavailable"
-	CodeLoginRequired           = "login_required"
-	CodeConsentRequired         = "consent_required"
-	CodeRequestNotSupported     = "request_not_supported"
-	CodeRequestURINotSupported  = "request_uri_not_supported"
-	// RFC 8628 §3.5: the answers to a device polling the token endpoint.
-	CodeAuthorizationPending = "authorization_pending"
-	CodeSlowDown             = "slow_down"
-	CodeExpiredToken         = "expired_token"
-)
-
-// InvalidRequest: a missing, invalid or repeated parameter.
-func InvalidRequest(desc string) *Error {
-	return newErr(CodeInvalidRequest, http.StatusBadRequest, desc)
-}
-
-// InvalidClient: client authentication failed (401; the HTTP layer adds WWW-Authenticate when Basic was tried).
-func InvalidClient(desc string) *Error {
-	return newErr(CodeInvalidClient, http.StatusUnauthorized, desc)
-}
-
-// InvalidGrant: the code or refresh token is invalid, expired, revoked, used or not the client's.
-func InvalidGrant(desc string) *Error { return newErr(CodeInvalidGrant, http.StatusBadRequest, desc) }
-
-// UnauthorizedClient: the client may not use this grant or response type (or revoke that token).
-func UnauthorizedClient(desc string) *Error {
-	return newErr(CodeUnauthorizedClient, http.StatusBadRequest, desc)
-}
-
-// UnsupportedGrantType: the server does not serve the grant type.
-func UnsupportedGrantType(desc string) *Error {
-	return newErr(CodeUnsupportedGrantType, http.StatusBadRequest, desc)
-}
-
-// UnsupportedResponseType: the server does not serve the response type.
-func UnsupportedResponseType(desc string) *Error {
-	return newErr(CodeUnsupportedResponseType, http.StatusBadRequest, desc)
-}
-
-// InvalidScope: the requested scope is invalid or exceeds what was granted.
-func InvalidScope(desc string) *Error { return newErr(CodeInvalidScope, http.StatusBadRequest, desc) }
-
-// AccessDenied: the user or a policy denied the request.
-func AccessDenied(desc string) *Error { return newErr(CodeAccessDenied, http.StatusBadRequest, desc) }
-
-// LoginRequired: prompt=none but the user is not signed in (OIDC Core §3.1.2.6).
-func LoginRequired(desc string) *Error { return newErr(CodeLoginRequired, http.StatusBadRequest, desc) }
-
-// ConsentRequired: prompt=none but consent is needed (OIDC Core §3.1.2.6).
-func ConsentRequired(desc string) *Error {
-	return newErr(CodeConsentRequired, http.StatusBadRequest, desc)
-}
-
-// RequestNotSupported: the request parameter (OIDC Core §6) is not supported.
-func RequestNotSupported() *Error {
-	return newErr(CodeRequestNotSupported, http.StatusBadRequest, "request objects are not supported")
-}
-
-// RequestURINotSupported: the request_uri parameter (OIDC Core §6) is not supported.
-func RequestURINotSupported() *Error {
-	return newErr(CodeRequestURINotSupported, http.StatusBadRequest, "request_uri is not supported")
-}
-
-// AuthorizationPending: the user has not yet approved or denied the device authorization (RFC 8628 §3.5).
-func AuthorizationPending() *Error {
-	return newErr(CodeAuthorizationPending, http.StatusBadRequest, "the user has not yet approved the request")
-}
-
-// SlowDown: the device polls faster than its interval, which is raised by 5 seconds (RFC 8628 §3.5).
-func SlowDown() *Error {
-	return newErr(CodeSlowDown, http.StatusBadRequest, "polling too fast: wait the interval, now 5 seconds longer, between requests")
-}
-
-// ExpiredToken: the device code expired before the user approved it (RFC 8628 §3.5).
-func ExpiredToken() *Error {
-	return newErr(CodeExpiredToken, http.StatusBadRequest, "the device code has expired; start again")
-}
-
-// TemporarilyUnavailable: rate limited or overloaded.
-func TemporarilyUnavailable(desc string) *Error {
-	return newErr(CodeTemporarilyUnavailable, http.StatusServiceUnavailable, desc)
-}
-
-// ServerError wraps an unexpected failure; only a generic description is sent.
-func ServerError(cause error) *Error {
-	return newErr(CodeServerError, http.StatusInternalServerError, "the server could not complete the request").WithCause(cause)
-}
-
-// AsError returns err as an *Error, turning anything else into a server_error that keeps it as the cause.
+// AsError returns err as an *Error, turning anything else into a server failure that keeps it as the cause
+// (ServerError: 503 when the store is closed, else 500).
 func AsError(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {

@@ -2,39 +2,13 @@ package oidc
 
 import (
 	"context"
-	"github.com/assentry/assentry/policy"
-	"net/http"
+	"errors"
 	"slices"
 
 	"github.com/assentry/assentry/core/oauth"
+	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
 )
-
-// BearerError is an RFC 6750 §3 error of a protected resource. Code is empty when the request carried no
-// token at all (then the challenge has no error attribute, §3.1).
-type BearerError struct {
-	Status      int
-	Code        string
-	Description string
-}
-
-func (e *BearerError) Error() string { return e.Code + ": " + e.Description }
-
-// Bearer error constructors (RFC 6750 §3.1).
-func noToken() *BearerError { return &BearerError{Status: http.StatusUnauthorized} }
-
-func invalidToken(desc string) *BearerError {
-	return &BearerError{Status: http.StatusUnauthorized, Code: "invalid_token", Description: desc}
-}
-
-func insufficientScope(desc string) *BearerError {
-	return &BearerError{Status: http.StatusForbidden, Code: "insufficient_scope", Description: desc}
-}
-
-// InvalidRequest is the 400 of a malformed request (a token both in the header and the body, §2).
-func InvalidRequest(desc string) *BearerError {
-	return &BearerError{Status: http.StatusBadRequest, Code: "invalid_request", Description: desc}
-}
 
 // UserInfo answers the UserInfo endpoint (OIDC Core §5.3) of one host.
 type UserInfo struct {
@@ -47,36 +21,52 @@ type UserInfo struct {
 }
 
 // Claims returns the userinfo answer for an access token: sub always, plus what the token's scopes release.
-// Refresh tokens, inactive tokens and a disabled or deleted user's tokens are invalid_token; a token without
-// openid is insufficient_scope.
-func (u *UserInfo) Claims(ctx context.Context, accessToken string) (map[string]any, *BearerError) {
+// Errors follow RFC 6750 §3.1: no token is oauth.MissingToken; refresh tokens, inactive tokens and a disabled or
+// deleted user's tokens are invalid_token; a token without openid is insufficient_scope. A failing store or
+// claims policy is a server failure (oauth.ServerError), never invalid_token: the token may be perfectly good.
+func (u *UserInfo) Claims(ctx context.Context, accessToken string) (map[string]any, *oauth.Error) {
 	if accessToken == "" {
-		return nil, noToken()
+		return nil, oauth.MissingToken()
 	}
 	tok, err := u.Tokens.Get(ctx, u.Host, oauth.Digest(accessToken))
-	if err != nil || tok.Kind != store.AccessToken {
-		return nil, invalidToken("the access token is invalid, expired or revoked")
+	switch {
+	case deadToken(err) || (err == nil && tok.Kind != store.AccessToken):
+		return nil, oauth.InvalidToken("the access token is invalid, expired or revoked")
+	case err != nil:
+		return nil, oauth.ServerError(err)
 	}
 	if !slices.Contains(tok.Scopes, oauth.ScopeOpenID) {
-		return nil, insufficientScope("the access token was not granted the openid scope")
+		return nil, oauth.InsufficientScope("the access token was not granted the openid scope")
 	}
 	user, err := u.Users.Get(ctx, u.Host, tok.UserID)
-	if err != nil || user.Disabled {
-		return nil, invalidToken("the access token's user is not active")
+	switch {
+	case errors.Is(err, store.ErrNotFound) || (err == nil && user.Disabled):
+		return nil, oauth.InvalidToken("the access token's user is not active")
+	case err != nil:
+		return nil, oauth.ServerError(err)
 	}
 	out := UserClaims(user, tok.Scopes)
 	sub := u.Subjects.Of(user)
 	if u.Policy != nil {
 		client, err := u.Clients.Get(ctx, tok.ClientID)
-		if err != nil {
-			return nil, invalidToken("the access token's client is not active")
+		switch {
+		case errors.Is(err, oauth.ErrClientNotFound) || errors.Is(err, store.ErrNotFound):
+			return nil, oauth.InvalidToken("the access token's client is not active")
+		case err != nil:
+			return nil, oauth.ServerError(err)
 		}
 		extra, err := policyClaims(ctx, u.Policy, sub, user, client, tok.Scopes, policy.TargetUserinfo)
 		if err != nil {
-			return nil, &BearerError{Status: http.StatusInternalServerError, Code: "server_error", Description: "a claims policy failed"}
+			return nil, oauth.ServerError(err)
 		}
 		merge(out, extra)
 	}
 	out["sub"] = sub
 	return out, nil
+}
+
+// deadToken reports whether a token lookup failed because the token is not usable (unknown, expired, revoked,
+// or a rotated refresh token), as opposed to the store failing.
+func deadToken(err error) bool {
+	return errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrRevoked) || errors.Is(err, store.ErrAlreadyUsed)
 }

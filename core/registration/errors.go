@@ -3,33 +3,21 @@ package registration
 import (
 	"errors"
 	"fmt"
+
+	"github.com/assentry/assentry/core/oauth"
 )
 
-// Error codes of a refused registration (RFC 7591 §3.2.2).
-const (
-	CodeInvalidRedirectURI    = "invalid_redirect_uri"
-	CodeInvalidClientMetadata = "invalid_client_metadata"
-)
+// A refused registration is an *oauth.Error (RFC 7591 §3.2.2): invalid_redirect_uri or invalid_client_metadata,
+// 400, with Field naming the metadata member at fault and a description that starts with it.
 
-// Error is a refused registration: the RFC 7591 §3.2.2 code, the metadata member at fault (Field, "" when the
-// metadata as a whole is) and a description for the developer that names it. It is answered with 400.
-type Error struct {
-	Code        string
-	Field       string
-	Description string
+// invalidMetadata is invalid_client_metadata about field ("" for the metadata as a whole).
+func invalidMetadata(field, format string, args ...any) *oauth.Error {
+	return oauth.InvalidClientMetadata(field, describe(field, format, args...))
 }
 
-func (e *Error) Error() string { return e.Code + ": " + e.Description }
-
-// invalidMetadata is invalid_client_metadata about field; the description starts with the field's name.
-func invalidMetadata(field, format string, args ...any) *Error {
-	return &Error{Code: CodeInvalidClientMetadata, Field: field, Description: describe(field, format, args...)}
-}
-
-// invalidRedirect is invalid_redirect_uri (RFC 7591 §3.2.2: "the value of one or more redirection URIs is
-// invalid"); it is used for redirect_uris only.
-func invalidRedirect(format string, args ...any) *Error {
-	return &Error{Code: CodeInvalidRedirectURI, Field: fieldRedirectURIs, Description: describe(fieldRedirectURIs, format, args...)}
+// invalidRedirect is invalid_redirect_uri; it is used for redirect_uris only.
+func invalidRedirect(format string, args ...any) *oauth.Error {
+	return oauth.InvalidRedirectURI(describe(fieldRedirectURIs, format, args...))
 }
 
 func describe(field, format string, args ...any) string {

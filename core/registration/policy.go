@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/policy"
 )
 
@@ -28,7 +29,7 @@ func BuiltinPolicy(_ context.Context, in *policy.ValidateRegistrationInput) (*po
 	if err == nil {
 		err = DefaultRules(m)
 	}
-	var re *Error
+	var re *oauth.Error
 	switch {
 	case errors.As(err, &re):
 		return &policy.ValidateRegistrationOutput{Decision: policy.DecisionReject, Error: re.Code, ErrorDescription: re.Description}, nil
@@ -77,15 +78,11 @@ func (r *Registry) runPolicy(ctx context.Context, m *Metadata, info RequestInfo)
 		return nil, err
 	}
 	if out.Decision == policy.DecisionReject {
-		code := out.Error
-		if code == "" {
-			code = CodeInvalidClientMetadata
-		}
 		desc := out.ErrorDescription
 		if desc == "" {
 			desc = "refused by the registration policy"
 		}
-		return nil, &Error{Code: code, Description: desc}
+		return nil, oauth.RegistrationRefused(out.Error, desc)
 	}
 	if len(out.MetadataPatch) == 0 {
 		return m, nil

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/registration"
 	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/policy/lua"
@@ -80,7 +81,7 @@ func registrationChain(t *testing.T, builtinOn bool, plugins ...string) *policy.
 
 func wantRefused(t *testing.T, err error, code, field string) {
 	t.Helper()
-	var re *registration.Error
+	var re *oauth.Error
 	if !errors.As(err, &re) || re.Code != code || !strings.HasPrefix(re.Description, field+": ") {
 		t.Fatalf("got %v, want %s naming %s", err, code, field)
 	}
@@ -192,7 +193,7 @@ end}`
 end}`
 	off.Policy = registrationChain(t, false, reject)
 	_, err = off.Register(ctx, []byte(`{"client_name":"A","client_uri":"http://a.example/","redirect_uris":["http://a.example/cb"]}`))
-	var re *registration.Error
+	var re *oauth.Error
 	if !errors.As(err, &re) || re.Code != "invalid_redirect_uri" || re.Description != "no http here" {
 		t.Fatalf("got %v", err)
 	}

@@ -103,7 +103,7 @@ func (r *Registry) AcceptsInitialAccessToken(token string) bool {
 }
 
 // Register serves a registration request (RFC 7591 §3.1): body is the JSON metadata. It applies the rules,
-// signs the client_id and derives the secret. A refused registration is an *Error.
+// signs the client_id and derives the secret. A refused registration is an *oauth.Error.
 func (r *Registry) Register(ctx context.Context, body []byte) (*Response, error) {
 	return r.RegisterFrom(ctx, body, RequestInfo{AuthKind: "anonymous"})
 }

@@ -34,7 +34,7 @@ var pkceCapable = []string{oauth.GrantAuthorizationCode, oauth.GrantRefreshToken
 // what the host needs to serve the client at all (POLICY-ABI.md: "after the host's own syntax checks") — a
 // client_name to show, grants and methods this host enables and that fit together, absolute URIs without
 // userinfo or fragments, http(s) for pages, sizes. The mod_http_oauth2 rules on top of them (DefaultRules) are
-// the built-in validate_registration policy. The first broken check is returned as an *Error naming its field.
+// the built-in validate_registration policy. The first broken check is returned as an *oauth.Error naming its field.
 func (r Rules) Normalize(in *Metadata) (*Metadata, error) {
 	m := *in
 	m.Contacts, m.RedirectURIs, m.PostLogoutRedirectURIs = slices.Clone(in.Contacts), slices.Clone(in.RedirectURIs), slices.Clone(in.PostLogoutRedirectURIs)

@@ -39,7 +39,7 @@ func TestRulesWithMoreGrants(t *testing.T) {
 			in: base(func(m *registration.Metadata) {
 				m.GrantTypes = []string{oauth.GrantAuthorizationCode, oauth.GrantDeviceCode}
 				m.RedirectURIs = []string{"https://tv.example/cb"}
-			}), want: registration.CodeInvalidRedirectURI, field: "redirect_uris"},
+			}), want: oauth.CodeInvalidRedirectURI, field: "redirect_uris"},
 		{name: "device grant with refresh, public",
 			in: base(func(m *registration.Metadata) {
 				m.GrantTypes = []string{oauth.GrantDeviceCode, oauth.GrantRefreshToken}
@@ -49,13 +49,13 @@ func TestRulesWithMoreGrants(t *testing.T) {
 			in: base(func(m *registration.Metadata) {
 				m.GrantTypes = []string{oauth.GrantClientCredentials}
 				m.TokenEndpointAuthMethod = oauth.AuthNone
-			}), want: registration.CodeInvalidClientMetadata, field: "token_endpoint_auth_method"},
+			}), want: oauth.CodeInvalidClientMetadata, field: "token_endpoint_auth_method"},
 		{name: "public client with password",
 			in: base(func(m *registration.Metadata) {
 				m.GrantTypes = []string{oauth.GrantAuthorizationCode, oauth.GrantPassword}
 				m.RedirectURIs = []string{"http://127.0.0.1/cb"}
 				m.TokenEndpointAuthMethod = oauth.AuthNone
-			}), want: registration.CodeInvalidClientMetadata, field: "token_endpoint_auth_method"},
+			}), want: oauth.CodeInvalidClientMetadata, field: "token_endpoint_auth_method"},
 		{name: "confidential client with client_credentials and no redirect URIs",
 			in: base(func(m *registration.Metadata) { m.GrantTypes = []string{oauth.GrantClientCredentials} }),
 			check: func(t *testing.T, m *registration.Metadata) {
@@ -67,7 +67,7 @@ func TestRulesWithMoreGrants(t *testing.T) {
 			in: base(func(m *registration.Metadata) {
 				m.GrantTypes = []string{oauth.GrantDeviceCode}
 				m.ResponseTypes = []string{oauth.ResponseTypeCode}
-			}), want: registration.CodeInvalidClientMetadata, field: "response_types"},
+			}), want: oauth.CodeInvalidClientMetadata, field: "response_types"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,7 +84,7 @@ func TestRulesWithMoreGrants(t *testing.T) {
 				}
 				return
 			}
-			var re *registration.Error
+			var re *oauth.Error
 			if !errors.As(err, &re) || re.Code != tt.want || re.Field != tt.field || !strings.HasPrefix(re.Description, tt.field+": ") {
 				t.Fatalf("got %v (%+v), want %s on %s", err, re, tt.want, tt.field)
 			}

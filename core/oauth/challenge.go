@@ -1,0 +1,70 @@
+package oauth
+
+import "strings"
+
+// Authentication schemes of WWW-Authenticate challenges.
+const (
+	SchemeBasic  = "Basic"  // RFC 7617: client_secret_basic (RFC 6749 §2.3.1)
+	SchemeBearer = "Bearer" // RFC 6750 §3: access tokens and the initial access token (RFC 7591 §3)
+)
+
+// challenge is the WWW-Authenticate challenge an error is answered with (RFC 7235 §2.1, §4.1): the scheme,
+// whether it names the host as its realm, and its other auth-params, rendered when the error is built. The
+// realm itself is given when the challenge is rendered: it is the host's issuer, which the HTTP layer knows and
+// the constructors do not.
+type challenge struct {
+	scheme string
+	realm  bool
+	params string
+}
+
+// withChallenge sets e's challenge.
+func (e *Error) withChallenge(scheme string, realm bool, params string) *Error {
+	e.challenge = &challenge{scheme: scheme, realm: realm, params: params}
+	return e
+}
+
+// Challenge returns the WWW-Authenticate value e is answered with, naming realm where the challenge has one, or
+// "" when e has no challenge: `Basic realm="id.example"`, `Bearer realm="id.example"`,
+// `Bearer realm="id.example", error="invalid_token", error_description="..."`.
+func (e *Error) Challenge(realm string) string {
+	if e == nil || e.challenge == nil {
+		return ""
+	}
+	var params []string
+	if e.challenge.realm {
+		params = append(params, "realm="+quoted(realm))
+	}
+	if e.challenge.params != "" {
+		params = append(params, e.challenge.params)
+	}
+	if len(params) == 0 {
+		return e.challenge.scheme
+	}
+	return e.challenge.scheme + " " + strings.Join(params, ", ")
+}
+
+// errorParams renders the error and error_description auth-params of a Bearer challenge (RFC 6750 §3).
+func errorParams(code, desc string) string {
+	p := "error=" + quoted(code)
+	if desc != "" {
+		p += ", error_description=" + quoted(desc)
+	}
+	return p
+}
+
+// quoted returns s as a quoted-string (RFC 7230 §3.2.6) holding only what RFC 6750 §3 allows in error and
+// error_description values (%x20-21 / %x23-5B / %x5D-7E): anything else (quotes, backslashes, control
+// characters, non-ASCII) is dropped, so no description can break the header.
+func quoted(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x20 && c <= 0x7e && c != '"' && c != '\\' {
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
