@@ -213,12 +213,12 @@ func addOIDC(t *testing.T, h *Host, st store.Store, issuer string) error {
 	return setOIDC(h, &oidc.Layer{IDTokens: ids, Subjects: subjects, Logout: h.RPLogout})
 }
 
-// setOIDC rebuilds the host's provider, as the options left it, with the OIDC layer.
+// setOIDC rebuilds the host's provider, as the options left it (its grants included), with the OIDC layer.
 func setOIDC(h *Host, layer oauth.OIDC) error {
 	p := h.OAuth
 	np, err := oauth.New(oauth.Options{Host: p.Host, Settings: p.Settings, Clients: p.Clients, Users: p.Users,
 		Grants: p.Grants, Tokens: p.Tokens, Codes: p.Codes, DeviceCodes: p.DeviceCodes, Consents: p.Consents,
-		Interactions: p.Interactions, Scopes: p.Scopes, Policy: p.Policy, OIDC: layer,
+		Interactions: p.Interactions, Scopes: p.Scopes, Policy: p.Policy, OIDC: layer, Handlers: p.Handlers(),
 		Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return err

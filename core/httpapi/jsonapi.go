@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"math"
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/assentry/assentry/core/oauth"
@@ -71,7 +73,8 @@ func writeJSON(c *fiber.Ctx, v any) error {
 
 // writeOAuthError answers an *oauth.Error (RFC 6749 §5.2). invalid_client of a request that tried HTTP Basic
 // gets the WWW-Authenticate challenge RFC 6749 §5.2 requires (DESIGN.md §5). A server_error is logged with its
-// cause and the request id, and the client sees only a generic description with that id.
+// cause and the request id, and the client sees only a generic description with that id. An error with a wait
+// (oauth.RateLimited) carries it as Retry-After.
 func (s *Server) writeOAuthError(c *fiber.Ctx, e *oauth.Error) error {
 	noStore(c)
 	desc := e.Description
@@ -82,6 +85,9 @@ func (s *Server) writeOAuthError(c *fiber.Ctx, e *oauth.Error) error {
 	}
 	if e.Status == fiber.StatusUnauthorized && e.BasicTried() {
 		c.Set(fiber.HeaderWWWAuthenticate, `Basic realm="`+hostOf(c).Issuer.Host+`"`)
+	}
+	if e.RetryAfter > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
 	}
 	status := e.Status
 	if status < 400 || status > 599 {

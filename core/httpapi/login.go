@@ -93,10 +93,7 @@ func (s *Server) loginSubmit(c *fiber.Ctx) error {
 	username := strings.Clone(c.FormValue("username"))
 	password := strings.Clone(c.FormValue("password"))
 	ip := s.clientIP(c)
-	userKey := strings.ToLower(strings.TrimSpace(username))
-	if norm, err := h.Accounts.Normalize(username); err == nil {
-		userKey = norm
-	}
+	userKey := h.Accounts.LimiterKey(username)
 
 	// Rate limits first: a limited attempt costs no argon2id work and reveals nothing about the password.
 	if wait := max(h.LoginPerIP.Wait(ip), h.LoginPerUser.Wait(userKey)); wait > 0 {

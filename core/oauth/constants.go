@@ -16,7 +16,8 @@ const (
 	AuthNone              = "none"
 )
 
-// ServedGrantTypes are the grants this version has handlers for; a client may only be given these.
+// ServedGrantTypes are the grant types a host serves unless it says otherwise (the default grant_types).
+// client_credentials and password are served too, but only where a host enables them.
 var ServedGrantTypes = []string{GrantAuthorizationCode, GrantRefreshToken}
 
 // IDTokenAlgorithms are the id_token signing algorithms a host keeps keys for (OIDC Core §15.1: RS256 always).

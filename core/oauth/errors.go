@@ -3,6 +3,7 @@ package oauth
 import (
 	"errors"
 	"net/http"
+	"time"
 )
 
 // Error is an RFC 6749 error (§4.1.2.1, §5.2) with the HTTP status it is answered with. Cause is logged, never
@@ -11,7 +12,10 @@ type Error struct {
 	Code        string
 	Description string
 	Status      int
-	cause       error
+	// RetryAfter, when positive, is how long the client should wait before trying again: the HTTP layer sends
+	// it as Retry-After in whole seconds, rounded up (RFC 9110 §10.2.3). Set by RateLimited.
+	RetryAfter time.Duration
+	cause      error
 }
 
 func (e *Error) Error() string {
@@ -104,6 +108,16 @@ func RequestURINotSupported() *Error {
 // TemporarilyUnavailable: rate limited or overloaded.
 func TemporarilyUnavailable(desc string) *Error {
 	return newErr(CodeTemporarilyUnavailable, http.StatusServiceUnavailable, desc)
+}
+
+// RateLimited: too many failed attempts from this address or for this username (the password grant, which
+// shares the login page's limiters). It is answered as every rate-limited JSON endpoint is: 429 with
+// Retry-After and temporarily_unavailable (RFC 6749 §5.2 defines no token-endpoint code for it; this is the
+// authorization endpoint's code for the same condition, §4.1.2.1).
+func RateLimited(desc string, wait time.Duration) *Error {
+	e := newErr(CodeTemporarilyUnavailable, http.StatusTooManyRequests, desc)
+	e.RetryAfter = wait
+	return e
 }
 
 // ServerError wraps an unexpected failure; only a generic description is sent.

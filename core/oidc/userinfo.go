@@ -47,8 +47,8 @@ type UserInfo struct {
 }
 
 // Claims returns the userinfo answer for an access token: sub always, plus what the token's scopes release.
-// Refresh tokens, inactive tokens and a disabled or deleted user's tokens are invalid_token; a token without
-// openid is insufficient_scope.
+// Refresh tokens, inactive tokens, tokens without a user (client credentials) and a disabled or deleted user's
+// tokens are invalid_token; a token without openid is insufficient_scope.
 func (u *UserInfo) Claims(ctx context.Context, accessToken string) (map[string]any, *BearerError) {
 	if accessToken == "" {
 		return nil, noToken()
@@ -56,6 +56,10 @@ func (u *UserInfo) Claims(ctx context.Context, accessToken string) (map[string]a
 	tok, err := u.Tokens.Get(ctx, u.Host, oauth.Digest(accessToken))
 	if err != nil || tok.Kind != store.AccessToken {
 		return nil, invalidToken("the access token is invalid, expired or revoked")
+	}
+	// A client's own token (client credentials) has no user to describe: its sub is a client_id.
+	if tok.UserID == "" {
+		return nil, invalidToken("the access token was not issued for a user")
 	}
 	if !slices.Contains(tok.Scopes, oauth.ScopeOpenID) {
 		return nil, insufficientScope("the access token was not granted the openid scope")
