@@ -39,6 +39,8 @@ const (
 const (
 	grantAuthorizationCode = "authorization_code"
 	grantRefreshToken      = "refresh_token"
+	grantClientCredentials = "client_credentials"
+	grantPassword          = "password"
 	responseTypeCode       = "code"
 	pkceS256               = "S256"
 	pkcePlain              = "plain"
