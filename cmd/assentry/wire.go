@@ -58,6 +58,9 @@ type hostParts struct {
 	userinfo *oidc.UserInfo
 	idTokens *oidc.IDTokens
 	logout   *oidc.Logout
+	// Failed logins per address and per username: one pair per host, shared by the login page and the password
+	// grant, so neither is a way around the other's limit.
+	loginPerIP, loginPerUser *ratelimit.Limiter
 }
 
 // buildHosts makes the core services of every host on an open store.
@@ -75,8 +78,10 @@ func buildHosts(s *config.Settings, st store.Store, log *slog.Logger) ([]*hostPa
 			settings: h,
 			accounts: account.New(account.Options{Host: h.ID, Users: st.Users(), Hasher: hasher, Roles: h.Roles,
 				DefaultRole: h.DefaultRole, FullID: h.UsernameIsFullID, Domain: h.Registration.LegacyHost}),
-			sessions: session.NewManager(h.ID, st.Sessions(), st.Users(), h.SessionTTL, nil),
-			clients:  oauth.NewClients(h.ID, st.Clients(), h.GrantTypes, nil),
+			sessions:     session.NewManager(h.ID, st.Sessions(), st.Users(), h.SessionTTL, nil),
+			clients:      oauth.NewClients(h.ID, st.Clients(), h.GrantTypes, nil),
+			loginPerIP:   limiter(h.LoginPerIP),
+			loginPerUser: limiter(h.LoginPerUser),
 		}
 		if p.registry, err = newRegistry(h, st); err != nil {
 			return nil, nil, fmt.Errorf("host %s: %w", h.ID, err)
@@ -87,11 +92,12 @@ func buildHosts(s *config.Settings, st store.Store, log *slog.Logger) ([]*hostPa
 		if err != nil {
 			return nil, nil, fmt.Errorf("host %s: %w", h.ID, err)
 		}
-		if p.provider, err = newProvider(h, st, clients, layer, log); err != nil {
+		grants := append(oauth.BuiltinGrants(), oauth.NewPasswordGrant(p.accounts, p.loginPerIP, p.loginPerUser))
+		if p.provider, err = newProvider(h, st, clients, layer, grants, log); err != nil {
 			return nil, nil, fmt.Errorf("host %s: %w", h.ID, err)
 		}
 		if p.flow, err = interaction.New(p.provider, p.accounts, p.sessions, interaction.Limits{
-			LoginPerIP: limiter(h.LoginPerIP), LoginPerUser: limiter(h.LoginPerUser),
+			LoginPerIP: p.loginPerIP, LoginPerUser: p.loginPerUser,
 			DeviceCodePerIP: limiter(h.DeviceCodePerIP), DeviceCodePerBrowser: limiter(h.DeviceCodePerBrowser),
 		}, log.With("host", h.ID)); err != nil {
 			return nil, nil, fmt.Errorf("host %s: %w", h.ID, err)
@@ -120,7 +126,7 @@ func newRegistry(h *config.HostSettings, st store.Store) (*registration.Registry
 }
 
 // newProvider builds a host's OAuth core.
-func newProvider(h *config.HostSettings, st store.Store, clients oauth.ClientSource, layer oauth.OIDC, log *slog.Logger) (*oauth.Provider, error) {
+func newProvider(h *config.HostSettings, st store.Store, clients oauth.ClientSource, layer oauth.OIDC, grants []oauth.Grant, log *slog.Logger) (*oauth.Provider, error) {
 	var extra []oauth.ScopeInfo
 	for _, sc := range h.Scopes {
 		extra = append(extra, oauth.ScopeInfo{Name: sc.Name, Title: sc.Title, Description: sc.Description})
@@ -136,7 +142,7 @@ func newProvider(h *config.HostSettings, st store.Store, clients oauth.ClientSou
 		},
 		Clients: clients, Users: st.Users(), Grants: st.Grants(), Tokens: st.Tokens(), Codes: st.Codes(),
 		DeviceCodes: st.DeviceCodes(), Consents: st.Consents(), Interactions: st.Interactions(),
-		Scopes: oauth.NewCatalogue(h.Roles, extra), OIDC: layer, Log: log.With("host", h.ID),
+		Scopes: oauth.NewCatalogue(h.Roles, extra), OIDC: layer, Handlers: grants, Log: log.With("host", h.ID),
 	})
 }
 

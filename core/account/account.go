@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/assentry/assentry/store"
@@ -274,13 +275,37 @@ func isInvalid(err error) bool {
 	return errors.As(err, &ie)
 }
 
+// idBytes is the size of a user id: 128 random bits, written as 32 hex digits.
+const idBytes = 16
+
 // newID returns a random 128-bit user id (hex). Ids are never derived from usernames.
 func newID() string {
-	b := make([]byte, 16)
+	b := make([]byte, idBytes)
 	if _, err := rand.Read(b); err != nil {
 		panic(err) // crypto/rand never fails on supported platforms
 	}
 	return hex.EncodeToString(b)
+}
+
+// LooksLikeID reports whether s has the shape of a user id (newID): 2*idBytes hex digits, in either case. With
+// the opaque subject format a user's sub is this id, so a client whose client_id has this shape could be taken
+// for a user when it acts for itself (client credentials, RFC 9700 §4.15).
+func LooksLikeID(s string) bool {
+	if len(s) != 2*idBytes {
+		return false
+	}
+	_, err := hex.DecodeString(strings.ToLower(s))
+	return err == nil
+}
+
+// LimiterKey is the key of a username in the per-username limiter of failed logins: the normalised username,
+// so "Alice" and "alice" share one bucket, or for input that does not normalise, its trimmed lower-case form.
+// The login page and the password grant both use it, so they share the buckets.
+func (s *Service) LimiterKey(raw string) string {
+	if n, err := s.Normalize(raw); err == nil {
+		return n
+	}
+	return strings.ToLower(strings.TrimSpace(raw))
 }
 
 func dedupe(in []string) []string {

@@ -188,3 +188,50 @@ func mustPut(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestLooksLikeID: the shape newID makes, which a client_id must not have to act for itself under the opaque
+// subject format.
+func TestLooksLikeID(t *testing.T) {
+	for i := range 100 {
+		if id := newID(); !LooksLikeID(id) {
+			t.Fatalf("newID #%d %q does not look like an id", i, id)
+		}
+	}
+	for _, tt := range []struct {
+		s    string
+		want bool
+	}{
+		{"0123456789abcdef0123456789abcdef", true},
+		{"0123456789ABCDEF0123456789abcdef", true},
+		{"0123456789abcdef0123456789abcde", false},
+		{"0123456789abcdef0123456789abcdef0", false},
+		{"0123456789abcdef0123456789abcdeg", false},
+		{"dashboard", false},
+		{"", false},
+	} {
+		if got := LooksLikeID(tt.s); got != tt.want {
+			t.Errorf("LooksLikeID(%q) = %v, want %v", tt.s, got, tt.want)
+		}
+	}
+}
+
+// TestLimiterKey: one bucket per account however its name is typed; input that does not normalise still gets a
+// stable key.
+func TestLimiterKey(t *testing.T) {
+	s := newService(t, badgertest.New(t, nil), testParams)
+	full := New(Options{Host: "h1", FullID: true, Domain: "example.com"})
+	for _, tt := range []struct {
+		s         *Service
+		raw, want string
+	}{
+		{s, "Alice", "alice"},
+		{s, "ALICE", "alice"},
+		{s, " Not Valid@x ", "not valid@x"},
+		{full, "Alice@Example.com", "alice"},
+		{full, "alice", "alice"},
+	} {
+		if got := tt.s.LimiterKey(tt.raw); got != tt.want {
+			t.Errorf("LimiterKey(%q) = %q, want %q", tt.raw, got, tt.want)
+		}
+	}
+}

@@ -138,6 +138,12 @@ func (b *hostBuilder) clients(h Host, hs *HostSettings) {
 			b.errorf(at("id_token_signed_response_alg"), "%q must be one of RS256, ES256, EdDSA", a)
 		}
 		c.GrantTypes = b.clientGrants(at("grant_types"), c.GrantTypes, hs.GrantTypes)
+		// RFC 6749 §4.4 and §4.3: grants that rest on the client's own credentials are for confidential clients.
+		for _, g := range []string{grantClientCredentials, grantPassword} {
+			if c.TokenEndpointAuthMethod == authNone && slices.Contains(c.GrantTypes, g) {
+				b.errorf(at("grant_types"), "%q is only for confidential clients (set a client secret)", g)
+			}
+		}
 		// RFC 6749 §3.1.2.2: without a registered redirect URI a code flow could be sent anywhere.
 		if slices.Contains(c.GrantTypes, grantAuthorizationCode) && len(c.RedirectURIs) == 0 {
 			b.errorf(at("redirect_uris"), "required for the authorization_code grant")

@@ -61,8 +61,17 @@ clients:
   - {client_id: c, grant_types: [], redirect_uris: [https://a.example.com/cb]}
   - {client_id: d, redirect_uris: [https://a.example.com/cb]}
 `, want: []string{`clients[0].grant_types: "refresh_token" is not enabled on this host`,
-			`clients[1].grant_types: "password" is not served by this version`,
+			`clients[1].grant_types: "password" is not enabled on this host`,
 			"clients[2].grant_types: must list at least one grant type"}},
+		{name: "client credentials and password", yaml: `
+grant_types: [authorization_code, client_credentials, password]
+clients:
+  - {client_id: svc, client_secret_sha256: ` + secretHash + `, grant_types: [client_credentials]}
+  - {client_id: legacy, client_secret_sha256: ` + secretHash + `, grant_types: [password]}
+  - {client_id: pub, grant_types: [client_credentials, password]}
+`, want: []string{`clients[2].grant_types: "client_credentials" is only for confidential clients`,
+			`clients[2].grant_types: "password" is only for confidential clients`},
+			warn: []string{"grant_types: password hands the user's password to the client"}},
 		{name: "redirect uris", yaml: `
 clients:
   - {client_id: a}

@@ -43,13 +43,15 @@ const (
 	grantDeviceCode        = "urn:ietf:params:oauth:grant-type:device_code"
 	// grantDeviceCodeShort is how mod_http_oauth2's allowed_oauth2_grant_types names the device grant; the
 	// config accepts it for the full name.
-	grantDeviceCodeShort = "device_code"
-	responseTypeCode     = "code"
-	pkceS256             = "S256"
-	pkcePlain            = "plain"
-	authBasic            = "client_secret_basic"
-	authPost             = "client_secret_post"
-	authNone             = "none"
+	grantDeviceCodeShort   = "device_code"
+	grantClientCredentials = "client_credentials"
+	grantPassword          = "password"
+	responseTypeCode       = "code"
+	pkceS256               = "S256"
+	pkcePlain              = "plain"
+	authBasic              = "client_secret_basic"
+	authPost               = "client_secret_post"
+	authNone               = "none"
 )
 
 // Policy hook names (POLICY-ABI.md, contract), in the order they run.

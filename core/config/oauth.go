@@ -125,13 +125,13 @@ func (b *hostBuilder) registration(h Host, hs *HostSettings) {
 // and "not served" is more useful than "unknown".
 func checkGrant(g string) string {
 	switch g {
-	case grantAuthorizationCode, grantRefreshToken, grantDeviceCode:
+	case grantAuthorizationCode, grantRefreshToken, grantDeviceCode, grantClientCredentials, grantPassword:
 		return ""
-	case "client_credentials", "password", "implicit":
+	case "implicit":
 		return fmt.Sprintf("%q is not served by this version", g)
 	}
-	return fmt.Sprintf("unknown grant type %q (served: %s, %s, %s)", g, grantAuthorizationCode, grantRefreshToken,
-		grantDeviceCodeShort)
+	return fmt.Sprintf("unknown grant type %q (served: %s, %s, %s, %s, %s)", g, grantAuthorizationCode,
+		grantRefreshToken, grantDeviceCodeShort, grantClientCredentials, grantPassword)
 }
 
 // canonicalGrant maps mod_http_oauth2's short name of the device grant to its RFC 8628 name.
@@ -179,6 +179,11 @@ func (b *hostBuilder) protocol(h Host, hs *HostSettings) {
 	hs.GrantTypes = b.enumList("grant_types", canonicalGrants(h.GrantTypes), defaultGrantTypes(), checkGrant)
 	if h.GrantTypes != nil && len(h.GrantTypes) == 0 {
 		b.errorf("grant_types", "must list at least one grant type")
+	}
+	// Served for clients that can do nothing else, but the client sees the user's password.
+	if slices.Contains(hs.GrantTypes, grantPassword) {
+		b.warnf("grant_types", "password hands the user's password to the client; RFC 9700 §2.4 says it MUST NOT "+
+			"be used, so give it only to clients that cannot use authorization_code")
 	}
 	hs.ResponseTypes = b.enumList("response_types", h.ResponseTypes, []string{responseTypeCode}, checkResponseType)
 	// The code response type and the authorization_code grant are two halves of one flow: one without the

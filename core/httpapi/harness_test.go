@@ -10,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -230,12 +231,19 @@ func addOIDC(t *testing.T, h *Host, st store.Store, issuer string) error {
 	return setOIDC(h, &oidc.Layer{IDTokens: ids, Subjects: subjects, Logout: h.RPLogout})
 }
 
-// setOIDC rebuilds the host's provider, as the options left it, with the OIDC layer.
+// setOIDC rebuilds the host's provider, as the options left it, with the OIDC layer: its grants, and the built-in
+// ones for grant types an option enabled in its settings.
 func setOIDC(h *Host, layer oauth.OIDC) error {
 	p := h.OAuth
+	handlers := oauth.BuiltinGrants()
+	for _, g := range p.Handlers() {
+		if g != nil && !slices.ContainsFunc(handlers, func(b oauth.Grant) bool { return b.Type() == g.Type() }) {
+			handlers = append(handlers, g)
+		}
+	}
 	np, err := oauth.New(oauth.Options{Host: p.Host, Settings: p.Settings, Clients: p.Clients, Users: p.Users,
 		Grants: p.Grants, Tokens: p.Tokens, Codes: p.Codes, DeviceCodes: p.DeviceCodes, Consents: p.Consents,
-		Interactions: p.Interactions, Scopes: p.Scopes, Policy: p.Policy, OIDC: layer,
+		Interactions: p.Interactions, Scopes: p.Scopes, Policy: p.Policy, OIDC: layer, Handlers: handlers,
 		Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return err

@@ -6,7 +6,6 @@ import (
 	"math"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/assentry/assentry/core/account"
@@ -62,10 +61,7 @@ func (s *Service) Login(ctx context.Context, f LoginForm, b Browser) (*Step, err
 			return orUnknown(err)
 		}
 	}
-	userKey := strings.ToLower(strings.TrimSpace(f.Username))
-	if norm, err := s.accounts.Normalize(f.Username); err == nil {
-		userKey = norm
-	}
+	userKey := s.accounts.LimiterKey(f.Username)
 	if wait := max(s.limits.LoginPerIP.Wait(b.Addr), s.limits.LoginPerUser.Wait(userKey)); wait > 0 {
 		return s.loginTooMany(ctx, ix, f.Username, wait)
 	}

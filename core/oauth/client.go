@@ -72,8 +72,10 @@ func (c *Clients) Create(ctx context.Context, spec ClientSpec) (*store.Client, s
 		return nil, "", err
 	}
 	if cl.ID == "" {
-		// Hex, not base64url: an id starting with "-" would read as a flag on the command line.
-		cl.ID = randomHex(16)
+		// Hex, not base64url: an id starting with "-" would read as a flag on the command line. 20 bytes, not the
+		// 16 of a user id: the client can then act for itself (client credentials) under the opaque subject
+		// format, where an id-shaped client_id could pass for a user's sub (RFC 9700 §4.15).
+		cl.ID = randomHex(20)
 	}
 	secret := ""
 	if cl.TokenEndpointAuthMethod != AuthNone {
@@ -266,6 +268,12 @@ func (c *Clients) fromSpec(s ClientSpec) (*store.Client, error) {
 	}
 	if !slices.Contains([]string{AuthClientSecretBasic, AuthClientSecretPost, AuthNone}, method) {
 		return nil, &ClientSpecError{"token_endpoint_auth_method", fmt.Sprintf("%q is not one of client_secret_basic, client_secret_post, none", method)}
+	}
+	// RFC 6749 §4.4 and §4.3: grants that rest on the client's own credentials are for confidential clients.
+	for _, g := range []string{GrantClientCredentials, GrantPassword} {
+		if method == AuthNone && slices.Contains(grants, g) {
+			return nil, &ClientSpecError{"grant_types", fmt.Sprintf("%q is only for confidential clients (a public client has no secret)", g)}
+		}
 	}
 	if s.IDTokenAlg != "" && !slices.Contains(IDTokenAlgorithms, s.IDTokenAlg) {
 		return nil, &ClientSpecError{"id_token_signed_response_alg", fmt.Sprintf("%q is not one of %v", s.IDTokenAlg, IDTokenAlgorithms)}

@@ -55,6 +55,29 @@ func TestClientSpecRules(t *testing.T) {
 	}
 }
 
+// TestClientSpecGrantsWithoutUser: where the host serves them, a static client can hold client_credentials and
+// password, without redirect URIs; a public one cannot (RFC 6749 §4.4, §4.3). A generated client_id never has the
+// shape of a user id, so the client may act for itself under the opaque subject format (RFC 9700 §4.15).
+func TestClientSpecGrantsWithoutUser(t *testing.T) {
+	st := badgertest.New(t, nil)
+	c := NewClients("h1", st.Clients(), []string{GrantAuthorizationCode, GrantClientCredentials, GrantPassword}, nil)
+	ctx := context.Background()
+	for _, grants := range [][]string{{GrantClientCredentials}, {GrantPassword}, {GrantClientCredentials, GrantPassword}} {
+		cl, secret, err := c.Create(ctx, ClientSpec{Name: "Service", GrantTypes: grants})
+		if err != nil || secret == "" || cl.TokenEndpointAuthMethod != AuthClientSecretBasic {
+			t.Fatalf("%v: %+v %v", grants, cl, err)
+		}
+		if len(cl.ID) != 40 || (&Provider{}).subjectCollides(cl.ID) {
+			t.Fatalf("generated client_id %q could pass for a user id", cl.ID)
+		}
+		_, _, err = c.Create(ctx, ClientSpec{Name: "Public", GrantTypes: grants, Public: true})
+		var se *ClientSpecError
+		if !errors.As(err, &se) || se.Field != "grant_types" {
+			t.Fatalf("%v for a public client: %v", grants, err)
+		}
+	}
+}
+
 func TestClientLifecycle(t *testing.T) {
 	ctx := context.Background()
 	c, _ := newClients(t)

@@ -38,7 +38,9 @@ type Transport struct {
 	ClientAddr string
 }
 
-// BuiltinGrants are the grants Assentry implements, one file each. A host serves those its grant_types enable.
+// BuiltinGrants are the grants Assentry implements that need nothing beyond the Provider, one file each. A host
+// serves those its grant_types enable. The password grant needs the host's accounts and login limiters, so it
+// is made with NewPasswordGrant and given to New beside these.
 func BuiltinGrants() []Grant {
-	return []Grant{authCodeGrant{}, refreshGrant{}, deviceGrant{}}
+	return []Grant{authCodeGrant{}, refreshGrant{}, deviceGrant{}, clientCredentialsGrant{}}
 }

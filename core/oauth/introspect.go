@@ -15,6 +15,9 @@ type IntrospectionRequest struct {
 	Transport Transport
 }
 
+// SubTypeClient is the introspection member sub_type of a token whose sub is a client_id (IntrospectionResponse).
+const SubTypeClient = "client"
+
 // IntrospectionResponse is RFC 7662 §2.2. An inactive token is only {"active": false}: every other member is
 // omitted, so nothing is revealed about why.
 type IntrospectionResponse struct {
@@ -28,8 +31,13 @@ type IntrospectionResponse struct {
 	TokenType string `json:"token_type,omitempty"`
 	Exp       int64  `json:"exp,omitempty"` // Unix seconds; absent for a token that never expires
 	Iat       int64  `json:"iat,omitempty"`
-	// Sub is the user's subject, the same as the id_token's (Provider.SubjectOf: the immutable id by default).
+	// Sub is the user's subject, the same as the id_token's (Provider.SubjectOf: the immutable id by default), or
+	// the client_id of a token a client holds for itself (client credentials), which has no user.
 	Sub string `json:"sub,omitempty"`
+	// SubType is "client" when Sub is a client_id rather than a user's subject (SubTypeClient); absent for a
+	// user's token. RFC 7662 has no member for it (§2.2 allows others): a resource server must not take a client
+	// for a user (RFC 9700 §4.15), and such a token has no username either.
+	SubType string `json:"sub_type,omitempty"`
 	// Aud is the client the token was issued to.
 	Aud string `json:"aud,omitempty"`
 	Iss string `json:"iss,omitempty"`
@@ -77,19 +85,22 @@ func (p *Provider) Introspect(ctx context.Context, r *IntrospectionRequest) (*In
 	if tok.Kind == store.AccessToken {
 		out.TokenType = TokenTypeBearer
 	}
-	if tok.UserID != "" {
-		u, err := p.Users.Get(ctx, p.Host, tok.UserID)
-		switch {
-		case isGone(err):
-			return inactive, nil
-		case err != nil:
-			return nil, ServerError(err)
-		case u.Disabled:
-			return inactive, nil
-		}
-		out.Username, out.Sub = u.Username, p.SubjectOf(u)
-		// A resource server sees the roles the user holds now, not those held when the token was issued.
-		out.Scope = JoinScope(p.heldScopes(tok.Scopes, u))
+	if tok.UserID == "" {
+		// A client's own token (client credentials): the client is the subject.
+		out.Sub, out.SubType = tok.ClientID, SubTypeClient
+		return out, nil
 	}
+	u, err := p.Users.Get(ctx, p.Host, tok.UserID)
+	switch {
+	case isGone(err):
+		return inactive, nil
+	case err != nil:
+		return nil, ServerError(err)
+	case u.Disabled:
+		return inactive, nil
+	}
+	out.Username, out.Sub = u.Username, p.SubjectOf(u)
+	// A resource server sees the roles the user holds now, not those held when the token was issued.
+	out.Scope = JoinScope(p.heldScopes(tok.Scopes, u))
 	return out, nil
 }

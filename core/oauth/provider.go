@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/assentry/assentry/core/account"
 	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
 )
@@ -31,6 +32,9 @@ type OIDC interface {
 	IDToken(ctx context.Context, t *IssuedTokens) (string, error)
 	// Subject maps a user to the sub of id_tokens and introspection.
 	Subject(u *store.User) string
+	// SubjectCollides reports whether a client_id could be taken for a user's sub in the host's subject format:
+	// a client acting for itself has its client_id as sub, so such a client may not (RFC 9700 §4.15).
+	SubjectCollides(clientID string) bool
 	// HintSubject checks an id_token_hint of an authorization request (signature and issuer; it may have
 	// expired) and returns its sub.
 	HintSubject(ctx context.Context, hint string) (string, error)
@@ -158,6 +162,16 @@ func New(o Options) (*Provider, error) {
 // what both metadata documents list, and what clients may be registered for.
 func (p *Provider) GrantTypes() []string { return slices.Clone(p.Settings.GrantTypes) }
 
+// Handlers are the grants the host serves, in grant_types order: given to New again with the same Settings,
+// they build the same token endpoint (a provider rebuilt with another OIDC layer keeps its grants).
+func (p *Provider) Handlers() []Grant {
+	out := make([]Grant, 0, len(p.Settings.GrantTypes))
+	for _, t := range p.Settings.GrantTypes {
+		out = append(out, p.grants[t])
+	}
+	return out
+}
+
 // Serves reports whether the host serves grant type t.
 func (p *Provider) Serves(t string) bool { _, ok := p.grants[t]; return ok }
 
@@ -167,6 +181,16 @@ func (p *Provider) SubjectOf(u *store.User) string {
 		return p.oidc.Subject(u)
 	}
 	return u.ID
+}
+
+// subjectCollides reports whether a client's sub (its client_id, when it acts for itself) could be taken for a
+// user's (RFC 9700 §4.15). Without the OIDC layer a user's sub is the user's id, so an id-shaped client_id
+// collides.
+func (p *Provider) subjectCollides(clientID string) bool {
+	if p.oidc != nil {
+		return p.oidc.SubjectCollides(clientID)
+	}
+	return account.LooksLikeID(clientID)
 }
 
 func (p *Provider) now() time.Time {

@@ -136,6 +136,7 @@ type fakeOIDC struct {
 
 func (f fakeOIDC) IDToken(_ context.Context, it *IssuedTokens) (string, error) { return f.idToken(it) }
 func (fakeOIDC) Subject(u *store.User) string                                  { return "sub-" + u.ID }
+func (fakeOIDC) SubjectCollides(id string) bool                                { return strings.HasPrefix(id, "sub-") }
 func (fakeOIDC) HintSubject(context.Context, string) (string, error) {
 	return "", errors.New("no hints here")
 }

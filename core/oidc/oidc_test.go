@@ -182,3 +182,76 @@ func TestLogoutPlan(t *testing.T) {
 		t.Fatalf("HintSubject: %q %v", sub, err)
 	}
 }
+
+// TestSubjectCollides: which client_ids could pass for a user's sub, per subject format (RFC 9700 §4.15).
+func TestSubjectCollides(t *testing.T) {
+	opaque, xmpp := Subjects{Format: SubjectOpaque}, Subjects{Format: SubjectXMPP, Domain: "example.com"}
+	for _, tt := range []struct {
+		s    Subjects
+		id   string
+		want bool
+	}{
+		{opaque, "0123456789abcdef0123456789abcdef", true},
+		{opaque, "0123456789ABCDEF0123456789ABCDEF", true},
+		{opaque, "0123456789abcdef0123456789abcdef01234567", false}, // a generated client_id
+		{opaque, "xmpp:bot@example.com", false},
+		{opaque, "dashboard", false},
+		{xmpp, "xmpp:bot@example.com", true},
+		{xmpp, "XMPP:bot@example.com", true},
+		{xmpp, "xmpp:", true},
+		{xmpp, "xmpp", false},
+		{xmpp, "0123456789abcdef0123456789abcdef", false},
+		{xmpp, "dashboard", false},
+	} {
+		if got := tt.s.Collides(tt.id); got != tt.want {
+			t.Errorf("%s: Collides(%q) = %v, want %v", tt.s.Format, tt.id, got, tt.want)
+		}
+	}
+}
+
+// TestClientCredentialsThroughLayer: the OAuth core asks the layer, so each subject format refuses its own
+// colliding client_ids at the token endpoint; and userinfo refuses a client's token, which has no user.
+func TestClientCredentialsThroughLayer(t *testing.T) {
+	for _, tt := range []struct {
+		format        string
+		refused, fine string
+	}{
+		{SubjectOpaque, "0123456789abcdef0123456789abcdef", "xmpp:bot@example.com"},
+		{SubjectXMPP, "xmpp:bot@example.com", "0123456789abcdef0123456789abcdef"},
+	} {
+		t.Run(tt.format, func(t *testing.T) {
+			ctx := context.Background()
+			st := badgertest.New(t, nil)
+			grants := []string{oauth.GrantClientCredentials}
+			clients := oauth.NewClients("h", st.Clients(), grants, nil)
+			subjects := Subjects{Format: tt.format, Domain: "example.com"}
+			p, err := oauth.New(oauth.Options{Host: "h", Settings: oauth.Settings{Issuer: "https://auth.example.com",
+				GrantTypes: grants}, Clients: clients, Users: st.Users(), Grants: st.Grants(), Tokens: st.Tokens(),
+				Codes: st.Codes(), DeviceCodes: st.DeviceCodes(), Consents: st.Consents(), Interactions: st.Interactions(),
+				Scopes: oauth.NewCatalogue(nil, nil), OIDC: &Layer{Subjects: subjects}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			token := func(id string) (*oauth.TokenResponse, *oauth.Error) {
+				_, secret, err := clients.Create(ctx, oauth.ClientSpec{ID: id, Name: id, GrantTypes: grants,
+					AuthMethod: oauth.AuthClientSecretPost})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return p.Token(ctx, &oauth.TokenRequest{Params: oauth.Params{"grant_type": oauth.GrantClientCredentials},
+					Client: oauth.ClientCredentials{ID: id, Secret: secret}})
+			}
+			if _, err := token(tt.refused); err == nil || err.Code != oauth.CodeUnauthorizedClient {
+				t.Fatalf("%s: %v, want unauthorized_client", tt.refused, err)
+			}
+			resp, oerr := token(tt.fine)
+			if oerr != nil {
+				t.Fatalf("%s: %v", tt.fine, oerr)
+			}
+			ui := &UserInfo{Host: "h", Tokens: st.Tokens(), Users: st.Users(), Clients: clients, Subjects: subjects}
+			if _, berr := ui.Claims(ctx, resp.AccessToken); berr == nil || berr.Status != 401 || berr.Code != "invalid_token" {
+				t.Fatalf("userinfo with a client's token: %+v", berr)
+			}
+		})
+	}
+}

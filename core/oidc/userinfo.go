@@ -21,9 +21,10 @@ type UserInfo struct {
 }
 
 // Claims returns the userinfo answer for an access token: sub always, plus what the token's scopes release.
-// Errors follow RFC 6750 §3.1: no token is oauth.MissingToken; refresh tokens, inactive tokens and a disabled or
-// deleted user's tokens are invalid_token; a token without openid is insufficient_scope. A failing store or
-// claims policy is a server failure (oauth.ServerError), never invalid_token: the token may be perfectly good.
+// Errors follow RFC 6750 §3.1: no token is oauth.MissingToken; refresh tokens, inactive tokens, tokens without a
+// user (client credentials) and a disabled or deleted user's tokens are invalid_token; a token without openid is
+// insufficient_scope. A failing store or claims policy is a server failure (oauth.ServerError), never
+// invalid_token: the token may be perfectly good.
 func (u *UserInfo) Claims(ctx context.Context, accessToken string) (map[string]any, *oauth.Error) {
 	if accessToken == "" {
 		return nil, oauth.MissingToken()
@@ -34,6 +35,10 @@ func (u *UserInfo) Claims(ctx context.Context, accessToken string) (map[string]a
 		return nil, oauth.InvalidToken("the access token is invalid, expired or revoked")
 	case err != nil:
 		return nil, oauth.ServerError(err)
+	}
+	// A client's own token (client credentials) has no user to describe: its sub is a client_id.
+	if tok.UserID == "" {
+		return nil, oauth.InvalidToken("the access token was not issued for a user")
 	}
 	if !slices.Contains(tok.Scopes, oauth.ScopeOpenID) {
 		return nil, oauth.InsufficientScope("the access token was not granted the openid scope")

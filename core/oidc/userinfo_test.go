@@ -75,7 +75,7 @@ func TestUserInfoErrors(t *testing.T) {
 			code: "server_error", cause: broken},
 		{name: "token store closed", token: "at", tokens: fakeTokens{err: closed}, status: http.StatusServiceUnavailable,
 			code: "temporarily_unavailable", cause: store.ErrClosed},
-		{name: "no openid scope", token: "at", tokens: fakeTokens{tok: &store.Token{Kind: store.AccessToken, Scopes: []string{"profile"}}},
+		{name: "no openid scope", token: "at", tokens: fakeTokens{tok: &store.Token{Kind: store.AccessToken, UserID: "u-1", Scopes: []string{"profile"}}},
 			status: http.StatusForbidden, code: "insufficient_scope"},
 		{name: "deleted user", token: "at", tokens: fakeTokens{tok: access}, users: fakeUsers{err: store.ErrNotFound},
 			status: http.StatusUnauthorized, code: "invalid_token"},

@@ -436,6 +436,26 @@ func TestSchema(t *testing.T) {
 	}
 }
 
+// TestSchemaWithoutPassword: the schema offers what a client may register for, which is never password, even on
+// a host that serves it (Rules.Normalize refuses it); client_credentials is offered where the host serves it.
+func TestSchemaWithoutPassword(t *testing.T) {
+	grants := []string{oauth.GrantAuthorizationCode, oauth.GrantClientCredentials, oauth.GrantPassword}
+	r := newRegistry(t, nil, func(o *registration.Options) { o.Rules.GrantTypes = grants })
+	var s struct {
+		Properties map[string]map[string]any `json:"properties"`
+	}
+	if err := json.Unmarshal(r.Schema(), &s); err != nil {
+		t.Fatal(err)
+	}
+	got := s.Properties["grant_types"]["items"].(map[string]any)["enum"].([]any)
+	if len(got) != 2 || got[0] != oauth.GrantAuthorizationCode || got[1] != oauth.GrantClientCredentials {
+		t.Errorf("grant_types enum %v, want authorization_code and client_credentials", got)
+	}
+	if !slices.Equal(grants, []string{oauth.GrantAuthorizationCode, oauth.GrantClientCredentials, oauth.GrantPassword}) {
+		t.Errorf("the host's grant types were changed: %v", grants)
+	}
+}
+
 // TestTypicalClientIDSizes measures the client_ids of the README's two registration examples on an issuer of a
 // usual length (the sizes the README quotes).
 func TestTypicalClientIDSizes(t *testing.T) {

@@ -132,7 +132,11 @@ func (r Rules) grants(m *Metadata) error {
 	if len(m.GrantTypes) == 0 {
 		return invalidMetadata(fieldGrantTypes, "must not be empty (omit it for the default, authorization_code)")
 	}
-	if err := checkEnum(fieldGrantTypes, m.GrantTypes, r.GrantTypes); err != nil {
+	if slices.Contains(m.GrantTypes, oauth.GrantPassword) {
+		return invalidMetadata(fieldGrantTypes, "password is not available to registered clients: the client would see "+
+			"the user's password (RFC 9700 §2.4); use authorization_code")
+	}
+	if err := checkEnum(fieldGrantTypes, m.GrantTypes, r.registrable()); err != nil {
 		return err
 	}
 	code := slices.Contains(m.GrantTypes, oauth.GrantAuthorizationCode)
@@ -153,6 +157,15 @@ func (r Rules) grants(m *Metadata) error {
 		return invalidMetadata(fieldGrantTypes, "refresh_token needs a grant that issues refresh tokens (authorization_code)")
 	}
 	return nil
+}
+
+// registrable are the host's grant types a client may register for: all but password. The resource owner
+// password credentials grant hands the user's password to the client (RFC 9700 §2.4: MUST NOT be used), so only
+// a client the operator configures and vouches for may have it; anyone who can reach the registration endpoint
+// must not. client_credentials stays (RFC 7591 §2 lists it): a registered client is confidential unless it asks
+// for none, which that grant refuses (authMethod), and its client_id, a signed JWT, never looks like a user's sub.
+func (r Rules) registrable() []string {
+	return slices.DeleteFunc(slices.Clone(r.GrantTypes), func(g string) bool { return g == oauth.GrantPassword })
 }
 
 // checkEnum checks that every value is enabled on the host and appears once.

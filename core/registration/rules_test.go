@@ -55,7 +55,12 @@ func TestRulesWithMoreGrants(t *testing.T) {
 				m.GrantTypes = []string{oauth.GrantAuthorizationCode, oauth.GrantPassword}
 				m.RedirectURIs = []string{"http://127.0.0.1/cb"}
 				m.TokenEndpointAuthMethod = oauth.AuthNone
-			}), want: oauth.CodeInvalidClientMetadata, field: "token_endpoint_auth_method"},
+			}), want: oauth.CodeInvalidClientMetadata, field: "grant_types"},
+		// RFC 9700 §2.4: never for a registered client, even a confidential one on a host that serves it.
+		{name: "confidential client with password",
+			in: base(func(m *registration.Metadata) {
+				m.GrantTypes = []string{oauth.GrantPassword}
+			}), want: oauth.CodeInvalidClientMetadata, field: "grant_types"},
 		{name: "confidential client with client_credentials and no redirect URIs",
 			in: base(func(m *registration.Metadata) { m.GrantTypes = []string{oauth.GrantClientCredentials} }),
 			check: func(t *testing.T, m *registration.Metadata) {

@@ -51,7 +51,7 @@ func schemaJSON(r Rules, defaults bool) ([]byte, error) {
 			"description": "Decides which redirect URIs the client may register. When absent: native if the first " +
 				"redirect URI is a native one or the device grant is asked for, else web."},
 		fieldGrantTypes: map[string]any{"type": "array", "title": "Grant Types", "minItems": 1, "uniqueItems": true,
-			"items": map[string]any{"type": "string", "enum": r.GrantTypes}, "default": []string{oauth.GrantAuthorizationCode}},
+			"items": map[string]any{"type": "string", "enum": r.registrable()}, "default": []string{oauth.GrantAuthorizationCode}},
 		fieldResponseTypes: map[string]any{"type": "array", "title": "Response Types", "uniqueItems": true,
 			"items": map[string]any{"type": "string", "enum": r.ResponseTypes}, "default": []string{oauth.ResponseTypeCode}},
 		fieldAuthMethod: map[string]any{"type": "string", "title": "Token Endpoint Authentication Method",
