@@ -117,6 +117,7 @@ const (
 	FlowClientCredentials = "client_credentials"
 	FlowDeviceCode        = "device_code"
 	FlowPassword          = "password"
+	FlowImplicit          = "implicit"
 )
 
 // ScopePolicyInput is the input of scope_policy (authorization, token, refresh, device).

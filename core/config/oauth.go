@@ -125,13 +125,12 @@ func (b *hostBuilder) registration(h Host, hs *HostSettings) {
 // and "not served" is more useful than "unknown".
 func checkGrant(g string) string {
 	switch g {
-	case grantAuthorizationCode, grantRefreshToken, grantDeviceCode, grantClientCredentials, grantPassword:
+	case grantAuthorizationCode, grantRefreshToken, grantDeviceCode, grantClientCredentials, grantPassword,
+		grantImplicit:
 		return ""
-	case "implicit":
-		return fmt.Sprintf("%q is not served by this version", g)
 	}
-	return fmt.Sprintf("unknown grant type %q (served: %s, %s, %s, %s, %s)", g, grantAuthorizationCode,
-		grantRefreshToken, grantDeviceCodeShort, grantClientCredentials, grantPassword)
+	return fmt.Sprintf("unknown grant type %q (served: %s, %s, %s, %s, %s, %s)", g, grantAuthorizationCode,
+		grantRefreshToken, grantDeviceCodeShort, grantClientCredentials, grantPassword, grantImplicit)
 }
 
 // canonicalGrant maps mod_http_oauth2's short name of the device grant to its RFC 8628 name.
@@ -156,7 +155,7 @@ func canonicalGrants(list []string) []string {
 
 // checkResponseType describes what is wrong with response type rt, or returns "".
 func checkResponseType(rt string) string {
-	if rt == responseTypeCode {
+	if rt == responseTypeCode || rt == responseTypeToken {
 		return ""
 	}
 	words := strings.Fields(rt)
@@ -169,9 +168,9 @@ func checkResponseType(rt string) string {
 		}
 	}
 	if known {
-		return fmt.Sprintf("%q is not served by this version (only code)", rt)
+		return fmt.Sprintf("%q is not served by this version (only code and token)", rt)
 	}
-	return fmt.Sprintf("unknown response type %q (served: code)", rt)
+	return fmt.Sprintf("unknown response type %q (served: code, token)", rt)
 }
 
 // protocol resolves grant types, response types and PKCE.
@@ -185,16 +184,25 @@ func (b *hostBuilder) protocol(h Host, hs *HostSettings) {
 		b.warnf("grant_types", "password hands the user's password to the client; RFC 9700 §2.4 says it MUST NOT "+
 			"be used, so give it only to clients that cannot use authorization_code")
 	}
-	hs.ResponseTypes = b.enumList("response_types", h.ResponseTypes, []string{responseTypeCode}, checkResponseType)
-	// The code response type and the authorization_code grant are two halves of one flow: one without the
-	// other is a host whose authorize endpoint or token endpoint can never succeed.
-	hasCodeGrant := slices.Contains(hs.GrantTypes, grantAuthorizationCode)
-	hasCodeResponse := slices.Contains(hs.ResponseTypes, responseTypeCode)
-	switch {
-	case hasCodeGrant && !hasCodeResponse:
-		b.errorf("response_types", "must include code while grant_types has authorization_code")
-	case hasCodeResponse && !hasCodeGrant && len(hs.GrantTypes) > 0:
-		b.errorf("grant_types", "must include authorization_code while response_types has code")
+	// The implicit grant is off by default: RFC 9700 §2.1.2 says clients SHOULD NOT use it. Enabling it in
+	// grant_types is enough (its response type token is then served too).
+	defaultResponses := []string{responseTypeCode}
+	if slices.Contains(hs.GrantTypes, grantImplicit) {
+		defaultResponses = append(defaultResponses, responseTypeToken)
+		b.warnf("grant_types", "implicit puts access tokens in the browser's URL; RFC 9700 §2.1.2 says clients "+
+			"SHOULD NOT use it: prefer authorization_code with PKCE")
+	}
+	hs.ResponseTypes = b.enumList("response_types", h.ResponseTypes, defaultResponses, checkResponseType)
+	// A response type and its grant are two halves of one flow (code and authorization_code, token and
+	// implicit): one without the other is a host whose endpoints can never complete it.
+	for _, pair := range [][2]string{{responseTypeCode, grantAuthorizationCode}, {responseTypeToken, grantImplicit}} {
+		hasGrant, hasResponse := slices.Contains(hs.GrantTypes, pair[1]), slices.Contains(hs.ResponseTypes, pair[0])
+		switch {
+		case hasGrant && !hasResponse:
+			b.errorf("response_types", "must include %s while grant_types has %s", pair[0], pair[1])
+		case hasResponse && !hasGrant && len(hs.GrantTypes) > 0:
+			b.errorf("grant_types", "must include %s while response_types has %s", pair[1], pair[0])
+		}
 	}
 
 	hs.RequireCodeChallenge = boolOr(h.RequireCodeChallenge, true)

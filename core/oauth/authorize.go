@@ -53,6 +53,8 @@ type RedirectError struct {
 	RedirectURI string
 	State       string
 	Prompt      []string
+	// Fragment: the error goes in the fragment, as the implicit grant's answers do (RFC 6749 §4.2.2.1).
+	Fragment bool
 }
 
 func (e *RedirectError) Error() string { return e.Err.Error() }
@@ -85,8 +87,10 @@ func (p *Provider) ParseAuthorize(ctx context.Context, params Params) (*Authoriz
 	r := &AuthorizeRequest{Client: client, RedirectURI: redirect, RedirectURIGiven: params["redirect_uri"] != "",
 		State: params["state"], Nonce: params["nonce"], LoginHint: params["login_hint"], MaxAge: -1,
 		Prompt: strings.Fields(params["prompt"])}
+	fragment := params["response_type"] == ResponseTypeToken
 	fail := func(e *Error) error {
-		return &RedirectError{Err: e, Client: client, RedirectURI: redirect, State: r.State, Prompt: r.Prompt}
+		return &RedirectError{Err: e, Client: client, RedirectURI: redirect, State: r.State, Prompt: r.Prompt,
+			Fragment: fragment}
 	}
 
 	// OIDC Core §6: request objects are not supported, and saying so beats ignoring them.
@@ -99,11 +103,17 @@ func (p *Provider) ParseAuthorize(ctx context.Context, params Params) (*Authoriz
 	if err := p.checkResponseType(client, params); err != nil {
 		return nil, fail(err)
 	}
-	r.ResponseType = ResponseTypeCode
-	if rm := params["response_mode"]; rm != "" && rm != "query" {
-		return nil, fail(InvalidRequest("response_mode " + rm + " is not supported; use query"))
+	r.ResponseType = params["response_type"]
+	if err := checkResponseMode(r.ResponseType, params["response_mode"]); err != nil {
+		return nil, fail(err)
 	}
-	if err := p.checkPKCE(client, redirect, params, r); err != nil {
+	if r.ResponseType == ResponseTypeToken {
+		// The token is delivered to the redirect URI itself: there is no code for PKCE to bind, and nowhere
+		// to show a token for the out-of-band redirect.
+		if redirect == OOBRedirect {
+			return nil, fail(InvalidRequest("the out-of-band redirect cannot receive a token; use response_type=code"))
+		}
+	} else if err := p.checkPKCE(client, redirect, params, r); err != nil {
 		return nil, fail(err)
 	}
 	if err := checkPrompt(r.Prompt); err != nil {
@@ -128,16 +138,37 @@ func (p *Provider) ParseAuthorize(ctx context.Context, params Params) (*Authoriz
 	return r, nil
 }
 
-// checkResponseType: RFC 6749 §4.1.1, §4.1.2.1.
+// checkResponseType: RFC 6749 §4.1.1, §4.2.1, §4.1.2.1. code needs the authorization_code grant and token the
+// implicit grant, each served by the host and registered for the client (RFC 7591 §2 pairs them).
 func (p *Provider) checkResponseType(client *store.Client, params Params) *Error {
 	rt := params["response_type"]
+	grant := GrantAuthorizationCode
+	if rt == ResponseTypeToken {
+		grant = GrantImplicit
+	}
 	switch {
 	case rt == "":
 		return InvalidRequest("response_type is required")
-	case rt != ResponseTypeCode || !slices.Contains(p.Settings.ResponseTypes, rt):
+	case (rt != ResponseTypeCode && rt != ResponseTypeToken) || !slices.Contains(p.Settings.ResponseTypes, rt) ||
+		!p.Serves(grant):
 		return UnsupportedResponseType("response_type " + rt + " is not supported")
-	case !slices.Contains(client.GrantTypes, GrantAuthorizationCode):
+	case !hasGrant(client, grant) && grant == GrantImplicit:
+		return UnauthorizedClient("this application may not use the implicit grant")
+	case !hasGrant(client, grant):
 		return UnauthorizedClient("this application may not use the authorization code flow")
+	}
+	return nil
+}
+
+// checkResponseMode: a code goes in the query; a token only ever in the fragment, never in a query that servers
+// log (OAuth 2.0 Multiple Response Type Encoding Practices §3.0; RFC 6749 §4.2.2).
+func checkResponseMode(rt, mode string) *Error {
+	want := "query"
+	if rt == ResponseTypeToken {
+		want = "fragment"
+	}
+	if mode != "" && mode != want {
+		return InvalidRequest("response_mode " + mode + " is not supported for response_type " + rt + "; use " + want)
 	}
 	return nil
 }

@@ -254,8 +254,10 @@ func (c *Clients) fromSpec(s ClientSpec) (*store.Client, error) {
 			return nil, &ClientSpecError{"grant_types", fmt.Sprintf("%q is not enabled on this host (grant_types: %v)", g, c.grants)}
 		}
 	}
-	if slices.Contains(grants, GrantAuthorizationCode) && len(s.RedirectURIs) == 0 {
-		return nil, &ClientSpecError{"redirect_uris", "at least one is required for the authorization_code grant"}
+	for _, g := range []string{GrantAuthorizationCode, GrantImplicit} {
+		if slices.Contains(grants, g) && len(s.RedirectURIs) == 0 {
+			return nil, &ClientSpecError{"redirect_uris", "at least one is required for the " + g + " grant"}
+		}
 	}
 	method := s.AuthMethod
 	switch {

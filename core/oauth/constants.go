@@ -10,6 +10,9 @@ const (
 	GrantDeviceCodeShort   = "device_code"
 	GrantClientCredentials = "client_credentials"
 	GrantPassword          = "password"
+	// GrantImplicit is the implicit grant (RFC 6749 §4.2): tokens at the authorization endpoint, for
+	// response_type=token. It has no grant_type at the token endpoint; RFC 7591 §2 pairs the two names.
+	GrantImplicit = "implicit"
 )
 
 // Token endpoint authentication methods (RFC 7591 §2).

@@ -42,5 +42,5 @@ type Transport struct {
 // serves those its grant_types enable. The password grant needs the host's accounts and login limiters, so it
 // is made with NewPasswordGrant and given to New beside these.
 func BuiltinGrants() []Grant {
-	return []Grant{authCodeGrant{}, refreshGrant{}, deviceGrant{}, clientCredentialsGrant{}}
+	return []Grant{authCodeGrant{}, refreshGrant{}, deviceGrant{}, clientCredentialsGrant{}, implicitGrant{}}
 }

@@ -216,8 +216,11 @@ func (p *Provider) finish(ctx context.Context, ix *store.Interaction, client *st
 		}
 		return nil, err
 	}
-	if ix.DeviceCodeID != "" {
+	switch {
+	case ix.DeviceCodeID != "":
 		return p.decideDevice(ctx, ix, client, user, scopes, true)
+	case ix.ResponseType == ResponseTypeToken:
+		return p.issueImplicit(ctx, ix, client, user, scopes)
 	}
 	code, err := p.issueCode(ctx, ix, client, user, scopes)
 	if err != nil {
@@ -246,12 +249,17 @@ func (p *Provider) interactionClient(ctx context.Context, ix *store.Interaction)
 }
 
 func (p *Provider) redirectError(ix *store.Interaction, client *store.Client, e *Error) *RedirectError {
-	return &RedirectError{Err: e, Client: client, RedirectURI: ix.RedirectURI, State: ix.State, Prompt: ix.Prompt}
+	return &RedirectError{Err: e, Client: client, RedirectURI: ix.RedirectURI, State: ix.State, Prompt: ix.Prompt,
+		Fragment: ix.ResponseType == ResponseTypeToken}
 }
 
 // ErrorLocation is the redirect of an authorization error: error, error_description, state and iss in the
-// query (RFC 6749 §4.1.2.1, RFC 9207 §2).
+// query (RFC 6749 §4.1.2.1, RFC 9207 §2), or in the fragment for the implicit grant (§4.2.2.1).
 func (p *Provider) ErrorLocation(e *RedirectError) string {
-	return AddQuery(e.RedirectURI, map[string][]string{"error": {e.Err.Code}, "error_description": {e.Err.Description},
-		"state": {e.State}, "iss": {p.Settings.Issuer}})
+	params := map[string][]string{"error": {e.Err.Code}, "error_description": {e.Err.Description},
+		"state": {e.State}, "iss": {p.Settings.Issuer}}
+	if e.Fragment {
+		return WithFragment(e.RedirectURI, params)
+	}
+	return AddQuery(e.RedirectURI, params)
 }

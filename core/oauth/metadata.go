@@ -1,5 +1,7 @@
 package oauth
 
+import "slices"
+
 // Metadata is the RFC 8414 authorization server metadata. It is built from the same settings the endpoints use,
 // so it describes what the server really does.
 type Metadata struct {
@@ -48,6 +50,9 @@ func (p *Provider) Metadata() *Metadata {
 		ServiceDocumentation:                       p.Settings.ServiceDocumentation,
 		OpPolicyURI:                                p.Settings.PolicyURL,
 		OpTOSURI:                                   p.Settings.TermsURL,
+	}
+	if p.Serves(GrantImplicit) && slices.Contains(m.ResponseTypesSupported, ResponseTypeToken) {
+		m.ResponseModesSupported = append(m.ResponseModesSupported, "fragment")
 	}
 	if p.Serves(GrantDeviceCode) {
 		m.DeviceAuthorizationEndpoint = iss + "/oauth2/device"

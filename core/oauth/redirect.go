@@ -3,6 +3,7 @@ package oauth
 import (
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -89,3 +90,24 @@ func AddQuery(raw string, params url.Values) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// WithFragment puts parameters in a redirect URI's fragment (RFC 6749 §4.2.2, §4.2.2.1: the implicit grant's
+// answers, which the browser keeps from the server it is sent to). Empty values are left out. A registered
+// redirect URI has no fragment of its own (RFC 6749 §3.1.2).
+func WithFragment(raw string, params url.Values) string {
+	out := url.Values{}
+	for k, vs := range params {
+		for _, v := range vs {
+			if v != "" {
+				out.Add(k, v)
+			}
+		}
+	}
+	if i := strings.IndexByte(raw, '#'); i >= 0 {
+		raw = raw[:i]
+	}
+	return raw + "#" + out.Encode()
+}
+
+// itoa formats a number of seconds.
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -176,6 +176,11 @@ func (r *Registry) client(id string, cl *claims) *store.Client {
 	if c.GrantTypes == nil {
 		c.GrantTypes = []string{oauth.GrantAuthorizationCode}
 	}
+	// RFC 7591 §2.1 pairs response type token with the implicit grant; an id that registered the one without
+	// the other (older mod_http_oauth2 ids) stands for both, as the server it came from treated it.
+	if slices.Contains(m.ResponseTypes, oauth.ResponseTypeToken) && !slices.Contains(c.GrantTypes, oauth.GrantImplicit) {
+		c.GrantTypes = append(slices.Clone(c.GrantTypes), oauth.GrantImplicit)
+	}
 	// An algorithm the host no longer signs with (it did when the client registered) falls back to the host's
 	// default rather than failing every token request of the client.
 	if !slices.Contains(r.rules.IDTokenAlgs, c.IDTokenSignedResponseAlg) {

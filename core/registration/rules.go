@@ -26,8 +26,9 @@ const (
 
 // pkceCapable are the grants a public client (token_endpoint_auth_method none) may use: the code grant, which
 // then requires PKCE (RFC 7636; the out-of-band redirect is exempt, as in mod_http_oauth2), refreshing what it
-// got, and the device grant, which RFC 8628 made for public clients.
-var pkceCapable = []string{oauth.GrantAuthorizationCode, oauth.GrantRefreshToken, oauth.GrantDeviceCode}
+// got, the device grant, which RFC 8628 made for public clients, and the implicit grant where the host enables
+// it (it never authenticates a client; mod_http_oauth2 allowed none only with it).
+var pkceCapable = []string{oauth.GrantAuthorizationCode, oauth.GrantRefreshToken, oauth.GrantDeviceCode, oauth.GrantImplicit}
 
 // Normalize applies the host's own checks to m and returns the metadata to register: defaults filled in,
 // application_type inferred, scope normalised. These checks always run, whatever builtin_policy says: they are
@@ -124,7 +125,8 @@ func pageURIs(m *Metadata) []namedValue {
 
 // grants checks grant_types and response_types (defaults: authorization_code, and code for it; RFC 7591 §2):
 // known to and enabled on the host, each once, and consistent with each other (RFC 7591 §2.1: the code grant
-// goes with the code response type; refresh_token needs a grant that issues refresh tokens).
+// goes with the code response type and implicit with token; refresh_token needs a grant that issues refresh
+// tokens).
 func (r Rules) grants(m *Metadata) error {
 	if m.GrantTypes == nil {
 		m.GrantTypes = []string{oauth.GrantAuthorizationCode}
@@ -140,10 +142,14 @@ func (r Rules) grants(m *Metadata) error {
 		return err
 	}
 	code := slices.Contains(m.GrantTypes, oauth.GrantAuthorizationCode)
+	implicit := slices.Contains(m.GrantTypes, oauth.GrantImplicit)
 	if m.ResponseTypes == nil {
 		m.ResponseTypes = []string{}
 		if code {
-			m.ResponseTypes = []string{oauth.ResponseTypeCode}
+			m.ResponseTypes = append(m.ResponseTypes, oauth.ResponseTypeCode)
+		}
+		if implicit {
+			m.ResponseTypes = append(m.ResponseTypes, oauth.ResponseTypeToken)
 		}
 	}
 	if err := checkEnum(fieldResponseTypes, m.ResponseTypes, r.ResponseTypes); err != nil {
@@ -152,6 +158,9 @@ func (r Rules) grants(m *Metadata) error {
 	switch {
 	case code != slices.Contains(m.ResponseTypes, oauth.ResponseTypeCode):
 		return invalidMetadata(fieldResponseTypes, "the authorization_code grant and the code response type go together "+
+			"(RFC 7591 §2.1): grant_types %v, response_types %v", m.GrantTypes, m.ResponseTypes)
+	case implicit != slices.Contains(m.ResponseTypes, oauth.ResponseTypeToken):
+		return invalidMetadata(fieldResponseTypes, "the implicit grant and the token response type go together "+
 			"(RFC 7591 §2.1): grant_types %v, response_types %v", m.GrantTypes, m.ResponseTypes)
 	case slices.Contains(m.GrantTypes, oauth.GrantRefreshToken) && !code && !slices.Contains(m.GrantTypes, oauth.GrantDeviceCode):
 		return invalidMetadata(fieldGrantTypes, "refresh_token needs a grant that issues refresh tokens (authorization_code)")
@@ -197,11 +206,13 @@ func (r Rules) appType(m *Metadata) error {
 	return invalidMetadata(fieldApplicationType, "%q must be web or native", m.ApplicationType)
 }
 
-// checkRedirects checks redirect_uris (required by the code grant) and post_logout_redirect_uris: how many,
+// checkRedirects checks redirect_uris (required by the code and implicit grants) and post_logout_redirect_uris: how many,
 // how long, each once, and each well-formed for its application type (checkRedirectSyntax).
 func checkRedirects(m *Metadata) error {
-	if len(m.RedirectURIs) == 0 && slices.Contains(m.GrantTypes, oauth.GrantAuthorizationCode) {
-		return invalidRedirect("at least one is required for the authorization_code grant")
+	for _, g := range []string{oauth.GrantAuthorizationCode, oauth.GrantImplicit} {
+		if len(m.RedirectURIs) == 0 && slices.Contains(m.GrantTypes, g) {
+			return invalidRedirect("at least one is required for the %s grant", g)
+		}
 	}
 	if len(m.RedirectURIs) > maxListLen {
 		return invalidRedirect("at most %d may be registered", maxListLen)
