@@ -298,8 +298,7 @@ func TestAuthorizePOSTAndBrowserBinding(t *testing.T) {
 }
 
 func TestSessionTTLZeroFlow(t *testing.T) {
-	e := newEnv(t)
-	e.host.Sessions = newManagerTTL0(e)
+	e := newEnv(t, withSessionTTL(0))
 	e.addUser("alice", "pw")
 	web, _, _ := e.flowClients()
 	b := e.browser()
@@ -312,8 +311,7 @@ func TestSessionTTLZeroFlow(t *testing.T) {
 }
 
 func TestMetadata(t *testing.T) {
-	e := newEnv(t)
-	e.host.CORSOrigins = []string{"https://spa.example.com"}
+	e := newEnv(t, withCORS("https://spa.example.com"))
 	b := e.browser()
 	req, _ := http.NewRequest(http.MethodGet, e.base+"/.well-known/oauth-authorization-server", nil)
 	req.Header.Set("Origin", "https://spa.example.com")

@@ -286,7 +286,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 // and never sent.
 func TestTokenEndpointServerError(t *testing.T) {
 	logs := &syncBuffer{}
-	e := newEnv(t, func(o *Options, _ *Host) { o.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	e := newEnv(t, withLogger(slog.New(slog.NewTextHandler(logs, nil))))
 	e.tkClient("web", "web-secret", oauth.AuthClientSecretBasic, false)
 	if err := e.st.Close(); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,27 @@
+package assembly
+
+import (
+	"github.com/assentry/assentry/core/config"
+	"github.com/assentry/assentry/core/oauth"
+	"github.com/assentry/assentry/store"
+)
+
+// newProvider builds a host's OAuth core.
+func newProvider(h *config.HostSettings, st store.Store, clients oauth.ClientSource, layer oauth.OIDC, o Options) (*oauth.Provider, error) {
+	var extra []oauth.ScopeInfo
+	for _, sc := range h.Scopes {
+		extra = append(extra, oauth.ScopeInfo{Name: sc.Name, Title: sc.Title, Description: sc.Description})
+	}
+	return oauth.New(oauth.Options{
+		Host: h.ID,
+		Settings: oauth.Settings{
+			Issuer: h.Issuer, AccessTokenTTL: h.AccessTokenTTL, RefreshTokenTTL: h.RefreshTokenTTL, CodeTTL: h.CodeTTL,
+			RefreshReuseGrace: h.RefreshTokenReuseGrace, GrantTypes: h.GrantTypes, ResponseTypes: h.ResponseTypes,
+			RequireCodeChallenge: h.RequireCodeChallenge, CodeChallengeMethods: h.CodeChallengeMethods,
+			TermsURL: h.TermsURL, PolicyURL: h.PolicyURL, ServiceDocumentation: h.ServiceDocumentation,
+		},
+		Clients: clients, Users: st.Users(), Grants: st.Grants(), Tokens: st.Tokens(), Codes: st.Codes(),
+		DeviceCodes: st.DeviceCodes(), Consents: st.Consents(), Interactions: st.Interactions(),
+		Scopes: oauth.NewCatalogue(h.Roles, extra), OIDC: layer, Now: o.Now, Log: o.Log.With("host", h.ID),
+	})
+}
