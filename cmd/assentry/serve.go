@@ -54,9 +54,6 @@ func watchPolicies(ctx context.Context, hosts []*assembly.Services, log *slog.Lo
 	var managers []*policy.Manager
 	for _, h := range hosts {
 		m := h.Policies
-		if m == nil {
-			continue
-		}
 		if err := m.Watch(ctx); err != nil {
 			log.Warn("policy files are not watched; reload with SIGHUP", "host", h.Settings.ID, "err", err)
 		}

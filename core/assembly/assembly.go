@@ -23,8 +23,8 @@ type Options struct {
 	// Engines are the policy engines by kind, shared by every host and closed by their owner; a host with
 	// plugins needs the engine of each.
 	Engines map[string]policy.Engine
-	// SkipPlugins leaves the host's plugins unloaded: for the management commands, which run no hook and must
-	// keep working while a plugin file is broken.
+	// SkipPlugins leaves the host's plugins unloaded (its chain is the built-in policy alone): for the management
+	// commands, which run no hook and must keep working while a plugin file is broken.
 	SkipPlugins bool
 	// KeyAlgorithms are the algorithms the host keeps a signing key for; nil: every supported one. Tests keep to
 	// the fast ones (an RSA key takes a good fraction of a second to make).
@@ -41,8 +41,8 @@ type Services struct {
 	Sessions *session.Manager
 	Clients  *oauth.Clients         // the static clients, in the store
 	Registry *registration.Registry // dynamic client registration; nil while registration is off
-	// Policies are the host's plugins in a chain behind the built-in policy; nil when the built-in policy runs
-	// alone.
+	// Policies hold the host's policy chain (Policies.Chain()): the built-in policy, then the host's plugins, if
+	// any. Every hook's caller runs it.
 	Policies *policy.Manager
 	Keys     *token.Manager
 	// IDTokenAlgs are the id_token algorithms the host keeps a key for.
@@ -74,7 +74,7 @@ func Build(ctx context.Context, h *config.HostSettings, st store.Store, o Option
 	return s, nil
 }
 
-func build(ctx context.Context, h *config.HostSettings, st store.Store, o Options) (*Services, error) {
+func build(ctx context.Context, h *config.HostSettings, st store.Store, o Options) (_ *Services, err error) {
 	a := h.Argon2
 	hasher, err := account.NewHasher(account.Params{Memory: a.Memory, Iterations: a.Iterations, Parallelism: a.Parallelism}, a.MaxConcurrent)
 	if err != nil {
@@ -91,19 +91,27 @@ func build(ctx context.Context, h *config.HostSettings, st store.Store, o Option
 		LoginPerUser:  limiter(h.LoginPerUser, o.Now),
 		RegisterPerIP: limiter(h.RegisterPerIP, o.Now),
 	}
-	if s.Registry, err = newRegistry(h, st, o); err != nil {
+	// The chain comes first: every service that runs a hook is given it when it is made.
+	scopes := catalogue(h)
+	if s.Policies, err = newPolicies(ctx, h, scopes, o); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			_ = s.Close(ctx)
+		}
+	}()
+	chain := s.Policies.Chain()
+	if s.Registry, err = newRegistry(h, st, chain, o); err != nil {
 		return nil, err
 	}
 	// Every flow finds clients through one source: static clients, then registered client_ids.
 	clients := registration.Sources(s.Clients, s.Registry)
-	layer, err := s.newOIDC(st, clients, o)
+	layer, err := s.newOIDC(st, clients, chain, o)
 	if err != nil {
 		return nil, err
 	}
-	if s.OAuth, err = newProvider(h, st, clients, layer, o); err != nil {
-		return nil, err
-	}
-	if err := s.addPolicies(ctx, o); err != nil {
+	if s.OAuth, err = newProvider(h, st, clients, scopes, chain, layer, o); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -129,8 +137,5 @@ func (s *Services) Prepare(ctx context.Context) error {
 
 // Close unloads the host's plugins once the calls running on them are done (or ctx ends).
 func (s *Services) Close(ctx context.Context) error {
-	if s.Policies == nil {
-		return nil
-	}
 	return s.Policies.Close(ctx)
 }

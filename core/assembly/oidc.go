@@ -6,6 +6,7 @@ import (
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/oidc"
 	"github.com/assentry/assentry/core/token"
+	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
 )
 
@@ -15,7 +16,7 @@ const keyPublishAhead = 15 * time.Minute
 
 // newOIDC builds the OpenID Connect layer: signing keys, id_tokens at the token endpoint, userinfo, the subject
 // of tokens, id_token_hint verification and RP-initiated logout.
-func (s *Services) newOIDC(st store.Store, clients oauth.ClientSource, o Options) (*oidc.Layer, error) {
+func (s *Services) newOIDC(st store.Store, clients oauth.ClientSource, chain policy.Policy, o Options) (*oidc.Layer, error) {
 	h := s.Settings
 	keys, err := token.New(token.Options{Host: h.ID, Keys: st.Keys(), KEK: h.KeyEncryptionKeyBytes,
 		Algorithms: o.KeyAlgorithms, RotationInterval: h.KeyRotationInterval, PublishAhead: keyPublishAhead,
@@ -26,8 +27,9 @@ func (s *Services) newOIDC(st store.Store, clients oauth.ClientSource, o Options
 	subjects := oidc.Subjects{Format: h.SubjectFormat, Domain: h.Registration.LegacyHost}
 	s.Keys = keys
 	s.IDTokens = &oidc.IDTokens{Issuer: h.Issuer, TTL: h.IDTokenTTL, DefaultAlg: h.IDTokenSigningAlg,
-		Subjects: subjects, Signer: keys, AtHash: token.AtHash, OnRefresh: h.RefreshIDToken, Now: o.Now}
-	s.UserInfo = &oidc.UserInfo{Host: h.ID, Tokens: st.Tokens(), Users: st.Users(), Clients: clients, Subjects: subjects}
+		Subjects: subjects, Signer: keys, AtHash: token.AtHash, OnRefresh: h.RefreshIDToken, Policy: chain, Now: o.Now}
+	s.UserInfo = &oidc.UserInfo{Host: h.ID, Tokens: st.Tokens(), Users: st.Users(), Clients: clients, Subjects: subjects,
+		Policy: chain}
 	s.Logout = &oidc.Logout{Issuer: h.Issuer, Clients: clients, Keys: keys}
 	return &oidc.Layer{IDTokens: s.IDTokens, Subjects: subjects, Logout: s.Logout}, nil
 }

@@ -3,48 +3,33 @@ package assembly
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 
 	"github.com/assentry/assentry/core/config"
+	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/registration"
 	"github.com/assentry/assentry/policy"
 )
 
-// addPolicies loads the host's policy plugins (config policies) into a chain after the built-in policy, and
-// gives it to every hook's caller: map_roles, scope_policy and consent in the OAuth flows, claims in id_tokens
-// and userinfo, validate_registration in registration. A host without plugins and with every built-in hook on
-// keeps the built-in rules alone (no chain on the hot path); a built-in hook switched off (builtin_policy) builds
-// the chain even without plugins, so that the switch takes effect.
-func (s *Services) addPolicies(ctx context.Context, o Options) error {
-	h := s.Settings
-	if (len(h.Policies) == 0 || o.SkipPlugins) && !slices.Contains(slices.Collect(maps.Values(h.BuiltinPolicy)), false) {
-		return nil
-	}
+// newPolicies builds the host's policy chain: the built-in policy (the OAuth flows' over the host's scopes, and
+// registration's default rules), switched per hook by builtin_policy, then the host's plugins loaded on the
+// engines. Every hook's caller gets it: map_roles, scope_policy and consent in the OAuth flows, claims in
+// id_tokens and userinfo, validate_registration in registration. Without plugins the chain is the built-in
+// policy alone, run as plain Go calls, so there is one built-in policy and one path through it.
+func newPolicies(ctx context.Context, h *config.HostSettings, scopes *oauth.Catalogue, o Options) (*policy.Manager, error) {
 	var bindings []policy.Binding
 	if !o.SkipPlugins {
 		var err error
 		if bindings, err = policyBindings(h); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	builtin := s.OAuth.Builtin()
+	builtin := oauth.BuiltinPolicy(scopes)
 	builtin.ValidateRegistration = registration.BuiltinPolicy
-	m, err := policy.NewManager(ctx, policy.ManagerOptions{
+	return policy.NewManager(ctx, policy.ManagerOptions{
 		Options: policy.Options{Host: h.ID, Builtin: builtin, BuiltinPolicy: h.BuiltinPolicy, Roles: h.Roles,
 			Now: o.Now, Log: o.Log.With("host", h.ID)},
 		Engines: o.Engines, Bindings: bindings,
 	})
-	if err != nil {
-		return err
-	}
-	chain := m.Chain()
-	s.Policies = m
-	s.OAuth.Policy, s.IDTokens.Policy, s.UserInfo.Policy = chain, chain, chain
-	if s.Registry != nil {
-		s.Registry.Policy = chain
-	}
-	return nil
 }
 
 // policyBindings turns a host's configured plugins into the bindings a policy.Manager loads. Relative plugin

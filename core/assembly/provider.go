@@ -3,15 +3,22 @@ package assembly
 import (
 	"github.com/assentry/assentry/core/config"
 	"github.com/assentry/assentry/core/oauth"
+	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
 )
 
-// newProvider builds a host's OAuth core.
-func newProvider(h *config.HostSettings, st store.Store, clients oauth.ClientSource, layer oauth.OIDC, o Options) (*oauth.Provider, error) {
+// catalogue is the host's scope catalogue: the built-in scopes, its roles, and the scopes of its configuration.
+func catalogue(h *config.HostSettings) *oauth.Catalogue {
 	var extra []oauth.ScopeInfo
 	for _, sc := range h.Scopes {
 		extra = append(extra, oauth.ScopeInfo{Name: sc.Name, Title: sc.Title, Description: sc.Description})
 	}
+	return oauth.NewCatalogue(h.Roles, extra)
+}
+
+// newProvider builds a host's OAuth core.
+func newProvider(h *config.HostSettings, st store.Store, clients oauth.ClientSource, scopes *oauth.Catalogue,
+	chain policy.Policy, layer oauth.OIDC, o Options) (*oauth.Provider, error) {
 	return oauth.New(oauth.Options{
 		Host: h.ID,
 		Settings: oauth.Settings{
@@ -22,6 +29,6 @@ func newProvider(h *config.HostSettings, st store.Store, clients oauth.ClientSou
 		},
 		Clients: clients, Users: st.Users(), Grants: st.Grants(), Tokens: st.Tokens(), Codes: st.Codes(),
 		DeviceCodes: st.DeviceCodes(), Consents: st.Consents(), Interactions: st.Interactions(),
-		Scopes: oauth.NewCatalogue(h.Roles, extra), OIDC: layer, Now: o.Now, Log: o.Log.With("host", h.ID),
+		Scopes: scopes, Policy: chain, OIDC: layer, Now: o.Now, Log: o.Log.With("host", h.ID),
 	})
 }

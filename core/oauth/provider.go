@@ -53,7 +53,7 @@ type Settings struct {
 }
 
 // Options are what a Provider is built from. Every store and service is required except OIDC; Policy is the
-// host's policy chain (its built-in policy alone when no plugin is configured).
+// host's policy chain, with BuiltinPolicy as its built-in policy (and no plugin when none is configured).
 type Options struct {
 	Host         string
 	Settings     Settings
@@ -89,7 +89,7 @@ type Provider struct {
 	Consents     store.ConsentStore
 	Interactions store.InteractionStore
 	Scopes       *Catalogue
-	// Policy is the host's policy chain (map_roles, scope_policy, consent); nil runs the built-in rules alone.
+	// Policy is the host's policy chain (map_roles, scope_policy, consent).
 	Policy policy.Policy
 	oidc   OIDC
 	// grants are the served grants by grant_type, in the order of Settings.GrantTypes.
@@ -104,7 +104,7 @@ func New(o Options) (*Provider, error) {
 	for name, ok := range map[string]bool{"Host": o.Host != "", "Settings.Issuer": o.Settings.Issuer != "",
 		"Clients": o.Clients != nil, "Users": o.Users != nil, "Grants": o.Grants != nil, "Tokens": o.Tokens != nil,
 		"Codes": o.Codes != nil, "DeviceCodes": o.DeviceCodes != nil, "Consents": o.Consents != nil,
-		"Interactions": o.Interactions != nil, "Scopes": o.Scopes != nil} {
+		"Interactions": o.Interactions != nil, "Scopes": o.Scopes != nil, "Policy": o.Policy != nil} {
 		if !ok {
 			missing = append(missing, name)
 		}

@@ -3,12 +3,14 @@ package oidc
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/token"
+	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
 	"github.com/assentry/assentry/store/badger/badgertest"
 	"github.com/golang-jwt/jwt/v5"
@@ -71,10 +73,22 @@ func newKeys(t *testing.T) *token.Manager {
 	return m
 }
 
+// noPlugins is the policy chain of a host without plugins (the claims hook then adds nothing).
+func noPlugins(t *testing.T) policy.Policy {
+	t.Helper()
+	chain, err := policy.NewChain(policy.Options{Host: "h", Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = chain.Close(context.Background()) })
+	return chain
+}
+
 func TestIDTokenRules(t *testing.T) {
 	keys := newKeys(t)
 	ids := &IDTokens{Issuer: "https://auth.example.com", TTL: time.Hour, DefaultAlg: token.ES256,
-		Subjects: Subjects{Format: SubjectOpaque}, Signer: keys, AtHash: token.AtHash, OnRefresh: true}
+		Subjects: Subjects{Format: SubjectOpaque}, Signer: keys, AtHash: token.AtHash, OnRefresh: true,
+		Policy: noPlugins(t)}
 	client := &store.Client{ID: "rp"}
 	edClient := &store.Client{ID: "rp-ed", IDTokenSignedResponseAlg: token.EdDSA}
 	issued := func(grant string, c *store.Client, scopes ...string) *oauth.IssuedTokens {

@@ -43,12 +43,12 @@ type UserInfo struct {
 	Users    store.UserStore
 	Clients  oauth.ClientSource
 	Subjects Subjects
-	Policy   policy.Policy // the claims hook (nil: none)
+	Policy   policy.Policy // the host's policy chain, for the claims hook (required)
 }
 
 // Claims returns the userinfo answer for an access token: sub always, plus what the token's scopes release.
-// Refresh tokens, inactive tokens and a disabled or deleted user's tokens are invalid_token; a token without
-// openid is insufficient_scope.
+// Refresh tokens, inactive tokens, a disabled or deleted user's tokens and those of a client no longer known
+// (the claims hook needs it) are invalid_token; a token without openid is insufficient_scope.
 func (u *UserInfo) Claims(ctx context.Context, accessToken string) (map[string]any, *BearerError) {
 	if accessToken == "" {
 		return nil, noToken()
@@ -66,17 +66,15 @@ func (u *UserInfo) Claims(ctx context.Context, accessToken string) (map[string]a
 	}
 	out := UserClaims(user, tok.Scopes)
 	sub := u.Subjects.Of(user)
-	if u.Policy != nil {
-		client, err := u.Clients.Get(ctx, tok.ClientID)
-		if err != nil {
-			return nil, invalidToken("the access token's client is not active")
-		}
-		extra, err := policyClaims(ctx, u.Policy, sub, user, client, tok.Scopes, policy.TargetUserinfo)
-		if err != nil {
-			return nil, &BearerError{Status: http.StatusInternalServerError, Code: "server_error", Description: "a claims policy failed"}
-		}
-		merge(out, extra)
+	client, err := u.Clients.Get(ctx, tok.ClientID)
+	if err != nil {
+		return nil, invalidToken("the access token's client is not active")
 	}
+	extra, err := policyClaims(ctx, u.Policy, sub, user, client, tok.Scopes, policy.TargetUserinfo)
+	if err != nil {
+		return nil, &BearerError{Status: http.StatusInternalServerError, Code: "server_error", Description: "a claims policy failed"}
+	}
+	merge(out, extra)
 	out["sub"] = sub
 	return out, nil
 }
