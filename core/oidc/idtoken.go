@@ -89,10 +89,10 @@ func policyClaims(ctx context.Context, p policy.Policy, sub string, u *store.Use
 	return out.Claims, nil
 }
 
-// merge copies claims into dst, leaving the reserved names to the server.
+// merge copies claims into dst, leaving the reserved names (policy.ReservedClaims) to the server.
 func merge(dst map[string]any, claims map[string]any) {
 	for k, v := range claims {
-		if !slices.Contains(Reserved, k) {
+		if !policy.ReservedClaim(k) {
 			dst[k] = v
 		}
 	}

@@ -139,6 +139,41 @@ func TestIDTokenRules(t *testing.T) {
 	}
 }
 
+// TestReservedClaimsStayTheServers: claims that map_roles gave the grant and claims that the claims hook adds
+// are merged into the id_token, except the names of policy.ReservedClaims: those the server sets keep its
+// values, the others stay out. (A built-in claims hook is not filtered by the chain, so this is the id_token's
+// own check.)
+func TestReservedClaimsStayTheServers(t *testing.T) {
+	keys := newKeys(t)
+	chain, err := policy.NewChain(policy.Options{Host: "h", Log: slog.New(slog.DiscardHandler), Builtin: policy.Builtin{
+		Claims: func(context.Context, *policy.ClaimsInput) (*policy.ClaimsOutput, error) {
+			return &policy.ClaimsOutput{Claims: map[string]any{"sub": "evil", "acr": "gold", "scope": "admin", "team": "a"}}, nil
+		}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = chain.Close(context.Background()) })
+	ids := &IDTokens{Issuer: "https://auth.example.com", TTL: time.Hour, DefaultAlg: token.ES256,
+		Subjects: Subjects{Format: SubjectOpaque}, Signer: keys, AtHash: token.AtHash, Policy: chain}
+	raw, err := ids.OnTokens(context.Background(), &oauth.IssuedTokens{GrantType: oauth.GrantAuthorizationCode,
+		Client: &store.Client{ID: "rp"}, User: user, Scopes: []string{"openid"}, AuthTime: t0, AccessToken: "at_x",
+		IssuedAt: time.Now(), Claims: map[string]any{"iss": "https://evil.example", "client_id": "other", "dept": "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jwt.MapClaims{}
+	if _, err := keys.Parse(context.Background(), raw, c); err != nil {
+		t.Fatal(err)
+	}
+	_, acr := c["acr"]
+	_, scope := c["scope"]
+	_, clientID := c["client_id"]
+	if c["sub"] != "u-1" || c["iss"] != "https://auth.example.com" || acr || scope || clientID || c["team"] != "a" ||
+		c["dept"] != "x" {
+		t.Fatalf("claims %v", c)
+	}
+}
+
 func TestLogoutPlan(t *testing.T) {
 	keys := newKeys(t)
 	st := badgertest.New(t, nil)
