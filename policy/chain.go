@@ -44,11 +44,10 @@ type Bound struct {
 // snapshot that a Manager swaps atomically on reload; a call runs wholly on the snapshot it started with, and a
 // replaced snapshot's plugins are closed once its last call has finished. Safe for concurrent use.
 type Chain struct {
-	opts     Options
-	catalog  map[string]bool
-	reserved map[string]bool
-	cur      atomic.Pointer[snapshot]
-	closing  sync.WaitGroup // plugin closes in flight
+	opts    Options
+	catalog map[string]bool
+	cur     atomic.Pointer[snapshot]
+	closing sync.WaitGroup // plugin closes in flight
 }
 
 // NewChain builds a chain over plugins already loaded; it owns them from now on (Close closes them). A Manager
@@ -83,12 +82,9 @@ func newChain(opts Options) *Chain {
 	if opts.MaxClaimsBytes <= 0 {
 		opts.MaxClaimsBytes = 16 << 10
 	}
-	c := &Chain{opts: opts, catalog: map[string]bool{}, reserved: map[string]bool{}}
+	c := &Chain{opts: opts, catalog: map[string]bool{}}
 	for _, r := range opts.Roles {
 		c.catalog[r] = true
-	}
-	for _, r := range ReservedClaims {
-		c.reserved[r] = true
 	}
 	return c
 }

@@ -82,7 +82,7 @@ func (c *Chain) mergeClaims(e *entry, hook, requestID string, have, add map[stri
 	}
 	out := maps.Clone(have)
 	for k, v := range add {
-		if c.reserved[k] {
+		if ReservedClaim(k) {
 			c.opts.Log.Warn("policy claim refused: reserved name", "host", c.opts.Host, "plugin", e.name,
 				"hook", hook, "claim", k, "request_id", requestID)
 			continue

@@ -31,9 +31,22 @@ var DefaultOnError = map[string]string{
 	HookClaims:               OnErrorSkip,
 }
 
-// ReservedClaims may not be set by map_roles or claims plugins.
+// ReservedClaims are the claim names the server sets itself. The chain drops them from what map_roles and claims
+// plugins add, and core/oidc keeps them out of every claim it merges into an id_token or a userinfo answer: one
+// list for both layers, kept here because policy is the lower one.
 var ReservedClaims = []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "azp", "nonce", "at_hash", "c_hash",
 	"auth_time", "acr", "amr", "sid", "cnf", "scope", "client_id"}
+
+var reservedClaims = func() map[string]bool {
+	m := make(map[string]bool, len(ReservedClaims))
+	for _, name := range ReservedClaims {
+		m[name] = true
+	}
+	return m
+}()
+
+// ReservedClaim reports whether name is one of ReservedClaims.
+func ReservedClaim(name string) bool { return reservedClaims[name] }
 
 // Envelope is carried by every input.
 type Envelope struct {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 
 	"github.com/assentry/assentry/core/admin"
+	"github.com/assentry/assentry/core/assembly"
 )
 
 // run carries one management operation to the data directory: over the admin socket when a server is running
@@ -36,10 +37,12 @@ func (g *globals) run(ctx context.Context, op string, args, out any) error {
 			return fmt.Errorf("%w\n(no server answers on its admin socket either; is a server starting or stopping?)", err)
 		}
 		defer st.Close()
-		_, svc, err := buildHosts(settings, st, log)
+		// No server: the services act on the store directly. They run no policy hook, so plugins stay unloaded.
+		hosts, svc, err := buildHosts(ctx, settings, st, assembly.Options{SkipPlugins: true, Log: log})
 		if err != nil {
 			return err
 		}
+		defer closeHosts(hosts)
 		resp = svc.Do(ctx, req)
 	default:
 		return err

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/assentry/assentry/core/config"
 	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/policy/lua"
 	"github.com/assentry/assentry/policy/wasm"
@@ -28,26 +27,6 @@ func policyEngines() (*policy.Registry, error) {
 		lua.Factory(),
 		wasm.Factory(),
 	)
-}
-
-// policyBindings turns a host's configured plugins into the bindings a policy.Manager loads. Relative plugin
-// paths are taken as given (relative to the working directory, like theme).
-func policyBindings(h *config.HostSettings) ([]policy.Binding, error) {
-	var out []policy.Binding
-	for _, p := range h.Policies {
-		b := policy.Binding{Name: p.Name, Kind: "lua", Path: p.Lua, Hooks: p.Hooks, Config: p.Config, OnError: p.OnError,
-			Isolate: p.IsolateCalls}
-		if p.Wasm != "" {
-			b.Kind, b.Path = "wasm", p.Wasm
-		}
-		limits, err := policy.ParseLimits(p.Limits)
-		if err != nil {
-			return nil, fmt.Errorf("host %s: policy %s: %w", h.ID, p.Name, err)
-		}
-		b.Limits = limits
-		out = append(out, b)
-	}
-	return out, nil
 }
 
 // reloadPolicies reloads every host's plugins each time sig delivers (the server passes a channel fed by

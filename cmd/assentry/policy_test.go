@@ -4,19 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/assentry/assentry/core/config"
 	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/policy/lua"
-	"github.com/assentry/assentry/store/badger/badgertest"
 )
 
 // policyCLI runs the binary in an empty directory, without a configuration file: the policy commands need
@@ -166,27 +162,6 @@ func TestPolicyCheckCommand(t *testing.T) {
 	}
 }
 
-func TestPolicyBindings(t *testing.T) {
-	h := &config.HostSettings{ID: "h1", Policies: []config.Policy{
-		{Name: "a", Lua: "a.lua", Hooks: []string{"consent"}, Config: map[string]any{"x": 1}, Limits: map[string]int{"timeout_ms": 20},
-			OnError: map[string]string{"consent": "ask"}},
-		{Name: "b", Wasm: "b.wasm", IsolateCalls: true},
-	}}
-	bs, err := policyBindings(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(bs) != 2 || bs[0].Kind != "lua" || bs[0].Path != "a.lua" || bs[0].Limits.Timeout != 20*time.Millisecond ||
-		bs[0].OnError["consent"] != "ask" || bs[0].Config["x"] != 1 || bs[1].Kind != "wasm" || bs[1].Path != "b.wasm" || bs[0].Isolate || !bs[1].Isolate ||
-		bs[1].Limits.Pool != policy.DefaultPool {
-		t.Fatalf("bindings %+v", bs)
-	}
-	h.Policies[0].Limits = map[string]int{"pool": 0}
-	if _, err := policyBindings(h); err == nil || !strings.Contains(err.Error(), "host h1: policy a: limits.pool") {
-		t.Fatalf("got %v", err)
-	}
-}
-
 // reloadPolicies reloads every manager on each signal.
 func TestReloadPoliciesOnSignal(t *testing.T) {
 	dir := t.TempDir()
@@ -213,53 +188,4 @@ func TestReloadPoliciesOnSignal(t *testing.T) {
 	}
 	cancel()
 	<-done
-}
-
-// TestBuiltinPolicySwitchWithoutPlugins: a built-in hook switched off takes effect on a host without plugins
-// (the chain is built for it), and a host with every built-in hook on and no plugins gets no chain.
-func TestBuiltinPolicySwitchWithoutPlugins(t *testing.T) {
-	ctx := context.Background()
-	for _, tt := range []struct {
-		builtin   string
-		wantChain bool
-		wantCode  int // registering a web client whose redirect URI is on another host than its client_uri
-	}{
-		{"{}", false, 400},
-		{"{validate_registration: false}", true, 201},
-		{"{consent: false}", true, 400},
-	} {
-		t.Run(tt.builtin, func(t *testing.T) {
-			dir := t.TempDir()
-			path := writeFile(t, dir, "assentry.yaml", fmt.Sprintf(`issuer: https://auth.example.net
-data_dir: %s
-registration:
-  key: "an-example-registration-key-of-32b"
-builtin_policy: %s
-`, filepath.Join(dir, "data"), tt.builtin))
-			s, _, err := config.Load(path, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			log := slog.New(slog.DiscardHandler)
-			parts, _, err := buildHosts(s, badgertest.New(t, nil), log)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := parts[0].addPolicies(ctx, nil, log)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if m != nil {
-				defer m.Close(ctx)
-			}
-			if (m != nil) != tt.wantChain || (parts[0].provider.Policy != nil) != tt.wantChain {
-				t.Fatalf("chain built: %v, want %v", m != nil, tt.wantChain)
-			}
-			_, err = parts[0].registry.Register(ctx, []byte(`{"client_name":"A","client_uri":"https://a.example/",
-				"redirect_uris":["https://login.a-cdn.example/cb"]}`))
-			if code := map[bool]int{true: 400, false: 201}[err != nil]; code != tt.wantCode {
-				t.Fatalf("registration: %v, want %d", err, tt.wantCode)
-			}
-		})
-	}
 }

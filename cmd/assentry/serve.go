@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/assentry/assentry/core/admin"
+	"github.com/assentry/assentry/core/assembly"
 	"github.com/assentry/assentry/core/httpapi"
 	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
@@ -30,36 +31,31 @@ func newServeCmd(g *globals) *cobra.Command {
 	}
 }
 
-// startPolicies loads every host's policy plugins, watches their files, and reloads them all on SIGHUP.
-func startPolicies(ctx context.Context, dataDir string, parts []*hostParts, log *slog.Logger) (func(), error) {
+// openEngines opens the policy engines every host's plugins run on; the returned function closes them, after the
+// hosts' plugins are closed.
+func openEngines(dataDir string, log *slog.Logger) (map[string]policy.Engine, func(), error) {
 	registry, err := policyEngines()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	engines, err := registry.OpenAll(policy.EngineOptions{Log: log, CacheDir: filepath.Join(dataDir, "wasm-cache")})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var managers []*policy.Manager
-	closeAll := func() {
-		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	return engines, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		for _, m := range managers {
-			_ = m.Close(cctx)
-		}
-		_ = policy.CloseEngines(cctx, engines)
-	}
-	for _, p := range parts {
-		m, err := p.addPolicies(ctx, engines, log)
-		if err != nil {
-			closeAll()
-			return nil, err
-		}
-		if m == nil {
-			continue
-		}
+		_ = policy.CloseEngines(ctx, engines)
+	}, nil
+}
+
+// watchPolicies watches every host's plugin files, and reloads them all on SIGHUP, until ctx ends.
+func watchPolicies(ctx context.Context, hosts []*assembly.Services, log *slog.Logger) {
+	var managers []*policy.Manager
+	for _, h := range hosts {
+		m := h.Policies
 		if err := m.Watch(ctx); err != nil {
-			log.Warn("policy files are not watched; reload with SIGHUP", "host", p.settings.ID, "err", err)
+			log.Warn("policy files are not watched; reload with SIGHUP", "host", h.Settings.ID, "err", err)
 		}
 		managers = append(managers, m)
 	}
@@ -69,11 +65,10 @@ func startPolicies(ctx context.Context, dataDir string, parts []*hostParts, log 
 		reloadPolicies(ctx, hup, log, managers)
 		signal.Stop(hup)
 	}()
-	return closeAll, nil
 }
 
 // rotateKeys runs the key rotation step every minute until ctx ends.
-func rotateKeys(ctx context.Context, p *hostParts, log *slog.Logger) {
+func rotateKeys(ctx context.Context, h *assembly.Services, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
@@ -81,8 +76,8 @@ func rotateKeys(ctx context.Context, p *hostParts, log *slog.Logger) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := p.keys.Tick(ctx); err != nil && ctx.Err() == nil {
-				log.Error("key rotation", "host", p.settings.ID, "err", err)
+			if err := h.Keys.Tick(ctx); err != nil && ctx.Err() == nil {
+				log.Error("key rotation", "host", h.Settings.ID, "err", err)
 			}
 		}
 	}
@@ -106,31 +101,30 @@ func serve(ctx context.Context, g *globals) error {
 			log.Error("closing the store", "err", err)
 		}
 	}()
-	parts, adminSvc, err := buildHosts(settings, st, log)
+	engines, closeEngines, err := openEngines(settings.DataDir, log)
 	if err != nil {
 		return err
 	}
-	if err := syncClients(ctx, parts); err != nil {
+	defer closeEngines()
+	hosts, adminSvc, err := buildHosts(ctx, settings, st, assembly.Options{Engines: engines, Log: log})
+	if err != nil {
 		return err
 	}
-	for _, p := range parts {
-		if err := p.keys.Ensure(ctx); err != nil {
-			return fmt.Errorf("host %s: signing keys: %w", p.settings.ID, err)
+	defer closeHosts(hosts)
+	for _, h := range hosts {
+		if err := h.Prepare(ctx); err != nil {
+			return err
 		}
-		go rotateKeys(ctx, p, log)
+		go rotateKeys(ctx, h, log)
 	}
-	closePolicies, err := startPolicies(ctx, settings.DataDir, parts, log)
+	watchPolicies(ctx, hosts, log)
+	webHosts, err := httpHosts(hosts)
 	if err != nil {
 		return err
 	}
-	defer closePolicies()
-	hosts, err := httpHosts(parts)
-	if err != nil {
-		return err
-	}
-	probe := parts[0].settings.ID
+	probe := hosts[0].Settings.ID
 	srv, err := httpapi.New(httpapi.Options{
-		Hosts: hosts, TrustedProxies: settings.TrustedProxies, Logger: log,
+		Hosts: webHosts, TrustedProxies: settings.TrustedProxies, Logger: log,
 		Ready: func(ctx context.Context) error {
 			_, err := st.Users().Get(ctx, probe, "readiness-probe")
 			if errors.Is(err, store.ErrNotFound) {

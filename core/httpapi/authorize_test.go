@@ -298,8 +298,7 @@ func TestAuthorizePOSTAndBrowserBinding(t *testing.T) {
 }
 
 func TestSessionTTLZeroFlow(t *testing.T) {
-	e := newEnv(t)
-	e.useSessions(newManagerTTL0(e))
+	e := newEnv(t, withSessionTTL(0))
 	e.addUser("alice", "pw")
 	web, _, _ := e.flowClients()
 	b := e.browser()
@@ -312,8 +311,7 @@ func TestSessionTTLZeroFlow(t *testing.T) {
 }
 
 func TestMetadata(t *testing.T) {
-	e := newEnv(t)
-	e.host.CORSOrigins = []string{"https://spa.example.com"}
+	e := newEnv(t, withCORS("https://spa.example.com"))
 	b := e.browser()
 	req, _ := http.NewRequest(http.MethodGet, e.base+"/.well-known/oauth-authorization-server", nil)
 	req.Header.Set("Origin", "https://spa.example.com")
@@ -324,7 +322,7 @@ func TestMetadata(t *testing.T) {
 	for _, want := range []string{`"issuer":"` + e.base + `"`, `"authorization_endpoint":"` + e.base + `/oauth2/authorize"`,
 		`"token_endpoint":"` + e.base + `/oauth2/token"`, `"code_challenge_methods_supported":["S256"]`,
 		`"authorization_response_iss_parameter_supported":true`, `"response_types_supported":["code"]`,
-		`"grant_types_supported":["authorization_code","refresh_token"]`} {
+		`"grant_types_supported":["authorization_code","refresh_token","urn:ietf:params:oauth:grant-type:device_code"]`, `"device_authorization_endpoint":"` + e.base + `/oauth2/device"`} {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("metadata lacks %s:\n%s", want, p.body)
 		}

@@ -9,18 +9,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/assentry/assentry/core/interaction"
+	"github.com/assentry/assentry/core/config"
 	"github.com/assentry/assentry/core/oauth"
-	"github.com/assentry/assentry/core/ratelimit"
 	"github.com/assentry/assentry/store"
 	"github.com/chromedp/chromedp"
 	"golang.org/x/oauth2"
 )
 
-// withDeviceGrant makes the test host serve the device grant.
-func withDeviceGrant(_ *Options, h *Host, _ *interaction.Limits) {
-	h.OAuth.Settings.GrantTypes = append(h.OAuth.Settings.GrantTypes, oauth.GrantDeviceCode)
-}
+// withDeviceGrant makes the test host serve the device grant, as its default grant_types do.
+var withDeviceGrant = withGrantTypes(oauth.GrantAuthorizationCode, oauth.GrantRefreshToken, oauth.GrantDeviceCode)
 
 // deviceClient registers a public device client (a TV, a CLI) and returns its x/oauth2 configuration.
 func (e *testEnv) deviceClient(id string, scopes ...string) *oauth2.Config {
@@ -230,9 +227,9 @@ func isOAuthError(err error, code string) bool {
 // a host without it (404, and no device_authorization_endpoint in its metadata), CSRF on the code form, and the
 // wrong-code limit (RFC 8628 §5.1) per browser that leaves another browser free.
 func TestDeviceEndpoints(t *testing.T) {
-	e := newEnv(t, withDeviceGrant, func(_ *Options, _ *Host, l *interaction.Limits) {
-		l.DeviceCodePerBrowser = ratelimit.New(2, time.Hour, nil)
-	})
+	e := newEnv(t, withDeviceGrant, withConfig(func(c *config.Config) {
+		c.RateLimits.DeviceCodePerBrowser = every(2, time.Hour)
+	}))
 	e.deviceClient("tv-2")
 	b := e.browser()
 	post := b.post
@@ -274,7 +271,7 @@ func TestDeviceEndpoints(t *testing.T) {
 		t.Fatalf("another browser after the first was limited: %d", p.status)
 	}
 
-	off := newEnv(t)
+	off := newEnv(t, withGrantTypes(oauth.GrantAuthorizationCode, oauth.GrantRefreshToken))
 	ob := off.browser()
 	if p := ob.get("/device"); p.status != http.StatusNotFound {
 		t.Fatalf("/device on a host without the grant: %d", p.status)

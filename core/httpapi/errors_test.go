@@ -3,7 +3,6 @@ package httpapi
 import (
 	"errors"
 	"fmt"
-	"github.com/assentry/assentry/core/interaction"
 	"io"
 	"log/slog"
 	"net/http"
@@ -104,7 +103,7 @@ func TestWriteError(t *testing.T) {
 // Retry-After, a generic text carrying the request id, and the cause only in the log.
 func TestErrorPageStoreClosed(t *testing.T) {
 	logs := &syncBuffer{}
-	e := newEnv(t, func(o *Options, _ *Host, _ *interaction.Limits) { o.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	e := newEnv(t, withLogger(slog.New(slog.NewTextHandler(logs, nil))))
 	if err := e.st.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,9 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/assentry/assentry/core/interaction"
+	"github.com/assentry/assentry/core/config"
 	"github.com/assentry/assentry/core/oauth"
-	"github.com/assentry/assentry/core/ratelimit"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
@@ -23,24 +21,13 @@ import (
 // refused by default, served once the host enables them, and the password grant sharing the login page's
 // limiters.
 
-// withGrants makes the host serve the default grants plus types, with the password grant built on the host's
-// accounts and login limiters (so options that replace the limiters go before it), and the scope api, which
-// stands for no user.
+// withGrants makes the host serve its default grants plus types, and the scope api, which stands for no user.
+// The password grant is built by core/assembly on the host's accounts and login limiters, as serve builds it.
 func withGrants(t *testing.T, types ...string) envOption {
-	return func(_ *Options, h *Host, l *interaction.Limits) {
-		p := h.OAuth
-		s := p.Settings
-		s.GrantTypes = append(p.GrantTypes(), types...)
-		np, err := oauth.New(oauth.Options{Host: p.Host, Settings: s, Clients: p.Clients, Users: p.Users,
-			Grants: p.Grants, Tokens: p.Tokens, Codes: p.Codes, DeviceCodes: p.DeviceCodes, Consents: p.Consents,
-			Interactions: p.Interactions, Scopes: oauth.NewCatalogue([]string{"user"}, []oauth.ScopeInfo{{Name: "api"}}),
-			Handlers: append(oauth.BuiltinGrants(), oauth.NewPasswordGrant(h.Accounts, l.LoginPerIP, l.LoginPerUser)),
-			Log:      slog.New(slog.DiscardHandler)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.OAuth = np
-	}
+	return withConfig(func(c *config.Config) {
+		c.GrantTypes = append([]string{oauth.GrantAuthorizationCode, oauth.GrantRefreshToken, oauth.GrantDeviceCode}, types...)
+		c.Scopes = append(c.Scopes, config.Scope{Name: "api"})
+	})
 }
 
 // grantClient makes a confidential static client for grants (the host must serve them) and returns its
@@ -173,10 +160,9 @@ func TestPasswordEndToEnd(t *testing.T) {
 // TestPasswordSharesLoginLimits: failures at the login page limit the password grant and the other way round,
 // per address; a limited grant is 429 with Retry-After and temporarily_unavailable.
 func TestPasswordSharesLoginLimits(t *testing.T) {
-	e := newEnv(t, func(_ *Options, _ *Host, l *interaction.Limits) {
-		l.LoginPerIP = ratelimit.New(2, time.Hour, nil)
-		l.LoginPerUser = ratelimit.New(100, time.Hour, nil)
-	}, withGrants(t, oauth.GrantPassword))
+	e := newEnv(t, withConfig(func(c *config.Config) {
+		c.RateLimits.LoginPerIP, c.RateLimits.LoginPerUsername = every(2, time.Hour), every(100, time.Hour)
+	}), withGrants(t, oauth.GrantPassword))
 	e.addUser("alice", "correct horse")
 	secret := e.grantClient("legacy", []string{oauth.GrantPassword})
 	grant := func(pw string) page {
@@ -203,10 +189,9 @@ func TestPasswordSharesLoginLimits(t *testing.T) {
 
 // TestPasswordFailuresLimitLogin: the other direction, failures at the grant limit the login page.
 func TestPasswordFailuresLimitLogin(t *testing.T) {
-	e := newEnv(t, func(_ *Options, _ *Host, l *interaction.Limits) {
-		l.LoginPerIP = ratelimit.New(100, time.Hour, nil)
-		l.LoginPerUser = ratelimit.New(2, time.Hour, nil)
-	}, withGrants(t, oauth.GrantPassword))
+	e := newEnv(t, withConfig(func(c *config.Config) {
+		c.RateLimits.LoginPerIP, c.RateLimits.LoginPerUsername = every(100, time.Hour), every(2, time.Hour)
+	}), withGrants(t, oauth.GrantPassword))
 	e.addUser("alice", "correct horse")
 	secret := e.grantClient("legacy", []string{oauth.GrantPassword})
 	for range 2 {

@@ -10,37 +10,44 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/assentry/assentry/core/account"
-	"github.com/assentry/assentry/core/interaction"
+	"github.com/assentry/assentry/core/assembly"
+	"github.com/assentry/assentry/core/config"
 	"github.com/assentry/assentry/core/oauth"
-	"github.com/assentry/assentry/core/oidc"
-	"github.com/assentry/assentry/core/ratelimit"
-	"github.com/assentry/assentry/core/session"
-	"github.com/assentry/assentry/core/token"
 	"github.com/assentry/assentry/store"
 	"github.com/assentry/assentry/store/badger/badgertest"
 	"github.com/assentry/assentry/themes"
 )
 
-// testEnv is a real server: fiber on a 127.0.0.1 listener, real Badger in a temp dir, the embedded theme.
+// testEnv is a real server: fiber on a 127.0.0.1 listener, real Badger in a temp dir, the embedded theme, and a
+// host built from configuration by core/assembly, as `assentry serve` builds its hosts.
 type testEnv struct {
 	t       *testing.T
 	srv     *Server
 	st      store.Store
+	svc     *assembly.Services
 	host    *Host
 	base    string // http://127.0.0.1:port
 	users   *account.Service
 	clients *oauth.Clients
-	limits  interaction.Limits
 }
 
-// envOption adjusts a test host before it is built: the server options, the host, the flows' rate limits.
-type envOption func(*Options, *Host, *interaction.Limits)
+// envSetup is what a test may change before newEnv builds its host: the configuration, as a file would give it
+// (newEnv sets the issuer to the listener's URL), the builder's options and the server's logger.
+type envSetup struct {
+	cfg    *config.Config
+	build  assembly.Options
+	logger *slog.Logger
+}
+
+type envOption func(*envSetup)
+
+// withConfig changes the configuration before it is resolved.
+func withConfig(f func(*config.Config)) envOption { return func(s *envSetup) { f(s.cfg) } }
 
 // testAlgs are the id_token algorithms of a test host: EdDSA and ES256 keys are made in microseconds, RSA keys
 // in a good fraction of a second, so only the tests that need RS256 ask for it (withAlgs).
@@ -48,7 +55,69 @@ var testAlgs = []string{"ES256", "EdDSA"}
 
 // withAlgs makes the host keep keys for algs (the first is its default id_token algorithm).
 func withAlgs(algs ...string) envOption {
-	return func(o *Options, h *Host, _ *interaction.Limits) { h.IDTokenAlgs = algs }
+	return func(s *envSetup) { s.build.KeyAlgorithms, s.cfg.IDTokenSigningAlg = algs, algs[0] }
+}
+
+// withClock gives the store and every service of the host one clock.
+func withClock(now func() time.Time) envOption { return func(s *envSetup) { s.build.Now = now } }
+
+// withLogger sends the server's and the host's logs to l.
+func withLogger(l *slog.Logger) envOption { return func(s *envSetup) { s.logger = l } }
+
+// withSessionTTL sets session_ttl (0: a login is never remembered).
+func withSessionTTL(d time.Duration) envOption {
+	return withConfig(func(c *config.Config) { v := config.Duration(d); c.SessionTTL = &v })
+}
+
+// withGrantTypes sets the host's grant_types.
+func withGrantTypes(types ...string) envOption {
+	return withConfig(func(c *config.Config) { c.GrantTypes = types })
+}
+
+// withCORS sets cors_origins.
+func withCORS(origins ...string) envOption {
+	return withConfig(func(c *config.Config) { c.CORSOrigins = origins })
+}
+
+// every makes a config.Bucket.
+func every(burst int, d time.Duration) *config.Bucket {
+	return &config.Bucket{Burst: burst, Every: config.Duration(d)}
+}
+
+// testConfig is the configuration of a test host: the defaults, with cheap password hashes and fast signing
+// keys, and rate limits that a test run does not reach.
+func testConfig(issuer string) *config.Config {
+	return &config.Config{Host: config.Host{
+		ID: "test", Issuer: issuer, SiteName: "Test Site", IDTokenSigningAlg: testAlgs[0],
+		Argon2: &config.Argon2{Memory: 64, Iterations: 1, Parallelism: 1, MaxConcurrent: 4},
+		RateLimits: &config.RateLimits{LoginPerIP: every(100, time.Second), LoginPerUsername: every(100, time.Second),
+			RegisterPerIP: every(100, time.Second), DeviceCodePerIP: every(100, time.Second),
+			DeviceCodePerBrowser: every(100, time.Second)},
+	}}
+}
+
+// buildHost resolves cfg and builds its host on st as `assentry serve` does: core/assembly makes the services,
+// Prepare stores what the host needs, NewHost adds the theme.
+func buildHost(t *testing.T, cfg *config.Config, st store.Store, o assembly.Options) (*Host, *assembly.Services, *config.Settings) {
+	t.Helper()
+	settings, _, err := cfg.Validate(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	svc, err := assembly.Build(ctx, &settings.Hosts[0], st, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = svc.Close(context.Background()) })
+	if err := svc.Prepare(ctx); err != nil {
+		t.Fatal(err)
+	}
+	theme, err := themes.Load(svc.Settings.Theme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewHost(svc, theme), svc, settings
 }
 
 func newEnv(t *testing.T, opts ...envOption) *testEnv {
@@ -58,53 +127,15 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	st := badgertest.New(t, nil)
-	hasher, err := account.NewHasher(account.Params{Memory: 64, Iterations: 1, Parallelism: 1}, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	iss, _ := url.Parse(base)
-	accounts := account.New(account.Options{Host: "test", Users: st.Users(), Hasher: hasher, Roles: []string{"user"}, DefaultRole: "user"})
-	theme, err := themes.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clients := oauth.NewClients("test", st.Clients(), oauth.ServedGrantTypes, nil)
-	provider, err := oauth.New(oauth.Options{
-		Host: "test",
-		Settings: oauth.Settings{Issuer: base, AccessTokenTTL: time.Hour, RefreshTokenTTL: 24 * time.Hour,
-			CodeTTL: time.Minute, GrantTypes: oauth.ServedGrantTypes, ResponseTypes: []string{"code"},
-			RequireCodeChallenge: true, CodeChallengeMethods: []string{"S256"}},
-		Clients: clients, Users: st.Users(), Grants: st.Grants(), Tokens: st.Tokens(), Codes: st.Codes(),
-		DeviceCodes: st.DeviceCodes(), Consents: st.Consents(), Interactions: st.Interactions(),
-		Scopes: oauth.NewCatalogue([]string{"user"}, nil), Log: slog.New(slog.DiscardHandler),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &Host{
-		ID: "test", Hostnames: []string{iss.Host}, Issuer: iss, SiteName: "Test Site",
-		SecurityPolicy: "default-src 'self'",
-		Accounts:       accounts,
-		Sessions:       session.NewManager("test", st.Sessions(), st.Users(), 24*time.Hour, nil),
-		Theme:          theme,
-		OAuth:          provider,
-		IDTokenAlgs:    testAlgs,
-	}
-	o := Options{Hosts: []*Host{h}, Logger: slog.New(slog.DiscardHandler)}
-	limits := interaction.Limits{LoginPerIP: ratelimit.New(100, time.Second, nil),
-		LoginPerUser: ratelimit.New(100, time.Second, nil), DeviceCodePerIP: ratelimit.New(100, time.Second, nil),
-		DeviceCodePerBrowser: ratelimit.New(100, time.Second, nil)}
+	setup := &envSetup{cfg: testConfig(base), build: assembly.Options{KeyAlgorithms: testAlgs},
+		logger: slog.New(slog.DiscardHandler)}
 	for _, f := range opts {
-		f(&o, h, &limits)
+		f(setup)
 	}
-	if err := addOIDC(t, h, st, base); err != nil {
-		t.Fatal(err)
-	}
-	if h.Flow, err = interaction.New(h.OAuth, h.Accounts, h.Sessions, limits, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatal(err)
-	}
-	srv, err := New(o)
+	setup.build.Log = setup.logger
+	st := badgertest.New(t, setup.build.Now)
+	h, svc, settings := buildHost(t, setup.cfg, st, setup.build)
+	srv, err := New(Options{Hosts: []*Host{h}, TrustedProxies: settings.TrustedProxies, Logger: setup.logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,17 +145,7 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	})
-	return &testEnv{t: t, srv: srv, st: st, host: h, base: base, users: accounts, clients: clients, limits: limits}
-}
-
-// useSessions gives the running host another session manager, in its flows too.
-func (e *testEnv) useSessions(m *session.Manager) {
-	e.t.Helper()
-	flow, err := interaction.New(e.host.OAuth, e.host.Accounts, m, e.limits, slog.New(slog.DiscardHandler))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.host.Sessions, e.host.Flow = m, flow
+	return &testEnv{t: t, srv: srv, st: st, svc: svc, host: h, base: base, users: svc.Accounts, clients: svc.Clients}
 }
 
 func (e *testEnv) addUser(name, pw string) *store.User {
@@ -209,46 +230,6 @@ func (b *browser) cookie(name string) *http.Cookie {
 			return c
 		}
 	}
-	return nil
-}
-
-// addOIDC gives a test host the OpenID Connect layer, wired as cmd/assentry wires it.
-func addOIDC(t *testing.T, h *Host, st store.Store, issuer string) error {
-	keys, err := token.New(token.Options{Host: h.ID, Keys: st.Keys(), Algorithms: h.IDTokenAlgs,
-		PublishAhead: 15 * time.Minute, MaxTokenTTL: 2 * time.Hour})
-	if err != nil {
-		return err
-	}
-	if err := keys.Ensure(context.Background()); err != nil {
-		return err
-	}
-	subjects := oidc.Subjects{Format: oidc.SubjectOpaque}
-	ids := &oidc.IDTokens{Issuer: issuer, TTL: time.Hour, DefaultAlg: h.IDTokenAlgs[0], Subjects: subjects,
-		Signer: keys, AtHash: token.AtHash, OnRefresh: true}
-	h.Keys = keys
-	h.UserInfo = &oidc.UserInfo{Host: h.ID, Tokens: st.Tokens(), Users: st.Users(), Subjects: subjects}
-	h.RPLogout = &oidc.Logout{Issuer: issuer, Clients: h.OAuth.Clients, Keys: keys}
-	return setOIDC(h, &oidc.Layer{IDTokens: ids, Subjects: subjects, Logout: h.RPLogout})
-}
-
-// setOIDC rebuilds the host's provider, as the options left it, with the OIDC layer: its grants, and the built-in
-// ones for grant types an option enabled in its settings.
-func setOIDC(h *Host, layer oauth.OIDC) error {
-	p := h.OAuth
-	handlers := oauth.BuiltinGrants()
-	for _, g := range p.Handlers() {
-		if g != nil && !slices.ContainsFunc(handlers, func(b oauth.Grant) bool { return b.Type() == g.Type() }) {
-			handlers = append(handlers, g)
-		}
-	}
-	np, err := oauth.New(oauth.Options{Host: p.Host, Settings: p.Settings, Clients: p.Clients, Users: p.Users,
-		Grants: p.Grants, Tokens: p.Tokens, Codes: p.Codes, DeviceCodes: p.DeviceCodes, Consents: p.Consents,
-		Interactions: p.Interactions, Scopes: p.Scopes, Policy: p.Policy, OIDC: layer, Handlers: handlers,
-		Log: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		return err
-	}
-	h.OAuth = np
 	return nil
 }
 

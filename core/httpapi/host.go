@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/assentry/assentry/core/account"
+	"github.com/assentry/assentry/core/assembly"
 	"github.com/assentry/assentry/core/interaction"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/oidc"
@@ -42,6 +43,20 @@ type Host struct {
 	Registration *registration.Registry
 	// RegisterPerIP limits registrations per client address; nil: unlimited.
 	RegisterPerIP *ratelimit.Limiter
+}
+
+// NewHost is the HTTP side of a host built by core/assembly: its identity and page settings from the host's
+// settings, its services as built, and its theme. The server and the HTTP tests both make their hosts here, so
+// the tests serve what the server serves.
+func NewHost(s *assembly.Services, theme *themes.Theme) *Host {
+	h := s.Settings
+	return &Host{
+		ID: h.ID, Hostnames: h.Hostnames, Issuer: h.IssuerURL, SiteName: h.SiteName,
+		SecurityPolicy: h.SecurityPolicy, ShowLogos: h.ShowClientLogos, CORSOrigins: h.CORSOrigins,
+		Accounts: s.Accounts, Sessions: s.Sessions, Flow: s.Flow, Theme: theme, OAuth: s.OAuth,
+		UserInfo: s.UserInfo, RPLogout: s.Logout, Keys: s.Keys, IDTokenAlgs: s.IDTokenAlgs,
+		Registration: s.Registry, RegisterPerIP: s.RegisterPerIP,
+	}
 }
 
 // secure reports whether the host is served over https: cookies then get Secure and the __Host- prefix.

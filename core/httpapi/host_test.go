@@ -3,17 +3,13 @@ package httpapi
 import (
 	"context"
 	"errors"
-	"github.com/assentry/assentry/core/interaction"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/assentry/assentry/core/ratelimit"
-	"github.com/assentry/assentry/core/session"
+	"github.com/assentry/assentry/core/assembly"
 	"github.com/assentry/assentry/store"
 	"github.com/gofiber/fiber/v2"
 )
@@ -45,18 +41,10 @@ func TestHostRouting(t *testing.T) {
 
 func TestMultiHostRouting(t *testing.T) {
 	e := newEnv(t)
-	second := *e.host
-	iss, _ := url.Parse("https://auth.example.org")
-	second.ID, second.Issuer, second.Hostnames, second.SiteName = "second", iss, []string{"auth.example.org"}, "Second"
-	second.Sessions = session.NewManager("second", e.st.Sessions(), e.st.Users(), time.Hour, nil)
-	lim := func() *ratelimit.Limiter { return ratelimit.New(5, time.Second, nil) }
-	flow, err := interaction.New(e.host.OAuth, e.host.Accounts, second.Sessions, interaction.Limits{LoginPerIP: lim(),
-		LoginPerUser: lim(), DeviceCodePerIP: lim(), DeviceCodePerBrowser: lim()}, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	second.Flow = flow
-	srv, err := New(Options{Hosts: []*Host{e.host, &second}, Logger: slog.New(slog.DiscardHandler)})
+	cfg := testConfig("https://auth.example.org")
+	cfg.ID, cfg.SiteName = "second", "Second"
+	second, _, _ := buildHost(t, cfg, e.st, assembly.Options{KeyAlgorithms: testAlgs})
+	srv, err := New(Options{Hosts: []*Host{e.host, second}, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,8 +117,7 @@ func TestReadyzWhenStoreFails(t *testing.T) {
 }
 
 func TestCORS(t *testing.T) {
-	e := newEnv(t)
-	e.host.CORSOrigins = []string{"https://app.example.com"}
+	e := newEnv(t, withCORS("https://app.example.com"))
 	app := fiber.New()
 	app.Use(func(c *fiber.Ctx) error { c.Locals(localsHost, e.host); return c.Next() })
 	app.All("/oauth2/token", cors("POST"), func(c *fiber.Ctx) error { return c.SendString("{}") })

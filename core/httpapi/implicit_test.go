@@ -7,17 +7,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/assentry/assentry/core/interaction"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/store"
 )
 
-// withImplicit makes the test host serve the implicit grant and its response type token, as grant_types:
-// [implicit] does in the config.
-func withImplicit(_ *Options, h *Host, _ *interaction.Limits) {
-	h.OAuth.Settings.GrantTypes = append(h.OAuth.Settings.GrantTypes, oauth.GrantImplicit)
-	h.OAuth.Settings.ResponseTypes = append(h.OAuth.Settings.ResponseTypes, oauth.ResponseTypeToken)
-}
+// withImplicit makes the test host serve the implicit grant, and so its response type token, as adding implicit
+// to grant_types does in the config.
+var withImplicit = withGrantTypes(oauth.GrantAuthorizationCode, oauth.GrantRefreshToken, oauth.GrantImplicit)
 
 // implicitQuery is an implicit authorization request of the SPA.
 func implicitQuery(scope string) string {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"github.com/assentry/assentry/core/interaction"
 	"net"
 	"net/http"
 	"net/url"
@@ -12,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/assentry/assentry/core/ratelimit"
+	"github.com/assentry/assentry/core/config"
 )
 
 func TestLoginPageAndHeaders(t *testing.T) {
@@ -184,11 +183,10 @@ func TestDisabledUserLogin(t *testing.T) {
 }
 
 func TestLoginRateLimits(t *testing.T) {
-	e := newEnv(t, func(o *Options, _ *Host, l *interaction.Limits) {
-		o.TrustedProxies = []string{"127.0.0.1"}
-		l.LoginPerIP = ratelimit.New(3, time.Hour, nil)
-		l.LoginPerUser = ratelimit.New(5, time.Hour, nil)
-	})
+	e := newEnv(t, withConfig(func(c *config.Config) {
+		c.TrustedProxies = []string{"127.0.0.1"}
+		c.RateLimits.LoginPerIP, c.RateLimits.LoginPerUsername = every(3, time.Hour), every(5, time.Hour)
+	}))
 	e.addUser("alice", "pw")
 	e.addUser("bob", "pw")
 
@@ -226,7 +224,7 @@ func TestLoginRateLimits(t *testing.T) {
 }
 
 func TestForwardedForIgnoredFromUntrustedPeer(t *testing.T) {
-	e := newEnv(t, func(_ *Options, _ *Host, l *interaction.Limits) { l.LoginPerIP = ratelimit.New(2, time.Hour, nil) })
+	e := newEnv(t, withConfig(func(c *config.Config) { c.RateLimits.LoginPerIP = every(2, time.Hour) }))
 	b := e.browser()
 	for i := 0; i < 2; i++ {
 		b.xff = "192.0.2." + string(rune('1'+i)) // a fresh forged address each time
@@ -239,8 +237,7 @@ func TestForwardedForIgnoredFromUntrustedPeer(t *testing.T) {
 }
 
 func TestSessionTTLZero(t *testing.T) {
-	e := newEnv(t)
-	e.useSessions(newManagerTTL0(e))
+	e := newEnv(t, withSessionTTL(0))
 	e.addUser("alice", "pw")
 	b := e.browser()
 	p := b.login("alice", "pw")

@@ -6,13 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/assentry/assentry/core/session"
 )
-
-func newManagerTTL0(e *testEnv) *session.Manager {
-	return session.NewManager("test", e.st.Sessions(), e.st.Users(), 0, nil)
-}
 
 func TestLogout(t *testing.T) {
 	e := newEnv(t)
@@ -48,10 +42,8 @@ func TestLogout(t *testing.T) {
 }
 
 func TestSessionExpiry(t *testing.T) {
-	e := newEnv(t)
 	now := time.Now()
-	clock := func() time.Time { return now }
-	e.useSessions(session.NewManager("test", e.st.Sessions(), e.st.Users(), time.Minute, clock))
+	e := newEnv(t, withSessionTTL(time.Minute), withClock(func() time.Time { return now }))
 	u := e.addUser("alice", "pw")
 	cookie, _, err := e.host.Sessions.Start(t.Context(), u.ID, nil, "")
 	if err != nil {

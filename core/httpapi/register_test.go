@@ -1,45 +1,25 @@
 package httpapi
 
 import (
-	"context"
 	"encoding/json"
-	"github.com/assentry/assentry/core/interaction"
+	"github.com/assentry/assentry/core/oauth"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/assentry/assentry/core/ratelimit"
+	"github.com/assentry/assentry/core/config"
 	"github.com/assentry/assentry/core/registration"
-	"github.com/assentry/assentry/store"
 )
 
 // Tests of dynamic client registration at /oauth2/register through a real fiber server and Badger store.
-
-// lateRevoked is the registry's revocation list, pointed at the test store once newEnv has opened it (an
-// envOption runs before the store is handed out).
-type lateRevoked struct {
-	p atomic.Pointer[store.RevokedClientStore]
-}
-
-func (l *lateRevoked) set(s store.RevokedClientStore) { l.p.Store(&s) }
-func (l *lateRevoked) Add(ctx context.Context, r *store.RevokedClient, id string) (int, error) {
-	return (*l.p.Load()).Add(ctx, r, id)
-}
-func (l *lateRevoked) Get(ctx context.Context, host, id string) (*store.RevokedClient, error) {
-	return (*l.p.Load()).Get(ctx, host, id)
-}
-func (l *lateRevoked) List(ctx context.Context, host string) ([]*store.RevokedClient, error) {
-	return (*l.p.Load()).List(ctx, host)
-}
 
 // regConfig is the registration setup of a test host; the zero value is open registration with a 32-byte key.
 type regConfig struct {
 	key, legacyHost, initialAccessToken string
 	ttl                                 time.Duration
 	now                                 func() time.Time
-	perIP                               *ratelimit.Limiter
+	perIP                               *config.Bucket // rate_limits.register_per_ip; nil: the test host's
 }
 
 // regEnv is a test server with registration on.
@@ -48,33 +28,29 @@ type regEnv struct {
 	reg *registration.Registry
 }
 
-// newRegEnv starts a test server whose host has registration on, wired as cmd/assentry wires it: the registry
+// newRegEnv starts a test server whose host has registration configured, so that the builder puts the registry
 // behind /oauth2/register and, after the static clients, in every client lookup (authorize, token, logout).
 func newRegEnv(t *testing.T, cfg regConfig, opts ...envOption) *regEnv {
 	t.Helper()
 	if cfg.key == "" {
 		cfg.key = "0123456789abcdef0123456789abcdef"
 	}
-	if cfg.legacyHost == "" {
-		cfg.legacyHost = "127.0.0.1"
-	}
-	revoked := &lateRevoked{}
-	var reg *registration.Registry
-	opts = append(opts, func(o *Options, h *Host, _ *interaction.Limits) {
-		var err error
-		reg, err = registration.New(registration.Options{Host: h.ID, Issuer: h.OAuth.Settings.Issuer, Key: cfg.key,
-			TTL: cfg.ttl, LegacyHost: cfg.legacyHost, InitialAccessToken: cfg.initialAccessToken, Revoked: revoked,
-			Now: cfg.now, Rules: registration.Rules{GrantTypes: h.OAuth.Settings.GrantTypes,
-				ResponseTypes: h.OAuth.Settings.ResponseTypes, IDTokenAlgs: h.IDTokenAlgs}})
-		if err != nil {
-			t.Fatal(err)
+	opts = append(opts, withConfig(func(c *config.Config) {
+		c.Registration = config.Registration{Key: cfg.key, LegacyHost: cfg.legacyHost,
+			InitialAccessToken: cfg.initialAccessToken}
+		if cfg.ttl != 0 {
+			ttl := config.Duration(cfg.ttl)
+			c.Registration.TTL = &ttl
 		}
-		h.Registration, h.RegisterPerIP = reg, cfg.perIP
-		h.OAuth.Clients = registration.Sources(h.OAuth.Clients, reg)
-	})
+		if cfg.perIP != nil {
+			c.RateLimits.RegisterPerIP = cfg.perIP
+		}
+	}))
+	if cfg.now != nil {
+		opts = append(opts, withClock(cfg.now))
+	}
 	e := newEnv(t, opts...)
-	revoked.set(e.st.RevokedClients())
-	return &regEnv{testEnv: e, reg: reg}
+	return &regEnv{testEnv: e, reg: e.svc.Registry}
 }
 
 // registerRaw posts a registration with a content type and optional Authorization header.
@@ -240,7 +216,6 @@ func TestRegistrationRules(t *testing.T) {
 		{name: "policy_uri with userinfo", body: `{"client_name":"A","client_uri":"https://a.example/","redirect_uris":["https://a.example/cb"],"policy_uri":"https://a.example@b.example/"}`, want: "invalid_client_metadata", field: "policy_uri"},
 		// grant_types and response_types
 		{name: "implicit grant is not enabled", body: `{"client_name":"A","client_uri":"https://a.example/","redirect_uris":["https://a.example/cb"],"grant_types":["implicit"]}`, want: "invalid_client_metadata", field: "grant_types"},
-		{name: "device grant is not enabled here", body: `{"client_name":"A","client_uri":"https://a.example/","grant_types":["urn:ietf:params:oauth:grant-type:device_code"]}`, want: "invalid_client_metadata", field: "grant_types"},
 		{name: "password grant is not enabled", body: `{"client_name":"A","client_uri":"https://a.example/","grant_types":["password"]}`, want: "invalid_client_metadata", field: "grant_types"},
 		{name: "unknown grant", body: `{"client_name":"A","client_uri":"https://a.example/","redirect_uris":["https://a.example/cb"],"grant_types":["magic"]}`, want: "invalid_client_metadata", field: "grant_types"},
 		{name: "grant_types empty", body: `{"client_name":"A","client_uri":"https://a.example/","redirect_uris":["https://a.example/cb"],"grant_types":[]}`, want: "invalid_client_metadata", field: "grant_types"},
@@ -302,8 +277,7 @@ func wantAppType(want string) func(*testing.T, registered, string) {
 // TestRegisterEndpoint: the answer's shape and headers, the schema, the media type, CORS, the metadata, and
 // 404 for both methods while registration is off.
 func TestRegisterEndpoint(t *testing.T) {
-	e := newRegEnv(t, regConfig{})
-	e.host.CORSOrigins = []string{"https://spa.example.com"}
+	e := newRegEnv(t, regConfig{}, withCORS("https://spa.example.com"))
 	p := e.registerRaw("application/json; charset=utf-8", `{"client_name":"My Application","client_uri":"https://app.example.com/",
 		"redirect_uris":["https://app.example.com/redirect"],"contacts":["dev@app.example.com"]}`, "")
 	if p.status != http.StatusCreated {
@@ -378,7 +352,7 @@ func TestRegisterEndpoint(t *testing.T) {
 // TestRegisterRateLimit: registrations are limited per client address (DESIGN.md §5: 429, Retry-After,
 // temporarily_unavailable); refused registrations count too.
 func TestRegisterRateLimit(t *testing.T) {
-	e := newRegEnv(t, regConfig{perIP: ratelimit.New(2, time.Hour, nil)})
+	e := newRegEnv(t, regConfig{perIP: every(2, time.Hour)})
 	ok := `{"client_name":"A","client_uri":"https://a.example/","redirect_uris":["https://a.example/cb"]}`
 	if p := e.registerRaw("application/json", ok, ""); p.status != http.StatusCreated {
 		t.Fatalf("first: %d", p.status)
@@ -419,5 +393,21 @@ func TestRegisterInitialAccessToken(t *testing.T) {
 		if tt.want == http.StatusUnauthorized && (m["error"] != "invalid_token" || p.header.Get("WWW-Authenticate") != `Bearer error="invalid_token"`) {
 			t.Errorf("%s: %q %s", tt.name, p.header.Get("WWW-Authenticate"), p.body)
 		}
+	}
+}
+
+// TestRegisterDeviceClient: the device grant is on by default, so a client may register for it alone (no
+// redirect URI); it is a native client, as in mod_http_oauth2. A host without the grant refuses it.
+func TestRegisterDeviceClient(t *testing.T) {
+	const device = `{"client_name":"TV","client_uri":"https://tv.example/","grant_types":["urn:ietf:params:oauth:grant-type:device_code"],"token_endpoint_auth_method":"none"}`
+	e := newRegEnv(t, regConfig{})
+	if p := e.registerRaw("application/json", device, ""); p.status != http.StatusCreated ||
+		!strings.Contains(p.body, `"application_type":"native"`) {
+		t.Fatalf("device client: %d %s", p.status, p.body)
+	}
+	off := newRegEnv(t, regConfig{}, withGrantTypes(oauth.GrantAuthorizationCode, oauth.GrantRefreshToken))
+	if p := off.registerRaw("application/json", device, ""); p.status != http.StatusBadRequest ||
+		!strings.Contains(p.body, "invalid_client_metadata") {
+		t.Fatalf("device client on a host without the grant: %d %s", p.status, p.body)
 	}
 }

@@ -141,7 +141,7 @@ func TestProsodyClientsRunTheCodeFlow(t *testing.T) {
 	tampered := []byte(web.ClientID)
 	tampered[len(tampered)-3] ^= 1
 	other, err := registration.New(registration.Options{Host: "other", Issuer: "https://other.example.net", Key: f.Key,
-		LegacyHost: f.LegacyHost, Revoked: e.st.RevokedClients(), Rules: registration.Rules{GrantTypes: []string{"authorization_code"}, ResponseTypes: []string{"code"}}})
+		LegacyHost: f.LegacyHost, Revoked: e.st.RevokedClients(), Policy: e.reg.Policy, Rules: registration.Rules{GrantTypes: []string{"authorization_code"}, ResponseTypes: []string{"code"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"github.com/assentry/assentry/core/interaction"
 	"github.com/golang-jwt/jwt/v5"
 	"log/slog"
 	"net/http"
@@ -288,7 +287,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 // endpoint, never a 4xx; its cause is logged with the request id and never sent.
 func TestTokenEndpointStoreClosed(t *testing.T) {
 	logs := &syncBuffer{}
-	e := newEnv(t, func(o *Options, _ *Host, _ *interaction.Limits) { o.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	e := newEnv(t, withLogger(slog.New(slog.NewTextHandler(logs, nil))))
 	e.tkClient("web", "web-secret", oauth.AuthClientSecretBasic, false)
 	if err := e.st.Close(); err != nil {
 		t.Fatal(err)
@@ -318,7 +317,7 @@ func (failingClients) Get(context.Context, string) (*store.Client, error) {
 // did nothing wrong) whose cause is logged with the request id and never sent.
 func TestTokenEndpointServerError(t *testing.T) {
 	logs := &syncBuffer{}
-	e := newEnv(t, func(o *Options, _ *Host, _ *interaction.Limits) { o.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	e := newEnv(t, withLogger(slog.New(slog.NewTextHandler(logs, nil))))
 	e.host.OAuth.Clients = failingClients{}
 	for _, path := range []string{"/oauth2/token", "/oauth2/revoke", "/oauth2/introspect"} {
 		p := e.tkPost(path, "application/x-www-form-urlencoded", "grant_type=authorization_code&code=ac_x&token=at_x", tkBasic("web", "web-secret"))

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"errors"
-	"github.com/assentry/assentry/core/interaction"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -25,7 +24,7 @@ func (failingTokens) Get(context.Context, string, string) (*store.Token, error) 
 // or the cause.
 func TestUserinfoStoreFailure(t *testing.T) {
 	logs := &syncBuffer{}
-	e := newEnv(t, func(o *Options, _ *Host, _ *interaction.Limits) { o.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	e := newEnv(t, withLogger(slog.New(slog.NewTextHandler(logs, nil))))
 	e.addUser("alice", "pw")
 	_, _, resp := e.issueTokens("alice", "pw", "openid profile")
 	at := resp["access_token"].(string)

@@ -32,6 +32,7 @@ func newAuthzProvider(t *testing.T) (*Provider, store.Store) {
 			t.Fatal(err)
 		}
 	}
+	scopes := NewCatalogue(tkRoles, nil)
 	p, err := New(Options{
 		Host: "h",
 		Settings: Settings{Issuer: "https://auth.example.com", AccessTokenTTL: time.Hour, RefreshTokenTTL: 24 * time.Hour,
@@ -39,7 +40,7 @@ func newAuthzProvider(t *testing.T) (*Provider, store.Store) {
 			RequireCodeChallenge: true, CodeChallengeMethods: []string{PKCES256}},
 		Clients: clients, Users: st.Users(), Grants: st.Grants(), Tokens: st.Tokens(), Codes: st.Codes(),
 		DeviceCodes: st.DeviceCodes(), Consents: st.Consents(), Interactions: st.Interactions(),
-		Scopes: NewCatalogue([]string{"user", "admin"}, nil),
+		Scopes: scopes, Policy: builtinChain(t, "h", scopes, nil),
 	})
 	if err != nil {
 		t.Fatal(err)

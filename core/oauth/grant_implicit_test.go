@@ -34,11 +34,12 @@ func newImplicitProvider(t *testing.T, on bool) (*Provider, store.Store) {
 			t.Fatal(err)
 		}
 	}
+	scopes := NewCatalogue([]string{"user"}, nil)
 	p, err := New(Options{Host: "h", Settings: Settings{Issuer: "https://auth.example.com", GrantTypes: grants,
 		ResponseTypes: responses, RequireCodeChallenge: true, CodeChallengeMethods: []string{PKCES256}, CodeTTL: time.Minute},
 		Clients: NewClients("h", st.Clients(), grants, nil), Users: st.Users(), Grants: st.Grants(), Tokens: st.Tokens(),
 		Codes: st.Codes(), DeviceCodes: st.DeviceCodes(), Consents: st.Consents(), Interactions: st.Interactions(),
-		Scopes: NewCatalogue([]string{"user"}, nil)})
+		Scopes: scopes, Policy: builtinChain(t, "h", scopes, nil)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,7 +65,7 @@ func newGrantEnv(t testing.TB, g grantOpts) *grantEnv {
 		o.Scopes = NewCatalogue([]string{"user", "admin"}, []ScopeInfo{{Name: "api"}, {Name: "metrics"}})
 		o.OIDC = g.oidc
 		o.Log = slog.New(slog.NewTextHandler(ge.logs, nil))
-		chain, err := policy.NewChain(policy.Options{Host: tkHost, Builtin: (&Provider{Scopes: o.Scopes}).Builtin(),
+		chain, err := policy.NewChain(policy.Options{Host: tkHost, Builtin: BuiltinPolicy(o.Scopes),
 			Roles: []string{"user", "admin"}, Log: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			t.Fatal(err)

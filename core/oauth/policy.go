@@ -9,11 +9,12 @@ import (
 )
 
 // The policy hooks of the OAuth flows (POLICY-ABI.md): map_roles and scope_policy run once per grant, at
-// authorization and at every issuance (grantScopes is that one call site), consent at the consent step. With no
-// Policy the built-in rules run directly; a chain runs them first (Builtin below), then the plugins.
+// authorization and at every issuance (grantScopes is that one call site), consent at the consent step. They
+// always run through the host's chain: its built-in policy (BuiltinPolicy below) first, then the plugins. With
+// no plugin the chain is plain Go calls, so the built-in rules live here only, not also in a path without it.
 
-// Builtin returns the built-in policy of the OAuth flows for a policy chain.
-func (p *Provider) Builtin() policy.Builtin {
+// BuiltinPolicy returns the built-in policy of the OAuth flows, for the host's chain, over its scope catalogue.
+func BuiltinPolicy(scopes *Catalogue) policy.Builtin {
 	return policy.Builtin{
 		// The roles in force are the user's own (stored) roles; switched off, plugins start from none.
 		MapRoles: func(_ context.Context, in *policy.MapRolesInput) (*policy.MapRolesOutput, error) {
@@ -25,7 +26,7 @@ func (p *Provider) Builtin() policy.Builtin {
 			if in.User != nil {
 				roles = in.User.Roles
 			}
-			return &policy.ScopePolicyOutput{GrantedScopes: nonNil(p.Scopes.Grantable(in.GrantedScopes, nil, roles))}, nil
+			return &policy.ScopePolicyOutput{GrantedScopes: nonNil(scopes.Grantable(in.GrantedScopes, nil, roles))}, nil
 		},
 		// A remembered consent (see consentRemembered) approves; anything else asks.
 		Consent: func(_ context.Context, in *policy.ConsentInput) (*policy.ConsentOutput, error) {
@@ -77,9 +78,6 @@ func (p *Provider) grantScopes(ctx context.Context, flow string, client *store.C
 	if user != nil {
 		roles = user.Roles
 	}
-	if p.Policy == nil {
-		return p.withoutUser(p.Scopes.Grantable(requested, client.Scopes, roles), user), nil, nil
-	}
 	pc := PolicyClient(client)
 	var pu *policy.User
 	if user != nil {
@@ -121,16 +119,6 @@ func (p *Provider) withoutUser(scopes []string, user *store.User) []string {
 // consentDecision is the consent step (the consent hook with the remembered consent as previously_consented).
 func (p *Provider) consentDecision(ctx context.Context, ix *store.Interaction, client *store.Client, user *store.User, offered []string) (*policy.ConsentOutput, *Error) {
 	remembered := p.consentRemembered(ctx, ix, client, user, offered)
-	if p.Policy == nil {
-		out := &policy.ConsentOutput{Decision: policy.DecisionAsk}
-		switch {
-		case remembered:
-			out.Decision = policy.DecisionApprove
-		case HasPrompt(ix.Prompt, PromptNone):
-			out.Decision = policy.DecisionConsentRequired
-		}
-		return out, nil
-	}
 	out, err := p.Policy.Consent(ctx, &policy.ConsentInput{User: *p.policyUser(user, user.Roles), Client: PolicyClient(client),
 		RequestedScopes: nonNil(ix.Scopes), GrantedScopes: nonNil(offered), PreviouslyConsented: remembered,
 		Prompt: strings.Join(ix.Prompt, " ")})

@@ -1,8 +1,6 @@
 package oauth
 
 import (
-	"context"
-	"log/slog"
 	"slices"
 	"testing"
 
@@ -31,13 +29,7 @@ func TestGrantScopesInvariant(t *testing.T) {
 			policy.HookMapRoles: false}, []string{"openid"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			chain, err := policy.NewChain(policy.Options{Host: tkHost, Builtin: e.p.Builtin(), BuiltinPolicy: tt.builtin,
-				Roles: []string{"user", "admin"}, Log: slog.New(slog.DiscardHandler)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer chain.Close(context.Background())
-			e.p.Policy = chain
+			e.p.Policy = builtinChain(t, tkHost, e.p.Scopes, tt.builtin)
 			got, _, perr := e.p.grantScopes(e.ctx, GrantAuthorizationCode, client, bob, requested)
 			if perr != nil || !slices.Equal(got, tt.want) {
 				t.Fatalf("granted %v (%v), want %v", got, perr, tt.want)

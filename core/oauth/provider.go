@@ -59,7 +59,7 @@ type Settings struct {
 }
 
 // Options are what a Provider is built from. Every store and service is required except OIDC; Policy is the
-// host's policy chain (its built-in policy alone when no plugin is configured).
+// host's policy chain, with BuiltinPolicy as its built-in policy (and no plugin when none is configured).
 type Options struct {
 	Host         string
 	Settings     Settings
@@ -97,7 +97,7 @@ type Provider struct {
 	Consents     store.ConsentStore
 	Interactions store.InteractionStore
 	Scopes       *Catalogue
-	// Policy is the host's policy chain (map_roles, scope_policy, consent); nil runs the built-in rules alone.
+	// Policy is the host's policy chain (map_roles, scope_policy, consent).
 	Policy policy.Policy
 	oidc   OIDC
 	// grants are the served grants by grant_type, in the order of Settings.GrantTypes.
@@ -116,7 +116,7 @@ func New(o Options) (*Provider, error) {
 	for name, ok := range map[string]bool{"Host": o.Host != "", "Settings.Issuer": o.Settings.Issuer != "",
 		"Clients": o.Clients != nil, "Users": o.Users != nil, "Grants": o.Grants != nil, "Tokens": o.Tokens != nil,
 		"Codes": o.Codes != nil, "DeviceCodes": o.DeviceCodes != nil, "Consents": o.Consents != nil,
-		"Interactions": o.Interactions != nil, "Scopes": o.Scopes != nil} {
+		"Interactions": o.Interactions != nil, "Scopes": o.Scopes != nil, "Policy": o.Policy != nil} {
 		if !ok {
 			missing = append(missing, name)
 		}
@@ -161,16 +161,6 @@ func New(o Options) (*Provider, error) {
 // GrantTypes are the grant types the host serves, in configuration order: what the token endpoint dispatches,
 // what both metadata documents list, and what clients may be registered for.
 func (p *Provider) GrantTypes() []string { return slices.Clone(p.Settings.GrantTypes) }
-
-// Handlers are the grants the host serves, in grant_types order: given to New again with the same Settings,
-// they build the same token endpoint (a provider rebuilt with another OIDC layer keeps its grants).
-func (p *Provider) Handlers() []Grant {
-	out := make([]Grant, 0, len(p.Settings.GrantTypes))
-	for _, t := range p.Settings.GrantTypes {
-		out = append(out, p.grants[t])
-	}
-	return out
-}
 
 // Serves reports whether the host serves grant type t.
 func (p *Provider) Serves(t string) bool { _, ok := p.grants[t]; return ok }

@@ -43,15 +43,15 @@ func TestNewRefusesGrantWithoutHandler(t *testing.T) {
 	e := newTokenEnv(t)
 	o := Options{Host: tkHost, Settings: e.p.Settings, Clients: e.p.Clients, Users: e.p.Users, Grants: e.p.Grants,
 		Tokens: e.p.Tokens, Codes: e.p.Codes, DeviceCodes: e.p.DeviceCodes, Consents: e.p.Consents,
-		Interactions: e.p.Interactions, Scopes: e.p.Scopes}
+		Interactions: e.p.Interactions, Scopes: e.p.Scopes, Policy: e.p.Policy}
 	o.Settings.GrantTypes = append(e.p.GrantTypes(), "urn:example:no-handler")
 	if _, err := New(o); err == nil || !strings.Contains(err.Error(), "urn:example:no-handler") {
 		t.Fatalf("New with a grant type without a handler: %v", err)
 	}
 	o.Settings.GrantTypes = e.p.GrantTypes()
-	o.Users = nil
-	if _, err := New(o); err == nil || !strings.Contains(err.Error(), "Users") {
-		t.Fatalf("New without a user store: %v", err)
+	o.Users, o.Policy = nil, nil
+	if _, err := New(o); err == nil || !strings.Contains(err.Error(), "[Policy Users]") {
+		t.Fatalf("New without a user store and a policy: %v", err)
 	}
 }
 

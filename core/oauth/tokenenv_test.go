@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/assentry/assentry/internal/testclock"
+	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
 	"github.com/assentry/assentry/store/badger/badgertest"
 )
@@ -54,8 +55,9 @@ type tokenEnv struct {
 	alice   *store.User
 }
 
-// newTokenEnv builds a provider on a fresh Badger store with the test clients and the user alice (roles user
-// and admin); mod adjusts the provider's options before it is built.
+// newTokenEnv builds a provider on a fresh Badger store with the test clients, the user alice (roles user and
+// admin) and the host's chain with the built-in policy alone; mod adjusts the provider's options before it is
+// built.
 func newTokenEnv(t testing.TB, mod ...func(*Options)) *tokenEnv {
 	t.Helper()
 	clock := testclock.New(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
@@ -63,14 +65,15 @@ func newTokenEnv(t testing.TB, mod ...func(*Options)) *tokenEnv {
 	ctx := context.Background()
 	hostGrants := []string{GrantAuthorizationCode, GrantRefreshToken}
 	e := &tokenEnv{t: t, ctx: ctx, st: st, clock: clock, secrets: map[string]string{}}
+	scopes := NewCatalogue(tkRoles, nil)
 	o := Options{
 		Host: tkHost,
 		Settings: Settings{Issuer: "https://id.example.org", AccessTokenTTL: time.Hour, RefreshTokenTTL: 24 * time.Hour,
 			CodeTTL: time.Minute, GrantTypes: hostGrants, ResponseTypes: []string{"code"}},
 		Clients: NewClients(tkHost, st.Clients(), hostGrants, clock.Now),
 		Users:   st.Users(), Grants: st.Grants(), Tokens: st.Tokens(), Codes: st.Codes(), Consents: st.Consents(),
-		DeviceCodes: st.DeviceCodes(), Interactions: st.Interactions(), Scopes: NewCatalogue([]string{"user", "admin"}, nil),
-		Now: clock.Now, Log: slog.New(slog.DiscardHandler),
+		DeviceCodes: st.DeviceCodes(), Interactions: st.Interactions(), Scopes: scopes,
+		Policy: builtinChain(t, tkHost, scopes, nil), Now: clock.Now, Log: slog.New(slog.DiscardHandler),
 	}
 	for _, c := range tkClients {
 		grants := c.grants
@@ -97,6 +100,22 @@ func newTokenEnv(t testing.TB, mod ...func(*Options)) *tokenEnv {
 	}
 	e.p = p
 	return e
+}
+
+// tkRoles is the role catalogue of the test hosts.
+var tkRoles = []string{"user", "admin"}
+
+// builtinChain is a host's policy chain as core/assembly builds it: the built-in policy of the OAuth flows over
+// scopes, the builtin_policy switches given (nil: all on), then the plugins given, if any.
+func builtinChain(t testing.TB, host string, scopes *Catalogue, switches map[string]bool, plugins ...policy.Bound) *policy.Chain {
+	t.Helper()
+	chain, err := policy.NewChain(policy.Options{Host: host, Builtin: BuiltinPolicy(scopes), BuiltinPolicy: switches,
+		Roles: tkRoles, Log: slog.New(slog.DiscardHandler)}, plugins...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = chain.Close(context.Background()) })
+	return chain
 }
 
 func tkSafe(id string) string {

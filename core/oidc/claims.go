@@ -7,10 +7,6 @@ import (
 	"github.com/assentry/assentry/store"
 )
 
-// Reserved claim names: set by the server, never by scope claims or (later) policies.
-var Reserved = []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "azp", "nonce", "at_hash", "c_hash",
-	"auth_time", "acr", "amr", "sid", "cnf", "scope", "client_id"}
-
 // ScopeClaims lists the claims each scope releases (OIDC Core §5.4), as this server knows them.
 var ScopeClaims = map[string][]string{
 	oauth.ScopeProfile: {"name", "preferred_username", "locale", "updated_at"},

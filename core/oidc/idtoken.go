@@ -36,7 +36,7 @@ type IDTokens struct {
 	// OnRefresh issues an id_token on refresh too (refresh_id_token), with the original auth_time and no nonce
 	// (OIDC Core §12.2).
 	OnRefresh bool
-	// Policy runs the claims hook (nil: none).
+	// Policy is the host's policy chain, whose claims hook adds claims (required).
 	Policy policy.Policy
 	Now    func() time.Time
 }
@@ -79,11 +79,8 @@ func (t *IDTokens) OnTokens(ctx context.Context, it *oauth.IssuedTokens) (string
 	return t.Signer.Sign(ctx, alg, c)
 }
 
-// policyClaims runs the claims hook (nil policy: none).
+// policyClaims runs the claims hook.
 func policyClaims(ctx context.Context, p policy.Policy, sub string, u *store.User, c *store.Client, scopes []string, target string) (map[string]any, error) {
-	if p == nil {
-		return nil, nil
-	}
 	out, err := p.Claims(ctx, &policy.ClaimsInput{User: *oauth.PolicyUser(sub, u, u.Roles), Client: oauth.PolicyClient(c),
 		Scopes: scopes, Target: target})
 	if err != nil {
@@ -92,10 +89,10 @@ func policyClaims(ctx context.Context, p policy.Policy, sub string, u *store.Use
 	return out.Claims, nil
 }
 
-// merge copies claims into dst, leaving the reserved names to the server.
+// merge copies claims into dst, leaving the reserved names (policy.ReservedClaims) to the server.
 func merge(dst map[string]any, claims map[string]any) {
 	for k, v := range claims {
-		if !slices.Contains(Reserved, k) {
+		if !policy.ReservedClaim(k) {
 			dst[k] = v
 		}
 	}

@@ -3,12 +3,14 @@ package oidc
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/token"
+	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
 	"github.com/assentry/assentry/store/badger/badgertest"
 	"github.com/golang-jwt/jwt/v5"
@@ -71,10 +73,22 @@ func newKeys(t *testing.T) *token.Manager {
 	return m
 }
 
+// noPlugins is the policy chain of a host without plugins (the claims hook then adds nothing).
+func noPlugins(t *testing.T) policy.Policy {
+	t.Helper()
+	chain, err := policy.NewChain(policy.Options{Host: "h", Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = chain.Close(context.Background()) })
+	return chain
+}
+
 func TestIDTokenRules(t *testing.T) {
 	keys := newKeys(t)
 	ids := &IDTokens{Issuer: "https://auth.example.com", TTL: time.Hour, DefaultAlg: token.ES256,
-		Subjects: Subjects{Format: SubjectOpaque}, Signer: keys, AtHash: token.AtHash, OnRefresh: true}
+		Subjects: Subjects{Format: SubjectOpaque}, Signer: keys, AtHash: token.AtHash, OnRefresh: true,
+		Policy: noPlugins(t)}
 	client := &store.Client{ID: "rp"}
 	edClient := &store.Client{ID: "rp-ed", IDTokenSignedResponseAlg: token.EdDSA}
 	issued := func(grant string, c *store.Client, scopes ...string) *oauth.IssuedTokens {
@@ -122,6 +136,41 @@ func TestIDTokenRules(t *testing.T) {
 				t.Fatalf("lifetime %v", d)
 			}
 		})
+	}
+}
+
+// TestReservedClaimsStayTheServers: claims that map_roles gave the grant and claims that the claims hook adds
+// are merged into the id_token, except the names of policy.ReservedClaims: those the server sets keep its
+// values, the others stay out. (A built-in claims hook is not filtered by the chain, so this is the id_token's
+// own check.)
+func TestReservedClaimsStayTheServers(t *testing.T) {
+	keys := newKeys(t)
+	chain, err := policy.NewChain(policy.Options{Host: "h", Log: slog.New(slog.DiscardHandler), Builtin: policy.Builtin{
+		Claims: func(context.Context, *policy.ClaimsInput) (*policy.ClaimsOutput, error) {
+			return &policy.ClaimsOutput{Claims: map[string]any{"sub": "evil", "acr": "gold", "scope": "admin", "team": "a"}}, nil
+		}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = chain.Close(context.Background()) })
+	ids := &IDTokens{Issuer: "https://auth.example.com", TTL: time.Hour, DefaultAlg: token.ES256,
+		Subjects: Subjects{Format: SubjectOpaque}, Signer: keys, AtHash: token.AtHash, Policy: chain}
+	raw, err := ids.OnTokens(context.Background(), &oauth.IssuedTokens{GrantType: oauth.GrantAuthorizationCode,
+		Client: &store.Client{ID: "rp"}, User: user, Scopes: []string{"openid"}, AuthTime: t0, AccessToken: "at_x",
+		IssuedAt: time.Now(), Claims: map[string]any{"iss": "https://evil.example", "client_id": "other", "dept": "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jwt.MapClaims{}
+	if _, err := keys.Parse(context.Background(), raw, c); err != nil {
+		t.Fatal(err)
+	}
+	_, acr := c["acr"]
+	_, scope := c["scope"]
+	_, clientID := c["client_id"]
+	if c["sub"] != "u-1" || c["iss"] != "https://auth.example.com" || acr || scope || clientID || c["team"] != "a" ||
+		c["dept"] != "x" {
+		t.Fatalf("claims %v", c)
 	}
 }
 
@@ -228,7 +277,7 @@ func TestClientCredentialsThroughLayer(t *testing.T) {
 			p, err := oauth.New(oauth.Options{Host: "h", Settings: oauth.Settings{Issuer: "https://auth.example.com",
 				GrantTypes: grants}, Clients: clients, Users: st.Users(), Grants: st.Grants(), Tokens: st.Tokens(),
 				Codes: st.Codes(), DeviceCodes: st.DeviceCodes(), Consents: st.Consents(), Interactions: st.Interactions(),
-				Scopes: oauth.NewCatalogue(nil, nil), OIDC: &Layer{Subjects: subjects}})
+				Scopes: oauth.NewCatalogue(nil, nil), OIDC: &Layer{Subjects: subjects}, Policy: noPlugins(t)})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -17,14 +17,14 @@ type UserInfo struct {
 	Users    store.UserStore
 	Clients  oauth.ClientSource
 	Subjects Subjects
-	Policy   policy.Policy // the claims hook (nil: none)
+	Policy   policy.Policy // the host's policy chain, for the claims hook (required)
 }
 
 // Claims returns the userinfo answer for an access token: sub always, plus what the token's scopes release.
 // Errors follow RFC 6750 §3.1: no token is oauth.MissingToken; refresh tokens, inactive tokens, tokens without a
-// user (client credentials) and a disabled or deleted user's tokens are invalid_token; a token without openid is
-// insufficient_scope. A failing store or claims policy is a server failure (oauth.ServerError), never
-// invalid_token: the token may be perfectly good.
+// user (client credentials), a disabled or deleted user's tokens and those of a client no longer known (the
+// claims hook needs it) are invalid_token; a token without openid is insufficient_scope. A failing store or
+// claims policy is a server failure (oauth.ServerError), never invalid_token: the token may be perfectly good.
 func (u *UserInfo) Claims(ctx context.Context, accessToken string) (map[string]any, *oauth.Error) {
 	if accessToken == "" {
 		return nil, oauth.MissingToken()
@@ -52,20 +52,18 @@ func (u *UserInfo) Claims(ctx context.Context, accessToken string) (map[string]a
 	}
 	out := UserClaims(user, tok.Scopes)
 	sub := u.Subjects.Of(user)
-	if u.Policy != nil {
-		client, err := u.Clients.Get(ctx, tok.ClientID)
-		switch {
-		case errors.Is(err, oauth.ErrClientNotFound) || errors.Is(err, store.ErrNotFound):
-			return nil, oauth.InvalidToken("the access token's client is not active")
-		case err != nil:
-			return nil, oauth.ServerError(err)
-		}
-		extra, err := policyClaims(ctx, u.Policy, sub, user, client, tok.Scopes, policy.TargetUserinfo)
-		if err != nil {
-			return nil, oauth.ServerError(err)
-		}
-		merge(out, extra)
+	client, err := u.Clients.Get(ctx, tok.ClientID)
+	switch {
+	case errors.Is(err, oauth.ErrClientNotFound) || errors.Is(err, store.ErrNotFound):
+		return nil, oauth.InvalidToken("the access token's client is not active")
+	case err != nil:
+		return nil, oauth.ServerError(err)
 	}
+	extra, err := policyClaims(ctx, u.Policy, sub, user, client, tok.Scopes, policy.TargetUserinfo)
+	if err != nil {
+		return nil, oauth.ServerError(err)
+	}
+	merge(out, extra)
 	out["sub"] = sub
 	return out, nil
 }

@@ -93,7 +93,15 @@ func TestUserInfoErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			u := &UserInfo{Host: "h", Tokens: tt.tokens, Users: tt.users, Clients: tt.clients, Policy: tt.policy,
+			// The claims hook always runs (the built-in policy at least), and it needs the token's client.
+			pol, clients := tt.policy, tt.clients
+			if pol == nil {
+				pol = fakePolicy{}
+			}
+			if clients == (fakeClients{}) {
+				clients = fakeClients{client: &store.Client{ID: "rp"}}
+			}
+			u := &UserInfo{Host: "h", Tokens: tt.tokens, Users: tt.users, Clients: clients, Policy: pol,
 				Subjects: Subjects{Format: SubjectOpaque}}
 			claims, err := u.Claims(context.Background(), tt.token)
 			if tt.status == http.StatusOK {

@@ -53,15 +53,12 @@ func (r *Registry) validate(ctx context.Context, m *Metadata, info RequestInfo) 
 	return m, nil
 }
 
-// runPolicy runs the validate_registration hook when there is a chain (whose built-in policy, BuiltinPolicy, is
-// the default rules, so that plugins only see metadata that passed them). A reject is a refused registration
+// runPolicy runs the validate_registration hook through the host's chain (whose built-in policy, BuiltinPolicy,
+// is the default rules, so that plugins only see metadata that passed them). A reject is a refused registration
 // with the policy's error; an accept's metadata patch is applied (host-owned members ignored) and the result
 // checked again by the host's own checks, so a policy can narrow but never admit what they refuse. A
 // fail_closed failure is returned as it is (the caller answers 500).
 func (r *Registry) runPolicy(ctx context.Context, m *Metadata, info RequestInfo) (*Metadata, error) {
-	if r.Policy == nil {
-		return m, nil
-	}
 	raw, err := json.Marshal(m)
 	if err != nil {
 		return nil, err

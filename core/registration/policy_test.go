@@ -52,7 +52,7 @@ var hostCheckCases = []struct{ name, body, code, field string }{
 	{"upper-case host", `{"client_name":"A","redirect_uris":["https://A.example/cb"]}`, "invalid_redirect_uri", "redirect_uris"},
 }
 
-// registrationChain is a policy chain as cmd/assentry builds it for registration: BuiltinPolicy as the
+// registrationChain is a policy chain as core/assembly builds it for registration: BuiltinPolicy as the
 // built-in validate_registration, builtin_policy as given, and the Lua plugins (source texts) in order.
 func registrationChain(t *testing.T, builtinOn bool, plugins ...string) *policy.Chain {
 	t.Helper()
@@ -88,9 +88,9 @@ func wantRefused(t *testing.T, err error, code, field string) {
 }
 
 // TestBuiltinRegistrationPolicy: mod_http_oauth2's rules are the built-in validate_registration policy. On by
-// default, with and without a policy chain, they refuse with the same code and description; with
-// builtin_policy.validate_registration false (NoDefaultRules without a chain, the switch in a chain) the same
-// metadata registers. The host's own checks refuse their cases in every setup.
+// default they refuse with their code and description; with builtin_policy.validate_registration false
+// (NoDefaultRules, and the switch in the chain) the same metadata registers. The host's own checks refuse their
+// cases in both setups.
 func TestBuiltinRegistrationPolicy(t *testing.T) {
 	ctx := context.Background()
 	setups := []struct {
@@ -98,19 +98,11 @@ func TestBuiltinRegistrationPolicy(t *testing.T) {
 		defaults bool
 		reg      func(t *testing.T) *registration.Registry
 	}{
-		{"no chain, rules on", true, func(t *testing.T) *registration.Registry { return newRegistry(t, nil, nil) }},
-		{"no chain, rules off", false, func(t *testing.T) *registration.Registry {
-			return newRegistry(t, nil, func(o *registration.Options) { o.NoDefaultRules = true })
-		}},
-		{"chain, built-in on", true, func(t *testing.T) *registration.Registry {
-			r := newRegistry(t, nil, nil)
-			r.Policy = registrationChain(t, true)
-			return r
-		}},
-		{"chain, built-in off", false, func(t *testing.T) *registration.Registry {
-			r := newRegistry(t, nil, func(o *registration.Options) { o.NoDefaultRules = true })
-			r.Policy = registrationChain(t, false)
-			return r
+		{"built-in on", true, func(t *testing.T) *registration.Registry { return newRegistry(t, nil, nil) }},
+		{"built-in off", false, func(t *testing.T) *registration.Registry {
+			return newRegistry(t, nil, func(o *registration.Options) {
+				o.NoDefaultRules, o.Policy = true, registrationChain(t, false)
+			})
 		}},
 	}
 	for _, s := range setups {

@@ -31,17 +31,19 @@ type Options struct {
 	// validate_registration policy) off: builtin_policy.validate_registration: false. The host's own checks
 	// (Rules.Normalize) still run.
 	NoDefaultRules bool
-	Revoked        store.RevokedClientStore
-	Now            func() time.Time // nil: time.Now
-	Rand           io.Reader        // source of nonces; nil: crypto/rand
+	// Policy is the host's policy chain, for the validate_registration hook (required). Its built-in
+	// validate_registration should be BuiltinPolicy, so that plugins only see metadata that passed the default
+	// rules (which run again on the result either way).
+	Policy  policy.Policy
+	Revoked store.RevokedClientStore
+	Now     func() time.Time // nil: time.Now
+	Rand    io.Reader        // source of nonces; nil: crypto/rand
 }
 
 // Registry registers clients and turns registered client_ids back into clients. It implements
 // oauth.ClientSource for registered ids: nothing about a client is stored, only bans.
 type Registry struct {
-	// Policy runs the validate_registration hook (nil: the host's checks and, unless switched off, the default
-	// rules alone). Its built-in validate_registration should be BuiltinPolicy, so that plugins only see
-	// metadata that passed the default rules (which run again on the result either way). Set it before serving.
+	// Policy runs the validate_registration hook (Options.Policy).
 	Policy policy.Policy
 
 	host       string
@@ -71,6 +73,8 @@ func New(o Options) (*Registry, error) {
 		return nil, errors.New("registration: the host id, issuer and legacy host are required")
 	case o.Revoked == nil:
 		return nil, errors.New("registration: no revocation list")
+	case o.Policy == nil:
+		return nil, errors.New("registration: no policy chain")
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -81,7 +85,7 @@ func New(o Options) (*Registry, error) {
 	if o.Rules.IDTokenAlgs == nil {
 		o.Rules.IDTokenAlgs = oauth.IDTokenAlgorithms
 	}
-	r := &Registry{host: o.Host, key: []byte(o.Key), ttl: o.TTL, legacyHost: o.LegacyHost, rules: o.Rules,
+	r := &Registry{Policy: o.Policy, host: o.Host, key: []byte(o.Key), ttl: o.TTL, legacyHost: o.LegacyHost, rules: o.Rules,
 		defaults: !o.NoDefaultRules, revoked: o.Revoked, now: o.Now,
 		codec: &codec{key: []byte(o.Key), method: method, ttl: o.TTL, issuer: o.Issuer, now: o.Now, rand: o.Rand}}
 	if o.InitialAccessToken != "" {

@@ -30,14 +30,15 @@ const (
 
 var testRules = registration.Rules{GrantTypes: oauth.ServedGrantTypes, ResponseTypes: []string{oauth.ResponseTypeCode}}
 
-// newRegistry returns a registry on a real Badger store; edit adjusts the options.
+// newRegistry returns a registry on a real Badger store with the chain of a host without plugins; edit adjusts
+// the options.
 func newRegistry(t *testing.T, st store.Store, edit func(*registration.Options)) *registration.Registry {
 	t.Helper()
 	if st == nil {
 		st = badgertest.New(t, nil)
 	}
 	o := registration.Options{Host: "test", Issuer: testIssuer, Key: testKey, LegacyHost: "auth.example.net",
-		Rules: testRules, Revoked: st.RevokedClients()}
+		Rules: testRules, Revoked: st.RevokedClients(), Policy: registrationChain(t, true)}
 	if edit != nil {
 		edit(&o)
 	}
@@ -393,9 +394,11 @@ func TestNew(t *testing.T) {
 		{"no issuer", func(o *registration.Options) { o.Issuer = "" }},
 		{"no legacy host", func(o *registration.Options) { o.LegacyHost = "" }},
 		{"no revocation list", func(o *registration.Options) { o.Revoked = nil }},
+		{"no policy chain", func(o *registration.Options) { o.Policy = nil }},
 	}
 	for _, tt := range tests {
-		o := registration.Options{Host: "test", Issuer: testIssuer, Key: testKey, LegacyHost: "h", Revoked: st.RevokedClients()}
+		o := registration.Options{Host: "test", Issuer: testIssuer, Key: testKey, LegacyHost: "h", Revoked: st.RevokedClients(),
+			Policy: registrationChain(t, true)}
 		tt.edit(&o)
 		if _, err := registration.New(o); err == nil {
 			t.Errorf("%s: New succeeded", tt.name)

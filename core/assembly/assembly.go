@@ -1,0 +1,154 @@
+package assembly
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/assentry/assentry/core/account"
+	"github.com/assentry/assentry/core/config"
+	"github.com/assentry/assentry/core/interaction"
+	"github.com/assentry/assentry/core/oauth"
+	"github.com/assentry/assentry/core/oidc"
+	"github.com/assentry/assentry/core/ratelimit"
+	"github.com/assentry/assentry/core/registration"
+	"github.com/assentry/assentry/core/session"
+	"github.com/assentry/assentry/core/token"
+	"github.com/assentry/assentry/policy"
+	"github.com/assentry/assentry/store"
+)
+
+// Options are what a host is built with besides its settings and store.
+type Options struct {
+	// Engines are the policy engines by kind, shared by every host and closed by their owner; a host with
+	// plugins needs the engine of each.
+	Engines map[string]policy.Engine
+	// SkipPlugins leaves the host's plugins unloaded (its chain is the built-in policy alone): for the management
+	// commands, which run no hook and must keep working while a plugin file is broken.
+	SkipPlugins bool
+	// KeyAlgorithms are the algorithms the host keeps a signing key for; nil: every supported one. Tests keep to
+	// the fast ones (an RSA key takes a good fraction of a second to make).
+	KeyAlgorithms []string
+	// Now is the clock of every service; nil: time.Now. Tests set it.
+	Now func() time.Time
+	Log *slog.Logger // nil: discard
+}
+
+// Services are the core services of one host, as serving needs them.
+type Services struct {
+	Settings *config.HostSettings
+	Accounts *account.Service
+	Sessions *session.Manager
+	Clients  *oauth.Clients         // the static clients, in the store
+	Registry *registration.Registry // dynamic client registration; nil while registration is off
+	// Policies hold the host's policy chain (Policies.Chain()): the built-in policy, then the host's plugins, if
+	// any. Every hook's caller runs it.
+	Policies *policy.Manager
+	Keys     *token.Manager
+	// IDTokenAlgs are the id_token algorithms the host keeps a key for.
+	IDTokenAlgs []string
+	IDTokens    *oidc.IDTokens
+	UserInfo    *oidc.UserInfo
+	Logout      *oidc.Logout
+	OAuth       *oauth.Provider
+	// Flow runs the browser side of the flows: authorization, login, consent, device verification.
+	Flow *interaction.Service
+
+	// LoginPerIP and LoginPerUser count failed logins, at the login page and at the password grant alike.
+	LoginPerIP    *ratelimit.Limiter
+	LoginPerUser  *ratelimit.Limiter
+	RegisterPerIP *ratelimit.Limiter
+}
+
+// Build makes the core services of host h on the open store st. Nothing is written to the store (see
+// Prepare); plugins are loaded now, so a broken plugin refuses the host at start rather than at the first
+// request. Close releases what Build loaded.
+func Build(ctx context.Context, h *config.HostSettings, st store.Store, o Options) (*Services, error) {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.KeyAlgorithms == nil {
+		o.KeyAlgorithms = token.SupportedAlgorithms()
+	}
+	s, err := build(ctx, h, st, o)
+	if err != nil {
+		return nil, fmt.Errorf("host %s: %w", h.ID, err)
+	}
+	return s, nil
+}
+
+func build(ctx context.Context, h *config.HostSettings, st store.Store, o Options) (_ *Services, err error) {
+	a := h.Argon2
+	hasher, err := account.NewHasher(account.Params{Memory: a.Memory, Iterations: a.Iterations, Parallelism: a.Parallelism}, a.MaxConcurrent)
+	if err != nil {
+		return nil, err
+	}
+	s := &Services{
+		Settings: h,
+		Accounts: account.New(account.Options{Host: h.ID, Users: st.Users(), Hasher: hasher, Roles: h.Roles,
+			DefaultRole: h.DefaultRole, FullID: h.UsernameIsFullID, Domain: h.Registration.LegacyHost, Now: o.Now}),
+		Sessions:      session.NewManager(h.ID, st.Sessions(), st.Users(), h.SessionTTL, o.Now),
+		Clients:       oauth.NewClients(h.ID, st.Clients(), h.GrantTypes, o.Now),
+		IDTokenAlgs:   o.KeyAlgorithms,
+		LoginPerIP:    limiter(h.LoginPerIP, o.Now),
+		LoginPerUser:  limiter(h.LoginPerUser, o.Now),
+		RegisterPerIP: limiter(h.RegisterPerIP, o.Now),
+	}
+	// The chain comes first: every service that runs a hook is given it when it is made.
+	scopes := catalogue(h)
+	if s.Policies, err = newPolicies(ctx, h, scopes, o); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			_ = s.Close(ctx)
+		}
+	}()
+	chain := s.Policies.Chain()
+	if s.Registry, err = newRegistry(h, st, chain, o); err != nil {
+		return nil, err
+	}
+	// Every flow finds clients through one source: static clients, then registered client_ids.
+	clients := registration.Sources(s.Clients, s.Registry)
+	layer, err := s.newOIDC(st, clients, chain, o)
+	if err != nil {
+		return nil, err
+	}
+	// Every built-in grant, and the password grant on the accounts and the login page's limiters (it shares
+	// them, so a guesser cannot switch endpoints to get more tries).
+	grants := append(oauth.BuiltinGrants(), oauth.NewPasswordGrant(s.Accounts, s.LoginPerIP, s.LoginPerUser))
+	if s.OAuth, err = newProvider(h, st, clients, scopes, chain, layer, grants, o); err != nil {
+		return nil, err
+	}
+	s.Flow, err = interaction.New(s.OAuth, s.Accounts, s.Sessions, interaction.Limits{LoginPerIP: s.LoginPerIP,
+		LoginPerUser: s.LoginPerUser, DeviceCodePerIP: limiter(h.DeviceCodePerIP, o.Now),
+		DeviceCodePerBrowser: limiter(h.DeviceCodePerBrowser, o.Now)}, o.Log.With("host", h.ID))
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// limiter makes a rate limiter of a configured bucket.
+func limiter(b config.Bucket, now func() time.Time) *ratelimit.Limiter {
+	return ratelimit.New(b.Burst, time.Duration(b.Every), now)
+}
+
+// Prepare writes what the host needs in the store before it serves: the static clients of its configuration,
+// and a signing key for each algorithm. The management commands do not call it: they change the store only as
+// asked.
+func (s *Services) Prepare(ctx context.Context) error {
+	if err := s.syncClients(ctx); err != nil {
+		return fmt.Errorf("host %s: clients: %w", s.Settings.ID, err)
+	}
+	if err := s.Keys.Ensure(ctx); err != nil {
+		return fmt.Errorf("host %s: signing keys: %w", s.Settings.ID, err)
+	}
+	return nil
+}
+
+// Close unloads the host's plugins once the calls running on them are done (or ctx ends).
+func (s *Services) Close(ctx context.Context) error {
+	return s.Policies.Close(ctx)
+}

@@ -1,0 +1,34 @@
+package assembly
+
+import (
+	"github.com/assentry/assentry/core/config"
+	"github.com/assentry/assentry/core/oauth"
+	"github.com/assentry/assentry/policy"
+	"github.com/assentry/assentry/store"
+)
+
+// catalogue is the host's scope catalogue: the built-in scopes, its roles, and the scopes of its configuration.
+func catalogue(h *config.HostSettings) *oauth.Catalogue {
+	var extra []oauth.ScopeInfo
+	for _, sc := range h.Scopes {
+		extra = append(extra, oauth.ScopeInfo{Name: sc.Name, Title: sc.Title, Description: sc.Description})
+	}
+	return oauth.NewCatalogue(h.Roles, extra)
+}
+
+// newProvider builds a host's OAuth core.
+func newProvider(h *config.HostSettings, st store.Store, clients oauth.ClientSource, scopes *oauth.Catalogue,
+	chain policy.Policy, layer oauth.OIDC, grants []oauth.Grant, o Options) (*oauth.Provider, error) {
+	return oauth.New(oauth.Options{
+		Host: h.ID,
+		Settings: oauth.Settings{
+			Issuer: h.Issuer, AccessTokenTTL: h.AccessTokenTTL, RefreshTokenTTL: h.RefreshTokenTTL, CodeTTL: h.CodeTTL,
+			DeviceCodeTTL: h.DeviceCodeTTL, RefreshReuseGrace: h.RefreshTokenReuseGrace, GrantTypes: h.GrantTypes, ResponseTypes: h.ResponseTypes,
+			RequireCodeChallenge: h.RequireCodeChallenge, CodeChallengeMethods: h.CodeChallengeMethods,
+			TermsURL: h.TermsURL, PolicyURL: h.PolicyURL, ServiceDocumentation: h.ServiceDocumentation,
+		},
+		Clients: clients, Users: st.Users(), Grants: st.Grants(), Tokens: st.Tokens(), Codes: st.Codes(),
+		DeviceCodes: st.DeviceCodes(), Consents: st.Consents(), Interactions: st.Interactions(),
+		Scopes: scopes, Policy: chain, OIDC: layer, Handlers: grants, Now: o.Now, Log: o.Log.With("host", h.ID),
+	})
+}
