@@ -32,7 +32,10 @@ type Options struct {
 	KeyAlgorithms []string
 	// Now is the clock of every service; nil: time.Now. Tests set it.
 	Now func() time.Time
-	Log *slog.Logger // nil: discard
+	// Grants are grants beyond the built-in ones (an embedder's own grant type): the host serves those its
+	// grant_types enable, as it does the built-in ones.
+	Grants []oauth.Grant
+	Log    *slog.Logger // nil: discard
 }
 
 // Services are the core services of one host, as serving needs them.
@@ -118,6 +121,7 @@ func build(ctx context.Context, h *config.HostSettings, st store.Store, o Option
 	// Every built-in grant, and the password grant on the accounts and the login page's limiters (it shares
 	// them, so a guesser cannot switch endpoints to get more tries).
 	grants := append(oauth.BuiltinGrants(), oauth.NewPasswordGrant(s.Accounts, s.LoginPerIP, s.LoginPerUser))
+	grants = append(grants, o.Grants...)
 	if s.OAuth, err = newProvider(h, st, clients, scopes, chain, layer, grants, o); err != nil {
 		return nil, err
 	}

@@ -42,6 +42,8 @@ type envSetup struct {
 	cfg    *config.Config
 	build  assembly.Options
 	logger *slog.Logger
+	// resolved, when set, changes the host's settings after the configuration is resolved (what no file can say).
+	resolved func(*config.HostSettings)
 }
 
 type envOption func(*envSetup)
@@ -98,11 +100,16 @@ func testConfig(issuer string) *config.Config {
 
 // buildHost resolves cfg and builds its host on st as `assentry serve` does: core/assembly makes the services,
 // Prepare stores what the host needs, NewHost adds the theme.
-func buildHost(t *testing.T, cfg *config.Config, st store.Store, o assembly.Options) (*Host, *assembly.Services, *config.Settings) {
+func buildHost(t *testing.T, cfg *config.Config, st store.Store, o assembly.Options, resolved ...func(*config.HostSettings)) (*Host, *assembly.Services, *config.Settings) {
 	t.Helper()
 	settings, _, err := cfg.Validate(nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, f := range resolved {
+		if f != nil {
+			f(&settings.Hosts[0])
+		}
 	}
 	ctx := context.Background()
 	svc, err := assembly.Build(ctx, &settings.Hosts[0], st, o)
@@ -134,7 +141,7 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	}
 	setup.build.Log = setup.logger
 	st := badgertest.New(t, setup.build.Now)
-	h, svc, settings := buildHost(t, setup.cfg, st, setup.build)
+	h, svc, settings := buildHost(t, setup.cfg, st, setup.build, setup.resolved)
 	srv, err := New(Options{Hosts: []*Host{h}, TrustedProxies: settings.TrustedProxies, Logger: setup.logger})
 	if err != nil {
 		t.Fatal(err)
