@@ -15,7 +15,12 @@ import (
 
 // newImplicitProvider is a provider whose host serves the implicit grant (or not), with a public SPA registered
 // for it and a web client that is not.
-func newImplicitProvider(t *testing.T, on bool) (*Provider, store.Store) {
+func newImplicitProvider(t *testing.T, on bool) (*Provider, store.Store) { return implicitProvider(t, on) }
+
+// newImplicitProviderTB is newImplicitProvider, serving the grant, for benchmarks.
+func newImplicitProviderTB(b *testing.B) (*Provider, store.Store) { return implicitProvider(b, true) }
+
+func implicitProvider(t testing.TB, on bool) (*Provider, store.Store) {
 	t.Helper()
 	st := badgertest.New(t, nil)
 	grants := []string{GrantAuthorizationCode, GrantRefreshToken}
