@@ -18,10 +18,7 @@ func (s *Server) consentPage(c *fiber.Ctx) error {
 // consent=denied.
 func (s *Server) consentSubmit(c *fiber.Ctx) error {
 	h := hostOf(c)
-	if err := checkForm(c); err != nil {
-		return err
-	}
-	if err := checkCSRF(c, h); err != nil {
+	if err := checkFormPost(c, h); err != nil {
 		return err
 	}
 	f := interaction.ConsentForm{Interaction: strings.Clone(c.FormValue("interaction")),

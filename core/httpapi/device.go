@@ -32,10 +32,7 @@ func (s *Server) devicePage(c *fiber.Ctx) error {
 // deviceSubmit takes a user code (POST /device) once the form's media type and CSRF field are checked.
 func (s *Server) deviceSubmit(c *fiber.Ctx) error {
 	h := hostOf(c)
-	if err := checkForm(c); err != nil {
-		return err
-	}
-	if err := checkCSRF(c, h); err != nil {
+	if err := checkFormPost(c, h); err != nil {
 		return err
 	}
 	st, err := h.Flow.DeviceSubmit(c.UserContext(), strings.Clone(c.FormValue("user_code")), s.browserOf(c, h))

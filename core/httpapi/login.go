@@ -19,16 +19,22 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 // loginSubmit takes the login form (POST /login) once its media type and CSRF field are checked.
 func (s *Server) loginSubmit(c *fiber.Ctx) error {
 	h := hostOf(c)
-	if err := checkForm(c); err != nil {
-		return err
-	}
-	if err := checkCSRF(c, h); err != nil {
+	if err := checkFormPost(c, h); err != nil {
 		return err
 	}
 	f := interaction.LoginForm{Interaction: strings.Clone(c.FormValue("interaction")),
 		Username: strings.Clone(c.FormValue("username")), Password: strings.Clone(c.FormValue("password"))}
 	st, err := h.Flow.Login(c.UserContext(), f, s.browserOf(c, h))
 	return s.writeStep(c, h, st, err)
+}
+
+// checkFormPost checks a page's form submission: a form body (checkForm) carrying the CSRF field that matches
+// the browser's cookie (checkCSRF).
+func checkFormPost(c *fiber.Ctx, h *Host) error {
+	if err := checkForm(c); err != nil {
+		return err
+	}
+	return checkCSRF(c, h)
 }
 
 // checkForm requires a form body (RFC 6749 §3.2 uses the same media type for the token endpoint).

@@ -67,10 +67,7 @@ func (s *Server) logoutPage(c *fiber.Ctx) error {
 // logoutSubmit ends the session, clears its cookie and returns to the relying party when it asked to.
 func (s *Server) logoutSubmit(c *fiber.Ctx) error {
 	h := hostOf(c)
-	if err := checkForm(c); err != nil {
-		return err
-	}
-	if err := checkCSRF(c, h); err != nil {
+	if err := checkFormPost(c, h); err != nil {
 		return err
 	}
 	plan, err := s.logoutPlan(c, h, logoutRequest(c, c.FormValue))

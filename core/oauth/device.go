@@ -116,7 +116,7 @@ func (p *Provider) StartDeviceVerification(ctx context.Context, typed, browser s
 		return nil, ErrUnknownUserCode
 	case err != nil:
 		return nil, err
-	case d.Status != DevicePending || !d.UsedAt.IsZero() || !p.now().Before(d.ValidUntil):
+	case !p.awaitingUser(d):
 		return nil, ErrUnknownUserCode
 	}
 	if _, err := p.Clients.Get(ctx, d.ClientID); err != nil {
@@ -138,6 +138,12 @@ func (p *Provider) StartDeviceVerification(ctx context.Context, typed, browser s
 	return ix, nil
 }
 
+// awaitingUser reports whether a device code still waits for the user's decision: pending, not redeemed, not
+// expired.
+func (p *Provider) awaitingUser(d *store.DeviceCode) bool {
+	return d.Status == DevicePending && d.UsedAt.IsZero() && p.now().Before(d.ValidUntil)
+}
+
 // decideDevice ends a device verification: the device code is approved for the user with the scopes granted (a
 // new grant owns the chain the device will redeem) or denied. A device code that is no longer pending or has
 // expired meanwhile ends the flow with ErrUnknownUserCode.
@@ -148,7 +154,7 @@ func (p *Provider) decideDevice(ctx context.Context, ix *store.Interaction, clie
 		return nil, ErrUnknownUserCode
 	case err != nil:
 		return nil, err
-	case d.Status != DevicePending || !d.UsedAt.IsZero() || !p.now().Before(d.ValidUntil):
+	case !p.awaitingUser(d):
 		return nil, ErrUnknownUserCode
 	}
 	if !approve {
