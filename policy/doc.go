@@ -1,4 +1,4 @@
-// Package policy defines the policy plugin contract of Assentry (POLICY-ABI.md, version 1): the hook names, the
+// Package policy defines the policy plugin contract of Assentry (docs/policy-abi.md, version 1): the hook names, the
 // JSON input and decision of each hook as plain Go structs, the Engine and Plugin interfaces that the Lua and
 // WebAssembly engines implement, and the chain that runs the built-in policy and the configured plugins in
 // order with the combination rules and on_error handling of the ABI.

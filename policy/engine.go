@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Limits bound one plugin (POLICY-ABI.md "Configuration": limits).
+// Limits bound one plugin (docs/policy-abi.md "Configuration": limits).
 type Limits struct {
 	Timeout        time.Duration // deadline per call (default 100 ms)
 	MaxMemoryPages uint32        // wasm: 64 KiB pages (default 512 = 32 MiB)

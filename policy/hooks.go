@@ -3,7 +3,7 @@ package policy
 // ABIVersion is the version of the plugin ABI this host speaks.
 const ABIVersion = 1
 
-// Hook names (POLICY-ABI.md "Hooks"), in the order they run for a request.
+// Hook names (docs/policy-abi.md "Hooks"), in the order they run for a request.
 const (
 	HookValidateRegistration = "validate_registration"
 	HookMapRoles             = "map_roles"
@@ -15,7 +15,7 @@ const (
 // Hooks lists every hook in run order.
 var Hooks = []string{HookValidateRegistration, HookMapRoles, HookScopePolicy, HookConsent, HookClaims}
 
-// on_error values (POLICY-ABI.md "Configuration").
+// on_error values (docs/policy-abi.md "Configuration").
 const (
 	OnErrorFailClosed = "fail_closed" // the request fails with server_error, logged
 	OnErrorSkip       = "skip"        // this plugin's answer is ignored (not allowed for consent)

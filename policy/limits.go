@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Defaults of Limits (POLICY-ABI.md "Configuration").
+// Defaults of Limits (docs/policy-abi.md "Configuration").
 const (
 	DefaultTimeout        = 100 * time.Millisecond
 	DefaultMaxMemoryPages = 512 // 32 MiB

@@ -63,10 +63,10 @@ type Client struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// RevokedClient is the operator's ban of one dynamically registered client. Registered clients are stateless
-// (their signed client_id is the whole record, DESIGN.md §9), so a ban is the only state one has: its id is kept
-// as the SHA-256 (hex) of the client_id, which runs to kilobytes, with what the operator needs to recognise it.
-// A ban never expires: without registration.ttl a client_id is valid forever.
+// RevokedClient is the operator's ban of one dynamically registered client. Registered clients are stateless (their
+// signed client_id is the whole record, docs/architecture.md §9), so a ban is the only state one has: its id is kept as
+// the SHA-256 (hex) of the client_id, which runs to kilobytes, with what the operator needs to recognise it. A ban
+// never expires: without registration.ttl a client_id is valid forever.
 type RevokedClient struct {
 	Host       string    `json:"host"`
 	ID         string    `json:"id"` // hex SHA-256 of the client_id

@@ -1,6 +1,6 @@
 package themes
 
-// Page is the data every template receives (DESIGN.md §6, documented per template in themes/README.md).
+// Page is the data every template receives (docs/architecture.md §6, documented per template in themes/README.md).
 // Fields a page does not use are left zero; templates test them with {{if}}.
 type Page struct {
 	SiteName string // the host's site_name

@@ -22,8 +22,8 @@ func isScopeToken(s string) bool {
 	return true
 }
 
-// roles resolves the host's role catalogue and default role. Role names are also scopes (DESIGN §9), so they
-// follow the scope-token charset and may not take a built-in scope's name.
+// roles resolves the host's role catalogue and default role. Role names are also scopes (docs/architecture.md §9), so
+// they follow the scope-token charset and may not take a built-in scope's name.
 func (b *hostBuilder) roles(h Host, hs *HostSettings) {
 	names, def := []string{DefaultRole}, DefaultRole
 	if h.Roles != nil {
@@ -95,7 +95,7 @@ func (b *hostBuilder) clients(h Host, hs *HostSettings) {
 		}
 
 		// A secret is given by hash or by the name of a variable holding it, never inline: the file is often
-		// world-readable or committed, and the store keeps only hashes anyway (DESIGN §3).
+		// world-readable or committed, and the store keeps only hashes anyway (docs/architecture.md §3).
 		hasSecret := c.SecretSHA256 != "" || c.SecretEnv != ""
 		switch {
 		case c.SecretSHA256 != "" && c.SecretEnv != "":

@@ -147,7 +147,7 @@ type Bucket struct {
 	Every Duration `yaml:"every"`
 }
 
-// Policy is one plugin binding (POLICY-ABI.md).
+// Policy is one plugin binding (docs/policy-abi.md).
 type Policy struct {
 	Name    string            `yaml:"name"`
 	Lua     string            `yaml:"lua"`

@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// The defaults of DESIGN §8. They are applied by Load to every key left unset; Settings never holds a zero
-// value that means "default".
+// The defaults of the configuration (docs/architecture.md §8; README.md lists them per key). They are applied by
+// Load to every key left unset; Settings never holds a zero value that means "default".
 const (
 	DefaultIssuer              = "http://127.0.0.1:8080"
 	DefaultListen              = "127.0.0.1:8080"
@@ -56,7 +56,7 @@ const (
 	authNone               = "none"
 )
 
-// Policy hook names (POLICY-ABI.md, contract), in the order they run.
+// Policy hook names (docs/policy-abi.md "Hooks"), in the order they run.
 const (
 	hookValidateRegistration = "validate_registration"
 	hookMapRoles             = "map_roles"
@@ -70,7 +70,8 @@ func Hooks() []string {
 	return []string{hookValidateRegistration, hookMapRoles, hookScopePolicy, hookConsent, hookClaims}
 }
 
-// defaultOnError is each hook's on_error when a policy binding does not say (POLICY-ABI.md table).
+// defaultOnError is each hook's on_error when a policy binding does not say (docs/policy-abi.md, the table of
+// "Several plugins on one hook").
 func defaultOnError(hook string) string {
 	switch hook {
 	case hookConsent:

@@ -16,11 +16,11 @@ const (
 	envLevelSep   = "__"
 )
 
-// applyEnv applies the ASSENTRY_* overrides in env to cfg's top-level keys (DESIGN §8). The mapping is derived
-// from the yaml tags, so a new key is overridable without code here. An unknown ASSENTRY_ variable is an error,
-// so a typo fails at start; so is one naming a list or hosts, which come from the file only. Variables named by
-// a client's client_secret_env are exempt: they hold secrets, not settings. With hosts, an override of a
-// top-level host key reaches every host that does not set that key itself.
+// applyEnv applies the ASSENTRY_* overrides in env to cfg's top-level keys (docs/architecture.md §8). The mapping is
+// derived from the yaml tags, so a new key is overridable without code here. An unknown ASSENTRY_ variable is an error,
+// so a typo fails at start; so is one naming a list or hosts, which come from the file only. Variables named by a
+// client's client_secret_env are exempt: they hold secrets, not settings. With hosts, an override of a top-level host
+// key reaches every host that does not set that key itself.
 func applyEnv(cfg *Config, env []string, r *report) {
 	exempt := secretEnvNames(cfg)
 	root := reflect.ValueOf(cfg).Elem()

@@ -16,7 +16,7 @@ import (
 // Load reads the configuration file at path (no file when path is ""), applies the ASSENTRY_* overrides
 // found in env (os.Environ() format), applies every default and validates the result.
 //
-// With path "" and no overrides the result is the development host on http://127.0.0.1:8080 (DESIGN §8).
+// With path "" and no overrides the result is the development host on http://127.0.0.1:8080 (docs/architecture.md §8).
 // Every problem is reported at once: the error is an *Errors listing each one with its key path, except a
 // file that cannot be read, which is returned as is. Warnings are returned even when there are errors.
 func Load(path string, env []string) (*Settings, []Warning, error) {

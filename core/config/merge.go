@@ -29,11 +29,11 @@ func parentKey(k string) string {
 	return k[:i]
 }
 
-// mergeHost returns entry with every key it leaves unset taken from top (DESIGN §8: a host inherits every
-// top-level host key it does not set). The merge is per key, recursively through sections (registration,
-// argon2, rate_limits, roles) and maps (builtin_policy); a list replaces the inherited one whole. A key is
-// unset when it is absent from the YAML: nil pointer, slice or map, or a zero string / number. The host's id
-// and hostnames are never inherited.
+// mergeHost returns entry with every key it leaves unset taken from top (docs/architecture.md §8: a host inherits every
+// top-level host key it does not set). The merge is per key, recursively through sections (registration, argon2,
+// rate_limits, roles) and maps (builtin_policy); a list replaces the inherited one whole. A key is unset when it is
+// absent from the YAML: nil pointer, slice or map, or a zero string / number. The host's id and hostnames are never
+// inherited.
 func mergeHost(top, entry Host, prefix string) (Host, origins) {
 	var out Host
 	o := origins{}

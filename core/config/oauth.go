@@ -88,7 +88,8 @@ func decodeKey(s string) ([]byte, error) {
 	return nil, fmt.Errorf("must be 32 bytes in base64 (generate one with: head -c 32 /dev/urandom | base64)")
 }
 
-// registration resolves dynamic client registration (DESIGN §9: the seed's key, algorithm, TTL, legacy host).
+// registration resolves dynamic client registration (docs/architecture.md §9: the seed's key, algorithm, TTL, legacy
+// host).
 func (b *hostBuilder) registration(h Host, hs *HostSettings) {
 	r := h.Registration
 	rs := RegistrationSettings{
@@ -108,8 +109,8 @@ func (b *hostBuilder) registration(h Host, hs *HostSettings) {
 	if rs.TTL < 0 {
 		b.errorf("registration.ttl", "must not be negative, got %s (unset: client ids do not expire)", rs.TTL)
 	}
-	// DESIGN §9: Prosody accepted any key, and its clients' secrets derive from it, so a short key must keep
-	// working; it is a warning, not an error.
+	// docs/architecture.md §9: Prosody accepted any key, and its clients' secrets derive from it, so a short key must
+	// keep working; it is a warning, not an error.
 	if n := len(r.Key); n > 0 && n < 32 {
 		b.warnf("registration.key", "is %d bytes; use at least 32 random bytes (a short key is accepted for "+
 			"compatibility with clients registered with Prosody)", n)
@@ -120,9 +121,9 @@ func (b *hostBuilder) registration(h Host, hs *HostSettings) {
 	hs.Registration = rs
 }
 
-// checkGrant describes what is wrong with grant type g, or returns "". Grants that are known but have no
-// handler yet are named as such: enabling a grant without a handler is a configuration error (DESIGN §8),
-// and "not served" is more useful than "unknown".
+// checkGrant describes what is wrong with grant type g, or returns "". Only the grants this version knows are
+// accepted; each one a host enables must also be served by an oauth.Grant, which oauth.New checks at start
+// (docs/architecture.md §8, §10).
 func checkGrant(g string) string {
 	switch g {
 	case grantAuthorizationCode, grantRefreshToken, grantDeviceCode, grantClientCredentials, grantPassword,

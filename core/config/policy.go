@@ -90,14 +90,14 @@ func (b *hostBuilder) bucket(key string, set *Bucket, dst *Bucket) {
 	}
 }
 
-// onErrorValues are the on_error choices (POLICY-ABI.md).
+// onErrorValues are the on_error choices (docs/policy-abi.md).
 const (
 	onErrorFailClosed = "fail_closed"
 	onErrorSkip       = "skip"
 	onErrorAsk        = "ask"
 )
 
-// policyLimits are the keys a policy's limits may set (POLICY-ABI.md).
+// policyLimits are the keys a policy's limits may set (docs/policy-abi.md).
 func policyLimits() []string {
 	return []string{"timeout_ms", "max_memory_pages", "pool", "max_input_bytes"}
 }

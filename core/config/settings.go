@@ -77,7 +77,7 @@ type HostSettings struct {
 	// BuiltinPolicy has every hook name (see Hooks) as a key: true when the built-in policy runs for it.
 	BuiltinPolicy map[string]bool
 	// Policies are the plugin bindings in order; each OnError holds every bound hook (all hooks when Hooks is
-	// empty) with its value or the POLICY-ABI.md default. Plugin files are not opened by this package.
+	// empty) with its value or the docs/policy-abi.md default. Plugin files are not opened by this package.
 	Policies []Policy
 }
 

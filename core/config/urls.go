@@ -20,8 +20,8 @@ func isLoopbackHost(host string) bool {
 	return err == nil && a.Unmap().IsLoopback()
 }
 
-// parseIssuer checks an issuer (DESIGN §2, §5): an absolute http(s) URL without userinfo, query or fragment,
-// whose path is empty or "/" (path-prefixed issuers are out of scope), and https unless loopback or
+// parseIssuer checks an issuer (docs/architecture.md §2, §5): an absolute http(s) URL without userinfo, query or
+// fragment, whose path is empty or "/" (path-prefixed issuers are out of scope), and https unless loopback or
 // allowInsecure. It returns the URL with the trailing slash stripped.
 func parseIssuer(raw string, allowInsecure bool) (*url.URL, error) {
 	u, err := url.Parse(raw)

@@ -8,9 +8,9 @@ import (
 )
 
 // cors answers CORS for the JSON endpoints (token, revoke, introspect, userinfo, jwks, register, discovery:
-// DESIGN.md §5) from the host's cors_origins. Credentials are never allowed: these endpoints authenticate by
-// headers or body, not cookies. A preflight from an origin not on the list gets no CORS headers, so the browser
-// refuses it.
+// docs/architecture.md §5) from the host's cors_origins. Credentials are never allowed: these endpoints authenticate by
+// headers or body, not cookies. A preflight from an origin not on the list gets no CORS headers, so the browser refuses
+// it.
 func cors(allowMethods string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		h := hostOf(c)

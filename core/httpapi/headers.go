@@ -27,7 +27,7 @@ func requestIDOf(c *fiber.Ctx) string {
 	return id
 }
 
-// securityHeaders applies the headers every answer carries (DESIGN.md §6). Pages and JSON may carry secrets
+// securityHeaders applies the headers every answer carries (docs/architecture.md §6). Pages and JSON may carry secrets
 // (codes, tokens, CSRF values), so nothing is cacheable except static files, which relax it themselves.
 func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	csp := "default-src 'self'"
@@ -36,7 +36,7 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 			csp = h.SecurityPolicy
 		}
 		if h.ShowLogos {
-			// Client logos live on the clients' own sites (DESIGN.md §6).
+			// Client logos live on the clients' own sites (docs/architecture.md §6).
 			csp += "; img-src 'self' https:"
 		}
 	}

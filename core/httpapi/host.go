@@ -67,9 +67,9 @@ const localsHost = "assentry.host"
 // hostOf returns the host a request was routed to.
 func hostOf(c *fiber.Ctx) *Host { return c.Locals(localsHost).(*Host) }
 
-// routeHost picks the host by the Host header (DESIGN.md §2). An unknown name gets 421, except with a single
-// host, where the browser is sent to the issuer's URL instead (so localhost and 127.0.0.1 never loop over
-// cookies set for the other name).
+// routeHost picks the host by the Host header (docs/architecture.md §2). An unknown name gets 421, except with a single
+// host, where the browser is sent to the issuer's URL instead (so localhost and 127.0.0.1 never loop over cookies set
+// for the other name).
 func (s *Server) routeHost(c *fiber.Ctx) error {
 	name := strings.ToLower(string(c.Request().Host()))
 	if h, ok := s.byName[name]; ok {

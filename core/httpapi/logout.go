@@ -12,7 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// The one logout implementation, behind /logout and RP-initiated logout at /oauth2/logout (DESIGN.md §5):
+// The one logout implementation, behind /logout and RP-initiated logout at /oauth2/logout (docs/architecture.md §5):
 // GET never ends a session (a cross-site image or link could), it shows a confirmation that POSTs with the
 // CSRF token; the relying party's parameters travel through the form.
 

@@ -9,10 +9,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// Dynamic client registration (RFC 7591 §3, OpenID Connect Dynamic Client Registration 1.0 §3) at
-// /oauth2/register. Both methods answer 404 while registration is off on the host (DESIGN.md §5). The schema
-// (GET) is served only when registration is on, unlike mod_http_oauth2, which serves it always: a schema of an
-// endpoint that refuses everything describes nothing.
+// Dynamic client registration (RFC 7591 §3, OpenID Connect Dynamic Client Registration 1.0 §3) at /oauth2/register.
+// Both methods answer 404 while registration is off on the host (docs/architecture.md §5). The schema (GET) is served
+// only when registration is on, unlike mod_http_oauth2, which serves it always: a schema of an endpoint that refuses
+// everything describes nothing.
 
 // registry returns the host's registration service, or 404 when registration is off.
 func registry(c *fiber.Ctx) (*registration.Registry, error) {

@@ -95,7 +95,7 @@ const readmeNative = `{"application_type":"native","client_name":"Desktop Chat A
 	"grant_types":["authorization_code","refresh_token"],"token_endpoint_auth_method":"none",
 	"software_id":"32a0a8f3-4016-5478-905a-c373156eca73","software_version":"3.4.1","tos_uri":"https://app.example.org/about/terms"}`
 
-// TestRegistrationRules is a table of every built-in registration rule (DESIGN.md §9): metadata that is
+// TestRegistrationRules is a table of every built-in registration rule (docs/architecture.md §9): metadata that is
 // accepted, and metadata that is refused with the RFC 7591 §3.2.2 error code and the member named.
 func TestRegistrationRules(t *testing.T) {
 	e := newRegEnv(t, regConfig{})
@@ -349,7 +349,7 @@ func TestRegisterEndpoint(t *testing.T) {
 	}
 }
 
-// TestRegisterRateLimit: registrations are limited per client address (DESIGN.md §5: 429, Retry-After,
+// TestRegisterRateLimit: registrations are limited per client address (docs/architecture.md §5: 429, Retry-After,
 // temporarily_unavailable); refused registrations count too.
 func TestRegisterRateLimit(t *testing.T) {
 	e := newRegEnv(t, regConfig{perIP: every(2, time.Hour)})

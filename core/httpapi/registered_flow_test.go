@@ -240,7 +240,7 @@ func TestRevokedRegisteredClient(t *testing.T) {
 
 // TestRegisteredClientIDsFitInURLs: a client whose client_id is close to the 2 KiB limit, with an id_token
 // (whose aud is that client_id) as id_token_hint, fits through /oauth2/authorize and /oauth2/logout (fiber's
-// read buffer is 32 KiB, DESIGN.md §5).
+// read buffer is 32 KiB, docs/architecture.md §5).
 func TestRegisteredClientIDsFitInURLs(t *testing.T) {
 	e := newRegEnv(t, regConfig{})
 	e.addUser("alice", "pw")

@@ -8,7 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// basePage fills what every template receives (DESIGN.md §6) and makes sure the browser has a CSRF cookie.
+// basePage fills what every template receives (docs/architecture.md §6) and makes sure the browser has a CSRF cookie.
 func (s *Server) basePage(c *fiber.Ctx, h *Host) *themes.Page {
 	return &themes.Page{
 		SiteName:  h.SiteName,

@@ -36,7 +36,7 @@ type Server struct {
 
 // readBufferSize is fiber's per-connection read buffer, which bounds the request line and headers. Registered
 // client_ids are signed JWTs of the client's metadata and id_token_hints are JWTs too: 16 KiB is the floor
-// (DESIGN.md §5); 32 KiB leaves room for both in one URL.
+// (docs/architecture.md §5); 32 KiB leaves room for both in one URL.
 const readBufferSize = 32 << 10
 
 // New builds the application with every route.
@@ -152,7 +152,7 @@ func (s *Server) routes() {
 	a.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }
 
-// methodNotAllowed answers 405 with Allow (DESIGN.md §5).
+// methodNotAllowed answers 405 with Allow (docs/architecture.md §5).
 func methodNotAllowed(allow string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderAllow, allow)

@@ -49,7 +49,7 @@ func introspectCall(ctx context.Context, p *oauth.Provider, params oauth.Params,
 }
 
 // revokeCall serves POST /oauth2/revoke (RFC 7009). Success is 200 with an empty body (§2.2), also for a
-// token that is unknown or already dead; another client's token is 400 unauthorized_client (DESIGN.md §5).
+// token that is unknown or already dead; another client's token is 400 unauthorized_client (docs/architecture.md §5).
 func revokeCall(ctx context.Context, p *oauth.Provider, params oauth.Params, cred oauth.ClientCredentials, tr oauth.Transport) (any, *oauth.Error) {
 	return nil, p.Revoke(ctx, &oauth.RevocationRequest{Params: params, Client: cred, Transport: tr})
 }

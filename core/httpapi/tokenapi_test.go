@@ -121,7 +121,7 @@ func TestTokenEndpointExchange(t *testing.T) {
 	}
 }
 
-// TestTokenEndpointErrors: the status, body and headers of each error (DESIGN.md §5).
+// TestTokenEndpointErrors: the status, body and headers of each error (docs/architecture.md §5).
 func TestTokenEndpointErrors(t *testing.T) {
 	e := newEnv(t)
 	u := e.addUser("alice", "pw")

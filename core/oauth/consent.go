@@ -31,7 +31,7 @@ func (p *Provider) consentRemembered(ctx context.Context, ix *store.Interaction,
 }
 
 // remember adds the scopes the user approved to their consent for the client. A consent is what the user
-// approved and outlives the grants it leads to (DESIGN.md §3).
+// approved and outlives the grants it leads to (docs/architecture.md §3).
 func (p *Provider) remember(ctx context.Context, userID, clientID string, scopes []string) error {
 	now := p.now()
 	c, err := p.Consents.Get(ctx, p.Host, userID, clientID)

@@ -144,8 +144,8 @@ func TestCodeReplayRevokesChain(t *testing.T) {
 	}
 }
 
-// TestClientAuthFailureConsumesNothing: DESIGN.md §4: client authentication comes first, so a request with bad
-// credentials (or a public client trying Basic, as golang.org/x/oauth2's auto-detection does) leaves the code
+// TestClientAuthFailureConsumesNothing: docs/architecture.md §4: client authentication comes first, so a request with
+// bad credentials (or a public client trying Basic, as golang.org/x/oauth2's auto-detection does) leaves the code
 // redeemable.
 func TestClientAuthFailureConsumesNothing(t *testing.T) {
 	e := newTokenEnv(t)
@@ -168,7 +168,7 @@ func TestClientAuthFailureConsumesNothing(t *testing.T) {
 	}
 }
 
-// TestCodeRace: racing exchanges of one code: exactly one consumes it (DESIGN.md §3); every other one is a
+// TestCodeRace: racing exchanges of one code: exactly one consumes it (docs/architecture.md §3); every other one is a
 // replay, refused and revoking the grant. The consumer then either stored its tokens before a replay revoked the
 // grant (they are revoked with it) or finds the grant revoked and is refused too: no live token survives.
 func TestCodeRace(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"github.com/assentry/assentry/store"
 )
 
-// The policy hooks of the OAuth flows (POLICY-ABI.md): map_roles and scope_policy run once per grant, at
+// The policy hooks of the OAuth flows (docs/policy-abi.md): map_roles and scope_policy run once per grant, at
 // authorization and at every issuance (grantScopes is that one call site), consent at the consent step. They
 // always run through the host's chain: its built-in policy (BuiltinPolicy below) first, then the plugins. With
 // no plugin the chain is plain Go calls, so the built-in rules live here only, not also in a path without it.

@@ -28,7 +28,8 @@ type RevocationRequest struct {
 //     there is no lookup to speed up, and since both kinds can be revoked unsupported_token_type never applies;
 //   - an unknown, malformed, expired, revoked or rotated token is a success (§2.2: "invalid tokens do not
 //     cause an error"), so the endpoint reveals nothing about token values;
-//   - a token of another client is refused with unauthorized_client and nothing is revoked (§2.1, DESIGN.md §5);
+//   - a token of another client is refused with unauthorized_client and nothing is revoked (§2.1,
+//     docs/architecture.md §5);
 //   - a refresh token (rotated ones included) revokes its grant, every token of the chain (§2.1: SHOULD also
 //     invalidate the access tokens of the same grant); an access token is revoked alone.
 //

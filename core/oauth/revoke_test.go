@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// TestRevoke: RFC 7009 §2.1-2.2 and DESIGN.md §5, one case per rule. Each case gets a fresh chain of web's
+// TestRevoke: RFC 7009 §2.1-2.2 and docs/architecture.md §5, one case per rule. Each case gets a fresh chain of web's
 // (first exchange, then one rotation: at1 rt1(used) at2 rt2) and checks which of at2, rt2 survive.
 func TestRevoke(t *testing.T) {
 	type chain struct{ at1, rt1, at2, rt2 string }

@@ -62,7 +62,7 @@ func TestTokenHostWithoutRefresh(t *testing.T) {
 	wantErr(t, err, CodeUnsupportedGrantType, http.StatusBadRequest)
 }
 
-// TestTokenResponse: the members of RFC 6749 §5.1 and what is stored (only digests, DESIGN.md §3).
+// TestTokenResponse: the members of RFC 6749 §5.1 and what is stored (only digests, docs/architecture.md §3).
 func TestTokenResponse(t *testing.T) {
 	e := newTokenEnv(t)
 	resp := e.mustExchange("web", ScopeOpenID, "profile", ScopeOfflineAccess)

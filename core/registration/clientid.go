@@ -13,7 +13,7 @@ import (
 
 // MaxClientIDLen bounds a new client_id. Registered ids travel in URLs (the authorization request, RP-initiated
 // logout beside an id_token_hint) and in the Basic header, so they must stay far below fiber's 32 KiB read
-// buffer (DESIGN.md §5); 2 KiB holds a web client with several redirect URIs and every informative URI.
+// buffer (docs/architecture.md §5); 2 KiB holds a web client with several redirect URIs and every informative URI.
 const MaxClientIDLen = 2 << 10
 
 // maxDecodeLen bounds the ids that are decoded at all. mod_http_oauth2 did not bound its ids, so the ids it
@@ -89,11 +89,11 @@ func looksLikeID(id string) bool {
 // parse verifies a client_id and returns its claims: the signature with this host's key and algorithm only,
 // then the issuer when the id carries one.
 //
-// Deliberate exceptions to verifying every JWT with its issuer and expiry (STYLE.md rule 7), both for ids
-// registered with mod_http_oauth2 (DESIGN.md §9): an id without iss is accepted as a legacy id (Prosody's have
-// none); and exp is enforced only when registration.ttl is set, since Prosody's ids carry exp = iat + 3600
-// that Prosody itself ignores without a TTL. With a TTL, exp is required and enforced against the injected
-// clock. expiry false skips it even then (the operator revoking an expired id).
+// Deliberate exceptions to verifying every JWT with its issuer and expiry (docs/contributing.md rule 7), both for ids
+// registered with mod_http_oauth2 (docs/architecture.md §9): an id without iss is accepted as a legacy id (Prosody's
+// have none); and exp is enforced only when registration.ttl is set, since Prosody's ids carry exp = iat + 3600 that
+// Prosody itself ignores without a TTL. With a TTL, exp is required and enforced against the injected clock. expiry
+// false skips it even then (the operator revoking an expired id).
 func (c *codec) parse(id string, expiry bool) (*claims, error) {
 	if !looksLikeID(id) {
 		return nil, ErrNotRegistered

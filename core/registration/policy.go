@@ -14,7 +14,7 @@ import (
 type RequestInfo struct {
 	RemoteAddr string
 	UserAgent  string
-	// AuthKind is "anonymous" or "initial_access_token" (POLICY-ABI.md).
+	// AuthKind is "anonymous" or "initial_access_token" (docs/policy-abi.md).
 	AuthKind string
 }
 
@@ -39,7 +39,7 @@ func BuiltinPolicy(_ context.Context, in *policy.ValidateRegistrationInput) (*po
 	return &policy.ValidateRegistrationOutput{Decision: policy.DecisionAccept}, nil
 }
 
-// validate runs the registration policy on metadata the host's own checks accepted (POLICY-ABI.md: after the
+// validate runs the registration policy on metadata the host's own checks accepted (docs/policy-abi.md: after the
 // host's own checks), then, while they are on, the default rules on the result: whatever the chain did, and
 // whether or not its built-in validate_registration is BuiltinPolicy, no client breaks them.
 func (r *Registry) validate(ctx context.Context, m *Metadata, info RequestInfo) (*Metadata, error) {

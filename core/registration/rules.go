@@ -32,7 +32,7 @@ var pkceCapable = []string{oauth.GrantAuthorizationCode, oauth.GrantRefreshToken
 
 // Normalize applies the host's own checks to m and returns the metadata to register: defaults filled in,
 // application_type inferred, scope normalised. These checks always run, whatever builtin_policy says: they are
-// what the host needs to serve the client at all (POLICY-ABI.md: "after the host's own syntax checks") — a
+// what the host needs to serve the client at all (docs/policy-abi.md: validate_registration runs after them) — a
 // client_name to show, grants and methods this host enables and that fit together, absolute URIs without
 // userinfo or fragments, http(s) for pages, sizes. The mod_http_oauth2 rules on top of them (DefaultRules) are
 // the built-in validate_registration policy. The first broken check is returned as an *oauth.Error naming its field.
@@ -67,7 +67,7 @@ func (r Rules) Normalize(in *Metadata) (*Metadata, error) {
 	return &m, nil
 }
 
-// DefaultRules are mod_http_oauth2's registration rules (DESIGN.md §9), the built-in validate_registration
+// DefaultRules are mod_http_oauth2's registration rules (docs/architecture.md §9), the built-in validate_registration
 // policy: client_uri required, https on a named host that is neither loopback nor an IP address; a web client's
 // redirect URIs https on the client_uri's host; a native client's loopback http (any port), a private-use scheme
 // in reverse-DNS form or the out-of-band URN; logo_uri, tos_uri and policy_uri on the client_uri's scheme and

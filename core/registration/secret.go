@@ -6,7 +6,7 @@ import (
 	"encoding/hex"
 )
 
-// deriveSecret is the client_secret of a registered client, exactly as mod_http_oauth2 derives it (DESIGN.md
+// deriveSecret is the client_secret of a registered client, exactly as mod_http_oauth2 derives it (docs/architecture.md
 // §9): hex(HMAC-SHA256(HMAC-SHA256(key, legacyHost), clientID)). The inner HMAC ties secrets to the host
 // (Prosody's VirtualHost name, registration.legacy_host), so a client_id accepted on two hosts sharing a key
 // still has a different secret on each. Nothing is stored: the secret is recomputed when the client

@@ -11,7 +11,8 @@ import (
 	"github.com/assentry/assentry/core/oauth"
 )
 
-// The URI rules of registration (DESIGN.md §9, as mod_http_oauth2's redirect_uri_allowed and strict_url_parse).
+// The URI rules of registration (docs/architecture.md §9, as mod_http_oauth2's redirect_uri_allowed and
+// strict_url_parse).
 
 // nativeLoopbacks are the loopback hosts a native client may redirect to over http, on any port (RFC 8252 §7.3;
 // exactly mod_http_oauth2's set).

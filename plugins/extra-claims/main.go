@@ -36,7 +36,7 @@ var (
 	targets  = []string{"id_token", "userinfo"}
 )
 
-// reserved are the claim names the host refuses (POLICY-ABI.md, map_roles); refusing them here tells the
+// reserved are the claim names the host drops (docs/policy-abi.md, "Reserved claim names"); refusing them tells the
 // operator at load instead of at every token.
 var reserved = []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "azp", "nonce", "at_hash", "c_hash",
 	"auth_time", "acr", "amr", "sid", "cnf", "scope", "client_id"}

@@ -6,7 +6,7 @@ import (
 	glua "github.com/yuin/gopher-lua"
 )
 
-// baseAllowed are the base library functions a plugin sees (POLICY-ABI.md "Lua binding": the base library
+// baseAllowed are the base library functions a plugin sees (docs/policy-abi.md "Lua binding": the base library
 // without dofile loadfile load loadstring require module print collectgarbage). getfenv, setfenv, newproxy
 // and _printregs are left out too: the first two reach the shared global table and would let one call's data
 // reach the next. rawset and setmetatable are replaced by guarded versions.

@@ -1,4 +1,4 @@
-// Package policytest is the one conformance suite every policy engine passes (STYLE.md rule 6): the same
+// Package policytest is the one conformance suite every policy engine passes (docs/contributing.md rule 6): the same
 // scenarios, written once per engine language, must give the same decisions, the same failure kinds and the
 // same on_error behaviour through a policy.Chain. An engine's test is one line:
 //

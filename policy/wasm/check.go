@@ -12,7 +12,7 @@ import (
 	"github.com/assentry/assentry/policy"
 )
 
-// The exports of the ABI (POLICY-ABI.md "WebAssembly binding").
+// The exports of the ABI (docs/policy-abi.md "WebAssembly binding").
 const (
 	exportMemory     = "memory"
 	exportInitialize = "_initialize" // reactors: called once after instantiation when exported

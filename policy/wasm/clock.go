@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// guestClock is an instance's clock and random source, deterministic as POLICY-ABI.md asks ("deterministic
-// clock and random (use now from the input)"): wall time starts at 2022-01-01 00:00 UTC and monotonic time at
+// guestClock is an instance's clock and random source, deterministic as docs/policy-abi.md says ("WebAssembly
+// binding": guests take the time from the input's now): wall time starts at 2022-01-01 00:00 UTC and monotonic time at
 // 0, each advancing 1 ms per reading (as wazero's defaults do), and random bytes come from a fixed seed. Each
 // instance has its own, so that isolation can rewind it with the rest of the instance: otherwise how far a
 // call advanced them would be a channel from one call to the next. An instance serves one goroutine at a time,

@@ -1,5 +1,5 @@
 // Package wasm is the WebAssembly policy engine of Assentry: it runs policy plugins compiled to WebAssembly in
-// wazero, following the "WebAssembly binding" of POLICY-ABI.md (one JSON document in, one JSON decision out).
+// wazero, following the "WebAssembly binding" of docs/policy-abi.md (one JSON document in, one JSON decision out).
 //
 // A plugin is checked at load (ABI version, exports and their signatures, an import allow-list that names any
 // offending import, no `_start`), instrumented (instrument.go), compiled once through a compilation cache

@@ -12,7 +12,7 @@ import (
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
 
-// The host modules a guest may import (POLICY-ABI.md "WebAssembly binding", imports): everything else is
+// The host modules a guest may import (docs/policy-abi.md "WebAssembly binding", imports): everything else is
 // refused at load.
 const (
 	modAssentry = "assentry"

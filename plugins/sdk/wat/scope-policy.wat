@@ -1,5 +1,5 @@
 ;; scope-policy.wat: a policy plugin written by hand in the WebAssembly text format, to show the ABI with
-;; nothing in between (POLICY-ABI.md, "WebAssembly binding"). It needs no SDK, no runtime and no WASI:
+;; nothing in between (docs/policy-abi.md, "WebAssembly binding"). It needs no SDK, no runtime and no WASI:
 ;;
 ;;   scope_policy: keeps the granted scopes, except those starting with "admin", which it reports as denied:
 ;;     in  {..., "granted_scopes": ["openid", "admin:users", "email"], ...}

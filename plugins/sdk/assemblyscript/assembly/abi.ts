@@ -1,4 +1,4 @@
-// The ABI's plumbing (POLICY-ABI.md, "WebAssembly binding"). A plugin's entry file re-exports these three:
+// The ABI's plumbing (docs/policy-abi.md, "WebAssembly binding"). A plugin's entry file re-exports these three:
 //
 //   export { assentry_abi_version, assentry_alloc, assentry_free } from "<sdk>/assembly/index";
 //

@@ -1,6 +1,6 @@
 // The hooks' inputs, read lazily from the current input's token index (a getter decodes its field when it is
 // read: read each once into a local), and their decisions with a json() method writing the shared Writer
-// (POLICY-ABI.md "Hooks"). An input is valid during its hook call only. Unknown input members are ignored.
+// (docs/policy-abi.md "Hooks"). An input is valid during its hook call only. Unknown input members are ignored.
 
 import { Field, Kind, Value, Writer, contains, isTrue, field, kindOf, num, str, strings, toValue, tokenize } from "./json";
 

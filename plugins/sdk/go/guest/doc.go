@@ -1,4 +1,4 @@
-// Package guest is the Go SDK for Assentry policy plugins compiled to WebAssembly (POLICY-ABI.md, "WebAssembly
+// Package guest is the Go SDK for Assentry policy plugins compiled to WebAssembly (docs/policy-abi.md, "WebAssembly
 // binding"): it exports the ABI's plumbing (assentry_abi_version, assentry_alloc, assentry_free, assentry_init),
 // decodes each hook's input into a plain struct and encodes the decision, with a small JSON codec of its own
 // instead of encoding/json, whose reflection costs a standard Go guest hundreds of microseconds a call.

@@ -1,6 +1,6 @@
 package guest
 
-// The hooks' inputs and decisions (POLICY-ABI.md "Hooks"), as plain structs with hand-written decoders and
+// The hooks' inputs and decisions (docs/policy-abi.md "Hooks"), as plain structs with hand-written decoders and
 // encoders. Unknown input members are ignored, as the ABI asks.
 
 // ABIVersion is the plugin ABI version this SDK speaks.
