@@ -9,13 +9,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
 	"github.com/assentry/assentry/store/badger/badgertest"
 )
 
 // newImplicitProvider is a provider whose host serves the implicit grant (or not), with a public SPA registered
 // for it and a web client that is not.
-func newImplicitProvider(t *testing.T, on bool) (*Provider, store.Store) { return implicitProvider(t, on) }
+func newImplicitProvider(t *testing.T, on bool) (*Provider, store.Store) {
+	return implicitProvider(t, on)
+}
 
 // newImplicitProviderTB is newImplicitProvider, serving the grant, for benchmarks.
 func newImplicitProviderTB(b *testing.B) (*Provider, store.Store) { return implicitProvider(b, true) }
@@ -165,4 +168,53 @@ func TestImplicitIssuance(t *testing.T) {
 	// grant_type=implicit at the token endpoint is not a thing.
 	_, terr := p.Token(ctx, &TokenRequest{Params: params("grant_type", GrantImplicit), Client: ClientCredentials{ID: "spa"}})
 	wantErr(t, terr, CodeUnsupportedGrantType, http.StatusBadRequest)
+}
+
+// flowRecorder records the flow of every scope_policy call.
+type flowRecorder struct {
+	policy.Policy
+	flows []string
+}
+
+func (f *flowRecorder) ScopePolicy(ctx context.Context, in *policy.ScopePolicyInput) (*policy.ScopePolicyOutput, error) {
+	f.flows = append(f.flows, in.Flow)
+	return f.Policy.ScopePolicy(ctx, in)
+}
+
+// TestInteractionFlows: scope_policy sees the flow the tokens will be issued in at the consent step too: implicit
+// for response_type=token, device_code for a device verification, authorization_code otherwise.
+func TestInteractionFlows(t *testing.T) {
+	tests := []struct {
+		ix   store.Interaction
+		want string
+	}{
+		{store.Interaction{ResponseType: ResponseTypeCode}, policy.FlowAuthorizationCode},
+		{store.Interaction{ResponseType: ResponseTypeToken}, policy.FlowImplicit},
+		{store.Interaction{DeviceCodeID: "d"}, policy.FlowDeviceCode},
+	}
+	for _, tt := range tests {
+		if got := interactionFlow(&tt.ix); got != tt.want {
+			t.Errorf("interactionFlow(%+v) = %s, want %s", tt.ix, got, tt.want)
+		}
+	}
+	// Through Advance: the consent step of an implicit request asks scope_policy with flow implicit.
+	p, st := newImplicitProvider(t, true)
+	rec := &flowRecorder{Policy: p.Policy}
+	p.Policy = rec
+	ctx := context.Background()
+	if err := st.Users().Create(ctx, &store.User{ID: "u-1", Host: "h", Username: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := p.ParseAuthorize(ctx, query("client_id=spa&redirect_uri=https://spa.example.com/cb&response_type=token&scope=openid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, _ := p.StartInteraction(ctx, r, "b")
+	_ = p.LoggedIn(ctx, ix, "u-1")
+	if _, err := p.Advance(ctx, ix, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.flows) != 1 || rec.flows[0] != policy.FlowImplicit {
+		t.Fatalf("scope_policy flows %v, want [implicit]", rec.flows)
+	}
 }

@@ -135,7 +135,7 @@ func (p *Provider) Advance(ctx context.Context, ix *store.Interaction, sess *Ses
 	if err != nil {
 		return nil, err
 	}
-	offered, _, e := p.grantScopes(ctx, policy.FlowAuthorizationCode, client, user, ix.Scopes)
+	offered, _, e := p.grantScopes(ctx, interactionFlow(ix), client, user, ix.Scopes)
 	if e != nil {
 		return nil, p.redirectError(ix, client, e)
 	}
@@ -192,7 +192,7 @@ func (p *Provider) Decide(ctx context.Context, ix *store.Interaction, approve bo
 	if err != nil {
 		return nil, err
 	}
-	offered, _, e := p.grantScopes(ctx, policy.FlowAuthorizationCode, client, user, ix.Scopes)
+	offered, _, e := p.grantScopes(ctx, interactionFlow(ix), client, user, ix.Scopes)
 	if e != nil {
 		return nil, p.redirectError(ix, client, e)
 	}
@@ -231,6 +231,18 @@ func (p *Provider) finish(ctx context.Context, ix *store.Interaction, client *st
 	}
 	loc := AddQuery(ix.RedirectURI, map[string][]string{"code": {code}, "state": {ix.State}, "iss": {p.Settings.Issuer}})
 	return &Step{Kind: StepDone, Location: loc, Client: client}, nil
+}
+
+// interactionFlow is scope_policy's flow for the scopes an interaction offers: the flow its tokens will be issued
+// in, so a policy decides the consent page and the issuance alike.
+func interactionFlow(ix *store.Interaction) string {
+	switch {
+	case ix.DeviceCodeID != "":
+		return policy.FlowDeviceCode
+	case ix.ResponseType == ResponseTypeToken:
+		return policy.FlowImplicit
+	}
+	return policy.FlowAuthorizationCode
 }
 
 // hintMatches reports whether the id_token_hint's subject is the session's user.
