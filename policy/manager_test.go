@@ -1,9 +1,9 @@
 package policy_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"github.com/assentry/assentry/internal/testlog"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -50,19 +50,7 @@ func (p *countingPlugin) Close(ctx context.Context) error {
 	return p.Plugin.Close(ctx)
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
-func newManager(t *testing.T, path string, log *syncBuffer) (*policy.Manager, *countingEngine) {
+func newManager(t *testing.T, path string, log *testlog.Buffer) (*policy.Manager, *countingEngine) {
 	t.Helper()
 	eng := &countingEngine{Engine: lua.New(lua.Options{})}
 	m, err := policy.NewManager(context.Background(), policy.ManagerOptions{
@@ -111,7 +99,7 @@ func writeAtomically(t *testing.T, path, content string) {
 func TestManagerReload(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "p.lua")
 	writeAtomically(t, path, versioned(1))
-	var log syncBuffer
+	var log testlog.Buffer
 	m, eng := newManager(t, path, &log)
 	if got, err := grantedOf(t, m.Chain()); err != nil || got != "v1" {
 		t.Fatalf("got %q, %v; want v1", got, err)
@@ -199,7 +187,7 @@ func TestNewManagerErrors(t *testing.T) {
 func TestReloadUnderLoad(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "p.lua")
 	writeAtomically(t, path, versioned(0))
-	var log syncBuffer
+	var log testlog.Buffer
 	m, eng := newManager(t, path, &log)
 	if err := m.Watch(context.Background()); err != nil {
 		t.Fatal(err)

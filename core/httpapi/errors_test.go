@@ -3,6 +3,7 @@ package httpapi
 import (
 	"errors"
 	"fmt"
+	"github.com/assentry/assentry/internal/testlog"
 	"io"
 	"log/slog"
 	"net/http"
@@ -61,7 +62,7 @@ func TestWriteError(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			logs := &syncBuffer{}
+			logs := &testlog.Buffer{}
 			s := &Server{log: slog.New(slog.NewTextHandler(logs, nil))}
 			app := fiber.New(fiber.Config{ErrorHandler: s.handleError})
 			iss, _ := url.Parse("https://id.example")
@@ -102,7 +103,7 @@ func TestWriteError(t *testing.T) {
 // TestErrorPageStoreClosed: at a browser endpoint a closed store is the themed error page with 503 and
 // Retry-After, a generic text carrying the request id, and the cause only in the log.
 func TestErrorPageStoreClosed(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	e := newEnv(t, withLogger(slog.New(slog.NewTextHandler(logs, nil))))
 	if err := e.st.Close(); err != nil {
 		t.Fatal(err)

@@ -1,18 +1,17 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/assentry/assentry/internal/testlog"
 	"github.com/golang-jwt/jwt/v5"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -270,23 +269,10 @@ func TestIntrospectEndpoint(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log sink the server goroutines write while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 // TestTokenEndpointStoreClosed: a closed store is a 503 temporarily_unavailable with Retry-After at each form
 // endpoint, never a 4xx; its cause is logged with the request id and never sent.
 func TestTokenEndpointStoreClosed(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	e := newEnv(t, withLogger(slog.New(slog.NewTextHandler(logs, nil))))
 	e.tkClient("web", "web-secret", oauth.AuthClientSecretBasic, false)
 	if err := e.st.Close(); err != nil {
@@ -316,7 +302,7 @@ func (failingClients) Get(context.Context, string) (*store.Client, error) {
 // TestTokenEndpointServerError: any other store failure is a 500 server_error (not invalid_client: the client
 // did nothing wrong) whose cause is logged with the request id and never sent.
 func TestTokenEndpointServerError(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	e := newEnv(t, withLogger(slog.New(slog.NewTextHandler(logs, nil))))
 	e.host.OAuth.Clients = failingClients{}
 	for _, path := range []string{"/oauth2/token", "/oauth2/revoke", "/oauth2/introspect"} {

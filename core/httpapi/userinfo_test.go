@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"github.com/assentry/assentry/internal/testlog"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -23,7 +24,7 @@ func (failingTokens) Get(context.Context, string, string) (*store.Token, error) 
 // backend, 503 temporarily_unavailable with Retry-After for a closed store. Neither carries a Bearer challenge
 // or the cause.
 func TestUserinfoStoreFailure(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	e := newEnv(t, withLogger(slog.New(slog.NewTextHandler(logs, nil))))
 	e.addUser("alice", "pw")
 	_, _, resp := e.issueTokens("alice", "pw", "openid profile")

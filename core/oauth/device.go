@@ -111,13 +111,8 @@ func (p *Provider) StartDeviceVerification(ctx context.Context, typed, browser s
 		return nil, ErrUnknownUserCode
 	}
 	d, err := p.DeviceCodes.GetByUserCode(ctx, p.Host, Digest(code))
-	switch {
-	case isGone(err):
-		return nil, ErrUnknownUserCode
-	case err != nil:
+	if err := p.awaitingUser(d, err); err != nil {
 		return nil, err
-	case !p.awaitingUser(d):
-		return nil, ErrUnknownUserCode
 	}
 	if _, err := p.Clients.Get(ctx, d.ClientID); err != nil {
 		if errors.Is(err, ErrClientNotFound) || isGone(err) {
@@ -138,10 +133,19 @@ func (p *Provider) StartDeviceVerification(ctx context.Context, typed, browser s
 	return ix, nil
 }
 
-// awaitingUser reports whether a device code still waits for the user's decision: pending, not redeemed, not
-// expired.
-func (p *Provider) awaitingUser(d *store.DeviceCode) bool {
-	return d.Status == DevicePending && d.UsedAt.IsZero() && p.now().Before(d.ValidUntil)
+// awaitingUser checks a device code read for its verification (d and the read's err): nil when it still waits
+// for the user's decision (pending, not redeemed, not expired), ErrUnknownUserCode when it does not or is gone,
+// and a failing read's error as it is.
+func (p *Provider) awaitingUser(d *store.DeviceCode, err error) error {
+	switch {
+	case isGone(err):
+		return ErrUnknownUserCode
+	case err != nil:
+		return err
+	case d.Status != DevicePending || !d.UsedAt.IsZero() || !p.now().Before(d.ValidUntil):
+		return ErrUnknownUserCode
+	}
+	return nil
 }
 
 // decideDevice ends a device verification: the device code is approved for the user with the scopes granted (a
@@ -149,13 +153,8 @@ func (p *Provider) awaitingUser(d *store.DeviceCode) bool {
 // expired meanwhile ends the flow with ErrUnknownUserCode.
 func (p *Provider) decideDevice(ctx context.Context, ix *store.Interaction, client *store.Client, user *store.User, scopes []string, approve bool) (*Step, error) {
 	d, err := p.DeviceCodes.Get(ctx, p.Host, ix.DeviceCodeID)
-	switch {
-	case isGone(err):
-		return nil, ErrUnknownUserCode
-	case err != nil:
+	if err := p.awaitingUser(d, err); err != nil {
 		return nil, err
-	case !p.awaitingUser(d):
-		return nil, ErrUnknownUserCode
 	}
 	if !approve {
 		d.Status = DeviceDenied

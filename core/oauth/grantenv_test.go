@@ -1,8 +1,8 @@
 package oauth
 
 import (
-	"bytes"
 	"context"
+	"github.com/assentry/assentry/internal/testlog"
 	"log/slog"
 	"sync"
 	"testing"
@@ -22,7 +22,7 @@ type grantEnv struct {
 	*tokenEnv
 	accounts       *account.Service
 	perIP, perUser *ratelimit.Limiter
-	logs           *syncBuffer
+	logs           *testlog.Buffer
 	policy         *recordingPolicy
 	domain         string // "@example.org" with username_is_full_id, else ""
 }
@@ -41,7 +41,7 @@ type grantOpts struct {
 // policy chain in front of the built-in policy.
 func newGrantEnv(t testing.TB, g grantOpts) *grantEnv {
 	t.Helper()
-	ge := &grantEnv{logs: &syncBuffer{}}
+	ge := &grantEnv{logs: &testlog.Buffer{}}
 	if g.hostGrants == nil {
 		g.hostGrants = []string{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantPassword}
 	}
@@ -158,22 +158,4 @@ func (r *recordingPolicy) last(t testing.TB) (int, policy.ScopePolicyInput) {
 	n, in := r.mapRoles, r.scopes[len(r.scopes)-1]
 	r.mapRoles, r.scopes = 0, nil
 	return n, in
-}
-
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
