@@ -16,4 +16,7 @@ var (
 	ErrRevoked = errors.New("store: revoked")
 	// ErrClosed: the store was closed.
 	ErrClosed = errors.New("store: closed")
+	// ErrUnavailable: the backend could not make a write durable (a failed sync, a full disk): nothing is
+	// acknowledged, and the caller answers 503 so the client tries again later.
+	ErrUnavailable = errors.New("store: unavailable")
 )

@@ -24,10 +24,11 @@ import (
 const UnavailableRetry = 5 * time.Second
 
 // ServerError wraps an unexpected failure; only a generic description is sent and the cause is logged. A cause
-// that is a closed store (store.ErrClosed: shutting down or restarting) is Unavailable instead: 503 with
-// Retry-After, since retrying soon may well succeed.
+// that is a closed store (store.ErrClosed: shutting down or restarting) or a store that could not make a write
+// durable (store.ErrUnavailable: a failed sync) is Unavailable instead: 503 with Retry-After, since retrying soon
+// may well succeed.
 func ServerError(cause error) *Error {
-	if errors.Is(cause, store.ErrClosed) {
+	if errors.Is(cause, store.ErrClosed) || errors.Is(cause, store.ErrUnavailable) {
 		return Unavailable(cause)
 	}
 	return newErr(CodeServerError, http.StatusInternalServerError, "the server could not complete the request").WithCause(cause)

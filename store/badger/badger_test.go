@@ -32,6 +32,20 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, dir string, clock store.Clock) store.Store { return open(t, dir, clock) })
 }
 
+// TestConformanceNoGroupCommit runs the suite with every write in a transaction of its own, the path group
+// commit replaces (kept for measurements).
+func TestConformanceNoGroupCommit(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, dir string, clock store.Clock) store.Store {
+		s, err := badger.Open(t.Context(), badger.Options{Dir: dir, Clock: clock, Logger: quiet, MemTableSize: 4 << 20,
+			NoGroupCommit: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
 func TestOpenLocked(t *testing.T) {
 	dir := t.TempDir()
 	s := open(t, dir, nil)
@@ -85,8 +99,9 @@ func openBench(b *testing.B) *badger.Store {
 	return s
 }
 
-// BenchmarkTokenPut measures a durable (fsynced) token write: serially, and from parallel writers whose
-// commits Badger groups into shared fsyncs.
+// BenchmarkTokenPut measures a durable (fsynced) token write: serially, and from 16 and 64 parallel writers,
+// with group commit (the default: the writes that queue during a sync share the next one) and without it (each
+// write its own transaction and sync, as Badger does alone). writes/commit is the batch size achieved.
 func BenchmarkTokenPut(b *testing.B) {
 	b.Run("serial", func(b *testing.B) {
 		s := openBench(b)
@@ -98,29 +113,44 @@ func BenchmarkTokenPut(b *testing.B) {
 			}
 		}
 	})
-	b.Run("parallel", func(b *testing.B) {
-		s := openBench(b)
-		defer s.Close()
-		// One grant per writer goroutine: tokens of one grant extend the same grant record and would conflict.
-		var n atomic.Int64
-		b.SetParallelism(8)
-		b.RunParallel(func(pb *testing.PB) {
-			w := n.Add(1)
-			now := time.Now()
-			g := &store.Grant{ID: fmt.Sprint("g", w), Host: "bench", UserID: "u1", ClientID: "c1",
-				CreatedAt: now, ExpiresAt: now.Add(24 * time.Hour)}
-			if err := s.Grants().Create(b.Context(), g); err != nil {
-				b.Error(err)
-				return
-			}
-			for i := 0; pb.Next(); i++ {
-				if err := s.Tokens().Put(b.Context(), benchToken(g, fmt.Sprint("at-", w, "-", i))); err != nil {
-					b.Error(err)
-					return
+	for _, mode := range []struct {
+		name string
+		off  bool
+	}{{"group", false}, {"no-group", true}} {
+		for _, par := range []int{8, 32} {
+			b.Run(fmt.Sprintf("parallel-%d/%s", 2*par, mode.name), func(b *testing.B) {
+				s, err := badger.Open(b.Context(), badger.Options{Dir: b.TempDir(), Logger: quiet, NoGroupCommit: mode.off})
+				if err != nil {
+					b.Fatal(err)
 				}
-			}
-		})
-	})
+				defer s.Close()
+				// One grant per writer goroutine: tokens of one grant extend the same grant record.
+				var n atomic.Int64
+				b.SetParallelism(par)
+				before := s.Stats()
+				b.RunParallel(func(pb *testing.PB) {
+					w := n.Add(1)
+					now := time.Now()
+					g := &store.Grant{ID: fmt.Sprint("g", w), Host: "bench", UserID: "u1", ClientID: "c1",
+						CreatedAt: now, ExpiresAt: now.Add(24 * time.Hour)}
+					if err := s.Grants().Create(b.Context(), g); err != nil {
+						b.Error(err)
+						return
+					}
+					for i := 0; pb.Next(); i++ {
+						if err := s.Tokens().Put(b.Context(), benchToken(g, fmt.Sprint("at-", w, "-", i))); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+				st := s.Stats()
+				if c := st.Commits - before.Commits; c > 0 {
+					b.ReportMetric(float64(st.Writes-before.Writes)/float64(c), "writes/commit")
+				}
+			})
+		}
+	}
 }
 
 // BenchmarkCodeConsume measures a durable code write plus its atomic consume (two fsynced transactions).

@@ -31,15 +31,17 @@ type Options struct {
 	// Clock is the time source of every expiry check and of the UsedAt/RevokedAt stamps; nil means time.Now.
 	Clock store.Clock
 	// NoSync skips the sync of each commit: a crash may then lose acknowledged writes, including revocations.
-	// The default (false) is durable: a nil error means the write reached the disk. Badger batches concurrent
-	// commits into one write and one value-log sync, but v4 still syncs its memtable WAL once per transaction,
-	// so parallel writers overlap only partly (see BenchmarkTokenPut).
+	// The default (false) is durable: a nil error means the write reached the disk. Badger v4 syncs its memtable
+	// WAL once per transaction, so concurrent writes share syncs only through group commit (commit.go).
 	NoSync bool
 	// Logger receives Badger's own messages: errors and warnings as such, its chatty info and debug lines at
 	// debug level. Nil means slog.Default().
 	Logger *slog.Logger
 	// GCInterval is the period of the value-log GC; zero means DefaultGCInterval, negative switches it off.
 	GCInterval time.Duration
+	// NoGroupCommit runs every write in a transaction of its own, each synced alone, as Badger does by itself
+	// (see commit.go). For measurements: group commit is the default.
+	NoGroupCommit bool
 	// MemTableSize is Badger's memtable size in bytes; zero means Badger's default (64 MiB). One transaction
 	// holds at most 15% of it, so it also bounds a single revocation write (see Store.bulk). Tests use less to
 	// open faster.
@@ -58,6 +60,10 @@ type Store struct {
 	stop     chan struct{} // closed by Close to stop the GC loop
 	gcDone   sync.WaitGroup
 	stopOnce sync.Once
+
+	queue     chan *op      // writes for the committer (commit.go); nil without group commit
+	committed chan struct{} // closed when the committer has stopped
+	stats     stats
 }
 
 var _ store.Store = (*Store)(nil)
@@ -94,6 +100,10 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, fmt.Errorf("badger: open %s: %w", o.Dir, err)
 	}
 	s.db = db
+	if !o.NoGroupCommit {
+		s.queue, s.committed = make(chan *op, maxBatchOps), make(chan struct{})
+		go s.committer()
+	}
 	interval := o.GCInterval
 	if interval == 0 {
 		interval = DefaultGCInterval
@@ -116,6 +126,11 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	if s.queue != nil {
+		// Every write holds the read lock until answered, so the queue is empty: stop the committer.
+		close(s.queue)
+		<-s.committed
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("badger: close: %w", err)
 	}

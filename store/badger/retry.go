@@ -30,16 +30,31 @@ func (s *Store) view(ctx context.Context, fn func(*txn) error) error {
 	return fn(&txn{tx: tx, now: s.clock()})
 }
 
-// update runs fn in a read-write transaction and commits it when fn returns nil (or errMore). When the commit
-// loses a race with another transaction (bdg.ErrConflict), fn runs again from scratch on a fresh snapshot, so fn
-// must only set results it recomputes on every attempt. A nil return means the write is durable (SyncWrites).
+// update runs fn as one write: fn's writes are committed when it returns nil, and nothing of them when it returns
+// an error. With group commit (the default) the committer runs it in a batch transaction shared with the writes
+// that queued beside it (commit.go); otherwise in a transaction of its own. Either way fn may run more than once
+// (a batch that has to be redone, a lost race without group commit), so it must only set results it recomputes on
+// every run. A nil return means the write is durable (SyncWrites): the sync that covers it has returned.
 func (s *Store) update(ctx context.Context, fn func(*txn) error) error {
+	return s.write(ctx, fn, false)
+}
+
+// write is update, and for solo the same alone in a transaction of its own (a write that may fill one, see bulk).
+func (s *Store) write(ctx context.Context, fn func(*txn) error, solo bool) error {
 	release, err := s.enter(ctx)
 	if err != nil {
 		return err
 	}
 	defer release()
+	if s.queue != nil {
+		// Once queued the write will happen: wait for its outcome rather than ctx, so a cancelled request is
+		// never told "failed" about a write that became durable.
+		o := &op{fn: fn, solo: solo, done: make(chan error, 1)}
+		s.queue <- o
+		return <-o.done
+	}
 	for attempt := 1; ; attempt++ {
+		s.stats.commit(1)
 		err := s.attempt(fn)
 		if !errors.Is(err, bdg.ErrConflict) {
 			return err
@@ -100,7 +115,7 @@ func (s *Store) bulk(ctx context.Context, p plan) (int, error) {
 	total := 0
 	for {
 		n := 0
-		err := s.update(ctx, func(t *txn) error {
+		err := s.write(ctx, func(t *txn) error {
 			n = 0
 			steps, final, err := p(t)
 			if err != nil {
@@ -119,7 +134,7 @@ func (s *Store) bulk(ctx context.Context, p plan) (int, error) {
 				return full(t, final(t))
 			}
 			return nil
-		})
+		}, true)
 		if err == nil || errors.Is(err, errMore) {
 			total += n
 		}

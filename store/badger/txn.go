@@ -17,11 +17,14 @@ import (
 // keeps a slightly slow clock from losing a record that is still live.
 const ttlMargin = time.Hour
 
-// txn is one Badger transaction and the instant it runs at (the injected clock, read once per attempt).
+// txn is one Badger transaction and the instant it runs at (the injected clock, read once per attempt). A write
+// that shares a batch transaction with others (commit.go) has an overlay: its writes stay there, and its reads
+// see them, until it succeeds and the committer applies them to the batch.
 type txn struct {
 	tx     *bdg.Txn
 	now    time.Time
-	writes int // entries set or deleted so far, to tell an empty transaction from a full one
+	writes int      // entries set or deleted so far, to tell an empty transaction from a full one
+	ov     *overlay // nil: writes go straight to tx
 }
 
 // expired reports whether a record with this expiry is gone at t.now (zero: never expires). A record is gone
@@ -32,6 +35,12 @@ func (t *txn) expired(exp time.Time) bool {
 
 // get returns a copy of the value at k, or nil when there is none.
 func (t *txn) get(k []byte) ([]byte, error) {
+	if e, ok := t.ov.lookup(k); ok {
+		if e == nil {
+			return nil, nil
+		}
+		return append([]byte(nil), e.Value...), nil
+	}
 	item, err := t.tx.Get(k)
 	if errors.Is(err, bdg.ErrKeyNotFound) {
 		return nil, nil
@@ -48,7 +57,9 @@ func (t *txn) set(k, v []byte, exp time.Time) error {
 	if !exp.IsZero() {
 		e = e.WithTTL(max(exp.Sub(t.now), 0) + ttlMargin)
 	}
-	if err := t.tx.SetEntry(e); err != nil {
+	if t.ov != nil {
+		t.ov.put(k, e)
+	} else if err := t.tx.SetEntry(e); err != nil {
 		return err
 	}
 	t.writes++
@@ -57,7 +68,9 @@ func (t *txn) set(k, v []byte, exp time.Time) error {
 
 // del removes k.
 func (t *txn) del(k []byte) error {
-	if err := t.tx.Delete(k); err != nil {
+	if t.ov != nil {
+		t.ov.put(k, nil)
+	} else if err := t.tx.Delete(k); err != nil {
 		return err
 	}
 	t.writes++
@@ -69,15 +82,16 @@ func (t *txn) del(k []byte) error {
 func (t *txn) scan(p []byte) ([][]byte, error) {
 	it := t.tx.NewIterator(bdg.IteratorOptions{Prefix: p, PrefetchValues: true, PrefetchSize: 16})
 	defer it.Close()
+	var keys [][]byte
 	var vals [][]byte
 	for it.Rewind(); it.Valid(); it.Next() {
 		v, err := it.Item().ValueCopy(nil)
 		if err != nil {
 			return nil, err
 		}
-		vals = append(vals, v)
+		keys, vals = append(keys, it.Item().KeyCopy(nil)), append(vals, v)
 	}
-	return vals, nil
+	return t.ov.merge(p, keys, vals), nil
 }
 
 // scanIDs returns the ids held by the index entries under p.
