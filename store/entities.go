@@ -215,4 +215,9 @@ type Interaction struct {
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
 	UsedAt    time.Time `json:"used_at,omitempty"`
+
+	// Stored tells the core whether the interaction is in the store (it was read from it, or put there). A
+	// request that ends without needing the browser again (a silent authorization) never stores it. Never
+	// stored itself.
+	Stored bool `json:"-"`
 }

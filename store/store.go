@@ -116,8 +116,9 @@ type TokenStore interface {
 
 // CodeStore keeps authorization codes by the hash of their value.
 type CodeStore interface {
-	// Put stores a code; ErrConflict if the id exists.
-	Put(ctx context.Context, c *Code) error
+	// Put stores a code; ErrConflict if the id exists. With grant, the code's new grant is created in the same
+	// write (ErrConflict if a live grant has its id): one write issues a code.
+	Put(ctx context.Context, c *Code, grant ...*Grant) error
 	// Get returns a live code; a used one comes back with ErrAlreadyUsed. It writes nothing, so a request whose
 	// binding does not match (client, redirect_uri, code_verifier) leaves the code unused.
 	Get(ctx context.Context, host, id string) (*Code, error)

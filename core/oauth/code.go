@@ -13,15 +13,12 @@ func (p *Provider) issueCode(ctx context.Context, ix *store.Interaction, client 
 	now := p.now()
 	g := &store.Grant{ID: newGrantID(), Host: p.Host, UserID: user.ID, ClientID: client.ID, Scopes: scopes,
 		AuthTime: ix.AuthTime, CreatedAt: now, ExpiresAt: now.Add(p.Settings.CodeTTL)}
-	if err := p.Grants.Create(ctx, g); err != nil {
-		return "", err
-	}
 	code, id := newSecret(PrefixCode)
 	c := &store.Code{ID: id, Host: p.Host, GrantID: g.ID, ClientID: client.ID, UserID: user.ID,
 		RedirectURI: ix.RedirectURI, RedirectURIGiven: ix.RedirectURIGiven, Scopes: scopes,
 		CodeChallenge: ix.CodeChallenge, CodeChallengeMethod: ix.CodeChallengeMethod, Nonce: ix.Nonce,
 		AuthTime: ix.AuthTime, IssuedAt: now, ExpiresAt: now.Add(p.Settings.CodeTTL)}
-	if err := p.Codes.Put(ctx, c); err != nil {
+	if err := p.Codes.Put(ctx, c, g); err != nil { // the code and its grant in one write
 		return "", err
 	}
 	return code, nil

@@ -125,12 +125,9 @@ func (p *Provider) StartDeviceVerification(ctx context.Context, typed, browser s
 	if d.ValidUntil.Before(exp) {
 		exp = d.ValidUntil
 	}
-	ix := &store.Interaction{ID: newInteractionID(), Host: p.Host, Browser: Digest(browser), ClientID: d.ClientID,
-		Scopes: d.Scopes, MaxAge: -1, DeviceCodeID: d.ID, CreatedAt: now, ExpiresAt: exp}
-	if err := p.Interactions.Put(ctx, ix); err != nil {
-		return nil, err
-	}
-	return ix, nil
+	// Stored by Advance when it shows the login or consent page, which it always does for a device.
+	return &store.Interaction{ID: newInteractionID(), Host: p.Host, Browser: Digest(browser), ClientID: d.ClientID,
+		Scopes: d.Scopes, MaxAge: -1, DeviceCodeID: d.ID, CreatedAt: now, ExpiresAt: exp}, nil
 }
 
 // awaitingUser checks a device code read for its verification (d and the read's err): nil when it still waits

@@ -15,10 +15,11 @@ import (
 // InteractionTTL bounds how long a user may take between the authorization request and the consent.
 const InteractionTTL = 30 * time.Minute
 
-// StartInteraction records a validated request bound to a browser (by the digest of its CSRF cookie), so the
-// login and consent forms carry only the interaction id, and a flow started in one browser cannot be finished
-// in another.
-func (p *Provider) StartInteraction(ctx context.Context, r *AuthorizeRequest, browser string) (*store.Interaction, error) {
+// StartInteraction makes the record of a validated request bound to a browser (by the digest of its CSRF
+// cookie), so the login and consent forms carry only the interaction id, and a flow started in one browser
+// cannot be finished in another. It is stored only when the flow needs the browser again (Advance: login or
+// consent); a silent authorization ends without storing it.
+func (p *Provider) StartInteraction(_ context.Context, r *AuthorizeRequest, browser string) (*store.Interaction, error) {
 	now := p.now()
 	ix := &store.Interaction{
 		ID: newInteractionID(), Host: p.Host, Browser: Digest(browser), ClientID: r.Client.ID,
@@ -28,10 +29,19 @@ func (p *Provider) StartInteraction(ctx context.Context, r *AuthorizeRequest, br
 		IDTokenHintSub: r.IDTokenHintSub,
 		CreatedAt:      now, ExpiresAt: now.Add(InteractionTTL),
 	}
-	if err := p.Interactions.Put(ctx, ix); err != nil {
-		return nil, err
-	}
 	return ix, nil
+}
+
+// keep stores an interaction that the browser will come back with (the login or consent page), once.
+func (p *Provider) keep(ctx context.Context, ix *store.Interaction) error {
+	if ix.Stored {
+		return nil
+	}
+	if err := p.Interactions.Put(ctx, ix); err != nil {
+		return err
+	}
+	ix.Stored = true
+	return nil
 }
 
 // newInteractionID returns 256 random bits, base64url: an interaction id is a bearer of the flow in its forms.
@@ -60,6 +70,7 @@ func (p *Provider) LoadInteraction(ctx context.Context, id, browser string) (*st
 	if !CheckClientSecret(ix.Browser, browser) {
 		return nil, ErrUnknownInteraction
 	}
+	ix.Stored = true
 	return ix, nil
 }
 
@@ -67,7 +78,11 @@ func (p *Provider) LoadInteraction(ctx context.Context, id, browser string) (*st
 // and max_age for this request.
 func (p *Provider) LoggedIn(ctx context.Context, ix *store.Interaction, userID string) error {
 	ix.UserID, ix.AuthTime, ix.LoggedIn = userID, p.now(), true
-	return p.Interactions.Put(ctx, ix)
+	if err := p.Interactions.Put(ctx, ix); err != nil {
+		return err
+	}
+	ix.Stored = true
+	return nil
 }
 
 // StepKind is what the browser must do next in an authorization.
@@ -119,12 +134,17 @@ func (p *Provider) Advance(ctx context.Context, ix *store.Interaction, sess *Ses
 			if HasPrompt(ix.Prompt, PromptNone) {
 				return nil, p.redirectError(ix, client, LoginRequired("the user is not signed in"))
 			}
+			if err := p.keep(ctx, ix); err != nil {
+				return nil, err
+			}
 			return &Step{Kind: StepLogin}, nil
 		}
 		if ix.UserID != sess.UserID || !ix.AuthTime.Equal(sess.AuthTime) {
 			ix.UserID, ix.AuthTime = sess.UserID, sess.AuthTime
-			if err := p.Interactions.Put(ctx, ix); err != nil {
-				return nil, err
+			if ix.Stored { // one not stored yet is stored with these if it needs to be (keep)
+				if err := p.Interactions.Put(ctx, ix); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}
@@ -164,6 +184,9 @@ func (p *Provider) Advance(ctx context.Context, ix *store.Interaction, sess *Ses
 		return nil, p.redirectError(ix, client, AccessDenied(desc))
 	case policy.DecisionConsentRequired:
 		return nil, p.redirectError(ix, client, ConsentRequired("the user has not approved this application"))
+	}
+	if err := p.keep(ctx, ix); err != nil {
+		return nil, err
 	}
 	return &Step{Kind: StepConsent, Client: client, User: user, Offered: offered, Page: decision.Page,
 		Device: ix.DeviceCodeID != ""}, nil
@@ -208,13 +231,16 @@ func (p *Provider) Decide(ctx context.Context, ix *store.Interaction, approve bo
 	return p.finish(ctx, ix, client, user, granted)
 }
 
-// finish ends the interaction (once: a replayed consent form finds it used) and issues the code.
+// finish ends the interaction (once: a replayed consent form finds it used) and issues the code. An interaction
+// that was never stored (a silent authorization) has no form to replay and nothing to end.
 func (p *Provider) finish(ctx context.Context, ix *store.Interaction, client *store.Client, user *store.User, scopes []string) (*Step, error) {
-	if _, err := p.Interactions.Consume(ctx, p.Host, ix.ID); err != nil {
-		if errors.Is(err, store.ErrAlreadyUsed) || errors.Is(err, store.ErrNotFound) {
-			return nil, ErrUnknownInteraction
+	if ix.Stored {
+		if _, err := p.Interactions.Consume(ctx, p.Host, ix.ID); err != nil {
+			if errors.Is(err, store.ErrAlreadyUsed) || errors.Is(err, store.ErrNotFound) {
+				return nil, ErrUnknownInteraction
+			}
+			return nil, err
 		}
-		return nil, err
 	}
 	switch {
 	case ix.DeviceCodeID != "":

@@ -10,14 +10,28 @@ import (
 // codeStore implements store.CodeStore.
 type codeStore struct{ s *Store }
 
-// Put stores a code; ErrConflict if a live code has the id.
-func (cs codeStore) Put(ctx context.Context, c *store.Code) error {
+// Put stores a code, and its new grant when given; ErrConflict if a live code or grant has the id.
+func (cs codeStore) Put(ctx context.Context, c *store.Code, grant ...*store.Grant) error {
 	if err := need("code", c.Host, c.ID); err != nil {
 		return err
+	}
+	for _, g := range grant {
+		if err := need("grant", g.Host, g.ID); err != nil {
+			return err
+		}
 	}
 	return cs.s.update(ctx, func(t *txn) error {
 		if ok, err := codeTable.live(t, c.Host, c.ID); err != nil || ok {
 			return orConflict(err, codeTable.conflict(c.ID))
+		}
+		for _, g := range grant {
+			if ok, err := grantTable.live(t, g.Host, g.ID); err != nil || ok {
+				return orConflict(err, grantTable.conflict(g.ID))
+			}
+			v := *g
+			if err := putGrant(t, &v); err != nil {
+				return err
+			}
 		}
 		return codeTable.put(t, c, c.Host, c.ID)
 	})

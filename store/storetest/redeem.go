@@ -136,3 +136,19 @@ func testRedeem(t *testing.T, open Opener) {
 		e.is("token of the conflict", e.tokenErr(hostA, "at2"), store.ErrNotFound)
 	})
 }
+
+// testCodeWithGrant covers Codes.Put with the code's new grant: both in one write, and a grant id that is taken
+// stores neither.
+func testCodeWithGrant(t *testing.T, open Opener) {
+	e := newEnv(t, open)
+	g := e.newGrant(hostA, "g1", "u1", "c1")
+	e.must(e.s.Codes().Put(e.ctx, e.newCode(hostA, "ac1", "g1"), g))
+	got, err := e.s.Grants().Get(e.ctx, hostA, "g1")
+	e.must(err)
+	same(t, "grant", got, g)
+	_, err = e.s.Codes().Get(e.ctx, hostA, "ac1")
+	e.must(err)
+	e.is("code with a taken grant id", e.s.Codes().Put(e.ctx, e.newCode(hostA, "ac2", "g1"), e.newGrant(hostA, "g1", "u2", "c1")), store.ErrConflict)
+	_, err = e.s.Codes().Get(e.ctx, hostA, "ac2")
+	e.is("the refused code", err, store.ErrNotFound)
+}

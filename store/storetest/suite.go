@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 		{"DeviceCodes", testDeviceCodes},
 		{"DevicePoll", testDevicePoll},
 		{"Redeem", testRedeem},
+		{"CodeWithGrant", testCodeWithGrant},
 		{"Keys", testKeys},
 		{"Interactions", testInteractions},
 		{"RevokedClients", testRevokedClients},
