@@ -94,7 +94,7 @@ func (s *Store) commitShared(ops []*op) {
 	g := &group{tx: s.db.NewTransaction(true)}
 	for _, o := range ops {
 		t := &txn{tx: g.tx, now: s.clock(), ov: newOverlay()}
-		err := o.fn(t)
+		err := guarded(o.fn, t)
 		if err != nil {
 			g.failed = append(g.failed, failure{o, err})
 			continue
@@ -151,6 +151,17 @@ func (s *Store) finish(g *group) {
 	for _, f := range g.failed {
 		f.o.done <- f.err
 	}
+}
+
+// guarded runs fn on t, turning a panic into an error: the committer serves every request, so one write's bug
+// must not take the others (or the process) down with it. Its overlay is dropped like any failed write's.
+func guarded(fn func(*txn) error, t *txn) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("badger: a write panicked: %v", r)
+		}
+	}()
+	return fn(t)
 }
 
 // runSolo runs fn alone on a transaction of its own, committed at once, retrying a lost race as update always

@@ -176,3 +176,15 @@ func TestGroupCommitConcurrent(t *testing.T) {
 		_ = s.Close()
 	}
 }
+
+// TestPanickingWrite: a write whose code panics fails alone; the committer goes on serving the others.
+func TestPanickingWrite(t *testing.T) {
+	s := openInternal(t, false)
+	err := s.update(context.Background(), func(*txn) error { panic("boom") })
+	if err == nil {
+		t.Fatal("a panicking write succeeded")
+	}
+	if err := s.update(context.Background(), func(t *txn) error { return t.set([]byte("k"), []byte("v"), time.Time{}) }); err != nil {
+		t.Fatalf("the next write: %v", err)
+	}
+}

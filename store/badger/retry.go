@@ -72,7 +72,7 @@ func (s *Store) write(ctx context.Context, fn func(*txn) error, solo bool) error
 func (s *Store) attempt(fn func(*txn) error) error {
 	tx := s.db.NewTransaction(true)
 	defer tx.Discard()
-	err := fn(&txn{tx: tx, now: s.clock()})
+	err := guarded(fn, &txn{tx: tx, now: s.clock()})
 	if err != nil && !errors.Is(err, errMore) {
 		return err
 	}
