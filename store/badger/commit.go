@@ -140,7 +140,7 @@ func (s *Store) finish(g *group) {
 	var err error
 	if len(g.waiting) > 0 {
 		s.stats.commit(len(g.waiting))
-		if cerr := g.tx.Commit(); cerr != nil {
+		if cerr := s.commit(g.tx); cerr != nil {
 			s.log.Error("group commit failed: the batch's writes are not durable", "err", cerr, "writes", len(g.waiting))
 			err = fmt.Errorf("badger: commit of %d writes: %w: %w", len(g.waiting), store.ErrUnavailable, cerr)
 		}
@@ -166,4 +166,12 @@ func (s *Store) runSolo(fn func(*txn) error) error {
 			return fmt.Errorf("badger: gave up after %d conflicting attempts: %w", attempt, err)
 		}
 	}
+}
+
+// commit commits a write transaction: one sync with SyncWrites. Tests may stand in for it (commitHook).
+func (s *Store) commit(tx *bdg.Txn) error {
+	if s.commitHook != nil {
+		return s.commitHook(tx)
+	}
+	return tx.Commit()
 }

@@ -76,7 +76,7 @@ func (s *Store) attempt(fn func(*txn) error) error {
 	if err != nil && !errors.Is(err, errMore) {
 		return err
 	}
-	if cerr := tx.Commit(); cerr != nil {
+	if cerr := s.commit(tx); cerr != nil {
 		return cerr
 	}
 	return err
