@@ -28,7 +28,7 @@ const writerEnv = "ASSENTRY_POWERLOSS_WRITER"
 const (
 	plWorkers   = 16
 	plPerWorker = 2000 // 32000 writes at most; the cut comes long before
-	plCutAt     = 500  // acknowledged tokens before the cut
+	plCutAt     = 6000 // acknowledged tokens before the cut: past a memtable rotation and a flush to a table
 	plRevokeOne = 10   // every tenth token is revoked right after it is acknowledged
 	plHost      = "pl"
 )
@@ -42,10 +42,12 @@ func TestMain(m *testing.M) {
 
 // powerLossWriter writes tokens from plWorkers goroutines, durably or not, and reports each acknowledged write
 // on stdout, one line each, once its call has returned: "T id" a token stored, "r id" a revocation about to be
-// sent, "R id" a revocation done. It runs until killed, or until the bounded work is done.
+// sent, "R id" a revocation done. It runs until killed, or until the bounded work is done. Its memtable is 1 MiB,
+// so that before the cut Badger has rotated its write-ahead log and flushed a memtable to a table, as a long
+// running server does.
 func powerLossWriter(arg string) int {
 	dir, mode, _ := strings.Cut(arg, " ")
-	s, err := badger.Open(context.Background(), badger.Options{Dir: dir, NoSync: mode == "nosync", Logger: quiet, GCInterval: -1})
+	s, err := badger.Open(context.Background(), badger.Options{Dir: dir, NoSync: mode == "nosync", Logger: quiet, GCInterval: -1, MemTableSize: 1 << 20})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "open:", err)
 		return 1
@@ -97,8 +99,9 @@ func powerLossWriter(arg string) int {
 // TestPowerLoss simulates a power cut under the store (internal/flakydisk: an ext4 filesystem on a disk that
 // loses every write not flushed when the power goes) while 16 writers store and revoke tokens durably, cuts it
 // after plCutAt acknowledged tokens, and checks on the disk as it survives that every acknowledged token is there
-// and every acknowledged revocation holds. Unlike the SIGKILL test of cmd/assentry, the kernel's page cache is
-// lost too, so this proves that each write was synced before it was acknowledged.
+// and every acknowledged revocation holds (the cut comes after Badger has rotated its write-ahead log and written
+// a table). Unlike the SIGKILL test of cmd/assentry, the kernel's page cache is lost too, so this proves that
+// each write was synced before it was acknowledged.
 //
 // It needs root, /dev/fuse, loop devices, ext4, losetup and mkfs.ext4, and skips without them (also under CI,
 // saying so). The device mapper (dm-flakey, dm-log-writes) is not needed.
@@ -213,6 +216,9 @@ func powerLoss(t *testing.T, name, mode string) powerLossResult {
 		return res
 	}
 	defer s.Close()
+	ssts, _ := filepath.Glob(filepath.Join(dir, "data", "*.sst"))
+	mems, _ := filepath.Glob(filepath.Join(dir, "data", "*.mem"))
+	res.disk += fmt.Sprintf("; the store reopened with %d tables and %d memtable logs", len(ssts), len(mems))
 	for _, id := range order {
 		_, err := s.Tokens().Get(context.Background(), plHost, id)
 		switch {
