@@ -18,8 +18,10 @@ import (
 // the database as the earlier writes of the batch left it, its own writes stay in the overlay, and only when it
 // returns nil are they applied to the batch; a write that fails leaves nothing behind. Nobody is answered before
 // the commit (and so the sync) that covers their write has returned; if that commit fails, every write of the
-// batch fails with store.ErrUnavailable. One writer also means no two write transactions ever race: Badger's
-// conflict retries (retry.go) are only left for the solo path.
+// batch fails with store.ErrUnavailable, and so does every write that failed on its own after the batch's first
+// successful one (its error may rest on what they wrote: a session one of them deleted, a name one of them took).
+// One writer also means no two write transactions ever race: Badger's conflict retries (retry.go) are only left
+// for the solo path.
 //
 // A batch stays within half of Badger's transaction limits (entries and bytes), by the overlay's own count; a
 // write too big to share (a bulk revocation, see bulk) runs alone on a transaction of its own.
@@ -83,6 +85,9 @@ type group struct {
 type failure struct {
 	o   *op
 	err error
+	// late: it ran after writes of the batch had succeeded, so it read what they wrote and its error is only
+	// true if their commit succeeds.
+	late bool
 }
 
 // commitShared runs ops in batch transactions and answers each once its outcome is durable.
@@ -96,16 +101,22 @@ func (s *Store) commitShared(ops []*op) {
 		t := &txn{tx: g.tx, now: s.clock(), ov: newOverlay()}
 		err := guarded(o.fn, t)
 		if err != nil {
-			g.failed = append(g.failed, failure{o, err})
+			g.failed = append(g.failed, failure{o, err, len(g.waiting) > 0})
 			continue
 		}
 		n, size := t.ov.cost()
 		if g.entries+n > maxEntries || g.bytes+size > maxBytes {
 			if len(g.waiting) > 0 || len(g.failed) > 0 {
 				// The write read the database as it is now, and the batch's writes are all it has not seen
-				// committed: committing them first keeps what it read true.
-				s.finish(g)
+				// committed: committing them first keeps what it read true. If that commit fails, what it read
+				// is gone: it fails with them.
+				read := len(g.waiting) > 0
+				cerr := s.finish(g)
 				g = &group{tx: s.db.NewTransaction(true)}
+				if cerr != nil && read {
+					o.done <- cerr
+					continue
+				}
 			}
 			if n > maxEntries || size > maxBytes {
 				o.done <- s.runSolo(o.fn) // too big to share: alone, as bulk writes are
@@ -120,8 +131,13 @@ func (s *Store) commitShared(ops []*op) {
 			for _, w := range append(g.waiting, o) {
 				w.done <- s.runSolo(w.fn)
 			}
+			// A write that failed after reading the batch's writes runs again too, on what is committed now.
 			for _, f := range g.failed {
-				f.o.done <- f.err
+				if f.late {
+					f.o.done <- s.runSolo(f.o.fn)
+				} else {
+					f.o.done <- f.err
+				}
 			}
 			g = &group{tx: s.db.NewTransaction(true)}
 			continue
@@ -133,14 +149,15 @@ func (s *Store) commitShared(ops []*op) {
 }
 
 // finish commits a batch (one sync for all its writes) and answers every write of it: nil to those applied, or
-// store.ErrUnavailable when the commit failed; their own error to those that failed. Failed writes wait for the
-// commit too, so no answer overtakes the write it may depend on.
-func (s *Store) finish(g *group) {
+// store.ErrUnavailable when the commit failed; their own error to those that failed, except that a late one gets
+// the commit's error too (what it read is lost). Failed writes wait for the commit too, so no answer overtakes
+// the write it may depend on. It returns the commit's error.
+func (s *Store) finish(g *group) error {
 	defer g.tx.Discard()
 	var err error
 	if len(g.waiting) > 0 {
 		s.stats.commit(len(g.waiting))
-		if cerr := g.tx.Commit(); cerr != nil {
+		if cerr := s.commit(g.tx); cerr != nil {
 			s.log.Error("group commit failed: the batch's writes are not durable", "err", cerr, "writes", len(g.waiting))
 			err = fmt.Errorf("badger: commit of %d writes: %w: %w", len(g.waiting), store.ErrUnavailable, cerr)
 		}
@@ -149,8 +166,13 @@ func (s *Store) finish(g *group) {
 		o.done <- err
 	}
 	for _, f := range g.failed {
-		f.o.done <- f.err
+		if err != nil && f.late {
+			f.o.done <- err
+		} else {
+			f.o.done <- f.err
+		}
 	}
+	return err
 }
 
 // guarded runs fn on t, turning a panic into an error: the committer serves every request, so one write's bug
@@ -177,4 +199,12 @@ func (s *Store) runSolo(fn func(*txn) error) error {
 			return fmt.Errorf("badger: gave up after %d conflicting attempts: %w", attempt, err)
 		}
 	}
+}
+
+// commit commits a write transaction: one sync with SyncWrites. Tests may stand in for it (commitHook).
+func (s *Store) commit(tx *bdg.Txn) error {
+	if s.commitHook != nil {
+		return s.commitHook(tx)
+	}
+	return tx.Commit()
 }

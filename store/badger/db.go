@@ -82,6 +82,10 @@ type Store struct {
 	queue     chan *op      // writes for the committer (commit.go); nil without group commit
 	committed chan struct{} // closed when the committer has stopped
 	stats     stats
+
+	// commitHook is a seam for tests only: when set, every write transaction is committed through it instead of
+	// tx.Commit, so a test can watch commits or make them fail. Set it right after Open, before any write.
+	commitHook func(tx *bdg.Txn) error
 }
 
 var _ store.Store = (*Store)(nil)

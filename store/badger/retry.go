@@ -8,6 +8,8 @@ import (
 	"time"
 
 	bdg "github.com/dgraph-io/badger/v4"
+
+	"github.com/assentry/assentry/store"
 )
 
 // maxAttempts bounds the retries of a transaction that lost a race (bdg.ErrConflict). Losers of a consume race
@@ -76,8 +78,12 @@ func (s *Store) attempt(fn func(*txn) error) error {
 	if err != nil && !errors.Is(err, errMore) {
 		return err
 	}
-	if cerr := tx.Commit(); cerr != nil {
-		return cerr
+	if cerr := s.commit(tx); cerr != nil {
+		if errors.Is(cerr, bdg.ErrConflict) {
+			return cerr // a lost race: the caller runs fn again
+		}
+		s.log.Error("commit failed: the write is not durable", "err", cerr)
+		return fmt.Errorf("badger: commit: %w: %w", store.ErrUnavailable, cerr)
 	}
 	return err
 }
