@@ -60,7 +60,7 @@ func NewClients(host string, clients store.ClientStore, hostGrants []string, now
 	if now == nil {
 		now = time.Now
 	}
-	return &Clients{host: host, clients: clients, grants: hostGrants, now: now}
+	return &Clients{host: host, clients: newCachedClients(clients, now), grants: hostGrants, now: now}
 }
 
 // Create validates spec and stores a new client. For a confidential client it returns the secret, a
