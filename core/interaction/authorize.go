@@ -46,10 +46,10 @@ func (s *Service) load(ctx context.Context, id string, b Browser) (*store.Intera
 func (s *Service) advance(ctx context.Context, ix *store.Interaction, b Browser, onConsentPage bool) (*Step, error) {
 	var sess *oauth.Session
 	if !ix.LoggedIn {
-		st, _, err := s.sessions.Lookup(ctx, b.Session)
+		st, u, err := s.sessions.Lookup(ctx, b.Session)
 		switch {
 		case err == nil:
-			sess = &oauth.Session{UserID: st.UserID, AuthTime: st.AuthTime}
+			sess = &oauth.Session{UserID: st.UserID, AuthTime: st.AuthTime, User: u}
 		case !errors.Is(err, session.ErrNoSession):
 			return nil, err
 		}

@@ -113,6 +113,9 @@ type Step struct {
 type Session struct {
 	UserID   string
 	AuthTime time.Time
+	// User is the session's user as the session lookup just read it (live, not disabled), when the caller has
+	// it: Advance then does not read it again.
+	User *store.User
 }
 
 // Advance takes an interaction as far as it can go without the user: it decides whether a login is needed
@@ -148,12 +151,17 @@ func (p *Provider) Advance(ctx context.Context, ix *store.Interaction, sess *Ses
 			}
 		}
 	}
-	user, err := p.Users.Get(ctx, p.Host, ix.UserID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && user.Disabled) {
-		return nil, p.redirectError(ix, client, AccessDenied("the account is not active"))
-	}
-	if err != nil {
-		return nil, err
+	var user *store.User
+	if sess != nil && sess.User != nil && sess.User.ID == ix.UserID && !sess.User.Disabled {
+		user = sess.User
+	} else {
+		user, err = p.Users.Get(ctx, p.Host, ix.UserID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && user.Disabled) {
+			return nil, p.redirectError(ix, client, AccessDenied("the account is not active"))
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	offered, _, e := p.grantScopes(ctx, interactionFlow(ix), client, user, ix.Scopes)
 	if e != nil {
