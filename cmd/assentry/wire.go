@@ -25,7 +25,8 @@ func openStore(ctx context.Context, s *config.Settings, log *slog.Logger) (store
 	if err := os.MkdirAll(s.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	st, err := badgerstore.Open(ctx, badgerstore.Options{Dir: s.DataDir, Logger: log})
+	st, err := badgerstore.Open(ctx, badgerstore.Options{Dir: s.DataDir, Logger: log,
+		MemTableSize: s.Store.MemTableSize, BlockCacheSize: s.Store.BlockCacheSize, IndexCacheSize: s.Store.IndexCacheSize})
 	if errors.Is(err, badgerstore.ErrLocked) {
 		return nil, fmt.Errorf("the data directory %s is in use by another process: %w", s.DataDir, err)
 	}

@@ -13,9 +13,18 @@ type Config struct {
 	TrustedProxies []string `yaml:"trusted_proxies"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"log_level"`
+	// Store sizes the embedded store's memory.
+	Store *Store `yaml:"store"`
 
 	Host  `yaml:",inline"`
 	Hosts []Host `yaml:"hosts"`
+}
+
+// Store sizes the memory of the embedded Badger store, in MiB; 0 (or left out) keeps the default.
+type Store struct {
+	MemTableMiB   int `yaml:"memtable_mib"`
+	BlockCacheMiB int `yaml:"block_cache_mib"`
+	IndexCacheMiB int `yaml:"index_cache_mib"`
 }
 
 // Host is everything that belongs to one host (Prosody's VirtualHost, Keycloak's realm). Under `hosts`, a

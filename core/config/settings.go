@@ -13,7 +13,15 @@ type Settings struct {
 	DataDir        string   // Badger's directory
 	TrustedProxies []string // IP addresses and CIDR prefixes whose X-Forwarded-For is believed, as written
 	LogLevel       string   // debug, info, warn or error
+	Store          StoreSettings
 	Hosts          []HostSettings
+}
+
+// StoreSettings size the embedded store's memory, in bytes (the store's own defaults when not configured).
+type StoreSettings struct {
+	MemTableSize   int64 // one memtable; Badger keeps two
+	BlockCacheSize int64
+	IndexCacheSize int64
 }
 
 // HostSettings is one host's effective configuration, every default applied and every inherited top-level

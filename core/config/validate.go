@@ -24,6 +24,24 @@ func (c *Config) resolve(env []string, r *report) *Settings {
 	default:
 		r.errorf("log_level", "", fmt.Sprintf("%q must be one of debug, info, warn, error", s.LogLevel))
 	}
+	if c.Store != nil {
+		for _, f := range []struct {
+			key      string
+			mib, max int
+			dst      *int64
+		}{
+			{"store.memtable_mib", c.Store.MemTableMiB, 1024, &s.Store.MemTableSize},
+			{"store.block_cache_mib", c.Store.BlockCacheMiB, 16384, &s.Store.BlockCacheSize},
+			{"store.index_cache_mib", c.Store.IndexCacheMiB, 16384, &s.Store.IndexCacheSize},
+		} {
+			switch {
+			case f.mib < 0 || f.mib > f.max:
+				r.errorf(f.key, "", fmt.Sprintf("must be between 1 and %d MiB (0 or unset: the default), got %d", f.max, f.mib))
+			case f.mib > 0:
+				*f.dst = int64(f.mib) << 20
+			}
+		}
+	}
 	for i, p := range c.TrustedProxies {
 		if err := checkProxy(p); err != nil {
 			r.errorf(fmt.Sprintf("trusted_proxies[%d]", i), "", err.Error())
