@@ -1,6 +1,7 @@
 package badger
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -64,7 +65,7 @@ func (s *Store) runBatch(ops []*op) {
 		if o.solo {
 			s.commitShared(shared)
 			shared = nil
-			o.done <- s.runSolo(o.fn)
+			o.done <- s.runSolo(context.Background(), o.fn)
 			continue
 		}
 		shared = append(shared, o)
@@ -119,7 +120,7 @@ func (s *Store) commitShared(ops []*op) {
 				}
 			}
 			if n > maxEntries || size > maxBytes {
-				o.done <- s.runSolo(o.fn) // too big to share: alone, as bulk writes are
+				o.done <- s.runSolo(context.Background(), o.fn) // too big to share: alone, as bulk writes are
 				continue
 			}
 		}
@@ -129,12 +130,12 @@ func (s *Store) commitShared(ops []*op) {
 			g.tx.Discard()
 			s.log.Warn("group commit: applying a write failed; running the batch's writes one by one", "err", err)
 			for _, w := range append(g.waiting, o) {
-				w.done <- s.runSolo(w.fn)
+				w.done <- s.runSolo(context.Background(), w.fn)
 			}
 			// A write that failed after reading the batch's writes runs again too, on what is committed now.
 			for _, f := range g.failed {
 				if f.late {
-					f.o.done <- s.runSolo(f.o.fn)
+					f.o.done <- s.runSolo(context.Background(), f.o.fn)
 				} else {
 					f.o.done <- f.err
 				}
@@ -186,9 +187,10 @@ func guarded(fn func(*txn) error, t *txn) (err error) {
 	return fn(t)
 }
 
-// runSolo runs fn alone on a transaction of its own, committed at once, retrying a lost race as update always
-// did (it cannot lose one to the committer, which is busy running it, but the rule stays simple).
-func (s *Store) runSolo(fn func(*txn) error) error {
+// runSolo runs fn alone on a transaction of its own, committed at once, retrying a lost race after a short
+// random wait: the path of every write without group commit, and of the committer's solo writes (which cannot
+// lose a race, the committer being the only writer, but the rule stays one).
+func (s *Store) runSolo(ctx context.Context, fn func(*txn) error) error {
 	for attempt := 1; ; attempt++ {
 		s.stats.commit(1)
 		err := s.attempt(fn)
@@ -197,6 +199,9 @@ func (s *Store) runSolo(fn func(*txn) error) error {
 		}
 		if attempt == maxAttempts {
 			return fmt.Errorf("badger: gave up after %d conflicting attempts: %w", attempt, err)
+		}
+		if err := backoff(ctx, attempt); err != nil {
+			return err
 		}
 	}
 }

@@ -55,19 +55,7 @@ func (s *Store) write(ctx context.Context, fn func(*txn) error, solo bool) error
 		s.queue <- o
 		return <-o.done
 	}
-	for attempt := 1; ; attempt++ {
-		s.stats.commit(1)
-		err := s.attempt(fn)
-		if !errors.Is(err, bdg.ErrConflict) {
-			return err
-		}
-		if attempt == maxAttempts {
-			return fmt.Errorf("badger: gave up after %d conflicting attempts: %w", attempt, err)
-		}
-		if err := backoff(ctx, attempt); err != nil {
-			return err
-		}
-	}
+	return s.runSolo(ctx, fn)
 }
 
 // attempt is one try of update.
