@@ -10,6 +10,7 @@ import (
 	"time"
 
 	bdg "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
 
 	"github.com/assentry/assentry/store"
 )
@@ -31,6 +32,9 @@ const (
 	DefaultIndexCacheSize = 16 << 20
 	// numMemtables is how many memtables Badger keeps (the one written and one being flushed).
 	numMemtables = 2
+	// numCompactors is how many compactions run at once; each holds the tables it builds in memory. Two is
+	// Badger's minimum (one keeps level 0 moving).
+	numCompactors = 2
 	// valueLogFileSize bounds one value-log file (memory-mapped); records live in the LSM tree anyway.
 	valueLogFileSize = 64 << 20
 )
@@ -110,6 +114,8 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		WithSyncWrites(!o.NoSync).
 		WithLogger(logger{s.log.With("component", "badger")}).
 		WithNumMemtables(numMemtables).
+		WithNumCompactors(numCompactors).
+		WithCompression(options.None).
 		WithBlockCacheSize(orDefault(o.BlockCacheSize, DefaultBlockCacheSize)).
 		WithIndexCacheSize(orDefault(o.IndexCacheSize, DefaultIndexCacheSize))
 	if !o.InMemory {
