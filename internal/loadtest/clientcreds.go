@@ -68,15 +68,5 @@ type clientCredentialsWorker struct {
 
 func (w *clientCredentialsWorker) iterate(ctx context.Context, _ []time.Duration) (string, bool) {
 	res, err := w.c.postForm(ctx, w.c.ep.token, &w.h, w.h.auth, nil, w.body)
-	if err != nil {
-		return transportKind(err), false
-	}
-	if res.StatusCode == http.StatusOK {
-		if err := drain(res); err != nil {
-			return transportKind(err), false
-		}
-		return "", false
-	}
-	w.buf, _ = readBody(res, w.buf)
-	return statusKind(res.StatusCode, w.buf), false
+	return okOrKind(res, err, &w.buf), false
 }

@@ -208,6 +208,23 @@ func drain(res *http.Response) error {
 	return err
 }
 
+// okOrKind is the outcome of a request whose success is a 200 and whose body is not needed: "" for a 200 (the
+// body drained, so the connection is kept), else the failure's kind (transportKind, statusKind). buf is reused
+// to read a failure's body.
+func okOrKind(res *http.Response, err error, buf *[]byte) string {
+	if err != nil {
+		return transportKind(err)
+	}
+	if res.StatusCode == http.StatusOK {
+		if err := drain(res); err != nil {
+			return transportKind(err)
+		}
+		return ""
+	}
+	*buf, _ = readBody(res, *buf)
+	return statusKind(res.StatusCode, *buf)
+}
+
 // statusKind names an HTTP failure: its status and, from a JSON error body (RFC 6749 §5.2), its error code.
 func statusKind(status int, body []byte) string {
 	kind := "HTTP " + strconv.Itoa(status)

@@ -97,14 +97,7 @@ func runScenario(ctx context.Context, o *Options, name string, sc scenario) (*Sc
 	interrupted := false
 	if o.Warmup > 0 {
 		o.progress("%s: warming up for %s", name, o.Warmup)
-		t := time.NewTimer(o.Warmup)
-		select {
-		case <-t.C:
-		case <-done:
-		case <-ctx.Done():
-			interrupted = true
-		}
-		t.Stop()
+		interrupted = waitPhase(ctx, o.Warmup, done)
 	}
 	phase.Store(phaseMeasure)
 	start := time.Now()
@@ -113,14 +106,7 @@ func runScenario(ctx context.Context, o *Options, name string, sc scenario) (*Sc
 	}
 	if !interrupted {
 		o.progress("%s: measuring for %s", name, o.Duration)
-		t := time.NewTimer(o.Duration)
-		select {
-		case <-t.C:
-		case <-done:
-		case <-ctx.Done():
-			interrupted = true
-		}
-		t.Stop()
+		interrupted = waitPhase(ctx, o.Duration, done)
 	}
 	phase.Store(phaseStop)
 	grace := time.NewTimer(o.Timeout)
@@ -276,4 +262,18 @@ func (o *Options) progress(format string, args ...any) {
 	if o.Progress != nil {
 		fmt.Fprintf(o.Progress, "loadtest: "+format+"\n", args...)
 	}
+}
+
+// waitPhase waits for a phase of d, or until the workers are done (their request bound reached); it reports
+// whether ctx ended it first (SIGINT).
+func waitPhase(ctx context.Context, d time.Duration, done <-chan struct{}) (interrupted bool) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-done:
+	case <-ctx.Done():
+		return true
+	}
+	return false
 }

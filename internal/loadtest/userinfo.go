@@ -50,15 +50,5 @@ type userinfoWorker struct {
 
 func (w *userinfoWorker) iterate(ctx context.Context, _ []time.Duration) (string, bool) {
 	res, err := w.c.get(ctx, w.c.ep.userinfo, w.bearer, nil)
-	if err != nil {
-		return transportKind(err), false
-	}
-	if res.StatusCode == http.StatusOK {
-		if err := drain(res); err != nil {
-			return transportKind(err), false
-		}
-		return "", false
-	}
-	w.buf, _ = readBody(res, w.buf)
-	return statusKind(res.StatusCode, w.buf), false
+	return okOrKind(res, err, &w.buf), false
 }
