@@ -21,14 +21,18 @@ import (
 )
 
 func newServeCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var pprofAddr string
+	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the authorization server",
 		Long: "Run the authorization server. Without a configuration file it serves a development host on " +
 			"http://127.0.0.1:8080 with its data in ./data. SIGINT or SIGTERM stop it cleanly.",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return serve(cmd.Context(), g) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return serve(cmd.Context(), g, pprofAddr) },
 	}
+	cmd.Flags().StringVar(&pprofAddr, "pprof", "",
+		"serve Go's runtime profiles (/debug/pprof/) on this loopback address, such as 127.0.0.1:6060")
+	return cmd
 }
 
 // openEngines opens the policy engines every host's plugins run on; the returned function closes them, after the
@@ -83,7 +87,7 @@ func rotateKeys(ctx context.Context, h *assembly.Services, log *slog.Logger) {
 	}
 }
 
-func serve(ctx context.Context, g *globals) error {
+func serve(ctx context.Context, g *globals, pprofAddr string) error {
 	settings, warnings, err := g.loadConfig()
 	if err != nil {
 		return err
@@ -91,6 +95,11 @@ func serve(ctx context.Context, g *globals) error {
 	log := newLogger(settings.LogLevel)
 	for _, w := range warnings {
 		log.Warn("configuration", "path", w.Path, "warning", w.Message)
+	}
+	if pprofAddr != "" {
+		if err := servePprof(pprofAddr, log); err != nil {
+			return err
+		}
 	}
 	st, err := openStore(ctx, settings, log)
 	if err != nil {
