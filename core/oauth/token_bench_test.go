@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"runtime"
 	"testing"
 
 	"github.com/assentry/assentry/policy"
@@ -102,4 +103,30 @@ func BenchmarkGrantScopes(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkRefreshParallel is BenchmarkRefresh with 32 concurrent chains on each GOMAXPROCS core (run with -cpu 1
+// for one core, as the load measurements pin the server): concurrent writes share a sync through the store's
+// group commit, so ns/op is the CPU and the shared sync per rotation rather than one sync's latency.
+func BenchmarkRefreshParallel(b *testing.B) {
+	e := newTokenEnv(b)
+	const chains = 32
+	start := make(chan string, chains*runtime.GOMAXPROCS(0))
+	for range cap(start) {
+		start <- e.mustExchange("web", ScopeOfflineAccess).RefreshToken
+	}
+	b.SetParallelism(chains)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		rt := <-start
+		for pb.Next() {
+			resp, err := e.refresh("web", rt)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			rt = resp.RefreshToken
+		}
+	})
 }

@@ -35,6 +35,9 @@ const (
 	// numCompactors is how many compactions run at once; each holds the tables it builds in memory. Two is
 	// Badger's minimum (one keeps level 0 moving).
 	numCompactors = 2
+	// baseTableSize is the size of the tables compaction writes (Badger's default is 2 MiB). Compaction builds
+	// them in memory, several at once, so smaller tables keep its peaks lower.
+	baseTableSize = 2 << 20
 	// valueLogFileSize bounds one value-log file (memory-mapped); records live in the LSM tree anyway.
 	valueLogFileSize = 64 << 20
 )
@@ -109,22 +112,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	bo := bdg.DefaultOptions(o.Dir).
-		WithInMemory(o.InMemory).
-		WithSyncWrites(!o.NoSync).
-		WithLogger(logger{s.log.With("component", "badger")}).
-		WithNumMemtables(numMemtables).
-		WithNumCompactors(numCompactors).
-		WithCompression(options.None).
-		WithBlockCacheSize(orDefault(o.BlockCacheSize, DefaultBlockCacheSize)).
-		WithIndexCacheSize(orDefault(o.IndexCacheSize, DefaultIndexCacheSize))
-	if !o.InMemory {
-		bo = bo.WithValueLogFileSize(valueLogFileSize)
-	}
-	mt := orDefault(o.MemTableSize, DefaultMemTableSize)
-	// Badger refuses a value threshold above the transaction cap; our records are small anyway.
-	bo = bo.WithMemTableSize(mt).WithValueThreshold(min(bo.ValueThreshold, mt*15/100/4))
-	db, err := bdg.Open(bo)
+	db, err := bdg.Open(badgerOptions(o, s.log))
 	if err != nil {
 		if strings.Contains(err.Error(), "Another process is using this Badger database") {
 			return nil, fmt.Errorf("%w: %s (%v)", ErrLocked, o.Dir, err)
@@ -145,6 +133,26 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		go s.gcLoop(interval)
 	}
 	return s, nil
+}
+
+// badgerOptions are the Badger options of o: durable unless NoSync, sized by the memory defaults above.
+func badgerOptions(o Options, log *slog.Logger) bdg.Options {
+	bo := bdg.DefaultOptions(o.Dir).
+		WithInMemory(o.InMemory).
+		WithSyncWrites(!o.NoSync).
+		WithLogger(logger{log.With("component", "badger")}).
+		WithNumMemtables(numMemtables).
+		WithNumCompactors(numCompactors).
+		WithCompression(options.None).
+		WithBaseTableSize(baseTableSize).
+		WithBlockCacheSize(orDefault(o.BlockCacheSize, DefaultBlockCacheSize)).
+		WithIndexCacheSize(orDefault(o.IndexCacheSize, DefaultIndexCacheSize))
+	if !o.InMemory {
+		bo = bo.WithValueLogFileSize(valueLogFileSize)
+	}
+	mt := orDefault(o.MemTableSize, DefaultMemTableSize)
+	// Badger refuses a value threshold above the transaction cap; our records are small anyway.
+	return bo.WithMemTableSize(mt).WithValueThreshold(min(bo.ValueThreshold, mt*15/100/4))
 }
 
 // orDefault is v, or def when v is not positive.
