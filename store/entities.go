@@ -97,7 +97,9 @@ type Grant struct {
 	Scopes    []string  `json:"scopes"`
 	AuthTime  time.Time `json:"auth_time,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
-	ExpiresAt time.Time `json:"expires_at"` // the latest expiry of any token of the chain; extended on refresh
+	// ExpiresAt is when the grant goes: at the latest expiry of any token of its chain or up to a day after it (a
+	// backend may round it up so that refreshes need not rewrite the grant); extended as tokens are issued.
+	ExpiresAt time.Time `json:"expires_at"`
 	Revoked   bool      `json:"revoked,omitempty"`
 	RevokedAt time.Time `json:"revoked_at,omitempty"`
 }
