@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -75,6 +76,10 @@ func New(o Options) (*Server, error) {
 		ErrorHandler:          s.handleError,
 		// Headers and parameters are copied before a handler returns; never keep fiber's buffers.
 		Immutable: false,
+		// Responses are encoded by goccy/go-json, the encoder fiber's documentation suggests: the same JSON as
+		// encoding/json's, in a fraction of its time (token, introspection and userinfo answers are on every hot path).
+		JSONEncoder: json.Marshal,
+		JSONDecoder: json.Unmarshal,
 	})
 	s.routes()
 	return s, nil
