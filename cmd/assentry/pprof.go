@@ -11,18 +11,18 @@ import (
 
 // servePprof serves Go's runtime profiles (net/http/pprof) on addr, which must be a loopback address: profiles
 // show memory contents and cost CPU, so they are never exposed beyond the machine. The listener lives as long as
-// the process.
-func servePprof(addr string, log *slog.Logger) error {
+// the process. It returns the address it listens on.
+func servePprof(addr string, log *slog.Logger) (net.Addr, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("--pprof %q: %w", addr, err)
+		return nil, fmt.Errorf("--pprof %q: %w", addr, err)
 	}
 	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("--pprof %q: must be a loopback IP address and port, such as 127.0.0.1:6060", addr)
+		return nil, fmt.Errorf("--pprof %q: must be a loopback IP address and port, such as 127.0.0.1:6060", addr)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("--pprof: %w", err)
+		return nil, fmt.Errorf("--pprof: %w", err)
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
@@ -33,5 +33,5 @@ func servePprof(addr string, log *slog.Logger) error {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	log.Info("profiles served", "addr", ln.Addr().String(), "path", "/debug/pprof/")
-	return nil
+	return ln.Addr(), nil
 }

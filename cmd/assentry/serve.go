@@ -97,7 +97,7 @@ func serve(ctx context.Context, g *globals, pprofAddr string) error {
 		log.Warn("configuration", "path", w.Path, "warning", w.Message)
 	}
 	if pprofAddr != "" {
-		if err := servePprof(pprofAddr, log); err != nil {
+		if _, err := servePprof(pprofAddr, log); err != nil {
 			return err
 		}
 	}
