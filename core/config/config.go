@@ -63,6 +63,8 @@ type Host struct {
 	ResponseTypes        []string `yaml:"response_types"`
 	RequireCodeChallenge *bool    `yaml:"require_code_challenge"`
 	CodeChallengeMethods []string `yaml:"code_challenge_methods"`
+	// OOBRequirePKCE ends the out-of-band redirect's PKCE exemption for clients registered with mod_http_oauth2.
+	OOBRequirePKCE *bool `yaml:"oob_require_pkce"`
 
 	Scopes  []Scope  `yaml:"scopes"`
 	Clients []Client `yaml:"clients"`

@@ -222,6 +222,28 @@ func (b *hostBuilder) protocol(h Host, hs *HostSettings) {
 		b.warnf("code_challenge_methods", "plain does not protect an intercepted code; every client can do S256 "+
 			"(RFC 9700 §2.1.1)")
 	}
+	b.oobPKCE(h, hs)
+}
+
+// oobPKCE resolves oob_require_pkce. The out-of-band redirect shows the code on a page, so clients registered
+// with Assentry need an S256 code_challenge there (OAuth 2.1 §4.1.1, RFC 9700 §2.1.1); clients registered with
+// mod_http_oauth2 (legacy ids, which only registration can serve) are exempt for compatibility unless this is
+// set. A host that does not accept S256 cannot serve the out-of-band redirect under that rule.
+func (b *hostBuilder) oobPKCE(h Host, hs *HostSettings) {
+	hs.OOBRequirePKCE = boolOr(h.OOBRequirePKCE, false)
+	hasS256 := slices.Contains(hs.CodeChallengeMethods, pkceS256)
+	switch {
+	case hs.OOBRequirePKCE && !hasS256:
+		b.errorf("code_challenge_methods", "must include S256 while oob_require_pkce is true (the out-of-band "+
+			"redirect takes only S256)")
+	case !hasS256:
+		b.warnf("code_challenge_methods", "without S256, clients registered with Assentry cannot use the "+
+			"out-of-band redirect (it takes only S256)")
+	}
+	if hs.OOBRequirePKCE && !hs.Registration.Enabled {
+		b.warnf("oob_require_pkce", "has no effect while registration is off (no registration.key): only clients "+
+			"registered with mod_http_oauth2 are exempt from PKCE on the out-of-band redirect")
+	}
 }
 
 // enumList validates a list of enumerated values (nil: def), reporting bad and repeated entries at key.

@@ -74,9 +74,52 @@ func TestProtocolRules(t *testing.T) {
 			warn: []string{"code_challenge_methods: plain does not protect"}},
 		{name: "unknown pkce method", yaml: "code_challenge_methods: [S512]\n",
 			want: []string{`code_challenge_methods: unknown method "S512"`,
-				"code_challenge_methods: must list at least one method while require_code_challenge is true"}},
-		{name: "pkce optional", yaml: "require_code_challenge: false\ncode_challenge_methods: []\n"},
+				"code_challenge_methods: must list at least one method while require_code_challenge is true"},
+			warn: []string{"code_challenge_methods: without S256"}},
+		// oob_require_pkce: legacy clients lose the out-of-band redirect's PKCE exemption.
+		{name: "oob pkce for legacy clients", yaml: "oob_require_pkce: true\nregistration: {key: 0123456789abcdef0123456789abcdef}\n"},
+		{name: "oob pkce by the environment", yaml: "registration: {key: 0123456789abcdef0123456789abcdef}\n",
+			env: []string{"ASSENTRY_OOB_REQUIRE_PKCE=true"}},
+		{name: "oob pkce without registration", yaml: "oob_require_pkce: true\n",
+			warn: []string{"oob_require_pkce: has no effect while registration is off"}},
+		{name: "oob pkce needs S256", yaml: "oob_require_pkce: true\nregistration: {key: 0123456789abcdef0123456789abcdef}\n" +
+			"code_challenge_methods: [plain]\n",
+			want: []string{"code_challenge_methods: must include S256 while oob_require_pkce is true"},
+			warn: []string{"code_challenge_methods: plain does not protect"}},
+		{name: "oob pkce not a bool", yaml: "oob_require_pkce: sometimes\n",
+			want: []string{`oob_require_pkce: want true or false, got "sometimes"`}},
+		{name: "pkce optional", yaml: "require_code_challenge: false\ncode_challenge_methods: []\n",
+			warn: []string{"code_challenge_methods: without S256, clients registered with Assentry cannot use the out-of-band redirect"}},
 		{name: "pkce required needs a method", yaml: "code_challenge_methods: []\n",
-			want: []string{"code_challenge_methods: must list at least one method"}},
+			want: []string{"code_challenge_methods: must list at least one method"},
+			warn: []string{"code_challenge_methods: without S256"}},
 	})
+}
+
+// TestOOBRequirePKCE: oob_require_pkce defaults to false (clients registered with mod_http_oauth2 keep the
+// out-of-band redirect without PKCE), is set per host and inherited by hosts that do not set it.
+func TestOOBRequirePKCE(t *testing.T) {
+	const key = "registration: {key: 0123456789abcdef0123456789abcdef}\n"
+	s, _, err := loadYAML(t, key, kekEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, s.Hosts[0].OOBRequirePKCE, false)
+
+	s, _, err = loadYAML(t, key+"oob_require_pkce: true\n", kekEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, s.Hosts[0].OOBRequirePKCE, true)
+
+	s, _, err = loadYAML(t, key+`oob_require_pkce: true
+hosts:
+  - {id: a, issuer: "https://a.example.net"}
+  - {id: b, issuer: "https://b.example.net", oob_require_pkce: false}
+`, kekEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, s.Hosts[0].OOBRequirePKCE, true)
+	eq(t, s.Hosts[1].OOBRequirePKCE, false)
 }

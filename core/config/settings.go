@@ -58,6 +58,9 @@ type HostSettings struct {
 	ResponseTypes        []string
 	RequireCodeChallenge bool
 	CodeChallengeMethods []string // S256 and/or plain
+	// OOBRequirePKCE: legacy clients (registered with mod_http_oauth2) need S256 PKCE on the out-of-band
+	// redirect too; clients registered with Assentry always do.
+	OOBRequirePKCE bool
 
 	Scopes []Scope // entries of the `scopes` key: extra scopes, and titles for built-in ones
 	// Clients are the static clients of the file, with TokenEndpointAuthMethod and GrantTypes resolved and

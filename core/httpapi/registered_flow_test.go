@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/assentry/assentry/core/config"
 	"github.com/assentry/assentry/core/registration"
 	"github.com/assentry/assentry/internal/testclock"
 	"github.com/chromedp/chromedp"
@@ -286,8 +288,10 @@ func TestRegisteredClientIDsFitInURLs(t *testing.T) {
 		len(r.ClientID), len(hint), len(authz), len(logout))
 }
 
-// TestRegisteredClientOOB: a public native client registered with the out-of-band URN gets its code on the
-// themed page (exempt from PKCE, as in mod_http_oauth2) and exchanges it.
+// TestRegisteredClientOOB: a public native client registered with Assentry on the out-of-band URN must send an
+// S256 code_challenge (OAuth 2.1 §4.1.1, RFC 9700 §2.1.1: the code is shown on a page, readable by whoever sees
+// the screen). Without one the refusal is shown on a page (there is nowhere to redirect to), naming the missing
+// challenge, with no code; with one the code is shown on the themed page and exchanged with the verifier.
 func TestRegisteredClientOOB(t *testing.T) {
 	e := newRegEnv(t, regConfig{})
 	e.addUser("alice", "pw")
@@ -297,15 +301,64 @@ func TestRegisteredClientOOB(t *testing.T) {
 		t.Fatalf("registration: %+v", r)
 	}
 	v := url.Values{"client_id": {r.ClientID}, "response_type": {"code"}, "scope": {"openid"}, "redirect_uri": {"urn:ietf:wg:oauth:2.0:oob"}}
-	p := e.browser().codeFlow("/oauth2/authorize?"+v.Encode(), "openid")
+	b := e.browser()
+	p := b.codeFlow("/oauth2/authorize?"+v.Encode(), "openid")
+	if p.status != http.StatusBadRequest || p.header.Get("Location") != "" || !strings.Contains(p.body, "code_challenge is required") ||
+		strings.Contains(p.body, "ac_") {
+		t.Fatalf("OOB without PKCE: %d %q\n%s", p.status, p.header.Get("Location"), p.body)
+	}
+	v.Set("code_challenge", s256(testVerifier))
+	v.Set("code_challenge_method", "S256")
+	p = b.codeFlow("/oauth2/authorize?"+v.Encode(), "openid")
 	code := regexpFind(`>(ac_[A-Za-z0-9_-]+)</textarea>`, p.body)
 	if p.status != http.StatusOK || code == "" || !strings.Contains(p.body, "Terminal App") || p.header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("OOB page: %d %q\n%s", p.status, p.header.Get("Cache-Control"), p.body)
 	}
 	p, m := e.tokenCall("/oauth2/token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
-		"redirect_uri": {"urn:ietf:wg:oauth:2.0:oob"}, "client_id": {r.ClientID}}, "")
+		"redirect_uri": {"urn:ietf:wg:oauth:2.0:oob"}, "client_id": {r.ClientID}, "code_verifier": {testVerifier}}, "")
 	if p.status != http.StatusOK || m["access_token"] == nil {
 		t.Fatalf("OOB exchange: %d %s", p.status, p.body)
+	}
+}
+
+// TestProsodyClientOOB: a client registered with mod_http_oauth2 on the out-of-band URN keeps getting its code
+// without PKCE, as Prosody gave it, unless the host sets oob_require_pkce; then it needs an S256 challenge like
+// a client registered with Assentry.
+func TestProsodyClientOOB(t *testing.T) {
+	f := loadProsodyFixture(t)
+	c := f.Clients["native_oob"]
+	v := url.Values{"client_id": {c.ClientID}, "response_type": {"code"}, "scope": {"openid"}, "redirect_uri": {"urn:ietf:wg:oauth:2.0:oob"}}
+	for _, strict := range []bool{false, true} {
+		t.Run(fmt.Sprintf("oob_require_pkce=%v", strict), func(t *testing.T) {
+			e := newRegEnv(t, regConfig{key: f.Key, legacyHost: f.LegacyHost},
+				withConfig(func(cfg *config.Config) { cfg.OOBRequirePKCE = &strict }))
+			e.addUser("alice", "pw")
+			b := e.browser()
+			p := b.codeFlow("/oauth2/authorize?"+v.Encode(), "openid")
+			code := regexpFind(`>(ac_[A-Za-z0-9_-]+)</textarea>`, p.body)
+			if strict {
+				if p.status != http.StatusBadRequest || code != "" || !strings.Contains(p.body, "code_challenge is required") {
+					t.Fatalf("legacy OOB without PKCE under oob_require_pkce: %d\n%s", p.status, p.body)
+				}
+				w := url.Values{"code_challenge": {s256(testVerifier)}, "code_challenge_method": {"S256"}}
+				for k, x := range v {
+					w[k] = x
+				}
+				p = b.codeFlow("/oauth2/authorize?"+w.Encode(), "openid")
+				code = regexpFind(`>(ac_[A-Za-z0-9_-]+)</textarea>`, p.body)
+			}
+			if p.status != http.StatusOK || code == "" || !strings.Contains(p.body, "Terminal Chat") {
+				t.Fatalf("legacy OOB page: %d\n%s", p.status, p.body)
+			}
+			form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {"urn:ietf:wg:oauth:2.0:oob"},
+				"client_id": {c.ClientID}, "client_secret": {c.ClientSecret}}
+			if strict {
+				form.Set("code_verifier", testVerifier)
+			}
+			if p, m := e.tokenCall("/oauth2/token", form, ""); p.status != http.StatusOK || m["access_token"] == nil {
+				t.Fatalf("legacy OOB exchange: %d %s", p.status, p.body)
+			}
+		})
 	}
 }
 

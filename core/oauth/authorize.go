@@ -173,23 +173,29 @@ func checkResponseMode(rt, mode string) *Error {
 	return nil
 }
 
-// checkPKCE: RFC 7636 §4.3–4.4 and RFC 9700 §2.1.1. A challenge is required when the host requires one and
-// always for public clients, except for the out-of-band redirect (as in mod_http_oauth2). The method is
-// validated here, not only at the token endpoint.
+// checkPKCE: RFC 7636 §4.3–4.4 and RFC 9700 §2.1.1. Whether a challenge is required, and of which method, is
+// pkceRule's one decision. The method is validated here, not only at the token endpoint. Refusals are
+// invalid_request (RFC 7636 §4.4.1), sent back like every error after the redirect URI is verified (shown on a
+// page for the out-of-band redirect).
 func (p *Provider) checkPKCE(client *store.Client, redirect string, params Params, r *AuthorizeRequest) *Error {
+	required, s256Only := p.pkceRule(client, redirect)
 	challenge, method := params["code_challenge"], params["code_challenge_method"]
 	if challenge == "" {
-		if method != "" {
+		switch {
+		case method != "":
 			return InvalidRequest("code_challenge_method without code_challenge")
-		}
-		required := p.Settings.RequireCodeChallenge || client.TokenEndpointAuthMethod == AuthNone
-		if required && redirect != OOBRedirect {
+		case required && redirect == OOBRedirect:
+			return InvalidRequest("code_challenge is required for the out-of-band redirect (PKCE with S256, RFC 7636)")
+		case required:
 			return InvalidRequest("code_challenge is required (PKCE, RFC 7636)")
 		}
 		return nil
 	}
 	if method == "" {
 		method = PKCEPlain // RFC 7636 §4.3: the default when absent
+	}
+	if s256Only && method != PKCES256 {
+		return InvalidRequest("code_challenge_method must be S256 for the out-of-band redirect")
 	}
 	if !slices.Contains(p.Settings.CodeChallengeMethods, method) {
 		return InvalidRequest("code_challenge_method " + method + " is not supported; use " + JoinScope(p.Settings.CodeChallengeMethods))
@@ -199,6 +205,26 @@ func (p *Provider) checkPKCE(client *store.Client, redirect string, params Param
 	}
 	r.CodeChallenge, r.CodeChallengeMethod = challenge, method
 	return nil
+}
+
+// pkceRule is the one rule for when an authorization request needs a code_challenge (required) and whether only
+// S256 will do (s256Only):
+//   - the out-of-band redirect shows the code on a page, where whoever sees the screen can read it, so the code
+//     must be bound to the app that asked: required, S256 only, for every client registered with Assentry,
+//     public or confidential, whatever require_code_challenge says (OAuth 2.1 §4.1.1, RFC 9700 §2.1.1). A
+//     plain challenge is the verifier itself, in the authorization URL the browser shows next to the code. A
+//     legacy client (registered with mod_http_oauth2, which never asked for PKCE there) is exempt, for
+//     compatibility, unless the host sets oob_require_pkce;
+//   - otherwise: required when the host requires it (require_code_challenge), and always for public clients
+//     (RFC 9700 §2.1.1), with any method the host allows.
+func (p *Provider) pkceRule(client *store.Client, redirect string) (required, s256Only bool) {
+	if redirect == OOBRedirect {
+		if client.Legacy && !p.Settings.OOBRequirePKCE {
+			return false, false
+		}
+		return true, true
+	}
+	return p.Settings.RequireCodeChallenge || client.TokenEndpointAuthMethod == AuthNone, false
 }
 
 // checkPrompt: OIDC Core §3.1.2.1: none must stand alone. Unknown values are ignored.

@@ -176,10 +176,82 @@ func TestPKCEPublicClientAndOOB(t *testing.T) {
 	if _, err := p.ParseAuthorize(ctx, query("client_id=web&response_type=code&redirect_uri=https://app.example.com/cb")); err != nil {
 		t.Fatalf("confidential client without PKCE when not required: %v", err)
 	}
-	// ...and the out-of-band redirect is exempt, as in mod_http_oauth2.
-	p.Settings.RequireCodeChallenge = true
-	if _, err := p.ParseAuthorize(ctx, query("client_id=oob&response_type=code")); err != nil {
+	// ...and a client registered with Assentry needs it for the out-of-band redirect too (TestPKCEForOOB).
+	if _, err := p.ParseAuthorize(ctx, query("client_id=oob&response_type=code")); !errors.As(err, &re) || re.Err.Code != CodeInvalidRequest {
 		t.Fatalf("OOB without PKCE: %v", err)
+	}
+}
+
+// markLegacy marks the client "legacy" as registered with mod_http_oauth2, as the registration source does for
+// a client_id without iss.
+type markLegacy struct{ ClientSource }
+
+func (m markLegacy) Get(ctx context.Context, id string) (*store.Client, error) {
+	c, err := m.ClientSource.Get(ctx, id)
+	if err == nil && id == "legacy" {
+		c.Legacy = true
+	}
+	return c, err
+}
+
+// TestPKCEForOOB: OAuth 2.1 §4.1.1 and RFC 9700 §2.1.1: the out-of-band redirect shows the code on a page, where
+// whoever sees the screen can read it, so a client registered with Assentry must bind it with an S256
+// code_challenge (plain would put the verifier itself in the URL the browser shows), whatever
+// require_code_challenge says and whether or not the client has a secret. A legacy client (registered with
+// mod_http_oauth2, which never asked for PKCE there) is exempt unless the host sets oob_require_pkce. A refusal
+// is invalid_request (RFC 7636 §4.4.1) to the OOB redirect, which the interaction layer shows as a page.
+func TestPKCEForOOB(t *testing.T) {
+	const s256 = "&code_challenge=" + testChallenge + "&code_challenge_method=S256"
+	const plain = "&code_challenge=" + testChallenge + "&code_challenge_method=plain"
+	tests := []struct {
+		name    string
+		q       string
+		strict  bool // oob_require_pkce
+		refused bool
+	}{
+		{name: "public client, no challenge", q: "client_id=oob", refused: true},
+		{name: "public client, S256", q: "client_id=oob" + s256},
+		{name: "public client, plain", q: "client_id=oob" + plain, refused: true},
+		{name: "confidential client, no challenge", q: "client_id=oobconf", refused: true},
+		{name: "confidential client, S256", q: "client_id=oobconf" + s256},
+		{name: "legacy client, no challenge", q: "client_id=legacy"},
+		{name: "legacy client, S256", q: "client_id=legacy" + s256},
+		{name: "legacy client, no challenge, oob_require_pkce", q: "client_id=legacy", strict: true, refused: true},
+		{name: "legacy client, plain, oob_require_pkce", q: "client_id=legacy" + plain, strict: true, refused: true},
+		{name: "legacy client, S256, oob_require_pkce", q: "client_id=legacy" + s256, strict: true},
+		{name: "public client, S256, oob_require_pkce", q: "client_id=oob" + s256, strict: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, st := newAuthzProvider(t)
+			ctx := context.Background()
+			clients := NewClients("h", st.Clients(), ServedGrantTypes, nil)
+			for _, id := range []string{"oobconf", "legacy"} {
+				if _, _, err := clients.Create(ctx, ClientSpec{ID: id, Name: id, RedirectURIs: []string{OOBRedirect}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			p.Clients = markLegacy{p.Clients}
+			// The loosest host: PKCE not required in general, plain allowed. The OOB rule holds anyway.
+			p.Settings.RequireCodeChallenge = false
+			p.Settings.CodeChallengeMethods = []string{PKCES256, PKCEPlain}
+			p.Settings.OOBRequirePKCE = tt.strict
+			r, err := p.ParseAuthorize(ctx, query(tt.q+"&response_type=code&state=xyz"))
+			if !tt.refused {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				if r.RedirectURI != OOBRedirect {
+					t.Fatalf("redirect %q", r.RedirectURI)
+				}
+				return
+			}
+			var re *RedirectError
+			if !errors.As(err, &re) || re.Err.Code != CodeInvalidRequest || re.RedirectURI != OOBRedirect ||
+				!strings.Contains(re.Err.Description, "code_challenge") {
+				t.Fatalf("err = %v, want invalid_request about the code_challenge for the OOB redirect", err)
+			}
+		})
 	}
 }
 

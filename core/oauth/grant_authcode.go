@@ -14,10 +14,12 @@ type authCodeGrant struct{}
 
 func (authCodeGrant) Type() string { return GrantAuthorizationCode }
 
-// Token exchanges a code. The code is read first and checked against its binding (client, redirect_uri,
-// code_verifier): a request that fails a check leaves the code unused, since it proves nothing about the code
-// but only about the request. It is then consumed and its tokens stored in one write, so of two racing
-// exchanges exactly one succeeds, and the other is a replay.
+// Token exchanges a code. The code is read first and the request checked against its binding (client,
+// redirect_uri, code_verifier), whether the code is still unused or already used: a request that fails a check
+// proves nothing about the code but only about the request, so it changes nothing (RFC 9700 §4.5.3: the binding
+// is what tells the code's client from whoever else saw the code). Only a request that passes every check and
+// finds the code used is a replay, which ends the chain. An unused code is then consumed and its tokens stored in
+// one write, so of two racing exchanges exactly one succeeds, and the other is a replay.
 func (authCodeGrant) Token(ctx context.Context, p *Provider, r *GrantRequest) (*TokenResponse, *Error) {
 	code := r.Params["code"]
 	if code == "" {
@@ -29,43 +31,76 @@ func (authCodeGrant) Token(ctx context.Context, p *Provider, r *GrantRequest) (*
 	}
 	id := Digest(code)
 	c, err := p.Codes.Get(ctx, p.Host, id)
+	used := errors.Is(err, store.ErrAlreadyUsed)
 	switch {
-	case errors.Is(err, store.ErrAlreadyUsed):
-		return nil, p.codeReplayed(ctx, c)
+	case used && c == nil:
+		// A backend that does not return the used code (the store contract says it must): without the binding
+		// the request cannot be told from a stranger's, so it is refused and nothing is revoked.
+		return nil, InvalidGrant("the authorization code was already used")
+	case used:
+		// Not yet a replay: the request must first match the code's binding (below).
 	case errors.Is(err, store.ErrNotFound):
 		return nil, InvalidGrant("the authorization code is invalid or expired")
 	case err != nil:
 		return nil, ServerError(err)
 	}
-	if e := p.checkOwner(ctx, c.ClientID, c.GrantID, r.Client, "authorization code"); e != nil {
+	if e := p.checkCodeBinding(c, r, used); e != nil {
 		return nil, e
 	}
-	if e := checkCodeRedirect(c, r.Params["redirect_uri"]); e != nil {
-		return nil, e
-	}
-	if e := checkCodeVerifier(c, r.Params["code_verifier"]); e != nil {
-		return nil, e
+	if used {
+		return nil, p.codeReplayed(ctx, c, r.Client)
 	}
 	// The grant's one scope decision over the code's scopes: a role lost since the authorization is dropped.
 	return p.Issue(ctx, &Issuance{GrantType: GrantAuthorizationCode, Flow: policy.FlowAuthorizationCode,
 		Client: r.Client, UserID: c.UserID, GrantID: c.GrantID, Requested: c.Scopes, Nonce: c.Nonce,
 		AuthTime: c.AuthTime,
 		Commit: func(ctx context.Context, toks []*store.Token) error {
-			used, err := p.Codes.Consume(ctx, p.Host, id, toks...)
+			_, err := p.Codes.Consume(ctx, p.Host, id, toks...)
 			if errors.Is(err, store.ErrAlreadyUsed) {
-				return p.codeReplayed(ctx, used)
+				// A racing exchange consumed it first. This request passed the binding checks above against the
+				// same record (a code's binding never changes, only UsedAt), so it is a true replay.
+				return p.codeReplayed(ctx, c, r.Client)
 			}
 			return err
 		}})
 }
 
-// codeReplayed answers a code presented again. RFC 6749 §4.1.2: a code used twice MUST be refused and SHOULD
-// revoke the tokens issued from it; RFC 9700 §4.2.4 and §4.5: the replay may be an attacker's, so the whole
-// chain is ended.
-func (p *Provider) codeReplayed(ctx context.Context, c *store.Code) *Error {
-	if c != nil {
-		p.revokeGrant(ctx, c.GrantID, "authorization code replayed")
+// checkCodeBinding applies RFC 6749 §4.1.3 to a code, used or not: it was issued to the authenticated client,
+// redirect_uri is the one of the authorization request, and PKCE's code_verifier matches (RFC 7636 §4.6). A
+// failure changes nothing in the store: the code stays redeemable if unused, and a used code's grant and tokens
+// stay live. It is logged as a security event at warn level, with the presenting client and the reason; never
+// the code, the verifier or a secret.
+func (p *Provider) checkCodeBinding(c *store.Code, r *GrantRequest, used bool) *Error {
+	e := checkCodeOwner(c, r.Client)
+	if e == nil {
+		e = checkCodeRedirect(c, r.Params["redirect_uri"])
 	}
+	if e == nil {
+		e = checkCodeVerifier(c, r.Params["code_verifier"])
+	}
+	if e != nil {
+		p.log().Warn("authorization code refused: the request does not match its binding", "client_id", r.Client.ID,
+			"code_client_id", c.ClientID, "reason", e.Description, "code_used", used, "host", p.Host)
+	}
+	return e
+}
+
+// checkCodeOwner applies RFC 6749 §4.1.3: the code must have been issued to the authenticated client (for a
+// public client, the one named by client_id). Another client is refused with invalid_grant (RFC 6749 §5.2) and
+// nothing is revoked: naming another client_id proves nothing about the code, and a public client's client_id is
+// no secret, so revoking here would let anyone who saw a code end its grant.
+func checkCodeOwner(c *store.Code, client *store.Client) *Error {
+	if c.ClientID != client.ID {
+		return InvalidGrant("the authorization code was not issued to this client")
+	}
+	return nil
+}
+
+// codeReplayed answers a used code presented again by a request that matches its binding. RFC 6749 §4.1.2: a
+// code used twice MUST be refused and SHOULD revoke the tokens issued from it; RFC 9700 §4.2.4 and §4.5: the
+// replay may be an attacker's who also holds the verifier, so the whole chain is ended.
+func (p *Provider) codeReplayed(ctx context.Context, c *store.Code, client *store.Client) *Error {
+	p.revokeGrant(ctx, c.GrantID, "authorization code replayed", "client_id", client.ID)
 	return InvalidGrant("the authorization code was already used")
 }
 

@@ -29,8 +29,9 @@ func TestExchangeCodeRules(t *testing.T) {
 		{name: "missing code", kv: []string{"code", ""}, code: CodeInvalidRequest, status: 400},
 		{name: "unknown code", kv: []string{"code", PrefixCode + "AAAA"}, code: CodeInvalidGrant, status: 400},
 		{name: "not a code", kv: []string{"code", "hello"}, code: CodeInvalidGrant, status: 400},
+		// RFC 6749 §4.1.3: refused; the request proves nothing about the code, so its grant is left alone.
 		{name: "code of another client", client: "other", kv: []string{"redirect_uri", "https://web.example/cb"},
-			code: CodeInvalidGrant, status: 400, revoked: true},
+			code: CodeInvalidGrant, status: 400},
 		{name: "redirect_uri missing though given at authorize", kv: []string{"redirect_uri", ""}, code: CodeInvalidRequest, status: 400},
 		{name: "redirect_uri differs", kv: []string{"redirect_uri", "https://web.example/other"}, code: CodeInvalidGrant, status: 400},
 		{name: "redirect_uri differs by a trailing slash", kv: []string{"redirect_uri", "https://web.example/cb/"}, code: CodeInvalidGrant, status: 400},
@@ -222,9 +223,9 @@ func TestExchangeDropsLostRoles(t *testing.T) {
 	}
 }
 
-// TestFailedBindingLeavesCodeUnused: the code is checked against its binding (redirect_uri, code_verifier)
-// before the one write that consumes it and stores its tokens, so a request that fails a check spends nothing:
-// the right request afterwards still redeems the code, once.
+// TestFailedBindingLeavesCodeUnused: the code is checked against its binding (client, redirect_uri,
+// code_verifier) before the one write that consumes it and stores its tokens, so a request that fails a check
+// spends nothing: the right request afterwards still redeems the code, once.
 func TestFailedBindingLeavesCodeUnused(t *testing.T) {
 	e := newTokenEnv(t)
 	code, _ := e.newCode(codeSpec{})
@@ -236,6 +237,8 @@ func TestFailedBindingLeavesCodeUnused(t *testing.T) {
 		_, err := e.exchange("web", code, kv...)
 		wantErr(t, err, CodeInvalidGrant, http.StatusBadRequest)
 	}
+	_, err := e.exchange("other", code, "redirect_uri", "https://web.example/cb")
+	wantErr(t, err, CodeInvalidGrant, http.StatusBadRequest)
 	if c, err := e.st.Codes().Get(e.ctx, tkHost, Digest(code)); err != nil || !c.UsedAt.IsZero() {
 		t.Fatalf("after failed checks the code is %+v, %v; want it unused", c, err)
 	}

@@ -236,9 +236,9 @@ func (p *Provider) liveUser(ctx context.Context, id string) (*store.User, *Error
 	return u, nil
 }
 
-// checkOwner applies the ownership rule of RFC 6749 §4.1.3 and §6: a code or refresh token presented by
-// another client than the one it was issued to has leaked, so its grant is ended (RFC 9700 §4.5) and the
-// request refused. what names the artifact in the description.
+// checkOwner applies the ownership rule of RFC 6749 §6: a refresh token presented by another client than the one
+// it was issued to has leaked, so its grant is ended (RFC 9700 §4.5) and the request refused. what names the
+// artifact in the description. (Codes have their own rule, checkCodeOwner, which revokes nothing.)
 func (p *Provider) checkOwner(ctx context.Context, owner, grantID string, client *store.Client, what string) *Error {
 	if owner == client.ID {
 		return nil
@@ -247,13 +247,14 @@ func (p *Provider) checkOwner(ctx context.Context, owner, grantID string, client
 	return InvalidGrant("the " + what + " was not issued to this client")
 }
 
-// revokeGrant ends a token chain after a replay or a leak; a failure is logged, the request fails anyway.
-func (p *Provider) revokeGrant(ctx context.Context, grantID, why string) {
+// revokeGrant ends a token chain after a replay or a leak; a failure is logged, the request fails anyway. attrs
+// are further key/value pairs for the log line (no secrets).
+func (p *Provider) revokeGrant(ctx context.Context, grantID, why string, attrs ...any) {
 	if err := p.Grants.Revoke(ctx, p.Host, grantID); err != nil && !isGone(err) {
-		p.log().Error("revoking a grant failed", "err", err, "grant", grantID, "why", why)
+		p.log().Error("revoking a grant failed", append([]any{"err", err, "grant", grantID, "why", why}, attrs...)...)
 		return
 	}
-	p.log().Warn("grant revoked", "grant", grantID, "why", why, "host", p.Host)
+	p.log().Warn("grant revoked", append([]any{"grant", grantID, "why", why, "host", p.Host}, attrs...)...)
 }
 
 // isGone reports a record that does not exist (any more).

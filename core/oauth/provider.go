@@ -52,6 +52,9 @@ type Settings struct {
 	ResponseTypes        []string
 	RequireCodeChallenge bool
 	CodeChallengeMethods []string
+	// OOBRequirePKCE (oob_require_pkce) ends the out-of-band redirect's PKCE exemption for legacy clients
+	// (registered with mod_http_oauth2); clients registered with Assentry always need S256 there (checkPKCE).
+	OOBRequirePKCE bool
 	// For the RFC 8414 metadata.
 	TermsURL             string
 	PolicyURL            string

@@ -53,6 +53,14 @@ clients = {
         "grant_types": ["authorization_code", "refresh_token"], "client_uri": "https://app.example.org/",
         "tos_uri": "https://app.example.org/about/terms",
     }),
+    # A terminal client on the out-of-band redirect: Prosody showed its code on a page and never asked for
+    # PKCE there (Assentry keeps that for such ids unless oob_require_pkce is set).
+    "native_oob": client({
+        "client_name": "Terminal Chat", "exp": IAT + 3600, "redirect_uris": ["urn:ietf:wg:oauth:2.0:oob"],
+        "iat": IAT, "application_type": "native", "nonce": "Zt4r_8Wq",
+        "token_endpoint_auth_method": "client_secret_post", "response_types": ["code"],
+        "grant_types": ["authorization_code"], "client_uri": "https://term.example.org/",
+    }),
 }
 
 with open("prosody-clients.json", "w") as f:
