@@ -30,5 +30,8 @@ func newProvider(h *config.HostSettings, st store.Store, clients oauth.ClientSou
 		Clients: clients, Users: st.Users(), Grants: st.Grants(), Tokens: st.Tokens(), Codes: st.Codes(),
 		DeviceCodes: st.DeviceCodes(), Consents: st.Consents(), Interactions: st.Interactions(),
 		Scopes: scopes, Policy: chain, OIDC: layer, Handlers: grants, Now: o.Now, Log: o.Log.With("host", h.ID),
+		// One pair of buckets per host, shared by the four endpoints that authenticate clients.
+		ClientAuthLimits: oauth.ClientAuthLimits{PerClientIP: limiter(h.ClientAuthPerClientIP, o.Now),
+			PerIP: limiter(h.ClientAuthPerIP, o.Now)},
 	})
 }

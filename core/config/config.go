@@ -150,6 +150,10 @@ type RateLimits struct {
 	// Wrong user codes at the device verification page (RFC 8628 §5.1), per address and per browser.
 	DeviceCodePerIP      *Bucket `yaml:"device_code_per_ip"`
 	DeviceCodePerBrowser *Bucket `yaml:"device_code_per_browser"`
+	// Failed client authentications at the endpoints that authenticate clients (token, revocation,
+	// introspection, device authorization; RFC 6749 §2.3.1), per client_id and address, and per address.
+	ClientAuthFailuresPerClientIP *Bucket `yaml:"client_auth_failures_per_client_ip"`
+	ClientAuthFailuresPerIP       *Bucket `yaml:"client_auth_failures_per_ip"`
 }
 
 // Bucket is one token-bucket setting. In the file, 0 (or leaving a field out) keeps the default of that field.

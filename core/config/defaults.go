@@ -122,4 +122,11 @@ const (
 	DefaultDeviceCodePerIPEvery      = 30 * time.Second
 	DefaultDeviceCodePerBrowserBurst = 5
 	DefaultDeviceCodePerBrowserEvery = time.Minute
+	// Failed client authentications (RFC 6749 §2.3.1): a client with the right secret never fails, so ten a
+	// minute per client_id and address leave room for a rotation gone wrong; fifty a minute per address bound a
+	// guesser trying many client_ids, well above what the clients behind one NAT get wrong.
+	DefaultClientAuthPerClientIPBurst = 10
+	DefaultClientAuthPerClientIPEvery = 6 * time.Second
+	DefaultClientAuthPerIPBurst       = 50
+	DefaultClientAuthPerIPEvery       = 1200 * time.Millisecond
 )

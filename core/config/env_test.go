@@ -34,6 +34,12 @@ func TestEnvOverrides(t *testing.T) {
 			check: func(t *testing.T, s *Settings) {
 				eq(t, s.Hosts[0].RegisterPerIP, Bucket{Burst: DefaultRegisterPerIPBurst, Every: Duration(time.Minute)})
 			}},
+		{name: "client authentication limits", env: []string{"ASSENTRY_RATE_LIMITS__CLIENT_AUTH_FAILURES_PER_CLIENT_IP__BURST=4",
+			"ASSENTRY_RATE_LIMITS__CLIENT_AUTH_FAILURES_PER_IP__EVERY=2s"},
+			check: func(t *testing.T, s *Settings) {
+				eq(t, s.Hosts[0].ClientAuthPerClientIP, Bucket{Burst: 4, Every: Duration(DefaultClientAuthPerClientIPEvery)})
+				eq(t, s.Hosts[0].ClientAuthPerIP, Bucket{Burst: DefaultClientAuthPerIPBurst, Every: Duration(2 * time.Second)})
+			}},
 		{name: "strings stay verbatim", env: []string{"ASSENTRY_SITE_NAME=null", "ASSENTRY_LISTEN=0.0.0.0:9000"},
 			check: func(t *testing.T, s *Settings) {
 				eq(t, s.Hosts[0].SiteName, "null")

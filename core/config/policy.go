@@ -55,13 +55,16 @@ func (b *hostBuilder) argon2(h Host, hs *HostSettings) {
 	hs.Argon2 = a
 }
 
-// rateLimits resolves the login, registration and device-code token buckets; a bucket given in part keeps the default of the other field.
+// rateLimits resolves the login, registration, device-code and client-authentication token buckets; a bucket
+// given in part keeps the default of the other field.
 func (b *hostBuilder) rateLimits(h Host, hs *HostSettings) {
 	hs.LoginPerIP = Bucket{Burst: DefaultLoginPerIPBurst, Every: Duration(DefaultLoginPerIPEvery)}
 	hs.LoginPerUser = Bucket{Burst: DefaultLoginPerUsernameBurst, Every: Duration(DefaultLoginPerUsernameEvery)}
 	hs.RegisterPerIP = Bucket{Burst: DefaultRegisterPerIPBurst, Every: Duration(DefaultRegisterPerIPEvery)}
 	hs.DeviceCodePerIP = Bucket{Burst: DefaultDeviceCodePerIPBurst, Every: Duration(DefaultDeviceCodePerIPEvery)}
 	hs.DeviceCodePerBrowser = Bucket{Burst: DefaultDeviceCodePerBrowserBurst, Every: Duration(DefaultDeviceCodePerBrowserEvery)}
+	hs.ClientAuthPerClientIP = Bucket{Burst: DefaultClientAuthPerClientIPBurst, Every: Duration(DefaultClientAuthPerClientIPEvery)}
+	hs.ClientAuthPerIP = Bucket{Burst: DefaultClientAuthPerIPBurst, Every: Duration(DefaultClientAuthPerIPEvery)}
 	if h.RateLimits == nil {
 		return
 	}
@@ -70,6 +73,8 @@ func (b *hostBuilder) rateLimits(h Host, hs *HostSettings) {
 	b.bucket("rate_limits.register_per_ip", h.RateLimits.RegisterPerIP, &hs.RegisterPerIP)
 	b.bucket("rate_limits.device_code_per_ip", h.RateLimits.DeviceCodePerIP, &hs.DeviceCodePerIP)
 	b.bucket("rate_limits.device_code_per_browser", h.RateLimits.DeviceCodePerBrowser, &hs.DeviceCodePerBrowser)
+	b.bucket("rate_limits.client_auth_failures_per_client_ip", h.RateLimits.ClientAuthFailuresPerClientIP, &hs.ClientAuthPerClientIP)
+	b.bucket("rate_limits.client_auth_failures_per_ip", h.RateLimits.ClientAuthFailuresPerIP, &hs.ClientAuthPerIP)
 }
 
 func (b *hostBuilder) bucket(key string, set *Bucket, dst *Bucket) {

@@ -17,6 +17,10 @@ func TestArgon2AndRateLimitRules(t *testing.T) {
 				"rate_limits.login_per_username.every: must be positive, got -1s",
 				"rate_limits.register_per_ip.burst: must be at least 1, got -2",
 				"rate_limits.register_per_ip.every: must be positive, got -1m0s"}},
+		{name: "client authentication limits", yaml: "rate_limits: {client_auth_failures_per_client_ip: {burst: 5, every: 12s}, client_auth_failures_per_ip: {every: 2s}}\n"},
+		{name: "bad client authentication limits", yaml: "rate_limits: {client_auth_failures_per_client_ip: {burst: -1}, client_auth_failures_per_ip: {every: -1s}}\n",
+			want: []string{"rate_limits.client_auth_failures_per_client_ip.burst: must be at least 1, got -1",
+				"rate_limits.client_auth_failures_per_ip.every: must be positive, got -1s"}},
 	})
 }
 

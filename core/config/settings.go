@@ -85,6 +85,10 @@ type HostSettings struct {
 	// DeviceCodePerIP and DeviceCodePerBrowser limit wrong user codes at /device (RFC 8628 §5.1).
 	DeviceCodePerIP      Bucket
 	DeviceCodePerBrowser Bucket
+	// ClientAuthPerClientIP and ClientAuthPerIP limit failed client authentications (RFC 6749 §2.3.1) per
+	// (client_id, client address) and per client address.
+	ClientAuthPerClientIP Bucket
+	ClientAuthPerIP       Bucket
 	// BuiltinPolicy has every hook name (see Hooks) as a key: true when the built-in policy runs for it.
 	BuiltinPolicy map[string]bool
 	// Policies are the plugin bindings in order; each OnError holds every bound hook (all hooks when Hooks is

@@ -40,7 +40,7 @@ func newAuthzProvider(t *testing.T) (*Provider, store.Store) {
 			RequireCodeChallenge: true, CodeChallengeMethods: []string{PKCES256}},
 		Clients: clients, Users: st.Users(), Grants: st.Grants(), Tokens: st.Tokens(), Codes: st.Codes(),
 		DeviceCodes: st.DeviceCodes(), Consents: st.Consents(), Interactions: st.Interactions(),
-		Scopes: scopes, Policy: builtinChain(t, "h", scopes, nil),
+		Scopes: scopes, Policy: builtinChain(t, "h", scopes, nil), ClientAuthLimits: roomyClientAuthLimits(nil),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -28,8 +28,12 @@ func CredentialsFrom(authorization string, params Params) ClientCredentials {
 	return ClientCredentials{Authorization: authorization, ID: params["client_id"], Secret: params["client_secret"]}
 }
 
-// authFailure is the cause of an invalid_client error from AuthenticateClient: the reason, which is logged.
-type authFailure struct{ reason string }
+// authFailure is the cause of an invalid_client error from AuthenticateClient: the reason, which is logged, and
+// whether the request guessed (a secret or a client_id) and so counts against ClientAuthLimits.
+type authFailure struct {
+	reason string
+	guess  bool
+}
 
 func (f *authFailure) Error() string { return "client authentication: " + f.reason }
 
@@ -44,7 +48,17 @@ func (e *Error) BasicTried() bool {
 // then (`Basic realm="..."`, RFC 7617 §2); one that authenticated in the body gets the 401 without a challenge,
 // so a browser running a public client never pops up a password dialog.
 func clientFailed(header bool, desc, reason string) *Error {
-	e := InvalidClient(desc).WithCause(&authFailure{reason: reason})
+	return authFailed(header, desc, &authFailure{reason: reason})
+}
+
+// guessFailed is clientFailed for a guess that failed: a secret that does not verify or an unknown client_id.
+// It counts against ClientAuthLimits (RFC 6749 §2.3.1, clientauth_limits.go).
+func guessFailed(header bool, reason string) *Error {
+	return authFailed(header, "client authentication failed", &authFailure{reason: reason, guess: true})
+}
+
+func authFailed(header bool, desc string, cause *authFailure) *Error {
+	e := InvalidClient(desc).WithCause(cause)
 	if header {
 		e.withChallenge(SchemeBasic, true, "")
 	}
@@ -56,7 +70,25 @@ func clientFailed(header bool, desc, reason string) *Error {
 // client_id and client_secret in the body (client_secret_post), or client_id alone for a public client (none).
 // The method must be the one the client registered. It reads only the client, so a failed authentication
 // consumes nothing.
-func (p *Provider) AuthenticateClient(ctx context.Context, cr ClientCredentials) (*store.Client, *Error) {
+//
+// clientAddr is the client's address (Transport.ClientAddr). Failed guesses are counted per (client_id,
+// clientAddr) and per clientAddr, and past either limit the request is 429 before its client is read
+// (RFC 6749 §2.3.1, clientauth_limits.go).
+func (p *Provider) AuthenticateClient(ctx context.Context, cr ClientCredentials, clientAddr string) (*store.Client, *Error) {
+	id := claimedID(cr)
+	// RFC 6749 §2.3.1: protect client passwords against brute force; a throttled request checks nothing.
+	if wait := p.authWait(id, clientAddr); wait > 0 {
+		return nil, tooManyClientAuthFailures(wait)
+	}
+	client, e := p.authenticate(ctx, cr)
+	if e.guessed() {
+		p.authFailed(id, clientAddr)
+	}
+	return client, e
+}
+
+// authenticate applies the rules of RFC 6749 §2.3 to one request (AuthenticateClient).
+func (p *Provider) authenticate(ctx context.Context, cr ClientCredentials) (*store.Client, *Error) {
 	if cr.Authorization != "" {
 		return p.authenticateHeader(ctx, cr)
 	}
@@ -144,7 +176,7 @@ func (p *Provider) checkSecret(client *store.Client, secret string, header bool)
 	if header {
 		reason = "wrong or missing secret in Basic"
 	}
-	return nil, clientFailed(header, "client authentication failed", reason)
+	return nil, guessFailed(header, reason)
 }
 
 // lookupClient finds a client; an unknown one is invalid_client (RFC 6749 §5.2), a failing source a
@@ -153,7 +185,7 @@ func (p *Provider) lookupClient(ctx context.Context, id string, header bool) (*s
 	client, err := p.Clients.Get(ctx, id)
 	switch {
 	case errors.Is(err, ErrClientNotFound), errors.Is(err, store.ErrNotFound):
-		return nil, clientFailed(header, "client authentication failed", "unknown client "+id)
+		return nil, guessFailed(header, "unknown client "+id)
 	case err != nil:
 		return nil, ServerError(err)
 	}

@@ -56,7 +56,7 @@ func TestAuthenticateClient(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			client, err := e.p.AuthenticateClient(e.ctx, tt.cr)
+			client, err := e.p.AuthenticateClient(e.ctx, tt.cr, "192.0.2.1")
 			if tt.wantClient != "" {
 				if err != nil || client.ID != tt.wantClient {
 					t.Fatalf("got %v, %v; want client %s", client, err, tt.wantClient)
@@ -125,17 +125,17 @@ func TestLegacyClientAuthentication(t *testing.T) {
 		{Authorization: basicHeader("post", "post-secret")}, {ID: "post", Secret: "post-secret"},
 		{Authorization: basicHeader("web", "web-secret")}, {ID: "web", Secret: "web-secret"},
 	} {
-		if c, err := e.p.AuthenticateClient(e.ctx, cr); err != nil || !c.Legacy {
+		if c, err := e.p.AuthenticateClient(e.ctx, cr, "192.0.2.1"); err != nil || !c.Legacy {
 			t.Errorf("%+v: %v", cr, err)
 		}
 	}
 	// A client registered with Assentry keeps its method.
-	if _, err := e.p.AuthenticateClient(e.ctx, ClientCredentials{ID: "other", Secret: "other-secret"}); err == nil {
+	if _, err := e.p.AuthenticateClient(e.ctx, ClientCredentials{ID: "other", Secret: "other-secret"}, "192.0.2.1"); err == nil {
 		t.Error("a non-legacy client_secret_basic client authenticated in the body")
 	}
 	for range 3 {
 		for _, cr := range []ClientCredentials{{ID: "web", Secret: "wrong-secret-1"}, {Authorization: basicHeader("web", "wrong-secret-2")}} {
-			_, err := e.p.AuthenticateClient(e.ctx, cr)
+			_, err := e.p.AuthenticateClient(e.ctx, cr, "192.0.2.1")
 			wantErr(t, err, CodeInvalidClient, http.StatusUnauthorized)
 		}
 	}

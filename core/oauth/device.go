@@ -60,7 +60,7 @@ func (p *Provider) VerificationURI() string { return p.Settings.Issuer + "/devic
 // The device code is 256 random bits stored as its digest; the user code is drawn from the base-20 alphabet and
 // is unique among live device codes (the store refuses a taken one, and another is drawn).
 func (p *Provider) DeviceAuthorization(ctx context.Context, r *DeviceAuthorizationRequest) (*DeviceAuthorizationResponse, *Error) {
-	client, e := p.AuthenticateClient(ctx, r.Client)
+	client, e := p.AuthenticateClient(ctx, r.Client, r.Transport.ClientAddr)
 	if e != nil {
 		return nil, e
 	}

@@ -47,7 +47,7 @@ func implicitProvider(t testing.TB, on bool) (*Provider, store.Store) {
 		ResponseTypes: responses, RequireCodeChallenge: true, CodeChallengeMethods: []string{PKCES256}, CodeTTL: time.Minute},
 		Clients: NewClients("h", st.Clients(), grants, nil), Users: st.Users(), Grants: st.Grants(), Tokens: st.Tokens(),
 		Codes: st.Codes(), DeviceCodes: st.DeviceCodes(), Consents: st.Consents(), Interactions: st.Interactions(),
-		Scopes: scopes, Policy: builtinChain(t, "h", scopes, nil)})
+		Scopes: scopes, Policy: builtinChain(t, "h", scopes, nil), ClientAuthLimits: roomyClientAuthLimits(nil)})
 	if err != nil {
 		t.Fatal(err)
 	}

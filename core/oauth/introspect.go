@@ -51,7 +51,7 @@ type IntrospectionResponse struct {
 // any token of the host. token_type_hint is ignored, as at revocation. Any token that is unknown, expired,
 // revoked, rotated, of a revoked grant, of a disabled or deleted user, or not the caller's to see is inactive.
 func (p *Provider) Introspect(ctx context.Context, r *IntrospectionRequest) (*IntrospectionResponse, *Error) {
-	client, e := p.AuthenticateClient(ctx, r.Client)
+	client, e := p.AuthenticateClient(ctx, r.Client, r.Transport.ClientAddr)
 	if e != nil {
 		return nil, e
 	}

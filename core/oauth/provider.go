@@ -81,6 +81,8 @@ type Options struct {
 	// which of them the host serves.
 	Handlers []Grant
 	Now      func() time.Time
+	// ClientAuthLimits throttle failed client authentications; both limiters are required.
+	ClientAuthLimits ClientAuthLimits
 	// Random is the source of user codes; nil: crypto/rand. Tests inject one to force collisions.
 	Random io.Reader
 	Log    *slog.Logger
@@ -107,7 +109,9 @@ type Provider struct {
 	grants map[string]Grant
 	clock  func() time.Time
 	random io.Reader
-	logger *slog.Logger
+	// authLimits throttle failed client authentications (clientauth_limits.go).
+	authLimits ClientAuthLimits
+	logger     *slog.Logger
 	// legacyWarned remembers (by digest of the client_id) the legacy clients whose failing secret was logged,
 	// so the warning comes once per client; only clients whose signed id verified get here, so it stays small.
 	legacyWarned sync.Map
@@ -119,7 +123,9 @@ func New(o Options) (*Provider, error) {
 	for name, ok := range map[string]bool{"Host": o.Host != "", "Settings.Issuer": o.Settings.Issuer != "",
 		"Clients": o.Clients != nil, "Users": o.Users != nil, "Grants": o.Grants != nil, "Tokens": o.Tokens != nil,
 		"Codes": o.Codes != nil, "DeviceCodes": o.DeviceCodes != nil, "Consents": o.Consents != nil,
-		"Interactions": o.Interactions != nil, "Scopes": o.Scopes != nil, "Policy": o.Policy != nil} {
+		"Interactions": o.Interactions != nil, "Scopes": o.Scopes != nil, "Policy": o.Policy != nil,
+		"ClientAuthLimits.PerClientIP": o.ClientAuthLimits.PerClientIP != nil,
+		"ClientAuthLimits.PerIP":       o.ClientAuthLimits.PerIP != nil} {
 		if !ok {
 			missing = append(missing, name)
 		}
@@ -153,7 +159,7 @@ func New(o Options) (*Provider, error) {
 	p := &Provider{Host: o.Host, Settings: o.Settings, Clients: o.Clients, Users: o.Users, Grants: o.Grants,
 		Tokens: o.Tokens, Codes: o.Codes, DeviceCodes: o.DeviceCodes, Consents: o.Consents,
 		Interactions: o.Interactions, Scopes: o.Scopes, Policy: o.Policy, oidc: o.OIDC, grants: served,
-		clock: o.Now, random: o.Random, logger: o.Log}
+		clock: o.Now, random: o.Random, logger: o.Log, authLimits: o.ClientAuthLimits}
 	if p.random == nil {
 		p.random = rand.Reader
 	}

@@ -35,7 +35,7 @@ type RevocationRequest struct {
 //
 // A nil error means the token is no longer usable and the write is durable: answer 200.
 func (p *Provider) Revoke(ctx context.Context, r *RevocationRequest) *Error {
-	client, e := p.AuthenticateClient(ctx, r.Client)
+	client, e := p.AuthenticateClient(ctx, r.Client, r.Transport.ClientAddr)
 	if e != nil {
 		return e
 	}

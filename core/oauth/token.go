@@ -36,7 +36,7 @@ type TokenResponse struct {
 // then the grant. Descriptions never echo request values: RFC 6749 §5.2 limits error_description to printable
 // ASCII without '"' and '\'.
 func (p *Provider) Token(ctx context.Context, r *TokenRequest) (*TokenResponse, *Error) {
-	client, err := p.AuthenticateClient(ctx, r.Client)
+	client, err := p.AuthenticateClient(ctx, r.Client, r.Transport.ClientAddr)
 	if err != nil {
 		return nil, err
 	}

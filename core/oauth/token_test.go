@@ -43,7 +43,7 @@ func TestNewRefusesGrantWithoutHandler(t *testing.T) {
 	e := newTokenEnv(t)
 	o := Options{Host: tkHost, Settings: e.p.Settings, Clients: e.p.Clients, Users: e.p.Users, Grants: e.p.Grants,
 		Tokens: e.p.Tokens, Codes: e.p.Codes, DeviceCodes: e.p.DeviceCodes, Consents: e.p.Consents,
-		Interactions: e.p.Interactions, Scopes: e.p.Scopes, Policy: e.p.Policy}
+		Interactions: e.p.Interactions, Scopes: e.p.Scopes, Policy: e.p.Policy, ClientAuthLimits: roomyClientAuthLimits(nil)}
 	o.Settings.GrantTypes = append(e.p.GrantTypes(), "urn:example:no-handler")
 	if _, err := New(o); err == nil || !strings.Contains(err.Error(), "urn:example:no-handler") {
 		t.Fatalf("New with a grant type without a handler: %v", err)
@@ -52,6 +52,11 @@ func TestNewRefusesGrantWithoutHandler(t *testing.T) {
 	o.Users, o.Policy = nil, nil
 	if _, err := New(o); err == nil || !strings.Contains(err.Error(), "[Policy Users]") {
 		t.Fatalf("New without a user store and a policy: %v", err)
+	}
+	// RFC 6749 §2.3.1: a provider that would authenticate clients without throttling failures is refused.
+	o.Users, o.Policy, o.ClientAuthLimits.PerIP = e.p.Users, e.p.Policy, nil
+	if _, err := New(o); err == nil || !strings.Contains(err.Error(), "[ClientAuthLimits.PerIP]") {
+		t.Fatalf("New without the per-address limiter of client authentication: %v", err)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/assentry/assentry/core/ratelimit"
 	"github.com/assentry/assentry/internal/testclock"
 	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
@@ -74,6 +75,7 @@ func newTokenEnv(t testing.TB, mod ...func(*Options)) *tokenEnv {
 		Users:   st.Users(), Grants: st.Grants(), Tokens: st.Tokens(), Codes: st.Codes(), Consents: st.Consents(),
 		DeviceCodes: st.DeviceCodes(), Interactions: st.Interactions(), Scopes: scopes,
 		Policy: builtinChain(t, tkHost, scopes, nil), Now: clock.Now, Log: slog.New(slog.DiscardHandler),
+		ClientAuthLimits: roomyClientAuthLimits(clock.Now),
 	}
 	for _, c := range tkClients {
 		grants := c.grants
@@ -100,6 +102,12 @@ func newTokenEnv(t testing.TB, mod ...func(*Options)) *tokenEnv {
 	}
 	e.p = p
 	return e
+}
+
+// roomyClientAuthLimits are limits of failed client authentications that no test reaches unless it means to
+// (those that do set their own).
+func roomyClientAuthLimits(now func() time.Time) ClientAuthLimits {
+	return ClientAuthLimits{PerClientIP: ratelimit.New(1000, time.Second, now), PerIP: ratelimit.New(1000, time.Second, now)}
 }
 
 // tkRoles is the role catalogue of the test hosts.

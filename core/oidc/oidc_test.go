@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/assentry/assentry/core/oauth"
+	"github.com/assentry/assentry/core/ratelimit"
 	"github.com/assentry/assentry/core/token"
 	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
@@ -277,7 +278,9 @@ func TestClientCredentialsThroughLayer(t *testing.T) {
 			p, err := oauth.New(oauth.Options{Host: "h", Settings: oauth.Settings{Issuer: "https://auth.example.com",
 				GrantTypes: grants}, Clients: clients, Users: st.Users(), Grants: st.Grants(), Tokens: st.Tokens(),
 				Codes: st.Codes(), DeviceCodes: st.DeviceCodes(), Consents: st.Consents(), Interactions: st.Interactions(),
-				Scopes: oauth.NewCatalogue(nil, nil), OIDC: &Layer{Subjects: subjects}, Policy: noPlugins(t)})
+				Scopes: oauth.NewCatalogue(nil, nil), OIDC: &Layer{Subjects: subjects}, Policy: noPlugins(t),
+				ClientAuthLimits: oauth.ClientAuthLimits{PerClientIP: ratelimit.New(100, time.Second, nil),
+					PerIP: ratelimit.New(100, time.Second, nil)}})
 			if err != nil {
 				t.Fatal(err)
 			}

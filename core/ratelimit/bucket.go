@@ -64,16 +64,19 @@ func (l *Limiter) Wait(key string) time.Duration {
 	return time.Duration((1 - b.tokens) * float64(l.every))
 }
 
-// Spend takes one token from key's bucket (going no lower than empty).
-func (l *Limiter) Spend(key string) {
+// Spend takes one token from key's bucket (going no lower than empty). It reports whether this spend took the
+// last token, the moment key becomes limited: of concurrent spends only one sees it, so a caller can log it once
+// per episode. A spend on a bucket that was already empty reports false.
+func (l *Limiter) Spend(key string) (emptied bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b := l.get(key, l.now())
 	if b.tokens >= 1 {
 		b.tokens--
-	} else {
-		b.tokens = 0
+		return b.tokens < 1
 	}
+	b.tokens = 0
+	return false
 }
 
 // Allow spends a token if one is left and reports whether it did, with the wait otherwise. It suits limits

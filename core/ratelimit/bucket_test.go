@@ -78,3 +78,27 @@ func TestPruneBoundsMemory(t *testing.T) {
 		t.Fatalf("buckets after prune = %d, want 1", n)
 	}
 }
+
+// TestSpendReportsEmptied: Spend says when it took a key's last token, the moment the key becomes limited, so a
+// caller can log that once; later spends on the empty bucket, and spends that leave a token, say false.
+func TestSpendReportsEmptied(t *testing.T) {
+	c := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	l := New(2, 10*time.Second, c.now)
+	tests := []struct {
+		name string
+		adv  time.Duration
+		want bool
+	}{
+		{"first of two", 0, false},
+		{"the last token", 0, true},
+		{"already empty", 0, false},
+		{"half refilled: still empty", 5 * time.Second, false},
+		{"one token back, then spent", 10 * time.Second, true},
+	}
+	for _, tt := range tests {
+		c.advance(tt.adv)
+		if got := l.Spend("k"); got != tt.want {
+			t.Errorf("%s: Spend = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
