@@ -151,7 +151,8 @@ func (p *Provider) checkResponseType(client *store.Client, params Params) *Error
 		return InvalidRequest("response_type is required")
 	case (rt != ResponseTypeCode && rt != ResponseTypeToken) || !slices.Contains(p.Settings.ResponseTypes, rt) ||
 		!p.Serves(grant):
-		return UnsupportedResponseType("response_type " + rt + " is not supported")
+		// The value is not quoted back: RFC 6749 §4.1.2.1 carries the description to the client's page.
+		return UnsupportedResponseType("unsupported response_type")
 	case !hasGrant(client, grant) && grant == GrantImplicit:
 		return UnauthorizedClient("this application may not use the implicit grant")
 	case !hasGrant(client, grant):
@@ -168,7 +169,7 @@ func checkResponseMode(rt, mode string) *Error {
 		want = "fragment"
 	}
 	if mode != "" && mode != want {
-		return InvalidRequest("response_mode " + mode + " is not supported for response_type " + rt + "; use " + want)
+		return InvalidRequest("unsupported response_mode for this response_type; use " + want)
 	}
 	return nil
 }
@@ -192,7 +193,7 @@ func (p *Provider) checkPKCE(client *store.Client, redirect string, params Param
 		method = PKCEPlain // RFC 7636 §4.3: the default when absent
 	}
 	if !slices.Contains(p.Settings.CodeChallengeMethods, method) {
-		return InvalidRequest("code_challenge_method " + method + " is not supported; use " + JoinScope(p.Settings.CodeChallengeMethods))
+		return InvalidRequest("unsupported code_challenge_method; use " + JoinScope(p.Settings.CodeChallengeMethods))
 	}
 	if !ValidPKCEString(challenge) {
 		return InvalidRequest("code_challenge must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~")
