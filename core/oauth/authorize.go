@@ -133,8 +133,14 @@ func (p *Provider) ParseAuthorize(ctx context.Context, params Params) (*Authoriz
 		}
 		r.IDTokenHintSub = sub
 	}
-	// Unknown scopes are dropped (as mod_http_oauth2 does); the client's registered scopes bound the request.
-	r.Scopes = p.Scopes.Known(ParseScope(params["scope"]), client.Scopes)
+	// RFC 6749 §3.3, §4.1.2.1: a malformed scope is invalid_scope, redirected now that the client and redirect
+	// URI are verified. Unknown well-formed scopes are dropped (as mod_http_oauth2 does); the client's registered
+	// scopes bound the request.
+	requested, e := ParseScope(params["scope"])
+	if e != nil {
+		return nil, fail(e)
+	}
+	r.Scopes = p.Scopes.Known(requested, client.Scopes)
 	return r, nil
 }
 

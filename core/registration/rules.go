@@ -277,11 +277,14 @@ func checkOther(m *Metadata, idTokenAlgs []string) error {
 			return err
 		}
 	}
+	// RFC 7591 §2: scope is a scope parameter as in RFC 6749 §3.3, parsed as requests' are (oauth.ParseScope): a
+	// malformed token is refused, not dropped.
+	requested, e := oauth.ParseScope(m.Scope)
+	if e != nil {
+		return invalidMetadata(fieldScope, "holds a malformed scope token (RFC 6749 section 3.3)")
+	}
 	var scopes []string
-	for _, s := range strings.Fields(m.Scope) {
-		if !oauth.ValidScopeToken(s) {
-			return invalidMetadata(fieldScope, "%q is not a valid scope token (RFC 6749 §3.3)", s)
-		}
+	for _, s := range requested {
 		if !slices.Contains(scopes, s) {
 			scopes = append(scopes, s)
 		}
