@@ -23,7 +23,8 @@ type errorBody struct {
 //     error without a code, RFC 6750 §3.1).
 //
 // A server failure (any 5xx, or server_error) is logged with its cause and the request id, and the client sees
-// only a generic description carrying that id.
+// only a generic description carrying that id. Every description sent is cleaned (oauth.CleanDescription) to
+// the characters RFC 6749 §5.2 allows.
 func (s *Server) writeError(c *fiber.Ctx, e *oauth.Error) error {
 	noStore(c)
 	desc := e.Description
@@ -41,7 +42,8 @@ func (s *Server) writeError(c *fiber.Ctx, e *oauth.Error) error {
 	if e.Code == "" {
 		return c.SendStatus(answerStatus(e))
 	}
-	return c.Status(answerStatus(e)).JSON(errorBody{Error: e.Code, Description: desc})
+	// RFC 6749 §5.2: error_description is %x20-21 / %x23-5B / %x5D-7E, whatever the *oauth.Error holds.
+	return c.Status(answerStatus(e)).JSON(errorBody{Error: e.Code, Description: oauth.CleanDescription(desc)})
 }
 
 // realmOf is the realm of the request's challenges: the host name of its issuer, or "" before a host was routed.

@@ -32,8 +32,12 @@ func (magicGrant) Token(ctx context.Context, p *oauth.Provider, r *oauth.GrantRe
 	if err != nil {
 		return nil, oauth.InvalidGrant("no such user")
 	}
+	requested, e := oauth.ParseScope(r.Params["scope"])
+	if e != nil {
+		return nil, e
+	}
 	return p.Issue(ctx, &oauth.Issuance{GrantType: grantMagic, Flow: "magic_word", Client: r.Client, UserID: u.ID,
-		Requested: oauth.ParseScope(r.Params["scope"])})
+		Requested: requested})
 }
 
 // withMagic registers the magic grant with the builder and enables it on the host.

@@ -87,7 +87,8 @@ func (e *testEnv) issueTokens(user, pw, scope string) (clientID, secret string, 
 	}
 	b := e.browser()
 	consent := b.follow(b.loginAt(b.follow(b.get(authzQuery(c.ID, webRedirect, scope))), user, pw))
-	q := clientRedirect(e.t, b.consentAt(consent, "granted", oauth.ParseScope(scope)...), webRedirect+"?")
+	scopes, _ := oauth.ParseScope(scope)
+	q := clientRedirect(e.t, b.consentAt(consent, "granted", scopes...), webRedirect+"?")
 	p := e.tkPost("/oauth2/token", "application/x-www-form-urlencoded", url.Values{"grant_type": {"authorization_code"},
 		"code": {q.Get("code")}, "redirect_uri": {webRedirect}, "code_verifier": {testVerifier}}.Encode(), tkBasic(c.ID, secret))
 	if p.status != http.StatusOK {

@@ -57,7 +57,7 @@ func (s *Server) register(c *fiber.Ctx) error {
 	// RFC 7591 §3.1: the metadata is sent as application/json; anything else is invalid_client_metadata.
 	mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	if err != nil || mt != fiber.MIMEApplicationJSON {
-		return s.writeError(c, oauth.InvalidClientMetadata("", "the client metadata must be sent as application/json (RFC 7591 §3.1)"))
+		return s.writeError(c, oauth.InvalidClientMetadata("", "the client metadata must be sent as application/json (RFC 7591 section 3.1)"))
 	}
 	// The raw body: c.Body() would inflate a Content-Encoding, which a registration never needs.
 	info := registration.RequestInfo{RemoteAddr: s.clientIP(c), UserAgent: strings.Clone(c.Get(fiber.HeaderUserAgent)),

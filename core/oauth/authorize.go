@@ -133,8 +133,14 @@ func (p *Provider) ParseAuthorize(ctx context.Context, params Params) (*Authoriz
 		}
 		r.IDTokenHintSub = sub
 	}
-	// Unknown scopes are dropped (as mod_http_oauth2 does); the client's registered scopes bound the request.
-	r.Scopes = p.Scopes.Known(ParseScope(params["scope"]), client.Scopes)
+	// RFC 6749 §3.3, §4.1.2.1: a malformed scope is invalid_scope, redirected now that the client and redirect
+	// URI are verified. Unknown well-formed scopes are dropped (as mod_http_oauth2 does); the client's registered
+	// scopes bound the request.
+	requested, e := ParseScope(params["scope"])
+	if e != nil {
+		return nil, fail(e)
+	}
+	r.Scopes = p.Scopes.Known(requested, client.Scopes)
 	return r, nil
 }
 
@@ -151,7 +157,8 @@ func (p *Provider) checkResponseType(client *store.Client, params Params) *Error
 		return InvalidRequest("response_type is required")
 	case (rt != ResponseTypeCode && rt != ResponseTypeToken) || !slices.Contains(p.Settings.ResponseTypes, rt) ||
 		!p.Serves(grant):
-		return UnsupportedResponseType("response_type " + rt + " is not supported")
+		// The value is not quoted back: RFC 6749 §4.1.2.1 carries the description to the client's page.
+		return UnsupportedResponseType("unsupported response_type")
 	case !hasGrant(client, grant) && grant == GrantImplicit:
 		return UnauthorizedClient("this application may not use the implicit grant")
 	case !hasGrant(client, grant):
@@ -168,7 +175,7 @@ func checkResponseMode(rt, mode string) *Error {
 		want = "fragment"
 	}
 	if mode != "" && mode != want {
-		return InvalidRequest("response_mode " + mode + " is not supported for response_type " + rt + "; use " + want)
+		return InvalidRequest("unsupported response_mode for this response_type; use " + want)
 	}
 	return nil
 }
@@ -198,7 +205,7 @@ func (p *Provider) checkPKCE(client *store.Client, redirect string, params Param
 		return InvalidRequest("code_challenge_method must be S256 for the out-of-band redirect")
 	}
 	if !slices.Contains(p.Settings.CodeChallengeMethods, method) {
-		return InvalidRequest("code_challenge_method " + method + " is not supported; use " + JoinScope(p.Settings.CodeChallengeMethods))
+		return InvalidRequest("unsupported code_challenge_method; use " + JoinScope(p.Settings.CodeChallengeMethods))
 	}
 	if !ValidPKCEString(challenge) {
 		return InvalidRequest("code_challenge must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~")

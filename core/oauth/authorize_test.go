@@ -272,3 +272,47 @@ func TestScopesDroppedAndBounded(t *testing.T) {
 		t.Fatalf("xmpp and held role: %q", got)
 	}
 }
+
+// TestAuthorizeErrorsDoNotEchoValues: an authorization error describes the problem without quoting the value
+// sent (RFC 6749 §4.1.2.1 carries error_description to the client's page), whether shown or redirected, and
+// a repeated parameter is named in Field only.
+func TestAuthorizeErrorsDoNotEchoValues(t *testing.T) {
+	p, _ := newAuthzProvider(t)
+	const marker = "zq7mrk"
+	bad := url.QueryEscape(`"\§<script>` + marker + "é")
+	base := "client_id=web&redirect_uri=https://app.example.com/cb&response_type=code&state=xyz&code_challenge=" +
+		testChallenge + "&code_challenge_method=S256"
+	tests := []struct{ name, q string }{
+		{"response_type", strings.Replace(base, "response_type=code", "response_type="+bad, 1)},
+		{"response_mode", base + "&response_mode=" + bad},
+		{"code_challenge_method", strings.Replace(base, "code_challenge_method=S256", "code_challenge_method="+bad, 1)},
+		{"code_challenge", strings.Replace(base, testChallenge, bad, 1)},
+		{"max_age", base + "&max_age=" + bad},
+		{"unknown client", strings.Replace(base, "client_id=web", "client_id="+bad, 1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := p.ParseAuthorize(context.Background(), query(tt.q))
+			var se *ShowError
+			var re *RedirectError
+			var e *Error
+			switch {
+			case errors.As(err, &re):
+				e = re.Err
+			case errors.As(err, &se):
+				e = se.Err
+			default:
+				t.Fatalf("err = %v, want an authorization error", err)
+			}
+			wantErr(t, e, e.Code, e.Status) // the character set
+			if strings.Contains(e.Description, marker) {
+				t.Fatalf("description echoes the request: %q", e.Description)
+			}
+		})
+	}
+	v, _ := url.ParseQuery(base + "&" + bad + "=1&" + bad + "=2")
+	_, e := ParseParams(v)
+	if e == nil || strings.Contains(e.Description, marker) || !strings.Contains(e.Field, marker) {
+		t.Fatalf("repeated parameter: %+v", e)
+	}
+}

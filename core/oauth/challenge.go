@@ -53,18 +53,7 @@ func errorParams(code, desc string) string {
 	return p
 }
 
-// quoted returns s as a quoted-string (RFC 7230 §3.2.6) holding only what RFC 6750 §3 allows in error and
-// error_description values (%x20-21 / %x23-5B / %x5D-7E): anything else (quotes, backslashes, control
-// characters, non-ASCII) is dropped, so no description can break the header.
-func quoted(s string) string {
-	var b strings.Builder
-	b.Grow(len(s) + 2)
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 0x20 && c <= 0x7e && c != '"' && c != '\\' {
-			b.WriteByte(c)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
+// quoted returns s as a quoted-string (RFC 9110 §5.6.4) holding only what RFC 6750 §3 allows in error and
+// error_description values (%x20-21 / %x23-5B / %x5D-7E), cleaned by CleanDescription, so no description can
+// break the header.
+func quoted(s string) string { return `"` + CleanDescription(s) + `"` }

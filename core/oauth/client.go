@@ -331,20 +331,6 @@ func checkWebURL(raw string) error {
 	return nil
 }
 
-// ValidScopeToken: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) (RFC 6749 §3.3).
-func ValidScopeToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		b := s[i]
-		if b < 0x21 || b == 0x22 || b == 0x5c || b > 0x7e {
-			return false
-		}
-	}
-	return true
-}
-
 // randomHex returns n random bytes in hex.
 func randomHex(n int) string {
 	b := make([]byte, n)

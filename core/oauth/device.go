@@ -70,11 +70,17 @@ func (p *Provider) DeviceAuthorization(ctx context.Context, r *DeviceAuthorizati
 	if !hasGrant(client, GrantDeviceCode) {
 		return nil, UnauthorizedClient("the client is not registered for the device authorization grant")
 	}
+	// RFC 8628 §3.2 answers with RFC 6749 §5.2's codes: a malformed scope is invalid_scope; unknown well-formed
+	// scopes are dropped, as at the authorization endpoint.
+	requested, e := ParseScope(r.Params["scope"])
+	if e != nil {
+		return nil, e
+	}
 	now := p.now()
 	ttl := ttlOr(p.Settings.DeviceCodeTTL, defaultDeviceCodeTTL)
 	deviceCode, id := newSecret(PrefixDeviceCode)
 	d := &store.DeviceCode{ID: id, Host: p.Host, ClientID: client.ID,
-		Scopes: nonNil(p.Scopes.Known(ParseScope(r.Params["scope"]), client.Scopes)), Status: DevicePending,
+		Scopes: nonNil(p.Scopes.Known(requested, client.Scopes)), Status: DevicePending,
 		Interval: DeviceInterval, IssuedAt: now, ValidUntil: now.Add(ttl), ExpiresAt: now.Add(ttl + deviceExpiredKept)}
 	var userCode string
 	for try := 0; ; try++ {

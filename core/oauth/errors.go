@@ -11,7 +11,9 @@ import (
 //
 //   - Code and Description: the "error" and "error_description" members (RFC 6749 §4.1.2.1, §5.2; RFC 6750
 //     §3; RFC 7591 §3.2.2). Code is empty only for the bare Bearer challenge of a request without any token
-//     (RFC 6750 §3.1, MissingToken), which is answered without a body.
+//     (RFC 6750 §3.1, MissingToken), which is answered without a body. The description says what is wrong
+//     without quoting the request ("unsupported response_type", never the value sent), and keeps to
+//     %x20-21 / %x23-5B / %x5D-7E (RFC 6749 §5.2): the constructors and every writer apply CleanDescription.
 //   - Status: the HTTP status it is answered with.
 //   - Field: the request parameter or metadata member at fault ("" when none), for callers and tests; the
 //     description already names it for the client.
@@ -66,8 +68,10 @@ func (e *Error) RetryAfter() time.Duration { return e.retryAfter }
 // generic description.
 func (e *Error) ServerFailure() bool { return e.Status >= 500 || e.Code == CodeServerError }
 
+// newErr is what every constructor builds on. The description is cleaned here (CleanDescription), so that no
+// *Error a constructor returns carries a character RFC 6749 §5.2 forbids in error_description.
 func newErr(code string, status int, desc string) *Error {
-	return &Error{Code: code, Description: desc, Status: status}
+	return &Error{Code: code, Description: CleanDescription(desc), Status: status}
 }
 
 // AsError returns err as an *Error, turning anything else into a server failure that keeps it as the cause

@@ -37,7 +37,12 @@ func (clientCredentialsGrant) Token(ctx context.Context, p *Provider, r *GrantRe
 		return nil, UnauthorizedClient("this client_id could be taken for a user's subject, so the client may not " +
 			"act for itself; the operator must give it another client_id")
 	}
-	requested := uniq(ParseScope(r.Params["scope"]))
+	// RFC 6749 §5.2: a malformed scope is invalid_scope (ParseScope); unknown well-formed ones are dropped below.
+	requested, e := ParseScope(r.Params["scope"])
+	if e != nil {
+		return nil, e
+	}
+	requested = uniq(requested)
 	if len(requested) == 0 {
 		requested = r.Client.Scopes
 	}

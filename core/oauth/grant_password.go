@@ -66,6 +66,12 @@ func (g *PasswordGrant) Token(ctx context.Context, p *Provider, r *GrantRequest)
 	if username == "" || password == "" {
 		return nil, InvalidRequest("username and password are required")
 	}
+	// RFC 6749 §5.2: a malformed scope is invalid_scope (ParseScope), found before any password is hashed or
+	// limiter spent; unknown well-formed scopes are dropped by the scope policy.
+	requested, e := ParseScope(r.Params["scope"])
+	if e != nil {
+		return nil, e
+	}
 	if len(username) > maxCredentialLen || len(password) > maxCredentialLen {
 		return nil, invalidCredentials()
 	}
@@ -84,7 +90,7 @@ func (g *PasswordGrant) Token(ctx context.Context, p *Provider, r *GrantRequest)
 	case err != nil:
 		return nil, ServerError(err)
 	}
-	requested := uniq(ParseScope(r.Params["scope"]))
+	requested = uniq(requested)
 	if len(requested) == 0 {
 		requested = r.Client.Scopes
 	}

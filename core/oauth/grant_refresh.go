@@ -21,6 +21,13 @@ func (refreshGrant) Token(ctx context.Context, p *Provider, r *GrantRequest) (*T
 	if rt == "" {
 		return nil, InvalidRequest("refresh_token is required")
 	}
+	// RFC 6749 §5.2: a malformed scope is invalid_scope (ParseScope), before the refresh token is looked at, so
+	// nothing is consumed.
+	requested, e := ParseScope(r.Params["scope"])
+	if e != nil {
+		return nil, e
+	}
+	requested = uniq(requested)
 	if !strings.HasPrefix(rt, PrefixRefreshToken) {
 		return nil, InvalidGrant("the refresh token is invalid, expired or revoked")
 	}
@@ -42,7 +49,6 @@ func (refreshGrant) Token(ctx context.Context, p *Provider, r *GrantRequest) (*T
 	// The new refresh token keeps the grant's scope, less the roles the user lost; a narrower scope asked for
 	// here applies to the new access token only (RFC 6749 §6: "MUST NOT include any scope not originally
 	// granted", and omitted means the original scope).
-	requested := uniq(ParseScope(r.Params["scope"]))
 	if len(requested) > 0 && !Subset(requested, old.Scopes) {
 		return nil, InvalidScope("the requested scope exceeds the scope originally granted")
 	}

@@ -300,9 +300,11 @@ func (p *Provider) redirectError(ix *store.Interaction, client *store.Client, e 
 }
 
 // ErrorLocation is the redirect of an authorization error: error, error_description, state and iss in the
-// query (RFC 6749 §4.1.2.1, RFC 9207 §2), or in the fragment for the implicit grant (§4.2.2.1).
+// query (RFC 6749 §4.1.2.1, RFC 9207 §2), or in the fragment for the implicit grant (§4.2.2.1). The
+// description is cleaned once more (CleanDescription): RFC 6749 §4.1.2.1 allows only %x20-21 / %x23-5B /
+// %x5D-7E, whoever built the *Error.
 func (p *Provider) ErrorLocation(e *RedirectError) string {
-	params := map[string][]string{"error": {e.Err.Code}, "error_description": {e.Err.Description},
+	params := map[string][]string{"error": {e.Err.Code}, "error_description": {CleanDescription(e.Err.Description)},
 		"state": {e.State}, "iss": {p.Settings.Issuer}}
 	if e.Fragment {
 		return WithFragment(e.RedirectURI, params)

@@ -24,7 +24,8 @@ type ScopeInfo struct {
 }
 
 // Catalogue is a host's scopes: the built-ins, the host's roles as scopes, and scopes declared in config.
-// Unknown scopes are dropped from requests (as mod_http_oauth2 does).
+// Unknown but well-formed scopes are dropped from requests (as mod_http_oauth2 does); malformed ones never get
+// this far (ParseScope).
 type Catalogue struct {
 	byName map[string]ScopeInfo
 	order  []string
@@ -116,8 +117,39 @@ func HoldsRole(s string, roles []string) bool {
 	return slices.Contains(roles, s)
 }
 
-// ParseScope splits a scope parameter (RFC 6749 §3.3: space-delimited, case-sensitive).
-func ParseScope(s string) []string { return strings.Fields(s) }
+// ParseScope splits a scope parameter: RFC 6749 §3.3, scope = scope-token *( SP scope-token ), case-sensitive.
+// It is the one parser of requested scopes (authorization, token and device authorization requests, and
+// registered clients' scope metadata). Runs of spaces and spaces at the ends are tolerated; any other character
+// outside scope-token (a double quote, a backslash, a tab or newline, anything non-ASCII) is invalid_scope
+// (RFC 6749 §4.1.2.1, §5.2), never silently dropped as an unknown but well-formed scope is. The description
+// does not quote the token.
+func ParseScope(s string) ([]string, *Error) {
+	var out []string
+	for _, tok := range strings.Split(s, " ") {
+		if tok == "" {
+			continue
+		}
+		if !ValidScopeToken(tok) {
+			return nil, InvalidScope("the scope parameter holds a malformed scope token (RFC 6749 section 3.3)")
+		}
+		out = append(out, tok)
+	}
+	return out, nil
+}
+
+// ValidScopeToken: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) (RFC 6749 §3.3).
+func ValidScopeToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if b < 0x21 || b == 0x22 || b == 0x5c || b > 0x7e {
+			return false
+		}
+	}
+	return true
+}
 
 // JoinScope is the inverse of ParseScope.
 func JoinScope(scopes []string) string { return strings.Join(scopes, " ") }

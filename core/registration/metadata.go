@@ -79,11 +79,12 @@ func parseMetadata(body []byte) (*Metadata, error) {
 	}
 	trimmed := strings.TrimSpace(string(body))
 	if !strings.HasPrefix(trimmed, "{") {
-		return nil, invalidMetadata("", "the request body must be a JSON object of client metadata (RFC 7591 §3.1)")
+		return nil, invalidMetadata("", "the request body must be a JSON object of client metadata (RFC 7591 section 3.1)")
 	}
 	var m Metadata
 	err := json.Unmarshal(body, &m)
 	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
 	switch {
 	case errors.As(err, &te) && te.Field != "":
 		field, _, _ := strings.Cut(te.Field, ".")
@@ -92,8 +93,11 @@ func parseMetadata(body []byte) (*Metadata, error) {
 			return nil, invalidMetadata(field, "must be a JSON array of strings")
 		}
 		return nil, invalidMetadata(field, "must be a JSON string, not %s", te.Value)
+	case errors.As(err, &se):
+		// The offset, not the decoder's message, which quotes the character it choked on.
+		return nil, invalidMetadata("", "the request body is not valid JSON (at byte %d)", se.Offset)
 	case err != nil:
-		return nil, invalidMetadata("", "the request body is not valid JSON: %v", err)
+		return nil, invalidMetadata("", "the request body is not valid JSON")
 	}
 	return &m, nil
 }

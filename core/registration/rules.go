@@ -77,14 +77,14 @@ func DefaultRules(m *Metadata) error {
 	if err != nil {
 		return invalidMetadata(fieldClientURI, "%v", err)
 	}
-	for _, u := range m.RedirectURIs {
+	for i, u := range m.RedirectURIs {
 		if err := checkRedirect(u, m.ApplicationType, client); err != nil {
-			return invalidRedirect("%v", err)
+			return invalidRedirect("the URI at index %d %v", i, err)
 		}
 	}
-	for _, u := range m.PostLogoutRedirectURIs {
+	for i, u := range m.PostLogoutRedirectURIs {
 		if err := checkRedirect(u, m.ApplicationType, client); err != nil {
-			return invalidMetadata(fieldPostLogout, "%v", err)
+			return invalidMetadata(fieldPostLogout, "the URI at index %d %v", i, err)
 		}
 	}
 	for _, f := range pageURIs(m)[1:] {
@@ -136,7 +136,7 @@ func (r Rules) grants(m *Metadata) error {
 	}
 	if slices.Contains(m.GrantTypes, oauth.GrantPassword) {
 		return invalidMetadata(fieldGrantTypes, "password is not available to registered clients: the client would see "+
-			"the user's password (RFC 9700 §2.4); use authorization_code")
+			"the user's password (RFC 9700 section 2.4); use authorization_code")
 	}
 	if err := checkEnum(fieldGrantTypes, m.GrantTypes, r.registrable()); err != nil {
 		return err
@@ -158,10 +158,10 @@ func (r Rules) grants(m *Metadata) error {
 	switch {
 	case code != slices.Contains(m.ResponseTypes, oauth.ResponseTypeCode):
 		return invalidMetadata(fieldResponseTypes, "the authorization_code grant and the code response type go together "+
-			"(RFC 7591 §2.1): grant_types %v, response_types %v", m.GrantTypes, m.ResponseTypes)
+			"(RFC 7591 section 2.1)")
 	case implicit != slices.Contains(m.ResponseTypes, oauth.ResponseTypeToken):
 		return invalidMetadata(fieldResponseTypes, "the implicit grant and the token response type go together "+
-			"(RFC 7591 §2.1): grant_types %v, response_types %v", m.GrantTypes, m.ResponseTypes)
+			"(RFC 7591 section 2.1)")
 	case slices.Contains(m.GrantTypes, oauth.GrantRefreshToken) && !code && !slices.Contains(m.GrantTypes, oauth.GrantDeviceCode):
 		return invalidMetadata(fieldGrantTypes, "refresh_token needs a grant that issues refresh tokens (authorization_code)")
 	}
@@ -181,10 +181,11 @@ func (r Rules) registrable() []string {
 func checkEnum(field string, values, enabled []string) error {
 	for i, v := range values {
 		if !slices.Contains(enabled, v) {
-			return invalidMetadata(field, "%q is not enabled on this server (enabled: %s)", v, strings.Join(enabled, ", "))
+			return invalidMetadata(field, "the value at index %d is not enabled on this server (enabled: %s)", i,
+				strings.Join(enabled, ", "))
 		}
 		if slices.Contains(values[:i], v) {
-			return invalidMetadata(field, "%q is listed twice", v)
+			return invalidMetadata(field, "the value at index %d is listed twice", i)
 		}
 	}
 	return nil
@@ -203,7 +204,7 @@ func (r Rules) appType(m *Metadata) error {
 		}
 		return nil
 	}
-	return invalidMetadata(fieldApplicationType, "%q must be web or native", m.ApplicationType)
+	return invalidMetadata(fieldApplicationType, "must be web or native")
 }
 
 // checkRedirects checks redirect_uris (required by the code and implicit grants) and post_logout_redirect_uris: how many,
@@ -219,13 +220,13 @@ func checkRedirects(m *Metadata) error {
 	}
 	for i, u := range m.RedirectURIs {
 		if len(u) > maxURILen {
-			return invalidRedirect("%q… is over %d bytes", u[:40], maxURILen)
+			return invalidRedirect("the URI at index %d is over %d bytes", i, maxURILen)
 		}
 		if err := checkRedirectSyntax(u, m.ApplicationType, true); err != nil {
-			return invalidRedirect("%v", err)
+			return invalidRedirect("the URI at index %d %v", i, err)
 		}
 		if slices.Contains(m.RedirectURIs[:i], u) {
-			return invalidRedirect("%q is listed twice", u)
+			return invalidRedirect("the URI at index %d is listed twice", i)
 		}
 	}
 	if len(m.PostLogoutRedirectURIs) > maxListLen {
@@ -233,13 +234,13 @@ func checkRedirects(m *Metadata) error {
 	}
 	for i, u := range m.PostLogoutRedirectURIs {
 		if len(u) > maxURILen {
-			return invalidMetadata(fieldPostLogout, "%q… is over %d bytes", u[:40], maxURILen)
+			return invalidMetadata(fieldPostLogout, "the URI at index %d is over %d bytes", i, maxURILen)
 		}
 		if err := checkRedirectSyntax(u, m.ApplicationType, false); err != nil {
-			return invalidMetadata(fieldPostLogout, "%v", err)
+			return invalidMetadata(fieldPostLogout, "the URI at index %d %v", i, err)
 		}
 		if slices.Contains(m.PostLogoutRedirectURIs[:i], u) {
-			return invalidMetadata(fieldPostLogout, "%q is listed twice", u)
+			return invalidMetadata(fieldPostLogout, "the URI at index %d is listed twice", i)
 		}
 	}
 	return nil
@@ -255,12 +256,12 @@ func (r Rules) authMethod(m *Metadata) error {
 	case oauth.AuthNone:
 		for _, g := range m.GrantTypes {
 			if !slices.Contains(pkceCapable, g) {
-				return invalidMetadata(fieldAuthMethod, "none (a public client) cannot use the %s grant, which needs client authentication", g)
+				return invalidMetadata(fieldAuthMethod, "none (a public client) cannot use a grant that needs client "+
+					"authentication; it may use %s", strings.Join(pkceCapable, ", "))
 			}
 		}
 	default:
-		return invalidMetadata(fieldAuthMethod, "%q is not supported; use client_secret_basic, client_secret_post or none",
-			m.TokenEndpointAuthMethod)
+		return invalidMetadata(fieldAuthMethod, "is not supported; use client_secret_basic, client_secret_post or none")
 	}
 	return nil
 }
@@ -276,11 +277,14 @@ func checkOther(m *Metadata, idTokenAlgs []string) error {
 			return err
 		}
 	}
+	// RFC 7591 §2: scope is a scope parameter as in RFC 6749 §3.3, parsed as requests' are (oauth.ParseScope): a
+	// malformed token is refused, not dropped.
+	requested, e := oauth.ParseScope(m.Scope)
+	if e != nil {
+		return invalidMetadata(fieldScope, "holds a malformed scope token (RFC 6749 section 3.3)")
+	}
 	var scopes []string
-	for _, s := range strings.Fields(m.Scope) {
-		if !oauth.ValidScopeToken(s) {
-			return invalidMetadata(fieldScope, "%q is not a valid scope token (RFC 6749 §3.3)", s)
-		}
+	for _, s := range requested {
 		if !slices.Contains(scopes, s) {
 			scopes = append(scopes, s)
 		}
@@ -296,7 +300,7 @@ func checkOther(m *Metadata, idTokenAlgs []string) error {
 		return err
 	}
 	if a := m.IDTokenSignedResponseAlg; a != "" && !slices.Contains(idTokenAlgs, a) {
-		return invalidMetadata(fieldIDTokenAlg, "%q is not supported; use one of %s", a, strings.Join(idTokenAlgs, ", "))
+		return invalidMetadata(fieldIDTokenAlg, "is not supported; use one of %s", strings.Join(idTokenAlgs, ", "))
 	}
 	return nil
 }

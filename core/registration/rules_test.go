@@ -112,3 +112,34 @@ func TestNormalizeDoesNotAlias(t *testing.T) {
 		t.Errorf("grant_types %v", out.GrantTypes)
 	}
 }
+
+// TestRegistrationScope: the scope member is a scope parameter (RFC 7591 §2, RFC 6749 §3.3), parsed as requests'
+// are: single spaces between scope-tokens, normalised to each scope once; a malformed token (a quote, a
+// backslash, non-ASCII, or a tab or newline as separator) is invalid_client_metadata on scope, without quoting it.
+func TestRegistrationScope(t *testing.T) {
+	tests := []struct{ name, scope, want string }{
+		{"well-formed", "openid  profile openid x-unknown", "openid profile x-unknown"},
+		{"double quote", `openid "zq7mrk"`, ""},
+		{"backslash", `openid zq7mrk\`, ""},
+		{"non-ASCII", "openid zq7mrk\u00e9", ""},
+		{"tab separator", "openid\tzq7mrk", ""},
+		{"newline separator", "openid\nzq7mrk", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := testRules.Normalize(&registration.Metadata{ClientName: "A", ClientURI: "https://a.example/",
+				RedirectURIs: []string{"https://a.example/cb"}, Scope: tt.scope})
+			if tt.want != "" {
+				if err != nil || m.Scope != tt.want {
+					t.Fatalf("scope %q: %v %v", tt.scope, m, err)
+				}
+				return
+			}
+			var re *oauth.Error
+			if !errors.As(err, &re) || re.Code != oauth.CodeInvalidClientMetadata || re.Field != "scope" ||
+				strings.Contains(re.Description, "zq7mrk") {
+				t.Fatalf("scope %q: %v (%+v), want invalid_client_metadata on scope", tt.scope, err, re)
+			}
+		})
+	}
+}
