@@ -25,8 +25,8 @@ var ErrCloseTimeout = errors.New("badger: close did not finish")
 // DefaultGCInterval is how often the value-log GC runs when Options.GCInterval is zero.
 const DefaultGCInterval = 10 * time.Minute
 
-// DefaultCloseTimeout bounds Close when Options.CloseTimeout is zero. A healthy close writes one memtable (a few
-// MiB) to a table and syncs it: well under a second, even on a slow disk.
+// DefaultCloseTimeout bounds Close when Options.CloseTimeout is zero. A healthy close writes at most one memtable
+// (a few MiB) to a table and syncs it, which takes a small fraction of that even on a slow disk.
 const DefaultCloseTimeout = 10 * time.Second
 
 // Memory defaults sized for an authorization server's records (a token or a grant is a few hundred bytes) rather
@@ -185,12 +185,13 @@ func orDefault(v, def int64) int64 {
 	return def
 }
 
-// Close stops the GC loop, waits for running operations and closes the database, within CloseTimeout. Every
-// other method returns store.ErrClosed once the running operations have finished. When the close does not finish in time (Badger retries a
-// failing memtable flush for ever: a removed or unwritable data directory, a failing disk), Close returns an error
-// wrapping ErrCloseTimeout and leaves that close running; the process can then exit. Nothing acknowledged rests on
-// the unfinished flush: with synchronous writes every acknowledged write is in Badger's write-ahead log, which
-// the next Open replays. Close is idempotent: a later call waits again, within CloseTimeout, for the same close.
+// Close stops the GC loop, waits for running operations and closes the database, within CloseTimeout. Every other
+// method returns store.ErrClosed once the running operations have finished. When the close does not finish in time
+// (Badger retries a failing memtable flush for ever: a removed or unwritable data directory, a failing disk), Close
+// returns an error wrapping ErrCloseTimeout and leaves that close running, so the process can exit. Nothing
+// acknowledged rests on the unfinished flush: with synchronous writes every acknowledged write is in Badger's
+// write-ahead log, which the next Open replays. Close is idempotent: a later call waits again, within CloseTimeout,
+// for the same close and returns its outcome.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		go func() {
