@@ -26,7 +26,8 @@ func newServeCmd(g *globals) *cobra.Command {
 		Use:   "serve",
 		Short: "Run the authorization server",
 		Long: "Run the authorization server. Without a configuration file it serves a development host on " +
-			"http://127.0.0.1:8080 with its data in ./data. SIGINT or SIGTERM stop it cleanly.",
+			"http://127.0.0.1:8080 with its data in ./data. SIGINT or SIGTERM stop it cleanly; a store that cannot be " +
+			"flushed within 10 s (an unwritable data directory) ends it with exit status 1.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return serve(cmd.Context(), g, pprofAddr) },
 	}
@@ -87,7 +88,10 @@ func rotateKeys(ctx context.Context, h *assembly.Services, log *slog.Logger) {
 	}
 }
 
-func serve(ctx context.Context, g *globals, pprofAddr string) error {
+// serve runs the server until ctx ends. Its error, and so the exit status, also reports a store that could not be
+// closed: Store.Close is bounded (store/badger's CloseTimeout), so a data directory that became unwritable ends the
+// process with status 1 and the reason instead of a shutdown that never finishes.
+func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 	settings, warnings, err := g.loadConfig()
 	if err != nil {
 		return err
@@ -106,8 +110,9 @@ func serve(ctx context.Context, g *globals, pprofAddr string) error {
 		return err
 	}
 	defer func() {
-		if err := st.Close(); err != nil {
-			log.Error("closing the store", "err", err)
+		if cerr := st.Close(); cerr != nil {
+			log.Error("closing the store", "err", cerr)
+			err = errors.Join(err, fmt.Errorf("closing the store: %w", cerr))
 		}
 	}()
 	engines, closeEngines, err := openEngines(settings.DataDir, log)

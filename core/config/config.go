@@ -48,6 +48,8 @@ type Host struct {
 	// ServiceDocumentation is advertised in the RFC 8414 metadata (service_documentation).
 	ServiceDocumentation string   `yaml:"service_documentation"`
 	CORSOrigins          []string `yaml:"cors_origins"`
+	// HSTS configures Strict-Transport-Security on an https issuer.
+	HSTS *HSTS `yaml:"hsts"`
 
 	AccessTokenTTL         *Duration `yaml:"access_token_ttl"`
 	RefreshTokenTTL        *Duration `yaml:"refresh_token_ttl"`
@@ -92,6 +94,13 @@ type Registration struct {
 	TTL                *Duration `yaml:"ttl"`
 	LegacyHost         string    `yaml:"legacy_host"`
 	InitialAccessToken string    `yaml:"initial_access_token"`
+}
+
+// HSTS is the Strict-Transport-Security header of an https host (RFC 6797).
+type HSTS struct {
+	// MaxAge is the header's max-age in seconds, as the header writes it; 0 switches the header off, and left
+	// out it is DefaultHSTSMaxAge.
+	MaxAge *int64 `yaml:"max_age"`
 }
 
 // Scope is an extra scope shown on the consent page.

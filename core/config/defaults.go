@@ -8,11 +8,14 @@ import (
 // The defaults of the configuration (docs/architecture.md §8; README.md lists them per key). They are applied by
 // Load to every key left unset; Settings never holds a zero value that means "default".
 const (
-	DefaultIssuer              = "http://127.0.0.1:8080"
-	DefaultListen              = "127.0.0.1:8080"
-	DefaultDataDir             = "./data"
-	DefaultLogLevel            = "info"
-	DefaultSecurityPolicy      = "default-src 'self'"
+	DefaultIssuer         = "http://127.0.0.1:8080"
+	DefaultListen         = "127.0.0.1:8080"
+	DefaultDataDir        = "./data"
+	DefaultLogLevel       = "info"
+	DefaultSecurityPolicy = "default-src 'self'"
+	// DefaultHSTSMaxAge is one year: long enough that a user who came once is protected between visits, and the
+	// usual value. No includeSubDomains, no preload: those commit other names than the issuer's.
+	DefaultHSTSMaxAge          = 365 * 24 * time.Hour
 	DefaultAccessTokenTTL      = time.Hour
 	DefaultRefreshTokenTTL     = 168 * time.Hour
 	DefaultIDTokenTTL          = time.Hour

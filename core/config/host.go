@@ -2,9 +2,11 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 )
 
 // hostBuilder turns one merged Host into HostSettings, reporting each problem at the key path where the
@@ -59,6 +61,7 @@ func (b *hostBuilder) build(h Host) builtHost {
 	bh := builtHost{b: b}
 	b.identity(h, &hs, &bh)
 	b.pages(h, &hs)
+	b.hsts(h, &hs)
 	b.tokens(h, &hs)
 	b.registration(h, &hs)
 	b.protocol(h, &hs)
@@ -151,6 +154,28 @@ func (b *hostBuilder) pages(h Host, hs *HostSettings) {
 			hs.CORSOrigins = append(hs.CORSOrigins, n)
 		}
 	}
+}
+
+// hsts resolves the Strict-Transport-Security max-age. It is resolved for every host; whether it is sent (https
+// issuer, request over TLS) is the HTTP layer's decision.
+func (b *hostBuilder) hsts(h Host, hs *HostSettings) {
+	secs := int64(DefaultHSTSMaxAge / time.Second)
+	if h.HSTS != nil && h.HSTS.MaxAge != nil {
+		secs = *h.HSTS.MaxAge
+	}
+	// RFC 6797 §6.1.1: max-age is delta-seconds, a non-negative integer; 0 is the way to say "forget me" and here
+	// switches the header off.
+	// RFC 9111 §1.2.2 has recipients treat a delta-seconds beyond 2^31 as 2^31 (68 years); a larger value is a
+	// typo, and would overflow the duration.
+	switch {
+	case secs < 0:
+		b.errorf("hsts.max_age", "must not be negative (0 switches the header off), got %d", secs)
+		return
+	case secs > math.MaxInt32:
+		b.errorf("hsts.max_age", "must be at most %d seconds, got %d", math.MaxInt32, secs)
+		return
+	}
+	hs.HSTSMaxAge = time.Duration(secs) * time.Second
 }
 
 func boolOr(p *bool, def bool) bool {

@@ -34,6 +34,7 @@ func TestNoFileIsTheDevelopmentHost(t *testing.T) {
 		Issuer:         "http://127.0.0.1:8080",
 		SiteName:       "127.0.0.1",
 		SecurityPolicy: "default-src 'self'",
+		HSTSMaxAge:     365 * 24 * time.Hour,
 
 		AccessTokenTTL:  time.Hour,
 		RefreshTokenTTL: 168 * time.Hour,

@@ -43,6 +43,9 @@ type HostSettings struct {
 	PolicyURL            string   // optional
 	ServiceDocumentation string   // optional
 	CORSOrigins          []string // "*" alone, or origins as browsers send them (lower-case, no default port)
+	// HSTSMaxAge is the max-age of Strict-Transport-Security, sent on an https issuer's answers that arrived over
+	// TLS; 0: never sent.
+	HSTSMaxAge time.Duration
 
 	AccessTokenTTL         time.Duration
 	RefreshTokenTTL        time.Duration

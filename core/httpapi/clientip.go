@@ -34,16 +34,26 @@ func (s *Server) trusted(a netip.Addr) bool {
 	return false
 }
 
+// peer is the address of the connection's other end, and whether it is a trusted proxy: the one decision behind
+// every X-Forwarded-* header the server believes.
+func (s *Server) peer(c *fiber.Ctx) (netip.Addr, bool) {
+	a, ok := netip.AddrFromSlice(c.Context().RemoteIP())
+	if !ok {
+		return netip.Addr{}, false
+	}
+	a = a.Unmap()
+	return a, s.trusted(a)
+}
+
 // clientIP is the address rate limits key on. X-Forwarded-For is believed only when the peer is a trusted
 // proxy, and then read from the right, skipping trusted proxies, so a client cannot spoof it by sending the
 // header itself.
 func (s *Server) clientIP(c *fiber.Ctx) string {
-	peer, ok := netip.AddrFromSlice(c.Context().RemoteIP())
-	if !ok {
+	peer, trusted := s.peer(c)
+	if !peer.IsValid() {
 		return c.Context().RemoteIP().String()
 	}
-	peer = peer.Unmap()
-	if !s.trusted(peer) {
+	if !trusted {
 		return peer.String()
 	}
 	hops := strings.Split(c.Get(fiber.HeaderXForwardedFor), ",")
@@ -59,4 +69,29 @@ func (s *Server) clientIP(c *fiber.Ctx) string {
 		peer = a
 	}
 	return peer.String()
+}
+
+// overTLS reports whether the request reached the server's side over TLS: on the server's own TLS listener, or,
+// as a trusted proxy says in X-Forwarded-Proto, on the proxy's. The header is believed only from a trusted peer
+// (fiber's Ctx.Protocol believes it from anyone unless its own proxy check is on, so it is not used), and only
+// when every value of it, over every line, is https: a hop that appended "http" wins, failing safe.
+func (s *Server) overTLS(c *fiber.Ctx) bool {
+	if c.Context().IsTLS() {
+		return true
+	}
+	if _, trusted := s.peer(c); !trusted {
+		return false
+	}
+	lines := c.Request().Header.PeekAll(fiber.HeaderXForwardedProto)
+	if len(lines) == 0 {
+		return false
+	}
+	for _, line := range lines {
+		for _, v := range strings.Split(string(line), ",") {
+			if !strings.EqualFold(strings.TrimSpace(v), "https") {
+				return false
+			}
+		}
+	}
+	return true
 }

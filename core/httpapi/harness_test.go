@@ -2,9 +2,16 @@ package httpapi
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -34,6 +41,7 @@ type testEnv struct {
 	base    string // http://127.0.0.1:port
 	users   *account.Service
 	clients *oauth.Clients
+	roots   *x509.CertPool // with withTLS: the pool that trusts the listener's certificate
 }
 
 // envSetup is what a test may change before newEnv builds its host: the configuration, as a file would give it
@@ -44,6 +52,8 @@ type envSetup struct {
 	logger *slog.Logger
 	// resolved, when set, changes the host's settings after the configuration is resolved (what no file can say).
 	resolved func(*config.HostSettings)
+	// tls serves over TLS with a self-signed certificate (withTLS).
+	tls bool
 }
 
 type envOption func(*envSetup)
@@ -59,6 +69,10 @@ var testAlgs = []string{"ES256", "EdDSA"}
 func withAlgs(algs ...string) envOption {
 	return func(s *envSetup) { s.build.KeyAlgorithms, s.cfg.IDTokenSigningAlg = algs, algs[0] }
 }
+
+// withTLS serves the host over TLS itself, with no proxy in front: the listener presents a self-signed certificate
+// for 127.0.0.1, and an issuer left at the listener's URL becomes its https URL.
+func withTLS() envOption { return func(s *envSetup) { s.tls = true } }
 
 // withClock gives the store and every service of the host one clock.
 func withClock(now func() time.Time) envOption { return func(s *envSetup) { s.build.Now = now } }
@@ -140,6 +154,16 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	for _, f := range opts {
 		f(setup)
 	}
+	var roots *x509.CertPool
+	if setup.tls {
+		var cert tls.Certificate
+		cert, roots = selfSigned(t)
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}})
+		if setup.cfg.Issuer == base {
+			setup.cfg.Issuer = "https://" + ln.Addr().String()
+		}
+		base = "https://" + ln.Addr().String()
+	}
 	setup.build.Log = setup.logger
 	st := badgertest.New(t, setup.build.Now)
 	h, svc, settings := buildHost(t, setup.cfg, st, setup.build, setup.resolved)
@@ -153,7 +177,32 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	})
-	return &testEnv{t: t, srv: srv, st: st, svc: svc, host: h, base: base, users: svc.Accounts, clients: svc.Clients}
+	return &testEnv{t: t, srv: srv, st: st, svc: svc, host: h, base: base, users: svc.Accounts, clients: svc.Clients,
+		roots: roots}
+}
+
+// selfSigned makes a certificate for 127.0.0.1 and the pool that trusts it.
+func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, NotBefore: time.Now().Add(-time.Hour),
+		NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(leaf)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, roots
 }
 
 func (e *testEnv) addUser(name, pw string) *store.User {
@@ -175,8 +224,12 @@ type browser struct {
 
 func (e *testEnv) browser() *browser {
 	jar, _ := cookiejar.New(nil)
-	return &browser{t: e.t, env: e, c: &http.Client{Jar: jar, Timeout: 10 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	c := &http.Client{Jar: jar, Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if e.roots != nil {
+		c.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: e.roots}}
+	}
+	return &browser{t: e.t, env: e, c: c}
 }
 
 type page struct {

@@ -32,6 +32,11 @@ func requestIDOf(c *fiber.Ctx) string {
 func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	csp := "default-src 'self'"
 	if h, ok := c.Locals(localsHost).(*Host); ok {
+		// RFC 6797 §7.2: an HSTS host must not send the header over non-secure transport (and §8.1: a UA ignores
+		// it there). Set, never added, so the answer carries one header (§8.1: a UA heeds only the first).
+		if h.HSTS != "" && s.overTLS(c) {
+			c.Set(fiber.HeaderStrictTransportSecurity, h.HSTS)
+		}
 		if h.SecurityPolicy != "" {
 			csp = h.SecurityPolicy
 		}

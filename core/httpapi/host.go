@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/assentry/assentry/core/account"
 	"github.com/assentry/assentry/core/assembly"
@@ -26,6 +28,9 @@ type Host struct {
 	SecurityPolicy string   // the CSP of pages, before frame-ancestors (and img-src for logos) is added
 	ShowLogos      bool     // render client logos (show_client_logos); adds img-src https: to the CSP
 	CORSOrigins    []string // origins allowed on the JSON endpoints ("*" for any)
+	// HSTS is the Strict-Transport-Security value sent on answers that arrived over TLS; "" when the issuer is
+	// http or hsts.max_age is 0.
+	HSTS string
 
 	Accounts *account.Service
 	Sessions *session.Manager
@@ -55,8 +60,18 @@ func NewHost(s *assembly.Services, theme *themes.Theme) *Host {
 		SecurityPolicy: h.SecurityPolicy, ShowLogos: h.ShowClientLogos, CORSOrigins: h.CORSOrigins,
 		Accounts: s.Accounts, Sessions: s.Sessions, Flow: s.Flow, Theme: theme, OAuth: s.OAuth,
 		UserInfo: s.UserInfo, RPLogout: s.Logout, Keys: s.Keys, IDTokenAlgs: s.IDTokenAlgs,
-		Registration: s.Registry, RegisterPerIP: s.RegisterPerIP,
+		Registration: s.Registry, RegisterPerIP: s.RegisterPerIP, HSTS: hstsValue(h.IssuerURL, h.HSTSMaxAge),
 	}
+}
+
+// hstsValue is the Strict-Transport-Security value of a host: only an https issuer declares the policy, with
+// max-age alone (RFC 6797 §6.1.1). includeSubDomains (§6.1.2) and preload would bind names this server does not
+// serve, so it never sends them.
+func hstsValue(issuer *url.URL, maxAge time.Duration) string {
+	if issuer.Scheme != "https" || maxAge <= 0 {
+		return ""
+	}
+	return "max-age=" + strconv.FormatInt(int64(maxAge/time.Second), 10)
 }
 
 // secure reports whether the host is served over https: cookies then get Secure and the __Host- prefix.

@@ -19,8 +19,15 @@ import (
 // one): Badger allows one writer per directory. The CLI reports it as "data directory in use".
 var ErrLocked = errors.New("badger: data directory in use")
 
+// ErrCloseTimeout is returned by Close when the database did not close within Options.CloseTimeout.
+var ErrCloseTimeout = errors.New("badger: close did not finish")
+
 // DefaultGCInterval is how often the value-log GC runs when Options.GCInterval is zero.
 const DefaultGCInterval = 10 * time.Minute
+
+// DefaultCloseTimeout bounds Close when Options.CloseTimeout is zero. A healthy close writes at most one memtable
+// (a few MiB) to a table and syncs it, which takes a small fraction of that even on a slow disk.
+const DefaultCloseTimeout = 10 * time.Second
 
 // Memory defaults sized for an authorization server's records (a token or a grant is a few hundred bytes) rather
 // than Badger's (a 64 MiB memtable, five of them, a 256 MiB block cache, 2 MiB tables). Badger builds each table
@@ -72,6 +79,10 @@ type Options struct {
 	// zero means DefaultBlockCacheSize and DefaultIndexCacheSize.
 	BlockCacheSize int64
 	IndexCacheSize int64
+	// CloseTimeout bounds Close; zero (or negative) means DefaultCloseTimeout. Badger's own Close flushes the
+	// memtable to a table and retries a failing flush once a second for ever, so without a bound a process whose
+	// data directory became unwritable could never stop.
+	CloseTimeout time.Duration
 }
 
 // Store is the Badger backend of store.Store. It is safe for concurrent use; Close releases the directory.
@@ -82,6 +93,12 @@ type Store struct {
 
 	mu     sync.RWMutex // held for reading by every operation, for writing by Close
 	closed bool
+
+	noSync       bool
+	closeTimeout time.Duration
+	closeOnce    sync.Once
+	closeDone    chan struct{} // closed when the close started by the first Close has returned
+	closeErr     error         // its outcome, set before closeDone is closed
 
 	stop     chan struct{} // closed by Close to stop the GC loop
 	gcDone   sync.WaitGroup
@@ -106,7 +123,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if o.InMemory == (o.Dir != "") {
 		return nil, errors.New("badger: set exactly one of Options.Dir and Options.InMemory")
 	}
-	s := &Store{clock: o.Clock, log: o.Logger, stop: make(chan struct{})}
+	s := &Store{clock: o.Clock, log: o.Logger, stop: make(chan struct{}), noSync: o.NoSync,
+		closeTimeout: o.CloseTimeout, closeDone: make(chan struct{})}
+	if s.closeTimeout <= 0 {
+		s.closeTimeout = DefaultCloseTimeout
+	}
 	if s.clock == nil {
 		s.clock = time.Now
 	}
@@ -167,22 +188,49 @@ func orDefault(v, def int64) int64 {
 	return def
 }
 
-// Close stops the GC loop, waits for running operations and closes the database. It is idempotent; every
-// other method returns store.ErrClosed afterwards.
+// Close stops the GC loop, waits for running operations and closes the database, within CloseTimeout. Every other
+// method returns store.ErrClosed once the running operations have finished. When the close does not finish in time
+// (Badger retries a failing memtable flush for ever: a removed or unwritable data directory, a failing disk), Close
+// returns an error wrapping ErrCloseTimeout and leaves that close running, so the process can exit. Nothing
+// acknowledged rests on the unfinished flush: with synchronous writes every acknowledged write is in Badger's
+// write-ahead log, which the next Open replays. Close is idempotent: a later call waits again, within CloseTimeout,
+// for the same close and returns its outcome.
 func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		go func() {
+			s.closeErr = s.close()
+			close(s.closeDone)
+		}()
+	})
+	t := time.NewTimer(s.closeTimeout)
+	defer t.Stop()
+	select {
+	case <-s.closeDone:
+		return s.closeErr
+	case <-t.C:
+		if s.noSync {
+			return fmt.Errorf("%w in %s: the data directory may be unwritable; writes since the last sync may be lost (NoSync)",
+				ErrCloseTimeout, s.closeTimeout)
+		}
+		return fmt.Errorf("%w in %s: the data directory may be unwritable; unsynced writes were never acknowledged",
+			ErrCloseTimeout, s.closeTimeout)
+	}
+}
+
+// close is Close without its bound: it runs once, and may never return when Badger cannot flush.
+func (s *Store) close() error {
 	s.stopOnce.Do(func() { close(s.stop) })
 	s.gcDone.Wait()
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return nil
-	}
 	s.closed = true
 	if s.queue != nil {
 		// Every write holds the read lock until answered, so the queue is empty: stop the committer.
 		close(s.queue)
 		<-s.committed
 	}
+	// No operation is running and every later one sees closed: Badger's Close, which may hang, runs unlocked, so
+	// an operation begun meanwhile gets ErrClosed instead of waiting for it.
+	s.mu.Unlock()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("badger: close: %w", err)
 	}
