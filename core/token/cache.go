@@ -47,15 +47,11 @@ func (s *keySet) records() []*store.Key {
 	return out
 }
 
-// signer returns the key that signs for alg at now (see canSign), nil if there is none.
+// signer returns the key that signs for alg at now (see pick), nil if there is none.
 func (s *keySet) signer(alg string, now time.Time) *loadedKey {
-	var best *loadedKey
-	for _, k := range s.keys {
-		if k.signer != nil && k.rec.Algorithm == alg && canSign(k.rec, now) && (best == nil || newer(k.rec, best.rec)) {
-			best = k
-		}
-	}
-	return best
+	k, _ := pick(s.keys, func(k *loadedKey) *store.Key { return k.rec }, alg, now,
+		func(k *loadedKey) bool { return k.signer != nil })
+	return k
 }
 
 // keySet returns the cached keys, reading the store when they are older than refreshEvery (or the clock went
@@ -113,7 +109,7 @@ func (m *Manager) load(ctx context.Context, old *keySet, now time.Time) (*keySet
 		if old != nil {
 			prev = old.byKID[rec.ID]
 		}
-		k, err := m.parse(rec, prev, now)
+		k, err := m.parse(rec, prev)
 		if err != nil {
 			return nil, err
 		}
@@ -124,8 +120,8 @@ func (m *Manager) load(ctx context.Context, old *keySet, now time.Time) (*keySet
 }
 
 // parse turns a stored key into a loadedKey. The private half is opened only while the key may still sign.
-func (m *Manager) parse(rec *store.Key, prev *loadedKey, now time.Time) (*loadedKey, error) {
-	needPrivate := rec.RetireAt.IsZero() || now.Before(rec.RetireAt)
+func (m *Manager) parse(rec *store.Key, prev *loadedKey) (*loadedKey, error) {
+	needPrivate := rec.RetireAt.IsZero() // a retired key never signs again (canSign), and its private half is gone
 	priv := rec.Private
 	meta := *rec
 	meta.Private = nil

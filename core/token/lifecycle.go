@@ -64,8 +64,42 @@ func infoOf(k *store.Key, st KeyState) KeyInfo {
 // one algorithm that can, the one with the latest NotBefore signs; that choice is made from the keys' times alone,
 // so a successor takes over at its NotBefore even before a Tick records the old key's retirement, and every
 // process holding the same keys picks the same one.
+//
+// Retirement is final whatever the clock says: a retired key's private half is erased, and a clock set back
+// before its RetireAt must not revive it (docs/architecture.md §3, "Clocks").
 func canSign(k *store.Key, now time.Time) bool {
-	return !k.NotBefore.After(now) && (k.RetireAt.IsZero() || now.Before(k.RetireAt)) && published(k, now)
+	return !k.NotBefore.After(now) && k.RetireAt.IsZero() && published(k, now)
+}
+
+// fallback reports whether k may sign at now when no key of its algorithm can (see canSign): the clock was set
+// back before the NotBefore of every live key. The live key with the earliest NotBefore then signs: it is
+// stored, so published, and it is the one that signed last (or the host's first key). Making a new key instead
+// would sign with one no relying party has fetched.
+func fallback(k *store.Key, now time.Time) bool {
+	return k.RetireAt.IsZero() && published(k, now)
+}
+
+// pick returns the key that signs for alg at now among keys (nil if none): the newest that can sign, else the
+// earliest fallback. ok filters the candidates (the cache passes only keys it can sign with).
+func pick[K any](keys []K, rec func(K) *store.Key, alg string, now time.Time, ok func(K) bool) (K, bool) {
+	var best, early K
+	var haveBest, haveEarly bool
+	for _, k := range keys {
+		r := rec(k)
+		if r.Algorithm != alg || !ok(k) {
+			continue
+		}
+		if canSign(r, now) && (!haveBest || newer(r, rec(best))) {
+			best, haveBest = k, true
+		}
+		if fallback(r, now) && (!haveEarly || newer(rec(early), r)) {
+			early, haveEarly = k, true
+		}
+	}
+	if haveBest {
+		return best, true
+	}
+	return early, haveEarly
 }
 
 // newer orders keys by NotBefore, then CreatedAt, then kid: the total order in which keys take over.
@@ -82,9 +116,10 @@ func newer(a, b *store.Key) bool {
 // states returns the state of each key of recs at now.
 func states(recs []*store.Key, now time.Time) map[string]KeyState {
 	cur := map[string]*store.Key{} // algorithm → signing key
+	self := func(k *store.Key) *store.Key { return k }
 	for _, k := range recs {
-		if c := cur[k.Algorithm]; canSign(k, now) && (c == nil || newer(k, c)) {
-			cur[k.Algorithm] = k
+		if _, done := cur[k.Algorithm]; !done {
+			cur[k.Algorithm], _ = pick(recs, self, k.Algorithm, now, func(*store.Key) bool { return true })
 		}
 	}
 	out := make(map[string]KeyState, len(recs))

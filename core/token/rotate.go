@@ -137,9 +137,11 @@ func (m *Manager) plan(keys []*store.Key, alg string, force bool, now time.Time)
 		p.retire = append(p.retire, retirement{due[i], due[i+1].NotBefore})
 	}
 	switch {
-	case len(due) == 0: // first start, new algorithm: a key that signs at once
+	case len(due) == 0 && len(pending) == 0: // first start, new algorithm: a key that signs at once
 		p.create, p.notBefore = true, now
 	case len(pending) > 0:
+		// With no key due, the clock was set back before every NotBefore: the earliest pending key signs
+		// (fallback), and no new key is made, since it would sign before anyone could fetch it.
 		p.next = slices.MaxFunc(pending, cmpNewer)
 	case force || now.Sub(due[len(due)-1].CreatedAt) >= m.rotation:
 		p.create, p.notBefore = true, now.Add(m.ahead)
