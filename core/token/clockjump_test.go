@@ -18,7 +18,8 @@ type step struct {
 // TestKeysAcrossClockJumps: whatever the clock does, a key signs only once relying parties have had the
 // publication lead to fetch it from the JWKS (in real time, which is what their caches count), signing never
 // stops, and a restart during a jump starts. The first key of a host is the exception: it signs at once, since
-// no relying party can hold a token before it.
+// no relying party can hold a token before it. The real-time guard lives in the process: a server restarted after
+// a forward jump past a pending key's NotBefore trusts the clock (docs/architecture.md §3, "Clocks").
 func TestKeysAcrossClockJumps(t *testing.T) {
 	const ahead = DefaultPublishAhead
 	rot := DefaultRotationInterval
@@ -28,6 +29,8 @@ func TestKeysAcrossClockJumps(t *testing.T) {
 	}{
 		{name: "forward past the rotation time", steps: []step{
 			{jump: rot + time.Hour}, {real: time.Minute}, {real: ahead}, {real: time.Minute}}},
+		{name: "forward while a successor is pending", steps: []step{
+			{real: rot}, {real: time.Minute}, {jump: time.Hour}, {real: time.Minute}, {real: ahead}}},
 		{name: "back after the successor took over", steps: []step{
 			{real: rot}, {real: ahead}, {real: time.Minute}, {jump: -5 * time.Minute}, {real: time.Minute},
 			{real: 10 * time.Minute}, {real: ahead}}},
@@ -45,7 +48,10 @@ func TestKeysAcrossClockJumps(t *testing.T) {
 			ctx := context.Background()
 			e := newEnv(t)
 			var real time.Duration // real time since the start, unaffected by jumps
-			edit := func(o *Options) { o.Algorithms = []string{ES256} }
+			edit := func(o *Options) {
+				o.Algorithms = []string{ES256}
+				o.Elapsed = func() time.Duration { return real }
+			}
 			m := e.ensured(t, edit)
 			first := kidOf(t, e.sign(t, m, ES256))
 			seen := map[string]time.Duration{} // kid → the real time it was first in the JWKS

@@ -41,7 +41,7 @@ func (m *Manager) List(ctx context.Context) ([]KeyInfo, error) {
 		return nil, err
 	}
 	now := m.now()
-	state := states(recs, now)
+	state := states(recs, now, m.ready(m.cache.Load()))
 	slices.SortStableFunc(recs, func(a, b *store.Key) int {
 		if c := m.algRank(a.Algorithm) - m.algRank(b.Algorithm); c != 0 {
 			return c
@@ -80,8 +80,10 @@ func fallback(k *store.Key, now time.Time) bool {
 }
 
 // pick returns the key that signs for alg at now among keys (nil if none): the newest that can sign, else the
-// earliest fallback. ok filters the candidates (the cache passes only keys it can sign with).
-func pick[K any](keys []K, rec func(K) *store.Key, alg string, now time.Time, ok func(K) bool) (K, bool) {
+// earliest fallback. ready holds back a key whose publication lead has not passed in real time (Manager.ready);
+// ok filters the candidates (the cache passes only keys it can sign with).
+func pick[K any](keys []K, rec func(K) *store.Key, alg string, now time.Time, ready func(*store.Key) bool,
+	ok func(K) bool) (K, bool) {
 	var best, early K
 	var haveBest, haveEarly bool
 	for _, k := range keys {
@@ -89,7 +91,7 @@ func pick[K any](keys []K, rec func(K) *store.Key, alg string, now time.Time, ok
 		if r.Algorithm != alg || !ok(k) {
 			continue
 		}
-		if canSign(r, now) && (!haveBest || newer(r, rec(best))) {
+		if canSign(r, now) && ready(r) && (!haveBest || newer(r, rec(best))) {
 			best, haveBest = k, true
 		}
 		if fallback(r, now) && (!haveEarly || newer(rec(early), r)) {
@@ -114,12 +116,12 @@ func newer(a, b *store.Key) bool {
 }
 
 // states returns the state of each key of recs at now.
-func states(recs []*store.Key, now time.Time) map[string]KeyState {
+func states(recs []*store.Key, now time.Time, ready func(*store.Key) bool) map[string]KeyState {
 	cur := map[string]*store.Key{} // algorithm → signing key
 	self := func(k *store.Key) *store.Key { return k }
 	for _, k := range recs {
 		if _, done := cur[k.Algorithm]; !done {
-			cur[k.Algorithm], _ = pick(recs, self, k.Algorithm, now, func(*store.Key) bool { return true })
+			cur[k.Algorithm], _ = pick(recs, self, k.Algorithm, now, ready, func(*store.Key) bool { return true })
 		}
 	}
 	out := make(map[string]KeyState, len(recs))
@@ -127,7 +129,7 @@ func states(recs []*store.Key, now time.Time) map[string]KeyState {
 		switch {
 		case cur[k.Algorithm] == k:
 			out[k.ID] = StateSigning
-		case k.NotBefore.After(now) && k.RetireAt.IsZero():
+		case (k.NotBefore.After(now) || !ready(k)) && k.RetireAt.IsZero():
 			out[k.ID] = StateNext
 		default: // retired, or superseded by a newer key whose retirement a Tick has yet to record
 			out[k.ID] = StateRetired
