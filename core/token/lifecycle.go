@@ -63,7 +63,8 @@ func infoOf(k *store.Key, st KeyState) KeyInfo {
 // canSign reports whether k may sign at now: its NotBefore is reached and it is not retired. Among the keys of
 // one algorithm that can, the one with the latest NotBefore signs; that choice is made from the keys' times alone,
 // so a successor takes over at its NotBefore even before a Tick records the old key's retirement, and every
-// process holding the same keys picks the same one.
+// process holding the same keys picks the same one, unless a clock jump held a successor back in one process
+// (Manager.ready).
 //
 // Retirement is final whatever the clock says: a retired key's private half is erased, and a clock set back
 // before its RetireAt must not revive it (docs/architecture.md §3, "Clocks").
