@@ -139,6 +139,11 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 	probe := hosts[0].Settings.ID
 	srv, err := httpapi.New(httpapi.Options{
 		Hosts: webHosts, TrustedProxies: settings.TrustedProxies, Logger: log,
+		Limits: httpapi.Limits{
+			ReadHeaderTimeout: settings.HTTP.ReadHeaderTimeout, ReadBodyTimeout: settings.HTTP.ReadBodyTimeout,
+			WriteTimeout: settings.HTTP.WriteTimeout, IdleTimeout: settings.HTTP.IdleTimeout,
+			MaxConnections: settings.HTTP.MaxConnections, MaxConnectionsPerIP: settings.HTTP.MaxConnectionsPerIP,
+		},
 		Ready: func(ctx context.Context) error {
 			_, err := st.Users().Get(ctx, probe, "readiness-probe")
 			if errors.Is(err, store.ErrNotFound) {

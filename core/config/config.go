@@ -15,6 +15,8 @@ type Config struct {
 	LogLevel string `yaml:"log_level"`
 	// Store sizes the embedded store's memory.
 	Store *Store `yaml:"store"`
+	// HTTP holds the listener's timeouts and connection caps.
+	HTTP *HTTP `yaml:"http"`
 
 	Host  `yaml:",inline"`
 	Hosts []Host `yaml:"hosts"`

@@ -53,13 +53,17 @@ type envSetup struct {
 	// resolved, when set, changes the host's settings after the configuration is resolved (what no file can say).
 	resolved func(*config.HostSettings)
 	// tls serves over TLS with a self-signed certificate (withTLS).
-	tls bool
+	tls    bool
+	limits Limits // the server's timeouts and connection caps
 }
 
 type envOption func(*envSetup)
 
 // withConfig changes the configuration before it is resolved.
 func withConfig(f func(*config.Config)) envOption { return func(s *envSetup) { f(s.cfg) } }
+
+// withLimits sets the server's timeouts and connection caps.
+func withLimits(l Limits) envOption { return func(s *envSetup) { s.limits = l } }
 
 // testAlgs are the id_token algorithms of a test host: EdDSA and ES256 keys are made in microseconds, RSA keys
 // in a good fraction of a second, so only the tests that need RS256 ask for it (withAlgs).
@@ -167,7 +171,8 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	setup.build.Log = setup.logger
 	st := badgertest.New(t, setup.build.Now)
 	h, svc, settings := buildHost(t, setup.cfg, st, setup.build, setup.resolved)
-	srv, err := New(Options{Hosts: []*Host{h}, TrustedProxies: settings.TrustedProxies, Logger: setup.logger})
+	srv, err := New(Options{Hosts: []*Host{h}, TrustedProxies: settings.TrustedProxies, Logger: setup.logger,
+		Limits: setup.limits})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/netip"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -23,6 +22,8 @@ type Options struct {
 	Ready func(ctx context.Context) error
 	// BodyLimit caps request bodies; 0 means 1 MiB (forms and registration metadata are far smaller).
 	BodyLimit int
+	// Limits are the listener's timeouts and connection caps; zero fields take their defaults.
+	Limits Limits
 }
 
 // Server is the fiber application of every host.
@@ -65,15 +66,19 @@ func New(o Options) (*Server, error) {
 			s.byName[n] = h
 		}
 	}
+	lim := o.Limits.withDefaults()
 	s.app = fiber.New(fiber.Config{
 		AppName:               "assentry",
 		DisableStartupMessage: true,
 		ReadBufferSize:        readBufferSize,
 		BodyLimit:             o.BodyLimit,
-		ReadTimeout:           15 * time.Second,
-		WriteTimeout:          30 * time.Second,
-		IdleTimeout:           2 * time.Minute,
-		ErrorHandler:          s.handleError,
+		// fasthttp's ReadTimeout runs from the connection's opening (or a kept-alive request's first byte) to
+		// the end of the request; applyLimits restarts it for the body once the headers are in.
+		ReadTimeout:  lim.ReadHeaderTimeout,
+		WriteTimeout: lim.WriteTimeout,
+		IdleTimeout:  lim.IdleTimeout,
+		Concurrency:  lim.MaxConnections,
+		ErrorHandler: s.handleError,
 		// Headers and parameters are copied before a handler returns; never keep fiber's buffers.
 		Immutable: false,
 		// Responses are encoded by goccy/go-json, the encoder fiber's documentation suggests: the same JSON as
@@ -81,6 +86,7 @@ func New(o Options) (*Server, error) {
 		JSONEncoder: json.Marshal,
 		JSONDecoder: json.Unmarshal,
 	})
+	applyLimits(s.app.Server(), lim)
 	s.routes()
 	return s, nil
 }

@@ -91,8 +91,10 @@ func (p *Provider) refreshReused(ctx context.Context, client *store.Client, used
 	if used == nil {
 		return e
 	}
-	grace := p.Settings.RefreshReuseGrace
-	if grace > 0 && used.ClientID == client.ID && p.now().Sub(used.UsedAt) <= grace {
+	// A clock behind the rotation (since <0) is not within the grace: a clock set back must not soften reuse
+	// detection (docs/architecture.md §3, "Clocks").
+	grace, since := p.Settings.RefreshReuseGrace, p.now().Sub(used.UsedAt)
+	if grace > 0 && used.ClientID == client.ID && since >= 0 && since <= grace {
 		return e
 	}
 	p.revokeGrant(ctx, used.GrantID, "refresh token reused")

@@ -27,6 +27,10 @@ type keySet struct {
 	byKID     map[string]*loadedKey
 	loadedAt  time.Time // the Manager's clock when read
 	refreshAt time.Time // read the store again from then on
+	// leadFrom holds, for each key, the Elapsed reading from which its publication lead is counted in real time:
+	// when this Manager first loaded the key, less the part of the lead the clock said had passed by then
+	// (Manager.ready).
+	leadFrom map[string]time.Duration
 }
 
 // loadedKey is one key ready to use.
@@ -47,15 +51,35 @@ func (s *keySet) records() []*store.Key {
 	return out
 }
 
-// signer returns the key that signs for alg at now (see canSign), nil if there is none.
-func (s *keySet) signer(alg string, now time.Time) *loadedKey {
-	var best *loadedKey
-	for _, k := range s.keys {
-		if k.signer != nil && k.rec.Algorithm == alg && canSign(k.rec, now) && (best == nil || newer(k.rec, best.rec)) {
-			best = k
-		}
+// signer returns the key that signs for alg at now (see pick), nil if there is none.
+func (s *keySet) signer(alg string, now time.Time, ready func(*store.Key) bool) *loadedKey {
+	k, _ := pick(s.keys, func(k *loadedKey) *store.Key { return k.rec }, alg, now, ready,
+		func(k *loadedKey) bool { return k.signer != nil })
+	return k
+}
+
+func (s *keySet) leadStart(kid string) (time.Duration, bool) {
+	if s == nil {
+		return 0, false
 	}
-	return best
+	at, ok := s.leadFrom[kid]
+	return at, ok
+}
+
+// lead is how long k is published before it signs: PublishAhead for a successor, nothing for the first key.
+func lead(k *store.Key, ahead time.Duration) time.Duration {
+	return min(max(k.NotBefore.Sub(k.CreatedAt), 0), ahead)
+}
+
+// ready returns the test of whether a key's publication lead has passed in real time (see Options.Elapsed) for
+// the keys of s. Once this Manager has seen a key, a clock jumping forward no longer shortens its lead; a key
+// it has not loaded yet (another process's, a moment ago) is judged by the clock alone.
+func (m *Manager) ready(s *keySet) func(*store.Key) bool {
+	elapsed := m.elapsed()
+	return func(k *store.Key) bool {
+		at, ok := s.leadStart(k.ID)
+		return !ok || elapsed-at >= lead(k, m.ahead)
+	}
 }
 
 // keySet returns the cached keys, reading the store when they are older than refreshEvery (or the clock went
@@ -102,8 +126,16 @@ func (m *Manager) load(ctx context.Context, old *keySet, now time.Time) (*keySet
 	if err != nil {
 		return nil, fmt.Errorf("token: list signing keys: %w", err)
 	}
-	s := &keySet{byKID: make(map[string]*loadedKey, len(recs)), loadedAt: now, refreshAt: now.Add(refreshEvery)}
+	s := &keySet{byKID: make(map[string]*loadedKey, len(recs)), loadedAt: now, refreshAt: now.Add(refreshEvery),
+		leadFrom: map[string]time.Duration{}}
+	elapsed := m.elapsed()
 	for _, rec := range recs {
+		if at, ok := old.leadStart(rec.ID); ok {
+			s.leadFrom[rec.ID] = at
+		} else {
+			// Before this process saw the key, the clock is the only witness: trust it that far.
+			s.leadFrom[rec.ID] = elapsed - min(max(now.Sub(rec.CreatedAt), 0), lead(rec, m.ahead))
+		}
 		if method(rec.Algorithm) == nil {
 			m.log.WarnContext(ctx, "signing keys: skipping a key of an unknown algorithm",
 				"host", m.host, "kid", rec.ID, "alg", rec.Algorithm)
@@ -113,7 +145,7 @@ func (m *Manager) load(ctx context.Context, old *keySet, now time.Time) (*keySet
 		if old != nil {
 			prev = old.byKID[rec.ID]
 		}
-		k, err := m.parse(rec, prev, now)
+		k, err := m.parse(rec, prev)
 		if err != nil {
 			return nil, err
 		}
@@ -124,8 +156,8 @@ func (m *Manager) load(ctx context.Context, old *keySet, now time.Time) (*keySet
 }
 
 // parse turns a stored key into a loadedKey. The private half is opened only while the key may still sign.
-func (m *Manager) parse(rec *store.Key, prev *loadedKey, now time.Time) (*loadedKey, error) {
-	needPrivate := rec.RetireAt.IsZero() || now.Before(rec.RetireAt)
+func (m *Manager) parse(rec *store.Key, prev *loadedKey) (*loadedKey, error) {
+	needPrivate := rec.RetireAt.IsZero() // a retired key never signs again (canSign), and its private half is gone
 	priv := rec.Private
 	meta := *rec
 	meta.Private = nil

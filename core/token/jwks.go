@@ -94,7 +94,7 @@ func (m *Manager) JWKS(ctx context.Context) (*JWKS, error) {
 			recs = append(recs, k)
 		}
 	}
-	state := states(s.records(), now)
+	state := states(s.records(), now, m.ready(s))
 	slices.SortStableFunc(recs, func(a, b *loadedKey) int {
 		if c := m.algRank(a.rec.Algorithm) - m.algRank(b.rec.Algorithm); c != 0 {
 			return c

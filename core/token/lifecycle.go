@@ -41,7 +41,7 @@ func (m *Manager) List(ctx context.Context) ([]KeyInfo, error) {
 		return nil, err
 	}
 	now := m.now()
-	state := states(recs, now)
+	state := states(recs, now, m.ready(m.cache.Load()))
 	slices.SortStableFunc(recs, func(a, b *store.Key) int {
 		if c := m.algRank(a.Algorithm) - m.algRank(b.Algorithm); c != 0 {
 			return c
@@ -63,9 +63,46 @@ func infoOf(k *store.Key, st KeyState) KeyInfo {
 // canSign reports whether k may sign at now: its NotBefore is reached and it is not retired. Among the keys of
 // one algorithm that can, the one with the latest NotBefore signs; that choice is made from the keys' times alone,
 // so a successor takes over at its NotBefore even before a Tick records the old key's retirement, and every
-// process holding the same keys picks the same one.
+// process holding the same keys picks the same one, unless a clock jump held a successor back in one process
+// (Manager.ready).
+//
+// Retirement is final whatever the clock says: a retired key's private half is erased, and a clock set back
+// before its RetireAt must not revive it (docs/architecture.md §3, "Clocks").
 func canSign(k *store.Key, now time.Time) bool {
-	return !k.NotBefore.After(now) && (k.RetireAt.IsZero() || now.Before(k.RetireAt)) && published(k, now)
+	return !k.NotBefore.After(now) && k.RetireAt.IsZero() && published(k, now)
+}
+
+// fallback reports whether k may sign at now when no key of its algorithm can (see canSign): the clock was set
+// back before the NotBefore of every live key. The live key with the earliest NotBefore then signs: it is
+// stored, so published, and it is the one that signed last (or the host's first key). Making a new key instead
+// would sign with one no relying party has fetched.
+func fallback(k *store.Key, now time.Time) bool {
+	return k.RetireAt.IsZero() && published(k, now)
+}
+
+// pick returns the key that signs for alg at now among keys (nil if none): the newest that can sign, else the
+// earliest fallback. ready holds back a key whose publication lead has not passed in real time (Manager.ready);
+// ok filters the candidates (the cache passes only keys it can sign with).
+func pick[K any](keys []K, rec func(K) *store.Key, alg string, now time.Time, ready func(*store.Key) bool,
+	ok func(K) bool) (K, bool) {
+	var best, early K
+	var haveBest, haveEarly bool
+	for _, k := range keys {
+		r := rec(k)
+		if r.Algorithm != alg || !ok(k) {
+			continue
+		}
+		if canSign(r, now) && ready(r) && (!haveBest || newer(r, rec(best))) {
+			best, haveBest = k, true
+		}
+		if fallback(r, now) && (!haveEarly || newer(rec(early), r)) {
+			early, haveEarly = k, true
+		}
+	}
+	if haveBest {
+		return best, true
+	}
+	return early, haveEarly
 }
 
 // newer orders keys by NotBefore, then CreatedAt, then kid: the total order in which keys take over.
@@ -80,11 +117,12 @@ func newer(a, b *store.Key) bool {
 }
 
 // states returns the state of each key of recs at now.
-func states(recs []*store.Key, now time.Time) map[string]KeyState {
+func states(recs []*store.Key, now time.Time, ready func(*store.Key) bool) map[string]KeyState {
 	cur := map[string]*store.Key{} // algorithm → signing key
+	self := func(k *store.Key) *store.Key { return k }
 	for _, k := range recs {
-		if c := cur[k.Algorithm]; canSign(k, now) && (c == nil || newer(k, c)) {
-			cur[k.Algorithm] = k
+		if _, done := cur[k.Algorithm]; !done {
+			cur[k.Algorithm], _ = pick(recs, self, k.Algorithm, now, ready, func(*store.Key) bool { return true })
 		}
 	}
 	out := make(map[string]KeyState, len(recs))
@@ -92,7 +130,7 @@ func states(recs []*store.Key, now time.Time) map[string]KeyState {
 		switch {
 		case cur[k.Algorithm] == k:
 			out[k.ID] = StateSigning
-		case k.NotBefore.After(now) && k.RetireAt.IsZero():
+		case (k.NotBefore.After(now) || !ready(k)) && k.RetireAt.IsZero():
 			out[k.ID] = StateNext
 		default: // retired, or superseded by a newer key whose retirement a Tick has yet to record
 			out[k.ID] = StateRetired

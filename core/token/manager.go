@@ -51,6 +51,11 @@ type Options struct {
 	RSABits int
 	// Now is the clock (default time.Now); the store's clock should be the same.
 	Now func() time.Time
+	// Elapsed is real time elapsed since an arbitrary start, which a change of the clock does not move (default:
+	// the monotonic clock). Relying parties cache the JWKS for a span of real time, so a successor's publication
+	// lead is also counted on it: a clock jumping forward must not start a key that was published a minute ago.
+	// With Now injected and Elapsed nil, time elapsed on Now stands in (tests that move only their clock).
+	Elapsed func() time.Duration
 	// Log receives key lifecycle events; default discards.
 	Log *slog.Logger
 }
@@ -67,6 +72,7 @@ type Manager struct {
 	maxTTL   time.Duration
 	rsaBits  int
 	now      func() time.Time
+	elapsed  func() time.Duration
 	log      *slog.Logger
 	generate func(alg string) (crypto.Signer, error) // new private keys; tests inject fixed ones
 
@@ -80,7 +86,7 @@ func New(opts Options) (*Manager, error) {
 	m := &Manager{
 		host: opts.Host, keys: opts.Keys, kek: slices.Clone(opts.KEK), algs: slices.Clone(opts.Algorithms),
 		rotation: opts.RotationInterval, ahead: opts.PublishAhead, maxTTL: opts.MaxTokenTTL,
-		rsaBits: opts.RSABits, now: opts.Now, log: opts.Log,
+		rsaBits: opts.RSABits, now: opts.Now, elapsed: opts.Elapsed, log: opts.Log,
 	}
 	m.defaults()
 	if err := m.validate(); err != nil {
@@ -100,6 +106,15 @@ func (m *Manager) defaults() {
 	m.rsaBits = orDefault(m.rsaBits, DefaultRSABits)
 	if len(m.kek) == 0 {
 		m.kek = nil
+	}
+	switch {
+	case m.elapsed != nil:
+	case m.now == nil:
+		start := time.Now() // carries a monotonic reading, which time.Since uses
+		m.elapsed = func() time.Duration { return time.Since(start) }
+	default:
+		now, start := m.now, m.now()
+		m.elapsed = func() time.Duration { return now().Sub(start) }
 	}
 	if m.now == nil {
 		m.now = time.Now

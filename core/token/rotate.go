@@ -76,7 +76,7 @@ func (m *Manager) reconcile(ctx context.Context, force string, seal bool) (*KeyI
 				return nil, err
 			}
 		}
-		p := m.plan(mine, alg, alg == force, now)
+		p := m.plan(mine, alg, alg == force, now, m.ready(m.cache.Load()))
 		for _, r := range p.retire {
 			if err := m.retire(ctx, r.key, r.at); err != nil {
 				return nil, err
@@ -112,14 +112,14 @@ type retirement struct {
 	at  time.Time
 }
 
-// plan decides the step for keys, the stored keys of alg, at now. It is pure, so its rules read in one place.
-func (m *Manager) plan(keys []*store.Key, alg string, force bool, now time.Time) plan {
+// plan decides the step for keys, the stored keys of alg, at now (ready: see Manager.ready). It is pure, so its rules read in one place.
+func (m *Manager) plan(keys []*store.Key, alg string, force bool, now time.Time, ready func(*store.Key) bool) plan {
 	var p plan
 	var due, pending []*store.Key // not retired: signing from NotBefore <= now, or later
 	for _, k := range keys {
 		switch {
 		case !k.RetireAt.IsZero():
-		case k.NotBefore.After(now):
+		case k.NotBefore.After(now) || !ready(k): // a clock jumping forward does not cut a key's lead short
 			pending = append(pending, k)
 		default:
 			due = append(due, k)
@@ -137,9 +137,11 @@ func (m *Manager) plan(keys []*store.Key, alg string, force bool, now time.Time)
 		p.retire = append(p.retire, retirement{due[i], due[i+1].NotBefore})
 	}
 	switch {
-	case len(due) == 0: // first start, new algorithm: a key that signs at once
+	case len(due) == 0 && len(pending) == 0: // first start, new algorithm: a key that signs at once
 		p.create, p.notBefore = true, now
 	case len(pending) > 0:
+		// With no key due, the clock was set back before every NotBefore: the earliest pending key signs
+		// (fallback), and no new key is made, since it would sign before anyone could fetch it.
 		p.next = slices.MaxFunc(pending, cmpNewer)
 	case force || now.Sub(due[len(due)-1].CreatedAt) >= m.rotation:
 		p.create, p.notBefore = true, now.Add(m.ahead)

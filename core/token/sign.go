@@ -18,7 +18,7 @@ func (m *Manager) Sign(ctx context.Context, alg string, claims jwt.Claims) (stri
 	if err != nil {
 		return "", err
 	}
-	k := s.signer(alg, m.now())
+	k := s.signer(alg, m.now(), m.ready(s))
 	if k == nil {
 		return "", fmt.Errorf("token: host %s has no %s key that can sign now (was Ensure called?)", m.host, alg)
 	}

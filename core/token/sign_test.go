@@ -78,8 +78,11 @@ func TestParseRefuses(t *testing.T) {
 		}
 		return s
 	}
-	otherKey := func(alg string) any { s, _ := other.keySet(ctx); return s.signer(alg, e.clock.Now()).signer }
-	ourKey := func(alg string) any { s, _ := m.keySet(ctx); return s.signer(alg, e.clock.Now()).signer }
+	otherKey := func(alg string) any {
+		s, _ := other.keySet(ctx)
+		return s.signer(alg, e.clock.Now(), other.ready(s)).signer
+	}
+	ourKey := func(alg string) any { s, _ := m.keySet(ctx); return s.signer(alg, e.clock.Now(), m.ready(s)).signer }
 
 	tests := []struct {
 		name  string
@@ -186,7 +189,7 @@ func pemPublic(t testing.TB, m *Manager, alg string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	der, err := x509.MarshalPKIXPublicKey(s.signer(alg, m.now()).public)
+	der, err := x509.MarshalPKIXPublicKey(s.signer(alg, m.now(), m.ready(s)).public)
 	if err != nil {
 		t.Fatal(err)
 	}
