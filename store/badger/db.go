@@ -44,7 +44,7 @@ const (
 )
 
 // Options configure Open. The zero value plus a Dir is the production setup: durable writes, GC every
-// DefaultGCInterval, Badger's default memtable.
+// DefaultGCInterval, Badger's default memtable, writes refused while the free space is below Watermark.
 type Options struct {
 	// Dir is the data directory (created if missing). Required unless InMemory.
 	Dir string
@@ -72,6 +72,9 @@ type Options struct {
 	// zero means DefaultBlockCacheSize and DefaultIndexCacheSize.
 	BlockCacheSize int64
 	IndexCacheSize int64
+	// FreeSpace returns the bytes available to the store on dir's filesystem; nil means statfs(2). Tests inject
+	// it to play a full disk (see space.go).
+	FreeSpace func(dir string) (uint64, error)
 }
 
 // Store is the Badger backend of store.Store. It is safe for concurrent use; Close releases the directory.
@@ -83,9 +86,11 @@ type Store struct {
 	mu     sync.RWMutex // held for reading by every operation, for writing by Close
 	closed bool
 
-	stop     chan struct{} // closed by Close to stop the GC loop
-	gcDone   sync.WaitGroup
+	stop     chan struct{}  // closed by Close to stop the GC loop and the free-space probe
+	bg       sync.WaitGroup // the GC loop and the free-space probe
 	stopOnce sync.Once
+
+	space *guard // the disk-full guard (space.go); nil in memory
 
 	queue     chan *op      // writes for the committer (commit.go); nil without group commit
 	committed chan struct{} // closed when the committer has stopped
@@ -98,7 +103,8 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
-// Open opens (or creates) the database described by o and starts its GC loop.
+// Open opens (or creates) the database described by o and starts its GC loop and its free-space probe. On a
+// disk already below the watermark it opens all the same, refusing writes until space returns (space.go).
 func Open(ctx context.Context, o Options) (*Store, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -113,7 +119,15 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	db, err := bdg.Open(badgerOptions(o, s.log))
+	bo := badgerOptions(o, s.log)
+	if !o.InMemory {
+		g, err := newGuard(bo, o.FreeSpace, s.log)
+		if err != nil {
+			return nil, err
+		}
+		s.space = g
+	}
+	db, err := bdg.Open(bo)
 	if err != nil {
 		if strings.Contains(err.Error(), "Another process is using this Badger database") {
 			return nil, fmt.Errorf("%w: %s (%v)", ErrLocked, o.Dir, err)
@@ -130,8 +144,12 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		interval = DefaultGCInterval
 	}
 	if interval > 0 && !o.InMemory {
-		s.gcDone.Add(1)
+		s.bg.Add(1)
 		go s.gcLoop(interval)
+	}
+	if s.space != nil {
+		s.bg.Add(1)
+		go s.space.loop(s.stop, &s.bg)
 	}
 	return s, nil
 }
@@ -171,7 +189,7 @@ func orDefault(v, def int64) int64 {
 // other method returns store.ErrClosed afterwards.
 func (s *Store) Close() error {
 	s.stopOnce.Do(func() { close(s.stop) })
-	s.gcDone.Wait()
+	s.bg.Wait()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -205,7 +223,7 @@ func (s *Store) enter(ctx context.Context) (release func(), err error) {
 // gcLoop runs the value-log GC every interval until Close. Expired records are dropped by compaction (their
 // Badger TTL); this reclaims the value-log space they leave behind.
 func (s *Store) gcLoop(interval time.Duration) {
-	defer s.gcDone.Done()
+	defer s.bg.Done()
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
@@ -213,7 +231,9 @@ func (s *Store) gcLoop(interval time.Duration) {
 		case <-s.stop:
 			return
 		case <-tick.C:
-			s.collect()
+			if s.space.admit() == nil { // GC rewrites entries: it is a write, and waits for free space too
+				s.collect()
+			}
 		}
 	}
 }
