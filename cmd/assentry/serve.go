@@ -134,7 +134,11 @@ func serve(ctx context.Context, g *globals, pprofAddr string) error {
 	probe := hosts[0].Settings.ID
 	srv, err := httpapi.New(httpapi.Options{
 		Hosts: webHosts, TrustedProxies: settings.TrustedProxies, Logger: log,
+		// Ready: the store accepts writes (not below its free-space watermark) and answers a read.
 		Ready: func(ctx context.Context) error {
+			if err := st.Writable(); err != nil {
+				return err
+			}
 			_, err := st.Users().Get(ctx, probe, "readiness-probe")
 			if errors.Is(err, store.ErrNotFound) {
 				return nil
