@@ -56,7 +56,8 @@ func tokenRequest(base, id, secret string) *http.Request {
 // client credentials tokens until the server answers 503. Before the watermark existed the server died there
 // with SIGBUS in Badger's memory-mapped log and the connection was dropped. Now: the 503 carries Retry-After,
 // the process lives on, /readyz is 503 with the reason, reads (introspection of an earlier token, discovery,
-// JWKS) answer, and once the filler is removed the server accepts writes again by itself.
+// JWKS) answer; restarted on the full disk, it starts read-only; and once the filler is removed it accepts
+// writes again by itself.
 func TestDiskFullServer(t *testing.T) {
 	mnt := tmpfs.Mount(t, 128)
 	e := newCLIEnv(t)
@@ -166,6 +167,20 @@ func TestDiskFullServer(t *testing.T) {
 	}
 	if err != nil || status != http.StatusOK || json.Unmarshal(body, &in) != nil || !in.Active {
 		t.Fatalf("introspection while writes are refused: %d %s %v", status, body, err)
+	}
+
+	// A restart on the full disk: the server starts, read-only.
+	srv.stop()
+	if n := strings.Count(srv.log.String(), "refusing writes"); n != 1 {
+		t.Fatalf("the refusal was logged %d times, want once:\n%s", n, tail(srv.log.String()))
+	}
+	srv = e.startServer()
+	if a := get("/readyz"); a.status != http.StatusServiceUnavailable {
+		t.Fatalf("readyz after a restart on the full disk: %d %s", a.status, a.body)
+	}
+	status, body, err = postForm(c, base+"/oauth2/introspect", id, secret, url.Values{"token": {first.AccessToken}})
+	if err != nil || status != http.StatusOK || json.Unmarshal(body, &in) != nil || !in.Active {
+		t.Fatalf("introspection after a restart on the full disk: %d %s %v", status, body, err)
 	}
 
 	// Space returns: the server's probe notices by itself (every second) and writes resume.
