@@ -169,10 +169,14 @@ func TestDiskFullServer(t *testing.T) {
 		t.Fatalf("introspection while writes are refused: %d %s %v", status, body, err)
 	}
 
-	// A restart on the full disk: the server starts, read-only.
+	// A restart on the full disk (fuller still: half the watermark free), the server starts, read-only.
 	srv.stop()
 	if n := strings.Count(srv.log.String(), "refusing writes"); n != 1 {
 		t.Fatalf("the refusal was logged %d times, want once:\n%s", n, tail(srv.log.String()))
+	}
+	filler2, err := tmpfs.Fill(mnt, "filler2", mark/2)
+	if err != nil {
+		t.Fatal(err)
 	}
 	srv = e.startServer()
 	if a := get("/readyz"); a.status != http.StatusServiceUnavailable {
@@ -184,8 +188,10 @@ func TestDiskFullServer(t *testing.T) {
 	}
 
 	// Space returns: the server's probe notices by itself (every second) and writes resume.
-	if err := os.Remove(filler); err != nil {
-		t.Fatal(err)
+	for _, f := range []string{filler, filler2} {
+		if err := os.Remove(f); err != nil {
+			t.Fatal(err)
+		}
 	}
 	guard := time.Now().Add(60 * time.Second)
 	for get("/readyz").status != http.StatusOK {

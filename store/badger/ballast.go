@@ -1,13 +1,10 @@
 package badger
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"syscall"
-
-	"golang.org/x/sys/unix"
 )
 
 // The ballast file holds the watermark's worth of really allocated blocks in the data directory, released when
@@ -59,13 +56,8 @@ func (g *guard) makeBallast() (err error) {
 	return nil
 }
 
-// allocate gives f size bytes of allocated blocks: fallocate(2) (mode 0, which also sets the size), or zeros
-// written where the filesystem does not support it.
-func allocate(f *os.File, size int64) error {
-	err := unix.Fallocate(int(f.Fd()), 0, 0, size)
-	if err == nil || !(errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.ENOSYS)) {
-		return err
-	}
+// writeZeros gives f size bytes by writing zeros: the allocation of filesystems without fallocate(2).
+func writeZeros(f *os.File, size int64) error {
 	zeros := make([]byte, 1<<20)
 	for left := size; left > 0; left -= int64(len(zeros)) {
 		if _, err := f.Write(zeros[:min(left, int64(len(zeros)))]); err != nil {

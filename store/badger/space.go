@@ -12,7 +12,6 @@ import (
 	"time"
 
 	bdg "github.com/dgraph-io/badger/v4"
-	"golang.org/x/sys/unix"
 
 	"github.com/assentry/assentry/store"
 )
@@ -94,24 +93,24 @@ func newGuard(bo bdg.Options, free func(string) (uint64, error), log *slog.Logge
 	if err != nil {
 		return nil, fmt.Errorf("badger: free space of %s: %w", g.dir, err)
 	}
+	// With its ballast in place the store was not refusing writes when it closed: the watermark alone decides.
+	// Without, it may have been (or it is new): it needs what resuming needs, hysteresis and ballast included.
 	need := g.mark
 	if !g.hasBallast {
-		need += g.mark
+		need = g.resumeAt()
 	}
-	if avail >= need && (g.hasBallast || g.makeBallast() == nil) {
-		return g, nil
+	if avail >= need {
+		if g.hasBallast {
+			return g, nil
+		}
+		err := g.makeBallast()
+		if err == nil {
+			return g, nil
+		}
+		g.logOnce("cannot make the ballast file; writes stay refused", err)
 	}
 	g.trip(avail)
 	return g, nil
-}
-
-// statfsFree is the space available to the process on dir's filesystem: statfs(2) f_bavail, as df reports it.
-func statfsFree(dir string) (uint64, error) {
-	var st unix.Statfs_t
-	if err := unix.Statfs(dir, &st); err != nil {
-		return 0, err
-	}
-	return st.Bavail * uint64(st.Bsize), nil
 }
 
 // admit is nil while writes are accepted, else why not (wrapping store.ErrUnavailable). One atomic load.
@@ -134,6 +133,9 @@ func (g *guard) wrote(n int64) {
 
 // probe reads the free space and trips or clears the guard.
 func (g *guard) probe() {
+	if g == nil {
+		return
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.written.Store(0)
