@@ -144,7 +144,11 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 			WriteTimeout: settings.HTTP.WriteTimeout, IdleTimeout: settings.HTTP.IdleTimeout,
 			MaxConnections: settings.HTTP.MaxConnections, MaxConnectionsPerIP: settings.HTTP.MaxConnectionsPerIP,
 		},
+		// Ready: the store accepts writes (not below its free-space watermark) and answers a read.
 		Ready: func(ctx context.Context) error {
+			if err := st.Writable(); err != nil {
+				return err
+			}
 			_, err := st.Users().Get(ctx, probe, "readiness-probe")
 			if errors.Is(err, store.ErrNotFound) {
 				return nil

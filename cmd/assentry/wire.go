@@ -20,8 +20,9 @@ import (
 // This file is the one composition root: it picks the store backend, has core/assembly build each host's
 // services from the settings, and hands them to the HTTP layer and the management commands.
 
-// openStore opens the configured backend (Badger in data_dir, the embedded default).
-func openStore(ctx context.Context, s *config.Settings, log *slog.Logger) (store.Store, error) {
+// openStore opens the configured backend (Badger in data_dir, the embedded default). It returns the Badger store
+// itself, not a store.Store, so that serve can ask it whether it accepts writes (Writable) for /readyz.
+func openStore(ctx context.Context, s *config.Settings, log *slog.Logger) (*badgerstore.Store, error) {
 	if err := os.MkdirAll(s.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}

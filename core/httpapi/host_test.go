@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/assentry/assentry/core/assembly"
+	"github.com/assentry/assentry/internal/testlog"
 	"github.com/assentry/assentry/store"
 	"github.com/gofiber/fiber/v2"
 )
@@ -113,6 +115,32 @@ func TestReadyzWhenStoreFails(t *testing.T) {
 	}
 	if p := e.browser().get("/readyz"); p.status != http.StatusServiceUnavailable {
 		t.Fatalf("readyz with a closed store: %d, want 503", p.status)
+	}
+}
+
+// TestReadyzWhenWritesRefused: while the store refuses writes (a full disk), /readyz is 503 and says why; the
+// store logged the refusal once, so the probe does not log it again at every poll. Any other failure keeps its
+// details in the log.
+func TestReadyzWhenWritesRefused(t *testing.T) {
+	logs := &testlog.Buffer{}
+	e := newEnv(t, withLogger(slog.New(slog.NewTextHandler(logs, nil))))
+	refused := fmt.Errorf("writes refused: the data directory's filesystem is nearly full: %w", store.ErrUnavailable)
+	e.srv.ready = func(context.Context) error { return refused }
+	for range 3 {
+		p := e.browser().get("/readyz")
+		if p.status != http.StatusServiceUnavailable || p.body != "not ready: "+refused.Error()+"\n" {
+			t.Fatalf("readyz while writes are refused: %d %q", p.status, p.body)
+		}
+	}
+	if strings.Contains(logs.String(), "not ready") {
+		t.Fatalf("every readiness poll logged the refusal:\n%s", logs)
+	}
+	e.srv.ready = func(context.Context) error { return errors.New("badger: read /var/lib/assentry/000001.sst: EIO") }
+	if p := e.browser().get("/readyz"); p.status != http.StatusServiceUnavailable || p.body != "not ready\n" {
+		t.Fatalf("readyz with a failing store: %d %q (details belong in the log)", p.status, p.body)
+	}
+	if !strings.Contains(logs.String(), "EIO") {
+		t.Fatalf("the failure was not logged:\n%s", logs)
 	}
 }
 

@@ -161,6 +161,8 @@ func (s *Store) finish(g *group) error {
 		if cerr := s.commit(g.tx); cerr != nil {
 			s.log.Error("group commit failed: the batch's writes are not durable", "err", cerr, "writes", len(g.waiting))
 			err = fmt.Errorf("badger: commit of %d writes: %w: %w", len(g.waiting), store.ErrUnavailable, cerr)
+		} else {
+			s.space.wrote(g.bytes) // may probe the free space before the next batch (space.go)
 		}
 	}
 	for _, o := range g.waiting {

@@ -51,7 +51,7 @@ const (
 )
 
 // Options configure Open. The zero value plus a Dir is the production setup: durable writes, GC every
-// DefaultGCInterval, Badger's default memtable.
+// DefaultGCInterval, Badger's default memtable, writes refused while the free space is below Watermark.
 type Options struct {
 	// Dir is the data directory (created if missing). Required unless InMemory.
 	Dir string
@@ -83,6 +83,9 @@ type Options struct {
 	// memtable to a table and retries a failing flush once a second for ever, so without a bound a process whose
 	// data directory became unwritable could never stop.
 	CloseTimeout time.Duration
+	// FreeSpace returns the bytes available to the store on dir's filesystem; nil means statfs(2). Tests inject
+	// it to play a full disk (see space.go).
+	FreeSpace func(dir string) (uint64, error)
 }
 
 // Store is the Badger backend of store.Store. It is safe for concurrent use; Close releases the directory.
@@ -100,9 +103,11 @@ type Store struct {
 	closeDone    chan struct{} // closed when the close started by the first Close has returned
 	closeErr     error         // its outcome, set before closeDone is closed
 
-	stop     chan struct{} // closed by Close to stop the GC loop
-	gcDone   sync.WaitGroup
+	stop     chan struct{}  // closed by Close to stop the GC loop and the free-space probe
+	bg       sync.WaitGroup // the GC loop and the free-space probe
 	stopOnce sync.Once
+
+	space *guard // the disk-full guard (space.go); nil in memory
 
 	queue     chan *op      // writes for the committer (commit.go); nil without group commit
 	committed chan struct{} // closed when the committer has stopped
@@ -115,7 +120,8 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
-// Open opens (or creates) the database described by o and starts its GC loop.
+// Open opens (or creates) the database described by o and starts its GC loop and its free-space probe. On a
+// disk already below the watermark it opens all the same, refusing writes until space returns (space.go).
 func Open(ctx context.Context, o Options) (*Store, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -134,7 +140,15 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	db, err := bdg.Open(badgerOptions(o, s.log))
+	bo := badgerOptions(o, s.log)
+	if !o.InMemory {
+		g, err := newGuard(bo, o.FreeSpace, s.log)
+		if err != nil {
+			return nil, err
+		}
+		s.space = g
+	}
+	db, err := bdg.Open(bo)
 	if err != nil {
 		if strings.Contains(err.Error(), "Another process is using this Badger database") {
 			return nil, fmt.Errorf("%w: %s (%v)", ErrLocked, o.Dir, err)
@@ -151,8 +165,12 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		interval = DefaultGCInterval
 	}
 	if interval > 0 && !o.InMemory {
-		s.gcDone.Add(1)
+		s.bg.Add(1)
 		go s.gcLoop(interval)
+	}
+	if s.space != nil {
+		s.bg.Add(1)
+		go s.space.loop(s.stop, &s.bg)
 	}
 	return s, nil
 }
@@ -188,7 +206,7 @@ func orDefault(v, def int64) int64 {
 	return def
 }
 
-// Close stops the GC loop, waits for running operations and closes the database, within CloseTimeout. Every other
+// Close stops the GC loop and the free-space probe, waits for running operations and closes the database, within CloseTimeout. Every other
 // method returns store.ErrClosed once the running operations have finished. When the close does not finish in time
 // (Badger retries a failing memtable flush for ever: a removed or unwritable data directory, a failing disk), Close
 // returns an error wrapping ErrCloseTimeout and leaves that close running, so the process can exit. Nothing
@@ -220,7 +238,7 @@ func (s *Store) Close() error {
 // close is Close without its bound: it runs once, and may never return when Badger cannot flush.
 func (s *Store) close() error {
 	s.stopOnce.Do(func() { close(s.stop) })
-	s.gcDone.Wait()
+	s.bg.Wait()
 	s.mu.Lock()
 	s.closed = true
 	if s.queue != nil {
@@ -253,7 +271,7 @@ func (s *Store) enter(ctx context.Context) (release func(), err error) {
 // gcLoop runs the value-log GC every interval until Close. Expired records are dropped by compaction (their
 // Badger TTL); this reclaims the value-log space they leave behind.
 func (s *Store) gcLoop(interval time.Duration) {
-	defer s.gcDone.Done()
+	defer s.bg.Done()
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
@@ -261,7 +279,9 @@ func (s *Store) gcLoop(interval time.Duration) {
 		case <-s.stop:
 			return
 		case <-tick.C:
-			s.collect()
+			if s.space.admit() == nil { // GC rewrites entries: it is a write, and waits for free space too
+				s.collect()
+			}
 		}
 	}
 }

@@ -48,6 +48,10 @@ func (s *Store) write(ctx context.Context, fn func(*txn) error, solo bool) error
 		return err
 	}
 	defer release()
+	// Below the watermark nothing is written (space.go): Badger would fault on the full disk.
+	if err := s.space.admit(); err != nil {
+		return err
+	}
 	if s.queue != nil {
 		// Once queued the write will happen: wait for its outcome rather than ctx, so a cancelled request is
 		// never told "failed" about a write that became durable.
@@ -62,7 +66,8 @@ func (s *Store) write(ctx context.Context, fn func(*txn) error, solo bool) error
 func (s *Store) attempt(fn func(*txn) error) error {
 	tx := s.db.NewTransaction(true)
 	defer tx.Discard()
-	err := guarded(fn, &txn{tx: tx, now: s.clock()})
+	t := &txn{tx: tx, now: s.clock()}
+	err := guarded(fn, t)
 	if err != nil && !errors.Is(err, errMore) {
 		return err
 	}
@@ -73,6 +78,7 @@ func (s *Store) attempt(fn func(*txn) error) error {
 		s.log.Error("commit failed: the write is not durable", "err", cerr)
 		return fmt.Errorf("badger: commit: %w: %w", store.ErrUnavailable, cerr)
 	}
+	s.space.wrote(t.bytes)
 	return err
 }
 

@@ -26,6 +26,7 @@ type txn struct {
 	tx     *bdg.Txn
 	now    time.Time
 	writes int      // entries set or deleted so far, to tell an empty transaction from a full one
+	bytes  int64    // bytes of keys and values set or deleted so far, for the free-space probe (space.go)
 	ov     *overlay // nil: writes go straight to tx
 }
 
@@ -65,6 +66,7 @@ func (t *txn) set(k, v []byte, exp time.Time) error {
 		return err
 	}
 	t.writes++
+	t.bytes += int64(len(k) + len(v))
 	return nil
 }
 
@@ -76,6 +78,7 @@ func (t *txn) del(k []byte) error {
 		return err
 	}
 	t.writes++
+	t.bytes += int64(len(k))
 	return nil
 }
 
