@@ -142,3 +142,11 @@ func ScenarioNamed(name string) (Scenario, bool) {
 	}
 	return Scenario{}, false
 }
+
+// failureKinds are the failure kinds the scenario accepts from an engine of this kind.
+func (s Scenario) failureKinds(kind string) []string {
+	if want := s.Failure[kind]; want != nil {
+		return want
+	}
+	return s.Failure[""]
+}
