@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/assentry/assentry/store"
@@ -44,22 +46,11 @@ func RaceOneTime(ctx context.Context, s store.Store, kind OneTime, now time.Time
 	if err := r.setup(kind); err != nil {
 		return []string{fmt.Sprintf("%s: setting up the artifacts: %v", kind, err)}
 	}
+	// One artifact after the other: released by one barrier, its racers reach the store together.
 	errs := make([][]error, raceArtifacts)
 	for a := range errs {
-		errs[a] = make([]error, racers)
+		errs[a] = raceSpinning(racers, func(i int) error { return r.consume(kind, a, i) })
 	}
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for a := range raceArtifacts {
-		for i := range racers {
-			wg.Go(func() {
-				<-start
-				errs[a][i] = r.consume(kind, a, i)
-			})
-		}
-	}
-	close(start)
-	wg.Wait()
 
 	var bad []string
 	for a, es := range errs {
@@ -168,4 +159,24 @@ func (r *racePlan) consume(kind OneTime, a, i int) error {
 		return fmt.Errorf("no record returned with %v", err)
 	}
 	return err
+}
+
+// raceSpinning runs fn(0..n-1) in n goroutines released together and returns their errors. Unlike race, the
+// goroutines do not park on the barrier, to be woken one after the other on one processor: each yields in a
+// loop until all n have arrived, so when it opens they are running or runnable on every processor.
+func raceSpinning(n int, fn func(i int) error) []error {
+	errs := make([]error, n)
+	var arrived atomic.Int32
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			arrived.Add(1)
+			for arrived.Load() < int32(n) {
+				runtime.Gosched()
+			}
+			errs[i] = fn(i)
+		})
+	}
+	wg.Wait()
+	return errs
 }
