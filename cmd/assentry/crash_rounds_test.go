@@ -303,31 +303,14 @@ func exchangeForm(code string) url.Values {
 		"code_verifier": {crashVerifier}}
 }
 
-// checkRound checks the ledger of a round against the restarted server. Replays come last: a replayed code or
-// refresh token ends its chain, which would make the tokens of that chain inactive.
+// checkRound checks the ledger of a round against the restarted server, in three phases: introspection, then
+// the controls (a rotation or a code exchange of their own chain), then the replays, which come last because a
+// replayed code or refresh token ends its chain and would make the tokens of that chain inactive.
 func checkRound(t *testing.T, cl crashClient, led *roundLedger) {
 	t.Helper()
 	type job struct {
 		name string
 		run  func() string // "" when the write held
-	}
-	var jobs []job
-	for _, tok := range led.active {
-		if led.revokeSent[tok] || led.rotateSent[tok] {
-			continue
-		}
-		jobs = append(jobs, job{"acknowledged token", func() string { return introspect(cl, tok, true) }})
-	}
-	for tok := range led.revoked {
-		jobs = append(jobs, job{"acknowledged revocation", func() string { return introspect(cl, tok, false) }})
-	}
-	for _, code := range led.heldCodes {
-		jobs = append(jobs, job{"control code", func() string { return grantAnswer(cl, exchangeForm(code), "") }})
-	}
-	for _, rt := range led.heldRefresh {
-		jobs = append(jobs, job{"control refresh token", func() string {
-			return grantAnswer(cl, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}, "")
-		}})
 	}
 	runJobs := func(jobs []job) {
 		bad := map[string]int{}
@@ -355,6 +338,26 @@ func checkRound(t *testing.T, cl crashClient, led *roundLedger) {
 		for name, n := range bad {
 			t.Errorf("%d failures of the kind %q", n, name)
 		}
+	}
+	var jobs []job
+	for _, tok := range led.active {
+		if led.revokeSent[tok] || led.rotateSent[tok] {
+			continue
+		}
+		jobs = append(jobs, job{"acknowledged token", func() string { return introspect(cl, tok, true) }})
+	}
+	for tok := range led.revoked {
+		jobs = append(jobs, job{"acknowledged revocation", func() string { return introspect(cl, tok, false) }})
+	}
+	runJobs(jobs)
+	jobs = nil
+	for _, code := range led.heldCodes {
+		jobs = append(jobs, job{"control code", func() string { return grantAnswer(cl, exchangeForm(code), "") }})
+	}
+	for _, rt := range led.heldRefresh {
+		jobs = append(jobs, job{"control refresh token", func() string {
+			return grantAnswer(cl, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}, "")
+		}})
 	}
 	runJobs(jobs)
 	jobs = nil
