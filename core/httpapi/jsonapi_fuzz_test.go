@@ -14,10 +14,11 @@ import (
 )
 
 // FuzzFormParams sends form bodies, as the token, revocation and introspection endpoints get them, to a real
-// fiber app whose handler keeps what formParams returned. The body of a form content type is refused exactly
-// when it does not decode or repeats a parameter (or the Content-Type itself is malformed), with invalid_request; otherwise the kept Params are the
-// body's decoded parameters. They are checked after a second request of the same length has gone through the
-// same app, so a value that still pointed into fiber's reused request buffers would show up changed.
+// fiber app whose handler keeps what formParams returned. A body is refused with invalid_request when its
+// Content-Type is not the form media type, when it does not decode or repeats a parameter, and otherwise only
+// when the Content-Type itself is malformed (a broken or repeated media parameter); an accepted body's kept
+// Params are its decoded parameters. They are checked after a second request of the same length has gone
+// through the same app, so a value that still pointed into fiber's reused request buffers would show up changed.
 func FuzzFormParams(f *testing.F) {
 	for _, c := range [][2]string{
 		{"application/x-www-form-urlencoded", "grant_type=authorization_code&code=ac_abc&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb"},
