@@ -16,7 +16,7 @@ const testChallenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
 
 // newAuthzProvider is a provider on real Badger with a confidential web client, a public native client and an
 // untrusted client.
-func newAuthzProvider(t *testing.T) (*Provider, store.Store) {
+func newAuthzProvider(t testing.TB) (*Provider, store.Store) {
 	t.Helper()
 	st := badgertest.New(t, nil)
 	clients := NewClients("h", st.Clients(), ServedGrantTypes, nil)
