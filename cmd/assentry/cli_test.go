@@ -86,6 +86,31 @@ argon2:
 	return e
 }
 
+// appendConfig adds YAML to the end of the configuration file.
+func (e *cliEnv) appendConfig(yaml string) {
+	e.t.Helper()
+	f, err := os.OpenFile(e.config, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(yaml); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// addServiceClient adds a confidential client with the client_credentials grant and the given id, and returns its
+// client_id and secret.
+func (e *cliEnv) addServiceClient(id string) (string, string) {
+	e.t.Helper()
+	var creds map[string]string
+	out := e.ok("", "client", "add", "--name", id, "--client-id", id, "--grant-type", "client_credentials", "--json")
+	if err := json.Unmarshal([]byte(out), &creds); err != nil || creds["client_secret"] == "" {
+		e.t.Fatalf("client add: %q %v", out, err)
+	}
+	return creds["client_id"], creds["client_secret"]
+}
+
 func freeAddr(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -59,14 +59,7 @@ func (l *roundLedger) add(f func(l *roundLedger)) {
 // token whose use was answered 200 is refused with invalid_grant. With -short it runs one round.
 func TestCrashRounds(t *testing.T) {
 	e := newCLIEnv(t)
-	f, err := os.OpenFile(e.config, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteString("grant_types: [authorization_code, refresh_token, client_credentials, password]\n"); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	e.appendConfig("grant_types: [authorization_code, refresh_token, client_credentials, password]\n")
 	srv := e.startServer()
 	e.ok("crash password\n", "user", "add", "alice", "--password-stdin")
 	var creds map[string]string

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -69,21 +68,9 @@ type crashLedger struct {
 // store/badger for that.
 func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 	e := newCLIEnv(t)
-	f, err := os.OpenFile(e.config, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteString("grant_types: [authorization_code, refresh_token, client_credentials]\n"); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	e.appendConfig("grant_types: [authorization_code, refresh_token, client_credentials]\n")
 	srv := e.startServer()
-	var creds map[string]string
-	out := e.ok("", "client", "add", "--name", "Load", "--client-id", "crash-load", "--grant-type", "client_credentials", "--json")
-	if err := json.Unmarshal([]byte(out), &creds); err != nil || creds["client_secret"] == "" {
-		t.Fatalf("client add: %q %v", out, err)
-	}
-	id, secret := creds["client_id"], creds["client_secret"]
+	id, secret := e.addServiceClient("crash-load")
 	base := "http://" + e.addr
 	c := loopbackClient()
 

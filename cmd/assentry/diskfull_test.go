@@ -74,12 +74,7 @@ func TestDiskFullServer(t *testing.T) {
 	e.dataDir = data
 	mark := badgerstore.Watermark(badgerstore.Options{Dir: data, MemTableSize: 1 << 20})
 	srv := e.startServer()
-	var creds map[string]string
-	out := e.ok("", "client", "add", "--name", "Disk", "--client-id", "disk-full", "--grant-type", "client_credentials", "--json")
-	if err := json.Unmarshal([]byte(out), &creds); err != nil || creds["client_secret"] == "" {
-		t.Fatalf("client add: %q %v", out, err)
-	}
-	id, secret := creds["client_id"], creds["client_secret"]
+	id, secret := e.addServiceClient("disk-full")
 	base := "http://" + e.addr
 	c := loopbackClient()
 	var first struct {

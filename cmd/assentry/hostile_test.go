@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -45,29 +44,16 @@ func TestHostilePluginUnderLoad(t *testing.T) {
 	}
 	e := newCLIEnv(t)
 	policy := writeFile(t, e.dir, "hostile.lua", hostileLua)
-	f, err := os.OpenFile(e.config, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = fmt.Fprintf(f, `grant_types: [authorization_code, refresh_token, client_credentials]
+	e.appendConfig(fmt.Sprintf(`grant_types: [authorization_code, refresh_token, client_credentials]
 scopes: [{name: api}, {name: loop}, {name: hog}, {name: crash}]
 policies:
   - name: hostile
     lua: %s
     hooks: [scope_policy]
     limits: {timeout_ms: 50}
-`, policy)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+`, policy))
 	srv := e.startServer()
-	var creds map[string]string
-	out := e.ok("", "client", "add", "--name", "Load", "--client-id", "hostile-load", "--grant-type", "client_credentials", "--json")
-	if err := json.Unmarshal([]byte(out), &creds); err != nil || creds["client_secret"] == "" {
-		t.Fatalf("client add: %q %v", out, err)
-	}
-	id, secret := creds["client_id"], creds["client_secret"]
+	id, secret := e.addServiceClient("hostile-load")
 	endpoint := "http://" + e.addr + "/oauth2/token"
 	c := loopbackClient()
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -34,12 +33,7 @@ type loadReport struct {
 // loadtest` against it with a request bound, as the README tells an operator to run them.
 func TestCLILoadtest(t *testing.T) {
 	e := newCLIEnv(t)
-	f, err := os.OpenFile(e.config, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _ = f.WriteString("grant_types: [authorization_code, refresh_token, device_code, client_credentials]\n")
-	f.Close()
+	e.appendConfig("grant_types: [authorization_code, refresh_token, device_code, client_credentials]\n")
 	e.startServer()
 	e.ok("correct horse\n", "user", "add", "alice", "--password-stdin")
 	var svc, web map[string]string

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 )
@@ -15,14 +14,7 @@ import (
 // enableRegistration adds a registration key to the test config.
 func (e *cliEnv) enableRegistration() {
 	e.t.Helper()
-	f, err := os.OpenFile(e.config, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := f.WriteString("registration:\n  key: cli-test-registration-key-0123456789\n"); err != nil {
-		e.t.Fatal(err)
-	}
+	e.appendConfig("registration:\n  key: cli-test-registration-key-0123456789\n")
 }
 
 // tokenStatus posts a code exchange with a made-up code and the client's Basic credentials: 400 invalid_grant

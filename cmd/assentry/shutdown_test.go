@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -22,23 +21,12 @@ const shutdownGuard = 90 * time.Second
 // process, with a non-zero status and the reason on stderr.
 func TestShutdownWhenStoreCannotFlush(t *testing.T) {
 	e := newCLIEnv(t)
-	f, err := os.OpenFile(e.config, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteString("grant_types: [authorization_code, refresh_token, client_credentials]\n"); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	e.appendConfig("grant_types: [authorization_code, refresh_token, client_credentials]\n")
 	srv := e.startServer()
-	var creds map[string]string
-	out := e.ok("", "client", "add", "--name", "Shutdown", "--client-id", "shutdown", "--grant-type", "client_credentials", "--json")
-	if err := json.Unmarshal([]byte(out), &creds); err != nil || creds["client_secret"] == "" {
-		t.Fatalf("client add: %q %v", out, err)
-	}
+	id, secret := e.addServiceClient("shutdown")
 	c := loopbackClient()
 	for range 2 {
-		status, body, err := postForm(c, "http://"+e.addr+"/oauth2/token", creds["client_id"], creds["client_secret"],
+		status, body, err := postForm(c, "http://"+e.addr+"/oauth2/token", id, secret,
 			url.Values{"grant_type": {"client_credentials"}})
 		if err != nil || status != http.StatusOK {
 			t.Fatalf("token: %d %s %v", status, body, err)
