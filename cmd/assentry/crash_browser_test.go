@@ -104,3 +104,55 @@ func (b *crashBrowser) silentCode() (string, int, error) {
 	}
 	return loc.Query().Get("code"), res.StatusCode, nil
 }
+
+// approveDevice is the user at the verification page: the user code entered, then the consent page it leads to,
+// and Allow. It returns the last status and an error when the approval did not end on the done page.
+func (b *crashBrowser) approveDevice(base, userCode string) (int, error) {
+	res, err := b.c.Get(base + "/device")
+	if err != nil {
+		return 0, err
+	}
+	for step := 0; step < 4; step++ {
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode/100 == 3 {
+			next, perr := res.Request.URL.Parse(res.Header.Get("Location"))
+			if perr != nil {
+				return res.StatusCode, perr
+			}
+			if res, err = b.c.Get(next.String()); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		page := string(body)
+		m := formAction.FindStringSubmatch(page)
+		if res.StatusCode != http.StatusOK {
+			return res.StatusCode, fmt.Errorf("device approval: HTTP %d at %s", res.StatusCode, res.Request.URL.Path)
+		}
+		if m == nil {
+			return res.StatusCode, nil // the done page: no form left
+		}
+		form := url.Values{}
+		for _, h := range hiddenInput.FindAllStringSubmatch(page, -1) {
+			form.Set(h[1], html.UnescapeString(h[2]))
+		}
+		if strings.Contains(page, `name="user_code"`) {
+			form.Set("user_code", userCode)
+		} else {
+			for _, s := range scopeBox.FindAllStringSubmatch(page, -1) {
+				form.Add("scope", html.UnescapeString(s[1]))
+			}
+			form.Set("consent", "granted")
+		}
+		action, perr := res.Request.URL.Parse(html.UnescapeString(m[1]))
+		if perr != nil {
+			return res.StatusCode, perr
+		}
+		if res, err = b.c.PostForm(action.String(), form); err != nil {
+			return 0, err
+		}
+	}
+	res.Body.Close()
+	return res.StatusCode, fmt.Errorf("device approval did not end on the done page")
+}

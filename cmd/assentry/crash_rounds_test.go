@@ -40,6 +40,8 @@ type roundLedger struct {
 	heldRefresh []string        // refresh tokens never presented: rotate after the restart
 	redeemed    []string        // codes whose exchange was answered 200: invalid_grant after the restart
 	heldCodes   []string        // codes issued (303) and never presented: exchange after the restart
+	devices     []string        // device codes whose redemption was answered 200: invalid_grant after the restart
+	heldDevices []string        // device codes approved (200) and never redeemed: redeem after the restart
 	failures    []string        // answers other than 2xx while the server was up
 }
 
@@ -52,20 +54,24 @@ func (l *roundLedger) add(f func(l *roundLedger)) {
 // TestCrashRounds proves crash consistency of every kind of write with the real binary, over several rounds on
 // one data directory: in each round workers concurrently issue client credentials tokens and revoke some,
 // sign in with the password grant and rotate the refresh tokens, and redeem authorization codes from a signed-in
-// browser, until the server is killed with SIGKILL after a seeded random number of acknowledged writes. The
+// browser, and start, approve and redeem device flows, until the server is killed with SIGKILL after a seeded random number of acknowledged writes. The
 // server restarted on the same directory must keep every acknowledged write: every token answered 2xx is active
-// at introspection (unless its revocation was sent), every revocation answered 200 holds, a control code and a
-// control refresh token issued before the kill and never presented still work, and every code and refresh
-// token whose use was answered 200 is refused with invalid_grant. With -short it runs one round.
+// at introspection (unless its revocation was sent), every revocation answered 200 holds, a control code, a
+// control refresh token and an approved control device code issued before the kill and never presented still
+// work, and every code, refresh token and device code whose use was answered 200 is refused with invalid_grant. With -short it runs one round.
 func TestCrashRounds(t *testing.T) {
 	e := newCLIEnv(t)
-	e.appendConfig("grant_types: [authorization_code, refresh_token, client_credentials, password]\n")
+	e.appendConfig(`grant_types: [authorization_code, refresh_token, client_credentials, password, device_code]
+rate_limits:
+  device_code_per_ip: {burst: 100000, every: 1ms}
+  device_code_per_browser: {burst: 100000, every: 1ms}
+`)
 	srv := e.startServer()
 	e.ok("crash password\n", "user", "add", "alice", "--password-stdin")
 	var creds map[string]string
 	out := e.ok("", "client", "add", "--name", "Crash", "--client-id", "crash", "--redirect-uri", crashRedirect,
 		"--grant-type", "authorization_code", "--grant-type", "refresh_token", "--grant-type", "client_credentials",
-		"--grant-type", "password", "--introspect", "--json")
+		"--grant-type", "password", "--grant-type", "device_code", "--introspect", "--json")
 	if err := json.Unmarshal([]byte(out), &creds); err != nil || creds["client_secret"] == "" {
 		t.Fatalf("client add: %q %v", out, err)
 	}
@@ -85,8 +91,9 @@ func TestCrashRounds(t *testing.T) {
 	for round := range rounds {
 		killAt := int64(roundKillMin + rng.IntN(roundKillSpan))
 		led := runRound(t, cl, b, srv, killAt)
-		t.Logf("round %d: killed after %d acknowledged writes: %d tokens, %d revocations, %d rotations, %d codes redeemed, %d codes and %d refresh tokens held back",
-			round, killAt, len(led.active), len(led.revoked), len(led.rotated), len(led.redeemed), len(led.heldCodes), len(led.heldRefresh))
+		t.Logf("round %d: killed after %d acknowledged writes: %d tokens, %d revocations, %d rotations, %d codes and %d device codes redeemed, %d codes, %d refresh tokens and %d approved device codes held back",
+			round, killAt, len(led.active), len(led.revoked), len(led.rotated), len(led.redeemed), len(led.devices),
+			len(led.heldCodes), len(led.heldRefresh), len(led.heldDevices))
 		srv = e.startServer()
 		cl.c.CloseIdleConnections()
 		checkRound(t, cl, led)
@@ -150,6 +157,7 @@ func runRound(t *testing.T, cl crashClient, b *crashBrowser, srv *runningServer,
 		func() { passwordWorker(cl, led, ack, fail) },
 		func() { codeWorker(cl, b, led, ack, fail) },
 		func() { codeWorker(cl, b, led, ack, fail) },
+		func() { deviceWorker(cl, b, led, ack, fail) },
 	}
 	var wg sync.WaitGroup
 	for _, w := range workers {
@@ -284,6 +292,54 @@ func codeWorker(cl crashClient, b *crashBrowser, led *roundLedger, ack ackFunc, 
 	}
 }
 
+// deviceWorker starts device flows, approves each with the signed-in browser (the user code entered, consent
+// given) and redeems the device code; every roundHoldOne-th approved device code is held back.
+func deviceWorker(cl crashClient, b *crashBrowser, led *roundLedger, ack ackFunc, fail failFunc) {
+	for i := range roundPerWorker / 4 {
+		var da struct {
+			DeviceCode string `json:"device_code"`
+			UserCode   string `json:"user_code"`
+		}
+		status, body, err := cl.post("/oauth2/device", url.Values{"scope": {"offline_access"}}, &da)
+		if err != nil || status != http.StatusOK || da.DeviceCode == "" || da.UserCode == "" {
+			if fail("device authorization", status, body, err) {
+				return
+			}
+			continue
+		}
+		ack()
+		if status, err := b.approveDevice(cl.base, da.UserCode); err != nil {
+			if fail("device approval", status, "", err) {
+				return
+			}
+			continue
+		}
+		ack()
+		if i%roundHoldOne == 0 {
+			led.add(func(l *roundLedger) { l.heldDevices = append(l.heldDevices, da.DeviceCode) })
+			continue
+		}
+		var tok tokens
+		status, body, err = cl.post("/oauth2/token", deviceForm(da.DeviceCode), &tok)
+		if err != nil || status != http.StatusOK || tok.RefreshToken == "" {
+			if fail("device code redemption", status, body, err) {
+				return
+			}
+			continue
+		}
+		led.add(func(l *roundLedger) {
+			l.devices = append(l.devices, da.DeviceCode)
+			l.active = append(l.active, tok.AccessToken, tok.RefreshToken)
+		})
+		ack()
+	}
+}
+
+// deviceForm is the token request that redeems an approved device code.
+func deviceForm(deviceCode string) url.Values {
+	return url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"}, "device_code": {deviceCode}}
+}
+
 // exchangeForm is the token request that redeems code.
 func exchangeForm(code string) url.Values {
 	return url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {crashRedirect},
@@ -346,6 +402,11 @@ func checkRound(t *testing.T, cl crashClient, led *roundLedger) {
 			return grantAnswer(cl, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}, "")
 		}})
 	}
+	for _, dc := range led.heldDevices {
+		jobs = append(jobs, job{"control device code (approved before the kill)", func() string {
+			return grantAnswer(cl, deviceForm(dc), "")
+		}})
+	}
 	runJobs(jobs)
 	jobs = nil
 	for _, code := range led.redeemed {
@@ -355,6 +416,9 @@ func checkRound(t *testing.T, cl crashClient, led *roundLedger) {
 		jobs = append(jobs, job{"rotated refresh token", func() string {
 			return grantAnswer(cl, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}, "invalid_grant")
 		}})
+	}
+	for _, dc := range led.devices {
+		jobs = append(jobs, job{"redeemed device code", func() string { return grantAnswer(cl, deviceForm(dc), "invalid_grant") }})
 	}
 	runJobs(jobs)
 }
