@@ -39,12 +39,13 @@ func FuzzFormParams(f *testing.F) {
 		return c.SendStatus(fiber.StatusNoContent)
 	})
 	// send reports whether the request reached the handler: fasthttp itself answers 400 to a multipart body
-	// it cannot read, before any handler runs.
+	// it cannot read, and to a header value with control characters (a form feed, say), before any handler runs.
 	send := func(t *testing.T, contentType, body string) bool {
 		req := httptest.NewRequest(http.MethodPost, "/form", strings.NewReader(body))
 		req.Header.Set("Content-Type", contentType)
 		res, err := app.Test(req, -1)
-		if err != nil && strings.Contains(strings.ToLower(contentType), "multipart/") {
+		if err != nil && (strings.Contains(strings.ToLower(contentType), "multipart/") ||
+			strings.Contains(err.Error(), "error when reading request headers")) {
 			return false
 		}
 		if err != nil {
