@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -163,25 +162,8 @@ func runRound(t *testing.T, cl crashClient, b *crashBrowser, srv *runningServer,
 	for _, w := range workers {
 		wg.Go(w)
 	}
-	allDone := make(chan struct{})
-	go func() { wg.Wait(); close(allDone) }()
-	select {
-	case <-kill:
-	case <-allDone:
-		t.Fatalf("the load ended before %d writes were acknowledged (%d): %v", killAt, acked.Load(), led.failures)
-	}
-	killed.Store(true)
-	if err := srv.cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	<-srv.done
-	<-allDone
-	if len(led.failures) > 0 {
-		t.Fatalf("%d answers other than 2xx before the kill, first: %s", len(led.failures), led.failures[0])
-	}
-	if strings.Contains(srv.log.String(), "shutting down") {
-		t.Fatalf("the server was not killed in the middle of its work:\n%s", srv.log)
-	}
+	killUnderLoad(t, srv, &wg, kill, &killed, func() []string { return led.failures },
+		fmt.Sprintf("%d writes were acknowledged", killAt))
 	return led
 }
 

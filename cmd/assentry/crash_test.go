@@ -50,6 +50,35 @@ func postForm(c *http.Client, endpoint, id, secret string, form url.Values) (int
 	return res.StatusCode, body, err
 }
 
+// killUnderLoad kills the server in the middle of the load: it waits for kill (closed by the load once enough
+// writes were acknowledged; the test fails if the load ends first, before what), marks killed first (a request cut
+// off by the kill is then no failure, while a 2xx that arrives after the mark still counts), sends SIGKILL and
+// waits for the server and the load to end. It fails on any answer the load recorded as wrong before the kill,
+// and when the log shows a clean shutdown rather than a kill.
+func killUnderLoad(t *testing.T, srv *runningServer, load *sync.WaitGroup, kill <-chan struct{}, killed *atomic.Bool,
+	failures func() []string, what string) {
+	t.Helper()
+	allDone := make(chan struct{})
+	go func() { load.Wait(); close(allDone) }()
+	select {
+	case <-kill:
+	case <-allDone:
+		t.Fatalf("the load ended before %s: %v", what, failures())
+	}
+	killed.Store(true)
+	if err := srv.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-srv.done
+	<-allDone
+	if f := failures(); len(f) > 0 {
+		t.Fatalf("%d wrong answers before the kill, first: %s", len(f), f[0])
+	}
+	if !strings.Contains(srv.log.String(), `"msg":"listening"`) || strings.Contains(srv.log.String(), "shutting down") {
+		t.Fatalf("the server was not killed in the middle of its work:\n%s", srv.log)
+	}
+}
+
 // crashLedger is what the workers were told before the kill.
 type crashLedger struct {
 	mu       sync.Mutex
@@ -131,26 +160,8 @@ func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 			}
 		}()
 	}
-	allDone := make(chan struct{})
-	go func() { wg.Wait(); close(allDone) }()
-	select {
-	case <-kill:
-	case <-allDone:
-		t.Fatalf("the load ended before %d tokens were acknowledged (%d): %v", crashKillAt, acked.Load(), led.failures)
-	}
-	// Mark first: a request cut off by the kill is not a failure. A 200 that arrives after the mark still counts.
-	killed.Store(true)
-	if err := srv.cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	<-srv.done
-	<-allDone
-	if len(led.failures) > 0 {
-		t.Fatalf("%d answers other than 200 before the kill, first: %s", len(led.failures), led.failures[0])
-	}
-	if !strings.Contains(srv.log.String(), `"msg":"listening"`) || strings.Contains(srv.log.String(), "shutting down") {
-		t.Fatalf("the server was not killed in the middle of its work:\n%s", srv.log)
-	}
+	killUnderLoad(t, srv, &wg, kill, &killed, func() []string { return led.failures },
+		fmt.Sprintf("%d tokens were acknowledged", crashKillAt))
 	t.Logf("killed after %d acknowledged tokens (%d in all) and %d acknowledged revocations",
 		crashKillAt, len(led.issued), len(led.revoked))
 
