@@ -67,19 +67,7 @@ func newCrashBrowser(t *testing.T, cl crashClient) *crashBrowser {
 		if res.StatusCode != http.StatusOK || m == nil {
 			t.Fatalf("sign-in: HTTP %d at %s:\n%s", res.StatusCode, res.Request.URL, page)
 		}
-		form := url.Values{}
-		for _, h := range hiddenInput.FindAllStringSubmatch(page, -1) {
-			form.Set(h[1], html.UnescapeString(h[2]))
-		}
-		if strings.Contains(page, `name="password"`) {
-			form.Set("username", "alice")
-			form.Set("password", "crash password")
-		} else {
-			for _, s := range scopeBox.FindAllStringSubmatch(page, -1) {
-				form.Add("scope", html.UnescapeString(s[1]))
-			}
-			form.Set("consent", "granted")
-		}
+		form := answerForm(page, "")
 		action, perr := res.Request.URL.Parse(html.UnescapeString(m[1]))
 		if perr != nil {
 			t.Fatal(perr)
@@ -133,18 +121,7 @@ func (b *crashBrowser) approveDevice(base, userCode string) (int, error) {
 		if m == nil {
 			return res.StatusCode, nil // the done page: no form left
 		}
-		form := url.Values{}
-		for _, h := range hiddenInput.FindAllStringSubmatch(page, -1) {
-			form.Set(h[1], html.UnescapeString(h[2]))
-		}
-		if strings.Contains(page, `name="user_code"`) {
-			form.Set("user_code", userCode)
-		} else {
-			for _, s := range scopeBox.FindAllStringSubmatch(page, -1) {
-				form.Add("scope", html.UnescapeString(s[1]))
-			}
-			form.Set("consent", "granted")
-		}
+		form := answerForm(page, userCode)
 		action, perr := res.Request.URL.Parse(html.UnescapeString(m[1]))
 		if perr != nil {
 			return res.StatusCode, perr
@@ -155,4 +132,26 @@ func (b *crashBrowser) approveDevice(base, userCode string) (int, error) {
 	}
 	res.Body.Close()
 	return res.StatusCode, fmt.Errorf("device approval did not end on the done page")
+}
+
+// answerForm fills in the form of a page as alice would: the login form with her credentials, the device page's
+// with userCode, the consent form granting every scope it offers; its hidden fields (CSRF, interaction) kept.
+func answerForm(page, userCode string) url.Values {
+	form := url.Values{}
+	for _, h := range hiddenInput.FindAllStringSubmatch(page, -1) {
+		form.Set(h[1], html.UnescapeString(h[2]))
+	}
+	switch {
+	case strings.Contains(page, `name="password"`):
+		form.Set("username", "alice")
+		form.Set("password", "crash password")
+	case strings.Contains(page, `name="user_code"`):
+		form.Set("user_code", userCode)
+	default:
+		for _, s := range scopeBox.FindAllStringSubmatch(page, -1) {
+			form.Add("scope", html.UnescapeString(s[1]))
+		}
+		form.Set("consent", "granted")
+	}
+	return form
 }
