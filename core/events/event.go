@@ -1,0 +1,61 @@
+package events
+
+import "time"
+
+// Kind names what happened. The values are part of the audit log's format: never renamed, only added.
+type Kind string
+
+// The kinds of events.
+const (
+	LoginSucceeded   Kind = "login.succeeded"
+	LoginFailed      Kind = "login.failed"       // Reason says why; the password is never part of an event
+	LoginRateLimited Kind = "login.rate_limited" // refused before the password was checked
+	ConsentGiven     Kind = "consent.given"
+	ConsentWithdrawn Kind = "consent.withdrawn"
+	TokenIssued      Kind = "token.issued"    // a grant's first tokens (code exchange, device, client credentials, ...)
+	TokenRefreshed   Kind = "token.refreshed" // a refresh token rotated
+	TokenRevoked     Kind = "token.revoked"   // a token or a whole grant revoked (RFC 7009, logout, admin)
+	TokenReuse       Kind = "token.reuse_detected"
+	TokenIntrospect  Kind = "token.introspected"
+	ClientRegistered Kind = "client.registered"
+	ClientRevoked    Kind = "client.revoked" // a registered client banned, or a static client deleted
+	PolicyDenied     Kind = "policy.denied"
+	KeyRotated       Kind = "key.rotated"
+	AdminAction      Kind = "admin.action"
+)
+
+// Client kinds: the bounded ClientKind values.
+const (
+	ClientConfidential = "confidential"
+	ClientPublic       = "public"
+)
+
+// Outcomes: the bounded Outcome values.
+const (
+	OutcomeOK     = "ok"
+	OutcomeFailed = "failed"
+)
+
+// Event is one security-relevant happening on one host. Empty fields are left out of the audit log.
+type Event struct {
+	Time      time.Time `json:"time"`
+	Kind      Kind      `json:"event"`
+	Host      string    `json:"host,omitempty"` // the host id; empty for server-wide actions
+	RequestID string    `json:"request_id,omitempty"`
+	// Actor is who did a management action: "uid:0" over the admin socket, "token:NAME" on the admin API.
+	Actor      string `json:"actor,omitempty"`
+	IP         string `json:"ip,omitempty"`
+	UserID     string `json:"user_id,omitempty"`
+	Username   string `json:"username,omitempty"`
+	ClientID   string `json:"client_id,omitempty"`
+	ClientKind string `json:"client_kind,omitempty"` // ClientConfidential or ClientPublic
+	GrantType  string `json:"grant_type,omitempty"`
+	GrantID    string `json:"grant_id,omitempty"`
+	Scope      string `json:"scope,omitempty"`
+	Outcome    string `json:"outcome,omitempty"`
+	Reason     string `json:"reason,omitempty"`     // a short machine word (bad_password, unknown_user, ...) or an error code
+	Hook       string `json:"hook,omitempty"`       // the policy hook of a denial
+	Decider    string `json:"decided_by,omitempty"` // the plugin name, or "builtin", that decided a denial
+	Op         string `json:"op,omitempty"`         // the management operation
+	KeyID      string `json:"kid,omitempty"`
+}
