@@ -240,8 +240,8 @@ func TestThroughNginx(t *testing.T) {
 	httpsAddr, httpAddr := freeAddr(t), freeAddr(t)
 	certFile, keyFile, cert := selfSigned(t, dir, exampleName)
 	site := nginxSite(t, dir, certFile, keyFile,
-		"listen 443 ssl http2;", "listen "+httpsAddr+" ssl http2;",
-		"listen [::]:443 ssl http2;\n", "",
+		"listen 443 ssl;", "listen "+httpsAddr+" ssl;",
+		"listen [::]:443 ssl;\n", "",
 		"listen 80;", "listen "+httpAddr+";",
 		"listen [::]:80;\n", "",
 		"server 127.0.0.1:8080;", "server "+addr+";")
