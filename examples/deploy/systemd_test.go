@@ -188,3 +188,38 @@ policies:
 		})
 	}
 }
+
+// TestSysusers creates the unit's user from assentry.sysusers in an empty root directory, as systemd-sysusers
+// does at boot or package installation, and checks it is the unit's User= and Group=, a system user without a
+// login shell whose home is the StateDirectory.
+func TestSysusers(t *testing.T) {
+	tool := requireTool(t, "systemd-sysusers")
+	root := t.TempDir()
+	if err := os.Mkdir(filepath.Join(root, "etc"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	file, err := filepath.Abs("assentry.sysusers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(tool, "--root="+root, file).CombinedOutput(); err != nil {
+		t.Fatalf("systemd-sysusers: %v\n%s", err, out)
+	}
+	passwd := readExample(t, filepath.Join(root, "etc", "passwd"))
+	unit := unitDirectives(t, readExample(t, "assentry.service"))
+	var fields []string
+	for _, l := range strings.Split(passwd, "\n") {
+		if f := strings.Split(l, ":"); len(f) == 7 && containsValue(unit["User"], f[0]) {
+			fields = f
+		}
+	}
+	if fields == nil {
+		t.Fatalf("no user %v in the passwd that systemd-sysusers wrote:\n%s", unit["User"], passwd)
+	}
+	if fields[5] != "/var/lib/assentry" || !strings.HasSuffix(fields[6], "nologin") {
+		t.Errorf("user %s: home %s, shell %s", fields[0], fields[5], fields[6])
+	}
+	if !strings.Contains(readExample(t, filepath.Join(root, "etc", "group")), unit["Group"][0]+":") {
+		t.Errorf("no group %v", unit["Group"])
+	}
+}
