@@ -140,6 +140,12 @@ func TestContainerfile(t *testing.T) {
 	if len(stages) != 2 {
 		t.Fatalf("want a build stage and a final stage, found %d FROM lines", len(stages))
 	}
+	// The builder's Go is the one go.mod asks for (its major.minor), so that the image builds what CI tests.
+	gomod := readExample(t, filepath.Join(repoRoot(t), "go.mod"))
+	m := regexp.MustCompile(`(?m)^go (\d+\.\d+)`).FindStringSubmatch(gomod)
+	if m == nil || !strings.HasPrefix(stages[0][1], "docker.io/library/golang:"+m[1]+"-") {
+		t.Errorf("build stage %s: want golang:%v-… as in go.mod", stages[0][1], m)
+	}
 	if final := stages[1][1]; final != "gcr.io/distroless/static-debian12:nonroot" {
 		t.Errorf("final stage %s: the README promises distroless/static (CA certificates, /tmp, nonroot)", final)
 	}
