@@ -14,6 +14,7 @@ import (
 
 	"github.com/assentry/assentry/core/admin"
 	"github.com/assentry/assentry/core/assembly"
+	"github.com/assentry/assentry/core/audit"
 	"github.com/assentry/assentry/core/httpapi"
 	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
@@ -120,7 +121,11 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 		return err
 	}
 	defer closeEngines()
-	hosts, adminSvc, err := buildHosts(ctx, settings, st, assembly.Options{Engines: engines, Log: log})
+	auditFiles := audit.NewFiles(log)
+	defer auditFiles.Close()
+	reopenAuditOnHUP(ctx, auditFiles, log)
+	hosts, adminSvc, err := buildHosts(ctx, settings, st, assembly.Options{Engines: engines, Log: log,
+		Events: auditSinks(auditFiles)})
 	if err != nil {
 		return err
 	}
