@@ -255,10 +255,12 @@ func (p *Provider) checkOwner(ctx context.Context, owner, grantID string, client
 func (p *Provider) revokeGrant(ctx context.Context, grantID, why, clientID string, attrs ...any) {
 	p.emit(ctx, events.Event{Kind: events.TokenReuse, GrantID: grantID, ClientID: clientID, Reason: why})
 	if err := p.Grants.Revoke(ctx, p.Host, grantID); err != nil && !isGone(err) {
-		p.log().Error("revoking a grant failed", append([]any{"err", err, "grant", grantID, "why", why}, attrs...)...)
+		p.log().Error("revoking a grant failed", append([]any{"err", err, "grant", grantID, "why", why,
+			"client_id", clientID}, attrs...)...)
 		return
 	}
-	p.log().Warn("grant revoked", append([]any{"grant", grantID, "why", why, "host", p.Host}, attrs...)...)
+	p.log().Warn("grant revoked", append([]any{"grant", grantID, "why", why, "client_id", clientID, "host", p.Host},
+		attrs...)...)
 }
 
 // isGone reports a record that does not exist (any more).
