@@ -161,12 +161,15 @@ func TestAuditTokenLifecycle(t *testing.T) {
 			reused.status)
 	}
 
-	// A second grant (the consent is remembered), revoked by the client.
+	// A second grant (the consent is remembered) whose code is replayed, and a third revoked by the client.
 	code = clientRedirect(t, b.get(authzQuery("web", redirect, "openid offline_access")), redirect+"?").Get("code")
-	second := jsonOf(t, e.tkPost("/oauth2/token", form, exchangeForm(code).Encode(), basic))
-	revoked := e.tkPost("/oauth2/revoke", form, "token="+second["refresh_token"].(string), basic)
-	if revoked.status != http.StatusOK {
-		t.Fatalf("revoke %d %s", revoked.status, revoked.body)
+	jsonOf(t, e.tkPost("/oauth2/token", form, exchangeForm(code).Encode(), basic))
+	replayed := e.tkPost("/oauth2/token", form, exchangeForm(code).Encode(), basic)
+	code = clientRedirect(t, b.get(authzQuery("web", redirect, "openid offline_access")), redirect+"?").Get("code")
+	third := jsonOf(t, e.tkPost("/oauth2/token", form, exchangeForm(code).Encode(), basic))
+	revoked := e.tkPost("/oauth2/revoke", form, "token="+third["refresh_token"].(string), basic)
+	if replayed.status != http.StatusBadRequest || revoked.status != http.StatusOK {
+		t.Fatalf("replay %d, revoke %d %s", replayed.status, revoked.status, revoked.body)
 	}
 
 	lines := readAudit(t, path)
@@ -184,6 +187,7 @@ func TestAuditTokenLifecycle(t *testing.T) {
 		"username": "alice"})
 	oneEvent(t, lines, events.TokenReuse, reused, map[string]string{"client_id": "web", "grant_id": grant,
 		"reason": "refresh_token_reused"})
+	oneEvent(t, lines, events.TokenReuse, replayed, map[string]string{"client_id": "web", "reason": "code_replayed"})
 	oneEvent(t, lines, events.TokenRevoked, revoked, map[string]string{"client_id": "web", "user_id": u.ID,
 		"reason": "revocation_endpoint"})
 	raw, _ := os.ReadFile(path)
@@ -290,4 +294,24 @@ func TestAuditAdminActionAndKeyRotation(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("admin actions:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+// denyStrangers denies consent to every client but "web".
+const denyStrangers = `return {abi = 1, consent = function(req)
+  if req.client.client_id ~= "web" then return {decision = "deny", error_description = "not for you"} end
+  return {decision = "ask"}
+end}`
+
+func TestAuditConsentDeniedByPlugin(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	e := newEnv(t, withAudit(t, path), withLuaPolicy(t, "deny-strangers", denyStrangers, policy.HookConsent))
+	u := e.addUser("alice", "pw")
+	_, _, stranger := e.flowClients()
+	b := e.browser()
+	denied := b.loginAt(b.follow(b.get(authzQuery(stranger, "https://stranger.example.net/cb", "openid"))), "alice", "pw")
+	if q := clientRedirect(t, denied, "https://stranger.example.net/cb?"); q.Get("error") != "access_denied" {
+		t.Fatalf("consent deny answered %v", q)
+	}
+	oneEvent(t, readAudit(t, path), events.PolicyDenied, denied, map[string]string{"hook": "consent",
+		"decided_by": "deny-strangers", "client_id": stranger, "user_id": u.ID, "scope": "openid"})
 }
