@@ -167,6 +167,14 @@ func TestWriteFailureLoggedOnce(t *testing.T) {
 	if n := strings.Count(logs.String(), "write failed"); n != 1 {
 		t.Errorf("%d failure lines, want 1:\n%s", n, logs.String())
 	}
+	// Once writing works again (here: reopened), the first line written reports how many were lost.
+	if err := fs.Reopen(); err != nil {
+		t.Fatal(err)
+	}
+	em.Emit(context.Background(), events.Event{Kind: events.TokenIssued})
+	if !strings.Contains(logs.String(), "writing again") || !strings.Contains(logs.String(), "lines_lost=3") {
+		t.Errorf("no recovery line counting 3 lost lines:\n%s", logs.String())
+	}
 }
 
 // The config package keeps its own copy of the kinds (it imports nothing of the module); it must match.
