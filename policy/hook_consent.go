@@ -24,7 +24,7 @@ func (c *Chain) Consent(ctx context.Context, in *ConsentInput) (*ConsentOutput, 
 		if err != nil {
 			return nil, err
 		}
-		if acc.add(out) {
+		if acc.add(out, DecidedByBuiltin) {
 			return c.prompted(in.Prompt, acc.result()), nil
 		}
 	}
@@ -36,10 +36,10 @@ func (c *Chain) Consent(ctx context.Context, in *ConsentInput) (*ConsentOutput, 
 			if e.onError == OnErrorFailClosed {
 				return nil, failClosed(e, HookConsent, err)
 			}
-			acc.add(&ConsentOutput{Decision: DecisionAsk})
+			acc.add(&ConsentOutput{Decision: DecisionAsk}, e.name)
 			continue
 		}
-		if acc.add(dec.(*ConsentOutput)) {
+		if acc.add(dec.(*ConsentOutput), e.name) {
 			break
 		}
 	}
@@ -54,13 +54,14 @@ type consentAcc struct {
 	remember                *bool
 }
 
-// add folds in one answer and reports whether it was a deny (which ends the chain).
-func (a *consentAcc) add(o *ConsentOutput) bool {
+// add folds in one answer, given by by (a plugin's name or DecidedByBuiltin), and reports whether it was a deny
+// (which ends the chain).
+func (a *consentAcc) add(o *ConsentOutput, by string) bool {
 	a.answered = true
 	switch o.Decision {
 	case DecisionDeny:
 		a.denied = true
-		a.out = ConsentOutput{Decision: DecisionDeny, ErrorDescription: o.ErrorDescription}
+		a.out = ConsentOutput{Decision: DecisionDeny, ErrorDescription: o.ErrorDescription, DecidedBy: by}
 		return true
 	case DecisionAsk:
 		a.asked = true

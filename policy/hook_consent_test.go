@@ -33,7 +33,7 @@ func TestConsent(t *testing.T) {
 			want:    ConsentOutput{Decision: DecisionAsk}},
 		{name: "deny beats everything and ends the chain",
 			plugins: []*fake{ask(`{}`), answer(HookConsent, `{"decision":"deny","error_description":"blocked"}`), approve()},
-			want:    ConsentOutput{Decision: DecisionDeny, ErrorDescription: "blocked"}, notAfter: 3},
+			want:    ConsentOutput{Decision: DecisionDeny, ErrorDescription: "blocked", DecidedBy: "p2"}, notAfter: 3},
 		{name: "page data of every ask merged",
 			plugins: []*fake{
 				ask(`{"template":"a","scope_descriptions":{"s1":"one","s2":"two"},"notices":["n1"],"extra":{"x":1}}`),
@@ -48,7 +48,7 @@ func TestConsent(t *testing.T) {
 		{name: "prompt=none with approve", plugins: []*fake{approve()}, prompt: "none",
 			want: ConsentOutput{Decision: DecisionApprove}},
 		{name: "prompt=none with deny", plugins: []*fake{answer(HookConsent, `{"decision":"deny"}`)}, prompt: "none",
-			want: ConsentOutput{Decision: DecisionDeny}},
+			want: ConsentOutput{Decision: DecisionDeny, DecidedBy: "p1"}},
 		{name: "a failure asks, never approves", plugins: []*fake{approve(), failing(HookConsent, FailTrap), approve()},
 			onError: OnErrorAsk, want: ConsentOutput{Decision: DecisionAsk}},
 		{name: "skip is treated as ask", plugins: []*fake{approve(), failing(HookConsent, FailTrap)},

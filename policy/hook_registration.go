@@ -41,7 +41,7 @@ func (c *Chain) ValidateRegistration(ctx context.Context, in *ValidateRegistrati
 		}
 		switch out.Decision {
 		case DecisionReject:
-			return rejected(out), nil
+			return rejected(out, DecidedByBuiltin), nil
 		case DecisionAccept:
 		default:
 			return nil, fmt.Errorf("policy: the built-in validate_registration answered %q", out.Decision)
@@ -58,7 +58,7 @@ func (c *Chain) ValidateRegistration(ctx context.Context, in *ValidateRegistrati
 		}
 		out := dec.(*ValidateRegistrationOutput)
 		if out.Decision == DecisionReject {
-			return rejected(out), nil
+			return rejected(out, e.name), nil
 		}
 		apply(out.MetadataPatch)
 	}
@@ -69,8 +69,10 @@ func (c *Chain) ValidateRegistration(ctx context.Context, in *ValidateRegistrati
 	return out, nil
 }
 
-func rejected(o *ValidateRegistrationOutput) *ValidateRegistrationOutput {
-	out := &ValidateRegistrationOutput{Decision: DecisionReject, Error: o.Error, ErrorDescription: o.ErrorDescription}
+// rejected is the chain's reject, decided by by (a plugin's name or DecidedByBuiltin).
+func rejected(o *ValidateRegistrationOutput, by string) *ValidateRegistrationOutput {
+	out := &ValidateRegistrationOutput{Decision: DecisionReject, Error: o.Error, ErrorDescription: o.ErrorDescription,
+		DecidedBy: by}
 	if out.Error == "" {
 		out.Error = "invalid_client_metadata"
 	}

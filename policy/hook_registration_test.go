@@ -29,14 +29,14 @@ func TestValidateRegistration(t *testing.T) {
 			plugins: []*fake{accept(`{"client_name":"A"}`),
 				answer(HookValidateRegistration, `{"decision":"reject","error":"invalid_redirect_uri","error_description":"no"}`),
 				answer(HookValidateRegistration, `{"decision":"reject","error":"invalid_client_metadata"}`)},
-			want:     ValidateRegistrationOutput{Decision: DecisionReject, Error: "invalid_redirect_uri", ErrorDescription: "no"},
+			want:     ValidateRegistrationOutput{Decision: DecisionReject, Error: "invalid_redirect_uri", ErrorDescription: "no", DecidedBy: "p2"},
 			notAfter: 3},
 		{name: "a reject without a code gets invalid_client_metadata",
 			plugins: []*fake{answer(HookValidateRegistration, `{"decision":"reject"}`)},
-			want:    ValidateRegistrationOutput{Decision: DecisionReject, Error: "invalid_client_metadata"}},
+			want:    ValidateRegistrationOutput{Decision: DecisionReject, Error: "invalid_client_metadata", DecidedBy: "p1"}},
 		{name: "builtin reject first", builtin: Builtin{ValidateRegistration: func(context.Context, *ValidateRegistrationInput) (*ValidateRegistrationOutput, error) {
 			return &ValidateRegistrationOutput{Decision: DecisionReject, Error: "invalid_redirect_uri"}, nil
-		}}, plugins: []*fake{accept(`{}`)}, want: ValidateRegistrationOutput{Decision: DecisionReject, Error: "invalid_redirect_uri"}, notAfter: 1},
+		}}, plugins: []*fake{accept(`{}`)}, want: ValidateRegistrationOutput{Decision: DecisionReject, Error: "invalid_redirect_uri", DecidedBy: DecidedByBuiltin}, notAfter: 1},
 		{name: "an unknown error code is a wrong shape",
 			plugins: []*fake{answer(HookValidateRegistration, `{"decision":"reject","error":"nope"}`)}, wantErr: true},
 		{name: "an unknown decision is a wrong shape",

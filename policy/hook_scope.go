@@ -27,7 +27,7 @@ func (c *Chain) ScopePolicy(ctx context.Context, in *ScopePolicyInput) (*ScopePo
 		if err != nil {
 			return nil, err
 		}
-		granted, denied = narrow(granted, out.GrantedScopes), append(denied, out.Denied...)
+		granted, denied = narrow(granted, out.GrantedScopes), appendDenied(denied, out.Denied, DecidedByBuiltin)
 	}
 	for _, e := range s.hooks[HookIndex(HookScopePolicy)] {
 		req.GrantedScopes = granted
@@ -39,9 +39,18 @@ func (c *Chain) ScopePolicy(ctx context.Context, in *ScopePolicyInput) (*ScopePo
 			return nil, failClosed(e, HookScopePolicy, err)
 		}
 		out := dec.(*ScopePolicyOutput)
-		granted, denied = narrow(granted, out.GrantedScopes), append(denied, out.Denied...)
+		granted, denied = narrow(granted, out.GrantedScopes), appendDenied(denied, out.Denied, e.name)
 	}
 	return &ScopePolicyOutput{GrantedScopes: granted, Denied: denied}, nil
+}
+
+// appendDenied adds the reasons one policy gave, marked with who gave them (a plugin's name or DecidedByBuiltin).
+func appendDenied(denied, more []DeniedScope, by string) []DeniedScope {
+	for _, d := range more {
+		d.DecidedBy = by
+		denied = append(denied, d)
+	}
+	return denied
 }
 
 // narrow returns the members of have that are also in keep, in have's order, without duplicates; never nil.

@@ -28,6 +28,7 @@ func TestScopePolicy(t *testing.T) {
 		in         ScopePolicyInput
 		want       []string
 		wantDenied int
+		deciders   []string // DecidedBy of each Denied entry, when checked
 		wantErr    bool
 	}{
 		{name: "no policy: requested ∩ allowed",
@@ -40,7 +41,7 @@ func TestScopePolicy(t *testing.T) {
 			plugins: []*fake{answer(HookScopePolicy, `{"granted_scopes":["openid","profile"],"denied":[{"scope":"write","reason":"r"}]}`),
 				answer(HookScopePolicy, `{"granted_scopes":["profile"],"denied":[{"scope":"openid"}]}`)},
 			in:   ScopePolicyInput{RequestedScopes: []string{"openid", "profile", "write", "admin"}},
-			want: []string{"profile"}, wantDenied: 2},
+			want: []string{"profile"}, wantDenied: 2, deciders: []string{"p1", "p2"}},
 		{name: "a plugin cannot widen",
 			plugins: []*fake{answer(HookScopePolicy, `{"granted_scopes":["openid","admin","extra"]}`)},
 			in:      ScopePolicyInput{RequestedScopes: []string{"openid", "admin"}, Client: Client{AllowedScopes: []string{"openid"}}},
@@ -74,6 +75,11 @@ func TestScopePolicy(t *testing.T) {
 			}
 			if err != nil || !slices.Equal(out.GrantedScopes, tt.want) || out.GrantedScopes == nil || len(out.Denied) != tt.wantDenied {
 				t.Fatalf("got (%+v, %v), want %v with %d denied", out, err, tt.want, tt.wantDenied)
+			}
+			for i, by := range tt.deciders {
+				if out.Denied[i].DecidedBy != by {
+					t.Errorf("denied[%d] decided by %q, want %q", i, out.Denied[i].DecidedBy, by)
+				}
 			}
 		})
 	}

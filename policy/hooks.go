@@ -107,6 +107,8 @@ type ValidateRegistrationOutput struct {
 	MetadataPatch    map[string]any `json:"metadata_patch,omitempty"`
 	Error            string         `json:"error,omitempty"` // with reject: invalid_redirect_uri | invalid_client_metadata | invalid_software_statement | unapproved_software_statement
 	ErrorDescription string         `json:"error_description,omitempty"`
+	// DecidedBy is set by the chain on a reject: the plugin's name, or DecidedByBuiltin. Never read from a plugin.
+	DecidedBy string `json:"-"`
 }
 
 // MapRolesInput is the input of map_roles (at login and whenever tokens are issued or refreshed).
@@ -147,6 +149,8 @@ type ScopePolicyInput struct {
 type DeniedScope struct {
 	Scope  string `json:"scope"`
 	Reason string `json:"reason,omitempty"`
+	// DecidedBy is set by the chain: the plugin's name, or DecidedByBuiltin. Never read from a plugin.
+	DecidedBy string `json:"-"`
 }
 
 // ScopePolicyOutput is its decision; the host grants granted ∩ requested ∩ allowed.
@@ -187,7 +191,12 @@ type ConsentOutput struct {
 	Remember         *bool        `json:"remember,omitempty"`
 	ErrorDescription string       `json:"error_description,omitempty"`
 	Page             *ConsentPage `json:"page,omitempty"`
+	// DecidedBy is set by the chain on a deny: the plugin's name, or DecidedByBuiltin. Never read from a plugin.
+	DecidedBy string `json:"-"`
 }
+
+// DecidedByBuiltin is the DecidedBy of a decision made by the host's built-in policy.
+const DecidedByBuiltin = "builtin"
 
 // Claims targets.
 const (

@@ -6,9 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"strconv"
 
 	"github.com/assentry/assentry/core/admin"
 	"github.com/assentry/assentry/core/assembly"
+	"github.com/assentry/assentry/core/audit"
+	"github.com/assentry/assentry/core/events"
 )
 
 // run carries one management operation to the data directory: over the admin socket when a server is running
@@ -38,12 +42,16 @@ func (g *globals) run(ctx context.Context, op string, args, out any) error {
 		}
 		defer st.Close()
 		// No server: the services act on the store directly. They run no policy hook, so plugins stay unloaded.
-		hosts, svc, err := buildHosts(ctx, settings, st, assembly.Options{SkipPlugins: true, Log: log})
+		// The action is audited as the server would audit it, with this process's uid as the actor.
+		auditFiles := audit.NewFiles(log)
+		defer auditFiles.Close()
+		hosts, svc, err := buildHosts(ctx, settings, st, assembly.Options{SkipPlugins: true, Log: log,
+			Events: auditSinks(auditFiles)})
 		if err != nil {
 			return err
 		}
 		defer closeHosts(hosts)
-		resp = svc.Do(ctx, req)
+		resp = svc.Do(events.WithActor(ctx, "uid:"+strconv.Itoa(os.Getuid())), req)
 	default:
 		return err
 	}

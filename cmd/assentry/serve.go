@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/assentry/assentry/core/assembly"
+	"github.com/assentry/assentry/core/audit"
 	"github.com/assentry/assentry/core/httpapi"
 	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
@@ -119,7 +120,11 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 		return err
 	}
 	defer closeEngines()
-	hosts, adminSvc, err := buildHosts(ctx, settings, st, assembly.Options{Engines: engines, Log: log})
+	auditFiles := audit.NewFiles(log)
+	defer auditFiles.Close()
+	reopenAuditOnHUP(ctx, auditFiles, log)
+	hosts, adminSvc, err := buildHosts(ctx, settings, st, assembly.Options{Engines: engines, Log: log,
+		Events: auditSinks(auditFiles)})
 	if err != nil {
 		return err
 	}

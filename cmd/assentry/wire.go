@@ -6,11 +6,15 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/assentry/assentry/core/admin"
 	"github.com/assentry/assentry/core/assembly"
+	"github.com/assentry/assentry/core/audit"
 	"github.com/assentry/assentry/core/config"
+	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/core/httpapi"
 	"github.com/assentry/assentry/store"
 	badgerstore "github.com/assentry/assentry/store/badger"
@@ -47,7 +51,7 @@ func buildHosts(ctx context.Context, s *config.Settings, st store.Store, o assem
 		}
 		hosts = append(hosts, h)
 		svc.Hosts[h.Settings.ID] = &admin.HostServices{Accounts: h.Accounts, Clients: h.Clients, Keys: h.Keys,
-			Registry: h.Registry}
+			Registry: h.Registry, Events: h.Events}
 		if svc.Default == "" {
 			svc.Default = h.Settings.ID
 		}
@@ -75,4 +79,31 @@ func httpHosts(hosts []*assembly.Services) ([]*httpapi.Host, error) {
 		out = append(out, httpapi.NewHost(h, theme))
 	}
 	return out, nil
+}
+
+// auditSinks is assembly.Options.Events for the audit log: each host's events go to its audit.file (nil when
+// off), keeping its audit.events, and hosts that name the same file share one writer of files.
+func auditSinks(files *audit.Files) func(h *config.HostSettings) (events.Sink, error) {
+	return func(h *config.HostSettings) (events.Sink, error) {
+		return files.Sink(h.Audit.File, h.Audit.Events)
+	}
+}
+
+// reopenAuditOnHUP reopens every audit file on SIGHUP (after logrotate renamed them) until ctx ends.
+func reopenAuditOnHUP(ctx context.Context, files *audit.Files, log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go func() {
+		defer signal.Stop(hup)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				if err := files.Reopen(); err != nil {
+					log.Error("reopening the audit log", "err", err)
+				}
+			}
+		}
+	}()
 }

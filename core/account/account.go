@@ -17,6 +17,10 @@ import (
 var (
 	// ErrInvalidCredentials: unknown username or wrong password (the two are indistinguishable on purpose).
 	ErrInvalidCredentials = errors.New("invalid username or password")
+	// ErrUnknownUser and ErrWrongPassword tell the two ErrInvalidCredentials apart for the audit log only; both
+	// match ErrInvalidCredentials, and nothing a client sees may differ between them.
+	ErrUnknownUser   = fmt.Errorf("%w: unknown user", ErrInvalidCredentials)
+	ErrWrongPassword = fmt.Errorf("%w: wrong password", ErrInvalidCredentials)
 	// ErrDisabled: the password was right but the account is disabled.
 	ErrDisabled = errors.New("account is disabled")
 	// ErrNotFound: no such user.
@@ -145,8 +149,11 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 	if verr != nil && ctx.Err() != nil {
 		return nil, verr
 	}
-	if u == nil || !ok {
-		return nil, ErrInvalidCredentials
+	switch {
+	case u == nil:
+		return nil, ErrUnknownUser
+	case !ok:
+		return nil, ErrWrongPassword
 	}
 	if u.Disabled {
 		return nil, ErrDisabled
@@ -316,4 +323,18 @@ func dedupe(in []string) []string {
 		}
 	}
 	return out
+}
+
+// FailureReason is the audit log's word for an Authenticate error: unknown_user, bad_password or disabled_user;
+// "" for any other error. Only the audit log may tell these apart: every caller answers them alike.
+func FailureReason(err error) string {
+	switch {
+	case errors.Is(err, ErrUnknownUser):
+		return "unknown_user"
+	case errors.Is(err, ErrWrongPassword):
+		return "bad_password"
+	case errors.Is(err, ErrDisabled):
+		return "disabled_user"
+	}
+	return ""
 }

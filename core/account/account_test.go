@@ -46,15 +46,19 @@ func TestAddAndAuthenticate(t *testing.T) {
 	}{
 		{"right", "alice", "s3cret", nil},
 		{"right, other case", "Alice", "s3cret", nil},
-		{"wrong password", "alice", "S3cret", ErrInvalidCredentials},
-		{"unknown user", "mallory", "s3cret", ErrInvalidCredentials},
-		{"invalid username", "a b", "s3cret", ErrInvalidCredentials},
+		{"wrong password", "alice", "S3cret", ErrWrongPassword},
+		{"unknown user", "mallory", "s3cret", ErrUnknownUser},
+		{"invalid username", "a b", "s3cret", ErrUnknownUser},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := s.Authenticate(ctx, tt.user, tt.pw)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			// The audit log's distinction must not split the one error callers answer with.
+			if tt.want != nil && !errors.Is(err, ErrInvalidCredentials) {
+				t.Fatalf("err = %v does not match ErrInvalidCredentials", err)
 			}
 			if tt.want == nil && got.ID != u.ID {
 				t.Fatalf("authenticated %s, want %s", got.ID, u.ID)

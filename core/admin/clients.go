@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/store"
 )
@@ -165,5 +166,10 @@ func clientDel(ctx context.Context, hs *HostServices, raw json.RawMessage) (any,
 	if err := decode(raw, &a); err != nil {
 		return nil, err
 	}
-	return struct{}{}, hs.Clients.Delete(ctx, a.ID)
+	if err := hs.Clients.Delete(ctx, a.ID); err != nil {
+		return nil, err
+	}
+	// Deleting a static client revokes every grant issued to it (store.ClientStore.Delete).
+	hs.Events.Emit(ctx, events.Event{Kind: events.ClientRevoked, ClientID: a.ID, Reason: "deleted"})
+	return struct{}{}, nil
 }

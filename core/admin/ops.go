@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/assentry/assentry/core/account"
+	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/registration"
 	"github.com/assentry/assentry/core/token"
@@ -68,6 +69,9 @@ type HostServices struct {
 	Clients  *oauth.Clients
 	Keys     *token.Manager
 	Registry *registration.Registry // nil while registration is off on the host
+	// Events receives the host's admin.action events and what the operations end (token chains, clients); nil
+	// drops them.
+	Events *events.Emitter
 }
 
 // Services dispatches requests to the services of each host.
@@ -87,15 +91,40 @@ var handlers = map[string]handler{
 	OpKeysList: keysList, OpKeysRotate: keysRotate,
 }
 
-// Do runs one request and never panics on bad input: every failure is a Response.Error.
+// Do runs one request and never panics on bad input: every failure is a Response.Error. Every request, refused
+// ones included, is an admin.action event with its operation, host and outcome; the actor comes from ctx
+// (events.WithActor: "uid:N" on the admin socket).
 func (s *Services) Do(ctx context.Context, req Request) Response {
-	h, ok := handlers[req.Op]
-	if !ok {
-		return fail(&Error{Kind: KindInvalid, Message: fmt.Sprintf("unknown operation %q", req.Op)})
-	}
 	host := req.Host
 	if host == "" {
 		host = s.Default
+	}
+	resp := s.do(ctx, host, req)
+	ev := events.Event{Kind: events.AdminAction, Host: host, Op: req.Op, Outcome: events.OutcomeOK}
+	if resp.Error != nil {
+		ev.Outcome, ev.Reason = events.OutcomeFailed, resp.Error.Kind
+	}
+	s.emitterOf(host).Emit(ctx, ev)
+	return resp
+}
+
+// emitterOf is the Emitter of host, or of the default host for a host that does not exist (the refused request
+// is still audited).
+func (s *Services) emitterOf(host string) *events.Emitter {
+	hs, ok := s.Hosts[host]
+	if !ok {
+		hs, ok = s.Hosts[s.Default]
+	}
+	if !ok {
+		return nil
+	}
+	return hs.Events
+}
+
+func (s *Services) do(ctx context.Context, host string, req Request) Response {
+	h, ok := handlers[req.Op]
+	if !ok {
+		return fail(&Error{Kind: KindInvalid, Message: fmt.Sprintf("unknown operation %q", req.Op)})
 	}
 	hs, ok := s.Hosts[host]
 	if !ok {

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/assentry/assentry/core/events"
 )
 
 // SocketPath returns where the admin socket of a data directory lives: a short path under a private per-user
@@ -121,7 +123,7 @@ func ListenAt(path string, svc *Services, log *slog.Logger) (*Server, error) {
 	})
 	s := &Server{path: path, ln: ln}
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
-		ConnContext: func(ctx context.Context, c net.Conn) context.Context { return ctx }}
+		ConnContext: connActor}
 	go func() {
 		if err := s.srv.Serve(peerChecked{ln, log}); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("admin socket stopped", "err", err)
@@ -167,8 +169,23 @@ func (p peerChecked) Accept() (net.Conn, error) {
 			c.Close()
 			continue
 		}
-		return c, nil
+		return peerConn{Conn: c, uid: cred.Uid}, nil
 	}
+}
+
+// peerConn is an accepted connection with the uid its peer runs as (SO_PEERCRED).
+type peerConn struct {
+	net.Conn
+	uid uint32
+}
+
+// connActor puts the peer's uid into the context of every request on the connection, as the actor of the
+// admin.action events ("uid:N").
+func connActor(ctx context.Context, c net.Conn) context.Context {
+	if pc, ok := c.(peerConn); ok {
+		return events.WithActor(ctx, "uid:"+strconv.FormatUint(uint64(pc.uid), 10))
+	}
+	return ctx
 }
 
 // ErrNoServer: no server is listening on the data directory's admin socket.

@@ -58,7 +58,11 @@ func userPasswd(ctx context.Context, hs *HostServices, raw json.RawMessage) (any
 	if err := decode(raw, &a); err != nil {
 		return nil, err
 	}
-	return struct{}{}, hs.Accounts.SetPassword(ctx, a.Username, a.Password)
+	if err := hs.Accounts.SetPassword(ctx, a.Username, a.Password); err != nil {
+		return nil, err
+	}
+	hs.chainsEnded(ctx, a.Username, "", "password_changed")
+	return struct{}{}, nil
 }
 
 func userList(ctx context.Context, hs *HostServices, _ json.RawMessage) (any, error) {
@@ -78,7 +82,15 @@ func userDel(ctx context.Context, hs *HostServices, raw json.RawMessage) (any, e
 	if err := decode(raw, &a); err != nil {
 		return nil, err
 	}
-	return struct{}{}, hs.Accounts.Delete(ctx, a.Username)
+	u, err := hs.Accounts.Lookup(ctx, a.Username)
+	if err != nil {
+		return nil, err
+	}
+	if err := hs.Accounts.Delete(ctx, a.Username); err != nil {
+		return nil, err
+	}
+	hs.chainsEnded(ctx, u.Username, u.ID, "user_deleted")
+	return struct{}{}, nil
 }
 
 func userRoles(ctx context.Context, hs *HostServices, raw json.RawMessage) (any, error) {
@@ -103,7 +115,13 @@ func userSetDisabled(disabled bool) handler {
 		if err := decode(raw, &a); err != nil {
 			return nil, err
 		}
-		return struct{}{}, hs.Accounts.SetDisabled(ctx, a.Username, disabled)
+		if err := hs.Accounts.SetDisabled(ctx, a.Username, disabled); err != nil {
+			return nil, err
+		}
+		if disabled {
+			hs.chainsEnded(ctx, a.Username, "", "user_disabled")
+		}
+		return struct{}{}, nil
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/assentry/assentry/core/account"
 	"github.com/assentry/assentry/core/config"
+	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/core/interaction"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/oidc"
@@ -36,6 +37,9 @@ type Options struct {
 	// grant_types enable, as it does the built-in ones.
 	Grants []oauth.Grant
 	Log    *slog.Logger // nil: discard
+	// Events returns the sink of a host's security events (the audit log, metrics: combine them with
+	// events.Multi); nil, or a nil sink, drops them. It is called once per host, by Build.
+	Events func(h *config.HostSettings) (events.Sink, error)
 }
 
 // Services are the core services of one host, as serving needs them.
@@ -57,6 +61,9 @@ type Services struct {
 	OAuth       *oauth.Provider
 	// Flow runs the browser side of the flows: authorization, login, consent, device verification.
 	Flow *interaction.Service
+	// Events is where every service of the host reports its security events (nil: dropped); the management
+	// dispatcher reports admin actions to it too.
+	Events *events.Emitter
 
 	// LoginPerIP and LoginPerUser count failed logins, at the login page and at the password grant alike.
 	LoginPerIP    *ratelimit.Limiter
@@ -87,8 +94,13 @@ func build(ctx context.Context, h *config.HostSettings, st store.Store, o Option
 	if err != nil {
 		return nil, err
 	}
+	em, err := emitter(h, o)
+	if err != nil {
+		return nil, err
+	}
 	s := &Services{
 		Settings: h,
+		Events:   em,
 		Accounts: account.New(account.Options{Host: h.ID, Users: st.Users(), Hasher: hasher, Roles: h.Roles,
 			DefaultRole: h.DefaultRole, FullID: h.UsernameIsFullID, Domain: h.Registration.LegacyHost, Now: o.Now}),
 		Sessions:      session.NewManager(h.ID, st.Sessions(), st.Users(), h.SessionTTL, o.Now),
@@ -109,7 +121,7 @@ func build(ctx context.Context, h *config.HostSettings, st store.Store, o Option
 		}
 	}()
 	chain := s.Policies.Chain()
-	if s.Registry, err = newRegistry(h, st, chain, o); err != nil {
+	if s.Registry, err = newRegistry(h, st, chain, em, o); err != nil {
 		return nil, err
 	}
 	// Every flow finds clients through one source: static clients, then registered client_ids.
@@ -122,7 +134,7 @@ func build(ctx context.Context, h *config.HostSettings, st store.Store, o Option
 	// them, so a guesser cannot switch endpoints to get more tries).
 	grants := append(oauth.BuiltinGrants(), oauth.NewPasswordGrant(s.Accounts, s.LoginPerIP, s.LoginPerUser))
 	grants = append(grants, o.Grants...)
-	if s.OAuth, err = newProvider(h, st, clients, scopes, chain, layer, grants, o); err != nil {
+	if s.OAuth, err = newProvider(h, st, clients, scopes, chain, layer, grants, em, o); err != nil {
 		return nil, err
 	}
 	s.Flow, err = interaction.New(s.OAuth, s.Accounts, s.Sessions, interaction.Limits{LoginPerIP: s.LoginPerIP,
@@ -132,6 +144,18 @@ func build(ctx context.Context, h *config.HostSettings, st store.Store, o Option
 		return nil, err
 	}
 	return s, nil
+}
+
+// emitter makes the host's events.Emitter on the sink Options.Events gives it; nil without one.
+func emitter(h *config.HostSettings, o Options) (*events.Emitter, error) {
+	if o.Events == nil {
+		return nil, nil
+	}
+	sink, err := o.Events(h)
+	if err != nil || sink == nil {
+		return nil, err
+	}
+	return &events.Emitter{Sink: sink, Now: o.Now, Host: h.ID}, nil
 }
 
 // limiter makes a rate limiter of a configured bucket.

@@ -20,7 +20,7 @@ func (s *Services) newOIDC(st store.Store, clients oauth.ClientSource, chain pol
 	h := s.Settings
 	keys, err := token.New(token.Options{Host: h.ID, Keys: st.Keys(), KEK: h.KeyEncryptionKeyBytes,
 		Algorithms: o.KeyAlgorithms, RotationInterval: h.KeyRotationInterval, PublishAhead: keyPublishAhead,
-		MaxTokenTTL: h.IDTokenTTL + time.Hour, Now: o.Now, Log: o.Log})
+		MaxTokenTTL: h.IDTokenTTL + time.Hour, Now: o.Now, Log: o.Log, Events: s.Events})
 	if err != nil {
 		return nil, err
 	}

@@ -90,6 +90,8 @@ type Host struct {
 	BuiltinPolicy map[string]bool `yaml:"builtin_policy"`
 	// Policies are Lua / wasm plugins; accepted and validated structurally, loaded by the policy engines.
 	Policies []Policy `yaml:"policies"`
+	// Audit is the host's audit log (off unless file is set).
+	Audit *Audit `yaml:"audit"`
 }
 
 // Registration configures dynamic client registration (off while Key is empty).

@@ -71,6 +71,7 @@ func (b *hostBuilder) build(h Host) builtHost {
 	b.argon2(h, &hs)
 	b.rateLimits(h, &hs)
 	b.policies(h, &hs)
+	b.audit(h, &hs)
 	bh.HostSettings = hs
 	return bh
 }

@@ -99,6 +99,8 @@ type HostSettings struct {
 	// Policies are the plugin bindings in order; each OnError holds every bound hook (all hooks when Hooks is
 	// empty) with its value or the docs/policy-abi.md default. Plugin files are not opened by this package.
 	Policies []Policy
+	// Audit is where the host's security events go; Audit.File "" is no audit log.
+	Audit AuditSettings
 }
 
 // RegistrationSettings is the effective dynamic-registration configuration; Enabled is Key != "".

@@ -24,6 +24,13 @@ const (
 	AdminAction      Kind = "admin.action"
 )
 
+// Kinds lists every Kind, in the order above: what an allow-list of kinds may name.
+func Kinds() []Kind {
+	return []Kind{LoginSucceeded, LoginFailed, LoginRateLimited, ConsentGiven, ConsentWithdrawn, TokenIssued,
+		TokenRefreshed, TokenRevoked, TokenReuse, TokenIntrospect, ClientRegistered, ClientRevoked, PolicyDenied,
+		KeyRotated, AdminAction}
+}
+
 // Client kinds: the bounded ClientKind values.
 const (
 	ClientConfidential = "confidential"
@@ -58,4 +65,5 @@ type Event struct {
 	Decider    string `json:"decided_by,omitempty"` // the plugin name, or "builtin", that decided a denial
 	Op         string `json:"op,omitempty"`         // the management operation
 	KeyID      string `json:"kid,omitempty"`
+	Algorithm  string `json:"alg,omitempty"` // the algorithm of a rotated key
 }

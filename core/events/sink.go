@@ -29,9 +29,11 @@ var Discard Sink = Multi(nil)
 type Emitter struct {
 	Sink Sink
 	Now  func() time.Time // nil: time.Now
+	// Host is the host id put in events that name none: a host's services share one Emitter.
+	Host string
 }
 
-// Emit fills e's Time, RequestID and Actor when they are empty and sends it.
+// Emit fills e's Time, Host, RequestID and Actor when they are empty and sends it.
 func (em *Emitter) Emit(ctx context.Context, e Event) {
 	if em == nil || em.Sink == nil {
 		return
@@ -42,6 +44,9 @@ func (em *Emitter) Emit(ctx context.Context, e Event) {
 		} else {
 			e.Time = time.Now()
 		}
+	}
+	if e.Host == "" {
+		e.Host = em.Host
 	}
 	if e.RequestID == "" {
 		e.RequestID = RequestID(ctx)

@@ -6,19 +6,23 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/assentry/assentry/core/events"
+	"github.com/assentry/assentry/policy"
 	"github.com/gofiber/fiber/v2"
 )
 
 const localsRequestID = "assentry.request_id"
 
 // requestID gives every request a fresh random id, sent back in X-Request-ID and logged. An incoming id is not
-// trusted (a client could forge log correlation).
+// trusted (a client could forge log correlation). The id also travels in the request's context, so that the
+// audit log's events (events.WithRequestID) and the policy plugins' envelopes (policy.WithRequestID) carry it.
 func requestID(c *fiber.Ctx) error {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
 	id := base64.RawURLEncoding.EncodeToString(b)
 	c.Locals(localsRequestID, id)
 	c.Set(fiber.HeaderXRequestID, id)
+	c.SetUserContext(policy.WithRequestID(events.WithRequestID(c.UserContext(), id), id))
 	return c.Next()
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/assentry/assentry/core/account"
+	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/session"
 	"github.com/assentry/assentry/store"
@@ -63,9 +64,12 @@ func (s *Service) Login(ctx context.Context, f LoginForm, b Browser) (*Step, err
 	}
 	userKey := s.accounts.LimiterKey(f.Username)
 	if wait := max(s.limits.LoginPerIP.Wait(b.Addr), s.limits.LoginPerUser.Wait(userKey)); wait > 0 {
+		s.loginEvent(ctx, ix, b, events.Event{Kind: events.LoginRateLimited, Username: clip(f.Username)})
 		return s.loginTooMany(ctx, ix, f.Username, wait)
 	}
 	if f.Username == "" || f.Password == "" || len(f.Username) > maxCredentialLen || len(f.Password) > maxCredentialLen {
+		s.loginEvent(ctx, ix, b, events.Event{Kind: events.LoginFailed, Username: clip(f.Username),
+			Reason: "missing_credentials"})
 		return s.loginFailed(ctx, ix, f.Username, "Enter your username and password.")
 	}
 	u, err := s.accounts.Authenticate(ctx, f.Username, f.Password)
@@ -74,12 +78,17 @@ func (s *Service) Login(ctx context.Context, f LoginForm, b Browser) (*Step, err
 		s.limits.LoginPerIP.Spend(b.Addr)
 		s.limits.LoginPerUser.Spend(userKey)
 		s.log.Info("login failed", "ip", b.Addr)
+		s.loginEvent(ctx, ix, b, events.Event{Kind: events.LoginFailed, Username: f.Username,
+			Reason: account.FailureReason(err)})
 		return s.loginFailed(ctx, ix, f.Username, "The username or password is not correct.")
 	case errors.Is(err, account.ErrDisabled):
+		s.loginEvent(ctx, ix, b, events.Event{Kind: events.LoginFailed, Username: f.Username,
+			Reason: account.FailureReason(err)})
 		return s.loginFailed(ctx, ix, f.Username, "This account is disabled.")
 	case err != nil:
 		return nil, err
 	}
+	s.loginEvent(ctx, ix, b, events.Event{Kind: events.LoginSucceeded, UserID: u.ID, Username: u.Username})
 	cookie, _, err := s.sessions.Start(ctx, u.ID, []string{"pwd"}, b.Session)
 	if err != nil {
 		return nil, err
@@ -166,4 +175,22 @@ func orUnknown(err error) (*Step, error) {
 		return nil, err
 	}
 	return unknownInteraction(), nil
+}
+
+// loginEvent reports a login attempt: the browser's address, the client the user signed in for (in a flow), and
+// e's username and reason. The password is never part of it.
+func (s *Service) loginEvent(ctx context.Context, ix *store.Interaction, b Browser, e events.Event) {
+	e.IP = b.Addr
+	if ix != nil {
+		e.ClientID = ix.ClientID
+	}
+	s.oauth.Emitter().Emit(ctx, e)
+}
+
+// clip keeps a typed username short enough for one log line (a longer one was refused unhashed).
+func clip(username string) string {
+	if len(username) > maxCredentialLen {
+		return username[:maxCredentialLen]
+	}
+	return username
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/store"
 )
 
@@ -47,5 +48,9 @@ func (p *Provider) remember(ctx context.Context, userID, clientID string, scopes
 		}
 	}
 	c.UpdatedAt = now
-	return p.Consents.Put(ctx, c)
+	if err := p.Consents.Put(ctx, c); err != nil {
+		return err
+	}
+	p.emit(ctx, events.Event{Kind: events.ConsentGiven, UserID: userID, ClientID: clientID, Scope: JoinScope(scopes)})
+	return nil
 }

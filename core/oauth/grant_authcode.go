@@ -100,7 +100,7 @@ func checkCodeOwner(c *store.Code, client *store.Client) *Error {
 // code used twice MUST be refused and SHOULD revoke the tokens issued from it; RFC 9700 §4.2.4 and §4.5: the
 // replay may be an attacker's who also holds the verifier, so the whole chain is ended.
 func (p *Provider) codeReplayed(ctx context.Context, c *store.Code, client *store.Client) *Error {
-	p.revokeGrant(ctx, c.GrantID, "authorization code replayed", "client_id", client.ID)
+	p.revokeGrant(ctx, c.GrantID, ReasonCodeReplayed, client.ID)
 	return InvalidGrant("the authorization code was already used")
 }
 

@@ -79,7 +79,7 @@ func (p *Provider) deviceCodeError(ctx context.Context, d *store.DeviceCode, err
 	switch {
 	case errors.Is(err, store.ErrAlreadyUsed):
 		if d != nil && d.GrantID != "" {
-			p.revokeGrant(ctx, d.GrantID, "device code redeemed again")
+			p.revokeGrant(ctx, d.GrantID, ReasonDeviceCodeReplayed, d.ClientID)
 		}
 		return InvalidGrant("the device code was already used")
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrConflict):

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/assentry/assentry/core/account"
+	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/core/ratelimit"
 	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
@@ -78,6 +79,8 @@ func (g *PasswordGrant) Token(ctx context.Context, p *Provider, r *GrantRequest)
 	ip, key := r.Transport.ClientAddr, g.accounts.LimiterKey(username)
 	// Limits first: a limited attempt costs no argon2id work and reveals nothing about the password.
 	if wait := max(g.perIP.Wait(ip), g.perUser.Wait(key)); wait > 0 {
+		p.emit(ctx, events.Event{Kind: events.LoginRateLimited, GrantType: GrantPassword, ClientKind: ClientKind(r.Client),
+			ClientID: r.Client.ID, IP: ip, Username: username})
 		return nil, TooManyRequests("too many failed sign-in attempts; retry later", wait)
 	}
 	u, err := g.accounts.Authenticate(ctx, username, password)
@@ -86,6 +89,8 @@ func (g *PasswordGrant) Token(ctx context.Context, p *Provider, r *GrantRequest)
 		g.perIP.Spend(ip)
 		g.perUser.Spend(key)
 		p.log().Info("password grant failed", "client_id", r.Client.ID, "ip", ip, "host", p.Host)
+		p.emit(ctx, events.Event{Kind: events.LoginFailed, GrantType: GrantPassword, ClientKind: ClientKind(r.Client),
+			ClientID: r.Client.ID, IP: ip, Username: username, Reason: account.FailureReason(err)})
 		return nil, invalidCredentials()
 	case err != nil:
 		return nil, ServerError(err)
@@ -94,6 +99,8 @@ func (g *PasswordGrant) Token(ctx context.Context, p *Provider, r *GrantRequest)
 	if len(requested) == 0 {
 		requested = r.Client.Scopes
 	}
+	p.emit(ctx, events.Event{Kind: events.LoginSucceeded, GrantType: GrantPassword, ClientKind: ClientKind(r.Client),
+		ClientID: r.Client.ID, IP: ip, UserID: u.ID, Username: u.Username})
 	resp, e := p.Issue(ctx, &Issuance{GrantType: GrantPassword, Flow: policy.FlowPassword, Client: r.Client,
 		UserID: u.ID, Requested: requested, NoIDToken: true, AuthTime: p.now()})
 	if e == nil {

@@ -97,6 +97,6 @@ func (p *Provider) refreshReused(ctx context.Context, client *store.Client, used
 	if grace > 0 && used.ClientID == client.ID && since >= 0 && since <= grace {
 		return e
 	}
-	p.revokeGrant(ctx, used.GrantID, "refresh token reused")
+	p.revokeGrant(ctx, used.GrantID, ReasonRefreshReused, client.ID)
 	return e
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/store"
 )
 
@@ -51,31 +52,45 @@ type IntrospectionResponse struct {
 // any token of the host. token_type_hint is ignored, as at revocation. Any token that is unknown, expired,
 // revoked, rotated, of a revoked grant, of a disabled or deleted user, or not the caller's to see is inactive.
 func (p *Provider) Introspect(ctx context.Context, r *IntrospectionRequest) (*IntrospectionResponse, *Error) {
+	out, client, e := p.introspect(ctx, r)
+	if e == nil {
+		// Who asked about which token; the answer's subject only when the token was active.
+		ev := events.Event{Kind: events.TokenIntrospect, ClientKind: ClientKind(client), ClientID: client.ID,
+			Outcome: "inactive"}
+		if out.Active {
+			ev.Outcome, ev.Scope, ev.Username = "active", out.Scope, out.Username
+		}
+		p.emit(ctx, ev)
+	}
+	return out, e
+}
+
+func (p *Provider) introspect(ctx context.Context, r *IntrospectionRequest) (*IntrospectionResponse, *store.Client, *Error) {
 	client, e := p.AuthenticateClient(ctx, r.Client, r.Transport.ClientAddr)
 	if e != nil {
-		return nil, e
+		return nil, nil, e
 	}
 	if client.TokenEndpointAuthMethod == AuthNone {
-		return nil, clientFailed(false, "public clients may not use token introspection", "none client at introspection")
+		return nil, nil, clientFailed(false, "public clients may not use token introspection", "none client at introspection")
 	}
 	value := r.Params["token"]
 	if value == "" {
-		return nil, InvalidRequest("token is required")
+		return nil, nil, InvalidRequest("token is required")
 	}
 	inactive := &IntrospectionResponse{Active: false}
 	tok, err := p.Tokens.Get(ctx, p.Host, Digest(value))
 	switch {
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrRevoked), errors.Is(err, store.ErrAlreadyUsed):
-		return inactive, nil
+		return inactive, client, nil
 	case err != nil:
-		return nil, ServerError(err)
+		return nil, nil, ServerError(err)
 	}
 	if tok.ClientID != client.ID && !client.Introspect {
-		return inactive, nil
+		return inactive, client, nil
 	}
 	now := p.now()
 	if !tok.ExpiresAt.IsZero() && !now.Before(tok.ExpiresAt) {
-		return inactive, nil
+		return inactive, client, nil
 	}
 	out := &IntrospectionResponse{Active: true, Scope: JoinScope(tok.Scopes), ClientID: tok.ClientID,
 		Iat: tok.IssuedAt.Unix(), Aud: tok.ClientID, Iss: p.Settings.Issuer, Jti: tok.ID}
@@ -88,19 +103,19 @@ func (p *Provider) Introspect(ctx context.Context, r *IntrospectionRequest) (*In
 	if tok.UserID == "" {
 		// A client's own token (client credentials): the client is the subject.
 		out.Sub, out.SubType = tok.ClientID, SubTypeClient
-		return out, nil
+		return out, client, nil
 	}
 	u, err := p.Users.Get(ctx, p.Host, tok.UserID)
 	switch {
 	case isGone(err):
-		return inactive, nil
+		return inactive, client, nil
 	case err != nil:
-		return nil, ServerError(err)
+		return nil, nil, ServerError(err)
 	case u.Disabled:
-		return inactive, nil
+		return inactive, client, nil
 	}
 	out.Username, out.Sub = u.Username, p.SubjectOf(u)
 	// A resource server sees the roles the user holds now, not those held when the token was issued.
 	out.Scope = JoinScope(p.heldScopes(tok.Scopes, u))
-	return out, nil
+	return out, client, nil
 }

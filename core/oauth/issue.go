@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/store"
 )
 
@@ -149,6 +150,7 @@ func (p *Provider) Issue(ctx context.Context, is *Issuance) (*TokenResponse, *Er
 	if e := p.commit(ctx, is, grantID, user, scopes, now, toks); e != nil {
 		return nil, e
 	}
+	p.issued(ctx, is, grantID, at.UserID, resp.Scope)
 	return resp, nil
 }
 
@@ -243,18 +245,22 @@ func (p *Provider) checkOwner(ctx context.Context, owner, grantID string, client
 	if owner == client.ID {
 		return nil
 	}
-	p.revokeGrant(ctx, grantID, what+" presented by another client")
+	p.revokeGrant(ctx, grantID, ReasonOtherClient, client.ID, "what", what)
 	return InvalidGrant("the " + what + " was not issued to this client")
 }
 
-// revokeGrant ends a token chain after a replay or a leak; a failure is logged, the request fails anyway. attrs
-// are further key/value pairs for the log line (no secrets).
-func (p *Provider) revokeGrant(ctx context.Context, grantID, why string, attrs ...any) {
+// revokeGrant ends a token chain after a replay or a leak (why is one of the Reason* words, clientID the client
+// that presented the artifact); a failure is logged, the request fails anyway. attrs are further key/value pairs
+// for the log line (no secrets). The audit log gets a token.reuse_detected event either way: the reuse happened.
+func (p *Provider) revokeGrant(ctx context.Context, grantID, why, clientID string, attrs ...any) {
+	p.emit(ctx, events.Event{Kind: events.TokenReuse, GrantID: grantID, ClientID: clientID, Reason: why})
 	if err := p.Grants.Revoke(ctx, p.Host, grantID); err != nil && !isGone(err) {
-		p.log().Error("revoking a grant failed", append([]any{"err", err, "grant", grantID, "why", why}, attrs...)...)
+		p.log().Error("revoking a grant failed", append([]any{"err", err, "grant", grantID, "why", why,
+			"client_id", clientID}, attrs...)...)
 		return
 	}
-	p.log().Warn("grant revoked", append([]any{"grant", grantID, "why", why, "host", p.Host}, attrs...)...)
+	p.log().Warn("grant revoked", append([]any{"grant", grantID, "why", why, "client_id", clientID, "host", p.Host},
+		attrs...)...)
 }
 
 // isGone reports a record that does not exist (any more).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
 )
@@ -94,8 +95,10 @@ func (p *Provider) grantScopes(ctx context.Context, flow string, client *store.C
 		return nil, nil, policyError(err)
 	}
 	for _, d := range sp.Denied {
-		p.log().Info("scope denied by policy", "flow", flow, "client_id", client.ID, "scope", d.Scope, "reason", d.Reason)
+		p.log().Info("scope denied by policy", "flow", flow, "client_id", client.ID, "scope", d.Scope, "reason", d.Reason,
+			"decided_by", d.DecidedBy)
 	}
+	p.scopesDenied(ctx, flow, client, user, sp.Denied)
 	// The host's invariant whatever the policy (even with the built-in scope_policy switched off): only scopes
 	// of the host's catalogue, within the client's, and a role scope only for a holder of that role in force
 	// (roles come from the catalogue through map_roles alone; RFC 9700 §2.3, least privilege).
@@ -124,6 +127,10 @@ func (p *Provider) consentDecision(ctx context.Context, ix *store.Interaction, c
 		Prompt: strings.Join(ix.Prompt, " ")})
 	if err != nil {
 		return nil, policyError(err)
+	}
+	if out.Decision == policy.DecisionDeny {
+		p.emit(ctx, events.Event{Kind: events.PolicyDenied, Hook: policy.HookConsent, Decider: out.DecidedBy,
+			ClientID: client.ID, UserID: user.ID, Scope: JoinScope(offered), Reason: policy.DecisionDeny})
 	}
 	return out, nil
 }

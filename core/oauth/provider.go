@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/assentry/assentry/core/account"
+	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
 )
@@ -86,6 +87,9 @@ type Options struct {
 	// Random is the source of user codes; nil: crypto/rand. Tests inject one to force collisions.
 	Random io.Reader
 	Log    *slog.Logger
+	// Events receives the security events of the protocol (tokens issued, refreshed, revoked, reused and
+	// introspected, consents given, policy denials); nil drops them.
+	Events *events.Emitter
 }
 
 // Provider is the OAuth 2.0 core of one host: authorization requests, codes, the token endpoint, revocation and
@@ -112,6 +116,7 @@ type Provider struct {
 	// authLimits throttle failed client authentications (clientauth_limits.go).
 	authLimits ClientAuthLimits
 	logger     *slog.Logger
+	events     *events.Emitter
 	// legacyWarned remembers (by digest of the client_id) the legacy clients whose failing secret was logged,
 	// so the warning comes once per client; only clients whose signed id verified get here, so it stays small.
 	legacyWarned sync.Map
@@ -159,7 +164,7 @@ func New(o Options) (*Provider, error) {
 	p := &Provider{Host: o.Host, Settings: o.Settings, Clients: o.Clients, Users: o.Users, Grants: o.Grants,
 		Tokens: o.Tokens, Codes: o.Codes, DeviceCodes: o.DeviceCodes, Consents: o.Consents,
 		Interactions: o.Interactions, Scopes: o.Scopes, Policy: o.Policy, oidc: o.OIDC, grants: served,
-		clock: o.Now, random: o.Random, logger: o.Log, authLimits: o.ClientAuthLimits}
+		clock: o.Now, random: o.Random, logger: o.Log, authLimits: o.ClientAuthLimits, events: o.Events}
 	if p.random == nil {
 		p.random = rand.Reader
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/store"
 )
 
@@ -67,5 +68,11 @@ func (p *Provider) Revoke(ctx context.Context, r *RevocationRequest) *Error {
 	if err != nil && !isGone(err) {
 		return ServerError(err)
 	}
+	ev := events.Event{Kind: events.TokenRevoked, ClientKind: ClientKind(client), ClientID: client.ID,
+		UserID: tok.UserID, GrantID: tok.GrantID, Reason: ReasonRevocationEndpoint}
+	if tok.Kind == store.RefreshToken {
+		ev.Scope = JoinScope(tok.Scopes) // the whole grant ended
+	}
+	p.emit(ctx, ev)
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/policy"
 )
@@ -75,6 +76,8 @@ func (r *Registry) runPolicy(ctx context.Context, m *Metadata, info RequestInfo)
 		return nil, err
 	}
 	if out.Decision == policy.DecisionReject {
+		r.events.Emit(ctx, events.Event{Kind: events.PolicyDenied, Host: r.host, Hook: policy.HookValidateRegistration,
+			Decider: out.DecidedBy, IP: info.RemoteAddr, Reason: out.Error})
 		desc := out.ErrorDescription
 		if desc == "" {
 			desc = "refused by the registration policy"

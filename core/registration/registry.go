@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
@@ -38,6 +39,8 @@ type Options struct {
 	Revoked store.RevokedClientStore
 	Now     func() time.Time // nil: time.Now
 	Rand    io.Reader        // source of nonces; nil: crypto/rand
+	// Events receives client.registered, client.revoked and the registration policy's denials; nil drops them.
+	Events *events.Emitter
 }
 
 // Registry registers clients and turns registered client_ids back into clients. It implements
@@ -57,6 +60,7 @@ type Registry struct {
 	revoked    store.RevokedClientStore
 	now        func() time.Time
 	schema     []byte
+	events     *events.Emitter
 }
 
 var _ oauth.ClientSource = (*Registry)(nil)
@@ -86,7 +90,7 @@ func New(o Options) (*Registry, error) {
 		o.Rules.IDTokenAlgs = oauth.IDTokenAlgorithms
 	}
 	r := &Registry{Policy: o.Policy, host: o.Host, key: []byte(o.Key), ttl: o.TTL, legacyHost: o.LegacyHost, rules: o.Rules,
-		defaults: !o.NoDefaultRules, revoked: o.Revoked, now: o.Now,
+		defaults: !o.NoDefaultRules, revoked: o.Revoked, now: o.Now, events: o.Events,
 		codec: &codec{key: []byte(o.Key), method: method, ttl: o.TTL, issuer: o.Issuer, now: o.Now, rand: o.Rand}}
 	if o.InitialAccessToken != "" {
 		r.iat = []byte(o.InitialAccessToken)
@@ -142,6 +146,12 @@ func (r *Registry) RegisterFrom(ctx context.Context, body []byte, info RequestIn
 		}
 		resp.ClientSecret, resp.ClientSecretExpiresAt = deriveSecret(r.key, r.legacyHost, id), &expires
 	}
+	kind := events.ClientConfidential
+	if m.TokenEndpointAuthMethod == oauth.AuthNone {
+		kind = events.ClientPublic
+	}
+	r.events.Emit(ctx, events.Event{Kind: events.ClientRegistered, Host: r.host, ClientID: id, ClientKind: kind,
+		IP: info.RemoteAddr, Scope: m.Scope})
 	return resp, nil
 }
 
@@ -214,6 +224,7 @@ func (r *Registry) Revoke(ctx context.Context, id, reason string) (*store.Revoke
 	if err != nil {
 		return nil, 0, err
 	}
+	r.events.Emit(ctx, events.Event{Kind: events.ClientRevoked, Host: r.host, ClientID: id, Reason: "banned"})
 	stored, err := r.revoked.Get(ctx, r.host, ban.ID)
 	return stored, n, err
 }

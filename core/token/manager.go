@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/store"
 )
 
@@ -58,6 +59,8 @@ type Options struct {
 	Elapsed func() time.Duration
 	// Log receives key lifecycle events; default discards.
 	Log *slog.Logger
+	// Events receives a key.rotated event for every key created; nil drops them.
+	Events *events.Emitter
 }
 
 // Manager owns the signing keys of one host: it creates, rotates and retires them in the store, signs and verifies
@@ -74,6 +77,7 @@ type Manager struct {
 	now      func() time.Time
 	elapsed  func() time.Duration
 	log      *slog.Logger
+	events   *events.Emitter
 	generate func(alg string) (crypto.Signer, error) // new private keys; tests inject fixed ones
 
 	writeMu sync.Mutex             // serialises Ensure, Tick and Rotate within this process
@@ -86,7 +90,7 @@ func New(opts Options) (*Manager, error) {
 	m := &Manager{
 		host: opts.Host, keys: opts.Keys, kek: slices.Clone(opts.KEK), algs: slices.Clone(opts.Algorithms),
 		rotation: opts.RotationInterval, ahead: opts.PublishAhead, maxTTL: opts.MaxTokenTTL,
-		rsaBits: opts.RSABits, now: opts.Now, elapsed: opts.Elapsed, log: opts.Log,
+		rsaBits: opts.RSABits, now: opts.Now, elapsed: opts.Elapsed, log: opts.Log, events: opts.Events,
 	}
 	m.defaults()
 	if err := m.validate(); err != nil {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/store"
 )
 
@@ -86,6 +87,15 @@ func (m *Manager) reconcile(ctx context.Context, force string, seal bool) (*KeyI
 			if p.next, err = m.create(ctx, alg, now, p.notBefore); err != nil {
 				return nil, err
 			}
+			reason := "scheduled" // due by age, or no key could sign
+			switch {
+			case alg == force:
+				reason = "forced"
+			case len(mine) == 0:
+				reason = "initial" // the algorithm's first key
+			}
+			m.events.Emit(ctx, events.Event{Kind: events.KeyRotated, Host: m.host, KeyID: p.next.ID, Algorithm: alg,
+				Reason: reason})
 		}
 		if alg == force && p.next != nil {
 			info := infoOf(p.next, StateNext)
