@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/assentry/assentry/core/account"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/registration"
 	"github.com/assentry/assentry/core/token"
+	"github.com/assentry/assentry/store"
 )
 
 // Operation names.
@@ -31,6 +33,16 @@ const (
 	OpClientBans   = "client.revoked"
 	OpKeysList     = "keys.list"
 	OpKeysRotate   = "keys.rotate"
+	OpUserGet      = "user.get"
+	// Grants (token chains) of a user: list them, end one, end them all.
+	OpGrantList       = "grant.list"
+	OpGrantRevoke     = "grant.revoke"
+	OpGrantRevokeUser = "grant.revoke-user"
+	// Server-wide operations: they take no host (Request.Host is ignored).
+	OpHostsList        = "hosts.list"
+	OpAdminTokenCreate = "admin-token.create"
+	OpAdminTokenList   = "admin-token.list"
+	OpAdminTokenRevoke = "admin-token.revoke"
 )
 
 // Request is one management operation for one host ("" = the only or first host).
@@ -64,16 +76,30 @@ func (e *Error) Error() string { return e.Message }
 
 // HostServices are the services of one host that management operations use.
 type HostServices struct {
+	Info     HostInfo // what hosts.list shows of the host
 	Accounts *account.Service
 	Clients  *oauth.Clients
 	Keys     *token.Manager
 	Registry *registration.Registry // nil while registration is off on the host
+	Grants   store.GrantStore       // the store's grants; the host's are those under Info.ID
 }
 
 // Services dispatches requests to the services of each host.
 type Services struct {
 	Hosts   map[string]*HostServices
 	Default string // the host used when a request names none
+	// AdminTokens keeps the admin API's tokens (server-wide); nil refuses the admin-token operations.
+	AdminTokens store.AdminTokenStore
+	// Now is the clock of token creation and expiry; nil: time.Now.
+	Now func() time.Time
+}
+
+// serverHandler is an operation on the server as a whole rather than on one host.
+type serverHandler func(ctx context.Context, s *Services, args json.RawMessage) (any, error)
+
+var serverHandlers = map[string]serverHandler{
+	OpHostsList: hostsList, OpAdminTokenCreate: adminTokenCreate, OpAdminTokenList: adminTokenList,
+	OpAdminTokenRevoke: adminTokenRevoke,
 }
 
 type handler func(ctx context.Context, hs *HostServices, args json.RawMessage) (any, error)
@@ -84,11 +110,15 @@ var handlers = map[string]handler{
 	OpUserEnable: userSetDisabled(false), OpClientAdd: clientAdd, OpClientUpdate: clientUpdate,
 	OpClientRotate: clientRotate, OpClientList: clientList, OpClientDel: clientDel,
 	OpClientRevoke: clientRevoke, OpClientBans: clientBans,
-	OpKeysList: keysList, OpKeysRotate: keysRotate,
+	OpKeysList: keysList, OpKeysRotate: keysRotate, OpUserGet: userGet,
+	OpGrantList: grantList, OpGrantRevoke: grantRevoke, OpGrantRevokeUser: grantRevokeUser,
 }
 
 // Do runs one request and never panics on bad input: every failure is a Response.Error.
 func (s *Services) Do(ctx context.Context, req Request) Response {
+	if sh, ok := serverHandlers[req.Op]; ok {
+		return result(sh(ctx, s, req.Args))
+	}
 	h, ok := handlers[req.Op]
 	if !ok {
 		return fail(&Error{Kind: KindInvalid, Message: fmt.Sprintf("unknown operation %q", req.Op)})
@@ -101,7 +131,11 @@ func (s *Services) Do(ctx context.Context, req Request) Response {
 	if !ok {
 		return fail(&Error{Kind: KindNotFound, Message: fmt.Sprintf("unknown host %q", host)})
 	}
-	out, err := h(ctx, hs, req.Args)
+	return result(h(ctx, hs, req.Args))
+}
+
+// result turns a handler's answer into a Response.
+func result(out any, err error) Response {
 	if err != nil {
 		return fail(classify(err))
 	}
@@ -123,9 +157,10 @@ func classify(err error) *Error {
 	switch {
 	case errors.As(err, &ae):
 		return ae
-	case errors.Is(err, account.ErrNotFound), errors.Is(err, oauth.ErrClientNotFound), errors.Is(err, registration.ErrNotRegistered):
+	case errors.Is(err, account.ErrNotFound), errors.Is(err, oauth.ErrClientNotFound), errors.Is(err, registration.ErrNotRegistered),
+		errors.Is(err, store.ErrNotFound):
 		return &Error{Kind: KindNotFound, Message: err.Error()}
-	case errors.Is(err, account.ErrExists), errors.Is(err, oauth.ErrClientExists):
+	case errors.Is(err, account.ErrExists), errors.Is(err, oauth.ErrClientExists), errors.Is(err, store.ErrConflict):
 		return &Error{Kind: KindConflict, Message: err.Error()}
 	case errors.As(err, &ie), errors.As(err, &ce), errors.Is(err, oauth.ErrFromConfig), errors.Is(err, token.ErrUnknownAlgorithm):
 		return &Error{Kind: KindInvalid, Message: err.Error()}
