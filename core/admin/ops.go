@@ -64,6 +64,9 @@ const (
 	KindConflict = "conflict"
 	KindInvalid  = "invalid"
 	KindInternal = "internal"
+	// KindUnavailable: the store is closed or cannot make a write durable now (full disk, failed sync); trying
+	// again later may succeed.
+	KindUnavailable = "unavailable"
 )
 
 // Error is a failed operation.
@@ -160,6 +163,8 @@ func classify(err error) *Error {
 	case errors.Is(err, account.ErrNotFound), errors.Is(err, oauth.ErrClientNotFound), errors.Is(err, registration.ErrNotRegistered),
 		errors.Is(err, store.ErrNotFound):
 		return &Error{Kind: KindNotFound, Message: err.Error()}
+	case errors.Is(err, store.ErrUnavailable), errors.Is(err, store.ErrClosed):
+		return &Error{Kind: KindUnavailable, Message: err.Error()}
 	case errors.Is(err, account.ErrExists), errors.Is(err, oauth.ErrClientExists), errors.Is(err, store.ErrConflict):
 		return &Error{Kind: KindConflict, Message: err.Error()}
 	case errors.As(err, &ie), errors.As(err, &ce), errors.Is(err, oauth.ErrFromConfig), errors.Is(err, token.ErrUnknownAlgorithm):
