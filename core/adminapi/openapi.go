@@ -49,7 +49,7 @@ func Document() ([]byte, error) {
 		"responses": map[string]any{"200": map[string]any{"description": "The OpenAPI 3.1 document.",
 			"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}}}})
 	add("/metrics", http.MethodGet, map[string]any{"operationId": "metrics", "tags": []string{"meta"},
-		"summary": "Prometheus metrics (no token: they carry no identifiers); 404 when this server exports none",
+		"summary":  "Prometheus metrics (no token: they carry no identifiers); 404 when this server exports none",
 		"security": []any{},
 		"responses": map[string]any{"200": map[string]any{"description": "Metrics in the Prometheus text format.",
 			"content": map[string]any{"text/plain": map[string]any{"schema": map[string]any{"type": "string"}}}},
