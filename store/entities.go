@@ -223,3 +223,14 @@ type Interaction struct {
 	// stored itself.
 	Stored bool `json:"-"`
 }
+
+// AdminToken is a bearer token of the admin HTTP API (server-wide, see AdminTokenStore). Its value is shown once
+// at creation and never stored: ID is the SHA-256 (hex) of it, as for every other secret of the store.
+type AdminToken struct {
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`  // unique among live tokens; how the operator refers to it
+	Scope      string    `json:"scope"` // "read" or "write" (the API's vocabulary; the store keeps it as given)
+	CreatedAt  time.Time `json:"created_at"`
+	ExpiresAt  time.Time `json:"expires_at,omitempty"` // zero: never expires
+	LastUsedAt time.Time `json:"last_used_at,omitempty"`
+}

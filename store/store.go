@@ -22,6 +22,8 @@ type Store interface {
 	Keys() KeyStore
 	Interactions() InteractionStore
 	RevokedClients() RevokedClientStore
+	// AdminTokens are the server's admin API tokens: server-wide, under no host.
+	AdminTokens() AdminTokenStore
 	// Close flushes and releases the backend. Calls after Close return ErrClosed.
 	Close() error
 }
@@ -180,6 +182,25 @@ type RevokedClientStore interface {
 	Get(ctx context.Context, host, id string) (*RevokedClient, error)
 	// List returns the host's bans, oldest first.
 	List(ctx context.Context, host string) ([]*RevokedClient, error)
+}
+
+// AdminTokenStore keeps the bearer tokens of the admin HTTP API. Unlike every other sub-store it is server-wide:
+// one admin listener manages every host, so a token belongs to no host and its methods take none. A token is
+// found by its id (the digest of its value, so a lookup is all authentication needs) and named by its unique
+// name, which is how the operator lists and revokes it.
+type AdminTokenStore interface {
+	// Create adds a token; ErrConflict if a live token has its id or its name (an expired one's name is free).
+	Create(ctx context.Context, t *AdminToken) error
+	// Get returns a live token by id; ErrNotFound when unknown, revoked or expired.
+	Get(ctx context.Context, id string) (*AdminToken, error)
+	// List returns the live tokens ordered by name.
+	List(ctx context.Context) ([]*AdminToken, error)
+	// Revoke removes the live token named name, so it stops authenticating from this write on; ErrNotFound when
+	// no live token has that name.
+	Revoke(ctx context.Context, name string) error
+	// Touch records that the token id was used at at (LastUsedAt, never moved back); ErrNotFound when the token
+	// is not live.
+	Touch(ctx context.Context, id string, at time.Time) error
 }
 
 // Clock is the time source every backend takes; tests inject one.

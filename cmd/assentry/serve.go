@@ -172,6 +172,15 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 		ln.Close()
 		return err
 	}
+	var admHTTP *adminHTTP
+	if settings.AdminListen != "" {
+		if admHTTP, err = listenAdminHTTP(settings.AdminListen, adminSvc, adminExtras{}, log); err != nil {
+			ln.Close()
+			_ = adm.Close(ctx)
+			return err
+		}
+		log.Info("admin API listening", "addr", admHTTP.Addr())
+	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	for _, h := range settings.Hosts {
@@ -192,6 +201,11 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 	}
 	if e := adm.Close(sctx); e != nil {
 		log.Error("admin socket shutdown", "err", e)
+	}
+	if admHTTP != nil {
+		if e := admHTTP.Close(sctx); e != nil {
+			log.Error("admin listener shutdown", "err", e)
+		}
 	}
 	return err
 }

@@ -42,7 +42,7 @@ func openStore(ctx context.Context, s *config.Settings, log *slog.Logger) (*badg
 // On error, the hosts already built are closed.
 func buildHosts(ctx context.Context, s *config.Settings, st store.Store, o assembly.Options) ([]*assembly.Services, *admin.Services, error) {
 	var hosts []*assembly.Services
-	svc := &admin.Services{Hosts: map[string]*admin.HostServices{}}
+	svc := &admin.Services{Hosts: map[string]*admin.HostServices{}, AdminTokens: st.AdminTokens()}
 	for i := range s.Hosts {
 		h, err := assembly.Build(ctx, &s.Hosts[i], st, o)
 		if err != nil {
@@ -51,7 +51,8 @@ func buildHosts(ctx context.Context, s *config.Settings, st store.Store, o assem
 		}
 		hosts = append(hosts, h)
 		svc.Hosts[h.Settings.ID] = &admin.HostServices{Accounts: h.Accounts, Clients: h.Clients, Keys: h.Keys,
-			Registry: h.Registry, Events: h.Events}
+			Registry: h.Registry, Events: h.Events, Grants: st.Grants(),
+			Info: admin.HostInfo{ID: h.Settings.ID, Issuer: h.Settings.Issuer, Hostnames: h.Settings.Hostnames}}
 		if svc.Default == "" {
 			svc.Default = h.Settings.ID
 		}

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/assentry/assentry/core/account"
 	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/registration"
 	"github.com/assentry/assentry/core/token"
+	"github.com/assentry/assentry/store"
 )
 
 // Operation names.
@@ -32,6 +34,16 @@ const (
 	OpClientBans   = "client.revoked"
 	OpKeysList     = "keys.list"
 	OpKeysRotate   = "keys.rotate"
+	OpUserGet      = "user.get"
+	// Grants (token chains) of a user: list them, end one, end them all.
+	OpGrantList       = "grant.list"
+	OpGrantRevoke     = "grant.revoke"
+	OpGrantRevokeUser = "grant.revoke-user"
+	// Server-wide operations: they take no host (Request.Host is ignored).
+	OpHostsList        = "hosts.list"
+	OpAdminTokenCreate = "admin-token.create"
+	OpAdminTokenList   = "admin-token.list"
+	OpAdminTokenRevoke = "admin-token.revoke"
 )
 
 // Request is one management operation for one host ("" = the only or first host).
@@ -53,6 +65,9 @@ const (
 	KindConflict = "conflict"
 	KindInvalid  = "invalid"
 	KindInternal = "internal"
+	// KindUnavailable: the store is closed or cannot make a write durable now (full disk, failed sync); trying
+	// again later may succeed.
+	KindUnavailable = "unavailable"
 )
 
 // Error is a failed operation.
@@ -65,10 +80,12 @@ func (e *Error) Error() string { return e.Message }
 
 // HostServices are the services of one host that management operations use.
 type HostServices struct {
+	Info     HostInfo // what hosts.list shows of the host
 	Accounts *account.Service
 	Clients  *oauth.Clients
 	Keys     *token.Manager
 	Registry *registration.Registry // nil while registration is off on the host
+	Grants   store.GrantStore       // the store's grants; the host's are those under Info.ID
 	// Events receives the host's admin.action events and what the operations end (token chains, clients); nil
 	// drops them.
 	Events *events.Emitter
@@ -78,6 +95,18 @@ type HostServices struct {
 type Services struct {
 	Hosts   map[string]*HostServices
 	Default string // the host used when a request names none
+	// AdminTokens keeps the admin API's tokens (server-wide); nil refuses the admin-token operations.
+	AdminTokens store.AdminTokenStore
+	// Now is the clock of token creation and expiry; nil: time.Now.
+	Now func() time.Time
+}
+
+// serverHandler is an operation on the server as a whole rather than on one host.
+type serverHandler func(ctx context.Context, s *Services, args json.RawMessage) (any, error)
+
+var serverHandlers = map[string]serverHandler{
+	OpHostsList: hostsList, OpAdminTokenCreate: adminTokenCreate, OpAdminTokenList: adminTokenList,
+	OpAdminTokenRevoke: adminTokenRevoke,
 }
 
 type handler func(ctx context.Context, hs *HostServices, args json.RawMessage) (any, error)
@@ -88,7 +117,8 @@ var handlers = map[string]handler{
 	OpUserEnable: userSetDisabled(false), OpClientAdd: clientAdd, OpClientUpdate: clientUpdate,
 	OpClientRotate: clientRotate, OpClientList: clientList, OpClientDel: clientDel,
 	OpClientRevoke: clientRevoke, OpClientBans: clientBans,
-	OpKeysList: keysList, OpKeysRotate: keysRotate,
+	OpKeysList: keysList, OpKeysRotate: keysRotate, OpUserGet: userGet,
+	OpGrantList: grantList, OpGrantRevoke: grantRevoke, OpGrantRevokeUser: grantRevokeUser,
 }
 
 // Do runs one request and never panics on bad input: every failure is a Response.Error. Every request, refused
@@ -99,7 +129,14 @@ func (s *Services) Do(ctx context.Context, req Request) Response {
 	if host == "" {
 		host = s.Default
 	}
-	resp := s.do(ctx, host, req)
+	var resp Response
+	if sh, ok := serverHandlers[req.Op]; ok {
+		// A server-wide operation (hosts, admin tokens) is audited on the default host's log.
+		host = s.Default
+		resp = result(sh(ctx, s, req.Args))
+	} else {
+		resp = s.do(ctx, host, req)
+	}
 	ev := events.Event{Kind: events.AdminAction, Host: host, Op: req.Op, Outcome: events.OutcomeOK}
 	if resp.Error != nil {
 		ev.Outcome, ev.Reason = events.OutcomeFailed, resp.Error.Kind
@@ -130,7 +167,11 @@ func (s *Services) do(ctx context.Context, host string, req Request) Response {
 	if !ok {
 		return fail(&Error{Kind: KindNotFound, Message: fmt.Sprintf("unknown host %q", host)})
 	}
-	out, err := h(ctx, hs, req.Args)
+	return result(h(ctx, hs, req.Args))
+}
+
+// result turns a handler's answer into a Response.
+func result(out any, err error) Response {
 	if err != nil {
 		return fail(classify(err))
 	}
@@ -152,9 +193,12 @@ func classify(err error) *Error {
 	switch {
 	case errors.As(err, &ae):
 		return ae
-	case errors.Is(err, account.ErrNotFound), errors.Is(err, oauth.ErrClientNotFound), errors.Is(err, registration.ErrNotRegistered):
+	case errors.Is(err, account.ErrNotFound), errors.Is(err, oauth.ErrClientNotFound), errors.Is(err, registration.ErrNotRegistered),
+		errors.Is(err, store.ErrNotFound):
 		return &Error{Kind: KindNotFound, Message: err.Error()}
-	case errors.Is(err, account.ErrExists), errors.Is(err, oauth.ErrClientExists):
+	case errors.Is(err, store.ErrUnavailable), errors.Is(err, store.ErrClosed):
+		return &Error{Kind: KindUnavailable, Message: err.Error()}
+	case errors.Is(err, account.ErrExists), errors.Is(err, oauth.ErrClientExists), errors.Is(err, store.ErrConflict):
 		return &Error{Kind: KindConflict, Message: err.Error()}
 	case errors.As(err, &ie), errors.As(err, &ce), errors.Is(err, oauth.ErrFromConfig), errors.Is(err, token.ErrUnknownAlgorithm):
 		return &Error{Kind: KindInvalid, Message: err.Error()}

@@ -131,3 +131,16 @@ func nonNil(s []string) []string {
 	}
 	return s
 }
+
+// userGet returns one user by username.
+func userGet(ctx context.Context, hs *HostServices, raw json.RawMessage) (any, error) {
+	var a UserArgs
+	if err := decode(raw, &a); err != nil {
+		return nil, err
+	}
+	u, err := hs.Accounts.Lookup(ctx, a.Username)
+	if err != nil {
+		return nil, err
+	}
+	return viewUser(u), nil
+}

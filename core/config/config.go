@@ -20,6 +20,10 @@ type Config struct {
 	Store *Store `yaml:"store"`
 	// HTTP holds the listener's timeouts and connection caps.
 	HTTP *HTTP `yaml:"http"`
+	// AdminListen is the admin listener's host:port (the admin API and /metrics); empty: no admin listener.
+	AdminListen string `yaml:"admin_listen"`
+	// AdminListenAllowRemote permits a non-loopback admin_listen (behind a TLS-terminating proxy only).
+	AdminListenAllowRemote bool `yaml:"admin_listen_allow_remote"`
 
 	Host  `yaml:",inline"`
 	Hosts []Host `yaml:"hosts"`

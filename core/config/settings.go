@@ -16,6 +16,7 @@ type Settings struct {
 	LogLevel       string   // debug, info, warn or error
 	Store          StoreSettings
 	HTTP           HTTPSettings // the listener's timeouts and connection caps
+	AdminListen    string       // host:port of the admin listener (admin API, /metrics); "": off
 	Hosts          []HostSettings
 }
 

@@ -49,6 +49,7 @@ func (c *Config) resolve(env []string, r *report) *Settings {
 		}
 	}
 	s.HTTP = resolveHTTP(c.HTTP, r)
+	s.AdminListen = resolveAdminListen(c.AdminListen, c.AdminListenAllowRemote, r)
 	for i, p := range c.TrustedProxies {
 		if err := checkProxy(p); err != nil {
 			r.errorf(fmt.Sprintf("trusted_proxies[%d]", i), "", err.Error())

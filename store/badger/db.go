@@ -337,3 +337,6 @@ func (s *Store) Interactions() store.InteractionStore { return interactionStore{
 
 // RevokedClients returns the sub-store of banned registered clients.
 func (s *Store) RevokedClients() store.RevokedClientStore { return revokedStore{s} }
+
+// AdminTokens returns the server-wide sub-store of admin API tokens.
+func (s *Store) AdminTokens() store.AdminTokenStore { return adminTokenStore{s} }

@@ -22,6 +22,11 @@ import "strings"
 //	h/<host>/interaction/<interaction id>           store.Interaction
 //	h/<host>/revoked-client/<client id digest>      store.RevokedClient
 //
+// Server-wide records, which belong to no host, start with "s/" instead, which no host key can reach:
+//
+//	s/admin-token/<token id>                        store.AdminToken
+//	s/admin-token-name/<name>                       token id of the live token holding the name
+//
 // Each component is escaped ('%' → "%25", '/' → "%2F") so that no id can reach into another one's prefix.
 // Index values hold the id they point to; an index entry whose record is gone or expired is ignored.
 const (
@@ -41,6 +46,9 @@ const (
 	kindKey         = "key"
 	kindInteraction = "interaction"
 	kindRevoked     = "revoked-client"
+
+	kindAdminToken     = "admin-token"
+	kindAdminTokenName = "admin-token-name"
 )
 
 // key builds the key of one record or index entry: h/<host>/<kind>/<part>/<part>...
@@ -69,4 +77,16 @@ func escape(s string) string {
 	}
 	s = strings.ReplaceAll(s, "%", "%25")
 	return strings.ReplaceAll(s, "/", "%2F")
+}
+
+// serverKey builds the key of a server-wide record or index entry: s/<kind>/<part>/<part>...
+func serverKey(kind string, parts ...string) []byte {
+	var b strings.Builder
+	b.WriteString("s/")
+	b.WriteString(kind)
+	for _, p := range parts {
+		b.WriteByte('/')
+		b.WriteString(escape(p))
+	}
+	return []byte(b.String())
 }

@@ -38,6 +38,7 @@ func Run(t *testing.T, open Opener) {
 		{"Keys", testKeys},
 		{"Interactions", testInteractions},
 		{"RevokedClients", testRevokedClients},
+		{"AdminTokens", testAdminTokens},
 		{"Races", testRaces},
 		{"HostIsolation", testHostIsolation},
 		{"Durability", testDurability},
