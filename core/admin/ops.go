@@ -74,6 +74,8 @@ type HostServices struct {
 type Services struct {
 	Hosts   map[string]*HostServices
 	Default string // the host used when a request names none
+	// Backup streams a backup of the store for `assentry backup` (POST /v1/backup); nil: not offered.
+	Backup BackupFunc
 }
 
 type handler func(ctx context.Context, hs *HostServices, args json.RawMessage) (any, error)
