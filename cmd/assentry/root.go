@@ -28,6 +28,7 @@ func newRootCmd() *cobra.Command {
 	root.PersistentFlags().StringVar(&g.host, "host", "", "host id to manage (default: the first host)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err.Error()} })
 	root.AddCommand(newServeCmd(g), newUserCmd(g), newClientCmd(g), newKeysCmd(g), newPolicyCmd(), newLoadtestCmd(), newVersionCmd())
+	root.AddCommand(newBackupCmd(g), newRestoreCmd(g), newMigrateCmd(g))
 	return root
 }
 

@@ -115,6 +115,9 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 			err = errors.Join(err, fmt.Errorf("closing the store: %w", cerr))
 		}
 	}()
+	if err := g.requireFormat(ctx, st, settings, log); err != nil {
+		return err
+	}
 	engines, closeEngines, err := openEngines(settings.DataDir, log)
 	if err != nil {
 		return err

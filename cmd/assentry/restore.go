@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	badgerstore "github.com/assentry/assentry/store/badger"
+	"github.com/spf13/cobra"
+)
+
+func newRestoreCmd(g *globals) *cobra.Command {
+	var dataDir string
+	cmd := &cobra.Command{
+		Use:   "restore FILE --data-dir DIR",
+		Short: "Restore a backup into a new or empty data directory",
+		Long: "Restore the backup in FILE into DIR, which must be empty or absent: restore never merges into or " +
+			"overwrites a data directory. FILE is checked whole first (a foreign, damaged, truncated or newer file is " +
+			"refused before anything is written). Then point data_dir at DIR and start the server with the same " +
+			"key_encryption_key as the server that wrote the backup.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if dataDir == "" {
+				return usageError{"restore needs --data-dir DIR: a new or empty directory to restore into"}
+			}
+			return restore(cmd.Context(), args[0], dataDir, cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().StringVar(&dataDir, "data-dir", "", "the new or empty directory to restore into (required)")
+	return cmd
+}
+
+func restore(ctx context.Context, file, dir string, out io.Writer) error {
+	start := time.Now()
+	info, err := badgerstore.Restore(ctx, file, dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "restored %s into %s: %s in %s; the backup was taken at %s by assentry %s (store format %d)\n",
+		file, dir, size(info.Size), time.Since(start).Round(time.Millisecond), info.CreatedAt.Format(time.RFC3339),
+		info.Version, info.StoreFormat)
+	if info.StoreFormat < badgerstore.CurrentFormat {
+		fmt.Fprintf(out, "the data is of store format %d; this assentry writes %d: run assentry migrate on it before serving it\n",
+			info.StoreFormat, badgerstore.CurrentFormat)
+	}
+	return nil
+}
