@@ -128,6 +128,7 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 		return err
 	}
 	defer closeHosts(hosts)
+	adminSvc.Backup = st.Backup // assentry backup streams over the admin socket
 	for _, h := range hosts {
 		if err := h.Prepare(ctx); err != nil {
 			return err
