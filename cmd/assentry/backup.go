@@ -59,7 +59,7 @@ func backup(ctx context.Context, g *globals, file string, stdout, stderr io.Writ
 		file = "standard output"
 	}
 	_, err = fmt.Fprintf(report, "backed up %s (%s) to %s: %s in %s, store format %d, assentry %s\n",
-		settings.DataDir, from, file, size(info.Size), time.Since(start).Round(time.Millisecond), info.StoreFormat, info.Version)
+		settings.DataDir, from, file, humanBytes(info.Size), time.Since(start).Round(time.Millisecond), info.StoreFormat, info.Version)
 	return err
 }
 
@@ -85,8 +85,8 @@ func backupSource(ctx context.Context, settings *config.Settings) (src badgersto
 	return st.Backup, "stopped, opened directly", func() { _ = st.Close() }, nil
 }
 
-// size prints a byte count in KiB or MiB.
-func size(n int64) string {
+// humanBytes prints a byte count in KiB or MiB.
+func humanBytes(n int64) string {
 	switch {
 	case n >= 1<<20:
 		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))

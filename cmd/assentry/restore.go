@@ -39,7 +39,7 @@ func restore(ctx context.Context, file, dir string, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "restored %s into %s: %s in %s; the backup was taken at %s by assentry %s (store format %d)\n",
-		file, dir, size(info.Size), time.Since(start).Round(time.Millisecond), info.CreatedAt.Format(time.RFC3339),
+		file, dir, humanBytes(info.Size), time.Since(start).Round(time.Millisecond), info.CreatedAt.Format(time.RFC3339),
 		info.Version, info.StoreFormat)
 	if info.StoreFormat < badgerstore.CurrentFormat {
 		fmt.Fprintf(out, "the data is of store format %d; this assentry writes %d: run assentry migrate on it before serving it\n",

@@ -7,8 +7,8 @@ import (
 	"github.com/assentry/assentry/store/badger/badgertest"
 )
 
-// wants fails unless s says every one of want.
-func wants(t *testing.T, what, s string, want ...string) {
+// mustSay fails unless s says every one of want.
+func mustSay(t *testing.T, what, s string, want ...string) {
 	t.Helper()
 	for _, w := range want {
 		if !strings.Contains(s, w) {
@@ -33,7 +33,7 @@ func TestStoreFormatUpgrade(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("serve on an unmigrated store: exit %d\n%s", r.code, r.stderr)
 	}
-	wants(t, "serve's refusal", r.stderr, e.dataDir, "needs migrating from format 0 to 1", "0 → 1: record the store format",
+	mustSay(t, "serve's refusal", r.stderr, e.dataDir, "needs migrating from format 0 to 1", "0 → 1: record the store format",
 		"assentry migrate --config "+e.config, "auto_migrate: true", "assentry backup")
 	if r := e.run("", "user", "list"); r.code != 1 || !strings.Contains(r.stderr, "needs migrating") {
 		t.Fatalf("user list on an unmigrated store: exit %d %s", r.code, r.stderr)
@@ -44,7 +44,7 @@ func TestStoreFormatUpgrade(t *testing.T) {
 	}
 
 	out := e.ok("", "migrate")
-	wants(t, "migrate", out, "migrated 0 → 1: record the store format", "is now at format 1 (was 0)")
+	mustSay(t, "migrate", out, "migrated 0 → 1: record the store format", "is now at format 1 (was 0)")
 	if out := e.ok("", "migrate"); !strings.Contains(out, "nothing to migrate") {
 		t.Fatalf("second migrate: %q", out)
 	}
@@ -58,7 +58,7 @@ func TestStoreFormatUpgrade(t *testing.T) {
 	badgertest.SetFormat(t, e.dataDir, 0)
 	e.appendConfig("auto_migrate: true\n")
 	srv = e.startServer()
-	wants(t, "the server's log", srv.log.String(), `"msg":"store migrated (auto_migrate)"`, `"from":0`, `"to":1`)
+	mustSay(t, "the server's log", srv.log.String(), `"msg":"store migrated (auto_migrate)"`, `"from":0`, `"to":1`)
 	srv.stop()
 	if out := e.ok("", "migrate"); !strings.Contains(out, "at format 1: nothing to migrate") {
 		t.Fatalf("migrate after auto_migrate: %q", out)
@@ -71,7 +71,7 @@ func TestStoreFormatUpgrade(t *testing.T) {
 		if r.code != 1 {
 			t.Fatalf("%v on a newer store: exit %d %s", args, r.code, r.stderr)
 		}
-		wants(t, strings.Join(args, " ")+"'s refusal", r.stderr, e.dataDir, "store format 2", "knows formats up to 1",
+		mustSay(t, strings.Join(args, " ")+"'s refusal", r.stderr, e.dataDir, "store format 2", "knows formats up to 1",
 			"newer release", "restore a backup")
 	}
 }
