@@ -105,13 +105,7 @@ func TestBackupUnderLoad(t *testing.T) {
 	if !strings.Contains(out, "restored "+file+" into "+restored) {
 		t.Fatalf("restore output: %q", out)
 	}
-	cfg, err := os.ReadFile(e.config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(e.config, []byte(strings.Replace(string(cfg), "data_dir: "+e.dataDir, "data_dir: "+restored, 1)), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	e.useDataDir(restored)
 	e.startServer()
 	c.CloseIdleConnections()
 	inactive := 0
@@ -192,10 +186,7 @@ func TestBackupStoppedAndRefusedRestores(t *testing.T) {
 	// The backup written to standard output restores, and holds the user.
 	restored := filepath.Join(e.dir, "from-stdout")
 	e.ok("", "restore", fromStdout, "--data-dir", restored)
-	cfg, _ := os.ReadFile(e.config)
-	if err := os.WriteFile(e.config, []byte(strings.Replace(string(cfg), "data_dir: "+e.dataDir, "data_dir: "+restored, 1)), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	e.useDataDir(restored)
 	if out := e.ok("", "user", "list"); !strings.Contains(out, "alice") {
 		t.Fatalf("user list on the restored directory:\n%s", out)
 	}
