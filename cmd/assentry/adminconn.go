@@ -24,7 +24,7 @@ func (g *globals) run(ctx context.Context, op string, args, out any) error {
 	}
 	req := admin.Request{Op: op, Host: g.host, Args: raw}
 	var resp admin.Response
-	cl, err := admin.Dial(settings.DataDir)
+	cl, err := dialAdmin(settings)
 	switch {
 	case err == nil:
 		if resp, err = cl.Do(ctx, req); err != nil {

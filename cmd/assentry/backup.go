@@ -67,7 +67,7 @@ func backup(ctx context.Context, g *globals, file string, stdout, stderr io.Writ
 // here when no server holds the directory. done releases it.
 func backupSource(ctx context.Context, settings *config.Settings) (src badgerstore.BackupFunc, from string, done func(), err error) {
 	dataDir := settings.DataDir
-	cl, err := admin.Dial(dataDir)
+	cl, err := dialAdmin(settings)
 	switch {
 	case err == nil:
 		return cl.Backup, "from the running server", func() {}, nil

@@ -27,7 +27,7 @@ func migrate(ctx context.Context, g *globals, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if _, err := admin.Dial(settings.DataDir); err == nil {
+	if _, err := dialAdmin(settings); err == nil {
 		return fmt.Errorf("a server is running on %s: stop it, then run %s", settings.DataDir, g.commandLine("migrate"))
 	} else if !errors.Is(err, admin.ErrNoServer) {
 		return err

@@ -12,7 +12,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/assentry/assentry/core/admin"
 	"github.com/assentry/assentry/core/assembly"
 	"github.com/assentry/assentry/core/httpapi"
 	"github.com/assentry/assentry/policy"
@@ -167,7 +166,7 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	adm, err := admin.Listen(settings.DataDir, adminSvc, log)
+	adm, err := listenAdmin(settings, adminSvc, log)
 	if err != nil {
 		ln.Close()
 		return err

@@ -73,8 +73,7 @@ type Server struct {
 	srv  *http.Server
 }
 
-// Listen creates the admin socket (mode 0600). The caller must already hold the data directory (the store's
-// lock), so a socket file left by a crashed server is stale and is replaced.
+// Listen creates the admin socket of dataDir at SocketPath(dataDir), in the private per-user directory.
 func Listen(dataDir string, svc *Services, log *slog.Logger) (*Server, error) {
 	path, err := SocketPath(dataDir)
 	if err != nil {
@@ -83,7 +82,20 @@ func Listen(dataDir string, svc *Services, log *slog.Logger) (*Server, error) {
 	if err := ensureSocketDir(); err != nil {
 		return nil, err
 	}
-	_ = os.Remove(path)
+	return ListenAt(path, svc, log)
+}
+
+// ListenAt creates the admin socket (mode 0600) at path: SocketPath's, or the configured admin_socket. Its
+// directory is created (0700) if missing, and must belong to this user or root and be writable by no one else
+// (checkSocketDir). The caller must already hold the data directory (the store's lock), so a socket file left
+// by a crashed server is stale and is replaced; a file there that is not a socket is refused, not removed.
+func ListenAt(path string, svc *Services, log *slog.Logger) (*Server, error) {
+	if err := prepareSocketDir(path); err != nil {
+		return nil, err
+	}
+	if err := removeStaleSocket(path); err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("unix", path)
 	if err != nil {
 		return nil, fmt.Errorf("admin socket: %w", err)
@@ -168,8 +180,8 @@ type Client struct {
 	http *http.Client
 }
 
-// Dial connects to the admin socket of dataDir. It returns ErrNoServer when no server listens there (no socket,
-// or a stale one), so the caller can open the store directly.
+// Dial connects to the admin socket of dataDir at SocketPath(dataDir). It returns ErrNoServer when no server
+// listens there (no socket, or a stale one), so the caller can open the store directly.
 func Dial(dataDir string) (*Client, error) {
 	path, err := SocketPath(dataDir)
 	if err != nil {
@@ -182,6 +194,18 @@ func Dial(dataDir string) (*Client, error) {
 		return nil, err
 	}
 	if err := checkPrivate(path); err != nil {
+		return nil, err
+	}
+	return DialAt(path)
+}
+
+// DialAt connects to the admin socket at path (SocketPath's, or the configured admin_socket), after checking
+// that no other user could have put it there (checkSocketOwner). It returns ErrNoServer as Dial does.
+func DialAt(path string) (*Client, error) {
+	if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, ErrNoServer
+	}
+	if err := checkSocketOwner(path); err != nil {
 		return nil, err
 	}
 	c, err := net.DialTimeout("unix", path, 2*time.Second)

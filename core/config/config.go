@@ -7,6 +7,9 @@ package config
 type Config struct {
 	Listen  string `yaml:"listen"`
 	DataDir string `yaml:"data_dir"`
+	// AdminSocket is where the admin unix socket lives; unset, it is derived from DataDir under the user's
+	// temp directory, which a service with a private /tmp (systemd's PrivateTmp) hides from the CLI.
+	AdminSocket string `yaml:"admin_socket"`
 	// AllowInsecureIssuer permits a non-loopback http:// issuer (never in production).
 	AllowInsecureIssuer bool `yaml:"allow_insecure_issuer"`
 	// TrustedProxies are the addresses or CIDRs whose X-Forwarded-For is believed.

@@ -11,6 +11,7 @@ import (
 type Settings struct {
 	Listen         string   // host:port of the HTTP listener
 	DataDir        string   // Badger's directory
+	AdminSocket    string   // the admin socket's absolute path; "": derived from DataDir at run time (admin.SocketPath)
 	TrustedProxies []string // IP addresses and CIDR prefixes whose X-Forwarded-For is believed, as written
 	LogLevel       string   // debug, info, warn or error
 	Store          StoreSettings

@@ -16,6 +16,12 @@ func (c *Config) resolve(env []string, r *report) *Settings {
 		LogLevel:       orDefault(c.LogLevel, DefaultLogLevel),
 		TrustedProxies: slices.Clone(c.TrustedProxies),
 		AutoMigrate:    c.AutoMigrate,
+		AdminSocket:    c.AdminSocket,
+	}
+	if c.AdminSocket != "" {
+		if err := checkAdminSocket(c.AdminSocket); err != nil {
+			r.errorf("admin_socket", "", err.Error())
+		}
 	}
 	if err := checkListen(s.Listen); err != nil {
 		r.errorf("listen", "", err.Error())
