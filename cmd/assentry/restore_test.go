@@ -29,7 +29,9 @@ func (e *cliEnv) useDataDir(dir string) {
 // --end-refresh-tokens, and is refused with invalid_grant on one restored with it.
 func TestRestoreEndRefreshTokens(t *testing.T) {
 	e := newCLIEnv(t)
-	e.appendConfig("grant_types: [authorization_code, refresh_token, password]\n")
+	// The backup below reaches the running server at a configured admin_socket.
+	e.appendConfig("grant_types: [authorization_code, refresh_token, password]\nadmin_socket: " +
+		filepath.Join(t.TempDir(), "run", "admin.sock") + "\n")
 	e.ok("pw\n", "user", "add", "alice", "--password-stdin")
 	var creds map[string]string
 	out := e.ok("", "client", "add", "--name", "App", "--client-id", "app", "--grant-type", "password",
@@ -59,7 +61,9 @@ func TestRestoreEndRefreshTokens(t *testing.T) {
 		t.Fatalf("password grant: %d %s %v", status, body, err)
 	}
 	file := filepath.Join(e.dir, "before-rotation.backup")
-	e.ok("", "backup", file)
+	if out := e.ok("", "backup", file); !strings.Contains(out, "from the running server") {
+		t.Fatalf("backup over the configured admin_socket: %q", out)
+	}
 	if status, body := refresh(tok.RefreshToken); status != http.StatusOK {
 		t.Fatalf("rotation after the backup: %d %s", status, body)
 	}
