@@ -41,6 +41,9 @@ func (g *globals) run(ctx context.Context, op string, args, out any) error {
 			return fmt.Errorf("%w\n(no server answers on its admin socket either; is a server starting or stopping?)", err)
 		}
 		defer st.Close()
+		if err := g.requireFormat(ctx, st, settings, log); err != nil {
+			return err
+		}
 		// No server: the services act on the store directly. They run no policy hook, so plugins stay unloaded.
 		// The action is audited as the server would audit it, with this process's uid as the actor.
 		auditFiles := audit.NewFiles(log)

@@ -14,9 +14,8 @@ import (
 	"github.com/assentry/assentry/core/adminapi"
 )
 
-// adminExtras are what the admin listener serves besides the dispatcher's operations. The integrator wires them
-// here: Metrics (the metrics sink's handler, /metrics) and Backup (the store's streamed backup, /v1/backup). Left
-// nil, /metrics answers 404 and /v1/backup 503.
+// adminExtras are what the admin listener serves besides the dispatcher's operations: Metrics (/metrics) and
+// Backup (the store's streamed backup, /v1/backup). Left nil, /metrics answers 404 and /v1/backup 503.
 type adminExtras struct {
 	Metrics http.Handler
 	Backup  func(ctx context.Context, w io.Writer) error

@@ -29,6 +29,7 @@ func newRootCmd() *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err.Error()} })
 	root.AddCommand(newServeCmd(g), newUserCmd(g), newClientCmd(g), newKeysCmd(g), newPolicyCmd(), newLoadtestCmd(), newVersionCmd())
 	root.AddCommand(newAdminTokenCmd(g), newGrantCmd(g))
+	root.AddCommand(newBackupCmd(g), newRestoreCmd(g), newMigrateCmd(g))
 	return root
 }
 

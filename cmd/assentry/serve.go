@@ -115,6 +115,9 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 			err = errors.Join(err, fmt.Errorf("closing the store: %w", cerr))
 		}
 	}()
+	if err := g.requireFormat(ctx, st, settings, log); err != nil {
+		return err
+	}
 	engines, closeEngines, err := openEngines(settings.DataDir, log)
 	if err != nil {
 		return err
@@ -129,6 +132,7 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 		return err
 	}
 	defer closeHosts(hosts)
+	adminSvc.Backup = st.Backup // assentry backup streams over the admin socket
 	for _, h := range hosts {
 		if err := h.Prepare(ctx); err != nil {
 			return err
@@ -174,7 +178,7 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 	}
 	var admHTTP *adminHTTP
 	if settings.AdminListen != "" {
-		if admHTTP, err = listenAdminHTTP(settings.AdminListen, adminSvc, adminExtras{}, log); err != nil {
+		if admHTTP, err = listenAdminHTTP(settings.AdminListen, adminSvc, adminExtras{Backup: st.Backup}, log); err != nil {
 			ln.Close()
 			_ = adm.Close(ctx)
 			return err

@@ -25,12 +25,14 @@ import (
 // services from the settings, and hands them to the HTTP layer and the management commands.
 
 // openStore opens the configured backend (Badger in data_dir, the embedded default). It returns the Badger store
-// itself, not a store.Store, so that serve can ask it whether it accepts writes (Writable) for /readyz.
+// itself, not a store.Store, so that serve can ask it whether it accepts writes (Writable) for /readyz, and back
+// it up. A store of a newer format is refused here; one of an older format opens, and the caller decides
+// (requireFormat in storeformat.go).
 func openStore(ctx context.Context, s *config.Settings, log *slog.Logger) (*badgerstore.Store, error) {
 	if err := os.MkdirAll(s.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	st, err := badgerstore.Open(ctx, badgerstore.Options{Dir: s.DataDir, Logger: log,
+	st, err := badgerstore.Open(ctx, badgerstore.Options{Dir: s.DataDir, Logger: log, Version: buildInfo().Version,
 		MemTableSize: s.Store.MemTableSize, BlockCacheSize: s.Store.BlockCacheSize, IndexCacheSize: s.Store.IndexCacheSize})
 	if errors.Is(err, badgerstore.ErrLocked) {
 		return nil, fmt.Errorf("the data directory %s is in use by another process: %w", s.DataDir, err)

@@ -99,6 +99,8 @@ type Services struct {
 	AdminTokens store.AdminTokenStore
 	// Now is the clock of token creation and expiry; nil: time.Now.
 	Now func() time.Time
+	// Backup streams a backup of the store for `assentry backup` (POST /v1/backup); nil: not offered.
+	Backup BackupFunc
 }
 
 // serverHandler is an operation on the server as a whole rather than on one host.

@@ -121,6 +121,7 @@ func ListenAt(path string, svc *Services, log *slog.Logger) (*Server, error) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(resp)
 	})
+	mux.HandleFunc("POST "+backupPath, backupHandler(svc, log))
 	s := &Server{path: path, ln: ln}
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
 		ConnContext: connActor}

@@ -18,6 +18,8 @@ type Config struct {
 	LogLevel string `yaml:"log_level"`
 	// Store sizes the embedded store's memory.
 	Store *Store `yaml:"store"`
+	// AutoMigrate lets serve run pending store migrations at start instead of refusing to start.
+	AutoMigrate bool `yaml:"auto_migrate"`
 	// HTTP holds the listener's timeouts and connection caps.
 	HTTP *HTTP `yaml:"http"`
 	// AdminListen is the admin listener's host:port (the admin API and /metrics); empty: no admin listener.

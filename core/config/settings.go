@@ -15,6 +15,7 @@ type Settings struct {
 	TrustedProxies []string // IP addresses and CIDR prefixes whose X-Forwarded-For is believed, as written
 	LogLevel       string   // debug, info, warn or error
 	Store          StoreSettings
+	AutoMigrate    bool         // serve migrates an older store format at start instead of refusing it
 	HTTP           HTTPSettings // the listener's timeouts and connection caps
 	AdminListen    string       // host:port of the admin listener (admin API, /metrics); "": off
 	Hosts          []HostSettings

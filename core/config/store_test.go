@@ -17,3 +17,27 @@ func TestStoreSizes(t *testing.T) {
 		t.Fatalf("store settings %+v", s.Store)
 	}
 }
+
+func TestAutoMigrate(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		env        []string
+		want       bool
+	}{
+		{name: "default off", yaml: "{}\n"},
+		{name: "file", yaml: "auto_migrate: true\n", want: true},
+		{name: "environment", yaml: "{}\n", env: []string{"ASSENTRY_AUTO_MIGRATE=true"}, want: true},
+		{name: "environment wins", yaml: "auto_migrate: true\n", env: []string{"ASSENTRY_AUTO_MIGRATE=false"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _, err := loadYAML(t, tt.yaml, tt.env...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.AutoMigrate != tt.want {
+				t.Fatalf("AutoMigrate = %v, want %v", s.AutoMigrate, tt.want)
+			}
+		})
+	}
+}

@@ -15,6 +15,7 @@ func (c *Config) resolve(env []string, r *report) *Settings {
 		DataDir:        orDefault(c.DataDir, DefaultDataDir),
 		LogLevel:       orDefault(c.LogLevel, DefaultLogLevel),
 		TrustedProxies: slices.Clone(c.TrustedProxies),
+		AutoMigrate:    c.AutoMigrate,
 		AdminSocket:    c.AdminSocket,
 	}
 	if c.AdminSocket != "" {

@@ -86,6 +86,8 @@ type Options struct {
 	// FreeSpace returns the bytes available to the store on dir's filesystem; nil means statfs(2). Tests inject
 	// it to play a full disk (see space.go).
 	FreeSpace func(dir string) (uint64, error)
+	// Version is the assentry release that backups name in their header (backup.go); empty is "unknown".
+	Version string
 }
 
 // Store is the Badger backend of store.Store. It is safe for concurrent use; Close releases the directory.
@@ -98,6 +100,7 @@ type Store struct {
 	closed bool
 
 	noSync       bool
+	version      string // written in backup headers
 	closeTimeout time.Duration
 	closeOnce    sync.Once
 	closeDone    chan struct{} // closed when the close started by the first Close has returned
@@ -121,7 +124,9 @@ type Store struct {
 var _ store.Store = (*Store)(nil)
 
 // Open opens (or creates) the database described by o and starts its GC loop and its free-space probe. On a
-// disk already below the watermark it opens all the same, refusing writes until space returns (space.go).
+// disk already below the watermark it opens all the same, refusing writes until space returns (space.go). An
+// empty database is stamped with CurrentFormat; one of a newer format is refused with a *store.FormatError
+// (format.go).
 func Open(ctx context.Context, o Options) (*Store, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -130,7 +135,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, errors.New("badger: set exactly one of Options.Dir and Options.InMemory")
 	}
 	s := &Store{clock: o.Clock, log: o.Logger, stop: make(chan struct{}), noSync: o.NoSync,
-		closeTimeout: o.CloseTimeout, closeDone: make(chan struct{})}
+		version: o.Version, closeTimeout: o.CloseTimeout, closeDone: make(chan struct{})}
 	if s.closeTimeout <= 0 {
 		s.closeTimeout = DefaultCloseTimeout
 	}
@@ -154,6 +159,10 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 			return nil, fmt.Errorf("%w: %s (%v)", ErrLocked, o.Dir, err)
 		}
 		return nil, fmt.Errorf("badger: open %s: %w", o.Dir, err)
+	}
+	if err := checkFormat(db, "the data directory "+o.Dir); err != nil {
+		_ = db.Close()
+		return nil, err
 	}
 	s.db = db
 	if !o.NoGroupCommit {

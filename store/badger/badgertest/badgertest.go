@@ -1,5 +1,6 @@
 // Package badgertest opens a real Badger store in a test's temporary directory, closed when the test ends.
-// Tests of core packages use it so they run against the real backend, not a stand-in.
+// Tests of core packages use it so they run against the real backend, not a stand-in. SetFormat forges a data
+// directory of another store format for the format tests; for that alone it imports Badger itself.
 package badgertest
 
 import (

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/assentry/assentry/core/admin"
+	"github.com/assentry/assentry/core/config"
+	badgerstore "github.com/assentry/assentry/store/badger"
+	"github.com/spf13/cobra"
+)
+
+func newBackupCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "backup FILE",
+		Short: "Write a full, consistent backup of the data directory to FILE (- for standard output)",
+		Long: "Write a full backup of the store to FILE, as of one instant: every write acknowledged before the command " +
+			"started is in it. While a server runs on the data directory the backup streams from it over the admin " +
+			"socket and the server keeps serving; on a stopped directory the store is opened here. FILE is written " +
+			"as FILE.tmp, checked, synced and renamed, so it is never a partial backup. The key_encryption_key is not " +
+			"in the store: keep it with the backup, or the signing keys in it cannot be opened.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return backup(cmd.Context(), g, args[0], cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+}
+
+// backup writes the backup of the configured data directory to file ("-": stdout) and reports it on report
+// (stderr when the backup goes to stdout).
+func backup(ctx context.Context, g *globals, file string, stdout, stderr io.Writer) error {
+	settings, _, err := g.loadConfig()
+	if err != nil {
+		return err
+	}
+	src, from, done, err := backupSource(ctx, settings)
+	if err != nil {
+		return err
+	}
+	defer done()
+	start := time.Now()
+	var info badgerstore.BackupInfo
+	report := stdout
+	if file == "-" {
+		report = stderr
+		info, err = badgerstore.WriteBackup(ctx, stdout, src)
+	} else {
+		info, err = badgerstore.WriteBackupFile(ctx, file, src)
+	}
+	if err != nil {
+		return fmt.Errorf("backup of %s: %w", settings.DataDir, err)
+	}
+	if file == "-" {
+		file = "standard output"
+	}
+	_, err = fmt.Fprintf(report, "backed up %s (%s) to %s: %s in %s, store format %d, assentry %s\n",
+		settings.DataDir, from, file, humanBytes(info.Size), time.Since(start).Round(time.Millisecond), info.StoreFormat, info.Version)
+	return err
+}
+
+// backupSource is where the backup comes from: the running server over its admin socket, or the store opened
+// here when no server holds the directory. done releases it.
+func backupSource(ctx context.Context, settings *config.Settings) (src badgerstore.BackupFunc, from string, done func(), err error) {
+	dataDir := settings.DataDir
+	cl, err := dialAdmin(settings)
+	switch {
+	case err == nil:
+		return cl.Backup, "from the running server", func() {}, nil
+	case !errors.Is(err, admin.ErrNoServer):
+		return nil, "", nil, err
+	}
+	if _, err := os.Stat(dataDir); err != nil {
+		return nil, "", nil, fmt.Errorf("no data directory to back up: %w", err)
+	}
+	// An older format is backed up as it is: a backup before `assentry migrate` is the upgrade's way back.
+	st, err := openStore(ctx, settings, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("%w\n(no server answers on its admin socket either; is a server starting or stopping?)", err)
+	}
+	return st.Backup, "stopped, opened directly", func() { _ = st.Close() }, nil
+}
+
+// humanBytes prints a byte count in KiB or MiB.
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

@@ -1,0 +1,75 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+)
+
+// BackupFunc writes a full backup of the store to w; the store backend provides it ((*badger.Store).Backup).
+type BackupFunc func(ctx context.Context, w io.Writer) error
+
+// backupPath streams a backup of the running server's store; POST, since every call takes a snapshot.
+const backupPath = "/v1/backup"
+
+// backupHandler streams svc.Backup to the client. A failure before the first byte is a 500 with the reason; a
+// failure after it cuts the connection, so the client sees a stream without its trailer and keeps no file.
+func backupHandler(svc *Services, log *slog.Logger) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if svc.Backup == nil {
+			http.Error(w, "this server's store cannot be backed up over the admin socket", http.StatusNotImplemented)
+			return
+		}
+		w.Header().Set("Content-Type", "application/octet-stream")
+		sw := &startedWriter{w: w}
+		err := svc.Backup(r.Context(), sw)
+		if err == nil {
+			return
+		}
+		log.Error("backup over the admin socket failed", "err", err)
+		if !sw.started {
+			http.Error(w, "backup failed: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// startedWriter remembers whether anything was written, which decides how a failure is reported.
+type startedWriter struct {
+	w       io.Writer
+	started bool
+}
+
+func (s *startedWriter) Write(p []byte) (int, error) {
+	s.started = true
+	return s.w.Write(p)
+}
+
+// Backup streams a full backup of the running server's store to w. It has the BackupFunc signature, so the
+// CLI writes a backup the same way whether it comes from the socket or from a store opened directly. It is
+// bounded by ctx only: a large store takes longer than the client's timeout for operations.
+func (c *Client) Backup(ctx context.Context, w io.Writer) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://admin"+backupPath, nil)
+	if err != nil {
+		return err
+	}
+	hc := *c.http
+	hc.Timeout = 0
+	res, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("admin socket: %w", err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(res.Body, 4<<10))
+		return fmt.Errorf("admin socket: %s: %s", res.Status, strings.TrimSpace(string(msg)))
+	}
+	if _, err := io.Copy(w, res.Body); err != nil {
+		return fmt.Errorf("admin socket: the backup stream broke off: %w", err)
+	}
+	return nil
+}
