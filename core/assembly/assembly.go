@@ -8,6 +8,7 @@ import (
 
 	"github.com/assentry/assentry/core/account"
 	"github.com/assentry/assentry/core/config"
+	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/core/interaction"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/oidc"
@@ -36,6 +37,10 @@ type Options struct {
 	// grant_types enable, as it does the built-in ones.
 	Grants []oauth.Grant
 	Log    *slog.Logger // nil: discard
+	// Events receives the host's security events (the audit log, the metrics); nil: none are kept.
+	Events events.Sink
+	// PolicyObserver, when set, is told of every plugin call of the host's chain (the metrics).
+	PolicyObserver policy.Observer
 }
 
 // Services are the core services of one host, as serving needs them.
