@@ -104,7 +104,8 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 			return err
 		}
 	}
-	st, err := openStore(ctx, settings, log)
+	met := newMetrics(settings) // served on the admin listener: met.Handler()
+	st, err := openObservedStore(ctx, settings, log, met)
 	if err != nil {
 		return err
 	}
@@ -119,7 +120,8 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 		return err
 	}
 	defer closeEngines()
-	hosts, adminSvc, err := buildHosts(ctx, settings, st, assembly.Options{Engines: engines, Log: log})
+	hosts, adminSvc, err := buildHosts(ctx, settings, st, assembly.Options{Engines: engines, Log: log,
+		Events: met, PolicyObserver: met})
 	if err != nil {
 		return err
 	}
@@ -131,13 +133,14 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 		go rotateKeys(ctx, h, log)
 	}
 	watchPolicies(ctx, hosts, log)
+	watchMetrics(met, st, hosts)
 	webHosts, err := httpHosts(hosts)
 	if err != nil {
 		return err
 	}
 	probe := hosts[0].Settings.ID
 	srv, err := httpapi.New(httpapi.Options{
-		Hosts: webHosts, TrustedProxies: settings.TrustedProxies, Logger: log,
+		Hosts: webHosts, TrustedProxies: settings.TrustedProxies, Logger: log, Observer: met,
 		Limits: httpapi.Limits{
 			ReadHeaderTimeout: settings.HTTP.ReadHeaderTimeout, ReadBodyTimeout: settings.HTTP.ReadBodyTimeout,
 			WriteTimeout: settings.HTTP.WriteTimeout, IdleTimeout: settings.HTTP.IdleTimeout,

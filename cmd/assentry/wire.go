@@ -23,10 +23,15 @@ import (
 // openStore opens the configured backend (Badger in data_dir, the embedded default). It returns the Badger store
 // itself, not a store.Store, so that serve can ask it whether it accepts writes (Writable) for /readyz.
 func openStore(ctx context.Context, s *config.Settings, log *slog.Logger) (*badgerstore.Store, error) {
+	return openObservedStore(ctx, s, log, nil)
+}
+
+// openObservedStore is openStore with an Observer of the store's operations and commits (serve's metrics).
+func openObservedStore(ctx context.Context, s *config.Settings, log *slog.Logger, obs badgerstore.Observer) (*badgerstore.Store, error) {
 	if err := os.MkdirAll(s.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	st, err := badgerstore.Open(ctx, badgerstore.Options{Dir: s.DataDir, Logger: log,
+	st, err := badgerstore.Open(ctx, badgerstore.Options{Dir: s.DataDir, Logger: log, Observer: obs,
 		MemTableSize: s.Store.MemTableSize, BlockCacheSize: s.Store.BlockCacheSize, IndexCacheSize: s.Store.IndexCacheSize})
 	if errors.Is(err, badgerstore.ErrLocked) {
 		return nil, fmt.Errorf("the data directory %s is in use by another process: %w", s.DataDir, err)
