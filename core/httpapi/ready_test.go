@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/assentry/assentry/internal/testclock"
 	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/policy/lua"
+	"github.com/assentry/assentry/store"
 )
 
 // withLuaPlugin binds the Lua plugin at path to the host as name.
@@ -58,6 +60,15 @@ func TestReadyzStalePlugin(t *testing.T) {
 	if p := b.get("/healthz"); p.status != http.StatusOK {
 		t.Fatalf("healthz with a stale plugin: %d", p.status)
 	}
+	// With the store refusing writes as well: one line per reason, the store's first.
+	e.srv.ready = func(context.Context) error {
+		return fmt.Errorf("writes refused: the data directory's filesystem is nearly full: %w", store.ErrUnavailable)
+	}
+	if p := b.get("/readyz"); p.status != http.StatusServiceUnavailable || !strings.HasPrefix(p.body, "not ready: writes refused") ||
+		!strings.Contains(p.body, "\nnot ready: host test: policy plugin extra is stale") {
+		t.Fatalf("readyz with two reasons: %d %q", p.status, p.body)
+	}
+	e.srv.ready = nil
 	write(claimsPlugin + "\n-- fixed")
 	if err := e.svc.Policies.Reload(context.Background()); err != nil {
 		t.Fatal(err)
