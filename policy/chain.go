@@ -27,6 +27,8 @@ type Options struct {
 	MaxClaimsBytes int
 	Log            *slog.Logger
 	Now            func() time.Time // the envelope's now; default time.Now
+	// Observer, when set, is told of every plugin call (metrics); the built-in policy's calls are not reported.
+	Observer Observer
 }
 
 // Bound is a loaded plugin bound to hooks.
@@ -282,6 +284,9 @@ func (c *Chain) call(ctx context.Context, e *entry, hook string, in any, request
 		}
 	} else if !IsFailure(err, "") {
 		err = &Failure{Plugin: e.name, Hook: hook, Kind: FailError, Err: err}
+	}
+	if o := c.opts.Observer; o != nil {
+		o.PolicyCall(c.opts.Host, e.name, hook, outcome(dec, err), time.Since(start))
 	}
 	if err != nil {
 		level := slog.LevelWarn

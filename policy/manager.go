@@ -48,6 +48,8 @@ type Manager struct {
 	watchMu   sync.Mutex
 	stopWatch context.CancelFunc
 	watchDone chan struct{}
+
+	stale staleSet // plugins whose last reload failed (stale.go)
 }
 
 // NewManager loads every binding (an error in any refuses the whole host: a configuration problem is reported at
@@ -118,6 +120,7 @@ func (m *Manager) Reload(ctx context.Context) error {
 	for i, b := range m.opts.Bindings {
 		code, err := os.ReadFile(b.Path)
 		if err == nil && sha256.Sum256(code) == m.current[i].sum {
+			m.stale.set(b.Name, false) // the file is back to the version that runs
 			continue
 		}
 		start := time.Now()
@@ -129,11 +132,13 @@ func (m *Manager) Reload(ctx context.Context) error {
 			log.Error("policy reload failed; the previous version stays", "host", m.opts.Host, "plugin", b.Name,
 				"path", b.Path, "err", err)
 			errs = append(errs, fmt.Errorf("policy %s: %w", b.Name, err))
+			m.stale.set(b.Name, true)
 			continue
 		}
 		log.Info("policy reloaded", "host", m.opts.Host, "plugin", b.Name, "path", b.Path, "hooks", l.hooks,
 			"duration", time.Since(start))
 		next[i], changed = l, true
+		m.stale.set(b.Name, false)
 	}
 	if changed {
 		m.current = next

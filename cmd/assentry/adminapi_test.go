@@ -188,8 +188,23 @@ func TestAdminAPI(t *testing.T) {
 	if status, _, b := adminCall(t, http.MethodGet, api+"/v1/openapi.json", "", nil); status != http.StatusOK || !strings.Contains(string(b), `"openapi": "3.1.0"`) {
 		t.Fatalf("openapi.json: %d", status)
 	}
-	if status, _, _ := adminCall(t, http.MethodGet, api+"/metrics", "", nil); status != http.StatusNotFound {
-		t.Fatalf("/metrics with no metrics wired: %d", status)
+	// The metrics, on the same listener without a token: the password grants above, counted by grant, and the
+	// admin listener's own requests are not among the public listener's.
+	status, _, b := adminCall(t, http.MethodGet, api+"/metrics", "", nil)
+	if status != http.StatusOK {
+		t.Fatalf("/metrics: %d %s", status, b)
+	}
+	for _, want := range []string{
+		`assentry_tokens_total{client_kind="confidential",event="token.issued",grant_type="password",host="default"} 3`,
+		`assentry_logins_total{host="default",outcome="ok"} 3`,
+		`assentry_http_requests_total{endpoint="/oauth2/token",host="default",status="200"} 3`,
+		`assentry_tokens_total{client_kind="",event="token.revoked",grant_type="",host="default"} 3`,
+		`assentry_build_info{`,
+		`assentry_store_free_bytes`,
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("/metrics lacks %s:\n%s", want, b)
+		}
 	}
 	// The public listener serves no admin API.
 	if status, _, _ := adminCall(t, http.MethodGet, "http://"+e.addr+"/v1/hosts", write, nil); status == http.StatusOK {

@@ -105,7 +105,8 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 			return err
 		}
 	}
-	st, err := openStore(ctx, settings, log)
+	met := newMetrics(settings) // served at /metrics on the admin listener
+	st, err := openObservedStore(ctx, settings, log, met)
 	if err != nil {
 		return err
 	}
@@ -127,7 +128,7 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 	defer auditFiles.Close()
 	reopenAuditOnHUP(ctx, auditFiles, log)
 	hosts, adminSvc, err := buildHosts(ctx, settings, st, assembly.Options{Engines: engines, Log: log,
-		Events: auditSinks(auditFiles)})
+		Events: auditSinks(auditFiles, met), PolicyObserver: met})
 	if err != nil {
 		return err
 	}
@@ -140,13 +141,14 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 		go rotateKeys(ctx, h, log)
 	}
 	watchPolicies(ctx, hosts, log)
+	watchMetrics(met, st, hosts)
 	webHosts, err := httpHosts(hosts)
 	if err != nil {
 		return err
 	}
 	probe := hosts[0].Settings.ID
 	srv, err := httpapi.New(httpapi.Options{
-		Hosts: webHosts, TrustedProxies: settings.TrustedProxies, Logger: log,
+		Hosts: webHosts, TrustedProxies: settings.TrustedProxies, Logger: log, Observer: met,
 		Limits: httpapi.Limits{
 			ReadHeaderTimeout: settings.HTTP.ReadHeaderTimeout, ReadBodyTimeout: settings.HTTP.ReadBodyTimeout,
 			WriteTimeout: settings.HTTP.WriteTimeout, IdleTimeout: settings.HTTP.IdleTimeout,
@@ -178,7 +180,7 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 	}
 	var admHTTP *adminHTTP
 	if settings.AdminListen != "" {
-		if admHTTP, err = listenAdminHTTP(settings.AdminListen, adminSvc, adminExtras{Backup: st.Backup}, log); err != nil {
+		if admHTTP, err = listenAdminHTTP(settings.AdminListen, adminSvc, adminExtras{Metrics: met.Handler(), Backup: st.Backup}, log); err != nil {
 			ln.Close()
 			_ = adm.Close(ctx)
 			return err

@@ -29,10 +29,15 @@ import (
 // it up. A store of a newer format is refused here; one of an older format opens, and the caller decides
 // (requireFormat in storeformat.go).
 func openStore(ctx context.Context, s *config.Settings, log *slog.Logger) (*badgerstore.Store, error) {
+	return openObservedStore(ctx, s, log, nil)
+}
+
+// openObservedStore is openStore with an Observer of the store's operations and commits (serve's metrics).
+func openObservedStore(ctx context.Context, s *config.Settings, log *slog.Logger, obs badgerstore.Observer) (*badgerstore.Store, error) {
 	if err := os.MkdirAll(s.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	st, err := badgerstore.Open(ctx, badgerstore.Options{Dir: s.DataDir, Logger: log, Version: buildInfo().Version,
+	st, err := badgerstore.Open(ctx, badgerstore.Options{Dir: s.DataDir, Logger: log, Version: buildInfo().Version, Observer: obs,
 		MemTableSize: s.Store.MemTableSize, BlockCacheSize: s.Store.BlockCacheSize, IndexCacheSize: s.Store.IndexCacheSize})
 	if errors.Is(err, badgerstore.ErrLocked) {
 		return nil, fmt.Errorf("the data directory %s is in use by another process: %w", s.DataDir, err)
@@ -84,11 +89,19 @@ func httpHosts(hosts []*assembly.Services) ([]*httpapi.Host, error) {
 	return out, nil
 }
 
-// auditSinks is assembly.Options.Events for the audit log: each host's events go to its audit.file (nil when
-// off), keeping its audit.events, and hosts that name the same file share one writer of files.
-func auditSinks(files *audit.Files) func(h *config.HostSettings) (events.Sink, error) {
+// auditSinks is assembly.Options.Events: each host's events go to its audit.file (none when off), keeping its
+// audit.events, and to every shared sink (the metrics); hosts that name the same file share one writer of files.
+func auditSinks(files *audit.Files, shared ...events.Sink) func(h *config.HostSettings) (events.Sink, error) {
 	return func(h *config.HostSettings) (events.Sink, error) {
-		return files.Sink(h.Audit.File, h.Audit.Events)
+		a, err := files.Sink(h.Audit.File, h.Audit.Events)
+		if err != nil {
+			return nil, err
+		}
+		var all events.Multi
+		if a != nil {
+			all = append(all, a)
+		}
+		return append(all, shared...), nil
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"slices"
 	"time"
+
+	"github.com/assentry/assentry/core/events"
 )
 
 // GrantArgs are the arguments of the grant operations: a user (grant.list, grant.revoke-user) or one grant
@@ -61,7 +63,11 @@ func grantRevoke(ctx context.Context, hs *HostServices, raw json.RawMessage) (an
 	if a.GrantID == "" {
 		return nil, &Error{Kind: KindInvalid, Message: "the grant_id is required"}
 	}
-	return struct{}{}, hs.Grants.Revoke(ctx, hs.Info.ID, a.GrantID)
+	if err := hs.Grants.Revoke(ctx, hs.Info.ID, a.GrantID); err != nil {
+		return nil, err
+	}
+	hs.Events.Emit(ctx, events.Event{Kind: events.TokenRevoked, GrantID: a.GrantID, Reason: "grant_revoked"})
+	return struct{}{}, nil
 }
 
 // grantRevokeUser ends every grant of a user in one write; the user's sessions and account stay.
@@ -78,5 +84,6 @@ func grantRevokeUser(ctx context.Context, hs *HostServices, raw json.RawMessage)
 	if err != nil {
 		return nil, err
 	}
+	hs.chainsEnded(ctx, u.Username, u.ID, "grants_revoked")
 	return GrantsRevoked{GrantsRevoked: n}, nil
 }

@@ -40,6 +40,8 @@ type Options struct {
 	// Events returns the sink of a host's security events (the audit log, metrics: combine them with
 	// events.Multi); nil, or a nil sink, drops them. It is called once per host, by Build.
 	Events func(h *config.HostSettings) (events.Sink, error)
+	// PolicyObserver, when set, is told of every plugin call of the host's chain (the metrics).
+	PolicyObserver policy.Observer
 }
 
 // Services are the core services of one host, as serving needs them.

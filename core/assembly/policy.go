@@ -27,7 +27,7 @@ func newPolicies(ctx context.Context, h *config.HostSettings, scopes *oauth.Cata
 	builtin.ValidateRegistration = registration.BuiltinPolicy
 	return policy.NewManager(ctx, policy.ManagerOptions{
 		Options: policy.Options{Host: h.ID, Builtin: builtin, BuiltinPolicy: h.BuiltinPolicy, Roles: h.Roles,
-			Now: o.Now, Log: o.Log.With("host", h.ID)},
+			Now: o.Now, Log: o.Log.With("host", h.ID), Observer: o.PolicyObserver},
 		Engines: o.Engines, Bindings: bindings,
 	})
 }

@@ -55,6 +55,8 @@ type envSetup struct {
 	// tls serves over TLS with a self-signed certificate (withTLS).
 	tls    bool
 	limits Limits // the server's timeouts and connection caps
+	// observer is told of every request (withObserver); nil: none.
+	observer Observer
 }
 
 type envOption func(*envSetup)
@@ -73,6 +75,9 @@ var testAlgs = []string{"ES256", "EdDSA"}
 func withAlgs(algs ...string) envOption {
 	return func(s *envSetup) { s.build.KeyAlgorithms, s.cfg.IDTokenSigningAlg = algs, algs[0] }
 }
+
+// withObserver hands the server an Observer of every request.
+func withObserver(o Observer) envOption { return func(s *envSetup) { s.observer = o } }
 
 // withTLS serves the host over TLS itself, with no proxy in front: the listener presents a self-signed certificate
 // for 127.0.0.1, and an issuer left at the listener's URL becomes its https URL.
@@ -172,7 +177,7 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	st := badgertest.New(t, setup.build.Now)
 	h, svc, settings := buildHost(t, setup.cfg, st, setup.build, setup.resolved)
 	srv, err := New(Options{Hosts: []*Host{h}, TrustedProxies: settings.TrustedProxies, Logger: setup.logger,
-		Limits: setup.limits})
+		Limits: setup.limits, Observer: setup.observer})
 	if err != nil {
 		t.Fatal(err)
 	}

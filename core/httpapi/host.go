@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/url"
 	"strconv"
 	"strings"
@@ -48,6 +49,8 @@ type Host struct {
 	Registration *registration.Registry
 	// RegisterPerIP limits registrations per client address; nil: unlimited.
 	RegisterPerIP *ratelimit.Limiter
+	// Ready is nil when the host can do all its work (assembly.Services.Ready), checked by /readyz; nil: always.
+	Ready func(ctx context.Context) error
 }
 
 // NewHost is the HTTP side of a host built by core/assembly: its identity and page settings from the host's
@@ -61,6 +64,7 @@ func NewHost(s *assembly.Services, theme *themes.Theme) *Host {
 		Accounts: s.Accounts, Sessions: s.Sessions, Flow: s.Flow, Theme: theme, OAuth: s.OAuth,
 		UserInfo: s.UserInfo, RPLogout: s.Logout, Keys: s.Keys, IDTokenAlgs: s.IDTokenAlgs,
 		Registration: s.Registry, RegisterPerIP: s.RegisterPerIP, HSTS: hstsValue(h.IssuerURL, h.HSTSMaxAge),
+		Ready: s.Ready,
 	}
 }
 
@@ -91,6 +95,7 @@ func (s *Server) routeHost(c *fiber.Ctx) error {
 		c.Locals(localsHost, h)
 		return c.Next()
 	}
+	noEndpoint(c)
 	if len(s.hosts) == 1 {
 		h := s.hosts[0]
 		target := *h.Issuer

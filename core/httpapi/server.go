@@ -24,6 +24,8 @@ type Options struct {
 	BodyLimit int
 	// Limits are the listener's timeouts and connection caps; zero fields take their defaults.
 	Limits Limits
+	// Observer, when set, is told of every answered request (observe.go); nil costs nothing.
+	Observer Observer
 }
 
 // Server is the fiber application of every host.
@@ -34,6 +36,7 @@ type Server struct {
 	proxies []netip.Prefix
 	log     *slog.Logger
 	ready   func(ctx context.Context) error
+	obs     Observer
 }
 
 // readBufferSize is fiber's per-connection read buffer, which bounds the request line and headers. Registered
@@ -56,7 +59,8 @@ func New(o Options) (*Server, error) {
 	if o.BodyLimit == 0 {
 		o.BodyLimit = 1 << 20
 	}
-	s := &Server{hosts: o.Hosts, byName: map[string]*Host{}, proxies: proxies, log: o.Logger, ready: o.Ready}
+	s := &Server{hosts: o.Hosts, byName: map[string]*Host{}, proxies: proxies, log: o.Logger, ready: o.Ready,
+		obs: o.Observer}
 	for _, h := range o.Hosts {
 		for _, n := range h.Hostnames {
 			n = strings.ToLower(n)
@@ -102,6 +106,9 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWith
 
 func (s *Server) routes() {
 	a := s.app
+	if s.obs != nil {
+		a.Use(s.observe) // outermost: it sees every answer as sent, a recovered panic's 500 included
+	}
 	a.Use(s.recoverPanic, requestID, s.accessLog)
 	// Probes answer whatever the Host header, so load balancers can use an address.
 	a.Get("/healthz", s.healthz)
@@ -160,7 +167,7 @@ func (s *Server) routes() {
 	a.All("/login", methodNotAllowed("GET, POST"))
 	a.All("/logout", methodNotAllowed("GET, POST"))
 	a.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/login", fiber.StatusSeeOther) })
-	a.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	a.Use(func(c *fiber.Ctx) error { noEndpoint(c); return fiber.ErrNotFound })
 }
 
 // methodNotAllowed answers 405 with Allow (docs/architecture.md §5).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	bdg "github.com/dgraph-io/badger/v4"
 
@@ -158,7 +159,7 @@ func (s *Store) finish(g *group) error {
 	var err error
 	if len(g.waiting) > 0 {
 		s.stats.commit(len(g.waiting))
-		if cerr := s.commit(g.tx); cerr != nil {
+		if cerr := s.commitOf(g.tx, len(g.waiting)); cerr != nil {
 			s.log.Error("group commit failed: the batch's writes are not durable", "err", cerr, "writes", len(g.waiting))
 			err = fmt.Errorf("badger: commit of %d writes: %w: %w", len(g.waiting), store.ErrUnavailable, cerr)
 		} else {
@@ -207,6 +208,20 @@ func (s *Store) runSolo(ctx context.Context, fn func(*txn) error) error {
 		}
 	}
 }
+
+// commitOf commits a write transaction carrying writes writes, and tells the Observer what it took.
+func (s *Store) commitOf(tx *bdg.Txn, writes int) error {
+	if s.observer == nil {
+		return s.commit(tx)
+	}
+	start := time.Now()
+	err := s.commit(tx)
+	s.observer.StoreCommit(writes, time.Since(start))
+	return err
+}
+
+// observed tells the Observer of an operation of kind begun at start.
+func (s *Store) observed(kind string, start time.Time) { s.observer.StoreOp(kind, time.Since(start)) }
 
 // commit commits a write transaction: one sync with SyncWrites. Tests may stand in for it (commitHook).
 func (s *Store) commit(tx *bdg.Txn) error {

@@ -88,6 +88,8 @@ type Options struct {
 	FreeSpace func(dir string) (uint64, error)
 	// Version is the assentry release that backups name in their header (backup.go); empty is "unknown".
 	Version string
+	// Observer, when set, is told of every read and write and of every commit (metrics); see Observer.
+	Observer Observer
 }
 
 // Store is the Badger backend of store.Store. It is safe for concurrent use; Close releases the directory.
@@ -119,6 +121,8 @@ type Store struct {
 	// commitHook is a seam for tests only: when set, every write transaction is committed through it instead of
 	// tx.Commit, so a test can watch commits or make them fail. Set it right after Open, before any write.
 	commitHook func(tx *bdg.Txn) error
+
+	observer Observer // nil: nobody is told
 }
 
 var _ store.Store = (*Store)(nil)
@@ -135,7 +139,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, errors.New("badger: set exactly one of Options.Dir and Options.InMemory")
 	}
 	s := &Store{clock: o.Clock, log: o.Logger, stop: make(chan struct{}), noSync: o.NoSync,
-		version: o.Version, closeTimeout: o.CloseTimeout, closeDone: make(chan struct{})}
+		version: o.Version, closeTimeout: o.CloseTimeout, closeDone: make(chan struct{}), observer: o.Observer}
 	if s.closeTimeout <= 0 {
 		s.closeTimeout = DefaultCloseTimeout
 	}

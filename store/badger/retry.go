@@ -22,6 +22,9 @@ var errMore = errors.New("badger: transaction full, continuing in the next one")
 
 // view runs fn in a read-only transaction: one consistent snapshot.
 func (s *Store) view(ctx context.Context, fn func(*txn) error) error {
+	if s.observer != nil {
+		defer s.observed(OpRead, time.Now())
+	}
 	release, err := s.enter(ctx)
 	if err != nil {
 		return err
@@ -43,6 +46,9 @@ func (s *Store) update(ctx context.Context, fn func(*txn) error) error {
 
 // write is update, and for solo the same alone in a transaction of its own (a write that may fill one, see bulk).
 func (s *Store) write(ctx context.Context, fn func(*txn) error, solo bool) error {
+	if s.observer != nil {
+		defer s.observed(OpWrite, time.Now())
+	}
 	release, err := s.enter(ctx)
 	if err != nil {
 		return err
@@ -71,7 +77,7 @@ func (s *Store) attempt(fn func(*txn) error) error {
 	if err != nil && !errors.Is(err, errMore) {
 		return err
 	}
-	if cerr := s.commit(tx); cerr != nil {
+	if cerr := s.commitOf(tx, 1); cerr != nil {
 		if errors.Is(cerr, bdg.ErrConflict) {
 			return cerr // a lost race: the caller runs fn again
 		}

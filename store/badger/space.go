@@ -67,8 +67,9 @@ type guard struct {
 	every   int64  // bytes written between two probes of the committer
 	log     *slog.Logger
 
-	refusal atomic.Pointer[error] // nil while writes are accepted
-	written atomic.Int64          // bytes written since the last probe
+	refusal  atomic.Pointer[error] // nil while writes are accepted
+	written  atomic.Int64          // bytes written since the last probe
+	lastFree atomic.Uint64         // the free space at the last probe, for Stats
 
 	mu         sync.Mutex // serializes probes; guards the fields below
 	hasBallast bool
@@ -93,6 +94,7 @@ func newGuard(bo bdg.Options, free func(string) (uint64, error), log *slog.Logge
 	if err != nil {
 		return nil, fmt.Errorf("badger: free space of %s: %w", g.dir, err)
 	}
+	g.lastFree.Store(avail)
 	// With its ballast in place the store was not refusing writes when it closed: the watermark alone decides.
 	// Without, it may have been (or it is new): it needs what resuming needs, hysteresis and ballast included.
 	need := g.mark
@@ -144,6 +146,7 @@ func (g *guard) probe() {
 		g.logOnce("cannot read the free space of the data directory", err)
 		return
 	}
+	g.lastFree.Store(avail)
 	refused := g.refusal.Load() != nil
 	switch {
 	case !refused && avail < g.mark:

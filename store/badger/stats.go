@@ -1,12 +1,26 @@
 package badger
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+	"time"
+)
 
-// Stats count what the store's writes cost: Commits is the write transactions committed (each one sync with
-// SyncWrites), Writes the writes they carried. Writes/Commits is the batch size group commit achieves.
+// Stats count what the store's writes cost and what it holds: Commits is the write transactions committed (each
+// one sync with SyncWrites), Writes the writes they carried. Writes/Commits is the batch size group commit
+// achieves. For metrics, which read it at every scrape (core/metrics has the collector; the composition root
+// hands it this snapshot, so this package needs no metrics library).
 type Stats struct {
 	Commits int64
 	Writes  int64
+	// LSMBytes and VlogBytes are the sizes of Badger's table files and value-log files, as Badger last measured
+	// them (at open, then once a minute); zero in memory.
+	LSMBytes  int64
+	VlogBytes int64
+	// FreeBytes is the free space of the data directory's filesystem at the last probe (every second, and as
+	// writes go, space.go); zero in memory.
+	FreeBytes uint64
+	// WritesRefused is set while the free space is below the watermark and writes are refused.
+	WritesRefused bool
 }
 
 // stats are the live counters behind Stats.
@@ -17,7 +31,29 @@ func (s *stats) commit(writes int) {
 	s.writes.Add(int64(writes))
 }
 
-// Stats returns the counters since Open.
+// Stats returns the counters since Open and the current sizes. It does no I/O.
 func (s *Store) Stats() Stats {
-	return Stats{Commits: s.stats.commits.Load(), Writes: s.stats.writes.Load()}
+	st := Stats{Commits: s.stats.commits.Load(), Writes: s.stats.writes.Load(), WritesRefused: s.space.admit() != nil}
+	st.LSMBytes, st.VlogBytes = s.db.Size()
+	if s.space != nil {
+		st.FreeBytes = s.space.lastFree.Load()
+	}
+	return st
+}
+
+// Operation kinds an Observer is told of.
+const (
+	OpRead  = "read"  // one read transaction (a get, a list, a lookup)
+	OpWrite = "write" // one write, from its admission to its durable commit (the wait for its batch included)
+)
+
+// Observer is told what the store's operations cost, as they happen, for latency and batch-size histograms
+// (Stats carries the totals and sizes). Its methods run on the request path and in the committer: they must be
+// fast, must not block and must be safe for concurrent use.
+type Observer interface {
+	// StoreOp reports one operation of kind OpRead or OpWrite and how long it took, failed ones included.
+	StoreOp(kind string, took time.Duration)
+	// StoreCommit reports one commit of a write transaction: the writes it carried (1 without group commit) and
+	// how long the commit took, its sync included.
+	StoreCommit(writes int, took time.Duration)
 }

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"runtime"
+	"runtime/debug"
+
+	"github.com/assentry/assentry/core/assembly"
+	"github.com/assentry/assentry/core/config"
+	"github.com/assentry/assentry/core/metrics"
+	badgerstore "github.com/assentry/assentry/store/badger"
+)
+
+// newMetrics makes the server's instrumentation, labelled with this build and bounded to the configured hosts.
+// serve hands it to the store, the hosts and the HTTP server; its Handler is served on the admin listener.
+func newMetrics(s *config.Settings) *metrics.Metrics {
+	var hosts []string
+	for _, h := range s.Hosts {
+		hosts = append(hosts, h.ID)
+	}
+	return metrics.New(metrics.Options{Version: versionString(), Revision: buildRevision(),
+		GoVersion: runtime.Version(), Hosts: hosts})
+}
+
+// buildRevision is the VCS revision the binary was built from ("-dirty" when the tree had changes), or "".
+func buildRevision() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	rev, dirty := "", false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev != "" && dirty {
+		rev += "-dirty"
+	}
+	return rev
+}
+
+// watchMetrics has the metrics read, at every scrape, the store's counters, sizes and free space, and every
+// host's stale plugins and signing key ages.
+func watchMetrics(m *metrics.Metrics, st *badgerstore.Store, hosts []*assembly.Services) {
+	m.WatchStore(func() metrics.StoreStats {
+		s := st.Stats()
+		return metrics.StoreStats{Commits: s.Commits, Writes: s.Writes, LSMBytes: s.LSMBytes, VlogBytes: s.VlogBytes,
+			FreeBytes: s.FreeBytes, WritesRefused: s.WritesRefused}
+	})
+	for _, h := range hosts {
+		m.WatchPolicies(h.Settings.ID, h.Policies)
+		m.WatchKeys(h.Settings.ID, h.Keys)
+	}
+}
