@@ -6,17 +6,16 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/assentry/assentry/core/admin"
 	"github.com/assentry/assentry/core/assembly"
+	"github.com/assentry/assentry/core/config"
 	"github.com/assentry/assentry/core/httpapi"
 	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
+	badgerstore "github.com/assentry/assentry/store/badger"
 	"github.com/spf13/cobra"
 )
 
@@ -54,40 +53,6 @@ func openEngines(dataDir string, log *slog.Logger) (map[string]policy.Engine, fu
 	}, nil
 }
 
-// watchPolicies watches every host's plugin files, and reloads them all on SIGHUP, until ctx ends.
-func watchPolicies(ctx context.Context, hosts []*assembly.Services, log *slog.Logger) {
-	var managers []*policy.Manager
-	for _, h := range hosts {
-		m := h.Policies
-		if err := m.Watch(ctx); err != nil {
-			log.Warn("policy files are not watched; reload with SIGHUP", "host", h.Settings.ID, "err", err)
-		}
-		managers = append(managers, m)
-	}
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	go func() {
-		reloadPolicies(ctx, hup, log, managers)
-		signal.Stop(hup)
-	}()
-}
-
-// rotateKeys runs the key rotation step every minute until ctx ends.
-func rotateKeys(ctx context.Context, h *assembly.Services, log *slog.Logger) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := h.Keys.Tick(ctx); err != nil && ctx.Err() == nil {
-				log.Error("key rotation", "host", h.Settings.ID, "err", err)
-			}
-		}
-	}
-}
-
 // serve runs the server until ctx ends. Its error, and so the exit status, also reports a store that could not be
 // closed: Store.Close is bounded (store/badger's CloseTimeout), so a data directory that became unwritable ends the
 // process with status 1 and the reason instead of a shutdown that never finishes.
@@ -96,7 +61,7 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 	if err != nil {
 		return err
 	}
-	log := newLogger(settings.LogLevel)
+	log, level := newLogger(settings.LogLevel)
 	for _, w := range warnings {
 		log.Warn("configuration", "path", w.Path, "warning", w.Message)
 	}
@@ -120,42 +85,21 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 		return err
 	}
 	defer closeEngines()
-	hosts, adminSvc, err := buildHosts(ctx, settings, st, assembly.Options{Engines: engines, Log: log})
+	// The hosts live in generations (generation.go): the first is built here, and each reload (reload.go)
+	// builds the next on the same store and engines and swaps it in. Everything below serves whichever is
+	// current: the HTTP server through its host table, the admin socket through the reloader.
+	r := &reloader{g: g, started: settings, st: st, build: assembly.Options{Engines: engines, Log: log}, log: log,
+		level: level, ctx: ctx}
+	first, err := r.start(settings)
 	if err != nil {
 		return err
 	}
-	defer closeHosts(hosts)
-	for _, h := range hosts {
-		if err := h.Prepare(ctx); err != nil {
-			return err
-		}
-		go rotateKeys(ctx, h, log)
-	}
-	watchPolicies(ctx, hosts, log)
-	webHosts, err := httpHosts(hosts)
-	if err != nil {
-		return err
-	}
-	probe := hosts[0].Settings.ID
-	srv, err := httpapi.New(httpapi.Options{
-		Hosts: webHosts, TrustedProxies: settings.TrustedProxies, Logger: log,
-		Limits: httpapi.Limits{
-			ReadHeaderTimeout: settings.HTTP.ReadHeaderTimeout, ReadBodyTimeout: settings.HTTP.ReadBodyTimeout,
-			WriteTimeout: settings.HTTP.WriteTimeout, IdleTimeout: settings.HTTP.IdleTimeout,
-			MaxConnections: settings.HTTP.MaxConnections, MaxConnectionsPerIP: settings.HTTP.MaxConnectionsPerIP,
-		},
-		// Ready: the store accepts writes (not below its free-space watermark) and answers a read.
-		Ready: func(ctx context.Context) error {
-			if err := st.Writable(); err != nil {
-				return err
-			}
-			_, err := st.Users().Get(ctx, probe, "readiness-probe")
-			if errors.Is(err, store.ErrNotFound) {
-				return nil
-			}
-			return err
-		},
-	})
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		r.close(cctx)
+	}()
+	srv, err := newHTTPServer(settings, first, st, log)
 	if err != nil {
 		return err
 	}
@@ -163,13 +107,15 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	adm, err := admin.Listen(settings.DataDir, adminSvc, log)
+	adm, err := admin.Listen(settings.DataDir, r, log)
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	r.serving(srv)
+	r.onSignals(ctx)
 	for _, h := range settings.Hosts {
 		log.Info("serving", "host", h.ID, "issuer", h.Issuer)
 	}
@@ -190,4 +136,30 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 		log.Error("admin socket shutdown", "err", e)
 	}
 	return err
+}
+
+// newHTTPServer makes the HTTP server of the first generation's hosts, with the server-wide settings, which
+// stay as they are until a restart (needsRestart).
+func newHTTPServer(settings *config.Settings, first *generation, st *badgerstore.Store, log *slog.Logger) (*httpapi.Server, error) {
+	probe := first.hosts[0].Settings.ID
+	return httpapi.New(httpapi.Options{
+		Hosts: first.web, TrustedProxies: settings.TrustedProxies, Logger: log,
+		Limits: httpapi.Limits{
+			ReadHeaderTimeout: settings.HTTP.ReadHeaderTimeout, ReadBodyTimeout: settings.HTTP.ReadBodyTimeout,
+			WriteTimeout: settings.HTTP.WriteTimeout, IdleTimeout: settings.HTTP.IdleTimeout,
+			MaxConnections: settings.HTTP.MaxConnections, MaxConnectionsPerIP: settings.HTTP.MaxConnectionsPerIP,
+		},
+		// Ready: the store accepts writes (not below its free-space watermark) and answers a read (of a user that
+		// does not exist, under the first host's id: any id will do, so a reload leaves the probe as it is).
+		Ready: func(ctx context.Context) error {
+			if err := st.Writable(); err != nil {
+				return err
+			}
+			_, err := st.Users().Get(ctx, probe, "readiness-probe")
+			if errors.Is(err, store.ErrNotFound) {
+				return nil
+			}
+			return err
+		},
+	})
 }

@@ -35,15 +35,17 @@ func openStore(ctx context.Context, s *config.Settings, log *slog.Logger) (*badg
 }
 
 // buildHosts makes the core services of every host on an open store, and the management dispatcher over them.
-// On error, the hosts already built are closed.
+// A host that fails does not stop the others from being tried: the error joins every host's failure, so an
+// operator fixes them in one round (a reload reports them all). On error, the hosts built are closed.
 func buildHosts(ctx context.Context, s *config.Settings, st store.Store, o assembly.Options) ([]*assembly.Services, *admin.Services, error) {
 	var hosts []*assembly.Services
+	var errs []error
 	svc := &admin.Services{Hosts: map[string]*admin.HostServices{}}
 	for i := range s.Hosts {
 		h, err := assembly.Build(ctx, &s.Hosts[i], st, o)
 		if err != nil {
-			closeHosts(hosts)
-			return nil, nil, err
+			errs = append(errs, err)
+			continue
 		}
 		hosts = append(hosts, h)
 		svc.Hosts[h.Settings.ID] = &admin.HostServices{Accounts: h.Accounts, Clients: h.Clients, Keys: h.Keys,
@@ -51,6 +53,10 @@ func buildHosts(ctx context.Context, s *config.Settings, st store.Store, o assem
 		if svc.Default == "" {
 			svc.Default = h.Settings.ID
 		}
+	}
+	if len(errs) > 0 {
+		closeHosts(hosts)
+		return nil, nil, errors.Join(errs...)
 	}
 	return hosts, svc, nil
 }
@@ -64,15 +70,18 @@ func closeHosts(hosts []*assembly.Services) {
 	}
 }
 
-// httpHosts adds each host's theme to its services for the HTTP layer.
+// httpHosts adds each host's theme to its services for the HTTP layer. Every theme is loaded (and its pages
+// rendered with sample data) before any error is returned, so all broken themes are reported together.
 func httpHosts(hosts []*assembly.Services) ([]*httpapi.Host, error) {
 	var out []*httpapi.Host
+	var errs []error
 	for _, h := range hosts {
 		theme, err := themes.Load(h.Settings.Theme)
 		if err != nil {
-			return nil, fmt.Errorf("host %s: theme: %w", h.Settings.ID, err)
+			errs = append(errs, fmt.Errorf("host %s: theme: %w", h.Settings.ID, err))
+			continue
 		}
 		out = append(out, httpapi.NewHost(h, theme))
 	}
-	return out, nil
+	return out, errors.Join(errs...)
 }

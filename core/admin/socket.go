@@ -73,9 +73,18 @@ type Server struct {
 	srv  *http.Server
 }
 
+// Dispatcher runs one request. *Services is one; a server whose configuration can be reloaded hands Listen its
+// own, which routes each request to the services of the current configuration and answers server-level
+// operations (OpReload) itself.
+type Dispatcher interface {
+	Do(ctx context.Context, req Request) Response
+}
+
+var _ Dispatcher = (*Services)(nil)
+
 // Listen creates the admin socket (mode 0600). The caller must already hold the data directory (the store's
 // lock), so a socket file left by a crashed server is stale and is replaced.
-func Listen(dataDir string, svc *Services, log *slog.Logger) (*Server, error) {
+func Listen(dataDir string, svc Dispatcher, log *slog.Logger) (*Server, error) {
 	path, err := SocketPath(dataDir)
 	if err != nil {
 		return nil, err
