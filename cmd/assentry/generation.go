@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -32,16 +33,20 @@ type generation struct {
 }
 
 // buildGeneration builds every host of s on the open store, with its theme. Nothing is written to the store
-// (see prepare), so a configuration that fails here leaves no trace. The error joins the failure of every host.
+// (see prepare), so a configuration that fails here leaves no trace. Every host and every theme is tried, and
+// the error joins all their failures.
 func buildGeneration(ctx context.Context, s *config.Settings, st store.Store, o assembly.Options) (*generation, error) {
+	themes, themeErr := loadThemes(s)
 	hosts, svc, err := buildHosts(ctx, s, st, o)
-	if err != nil {
-		return nil, err
+	if err != nil || themeErr != nil {
+		if err == nil {
+			closeHosts(hosts)
+		}
+		return nil, errors.Join(err, themeErr)
 	}
-	web, err := httpHosts(hosts)
-	if err != nil {
-		closeHosts(hosts)
-		return nil, err
+	web := make([]*httpapi.Host, len(hosts))
+	for i, h := range hosts {
+		web[i] = httpapi.NewHost(h, themes[i])
 	}
 	return &generation{settings: s, hosts: hosts, web: web, admin: svc, gate: inflight.New(), stop: func() {}}, nil
 }

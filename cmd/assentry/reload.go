@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/assentry/assentry/core/admin"
+	"github.com/assentry/assentry/core/config"
 	"github.com/spf13/cobra"
 )
 
@@ -19,16 +21,17 @@ func newReloadCmd(g *globals) *cobra.Command {
 			"configuration file and environment, as SIGHUP does. Hosts are added, removed and updated; requests\n" +
 			"already running finish on the previous configuration. A file with problems changes nothing: they are\n" +
 			"printed and the exit status is 2. --config only locates the server (its data_dir); the server reads the\n" +
-			"file it was started with.",
+			"file it was started with, with its own environment.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			settings, _, err := g.loadConfig()
+			// Only data_dir is read here: the server checks the file, and reports its problems however many.
+			dataDir, err := config.DataDir(g.configPath, os.Environ())
 			if err != nil {
-				return fmt.Errorf("%w\n(the running server was not asked to reload)", err)
+				return usageError{fmt.Sprintf("%v\n(the running server cannot be found without data_dir, and was not asked to reload)", err)}
 			}
-			cl, err := admin.Dial(settings.DataDir)
+			cl, err := admin.Dial(dataDir)
 			if errors.Is(err, admin.ErrNoServer) {
-				return fmt.Errorf("no server is running on %s: %w", settings.DataDir, err)
+				return fmt.Errorf("no server is running on %s: %w", dataDir, err)
 			}
 			if err != nil {
 				return err

@@ -11,7 +11,6 @@ import (
 	"github.com/assentry/assentry/core/admin"
 	"github.com/assentry/assentry/core/assembly"
 	"github.com/assentry/assentry/core/config"
-	"github.com/assentry/assentry/core/httpapi"
 	"github.com/assentry/assentry/store"
 	badgerstore "github.com/assentry/assentry/store/badger"
 	"github.com/assentry/assentry/themes"
@@ -70,18 +69,17 @@ func closeHosts(hosts []*assembly.Services) {
 	}
 }
 
-// httpHosts adds each host's theme to its services for the HTTP layer. Every theme is loaded (and its pages
-// rendered with sample data) before any error is returned, so all broken themes are reported together.
-func httpHosts(hosts []*assembly.Services) ([]*httpapi.Host, error) {
-	var out []*httpapi.Host
+// loadThemes loads the theme of every host of s (and renders its pages with sample data), in the order of
+// s.Hosts. Every theme is tried, so all broken themes are reported together.
+func loadThemes(s *config.Settings) ([]*themes.Theme, error) {
+	var out []*themes.Theme
 	var errs []error
-	for _, h := range hosts {
-		theme, err := themes.Load(h.Settings.Theme)
+	for _, h := range s.Hosts {
+		theme, err := themes.Load(h.Theme)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("host %s: theme: %w", h.Settings.ID, err))
-			continue
+			errs = append(errs, fmt.Errorf("host %s: theme: %w", h.ID, err))
 		}
-		out = append(out, httpapi.NewHost(h, theme))
+		out = append(out, theme)
 	}
 	return out, errors.Join(errs...)
 }
