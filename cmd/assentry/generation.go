@@ -27,6 +27,8 @@ type generation struct {
 	// gate counts the admin operations running on this generation (the HTTP layer counts its requests on its
 	// own host table).
 	gate *inflight.Gate
+	// hashers are the hosts' password hashers, which the next generation takes over where it can.
+	hashers *hashers
 
 	stop  context.CancelFunc // ends the per-host goroutines; set by start
 	tasks sync.WaitGroup
@@ -34,8 +36,14 @@ type generation struct {
 
 // buildGeneration builds every host of s on the open store, with its theme. Nothing is written to the store
 // (see prepare), so a configuration that fails here leaves no trace. Every host and every theme is tried, and
-// the error joins all their failures.
-func buildGeneration(ctx context.Context, s *config.Settings, st store.Store, o assembly.Options) (*generation, error) {
+// the error joins all their failures. prev, the running generation if any, lends its password hashers.
+func buildGeneration(ctx context.Context, s *config.Settings, st store.Store, o assembly.Options, prev *generation) (*generation, error) {
+	var prevHashers *hashers
+	if prev != nil {
+		prevHashers = prev.hashers
+	}
+	hs := newHashers(prevHashers)
+	o.NewHasher = hs.get
 	themes, themeErr := loadThemes(s)
 	hosts, svc, err := buildHosts(ctx, s, st, o)
 	if err != nil || themeErr != nil {
@@ -48,7 +56,8 @@ func buildGeneration(ctx context.Context, s *config.Settings, st store.Store, o 
 	for i, h := range hosts {
 		web[i] = httpapi.NewHost(h, themes[i])
 	}
-	return &generation{settings: s, hosts: hosts, web: web, admin: svc, gate: inflight.New(), stop: func() {}}, nil
+	return &generation{settings: s, hosts: hosts, web: web, admin: svc, gate: inflight.New(), hashers: hs,
+		stop: func() {}}, nil
 }
 
 // prepare writes what every host needs before it serves: the static clients of the file (synced: added, changed,

@@ -83,7 +83,7 @@ func problemsOf(err error) []string {
 
 // start builds, prepares and starts the first generation, from the settings serve loaded.
 func (r *reloader) start(s *config.Settings) (*generation, error) {
-	gen, err := buildGeneration(r.ctx, s, r.st, r.build)
+	gen, err := buildGeneration(r.ctx, s, r.st, r.build, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +144,7 @@ func (r *reloader) reloadLocked() (*reloadResult, error) {
 		r.log.Warn("configuration", "path", w.Path, "warning", w.Message)
 		res.Warnings = append(res.Warnings, w.String())
 	}
-	next, err := buildGeneration(r.ctx, s, r.st, r.build)
+	next, err := buildGeneration(r.ctx, s, r.st, r.build, r.cur.Load())
 	if err != nil {
 		return nil, err
 	}
