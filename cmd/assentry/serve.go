@@ -85,11 +85,14 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 		return err
 	}
 	defer closeEngines()
-	// The hosts live in generations (generation.go): the first is built here, and each reload (reload.go)
+	// The hosts live in generations (generation.go): the first is built here, and each reload (reloader.go)
 	// builds the next on the same store and engines and swaps it in. Everything below serves whichever is
 	// current: the HTTP server through its host table, the admin socket through the reloader.
 	r := &reloader{g: g, started: settings, st: st, build: assembly.Options{Engines: engines, Log: log}, log: log,
 		level: level, ctx: ctx}
+	// SIGHUP is caught from here on (its default action ends the process); until the server serves, a reload
+	// is refused and logged.
+	r.onSignals(ctx)
 	first, err := r.start(settings)
 	if err != nil {
 		return err
@@ -115,7 +118,6 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	r.serving(srv)
-	r.onSignals(ctx)
 	for _, h := range settings.Hosts {
 		log.Info("serving", "host", h.ID, "issuer", h.Issuer)
 	}
