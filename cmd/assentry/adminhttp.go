@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -13,13 +12,6 @@ import (
 	"github.com/assentry/assentry/core/admin"
 	"github.com/assentry/assentry/core/adminapi"
 )
-
-// adminExtras are what the admin listener serves besides the dispatcher's operations: Metrics (/metrics) and
-// Backup (the store's streamed backup, /v1/backup). Left nil, /metrics answers 404 and /v1/backup 503.
-type adminExtras struct {
-	Metrics http.Handler
-	Backup  func(ctx context.Context, w io.Writer) error
-}
 
 // adminHTTP is the admin listener: the admin API and /metrics on admin_listen (never the public listener).
 type adminHTTP struct {
@@ -30,8 +22,8 @@ type adminHTTP struct {
 // listenAdminHTTP starts the admin listener on addr (already checked by the configuration: loopback unless
 // admin_listen_allow_remote). Its timeouts are fixed rather than configured: its clients are the operator's own
 // tools, and a backup may take minutes to stream, so only the write side is generous.
-func listenAdminHTTP(addr string, svc *admin.Services, extras adminExtras, log *slog.Logger) (*adminHTTP, error) {
-	api, err := adminapi.New(adminapi.Options{Services: svc, Metrics: extras.Metrics, Backup: extras.Backup,
+func listenAdminHTTP(addr string, tokens *admin.Services, d admin.Dispatcher, metrics http.Handler, log *slog.Logger) (*adminHTTP, error) {
+	api, err := adminapi.New(adminapi.Options{Services: tokens, Dispatcher: d, Metrics: metrics, Backup: d.StreamBackup,
 		Log: log.With("component", "admin-api")})
 	if err != nil {
 		return nil, err

@@ -10,7 +10,7 @@ import (
 // listenAdmin opens the server's admin socket: at admin_socket when the configuration sets it (under systemd,
 // in the RuntimeDirectory, since PrivateTmp gives the service a /tmp the CLI cannot see), otherwise at the
 // path derived from the data directory under the user's temp directory.
-func listenAdmin(s *config.Settings, svc *admin.Services, log *slog.Logger) (*admin.Server, error) {
+func listenAdmin(s *config.Settings, svc admin.Dispatcher, log *slog.Logger) (*admin.Server, error) {
 	if s.AdminSocket != "" {
 		return admin.ListenAt(s.AdminSocket, svc, log)
 	}

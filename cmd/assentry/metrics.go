@@ -42,16 +42,18 @@ func buildRevision() string {
 	return rev
 }
 
-// watchMetrics has the metrics read, at every scrape, the store's counters, sizes and free space, and every
-// host's stale plugins and signing key ages.
+// watchMetrics has the metrics read, at every scrape, the store's counters, sizes and free space, and the
+// hosts' stale plugins and signing key ages. At start and after every reload it is given the hosts now served:
+// they replace the previous ones, whose ids stop being host labels.
 func watchMetrics(m *metrics.Metrics, st *badgerstore.Store, hosts []*assembly.Services) {
 	m.WatchStore(func() metrics.StoreStats {
 		s := st.Stats()
 		return metrics.StoreStats{Commits: s.Commits, Writes: s.Writes, LSMBytes: s.LSMBytes, VlogBytes: s.VlogBytes,
 			FreeBytes: s.FreeBytes, WritesRefused: s.WritesRefused}
 	})
-	for _, h := range hosts {
-		m.WatchPolicies(h.Settings.ID, h.Policies)
-		m.WatchKeys(h.Settings.ID, h.Keys)
+	watched := make([]metrics.WatchedHost, len(hosts))
+	for i, h := range hosts {
+		watched[i] = metrics.WatchedHost{ID: h.Settings.ID, Keys: h.Keys, Policies: h.Policies}
 	}
+	m.SetHosts(watched)
 }

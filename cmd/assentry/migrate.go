@@ -32,7 +32,8 @@ func migrate(ctx context.Context, g *globals, out io.Writer) error {
 	} else if !errors.Is(err, admin.ErrNoServer) {
 		return err
 	}
-	st, err := openStore(ctx, settings, newLogger("warn"))
+	log, _ := newLogger("warn")
+	st, err := openStore(ctx, settings, log)
 	if err != nil {
 		return err
 	}

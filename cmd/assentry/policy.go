@@ -29,23 +29,6 @@ func policyEngines() (*policy.Registry, error) {
 	)
 }
 
-// reloadPolicies reloads every host's plugins each time sig delivers (the server passes a channel fed by
-// signal.Notify(ch, syscall.SIGHUP)), until ctx is done. Failures are logged by the managers, which keep the
-// previous versions.
-func reloadPolicies(ctx context.Context, sig <-chan os.Signal, log *slog.Logger, managers []*policy.Manager) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-sig:
-			log.Info("reloading policies (SIGHUP)")
-			for _, m := range managers {
-				_ = m.Reload(ctx) // logged by the manager
-			}
-		}
-	}
-}
-
 func newPolicyCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "policy", Short: "Test and check policy plugins offline (no server or data directory needed)"}
 	cmd.AddCommand(newPolicyTestCmd(), newPolicyCheckCmd())

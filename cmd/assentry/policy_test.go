@@ -2,17 +2,12 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/assentry/assentry/policy"
-	"github.com/assentry/assentry/policy/lua"
 )
 
 // policyCLI runs the binary in an empty directory, without a configuration file: the policy commands need
@@ -160,32 +155,4 @@ func TestPolicyCheckCommand(t *testing.T) {
 	if r := policyCLI(t, dir, "policy", "check"); r.code != 2 {
 		t.Fatalf("no file: exit %d, want 2 (%s)", r.code, r.stderr)
 	}
-}
-
-// reloadPolicies reloads every manager on each signal.
-func TestReloadPoliciesOnSignal(t *testing.T) {
-	dir := t.TempDir()
-	path := writeFile(t, dir, "p.lua", `return {abi = 1, claims = function() return {claims = {v = 1}} end}`)
-	m, err := policy.NewManager(context.Background(), policy.ManagerOptions{
-		Options:  policy.Options{Log: slog.New(slog.DiscardHandler)},
-		Engines:  map[string]policy.Engine{"lua": lua.New(lua.Options{})},
-		Bindings: []policy.Binding{{Name: "p", Kind: "lua", Path: path}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close(context.Background())
-	ctx, cancel := context.WithCancel(context.Background())
-	sig := make(chan os.Signal)
-	done := make(chan struct{})
-	go func() { reloadPolicies(ctx, sig, slog.New(slog.DiscardHandler), []*policy.Manager{m}); close(done) }()
-	writeFile(t, dir, "p.lua", `return {abi = 1, claims = function() return {claims = {v = 2}} end}`)
-	sig <- os.Interrupt // any value: the server feeds SIGHUP
-	sig <- os.Interrupt // the second send returns once the first reload is done
-	out, err := m.Chain().Claims(context.Background(), &policy.ClaimsInput{})
-	if err != nil || out.Claims["v"] != 2.0 {
-		t.Fatalf("after the signal: %+v, %v", out, err)
-	}
-	cancel()
-	<-done
 }

@@ -27,7 +27,7 @@ func newRootCmd() *cobra.Command {
 		"configuration file (default: $ASSENTRY_CONFIG; none: a development host on http://127.0.0.1:8080)")
 	root.PersistentFlags().StringVar(&g.host, "host", "", "host id to manage (default: the first host)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err.Error()} })
-	root.AddCommand(newServeCmd(g), newUserCmd(g), newClientCmd(g), newKeysCmd(g), newPolicyCmd(), newLoadtestCmd(), newVersionCmd())
+	root.AddCommand(newServeCmd(g), newReloadCmd(g), newUserCmd(g), newClientCmd(g), newKeysCmd(g), newPolicyCmd(), newLoadtestCmd(), newVersionCmd())
 	root.AddCommand(newAdminTokenCmd(g), newGrantCmd(g))
 	root.AddCommand(newBackupCmd(g), newRestoreCmd(g), newMigrateCmd(g))
 	return root
@@ -38,17 +38,22 @@ func (g *globals) loadConfig() (*config.Settings, []config.Warning, error) {
 	return config.Load(g.configPath, os.Environ())
 }
 
-func newLogger(level string) *slog.Logger {
-	var l slog.Level
+// newLogger makes the server's JSON logger at level; the returned LevelVar changes its level later (a reload).
+func newLogger(level string) (*slog.Logger, *slog.LevelVar) {
+	lv := &slog.LevelVar{}
+	lv.Set(parseLevel(level))
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: lv})), lv
+}
+
+// parseLevel reads log_level; anything but debug, warn and error is info.
+func parseLevel(level string) slog.Level {
 	switch strings.ToLower(level) {
 	case "debug":
-		l = slog.LevelDebug
+		return slog.LevelDebug
 	case "warn":
-		l = slog.LevelWarn
+		return slog.LevelWarn
 	case "error":
-		l = slog.LevelError
-	default:
-		l = slog.LevelInfo
+		return slog.LevelError
 	}
-	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+	return slog.LevelInfo
 }

@@ -6,17 +6,17 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/assentry/assentry/core/assembly"
 	"github.com/assentry/assentry/core/audit"
+	"github.com/assentry/assentry/core/config"
 	"github.com/assentry/assentry/core/httpapi"
+	"github.com/assentry/assentry/core/metrics"
 	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
+	badgerstore "github.com/assentry/assentry/store/badger"
 	"github.com/spf13/cobra"
 )
 
@@ -54,40 +54,6 @@ func openEngines(dataDir string, log *slog.Logger) (map[string]policy.Engine, fu
 	}, nil
 }
 
-// watchPolicies watches every host's plugin files, and reloads them all on SIGHUP, until ctx ends.
-func watchPolicies(ctx context.Context, hosts []*assembly.Services, log *slog.Logger) {
-	var managers []*policy.Manager
-	for _, h := range hosts {
-		m := h.Policies
-		if err := m.Watch(ctx); err != nil {
-			log.Warn("policy files are not watched; reload with SIGHUP", "host", h.Settings.ID, "err", err)
-		}
-		managers = append(managers, m)
-	}
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	go func() {
-		reloadPolicies(ctx, hup, log, managers)
-		signal.Stop(hup)
-	}()
-}
-
-// rotateKeys runs the key rotation step every minute until ctx ends.
-func rotateKeys(ctx context.Context, h *assembly.Services, log *slog.Logger) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := h.Keys.Tick(ctx); err != nil && ctx.Err() == nil {
-				log.Error("key rotation", "host", h.Settings.ID, "err", err)
-			}
-		}
-	}
-}
-
 // serve runs the server until ctx ends. Its error, and so the exit status, also reports a store that could not be
 // closed: Store.Close is bounded (store/badger's CloseTimeout), so a data directory that became unwritable ends the
 // process with status 1 and the reason instead of a shutdown that never finishes.
@@ -96,7 +62,7 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 	if err != nil {
 		return err
 	}
-	log := newLogger(settings.LogLevel)
+	log, level := newLogger(settings.LogLevel)
 	for _, w := range warnings {
 		log.Warn("configuration", "path", w.Path, "warning", w.Message)
 	}
@@ -124,48 +90,29 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 		return err
 	}
 	defer closeEngines()
+	// The hosts live in generations (generation.go): the first is built here, and each reload (reloader.go)
+	// builds the next on the same store and engines and swaps it in. Everything below serves whichever is
+	// current: the HTTP server through its host table, the admin socket through the reloader.
+	// Every generation's hosts report their events to their audit files and to the metrics; the audit files are
+	// reopened on every reload (after logrotate renamed them).
 	auditFiles := audit.NewFiles(log)
 	defer auditFiles.Close()
-	reopenAuditOnHUP(ctx, auditFiles, log)
-	hosts, adminSvc, err := buildHosts(ctx, settings, st, assembly.Options{Engines: engines, Log: log,
-		Events: auditSinks(auditFiles, met), PolicyObserver: met})
+	r := &reloader{g: g, started: settings, st: st, log: log, level: level, ctx: ctx,
+		build: assembly.Options{Engines: engines, Log: log, Events: auditSinks(auditFiles, met), PolicyObserver: met},
+		backup: st.Backup, audit: auditFiles, metrics: met, storeStats: st}
+	// SIGHUP is caught from here on (its default action ends the process); until the server serves, a reload
+	// is refused and logged.
+	r.onSignals(ctx)
+	first, err := r.start(settings)
 	if err != nil {
 		return err
 	}
-	defer closeHosts(hosts)
-	adminSvc.Backup = st.Backup // assentry backup streams over the admin socket
-	for _, h := range hosts {
-		if err := h.Prepare(ctx); err != nil {
-			return err
-		}
-		go rotateKeys(ctx, h, log)
-	}
-	watchPolicies(ctx, hosts, log)
-	watchMetrics(met, st, hosts)
-	webHosts, err := httpHosts(hosts)
-	if err != nil {
-		return err
-	}
-	probe := hosts[0].Settings.ID
-	srv, err := httpapi.New(httpapi.Options{
-		Hosts: webHosts, TrustedProxies: settings.TrustedProxies, Logger: log, Observer: met,
-		Limits: httpapi.Limits{
-			ReadHeaderTimeout: settings.HTTP.ReadHeaderTimeout, ReadBodyTimeout: settings.HTTP.ReadBodyTimeout,
-			WriteTimeout: settings.HTTP.WriteTimeout, IdleTimeout: settings.HTTP.IdleTimeout,
-			MaxConnections: settings.HTTP.MaxConnections, MaxConnectionsPerIP: settings.HTTP.MaxConnectionsPerIP,
-		},
-		// Ready: the store accepts writes (not below its free-space watermark) and answers a read.
-		Ready: func(ctx context.Context) error {
-			if err := st.Writable(); err != nil {
-				return err
-			}
-			_, err := st.Users().Get(ctx, probe, "readiness-probe")
-			if errors.Is(err, store.ErrNotFound) {
-				return nil
-			}
-			return err
-		},
-	})
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		r.close(cctx)
+	}()
+	srv, err := newHTTPServer(settings, first, st, log, met)
 	if err != nil {
 		return err
 	}
@@ -173,14 +120,14 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	adm, err := listenAdmin(settings, adminSvc, log)
+	adm, err := listenAdmin(settings, r, log)
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	var admHTTP *adminHTTP
 	if settings.AdminListen != "" {
-		if admHTTP, err = listenAdminHTTP(settings.AdminListen, adminSvc, adminExtras{Metrics: met.Handler(), Backup: st.Backup}, log); err != nil {
+		if admHTTP, err = listenAdminHTTP(settings.AdminListen, first.admin, r, met.Handler(), log); err != nil {
 			ln.Close()
 			_ = adm.Close(ctx)
 			return err
@@ -189,6 +136,7 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	r.serving(srv)
 	for _, h := range settings.Hosts {
 		log.Info("serving", "host", h.ID, "issuer", h.Issuer)
 	}
@@ -214,4 +162,30 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 		}
 	}
 	return err
+}
+
+// newHTTPServer makes the HTTP server of the first generation's hosts, with the server-wide settings, which
+// stay as they are until a restart (needsRestart).
+func newHTTPServer(settings *config.Settings, first *generation, st *badgerstore.Store, log *slog.Logger, met *metrics.Metrics) (*httpapi.Server, error) {
+	probe := first.hosts[0].Settings.ID
+	return httpapi.New(httpapi.Options{
+		Hosts: first.web, TrustedProxies: settings.TrustedProxies, Logger: log, Observer: met,
+		Limits: httpapi.Limits{
+			ReadHeaderTimeout: settings.HTTP.ReadHeaderTimeout, ReadBodyTimeout: settings.HTTP.ReadBodyTimeout,
+			WriteTimeout: settings.HTTP.WriteTimeout, IdleTimeout: settings.HTTP.IdleTimeout,
+			MaxConnections: settings.HTTP.MaxConnections, MaxConnectionsPerIP: settings.HTTP.MaxConnectionsPerIP,
+		},
+		// Ready: the store accepts writes (not below its free-space watermark) and answers a read (of a user that
+		// does not exist, under the first host's id: any id will do, so a reload leaves the probe as it is).
+		Ready: func(ctx context.Context) error {
+			if err := st.Writable(); err != nil {
+				return err
+			}
+			_, err := st.Users().Get(ctx, probe, "readiness-probe")
+			if errors.Is(err, store.ErrNotFound) {
+				return nil
+			}
+			return err
+		},
+	})
 }

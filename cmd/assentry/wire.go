@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/assentry/assentry/core/admin"
@@ -15,7 +13,6 @@ import (
 	"github.com/assentry/assentry/core/audit"
 	"github.com/assentry/assentry/core/config"
 	"github.com/assentry/assentry/core/events"
-	"github.com/assentry/assentry/core/httpapi"
 	"github.com/assentry/assentry/store"
 	badgerstore "github.com/assentry/assentry/store/badger"
 	"github.com/assentry/assentry/themes"
@@ -46,15 +43,17 @@ func openObservedStore(ctx context.Context, s *config.Settings, log *slog.Logger
 }
 
 // buildHosts makes the core services of every host on an open store, and the management dispatcher over them.
-// On error, the hosts already built are closed.
+// A host that fails does not stop the others from being tried: the error joins every host's failure, so an
+// operator fixes them in one round (a reload reports them all). On error, the hosts built are closed.
 func buildHosts(ctx context.Context, s *config.Settings, st store.Store, o assembly.Options) ([]*assembly.Services, *admin.Services, error) {
 	var hosts []*assembly.Services
+	var errs []error
 	svc := &admin.Services{Hosts: map[string]*admin.HostServices{}, AdminTokens: st.AdminTokens()}
 	for i := range s.Hosts {
 		h, err := assembly.Build(ctx, &s.Hosts[i], st, o)
 		if err != nil {
-			closeHosts(hosts)
-			return nil, nil, err
+			errs = append(errs, err)
+			continue
 		}
 		hosts = append(hosts, h)
 		svc.Hosts[h.Settings.ID] = &admin.HostServices{Accounts: h.Accounts, Clients: h.Clients, Keys: h.Keys,
@@ -63,6 +62,10 @@ func buildHosts(ctx context.Context, s *config.Settings, st store.Store, o assem
 		if svc.Default == "" {
 			svc.Default = h.Settings.ID
 		}
+	}
+	if len(errs) > 0 {
+		closeHosts(hosts)
+		return nil, nil, errors.Join(errs...)
 	}
 	return hosts, svc, nil
 }
@@ -76,17 +79,19 @@ func closeHosts(hosts []*assembly.Services) {
 	}
 }
 
-// httpHosts adds each host's theme to its services for the HTTP layer.
-func httpHosts(hosts []*assembly.Services) ([]*httpapi.Host, error) {
-	var out []*httpapi.Host
-	for _, h := range hosts {
-		theme, err := themes.Load(h.Settings.Theme)
+// loadThemes loads the theme of every host of s (and renders its pages with sample data), in the order of
+// s.Hosts. Every theme is tried, so all broken themes are reported together.
+func loadThemes(s *config.Settings) ([]*themes.Theme, error) {
+	var out []*themes.Theme
+	var errs []error
+	for _, h := range s.Hosts {
+		theme, err := themes.Load(h.Theme)
 		if err != nil {
-			return nil, fmt.Errorf("host %s: theme: %w", h.Settings.ID, err)
+			errs = append(errs, fmt.Errorf("host %s: theme: %w", h.ID, err))
 		}
-		out = append(out, httpapi.NewHost(h, theme))
+		out = append(out, theme)
 	}
-	return out, nil
+	return out, errors.Join(errs...)
 }
 
 // auditSinks is assembly.Options.Events: each host's events go to its audit.file (none when off), keeping its
@@ -103,23 +108,4 @@ func auditSinks(files *audit.Files, shared ...events.Sink) func(h *config.HostSe
 		}
 		return append(all, shared...), nil
 	}
-}
-
-// reopenAuditOnHUP reopens every audit file on SIGHUP (after logrotate renamed them) until ctx ends.
-func reopenAuditOnHUP(ctx context.Context, files *audit.Files, log *slog.Logger) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	go func() {
-		defer signal.Stop(hup)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-hup:
-				if err := files.Reopen(); err != nil {
-					log.Error("reopening the audit log", "err", err)
-				}
-			}
-		}
-	}()
 }

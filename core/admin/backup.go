@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,21 +13,33 @@ import (
 // BackupFunc writes a full backup of the store to w; the store backend provides it ((*badger.Store).Backup).
 type BackupFunc func(ctx context.Context, w io.Writer) error
 
+// ErrNoBackup: the server offers no backup of its store (Services.Backup is nil).
+var ErrNoBackup = errors.New("this server's store cannot be backed up over the admin socket")
+
+// StreamBackup implements Dispatcher with s.Backup.
+func (s *Services) StreamBackup(ctx context.Context, w io.Writer) error {
+	if s.Backup == nil {
+		return ErrNoBackup
+	}
+	return s.Backup(ctx, w)
+}
+
 // backupPath streams a backup of the running server's store; POST, since every call takes a snapshot.
 const backupPath = "/v1/backup"
 
 // backupHandler streams svc.Backup to the client. A failure before the first byte is a 500 with the reason; a
 // failure after it cuts the connection, so the client sees a stream without its trailer and keeps no file.
-func backupHandler(svc *Services, log *slog.Logger) http.HandlerFunc {
+func backupHandler(svc Dispatcher, log *slog.Logger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if svc.Backup == nil {
-			http.Error(w, "this server's store cannot be backed up over the admin socket", http.StatusNotImplemented)
-			return
-		}
 		w.Header().Set("Content-Type", "application/octet-stream")
 		sw := &startedWriter{w: w}
-		err := svc.Backup(r.Context(), sw)
+		err := svc.StreamBackup(r.Context(), sw)
 		if err == nil {
+			return
+		}
+		if errors.Is(err, ErrNoBackup) && !sw.started {
+			w.Header().Del("Content-Type")
+			http.Error(w, err.Error(), http.StatusNotImplemented)
 			return
 		}
 		log.Error("backup over the admin socket failed", "err", err)

@@ -44,6 +44,9 @@ const (
 	OpAdminTokenCreate = "admin-token.create"
 	OpAdminTokenList   = "admin-token.list"
 	OpAdminTokenRevoke = "admin-token.revoke"
+	// OpReload re-reads the running server's configuration. It concerns the server, not a host: the server's
+	// dispatcher answers it, and Services.Do, which has no server, refuses it as unknown.
+	OpReload = "server.reload"
 )
 
 // Request is one management operation for one host ("" = the only or first host).

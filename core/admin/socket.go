@@ -75,8 +75,19 @@ type Server struct {
 	srv  *http.Server
 }
 
+// Dispatcher is what the admin socket serves: it runs one request, and streams a backup of the store. *Services
+// is one; a server whose configuration can be reloaded hands Listen its own, which routes each request to the
+// services of the current configuration and answers server-level operations (OpReload) itself.
+type Dispatcher interface {
+	Do(ctx context.Context, req Request) Response
+	// StreamBackup writes a full backup of the store to w; ErrNoBackup when the server offers none.
+	StreamBackup(ctx context.Context, w io.Writer) error
+}
+
+var _ Dispatcher = (*Services)(nil)
+
 // Listen creates the admin socket of dataDir at SocketPath(dataDir), in the private per-user directory.
-func Listen(dataDir string, svc *Services, log *slog.Logger) (*Server, error) {
+func Listen(dataDir string, svc Dispatcher, log *slog.Logger) (*Server, error) {
 	path, err := SocketPath(dataDir)
 	if err != nil {
 		return nil, err
@@ -91,7 +102,7 @@ func Listen(dataDir string, svc *Services, log *slog.Logger) (*Server, error) {
 // directory is created (0700) if missing, and must belong to this user or root and be writable by no one else
 // (checkSocketDir). The caller must already hold the data directory (the store's lock), so a socket file left
 // by a crashed server is stale and is replaced; a file there that is not a socket is refused, not removed.
-func ListenAt(path string, svc *Services, log *slog.Logger) (*Server, error) {
+func ListenAt(path string, svc Dispatcher, log *slog.Logger) (*Server, error) {
 	if err := prepareSocketDir(path); err != nil {
 		return nil, err
 	}

@@ -15,8 +15,12 @@ import (
 
 // Options are what the API is built with.
 type Options struct {
-	// Services is the management dispatcher, the one the admin socket serves. Required.
+	// Services authenticates admin tokens (its AdminTokens, which belong to the server, not to a configuration)
+	// and, unless Dispatcher is set, runs the operations. Required.
 	Services *admin.Services
+	// Dispatcher runs the operations: a server whose configuration can be reloaded passes the one its admin socket
+	// serves, which follows the current configuration; nil: Services.
+	Dispatcher admin.Dispatcher
 	// Metrics is served at /metrics without a token (it carries no identifiers); nil answers 404.
 	Metrics http.Handler
 	// Backup writes a backup of the whole store to w; nil answers GET /v1/backup with 503.
@@ -31,6 +35,7 @@ type Options struct {
 // API is the admin API's http.Handler.
 type API struct {
 	svc      *admin.Services
+	dispatch admin.Dispatcher
 	backup   func(ctx context.Context, w io.Writer) error
 	failures *ratelimit.Limiter
 	now      func() time.Time
@@ -47,7 +52,10 @@ func New(o Options) (*API, error) {
 	if o.Services == nil {
 		return nil, errors.New("adminapi: Options.Services is required")
 	}
-	a := &API{svc: o.Services, backup: o.Backup, failures: o.AuthFailures, now: o.Now, log: o.Log}
+	a := &API{svc: o.Services, dispatch: o.Dispatcher, backup: o.Backup, failures: o.AuthFailures, now: o.Now, log: o.Log}
+	if a.dispatch == nil {
+		a.dispatch = o.Services
+	}
 	if a.now == nil {
 		a.now = time.Now
 	}

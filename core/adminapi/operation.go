@@ -27,7 +27,7 @@ func (a *API) operation(rt route) http.Handler {
 			writeError(w, http.StatusBadRequest, admin.KindInvalid, err.Error())
 			return
 		}
-		resp := a.svc.Do(r.Context(), admin.Request{Op: rt.Op, Host: r.PathValue("host"), Args: args})
+		resp := a.dispatch.Do(r.Context(), admin.Request{Op: rt.Op, Host: r.PathValue("host"), Args: args})
 		if e := resp.Error; e != nil {
 			if e.Kind == admin.KindInternal || e.Kind == admin.KindUnavailable {
 				// The cause stays in the log: it may name files and internals the caller has no use for.

@@ -42,6 +42,10 @@ type Options struct {
 	Events func(h *config.HostSettings) (events.Sink, error)
 	// PolicyObserver, when set, is told of every plugin call of the host's chain (the metrics).
 	PolicyObserver policy.Observer
+	// NewHasher makes the host's password hasher; nil: account.NewHasher. A new hasher hashes a random password
+	// once (unknown users then cost the same as known ones), which takes as long as a login, so a server that
+	// rebuilds its hosts on a reload hands back the hasher it already has for the same host and parameters.
+	NewHasher func(host string, p account.Params, maxConcurrent int) (*account.Hasher, error)
 }
 
 // Services are the core services of one host, as serving needs them.
@@ -92,7 +96,11 @@ func Build(ctx context.Context, h *config.HostSettings, st store.Store, o Option
 
 func build(ctx context.Context, h *config.HostSettings, st store.Store, o Options) (_ *Services, err error) {
 	a := h.Argon2
-	hasher, err := account.NewHasher(account.Params{Memory: a.Memory, Iterations: a.Iterations, Parallelism: a.Parallelism}, a.MaxConcurrent)
+	newHasher := o.NewHasher
+	if newHasher == nil {
+		newHasher = func(_ string, p account.Params, n int) (*account.Hasher, error) { return account.NewHasher(p, n) }
+	}
+	hasher, err := newHasher(h.ID, account.Params{Memory: a.Memory, Iterations: a.Iterations, Parallelism: a.Parallelism}, a.MaxConcurrent)
 	if err != nil {
 		return nil, err
 	}

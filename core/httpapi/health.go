@@ -43,7 +43,7 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 	if s.ready != nil {
 		check(s.ready(ctx))
 	}
-	for _, h := range s.hosts {
+	for _, h := range s.Hosts() {
 		if h.Ready != nil {
 			check(h.Ready(ctx))
 		}

@@ -88,16 +88,19 @@ func hostOf(c *fiber.Ctx) *Host { return c.Locals(localsHost).(*Host) }
 
 // routeHost picks the host by the Host header (docs/architecture.md §2). An unknown name gets 421, except with a single
 // host, where the browser is sent to the issuer's URL instead (so localhost and 127.0.0.1 never loop over cookies set
-// for the other name).
+// for the other name). The request is counted on the host table it was routed by until the rest of the chain
+// returns, so a reload (SetHosts) releases the old hosts only after it.
 func (s *Server) routeHost(c *fiber.Ctx) error {
+	t := s.enterHosts()
+	defer t.gate.Leave()
 	name := strings.ToLower(string(c.Request().Host()))
-	if h, ok := s.byName[name]; ok {
+	if h, ok := t.byName[name]; ok {
 		c.Locals(localsHost, h)
 		return c.Next()
 	}
 	noEndpoint(c)
-	if len(s.hosts) == 1 {
-		h := s.hosts[0]
+	if len(t.hosts) == 1 {
+		h := t.hosts[0]
 		target := *h.Issuer
 		target.Path = c.Path()
 		target.RawQuery = string(c.Request().URI().QueryString())

@@ -43,7 +43,7 @@ func (s *Server) hostLabel(c *fiber.Ctx) string {
 	if h, ok := c.Locals(localsHost).(*Host); ok {
 		return h.ID
 	}
-	if h, ok := s.byName[strings.ToLower(string(c.Request().Host()))]; ok {
+	if h, ok := s.table.Load().byName[strings.ToLower(string(c.Request().Host()))]; ok {
 		return h.ID
 	}
 	return HostUnknown

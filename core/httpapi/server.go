@@ -2,13 +2,12 @@ package httpapi
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	json "github.com/goccy/go-json"
 	"log/slog"
 	"net"
 	"net/netip"
-	"strings"
+	"sync/atomic"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -30,9 +29,9 @@ type Options struct {
 
 // Server is the fiber application of every host.
 type Server struct {
-	app     *fiber.App
-	hosts   []*Host
-	byName  map[string]*Host
+	app *fiber.App
+	// table holds the hosts; SetHosts replaces it whole (a configuration reload) while requests run.
+	table   atomic.Pointer[hostTable]
 	proxies []netip.Prefix
 	log     *slog.Logger
 	ready   func(ctx context.Context) error
@@ -46,8 +45,9 @@ const readBufferSize = 32 << 10
 
 // New builds the application with every route.
 func New(o Options) (*Server, error) {
-	if len(o.Hosts) == 0 {
-		return nil, errors.New("httpapi: no host")
+	table, err := newHostTable(o.Hosts)
+	if err != nil {
+		return nil, err
 	}
 	proxies, err := parseProxies(o.TrustedProxies)
 	if err != nil {
@@ -59,17 +59,8 @@ func New(o Options) (*Server, error) {
 	if o.BodyLimit == 0 {
 		o.BodyLimit = 1 << 20
 	}
-	s := &Server{hosts: o.Hosts, byName: map[string]*Host{}, proxies: proxies, log: o.Logger, ready: o.Ready,
-		obs: o.Observer}
-	for _, h := range o.Hosts {
-		for _, n := range h.Hostnames {
-			n = strings.ToLower(n)
-			if _, dup := s.byName[n]; dup {
-				return nil, fmt.Errorf("httpapi: host name %q is served by two hosts", n)
-			}
-			s.byName[n] = h
-		}
-	}
+	s := &Server{proxies: proxies, log: o.Logger, ready: o.Ready, obs: o.Observer}
+	s.table.Store(table)
 	lim := o.Limits.withDefaults()
 	s.app = fiber.New(fiber.Config{
 		AppName:               "assentry",

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,7 +30,7 @@ type Options struct {
 // use New.
 type Metrics struct {
 	reg   *prometheus.Registry
-	hosts map[string]bool
+	hosts atomic.Pointer[map[string]bool] // the configured host ids; replaced by SetHosts
 	now   func() time.Time
 
 	http   httpMetrics
@@ -41,13 +42,11 @@ type Metrics struct {
 
 // New builds the registry with every metric, the build info, and the Go and process collectors.
 func New(o Options) *Metrics {
-	m := &Metrics{reg: prometheus.NewRegistry(), hosts: map[string]bool{}, now: o.Now}
+	m := &Metrics{reg: prometheus.NewRegistry(), now: o.Now}
 	if m.now == nil {
 		m.now = time.Now
 	}
-	for _, h := range o.Hosts {
-		m.hosts[h] = true
-	}
+	m.setHostIDs(o.Hosts)
 	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: namespace, Name: "build_info",
 		Help: "Always 1; its labels say which build runs."}, []string{"version", "revision", "go_version"})
 	buildInfo.WithLabelValues(o.Version, o.Revision, o.GoVersion).Set(1)
@@ -69,7 +68,7 @@ func (m *Metrics) Handler() http.Handler {
 
 // host bounds a host label: a configured id, "" (server-wide), or HostUnknown.
 func (m *Metrics) host(h string) string {
-	if h == "" || m.hosts[h] {
+	if h == "" || (*m.hosts.Load())[h] {
 		return h
 	}
 	return HostUnknown
@@ -81,3 +80,40 @@ var (
 	requestBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
 	shortBuckets   = []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}
 )
+
+func (m *Metrics) setHostIDs(ids []string) {
+	hosts := map[string]bool{}
+	for _, h := range ids {
+		hosts[h] = true
+	}
+	m.hosts.Store(&hosts)
+}
+
+// WatchedHost is what the metrics read of one configured host at every scrape.
+type WatchedHost struct {
+	ID       string
+	Keys     Signers
+	Policies PolicyStatus
+}
+
+// SetHosts replaces the configured hosts (at start and after every reload of the configuration): their ids become
+// the host label's values, and their signing keys and plugins are read at every scrape, instead of the previous
+// hosts'. Counters already kept under a removed host's id stay until the process ends, as Prometheus expects of
+// counters.
+func (m *Metrics) SetHosts(hosts []WatchedHost) {
+	ids := make([]string, len(hosts))
+	keys := make([]watchedKeys, len(hosts))
+	policies := make([]watchedPolicies, len(hosts))
+	for i, h := range hosts {
+		ids[i] = h.ID
+		keys[i] = watchedKeys{h.ID, h.Keys}
+		policies[i] = watchedPolicies{h.ID, h.Policies}
+	}
+	m.setHostIDs(ids)
+	m.keys.mu.Lock()
+	m.keys.hosts = keys
+	m.keys.mu.Unlock()
+	m.policy.mu.Lock()
+	m.policy.managers = policies
+	m.policy.mu.Unlock()
+}
