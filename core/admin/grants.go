@@ -33,11 +33,7 @@ type GrantsRevoked struct {
 
 // grantList lists a user's live, unrevoked grants, newest first.
 func grantList(ctx context.Context, hs *HostServices, raw json.RawMessage) (any, error) {
-	var a GrantArgs
-	if err := decode(raw, &a); err != nil {
-		return nil, err
-	}
-	u, err := hs.Accounts.Lookup(ctx, a.Username)
+	u, err := userOf(ctx, hs, raw)
 	if err != nil {
 		return nil, err
 	}
@@ -72,11 +68,7 @@ func grantRevoke(ctx context.Context, hs *HostServices, raw json.RawMessage) (an
 
 // grantRevokeUser ends every grant of a user in one write; the user's sessions and account stay.
 func grantRevokeUser(ctx context.Context, hs *HostServices, raw json.RawMessage) (any, error) {
-	var a GrantArgs
-	if err := decode(raw, &a); err != nil {
-		return nil, err
-	}
-	u, err := hs.Accounts.Lookup(ctx, a.Username)
+	u, err := userOf(ctx, hs, raw)
 	if err != nil {
 		return nil, err
 	}

@@ -77,16 +77,23 @@ func userList(ctx context.Context, hs *HostServices, _ json.RawMessage) (any, er
 	return out, nil
 }
 
-func userDel(ctx context.Context, hs *HostServices, raw json.RawMessage) (any, error) {
-	var a UserArgs
+// userOf decodes the username of an operation's arguments and looks the user up.
+func userOf(ctx context.Context, hs *HostServices, raw json.RawMessage) (*store.User, error) {
+	var a struct {
+		Username string `json:"username"`
+	}
 	if err := decode(raw, &a); err != nil {
 		return nil, err
 	}
-	u, err := hs.Accounts.Lookup(ctx, a.Username)
+	return hs.Accounts.Lookup(ctx, a.Username)
+}
+
+func userDel(ctx context.Context, hs *HostServices, raw json.RawMessage) (any, error) {
+	u, err := userOf(ctx, hs, raw)
 	if err != nil {
 		return nil, err
 	}
-	if err := hs.Accounts.Delete(ctx, a.Username); err != nil {
+	if err := hs.Accounts.Delete(ctx, u.Username); err != nil {
 		return nil, err
 	}
 	hs.chainsEnded(ctx, u.Username, u.ID, "user_deleted")
@@ -134,11 +141,7 @@ func nonNil(s []string) []string {
 
 // userGet returns one user by username.
 func userGet(ctx context.Context, hs *HostServices, raw json.RawMessage) (any, error) {
-	var a UserArgs
-	if err := decode(raw, &a); err != nil {
-		return nil, err
-	}
-	u, err := hs.Accounts.Lookup(ctx, a.Username)
+	u, err := userOf(ctx, hs, raw)
 	if err != nil {
 		return nil, err
 	}
