@@ -137,7 +137,9 @@ func TestExampleConfigsServe(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, h := range s.Hosts {
-				checkDiscovery(t, e.addr, h.Issuer)
+				for _, name := range h.Hostnames { // the issuer's host name and the others it answers to
+					checkDiscovery(t, e.addr, name, h.IssuerURL.Scheme, h.Issuer)
+				}
 			}
 			srv.stop()
 		})
@@ -175,18 +177,16 @@ func warnings(log string) string {
 	return strings.Join(out, "\n")
 }
 
-// checkDiscovery fetches the OpenID discovery document of the host whose issuer is iss from the server at addr,
-// with the Host and X-Forwarded-Proto the reverse proxy sends, and checks that it names that issuer.
-func checkDiscovery(t *testing.T, addr, iss string) {
+// checkDiscovery fetches the OpenID discovery document from the server at addr for the host name host, with the
+// Host and X-Forwarded-Proto that the reverse proxy in front sends, and checks that it names the issuer iss.
+func checkDiscovery(t *testing.T, addr, host, scheme, iss string) {
 	t.Helper()
-	u := strings.TrimSuffix(iss, "/")
-	host := strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
 	req, err := http.NewRequest(http.MethodGet, "http://"+addr+"/.well-known/openid-configuration", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Host = host
-	req.Header.Set("X-Forwarded-Proto", strings.SplitN(u, ":", 2)[0])
+	req.Header.Set("X-Forwarded-Proto", scheme)
 	res, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -197,9 +197,9 @@ func checkDiscovery(t *testing.T, addr, iss string) {
 		JWKSURI string `json:"jwks_uri"`
 	}
 	if err := json.NewDecoder(res.Body).Decode(&doc); err != nil || res.StatusCode != http.StatusOK {
-		t.Fatalf("discovery of %s: %d %v", iss, res.StatusCode, err)
+		t.Fatalf("discovery at %s: %d %v", host, res.StatusCode, err)
 	}
 	if doc.Issuer != iss || !strings.HasPrefix(doc.JWKSURI, iss+"/") {
-		t.Errorf("discovery of %s: issuer %q, jwks_uri %q", iss, doc.Issuer, doc.JWKSURI)
+		t.Errorf("discovery at %s: issuer %q, jwks_uri %q; want the issuer %s", host, doc.Issuer, doc.JWKSURI, iss)
 	}
 }

@@ -30,7 +30,8 @@ import (
 //
 // To debug a failing command: go test ./cmd/assentry -run 'TestQuotedCommands/<section>' -v prints every
 // command as it ran, and a failure shows its stdout, stderr and the server's log; ASSENTRY_KEEP_SCRATCH=1 keeps
-// the scratch directories (their paths are logged) to rerun a command by hand there.
+// the scratch directories (their paths are logged) to rerun a command by hand there, with ASSENTRY_CONFIG
+// set to its assentry.yaml and a binary of your own as assentry.
 func TestQuotedCommands(t *testing.T) {
 	var envs []string
 	byEnv := map[string][]quotedCommand{}
