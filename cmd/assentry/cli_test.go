@@ -56,7 +56,8 @@ type cliEnv struct {
 	dir     string
 	config  string
 	dataDir string
-	addr    string // listen address for serve
+	addr    string   // listen address for serve
+	env     []string // added to childEnv for the server (the secrets a configuration takes from the environment)
 }
 
 func newCLIEnv(t *testing.T) *cliEnv {
@@ -377,7 +378,7 @@ func (b *syncBuffer) String() string {
 func (e *cliEnv) startServer() *runningServer {
 	e.t.Helper()
 	cmd := exec.Command(binary, "--config", e.config, "serve")
-	cmd.Env = childEnv
+	cmd.Env = append(append([]string(nil), childEnv...), e.env...)
 	logs := &syncBuffer{}
 	pr, pw := io.Pipe()
 	cmd.Stderr = pw
