@@ -85,7 +85,6 @@ func sameTree(t *testing.T, before, after map[string]string) {
 	}
 }
 
-
 func TestConfigCheckGood(t *testing.T) {
 	dir := configDir(t)
 	data := filepath.Join(dir, "data")
