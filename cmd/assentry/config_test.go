@@ -132,6 +132,8 @@ func TestConfigCheckBad(t *testing.T) {
 data_dir: `+data+`
 key_encryption_key: not-a-key
 colour: blue
+policies:
+  - {name: inherited, lua: `+filepath.Join(dir, "inherited.lua")+`}
 hosts:
   - id: a
     theme: `+filepath.Join(dir, "theme")+`
@@ -141,6 +143,8 @@ hosts:
   - id: b
     issuer: https://b.example.com
     audit: {file: `+filepath.Join(dir, "nodir", "audit.log")+`}
+  - id: c
+    issuer: https://c.example.com
 `)
 	before := treeOf(t, dir)
 	r := configCLI(t, dir, cfg, nil, "config", "check")
@@ -151,8 +155,10 @@ hosts:
 		"login.html",
 		"hosts[0].policies: policy missing: open " + filepath.Join(dir, "missing.lua") + ": no such file or directory",
 		"hosts[0].policies: policy broken: broken.lua: syntax error",
+		// Inherited by hosts b and c, reported once, where it was written.
+		"\npolicies: policy inherited: open " + filepath.Join(dir, "inherited.lua") + ": no such file or directory",
 		"hosts[1].audit.file: " + filepath.Join(dir, "nodir", "audit.log") + ": the directory " + filepath.Join(dir, "nodir") + " does not exist",
-		"the configuration has 6 problems",
+		"the configuration has 7 problems",
 	}
 	for _, w := range want {
 		if !strings.Contains(r.stderr, w) {

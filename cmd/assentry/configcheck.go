@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/assentry/assentry/core/assembly"
@@ -29,7 +30,7 @@ type checkSummary struct {
 // host's theme is loaded and rendered with sample data, every plugin loaded on the real engines (with no compilation
 // cache, which would be a write) and unloaded, every audit file's directory must exist and be writable (the file is
 // not created), and the data directory must exist as a writable directory or be creatable.
-func checkFiles(ctx context.Context, s *config.Settings) checkSummary {
+func checkFiles(ctx context.Context, s *config.Settings, src *config.Sources) checkSummary {
 	var sum checkSummary
 	if err := checkDataDir(s.DataDir); err != nil {
 		sum.add("data_dir: %v", err)
@@ -43,11 +44,11 @@ func checkFiles(ctx context.Context, s *config.Settings) checkSummary {
 	themesSeen, auditSeen := map[string]bool{}, map[string]bool{}
 	for i := range s.Hosts {
 		h := &s.Hosts[i]
-		at := hostKeyPrefix(s, i)
+		at := func(key string) string { return src.HostKey(i, key) }
 		if h.Theme != "" && !themesSeen[h.Theme] {
 			themesSeen[h.Theme] = true
 			if _, err := themes.Load(h.Theme); err != nil {
-				sum.add("%stheme: %s: %v", at, h.Theme, err)
+				sum.add("%s: %s: %v", at("theme"), h.Theme, err)
 			} else {
 				sum.themes++
 			}
@@ -56,31 +57,26 @@ func checkFiles(ctx context.Context, s *config.Settings) checkSummary {
 			n, errs := assembly.CheckPolicies(ctx, h, engines, nil)
 			sum.plugins += n
 			for _, err := range errs {
-				sum.add("%spolicies: %v", at, err)
+				sum.add("%s: %v", at("policies"), err)
 			}
 		}
 		if f := h.Audit.File; f != "" && f != config.AuditStderr && !auditSeen[f] {
 			auditSeen[f] = true
 			if err := checkAuditFile(f); err != nil {
-				sum.add("%saudit.file: %s: %v", at, f, err)
+				sum.add("%s: %s: %v", at("audit.file"), f, err)
 			}
 		}
 	}
 	return sum
 }
 
-// add records a problem, as one line.
+// add records a problem, as one line; a problem already recorded (a plugin inherited by several hosts, loaded for
+// each) is not repeated.
 func (sum *checkSummary) add(format string, args ...any) {
-	sum.problems = append(sum.problems, strings.Join(strings.Fields(fmt.Sprintf(format, args...)), " "))
-}
-
-// hostKeyPrefix is the key path prefix of host i's keys in problems: "" for the single host, "hosts[1]." with
-// hosts (a problem of an inherited value is reported at the first host that uses it).
-func hostKeyPrefix(s *config.Settings, i int) string {
-	if len(s.Hosts) == 1 {
-		return ""
+	p := strings.Join(strings.Fields(fmt.Sprintf(format, args...)), " ")
+	if !slices.Contains(sum.problems, p) {
+		sum.problems = append(sum.problems, p)
 	}
-	return fmt.Sprintf("hosts[%d].", i)
 }
 
 // openCheckEngines opens every policy engine without a compilation cache directory (serve keeps one in the data

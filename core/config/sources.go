@@ -54,6 +54,23 @@ func (s *Sources) Top(key string) string {
 	return SourceDefault
 }
 
+// HostKey returns the key path where host i's key was written, for reporting a problem with its value: under the
+// host's entry ("hosts[1].theme") when the entry sets it or there is nothing to inherit, else the top level's key
+// ("theme") that the host inherits.
+func (s *Sources) HostKey(i int, key string) string {
+	if !s.hosts {
+		return key
+	}
+	own := fmt.Sprintf("hosts[%d].%s", i, key)
+	if _, ok := s.keys[own]; ok {
+		return own
+	}
+	if _, ok := s.keys[key]; ok {
+		return key
+	}
+	return own
+}
+
 // Host returns the source of host i's key (a key path within a host: "issuer", "registration.key"). With a hosts
 // list, a key the entry does not set and the top level does is "inherited from " the top level's source.
 func (s *Sources) Host(i int, key string) string {
