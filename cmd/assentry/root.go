@@ -27,7 +27,7 @@ func newRootCmd() *cobra.Command {
 		"configuration file (default: $ASSENTRY_CONFIG; none: a development host on http://127.0.0.1:8080)")
 	root.PersistentFlags().StringVar(&g.host, "host", "", "host id to manage (default: the first host)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err.Error()} })
-	root.AddCommand(newServeCmd(g), newReloadCmd(g), newUserCmd(g), newClientCmd(g), newKeysCmd(g), newPolicyCmd(), newLoadtestCmd(), newVersionCmd())
+	root.AddCommand(newServeCmd(g), newReloadCmd(g), newUserCmd(g), newClientCmd(g), newKeysCmd(g), newPolicyCmd(), newConfigCmd(g), newLoadtestCmd(), newVersionCmd())
 	root.AddCommand(newAdminTokenCmd(g), newGrantCmd(g))
 	root.AddCommand(newBackupCmd(g), newRestoreCmd(g), newMigrateCmd(g))
 	return root

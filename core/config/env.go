@@ -18,10 +18,11 @@ const (
 
 // applyEnv applies the ASSENTRY_* overrides in env to cfg's top-level keys (docs/architecture.md §8). The mapping is
 // derived from the yaml tags, so a new key is overridable without code here. An unknown ASSENTRY_ variable is an error,
-// so a typo fails at start; so is one naming a list or hosts, which come from the file only. Variables named by a
+// so a typo fails at start; so is one naming hosts or a list of mappings (scopes, clients, policies), which come from
+// the file only. A list of values is written comma-separated or as a JSON list (envlist.go). Variables named by a
 // client's client_secret_env are exempt: they hold secrets, not settings. With hosts, an override of a top-level host
-// key reaches every host that does not set that key itself.
-func applyEnv(cfg *Config, env []string, r *report) {
+// key reaches every host that does not set that key itself. Each key set is recorded in src (nil: not recorded).
+func applyEnv(cfg *Config, env []string, r *report, src *Sources) {
 	exempt := secretEnvNames(cfg)
 	root := reflect.ValueOf(cfg).Elem()
 	for _, kv := range env {
@@ -29,14 +30,18 @@ func applyEnv(cfg *Config, env []string, r *report) {
 		if !ok || !strings.HasPrefix(name, envPrefix) || name == envConfigFile || exempt[name] {
 			continue
 		}
-		if err := setFromEnv(root, name, value); err != nil {
+		keyPath, err := setFromEnv(root, name, value)
+		if err != nil {
 			r.errorf(name, "", err.Error())
+			continue
 		}
+		src.setEnv(keyPath, name, value == "")
 	}
 }
 
-// setFromEnv sets the key that the variable name maps to. Later variables win over earlier ones.
-func setFromEnv(v reflect.Value, name, value string) error {
+// setFromEnv sets the key that the variable name maps to and returns its key path. Later variables win over
+// earlier ones.
+func setFromEnv(v reflect.Value, name, value string) (string, error) {
 	// Each "__"-separated segment names one level: a field of the current struct (matched against its yaml
 	// tag upper-cased), then, for a map, the entry's key lower-cased.
 	segs := strings.Split(strings.TrimPrefix(name, envPrefix), envLevelSep)
@@ -45,11 +50,11 @@ func setFromEnv(v reflect.Value, name, value string) error {
 		last := i == len(segs)-1
 		f, ok := fieldByEnvName(v.Type(), seg)
 		if !ok {
-			return unknownEnv(name)
+			return "", unknownEnv(name)
 		}
 		keyPath = join(keyPath, f.name)
 		if v.Type() == typeOfConfig && f.name == "hosts" {
-			return fmt.Errorf("hosts are configured in the file only")
+			return "", fmt.Errorf("hosts are configured in the file only")
 		}
 		fv := v.FieldByIndex(f.index)
 		t := f.typ
@@ -57,7 +62,7 @@ func setFromEnv(v reflect.Value, name, value string) error {
 		// zero, which is "unset", so they keep their defaults.
 		if t.Kind() == reflect.Pointer && isSection(t.Elem()) {
 			if last {
-				return sectionErr(name, keyPath)
+				return "", sectionErr(name, keyPath)
 			}
 			if fv.IsNil() {
 				fv.Set(reflect.New(t.Elem()))
@@ -68,23 +73,30 @@ func setFromEnv(v reflect.Value, name, value string) error {
 		switch {
 		case isSection(t):
 			if last {
-				return sectionErr(name, keyPath)
+				return "", sectionErr(name, keyPath)
 			}
 			v = fv
 			continue
 		case t.Kind() == reflect.Slice:
-			return fmt.Errorf("%s is a list; lists are set in the config file only", keyPath)
+			if !last {
+				return "", unknownEnv(name)
+			}
+			if !isScalar(t.Elem()) {
+				return "", fmt.Errorf("%s is a list of mappings; it is set in the config file only", keyPath)
+			}
+			return keyPath, decodeList(fv, value, keyPath)
 		case t.Kind() == reflect.Map:
 			if i != len(segs)-2 || t.Key().Kind() != reflect.String || !isScalar(t.Elem()) {
-				return fmt.Errorf("%s is a map: set one entry, as %s%s<KEY>", keyPath, name, envLevelSep)
+				return "", fmt.Errorf("%s is a map: set one entry, as %s%s<KEY>", keyPath, name, envLevelSep)
 			}
-			return setMapEntry(fv, strings.ToLower(segs[i+1]), value, keyPath)
+			entry := strings.ToLower(segs[i+1])
+			return join(keyPath, entry), setMapEntry(fv, entry, value, keyPath)
 		case !last:
-			return unknownEnv(name)
+			return "", unknownEnv(name)
 		}
-		return decodeScalar(fv, value, keyPath)
+		return keyPath, decodeScalar(fv, value, keyPath)
 	}
-	return unknownEnv(name)
+	return "", unknownEnv(name)
 }
 
 // isSection reports whether t is a nested mapping of keys (registration, argon2, ...) rather than a value.
@@ -137,6 +149,8 @@ func envNames(t reflect.Type, prefix string) []string {
 		switch {
 		case isSection(ft):
 			out = append(out, envNames(ft, name+envLevelSep)...)
+		case ft.Kind() == reflect.Slice && isScalar(ft.Elem()):
+			out = append(out, name)
 		case ft.Kind() != reflect.Slice && ft.Kind() != reflect.Map:
 			out = append(out, name)
 		}

@@ -21,7 +21,8 @@ type keyWalker struct {
 	r       *report
 	lines   map[int]string // line → first key path seen on it
 	scalars map[int][]scalarAt
-	unknown int // unknown keys reported
+	unknown int      // unknown keys reported
+	src     *Sources // the line of every known key, for `assentry config show`; nil: not recorded
 }
 
 // scalarAt is a scalar value and its key path, to tell apart the keys of a one-line flow mapping.
@@ -86,6 +87,7 @@ func (w *keyWalker) walk(n *yaml.Node, t reflect.Type, path string, depth int) {
 				k := n.Content[i]
 				p := join(path, k.Value)
 				w.mark(k.Line, p)
+				w.src.setFile(p, k.Line)
 				w.walk(n.Content[i+1], t.Elem(), p, depth+1)
 			}
 		}
@@ -115,6 +117,7 @@ func (w *keyWalker) mapping(n *yaml.Node, t reflect.Type, path string, depth int
 			w.r.errorf(p, "", w.unknownMessage(t, k))
 			continue
 		}
+		w.src.setFile(p, k.Line)
 		w.walk(v, f.typ, p, depth+1)
 	}
 }

@@ -20,25 +20,46 @@ import (
 // Every problem is reported at once: the error is an *Errors listing each one with its key path, except a
 // file that cannot be read, which is returned as is. Warnings are returned even when there are errors.
 func Load(path string, env []string) (*Settings, []Warning, error) {
+	in := Inspect(path, env)
+	if in.Err != nil {
+		return nil, in.Warnings, in.Err
+	}
+	return in.Settings, in.Warnings, nil
+}
+
+// Inspection is a configuration as the offline tools see it (`assentry config check` and `config show`): what
+// Load returns, plus where each value came from, and the settings even when some keys are wrong.
+type Inspection struct {
+	// Settings are the effective settings; when Err is set they are only as good as the keys that were right
+	// (enough to check the files the configuration names), and nil when the file could not be read or parsed.
+	Settings *Settings
+	Sources  *Sources
+	Warnings []Warning
+	Err      error // as Load's
+}
+
+// Inspect loads the configuration as Load does, recording the source of every key.
+func Inspect(path string, env []string) *Inspection {
 	r := &report{}
 	cfg := &Config{}
+	src := newSources()
+	in := &Inspection{Sources: src}
 	if path != "" {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			return nil, nil, fmt.Errorf("config: %w", err)
+			in.Err = fmt.Errorf("config: %w", err)
+			return in
 		}
-		if !decodeFile(data, cfg, r) {
-			_, err := r.result() // not even YAML: nothing else is worth checking
-			return nil, nil, err
+		if !decodeFile(data, cfg, r, src) {
+			_, in.Err = r.result() // not even YAML: nothing else is worth checking
+			return in
 		}
 	}
-	applyEnv(cfg, env, r)
-	s := cfg.resolve(env, r)
-	warns, err := r.result()
-	if err != nil {
-		return nil, warns, err
-	}
-	return s, warns, nil
+	src.hosts = len(cfg.Hosts) > 0
+	applyEnv(cfg, env, r, src)
+	in.Settings = cfg.resolve(env, r)
+	in.Warnings, in.Err = r.result()
+	return in
 }
 
 // Validate applies every default to c and checks it, without reading a file or the ASSENTRY_* overrides; env
@@ -58,7 +79,7 @@ func (c *Config) Validate(env []string) (*Settings, []Warning, error) {
 // the Go types (so they are reported with their key path); the values are then decoded by yaml.v3 with
 // KnownFields(true) as a second line of defence, and its type errors are given the key path of their line.
 // It returns false when the file is not a YAML document at all.
-func decodeFile(data []byte, cfg *Config, r *report) bool {
+func decodeFile(data []byte, cfg *Config, r *report, src *Sources) bool {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
 	if err := dec.Decode(&root); err != nil {
@@ -73,7 +94,7 @@ func decodeFile(data []byte, cfg *Config, r *report) bool {
 		r.errorf("", "", "the file must hold exactly one YAML document")
 		return false
 	}
-	w := &keyWalker{r: r, lines: map[int]string{}}
+	w := &keyWalker{r: r, lines: map[int]string{}, src: src}
 	w.walk(&root, typeOfConfig, "", 0)
 
 	strict := yaml.NewDecoder(bytes.NewReader(data))
