@@ -145,7 +145,7 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 	if u != nil {
 		encoded = u.PasswordHash
 	}
-	ok, verr := s.hasher.Verify(ctx, encoded, password)
+	ok, upgraded, verr := s.verify(ctx, encoded, password)
 	if verr != nil && ctx.Err() != nil {
 		return nil, verr
 	}
@@ -158,12 +158,13 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 	if u.Disabled {
 		return nil, ErrDisabled
 	}
-	if s.hasher.NeedsRehash(u.PasswordHash) {
-		if h, err := s.hasher.Hash(ctx, password); err == nil {
-			u.PasswordHash = h
-			u.UpdatedAt = s.now().UTC()
-			_ = s.users.Update(ctx, u, store.UserUpdate{}) // best effort; the old hash still verifies
-		}
+	if upgraded == "" && s.hasher.NeedsRehash(u.PasswordHash) {
+		upgraded, _ = s.hasher.Hash(ctx, password)
+	}
+	if upgraded != "" {
+		u.PasswordHash = upgraded
+		u.UpdatedAt = s.now().UTC()
+		_ = s.users.Update(ctx, u, store.UserUpdate{}) // best effort; the old hash still verifies
 	}
 	return u, nil
 }
