@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -34,20 +36,18 @@ imported, 1 when some were skipped.`,
 			if err != nil {
 				return err
 			}
-			args := admin.ImportArgs{Users: []admin.ImportUser{}, DryRun: dryRun}
+			var users []admin.ImportUser
 			var unread []admin.SkippedUser
 			for _, e := range entries {
 				if e.Err != nil {
 					unread = append(unread, admin.SkippedUser{Username: e.File, Reason: e.Err.Error()})
 					continue
 				}
-				args.Users = append(args.Users, importUser(e.Account))
+				users = append(users, importUser(e.Account))
 			}
-			res := admin.ImportResult{}
-			if len(args.Users) > 0 {
-				if err := g.run(cmd.Context(), admin.OpUserImport, args, &res); err != nil {
-					return err
-				}
+			res, err := importBatches(cmd.Context(), g, users, dryRun)
+			if err != nil {
+				return err
 			}
 			res.Skipped = append(unread, res.Skipped...)
 			printImport(cmd.OutOrStdout(), res, dryRun)
@@ -63,6 +63,56 @@ imported, 1 when some were skipped.`,
 	cmd.Flags().StringVar(&dir, "accounts", "", "the Prosody host's accounts directory (<data_path>/<host>/accounts)")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "check every account and report, but create no user")
 	return cmd
+}
+
+// importBatchBytes bounds the JSON of one import request: the admin socket reads at most 1 MiB.
+const importBatchBytes = 256 << 10
+
+// importBatches sends the accounts in requests of at most importBatchBytes each. A dry run writes nothing, so
+// the server cannot see that two batches bring the same username: that is checked here.
+func importBatches(ctx context.Context, g *globals, users []admin.ImportUser, dryRun bool) (admin.ImportResult, error) {
+	res := admin.ImportResult{}
+	seen := map[string]string{}
+	send := func(batch []admin.ImportUser) error {
+		var r admin.ImportResult
+		if err := g.run(ctx, admin.OpUserImport, admin.ImportArgs{Users: batch, DryRun: dryRun}, &r); err != nil {
+			return err
+		}
+		for _, u := range r.Imported {
+			if from, dup := seen[u.Username]; dup {
+				res.Skipped = append(res.Skipped, admin.SkippedUser{Username: u.From,
+					Reason: fmt.Sprintf("username is taken: %s (imported from %s)", u.Username, from)})
+				continue
+			}
+			seen[u.Username] = u.From
+			res.Imported = append(res.Imported, u)
+		}
+		res.Skipped = append(res.Skipped, r.Skipped...)
+		return nil
+	}
+	var batch []admin.ImportUser
+	size := 0
+	for _, u := range users {
+		b, err := json.Marshal(u)
+		if err != nil {
+			return res, err
+		}
+		if len(b) > importBatchBytes {
+			res.Skipped = append(res.Skipped, admin.SkippedUser{Username: u.Username, Reason: "the account is too large"})
+			continue
+		}
+		if size+len(b) > importBatchBytes {
+			if err := send(batch); err != nil {
+				return res, err
+			}
+			batch, size = nil, 0
+		}
+		batch, size = append(batch, u), size+len(b)+1
+	}
+	if len(batch) > 0 {
+		return res, send(batch)
+	}
+	return res, nil
 }
 
 func importUser(a *prosody.Account) admin.ImportUser {

@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -130,4 +133,35 @@ func listUsers(t *testing.T, e *cliEnv) map[string]admin.UserView {
 		out[u.Username] = u
 	}
 	return out
+}
+
+// TestUserImportProsodyBatches: a host too large for one request on the admin socket (1 MiB) is sent in several,
+// and a dry run still sees two accounts of different batches that normalise to one username.
+func TestUserImportProsodyBatches(t *testing.T) {
+	e := newCLIEnv(t)
+	alice, err := os.ReadFile(filepath.Join(prosodyAccounts, "alice.dat"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	names := []string{"Zed", "zed"}
+	for i := range 6000 {
+		names = append(names, fmt.Sprintf("u%04d", i))
+	}
+	for _, n := range names {
+		if err := os.WriteFile(filepath.Join(dir, n+".dat"), alice, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer e.startServer().stop()
+	r := e.run("", "user", "import-prosody", "--accounts", dir, "--dry-run")
+	if r.code != 1 || !strings.Contains(r.stdout, "6001 would import, 1 skipped") ||
+		!strings.Contains(r.stdout, "skipped zed: username is taken: zed (imported from Zed)") {
+		t.Fatalf("dry run: exit %d\n%s\n%s", r.code, lastLines(r.stdout, 3), r.stderr)
+	}
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
