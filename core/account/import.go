@@ -19,7 +19,7 @@ func (s *Service) verify(ctx context.Context, encoded, password string) (ok bool
 		return ok, "", err
 	}
 	rec, perr := parseSCRAM(encoded)
-	if perr == nil && rec.Verify(password) {
+	if perr == nil && s.verifySCRAM(ctx, rec, password) {
 		h, err := s.hasher.Hash(ctx, password)
 		if err != nil {
 			// The password was right; the replacement waits for the next login.
@@ -29,6 +29,16 @@ func (s *Service) verify(ctx context.Context, encoded, password string) (ok bool
 	}
 	_, err = s.hasher.Verify(ctx, "", password)
 	return false, "", err
+}
+
+// verifySCRAM runs rec.Verify within the hasher's concurrency bound, so a flood of logins of imported users
+// queues as argon2id logins do.
+func (s *Service) verifySCRAM(ctx context.Context, rec *SCRAM, password string) bool {
+	if err := s.hasher.acquire(ctx); err != nil {
+		return false
+	}
+	defer s.hasher.release()
+	return rec.Verify(password)
 }
 
 // Imported is an account brought over from another server. It carries either the server's SCRAM credential,
