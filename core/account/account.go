@@ -131,7 +131,8 @@ func (s *Service) Add(ctx context.Context, n NewUser) (*store.User, error) {
 
 // Authenticate checks a username and password. An unknown user costs the same argon2id work as a wrong
 // password and gets the same error; a disabled user gets ErrDisabled only once the password was right.
-// A hash made with older parameters is upgraded.
+// A hash made with older parameters is upgraded, and an imported SCRAM credential is replaced by argon2id (one
+// write, best effort: the credential still verifies until it succeeds).
 func (s *Service) Authenticate(ctx context.Context, username, password string) (*store.User, error) {
 	name, err := s.Normalize(username)
 	var u *store.User
