@@ -15,7 +15,7 @@ func newUserCmd(g *globals) *cobra.Command {
 		userSimpleCmd(g, "disable", "Disable a user and end its sessions and tokens", admin.OpUserDisable),
 		userSimpleCmd(g, "enable", "Enable a disabled user", admin.OpUserEnable),
 		userSetCmd(g, "roles", "Set a user's roles (from the host's role catalogue)", admin.OpUserRoles),
-		userSetCmd(g, "groups", "Set a user's groups", admin.OpUserGroups))
+		userSetCmd(g, "groups", "Set a user's groups", admin.OpUserGroups), userImportProsodyCmd(g))
 	return cmd
 }
 

@@ -131,7 +131,8 @@ func (s *Service) Add(ctx context.Context, n NewUser) (*store.User, error) {
 
 // Authenticate checks a username and password. An unknown user costs the same argon2id work as a wrong
 // password and gets the same error; a disabled user gets ErrDisabled only once the password was right.
-// A hash made with older parameters is upgraded.
+// A hash made with older parameters is upgraded, and an imported SCRAM credential is replaced by argon2id (one
+// write, best effort: the credential still verifies until it succeeds).
 func (s *Service) Authenticate(ctx context.Context, username, password string) (*store.User, error) {
 	name, err := s.Normalize(username)
 	var u *store.User
@@ -145,7 +146,7 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 	if u != nil {
 		encoded = u.PasswordHash
 	}
-	ok, verr := s.hasher.Verify(ctx, encoded, password)
+	ok, upgraded, verr := s.verify(ctx, encoded, password)
 	if verr != nil && ctx.Err() != nil {
 		return nil, verr
 	}
@@ -158,12 +159,13 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 	if u.Disabled {
 		return nil, ErrDisabled
 	}
-	if s.hasher.NeedsRehash(u.PasswordHash) {
-		if h, err := s.hasher.Hash(ctx, password); err == nil {
-			u.PasswordHash = h
-			u.UpdatedAt = s.now().UTC()
-			_ = s.users.Update(ctx, u, store.UserUpdate{}) // best effort; the old hash still verifies
-		}
+	if upgraded == "" && s.hasher.NeedsRehash(u.PasswordHash) {
+		upgraded, _ = s.hasher.Hash(ctx, password)
+	}
+	if upgraded != "" {
+		u.PasswordHash = upgraded
+		u.UpdatedAt = s.now().UTC()
+		_ = s.users.Update(ctx, u, store.UserUpdate{}) // best effort; the old hash still verifies
 	}
 	return u, nil
 }

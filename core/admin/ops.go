@@ -124,6 +124,7 @@ var handlers = map[string]handler{
 	OpClientRevoke: clientRevoke, OpClientBans: clientBans,
 	OpKeysList: keysList, OpKeysRotate: keysRotate, OpUserGet: userGet,
 	OpGrantList: grantList, OpGrantRevoke: grantRevoke, OpGrantRevokeUser: grantRevokeUser,
+	OpUserImport: userImport,
 }
 
 // Do runs one request and never panics on bad input: every failure is a Response.Error. Every request, refused

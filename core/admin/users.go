@@ -33,11 +33,15 @@ type UserView struct {
 	Locale        string    `json:"locale,omitempty"`
 	Disabled      bool      `json:"disabled"`
 	CreatedAt     time.Time `json:"created_at"`
+	// PasswordScheme is the kind of the stored password: argon2id, or scram-sha-1 / scram-sha-256 for an
+	// imported account whose user has not logged in since.
+	PasswordScheme string `json:"password_scheme,omitempty"`
 }
 
 func viewUser(u *store.User) UserView {
 	return UserView{ID: u.ID, Username: u.Username, Roles: nonNil(u.Roles), Groups: nonNil(u.Groups), Name: u.Name,
-		Email: u.Email, EmailVerified: u.EmailVerified, Locale: u.Locale, Disabled: u.Disabled, CreatedAt: u.CreatedAt}
+		Email: u.Email, EmailVerified: u.EmailVerified, Locale: u.Locale, Disabled: u.Disabled, CreatedAt: u.CreatedAt,
+		PasswordScheme: account.PasswordScheme(u.PasswordHash)}
 }
 
 func userAdd(ctx context.Context, hs *HostServices, raw json.RawMessage) (any, error) {

@@ -66,6 +66,9 @@ var routes = []route{
 	{http.MethodPost, "/v1/hosts/{host}/users/{username}/enable", admin.OpUserEnable, write, 0, nil, nil, "users",
 		"Enable a disabled user"},
 
+	{http.MethodPost, "/v1/hosts/{host}/user-imports", admin.OpUserImport, write, http.StatusOK, admin.ImportArgs{}, admin.ImportResult{}, "users",
+		"Import accounts from another server (assentry user import-prosody): SCRAM credentials are replaced by argon2id at each user's first login; taken or invalid usernames are skipped, never overwritten"},
+
 	{http.MethodGet, "/v1/hosts/{host}/users/{username}/grants", admin.OpGrantList, read, http.StatusOK, nil, []admin.GrantView{}, "grants",
 		"List a user's live grants (token chains), newest first"},
 	{http.MethodDelete, "/v1/hosts/{host}/users/{username}/grants", admin.OpGrantRevokeUser, write, http.StatusOK, nil, admin.GrantsRevoked{}, "grants",

@@ -17,6 +17,9 @@ func (s schemas) ref(t reflect.Type) map[string]any {
 		return map[string]any{"type": "string", "format": "date-time"}
 	case t.Kind() == reflect.Pointer:
 		return s.ref(t.Elem())
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8:
+		// encoding/json writes []byte as standard base64 with padding.
+		return map[string]any{"type": "string", "contentEncoding": "base64"}
 	case t.Kind() == reflect.Slice:
 		return map[string]any{"type": "array", "items": s.ref(t.Elem())}
 	case t.Kind() == reflect.String:
