@@ -28,7 +28,7 @@ type Options struct {
 	// Log is the host's logger: it carries the host id already (core/assembly passes a logger With("host")),
 	// so the chain's and the Manager's lines name the plugin, not the host again.
 	Log *slog.Logger
-	Now            func() time.Time // the envelope's now; default time.Now
+	Now func() time.Time // the envelope's now; default time.Now
 	// Observer, when set, is told of every plugin call (metrics); the built-in policy's calls are not reported.
 	Observer Observer
 }
