@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync/atomic"
@@ -36,8 +37,15 @@ func (m *Manager) Watch(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		d := filepath.Dir(abs)
 		files[abs] = true
-		if d := filepath.Dir(abs); !slices.Contains(dirs, d) {
+		// A plugin file that is a symbolic link can change through another name of its directory (a Kubernetes
+		// ConfigMap swaps a "..data" link): every event of that directory counts, and reload's checksums keep
+		// an unchanged file from being loaded or logged again.
+		if fi, err := os.Lstat(abs); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+			files[d] = true
+		}
+		if !slices.Contains(dirs, d) {
 			dirs = append(dirs, d)
 		}
 	}
@@ -60,8 +68,8 @@ func (m *Manager) Watch(ctx context.Context) error {
 	return nil
 }
 
-// watchLoop runs the watch: events on files (absolute paths of the plugin files) arm the debounce timer,
-// which reloads when it fires.
+// watchLoop runs the watch: events on files (absolute paths of the plugin files, and of the directories whose
+// every event counts) arm the debounce timer, which reloads when it fires.
 func (m *Manager) watchLoop(ctx context.Context, w *fsnotify.Watcher, files map[string]bool, done chan struct{}) {
 	defer close(done)
 	defer w.Close()
@@ -79,7 +87,7 @@ func (m *Manager) watchLoop(ctx context.Context, w *fsnotify.Watcher, files map[
 			}
 			// A rename over a plugin file is a Create of its name; a write in place, a Write; a removal, a
 			// Remove or Rename (the reload then logs the missing file). A Chmod changes nothing loaded.
-			if ev.Op == fsnotify.Chmod || !files[filepath.Clean(ev.Name)] {
+			if name := filepath.Clean(ev.Name); ev.Op == fsnotify.Chmod || !files[name] && !files[filepath.Dir(name)] {
 				m.watch.ignored.Add(1)
 				continue
 			}

@@ -112,3 +112,44 @@ func TestWatchOnlyPluginFiles(t *testing.T) {
 		t.Fatalf("while broken: %q, want v2", got)
 	}
 }
+
+// TestWatchSymlinkedPlugin: a plugin file that is a symbolic link through a directory link, as a Kubernetes
+// ConfigMap mounts it, is reloaded when the directory link is swapped (an event on another name than the
+// plugin's), and an unchanged file is not reloaded.
+func TestWatchSymlinkedPlugin(t *testing.T) {
+	dir := t.TempDir()
+	for i, v := range []string{"..v1", "..v2"} {
+		if err := os.Mkdir(filepath.Join(dir, v), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		writeAtomically(t, filepath.Join(dir, v, "p.lua"), versioned(i+1))
+	}
+	if err := os.Symlink("..v1", filepath.Join(dir, "..data")); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "p.lua")
+	if err := os.Symlink(filepath.Join("..data", "p.lua"), path); err != nil {
+		t.Fatal(err)
+	}
+	var log testlog.Buffer
+	m, eng := newManager(t, path, &log)
+	if err := m.Watch(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("..v2", filepath.Join(dir, "..data_tmp")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "..data_tmp"), filepath.Join(dir, "..data")); err != nil {
+		t.Fatal(err)
+	}
+	pollUntil(t, "v2 served", func() bool { got, _ := grantedOf(t, m.Chain()); return got == "v2" })
+	// Events in the directory that change nothing of the file: reloads run, nothing is loaded or logged.
+	_, _, before := m.WatchStats()
+	if err := os.WriteFile(filepath.Join(dir, "other.log"), []byte("a log line\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pollUntil(t, "the reload", func() bool { _, _, r := m.WatchStats(); return r > before })
+	if n := eng.loaded.Load(); n != 2 {
+		t.Fatalf("%d versions loaded, want 2", n)
+	}
+}
