@@ -56,7 +56,7 @@ type Manager struct {
 	stopWatch context.CancelFunc
 	watchDone chan struct{}
 
-	stale  staleSet            // plugins whose last reload failed (stale.go)
+	stale  staleSet            // plugins whose file failed to load (stale.go)
 	failed map[string][32]byte // by plugin: the content of its file that failed last, to log a failure once
 	watch  watchStats          // what the watcher did (watch.go)
 }
