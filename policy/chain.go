@@ -25,8 +25,10 @@ type Options struct {
 	// their JSON); an answer over a cap is an invalid_output failure. Defaults: 32 and 16 KiB.
 	MaxClaims      int
 	MaxClaimsBytes int
-	Log            *slog.Logger
-	Now            func() time.Time // the envelope's now; default time.Now
+	// Log is the host's logger: it carries the host id already (core/assembly passes a logger With("host")),
+	// so the chain's and the Manager's lines name the plugin, not the host again.
+	Log *slog.Logger
+	Now func() time.Time // the envelope's now; default time.Now
 	// Observer, when set, is told of every plugin call (metrics); the built-in policy's calls are not reported.
 	Observer Observer
 }
@@ -234,7 +236,7 @@ func (c *Chain) unref(l *loaded) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := l.plugin.Close(ctx); err != nil {
-			c.opts.Log.Warn("policy plugin close failed", "host", c.opts.Host, "plugin", l.name, "err", err)
+			c.opts.Log.Warn("policy plugin close failed", "plugin", l.name, "err", err)
 		}
 	}()
 }
@@ -293,8 +295,8 @@ func (c *Chain) call(ctx context.Context, e *entry, hook string, in any, request
 		if e.onError == OnErrorFailClosed {
 			level = slog.LevelError
 		}
-		c.opts.Log.Log(ctx, level, "policy plugin failed", "host", c.opts.Host, "plugin", e.name, "hook", hook,
-			"kind", failureKind(err), "on_error", e.onError, "duration", time.Since(start),
+		c.opts.Log.Log(ctx, level, "policy plugin failed", "plugin", e.name, "hook", hook,
+			"kind", failureKind(err), "on_error", e.onError, "duration_ms", millis(time.Since(start)),
 			"request_id", requestID, "err", err)
 		return nil, err
 	}

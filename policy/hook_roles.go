@@ -67,7 +67,7 @@ func (c *Chain) catalogued(plugin, requestID string, prev, next []string) []stri
 		case contains(prev, r) || c.catalog[r]:
 			out = append(out, r)
 		default:
-			c.opts.Log.Warn("policy role refused: not in the role catalogue", "host", c.opts.Host, "plugin", plugin,
+			c.opts.Log.Warn("policy role refused: not in the role catalogue", "plugin", plugin,
 				"hook", HookMapRoles, "role", r, "request_id", requestID)
 		}
 	}
@@ -83,7 +83,7 @@ func (c *Chain) mergeClaims(e *entry, hook, requestID string, have, add map[stri
 	out := maps.Clone(have)
 	for k, v := range add {
 		if ReservedClaim(k) {
-			c.opts.Log.Warn("policy claim refused: reserved name", "host", c.opts.Host, "plugin", e.name,
+			c.opts.Log.Warn("policy claim refused: reserved name", "plugin", e.name,
 				"hook", hook, "claim", k, "request_id", requestID)
 			continue
 		}
@@ -103,7 +103,7 @@ func (c *Chain) mergeClaims(e *entry, hook, requestID string, have, add map[stri
 // claimsFailure logs and returns a claims cap failure (the output was valid JSON, so call did not log it).
 func (c *Chain) claimsFailure(e *entry, hook, requestID string, err error) error {
 	f := &Failure{Plugin: e.name, Hook: hook, Kind: FailOutput, Err: err}
-	c.opts.Log.Warn("policy plugin failed", "host", c.opts.Host, "plugin", e.name, "hook", hook, "kind", f.Kind,
+	c.opts.Log.Warn("policy plugin failed", "plugin", e.name, "hook", hook, "kind", f.Kind,
 		"on_error", e.onError, "request_id", requestID, "err", f)
 	return f
 }

@@ -124,7 +124,7 @@ func TestOnErrorScope(t *testing.T) {
 		t.Fatalf("the plugin after a fail-closed one ran %d times, want 1 (from the skip chain only)", good.calls())
 	}
 	for _, want := range []string{`"msg":"policy plugin failed"`, `"plugin":"p1"`, `"hook":"scope_policy"`, `"kind":"deadline"`,
-		`"on_error":"skip"`, `"on_error":"fail_closed"`, `"duration":`, `"level":"ERROR"`} {
+		`"on_error":"skip"`, `"on_error":"fail_closed"`, `"duration_ms":`, `"level":"ERROR"`} {
 		if !strings.Contains(l.String(), want) {
 			t.Errorf("log lacks %s: %s", want, l.String())
 		}

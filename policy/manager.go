@@ -23,6 +23,9 @@ type Binding struct {
 	Limits  Limits
 	OnError map[string]string // per hook; missing: DefaultOnError
 	Isolate bool              // Source.Isolate (config isolate_calls)
+	// OnLoadError is what NewManager does when the file cannot be loaded: OnLoadErrorFail (also "") refuses
+	// the host, OnLoadErrorKeepLastGood runs the last good version kept in CacheDir and marks the plugin stale.
+	OnLoadError string
 }
 
 // ManagerOptions configure the policies of one host.
@@ -31,6 +34,10 @@ type ManagerOptions struct {
 	Engines  map[string]Engine // by kind; shared by every host, closed by their owner
 	Bindings []Binding
 	Debounce time.Duration // wait for a burst of file events to settle before reloading (default 200 ms)
+	// CacheDir is where the last good version of each plugin is kept (data_dir/policy-cache/<host>): written
+	// after every successful load, read at start by a binding with OnLoadErrorKeepLastGood whose file fails.
+	// Empty: nothing is kept, and keep_last_good has nothing to fall back on.
+	CacheDir string
 }
 
 // Manager loads the plugins of one host into a Chain and reloads them when their files change (Watch) or when
@@ -49,7 +56,9 @@ type Manager struct {
 	stopWatch context.CancelFunc
 	watchDone chan struct{}
 
-	stale staleSet // plugins whose last reload failed (stale.go)
+	stale  staleSet            // plugins whose file failed to load (stale.go)
+	failed map[string][32]byte // by plugin: the content of its file that failed last, to log a failure once
+	watch  watchStats          // what the watcher did (watch.go)
 }
 
 // NewManager loads every binding (an error in any refuses the whole host: a configuration problem is reported at
@@ -69,19 +78,19 @@ func NewManager(ctx context.Context, opts ManagerOptions) (*Manager, error) {
 			return nil, fmt.Errorf("policy %s: no %q engine", b.Name, b.Kind)
 		}
 	}
+	m.failed = map[string][32]byte{}
 	for _, b := range opts.Bindings {
-		code, err := os.ReadFile(b.Path)
-		if err == nil {
-			var l *loaded
-			if l, err = m.load(ctx, b, code); err == nil {
-				m.current = append(m.current, l)
-				continue
+		l, err := m.loadFile(ctx, b)
+		if err != nil && b.OnLoadError == OnLoadErrorKeepLastGood {
+			l, err = m.loadLastGood(ctx, b, err)
+		}
+		if err != nil {
+			for _, l := range m.current {
+				_ = l.plugin.Close(ctx)
 			}
+			return nil, fmt.Errorf("policy %s: %w", b.Name, err)
 		}
-		for _, l := range m.current {
-			_ = l.plugin.Close(ctx)
-		}
-		return nil, fmt.Errorf("policy %s: %w", b.Name, err)
+		m.current = append(m.current, l)
 	}
 	m.chain.cur.Store(m.chain.newSnapshot(m.current))
 	return m, nil
@@ -89,6 +98,49 @@ func NewManager(ctx context.Context, opts ManagerOptions) (*Manager, error) {
 
 // Chain is the host's policy, for the core to call. It stays the same object across reloads.
 func (m *Manager) Chain() *Chain { return m.chain }
+
+// loadFile reads b's file and loads it; the version that loads is kept as b's last good one, and the content
+// of a file that does not is remembered in failed.
+func (m *Manager) loadFile(ctx context.Context, b Binding) (*loaded, error) {
+	code, err := os.ReadFile(b.Path)
+	if err != nil {
+		return nil, err
+	}
+	return m.loadCode(ctx, b, code)
+}
+
+// loadCode is loadFile on code already read from b's file.
+func (m *Manager) loadCode(ctx context.Context, b Binding, code []byte) (*loaded, error) {
+	l, err := m.load(ctx, b, code)
+	if err != nil {
+		m.failed[b.Name] = sha256.Sum256(code)
+		return nil, err
+	}
+	delete(m.failed, b.Name)
+	m.saveLastGood(b, code)
+	return l, nil
+}
+
+// loadLastGood loads b's last good version (on_load_error keep_last_good) after its file failed with loadErr,
+// and marks b stale: the host runs, but not what the file says, which it logs at error.
+func (m *Manager) loadLastGood(ctx context.Context, b Binding, loadErr error) (*loaded, error) {
+	lg, err := m.readLastGood(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w (on_load_error keep_last_good: no last good version: %v)", loadErr, err)
+	}
+	kept := b
+	kept.Config = lg.Config // the config that version was initialised with
+	l, err := m.load(ctx, kept, lg.Code)
+	if err != nil {
+		return nil, fmt.Errorf("%w (on_load_error keep_last_good: the last good version fails too: %v)", loadErr, err)
+	}
+	m.chain.opts.Log.Error("policy failed to load; running its last good version, which is stale", "plugin", b.Name,
+		"path", b.Path, "err", loadErr, "last_good_saved_at", lg.SavedAt, "last_good_sha256", lg.SHA256)
+	m.stale.set(b.Name, true)
+	// No file content is this version (its config may differ too): the next reload of a readable file loads it.
+	l.sum = [32]byte{}
+	return l, nil
+}
 
 // load compiles, checks, initialises and pre-warms one version of a binding.
 func (m *Manager) load(ctx context.Context, b Binding, code []byte) (*loaded, error) {
@@ -106,8 +158,13 @@ func (m *Manager) load(ctx context.Context, b Binding, code []byte) (*loaded, er
 }
 
 // Reload re-reads every plugin file and swaps in those that changed. A plugin that cannot be read or loaded
-// keeps its previous version; the errors are logged and returned together. Unchanged files are not reloaded.
-func (m *Manager) Reload(ctx context.Context) error {
+// keeps its previous version and is stale; every such failure is logged at error and they are returned
+// together. Unchanged files are not reloaded.
+func (m *Manager) Reload(ctx context.Context) error { return m.reload(ctx, false) }
+
+// reload is Reload; fromWatch (a reload the file watcher asked for) skips a file whose content already failed
+// and was logged, so that a broken plugin is logged once per change of its file.
+func (m *Manager) reload(ctx context.Context, fromWatch bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
@@ -119,24 +176,30 @@ func (m *Manager) Reload(ctx context.Context) error {
 	changed := false
 	for i, b := range m.opts.Bindings {
 		code, err := os.ReadFile(b.Path)
-		if err == nil && sha256.Sum256(code) == m.current[i].sum {
-			m.stale.set(b.Name, false) // the file is back to the version that runs
-			continue
+		if err == nil {
+			sum := sha256.Sum256(code)
+			if sum == m.current[i].sum {
+				m.stale.set(b.Name, false) // the file is back to the version that runs
+				delete(m.failed, b.Name)
+				continue
+			}
+			if fromWatch && m.failed[b.Name] == sum {
+				continue // this content failed already, and was logged
+			}
 		}
 		start := time.Now()
 		var l *loaded
 		if err == nil {
-			l, err = m.load(ctx, b, code)
+			l, err = m.loadCode(ctx, b, code)
 		}
 		if err != nil {
-			log.Error("policy reload failed; the previous version stays", "host", m.opts.Host, "plugin", b.Name,
-				"path", b.Path, "err", err)
+			log.Error("policy reload failed; the previous version stays", "plugin", b.Name, "path", b.Path, "err", err)
 			errs = append(errs, fmt.Errorf("policy %s: %w", b.Name, err))
 			m.stale.set(b.Name, true)
 			continue
 		}
-		log.Info("policy reloaded", "host", m.opts.Host, "plugin", b.Name, "path", b.Path, "hooks", l.hooks,
-			"duration", time.Since(start))
+		log.Info("policy reloaded", "plugin", b.Name, "path", b.Path, "hooks", l.hooks,
+			"duration_ms", millis(time.Since(start)))
 		next[i], changed = l, true
 		m.stale.set(b.Name, false)
 	}

@@ -49,3 +49,7 @@ func outcome(dec any, err error) string {
 	}
 	return OutcomeOK
 }
+
+// millis is d in milliseconds with microsecond precision: the unit of every duration the server logs
+// (duration_ms), so that a policy line and a request line read alike.
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -5,8 +5,8 @@ import (
 	"sync"
 )
 
-// staleSet holds the plugins of a Manager whose last reload failed: their previous version still runs, but it
-// is not what their file says. It has its own lock, so a readiness probe or a metrics scrape never waits for a
+// staleSet holds the plugins of a Manager whose file failed to load (at their last reload, or at start with
+// on_load_error keep_last_good): an earlier version still runs, but it is not what their file says. It has its own lock, so a readiness probe or a metrics scrape never waits for a
 // reload in progress (which holds the Manager's).
 type staleSet struct {
 	mu    sync.Mutex
@@ -26,8 +26,9 @@ func (s *staleSet) set(name string, stale bool) {
 	s.names[name] = true
 }
 
-// Stale returns the names of the host's plugins whose last reload failed, sorted: each still runs the version
-// loaded before, while its file says something else (broken, unreadable, or refused by its engine). A plugin
+// Stale returns the names of the host's plugins whose last reload failed, or that started on their last good
+// version (on_load_error keep_last_good), sorted: each runs an earlier version, while its file says something
+// else (broken, unreadable, or refused by its engine). A plugin
 // leaves the list when a reload of it succeeds or its file is back to the version that runs. For /readyz and
 // the assentry_policy_stale metric.
 func (m *Manager) Stale() []string {

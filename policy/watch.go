@@ -3,17 +3,27 @@ package policy
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
 )
 
-// Watch reloads the plugins when their files change: it watches the directories holding them (editors and
-// deployment tools replace a file by renaming another over it, which a watch on the file itself would miss) and
-// calls Reload once a burst of events has been quiet for Debounce. It returns once the watch is set up; the watch
-// ends with Close or when ctx is done.
+// watchStats count what the watcher did, for tests (export_test.go): the events it ignored (another file of a
+// watched directory: a log file, an editor's swap file), the reloads it scheduled, and those it ran.
+type watchStats struct {
+	ignored, scheduled, reloads atomic.Int64
+}
+
+// Watch reloads the plugins when their files change. It watches the directories holding them, since editors
+// and deployment tools replace a file by renaming another over it, which a watch on the file itself would miss,
+// but reacts only to events on the plugin files themselves: a log file or an editor's temporary file in the
+// same directory is ignored. Once a burst of events has been quiet for Debounce, it reloads; a file whose
+// content already failed is not reloaded again, so a broken plugin is logged once per change. It returns once
+// the watch is set up; the watch ends with Close or when ctx is done.
 func (m *Manager) Watch(ctx context.Context) error {
 	m.watchMu.Lock()
 	defer m.watchMu.Unlock()
@@ -21,12 +31,21 @@ func (m *Manager) Watch(ctx context.Context) error {
 		return errors.New("policy: already watching")
 	}
 	var dirs []string
+	files := map[string]bool{}
 	for _, b := range m.opts.Bindings {
 		abs, err := filepath.Abs(b.Path)
 		if err != nil {
 			return err
 		}
-		if d := filepath.Dir(abs); !slices.Contains(dirs, d) {
+		d := filepath.Dir(abs)
+		files[abs] = true
+		// A plugin file that is a symbolic link can change through another name of its directory (a Kubernetes
+		// ConfigMap swaps a "..data" link): every event of that directory counts, and reload's checksums keep
+		// an unchanged file from being loaded or logged again.
+		if fi, err := os.Lstat(abs); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+			files[d] = true
+		}
+		if !slices.Contains(dirs, d) {
 			dirs = append(dirs, d)
 		}
 	}
@@ -45,11 +64,13 @@ func (m *Manager) Watch(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	m.stopWatch, m.watchDone = cancel, make(chan struct{})
-	go m.watchLoop(ctx, w, m.watchDone)
+	go m.watchLoop(ctx, w, files, m.watchDone)
 	return nil
 }
 
-func (m *Manager) watchLoop(ctx context.Context, w *fsnotify.Watcher, done chan struct{}) {
+// watchLoop runs the watch: events on files (absolute paths of the plugin files, and of the directories whose
+// every event counts) arm the debounce timer, which reloads when it fires.
+func (m *Manager) watchLoop(ctx context.Context, w *fsnotify.Watcher, files map[string]bool, done chan struct{}) {
 	defer close(done)
 	defer w.Close()
 	log := m.chain.opts.Log
@@ -64,19 +85,26 @@ func (m *Manager) watchLoop(ctx context.Context, w *fsnotify.Watcher, done chan 
 			if !ok {
 				return
 			}
-			if ev.Op != fsnotify.Chmod {
-				timer.Reset(m.opts.Debounce)
+			// A rename over a plugin file is a Create of its name; a write in place, a Write; a removal, a
+			// Remove or Rename (the reload then logs the missing file). A Chmod changes nothing loaded.
+			if name := filepath.Clean(ev.Name); ev.Op == fsnotify.Chmod || !files[name] && !files[filepath.Dir(name)] {
+				m.watch.ignored.Add(1)
+				continue
 			}
+			m.watch.scheduled.Add(1)
+			timer.Reset(m.opts.Debounce)
 		case err, ok := <-w.Errors:
 			if !ok {
 				return
 			}
-			log.Warn("policy file watch", "host", m.opts.Host, "err", err)
+			log.Warn("policy file watch", "err", err)
+			m.watch.scheduled.Add(1)
 			timer.Reset(m.opts.Debounce) // events may have been lost: look at the files again
 		case <-timer.C:
 			rctx, cancel := context.WithTimeout(ctx, time.Minute)
-			_ = m.Reload(rctx) // logged by Reload
+			_ = m.reload(rctx, true) // logged by reload
 			cancel()
+			m.watch.reloads.Add(1)
 		}
 	}
 }

@@ -98,7 +98,8 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 	auditFiles := audit.NewFiles(log)
 	defer auditFiles.Close()
 	r := &reloader{g: g, started: settings, st: st, log: log, level: level, ctx: ctx,
-		build:  assembly.Options{Engines: engines, Log: log, Events: auditSinks(auditFiles, met), PolicyObserver: met},
+		build: assembly.Options{Engines: engines, Log: log, Events: auditSinks(auditFiles, met), PolicyObserver: met,
+			PolicyCache: filepath.Join(settings.DataDir, "policy-cache")},
 		backup: st.Backup, audit: auditFiles, metrics: met, storeStats: st}
 	// SIGHUP is caught from here on (its default action ends the process); until the server serves, a reload
 	// is refused and logged.

@@ -28,6 +28,10 @@ type Options struct {
 	// SkipPlugins leaves the host's plugins unloaded (its chain is the built-in policy alone): for the management
 	// commands, which run no hook and must keep working while a plugin file is broken.
 	SkipPlugins bool
+	// PolicyCache is the directory where each host keeps the last good version of its plugins
+	// (data_dir/policy-cache; a host's are under <host id>/), for policies[].on_load_error keep_last_good. Empty:
+	// nothing is kept, and a plugin that fails to load refuses its host whatever on_load_error says.
+	PolicyCache string
 	// KeyAlgorithms are the algorithms the host keeps a signing key for; nil: every supported one. Tests keep to
 	// the fast ones (an RSA key takes a good fraction of a second to make).
 	KeyAlgorithms []string

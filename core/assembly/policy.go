@@ -3,6 +3,7 @@ package assembly
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"github.com/assentry/assentry/core/config"
 	"github.com/assentry/assentry/core/oauth"
@@ -23,12 +24,16 @@ func newPolicies(ctx context.Context, h *config.HostSettings, scopes *oauth.Cata
 			return nil, err
 		}
 	}
+	var cache string
+	if o.PolicyCache != "" {
+		cache = filepath.Join(o.PolicyCache, h.ID) // a host id is [a-z0-9-]: a plain directory name
+	}
 	builtin := oauth.BuiltinPolicy(scopes)
 	builtin.ValidateRegistration = registration.BuiltinPolicy
 	return policy.NewManager(ctx, policy.ManagerOptions{
 		Options: policy.Options{Host: h.ID, Builtin: builtin, BuiltinPolicy: h.BuiltinPolicy, Roles: h.Roles,
 			Now: o.Now, Log: o.Log.With("host", h.ID), Observer: o.PolicyObserver},
-		Engines: o.Engines, Bindings: bindings,
+		Engines: o.Engines, Bindings: bindings, CacheDir: cache,
 	})
 }
 
@@ -38,7 +43,7 @@ func policyBindings(h *config.HostSettings) ([]policy.Binding, error) {
 	var out []policy.Binding
 	for _, p := range h.Policies {
 		b := policy.Binding{Name: p.Name, Kind: "lua", Path: p.Lua, Hooks: p.Hooks, Config: p.Config, OnError: p.OnError,
-			Isolate: p.IsolateCalls}
+			Isolate: p.IsolateCalls, OnLoadError: p.OnLoadError}
 		if p.Wasm != "" {
 			b.Kind, b.Path = "wasm", p.Wasm
 		}

@@ -16,12 +16,13 @@ type NotReadyError struct {
 func (e *NotReadyError) Error() string { return "host " + e.Host + ": " + e.Reason }
 
 // Ready is nil when the host can do all its work, else a *NotReadyError naming what is wrong: a plugin whose
-// last reload failed (it still runs its previous version, which is not what its file says), or an algorithm
+// file failed to load (it runs an earlier version, which is not what its file says: the last reload failed, or
+// the host started on the last good version), or an algorithm
 // the host keeps with no key that can sign (its tokens cannot be issued). Any other error (the signing keys
 // could not be read at all) is returned as it is: it is for the log, not for the probe's answer.
 func (s *Services) Ready(ctx context.Context) error {
 	if stale := s.Policies.Stale(); len(stale) > 0 {
-		return &NotReadyError{Host: s.Settings.ID, Reason: fmt.Sprintf("policy plugin %s is stale: its last reload failed and its previous version still runs",
+		return &NotReadyError{Host: s.Settings.ID, Reason: fmt.Sprintf("policy plugin %s is stale: its file failed to load and an earlier version still runs",
 			strings.Join(stale, ", "))}
 	}
 	_, missing, err := s.Keys.Signers(ctx)

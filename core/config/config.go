@@ -196,4 +196,8 @@ type Policy struct {
 	// IsolateCalls restores a wasm plugin's instance to its state after init after every call (Lua calls are
 	// always isolated).
 	IsolateCalls bool `yaml:"isolate_calls"`
+	// OnLoadError is what a start (or a configuration reload) does when the plugin's file does not load: fail
+	// (the default) refuses it; keep_last_good runs the last version that loaded, kept in the data directory,
+	// and marks the plugin stale (docs/policy-abi.md).
+	OnLoadError string `yaml:"on_load_error"`
 }

@@ -102,6 +102,9 @@ const (
 	onErrorAsk        = "ask"
 )
 
+// onLoadErrorValues are the on_load_error choices (docs/policy-abi.md); the first is the default.
+func onLoadErrorValues() []string { return []string{"fail", "keep_last_good"} }
+
 // policyLimits are the keys a policy's limits may set (docs/policy-abi.md).
 func policyLimits() []string {
 	return []string{"timeout_ms", "max_memory_pages", "pool", "max_input_bytes"}
@@ -151,6 +154,12 @@ func (b *hostBuilder) policies(h Host, hs *HostSettings) {
 			bound = hooks // the plugin binds every hook it exports
 		}
 		p.OnError = b.onError(key, p.OnError, p.Hooks, bound)
+		switch {
+		case p.OnLoadError == "":
+			p.OnLoadError = onLoadErrorValues()[0]
+		case !slices.Contains(onLoadErrorValues(), p.OnLoadError):
+			b.errorf(key+".on_load_error", "%q must be %s", p.OnLoadError, strings.Join(onLoadErrorValues(), " or "))
+		}
 		for _, k := range slices.Sorted(maps.Keys(p.Limits)) {
 			if !slices.Contains(policyLimits(), k) {
 				b.errorf(key+".limits."+k, "unknown limit (limits: %s)", strings.Join(policyLimits(), ", "))

@@ -39,7 +39,10 @@ policies:
     wasm: ./consent.wasm
     on_error: {consent: ask, claims: skip, map_roles: fail_closed}
     isolate_calls: true
+    on_load_error: keep_last_good
 `},
+		{name: "on_load_error", yaml: "policies: [{name: p, lua: a.lua, on_load_error: keep_last}, {name: q, lua: b.lua, on_load_error: fail}]\n",
+			want: []string{`policies[0].on_load_error: "keep_last" must be fail or keep_last_good`}},
 		{name: "unknown builtin hook", yaml: "builtin_policy: {consnet: false}\n",
 			want: []string{"builtin_policy.consnet: unknown hook (hooks: validate_registration, map_roles, scope_policy, consent, claims)"}},
 		{name: "names and sources", yaml: `
@@ -87,6 +90,9 @@ policies:
 			"validate_registration": "fail_closed", "map_roles": "skip", "scope_policy": "fail_closed",
 			"consent": "ask", "claims": "skip"}},
 		{name: "bound hooks only", got: h.Policies[1].OnError, want: map[string]string{"consent": "ask", "claims": "skip"}},
+	}
+	if got := h.Policies[0].OnLoadError; got != "fail" {
+		t.Errorf("on_load_error: got %q, want the default fail", got)
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -68,7 +68,13 @@ func (s *Server) register(c *fiber.Ctx) error {
 	resp, err := reg.RegisterFrom(c.UserContext(), c.Request().Body(), info)
 	if err != nil {
 		// A refusal is an *oauth.Error; anything else (a failing policy, signing) is a server failure.
-		return s.writeError(c, oauth.AsError(err))
+		e := oauth.AsError(err)
+		if !e.ServerFailure() {
+			// Who refused it (a plugin, or which built-in rule) and why: the access log shows only the 400.
+			s.log.Info("client registration refused", "host", h.ID, "decided_by", registration.DecidedBy(err),
+				"error", e.Code, "reason", e.Description, "ip", s.clientIP(c), "request_id", requestIDOf(c))
+		}
+		return s.writeError(c, e)
 	}
 	s.log.Info("client registered", "host", h.ID, "client_name", resp.ClientName, "client_uri", resp.ClientURI,
 		"client_id_sha256", oauth.Digest(resp.ClientID), "ip", s.clientIP(c), "request_id", requestIDOf(c))

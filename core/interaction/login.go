@@ -68,6 +68,7 @@ func (s *Service) Login(ctx context.Context, f LoginForm, b Browser) (*Step, err
 		return s.loginTooMany(ctx, ix, f.Username, wait)
 	}
 	if f.Username == "" || f.Password == "" || len(f.Username) > maxCredentialLen || len(f.Password) > maxCredentialLen {
+		s.loginFailedLog(f.Username, "missing_credentials", b)
 		s.loginEvent(ctx, ix, b, events.Event{Kind: events.LoginFailed, Username: clip(f.Username),
 			Reason: "missing_credentials"})
 		return s.loginFailed(ctx, ix, f.Username, "Enter your username and password.")
@@ -77,11 +78,12 @@ func (s *Service) Login(ctx context.Context, f LoginForm, b Browser) (*Step, err
 	case errors.Is(err, account.ErrInvalidCredentials):
 		s.limits.LoginPerIP.Spend(b.Addr)
 		s.limits.LoginPerUser.Spend(userKey)
-		s.log.Info("login failed", "ip", b.Addr)
+		s.loginFailedLog(f.Username, account.FailureReason(err), b)
 		s.loginEvent(ctx, ix, b, events.Event{Kind: events.LoginFailed, Username: f.Username,
 			Reason: account.FailureReason(err)})
 		return s.loginFailed(ctx, ix, f.Username, "The username or password is not correct.")
 	case errors.Is(err, account.ErrDisabled):
+		s.loginFailedLog(f.Username, account.FailureReason(err), b)
 		s.loginEvent(ctx, ix, b, events.Event{Kind: events.LoginFailed, Username: f.Username,
 			Reason: account.FailureReason(err)})
 		return s.loginFailed(ctx, ix, f.Username, "This account is disabled.")
@@ -188,6 +190,13 @@ func (s *Service) loginEvent(ctx context.Context, ix *store.Interaction, b Brows
 }
 
 // clip keeps a typed username short enough for one log line (a longer one was refused unhashed).
+// loginFailedLog logs a refused login with the username as typed (clipped) and the audit log's reason
+// (missing_credentials, or account.FailureReason's unknown_user, bad_password, disabled_user), so an operator
+// reading the server log alone can tell a mistyped name from a wrong password or a disabled account.
+func (s *Service) loginFailedLog(username, reason string, b Browser) {
+	s.log.Info("login failed", "username", clip(username), "reason", reason, "ip", b.Addr)
+}
+
 func clip(username string) string {
 	if len(username) > maxCredentialLen {
 		return username[:maxCredentialLen]

@@ -41,7 +41,7 @@ func newPolicyMetrics(reg prometheus.Registerer) *policyMetrics {
 			Name: "call_duration_seconds", Help: "Time of a plugin call by plugin and hook, encoding and decoding included.",
 			Buckets: shortBuckets}, []string{"plugin", "hook"}),
 		stale: prometheus.NewDesc(namespace+"_policy_stale",
-			"1 while a plugin's last reload failed (its previous version still runs), else 0.", []string{"host", "plugin"}, nil),
+			"1 while a plugin is stale: its file failed to load and an earlier version still runs, else 0.", []string{"host", "plugin"}, nil),
 	}
 	reg.MustRegister(p.calls, p.duration, p)
 	return p

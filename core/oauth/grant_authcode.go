@@ -80,7 +80,7 @@ func (p *Provider) checkCodeBinding(c *store.Code, r *GrantRequest, used bool) *
 	}
 	if e != nil {
 		p.log().Warn("authorization code refused: the request does not match its binding", "client_id", r.Client.ID,
-			"code_client_id", c.ClientID, "reason", e.Description, "code_used", used, "host", p.Host)
+			"code_client_id", c.ClientID, "reason", e.Description, "code_used", used)
 	}
 	return e
 }

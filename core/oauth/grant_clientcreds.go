@@ -33,7 +33,7 @@ func (clientCredentialsGrant) Token(ctx context.Context, p *Provider, r *GrantRe
 	// sub would let a resource server take the client for that user.
 	if p.subjectCollides(r.Client.ID) {
 		p.log().Warn("client_credentials refused: the client_id has the shape of a user's subject (RFC 9700 §4.15); "+
-			"give the client another id", "client_id", r.Client.ID, "host", p.Host)
+			"give the client another id", "client_id", r.Client.ID)
 		return nil, UnauthorizedClient("this client_id could be taken for a user's subject, so the client may not " +
 			"act for itself; the operator must give it another client_id")
 	}

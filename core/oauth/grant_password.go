@@ -88,7 +88,7 @@ func (g *PasswordGrant) Token(ctx context.Context, p *Provider, r *GrantRequest)
 	case errors.Is(err, account.ErrInvalidCredentials), errors.Is(err, account.ErrDisabled):
 		g.perIP.Spend(ip)
 		g.perUser.Spend(key)
-		p.log().Info("password grant failed", "client_id", r.Client.ID, "ip", ip, "host", p.Host)
+		p.log().Info("password grant failed", "client_id", r.Client.ID, "username", username, "reason", account.FailureReason(err), "ip", ip)
 		p.emit(ctx, events.Event{Kind: events.LoginFailed, GrantType: GrantPassword, ClientKind: ClientKind(r.Client),
 			ClientID: r.Client.ID, IP: ip, Username: username, Reason: account.FailureReason(err)})
 		return nil, invalidCredentials()
@@ -104,7 +104,7 @@ func (g *PasswordGrant) Token(ctx context.Context, p *Provider, r *GrantRequest)
 	resp, e := p.Issue(ctx, &Issuance{GrantType: GrantPassword, Flow: policy.FlowPassword, Client: r.Client,
 		UserID: u.ID, Requested: requested, NoIDToken: true, AuthTime: p.now()})
 	if e == nil {
-		p.log().Info("password grant", "client_id", r.Client.ID, "user_id", u.ID, "ip", ip, "host", p.Host)
+		p.log().Info("password grant", "client_id", r.Client.ID, "user_id", u.ID, "ip", ip)
 	}
 	return resp, e
 }

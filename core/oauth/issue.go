@@ -259,7 +259,7 @@ func (p *Provider) revokeGrant(ctx context.Context, grantID, why, clientID strin
 			"client_id", clientID}, attrs...)...)
 		return
 	}
-	p.log().Warn("grant revoked", append([]any{"grant", grantID, "why", why, "client_id", clientID, "host", p.Host},
+	p.log().Warn("grant revoked", append([]any{"grant", grantID, "why", why, "client_id", clientID},
 		attrs...)...)
 }
 

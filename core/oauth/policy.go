@@ -129,6 +129,9 @@ func (p *Provider) consentDecision(ctx context.Context, ix *store.Interaction, c
 		return nil, policyError(err)
 	}
 	if out.Decision == policy.DecisionDeny {
+		// The flow answers access_denied; the log says which plugin (or the built-in policy) denied, and why.
+		p.log().Info("consent denied by policy", "client_id", client.ID, "user_id", user.ID, "decided_by", out.DecidedBy,
+			"reason", out.ErrorDescription)
 		p.emit(ctx, events.Event{Kind: events.PolicyDenied, Hook: policy.HookConsent, Decider: out.DecidedBy,
 			ClientID: client.ID, UserID: user.ID, Scope: JoinScope(offered), Reason: policy.DecisionDeny})
 	}

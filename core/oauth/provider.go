@@ -86,7 +86,9 @@ type Options struct {
 	ClientAuthLimits ClientAuthLimits
 	// Random is the source of user codes; nil: crypto/rand. Tests inject one to force collisions.
 	Random io.Reader
-	Log    *slog.Logger
+	// Log is the host's logger; it carries the host id already (core/assembly passes Log.With("host", id)),
+	// so the provider's lines do not add it again.
+	Log *slog.Logger
 	// Events receives the security events of the protocol (tokens issued, refreshed, revoked, reused and
 	// introspected, consents given, policy denials); nil drops them.
 	Events *events.Emitter

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/assentry/assentry/core/oauth"
+	"github.com/assentry/assentry/policy"
 )
 
 // A refused registration is an *oauth.Error (RFC 7591 §3.2.2): invalid_redirect_uri or invalid_client_metadata,
@@ -26,6 +27,37 @@ func describe(field, format string, args ...any) string {
 		return msg
 	}
 	return field + ": " + msg
+}
+
+// Refused is a registration the validate_registration policy rejected: the *oauth.Error the client is answered
+// (Unwrap, so oauth.AsError finds it) and who decided, for the server log.
+type Refused struct {
+	// DecidedBy is the plugin's name, or policy.DecidedByBuiltin for the built-in policy.
+	DecidedBy string
+	Err       *oauth.Error
+}
+
+func (r *Refused) Error() string { return r.Err.Error() }
+
+// Unwrap returns the protocol error.
+func (r *Refused) Unwrap() error { return r.Err }
+
+// DecidedBy names what refused a registration, for the server log: the plugin's name, or for the host's own
+// rules "builtin:<member>" (the metadata member whose rule refused it: builtin:redirect_uris,
+// builtin:client_uri, ...), or "builtin" when the metadata as a whole was refused. "" when err is not a refusal.
+func DecidedBy(err error) string {
+	var r *Refused
+	if errors.As(err, &r) && r.DecidedBy != policy.DecidedByBuiltin {
+		return r.DecidedBy
+	}
+	var e *oauth.Error
+	if !errors.As(err, &e) || e.ServerFailure() {
+		return ""
+	}
+	if e.Field != "" {
+		return policy.DecidedByBuiltin + ":" + e.Field
+	}
+	return policy.DecidedByBuiltin
 }
 
 // Errors of client lookups and of the revocation list. Lookups of a client_id that is not a valid registered

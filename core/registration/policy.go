@@ -82,7 +82,12 @@ func (r *Registry) runPolicy(ctx context.Context, m *Metadata, info RequestInfo)
 		if desc == "" {
 			desc = "refused by the registration policy"
 		}
-		return nil, oauth.RegistrationRefused(out.Error, desc)
+		refusal := oauth.RegistrationRefused(out.Error, desc)
+		var rule *oauth.Error
+		if out.DecidedBy == policy.DecidedByBuiltin && errors.As(DefaultRules(m), &rule) && rule.Code == refusal.Code {
+			refusal.Field = rule.Field // the built-in policy is DefaultRules: name the member whose rule refused
+		}
+		return nil, &Refused{DecidedBy: out.DecidedBy, Err: refusal}
 	}
 	if len(out.MetadataPatch) == 0 {
 		return m, nil

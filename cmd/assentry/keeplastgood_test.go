@@ -1,0 +1,110 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestKeepLastGoodServer runs the real server with a registration plugin. Started with a good file, it keeps
+// that version in the data directory. With the file broken, a restart with on_load_error keep_last_good serves
+// the last good version, logs at error that it is stale (with the load error), and /readyz is 503 naming the
+// plugin; without the option the server refuses to start.
+func TestKeepLastGoodServer(t *testing.T) {
+	e := newCLIEnv(t)
+	const good = `return {abi = 1, validate_registration = function(req)
+  return {decision = "reject", error_description = "refused by the good version"}
+end}`
+	plugin := writeFile(t, e.dir, "gate.lua", good)
+	base := string(mustRead(t, e.config))
+	setConfig := func(onLoadError string) {
+		t.Helper()
+		cfg := base + "registration:\n  key: \"an-example-registration-key-of-32b\"\npolicies:\n  - name: gate\n    lua: " + plugin + "\n"
+		if onLoadError != "" {
+			cfg += "    on_load_error: " + onLoadError + "\n"
+		}
+		writeFile(t, e.dir, filepath.Base(e.config), cfg)
+	}
+	get := func(path string) (int, string) {
+		t.Helper()
+		res, err := http.Get("http://" + e.addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	register := func() string {
+		t.Helper()
+		res, err := http.Post("http://"+e.addr+"/oauth2/register", "application/json", strings.NewReader(
+			`{"client_name":"Shop","client_uri":"https://shop.example.com/","redirect_uris":["https://shop.example.com/cb"]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var body struct {
+			Description string `json:"error_description"`
+		}
+		_ = json.NewDecoder(res.Body).Decode(&body)
+		return body.Description
+	}
+
+	setConfig("keep_last_good")
+	srv := e.startServer()
+	if got := register(); got != "refused by the good version" {
+		t.Fatalf("the good version answered %q\n%s", got, srv.log)
+	}
+	if code, body := get("/readyz"); code != http.StatusOK {
+		t.Fatalf("/readyz with a good plugin: %d %s", code, body)
+	}
+	srv.stop()
+	if _, err := os.Stat(filepath.Join(e.dataDir, "policy-cache", "default", "gate", "last-good.json")); err != nil {
+		t.Fatalf("the last good version was not kept: %v", err)
+	}
+
+	writeFile(t, e.dir, "gate.lua", "return {abi = 1, validate_registration = ") // broken
+	srv = e.startServer()
+	if got := register(); got != "refused by the good version" {
+		t.Fatalf("with the file broken, the server answered %q, want the last good version's answer\n%s", got, srv.log)
+	}
+	code, body := get("/readyz")
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "policy plugin gate is stale") {
+		t.Fatalf("/readyz running a last good version: %d %q", code, body)
+	}
+	var staleLine string
+	for _, l := range strings.Split(srv.log.String(), "\n") {
+		if strings.Contains(l, "running its last good version") {
+			staleLine = l
+		}
+	}
+	for _, want := range []string{`"level":"ERROR"`, `"plugin":"gate"`, `"host":"default"`, "syntax error"} {
+		if !strings.Contains(staleLine, want) {
+			t.Errorf("the stale start's log line lacks %s: %q\n%s", want, staleLine, srv.log)
+		}
+	}
+	if strings.Count(staleLine, `"host"`) != 1 {
+		t.Errorf("the host is named %d times: %s", strings.Count(staleLine, `"host"`), staleLine)
+	}
+	srv.stop()
+
+	// Without the option: the server refuses to start, naming the plugin and the error.
+	setConfig("")
+	r := e.run("", "serve")
+	if r.code == 0 || !strings.Contains(r.stderr, "policy gate") || !strings.Contains(r.stderr, "syntax error") {
+		t.Fatalf("serve with a broken plugin and no keep_last_good: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
