@@ -145,4 +145,3 @@ func TestCommonPasswordsList(t *testing.T) {
 		}
 	}
 }
-
