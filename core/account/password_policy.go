@@ -20,10 +20,14 @@ const (
 	DefaultMaxPasswordLength = 1024
 	// LowestMaxPasswordLength is the smallest maximum §3.1.1.2 permits.
 	LowestMaxPasswordLength = 64
+	// MaxPasswordBytes bounds a new password's UTF-8 encoding whatever MaxLength says: it is the most the login
+	// page and the password grant read (their maxCredentialLen), so a password that could be set but never typed
+	// in is refused when it is set.
+	MaxPasswordBytes = 1024
 )
 
 // PasswordPolicy decides whether a new password may be set (NIST SP 800-63B-4 §3.1.1.2): a length in Unicode
-// code points between MinLength and MaxLength, no composition rules, and a blocklist of the built-in checks
+// code points between MinLength and MaxLength (and at most MaxPasswordBytes in UTF-8), no composition rules, and a blocklist of the built-in checks
 // (repeats, sequences, common passwords, the username, the site name) and the operator's file of compromised
 // passwords. It applies when a password is set, never at login: existing passwords keep working.
 //
@@ -35,13 +39,16 @@ type PasswordPolicy struct {
 }
 
 // NewPasswordPolicy returns the policy with the given bounds and compromised-password blocklist (nil: none).
-// Bounds outside SP 800-63B-4's (a minimum below 8, a maximum below 64 or below the minimum) are an error.
+// Bounds outside SP 800-63B-4's (a minimum below 8, a maximum below 64 or below the minimum), or a maximum above
+// MaxPasswordBytes, are an error.
 func NewPasswordPolicy(minLength, maxLength int, blocklist *Blocklist) (*PasswordPolicy, error) {
 	switch {
 	case minLength < LowestMinPasswordLength:
 		return nil, fmt.Errorf("password policy: minimum length %d is below %d (NIST SP 800-63B-4 §3.1.1.2)", minLength, LowestMinPasswordLength)
 	case maxLength < LowestMaxPasswordLength:
 		return nil, fmt.Errorf("password policy: maximum length %d is below %d (NIST SP 800-63B-4 §3.1.1.2)", maxLength, LowestMaxPasswordLength)
+	case maxLength > MaxPasswordBytes:
+		return nil, fmt.Errorf("password policy: maximum length %d is above %d, the most a login accepts", maxLength, MaxPasswordBytes)
 	case maxLength < minLength:
 		return nil, fmt.Errorf("password policy: maximum length %d is below the minimum %d", maxLength, minLength)
 	}
@@ -69,10 +76,9 @@ func (p *PasswordPolicy) Check(password, username, siteName string) error {
 	if !utf8.ValidString(password) {
 		return fail(RuleEncoding, "it is not valid UTF-8 text")
 	}
-	// A code point takes at most 4 bytes, and NFC at most triples the code points of a string: an input this
-	// large is too long whatever it normalises to, and is not worth normalising.
-	if len(password) > 16*p.maxLength {
-		return fail(RuleTooLong, "it is longer than %d characters", p.maxLength)
+	// Checked before normalising, so a huge input costs nothing more.
+	if len(password) > MaxPasswordBytes {
+		return fail(RuleTooLong, "it is longer than %d bytes, the most a login accepts", MaxPasswordBytes)
 	}
 	nfc := norm.NFC.String(password)
 	switch n := utf8.RuneCountInString(nfc); {

@@ -18,6 +18,7 @@ func TestPasswordPolicyCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	p1024 := DefaultPasswordPolicy()
 	p8, err := NewPasswordPolicy(8, 64, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -42,6 +43,9 @@ func TestPasswordPolicyCheck(t *testing.T) {
 		{"64 characters allowed", p, "the 64th character of this long passphrase is the last one: okay", "bob", "", ""},
 		{"65 characters refused", p, "the 65th character of this long passphrase is the last one: okay!", "bob", "", RuleTooLong},
 		{"huge input", p, strings.Repeat("abcdefghij", 200), "bob", "", RuleTooLong},
+		// 300 characters, but 1200 bytes: more than the login page and the password grant read.
+		{"over the login's byte limit", p1024, strings.Repeat("🐈🐕🐇", 100), "bob", "", RuleTooLong},
+		{"at the login's byte limit", p1024, strings.Repeat("🐈🐕🐇🐢🐍", 51) + "abcd", "bob", "", ""},
 		{"invalid UTF-8", p, "valid start then \xff\xfe bytes", "bob", "", RuleEncoding},
 		{"no composition rules: all lower case", p, "purple giraffes eat quietly", "bob", "", ""},
 		{"one character repeated", p, strings.Repeat("z", 20), "bob", "", RuleRepeated},
@@ -118,6 +122,7 @@ func TestNewPasswordPolicyBounds(t *testing.T) {
 		{"min below 8", 7, 64, true},
 		{"max below 64", 15, 63, true},
 		{"max below min", 100, 80, true},
+		{"max above the login's limit", 15, 1025, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,7 +12,8 @@ type PasswordPolicy struct {
 	// MinLength is the fewest characters (Unicode code points) of a new password: 15 by default, as §3.1.1.2
 	// requires of a password that is the only factor; 8 to 14 are accepted with a warning, less is an error.
 	MinLength int `yaml:"min_length"`
-	// MaxLength is the most characters accepted: 1024 by default; at least 64 (§3.1.1.2).
+	// MaxLength is the most characters accepted: 1024 by default; 64 (§3.1.1.2) to 1024. A password is also
+	// refused over 1024 bytes in UTF-8, the most a login reads.
 	MaxLength int `yaml:"max_length"`
 	// BlocklistFile names a file of compromised passwords, one a line, refused case-insensitively.
 	BlocklistFile string `yaml:"blocklist_file"`
@@ -34,6 +35,9 @@ const (
 	lowestPasswordMinLength = 8
 	// lowestPasswordMaxLength: §3.1.1.2 has verifiers accept at least 64 characters.
 	lowestPasswordMaxLength = 64
+	// highestPasswordMaxLength is the most the login page and the password grant read, in bytes (core/account's
+	// MaxPasswordBytes): a longer password could be set but never used.
+	highestPasswordMaxLength = 1024
 )
 
 // passwordPolicy resolves password_policy. The blocklist file must exist now, so a typo fails at start; the
@@ -62,6 +66,9 @@ func (b *hostBuilder) passwordPolicy(h Host, hs *HostSettings) {
 	case p.MaxLength < lowestPasswordMaxLength:
 		b.errorf("password_policy.max_length", "%d is below %d: NIST SP 800-63B-4 §3.1.1.2 has at least %d "+
 			"characters accepted", p.MaxLength, lowestPasswordMaxLength, lowestPasswordMaxLength)
+	case p.MaxLength > highestPasswordMaxLength:
+		b.errorf("password_policy.max_length", "%d is above %d, the longest password (in bytes) the login page and "+
+			"the password grant accept", p.MaxLength, highestPasswordMaxLength)
 	case p.MaxLength < p.MinLength:
 		b.errorf("password_policy.max_length", "%d is below min_length %d", p.MaxLength, p.MinLength)
 	}

@@ -27,6 +27,8 @@ func TestPasswordPolicyRules(t *testing.T) {
 			want: []string{"password_policy.min_length: -1 is below 8"}},
 		{name: "max below 64", yaml: iss + "password_policy: {max_length: 63}",
 			want: []string{"password_policy.max_length: 63 is below 64"}},
+		{name: "max above the login's limit", yaml: iss + "password_policy: {max_length: 1025}",
+			want: []string{"password_policy.max_length: 1025 is above 1024"}},
 		{name: "max below min", yaml: iss + "password_policy: {min_length: 100, max_length: 80}",
 			want: []string{"password_policy.max_length: 80 is below min_length 100"}},
 		{name: "a missing blocklist file", yaml: iss + "password_policy: {blocklist_file: /nonexistent/list.txt}",
