@@ -50,6 +50,11 @@ func TestPasswordPolicyCLI(t *testing.T) {
 		})
 	}
 	e.ok("a different passphrase\n", "user", "passwd", "bob", "--password-stdin")
+	// Bytes that are not UTF-8 would be replaced on the way to the server: refused before they leave.
+	if r := e.run("latin-1 caf\xe9 password\n", "user", "passwd", "bob", "--password-stdin"); r.code != 2 ||
+		!strings.Contains(r.stderr, "not valid UTF-8") {
+		t.Fatalf("a Latin-1 password: exit %d, %s", r.code, r.stderr)
+	}
 }
 
 // TestPasswordPolicyConfigErrors: a minimum below 8 and a missing blocklist file stop every command at load.
