@@ -103,6 +103,8 @@ type HostSettings struct {
 	Policies []Policy
 	// Audit is where the host's security events go; Audit.File "" is no audit log.
 	Audit AuditSettings
+	// Passwords is the policy new passwords must pass; every field set but BlocklistFile ("": none).
+	Passwords PasswordPolicySettings
 }
 
 // RegistrationSettings is the effective dynamic-registration configuration; Enabled is Key != "".
