@@ -95,7 +95,7 @@ func TestClaims(t *testing.T) {
 	}
 	c := chainOf(t, opts, "",
 		answer(HookClaims, `{"claims":{"locale":"fr","dept":"x","aud":"evil","nonce":"n"}}`),
-		&fake{answers: map[string]string{HookClaims: `{"claims":"nope"}`}}, // wrong shape: skipped by default
+		&fake{answers: map[string]string{HookClaims: `{"claims":"nope"}`}},    // wrong shape: skipped by default
 		answer(HookClaims, `{"claims":{"dept":"y","name":null,"gone":null}}`), // null removes a claim
 		answer(HookClaims, `{}`))
 	out, err := c.Claims(context.Background(), &ClaimsInput{Target: TargetUserinfo})

@@ -25,7 +25,7 @@ func TestJSONNull(t *testing.T) {
 		{name: "a member of the decision's own shape set to json.null is absent", hook: policy.HookConsent,
 			code: `return {decision = "approve", remember = json.null, page = json.null}`, want: `{"decision":"approve"}`},
 		{name: "json.null where a string is required", hook: policy.HookConsent,
-			code: `return {decision = "ask", page = {scope_descriptions = {a = json.null}}}`,
+			code:    `return {decision = "ask", page = {scope_descriptions = {a = json.null}}}`,
 			wantErr: "page.scope_descriptions.a: want a string, got json.null"},
 		{name: "json is read-only", hook: policy.HookClaims, code: `json.null = 1 return {claims = {}}`,
 			wantErr: "read-only"},
