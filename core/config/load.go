@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,7 +15,8 @@ import (
 )
 
 // Load reads the configuration file at path (no file when path is ""), applies the ASSENTRY_* overrides
-// found in env (os.Environ() format), applies every default and validates the result.
+// found in env (os.Environ() format), applies every default and validates the result. Relative paths in the file
+// are taken from the file's directory, those in env from the working directory (paths.go).
 //
 // With path "" and no overrides the result is the development host on http://127.0.0.1:8080 (docs/architecture.md §8).
 // Every problem is reported at once: the error is an *Errors listing each one with its key path, except a
@@ -27,13 +29,19 @@ func Load(path string, env []string) (*Settings, []Warning, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("config: %w", err)
 		}
+		if path, err = absFile(path); err != nil {
+			return nil, nil, err
+		}
 		if !decodeFile(data, cfg, r) {
 			_, err := r.result() // not even YAML: nothing else is worth checking
 			return nil, nil, err
 		}
+		resolveFilePaths(cfg, filepath.Dir(path)) // paths.go: relative paths are taken from the file's directory
 	}
+	fileDataDir := cfg.DataDir
 	applyEnv(cfg, env, r)
 	s := cfg.resolve(env, r)
+	s.DataDir, s.DataDirOrigin = dataDirOf(path, fileDataDir, env)
 	warns, err := r.result()
 	if err != nil {
 		return nil, warns, err
