@@ -57,6 +57,7 @@ type cliEnv struct {
 	config  string
 	dataDir string
 	addr    string // listen address for serve
+	wd      string // the commands' working directory; "": the test's
 }
 
 func newCLIEnv(t *testing.T) *cliEnv {
@@ -81,6 +82,11 @@ argon2:
   parallelism: 1
 `, addr, addr, e.dataDir)
 	if err := os.WriteFile(e.config, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The data directory exists, as an installation's (systemd's StateDirectory=) does: the management commands
+	// open an empty one, but never create a missing one (TestDataDirNotCreated).
+	if err := os.Mkdir(e.dataDir, 0o700); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -130,7 +136,7 @@ func (e *cliEnv) run(stdin string, args ...string) result {
 	e.t.Helper()
 	cmd := exec.Command(binary, append([]string{"--config", e.config}, args...)...)
 	cmd.Stdin = strings.NewReader(stdin)
-	cmd.Env = childEnv
+	cmd.Env, cmd.Dir = childEnv, e.wd
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -377,7 +383,7 @@ func (b *syncBuffer) String() string {
 func (e *cliEnv) startServer() *runningServer {
 	e.t.Helper()
 	cmd := exec.Command(binary, "--config", e.config, "serve")
-	cmd.Env = childEnv
+	cmd.Env, cmd.Dir = childEnv, e.wd
 	logs := &syncBuffer{}
 	pr, pw := io.Pipe()
 	cmd.Stderr = pw
