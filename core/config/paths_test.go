@@ -113,8 +113,8 @@ func TestDataDirOrigin(t *testing.T) {
 	}{
 		{name: "no file", want: DefaultDataDir, from: []string{`the default "./data"`, "relative to the working directory " + wd, "no configuration file"}},
 		{name: "default beside the file", file: elsewhere, doc: "listen: 127.0.0.1:1\n",
-			want: filepath.Join(filepath.Dir(elsewhere), "data"),
-			from: []string{`the default "./data"`, elsewhere + " sets no data_dir", "relative to that file's directory"},
+			want:       filepath.Join(filepath.Dir(elsewhere), "data"),
+			from:       []string{`the default "./data"`, elsewhere + " sets no data_dir", "relative to that file's directory"},
 			wantBefore: filepath.Join(wd, "data")},
 		{name: "relative in the file", file: elsewhere, doc: "data_dir: db\n", want: filepath.Join(filepath.Dir(elsewhere), "db"),
 			from: []string{`data_dir "db" in ` + elsewhere, "relative to that file's directory"}, wantBefore: filepath.Join(wd, "db")},
