@@ -41,7 +41,7 @@ type HostSettings struct {
 	Issuer    string   // the host's root URL, no trailing slash: the `iss` of every token
 	IssuerURL *url.URL // Issuer parsed
 	SiteName  string   // shown on pages; defaults to the issuer's host name without port
-	Theme     string   // directory overlaying the embedded theme; empty: embedded only
+	Theme     string   // directory overlaying the embedded theme (relative in the file: from its directory); empty: embedded only
 
 	SecurityPolicy       string   // the pages' Content-Security-Policy
 	UsernameIsFullID     bool     // usernames are written user@host (the seed's oauth2_expect_username_jid)
