@@ -28,7 +28,7 @@ func (e *errNoDataDir) Error() string {
 		what = "nothing was created. Is this the server's configuration? Point data_dir (or ASSENTRY_DATA_DIR) at " +
 			"the server's data directory, or start `assentry serve` once to create a new one"
 	}
-	return fmt.Sprintf("no data directory at %s (from %s): %s", absPath(e.dir), e.origin.From, what)
+	return fmt.Sprintf("no data directory at %s%s: %s", absPath(e.dir), derivedFrom(e.origin), what)
 }
 
 // dataDirMoved is a relative data_dir that an older release took from the working directory, which holds a
@@ -40,9 +40,9 @@ type dataDirMoved struct {
 }
 
 func (e *dataDirMoved) Error() string {
-	return fmt.Sprintf("refusing to open %s (from %s): it holds no store, but %s does. A relative data_dir is now "+
-		"taken from the configuration file's directory, no longer from the working directory. Move %s to %s, or set "+
-		"data_dir to the absolute path %s", e.dir, e.origin.From, e.before, e.before, e.dir, e.before)
+	return fmt.Sprintf("refusing to open %s%s: it holds no store, but %s does. A relative data_dir is now taken "+
+		"from the configuration file's directory, no longer from the working directory. Move %s to %s, or set "+
+		"data_dir to the absolute path %s", e.dir, derivedFrom(e.origin), e.before, e.before, e.dir, e.before)
 }
 
 // prepareDataDir checks the data directory of s before the store is opened: refused when the data was left at
@@ -54,7 +54,7 @@ func prepareDataDir(s *config.Settings, create bool, what string) error {
 	}
 	if create {
 		if err := os.MkdirAll(s.DataDir, 0o700); err != nil {
-			return fmt.Errorf("data directory (from %s): %w", s.DataDirOrigin.From, err)
+			return fmt.Errorf("data directory%s: %w", derivedFrom(s.DataDirOrigin), err)
 		}
 		return nil
 	}
@@ -63,9 +63,9 @@ func prepareDataDir(s *config.Settings, create bool, what string) error {
 	case errors.Is(err, fs.ErrNotExist):
 		return &errNoDataDir{dir: s.DataDir, origin: s.DataDirOrigin, what: what}
 	case err != nil:
-		return fmt.Errorf("data directory (from %s): %w", s.DataDirOrigin.From, err)
+		return fmt.Errorf("data directory%s: %w", derivedFrom(s.DataDirOrigin), err)
 	case !fi.IsDir():
-		return fmt.Errorf("data directory %s (from %s) is not a directory", absPath(s.DataDir), s.DataDirOrigin.From)
+		return fmt.Errorf("data directory %s%s is not a directory", absPath(s.DataDir), derivedFrom(s.DataDirOrigin))
 	}
 	return nil
 }
@@ -74,6 +74,14 @@ func prepareDataDir(s *config.Settings, create bool, what string) error {
 func holdsStore(dir string) bool {
 	_, err := os.Stat(filepath.Join(dir, "MANIFEST"))
 	return err == nil
+}
+
+// derivedFrom is " (from <how the data directory was derived>)" for a message, "" when that is not known.
+func derivedFrom(o config.DataDirOrigin) string {
+	if o.From == "" {
+		return ""
+	}
+	return " (from " + o.From + ")"
 }
 
 // absPath is p made absolute for a message (p itself when that fails).

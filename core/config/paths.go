@@ -31,18 +31,21 @@ func resolveHostPaths(h *Host, dir string) {
 		h.Policies[i].Wasm = under(dir, h.Policies[i].Wasm)
 	}
 	if h.Audit != nil && h.Audit.File != AuditStderr && h.Audit.File != AuditOff {
-		a := *h.Audit // the file's Audit is shared with no one, but keep decoding and resolving separate
-		a.File = under(dir, a.File)
-		h.Audit = &a
+		h.Audit.File = under(dir, h.Audit.File)
 	}
 }
 
-// under joins a relative path p to dir; an empty or absolute p is returned as is.
+// under joins a relative path p to dir; an empty or absolute p is returned as is. A trailing slash is kept, so
+// that the rules that refuse a directory (audit.file) still see it.
 func under(dir, p string) string {
 	if p == "" || filepath.IsAbs(p) {
 		return p
 	}
-	return filepath.Join(dir, p)
+	j := filepath.Join(dir, p)
+	if strings.HasSuffix(p, "/") {
+		j += "/"
+	}
+	return j
 }
 
 // DataDirOrigin is how the data directory was derived, for the messages of a command that looked for it there.

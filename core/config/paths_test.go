@@ -87,6 +87,9 @@ hosts:
 			}
 		})
 	}
+	if _, _, err := loadYAML(t, "audit: {file: logs/}\n", kekEnv); err == nil || !strings.Contains(err.Error(), "names a directory") {
+		t.Errorf("a relative audit.file naming a directory: %v", err)
+	}
 	s := load(t, single)
 	if got := []string{s.Hosts[0].Policies[1].Wasm, s.Hosts[0].Policies[2].Lua}; got[0] != filepath.Join(filepath.Dir(dir), "b.wasm") || got[1] != "/opt/c.lua" {
 		t.Errorf("../b.wasm and /opt/c.lua resolve to %q", got)
