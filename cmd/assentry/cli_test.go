@@ -58,6 +58,7 @@ type cliEnv struct {
 	dataDir string
 	addr    string   // listen address for serve
 	env     []string // added to childEnv for the server (the secrets a configuration takes from the environment)
+	wd      string   // the commands' working directory; "": the test's
 }
 
 func newCLIEnv(t *testing.T) *cliEnv {
@@ -82,6 +83,11 @@ argon2:
   parallelism: 1
 `, addr, addr, e.dataDir)
 	if err := os.WriteFile(e.config, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The data directory exists, as an installation's (systemd's StateDirectory=) does: the management commands
+	// open an empty one, but never create a missing one (TestDataDirNotCreated).
+	if err := os.Mkdir(e.dataDir, 0o700); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -131,7 +137,7 @@ func (e *cliEnv) run(stdin string, args ...string) result {
 	e.t.Helper()
 	cmd := exec.Command(binary, append([]string{"--config", e.config}, args...)...)
 	cmd.Stdin = strings.NewReader(stdin)
-	cmd.Env = childEnv
+	cmd.Env, cmd.Dir = childEnv, e.wd
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -378,7 +384,7 @@ func (b *syncBuffer) String() string {
 func (e *cliEnv) startServer() *runningServer {
 	e.t.Helper()
 	cmd := exec.Command(binary, "--config", e.config, "serve")
-	cmd.Env = append(append([]string(nil), childEnv...), e.env...)
+	cmd.Env, cmd.Dir = append(append([]string(nil), childEnv...), e.env...), e.wd
 	logs := &syncBuffer{}
 	pr, pw := io.Pipe()
 	cmd.Stderr = pw
