@@ -33,6 +33,9 @@ func resolveHostPaths(h *Host, dir string) {
 	if h.Audit != nil && h.Audit.File != AuditStderr && h.Audit.File != AuditOff {
 		h.Audit.File = under(dir, h.Audit.File)
 	}
+	if h.PasswordPolicy != nil {
+		h.PasswordPolicy.BlocklistFile = under(dir, h.PasswordPolicy.BlocklistFile)
+	}
 }
 
 // under joins a relative path p to dir; an empty or absolute p is returned as is. A trailing slash is kept, so

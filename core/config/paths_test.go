@@ -159,3 +159,23 @@ func TestDataDirOrigin(t *testing.T) {
 		})
 	}
 }
+
+// TestRelativeBlocklistFile: password_policy.blocklist_file is a path like the others: taken from the file's
+// directory, so the file is found whatever the working directory.
+func TestRelativeBlocklistFile(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "pwned.txt"), []byte("password1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "assentry.yaml")
+	if err := os.WriteFile(path, []byte("password_policy: {blocklist_file: pwned.txt}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, _, err := Load(path, []string{kekEnv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.Hosts[0].Passwords.BlocklistFile, filepath.Join(dir, "pwned.txt"); got != want {
+		t.Fatalf("blocklist_file = %q, want %q", got, want)
+	}
+}
