@@ -65,7 +65,7 @@ func TestRelativePathsFromConfigDir(t *testing.T) {
 	e.appendConfig("theme: theme\npolicies:\n  - name: extra-claims\n    lua: ./claims.lua\n")
 	e.wd = e.mkdirs("elsewhere")
 
-	e.ok("pw\n", "user", "add", "alice", "--password-stdin")
+	e.ok("violet harbour lantern\n", "user", "add", "alice", "--password-stdin")
 	if got := listUsers(t, e); len(got) != 1 || got["alice"].Username != "alice" {
 		t.Fatalf("user list from another directory: %v, want [alice]", got)
 	}
@@ -114,7 +114,7 @@ func TestDataDirNotCreated(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := e.run("pw\n", tt.args...)
+			r := e.run("violet harbour lantern\n", tt.args...)
 			if r.code != 1 || !strings.Contains(r.stderr, "no data directory at "+e.dataDir+" (from "+derivation+")") ||
 				!strings.Contains(r.stderr, tt.want) {
 				t.Fatalf("exit %d, stderr %q; want 1, the path, %q and %q", r.code, r.stderr, derivation, tt.want)
@@ -160,7 +160,7 @@ func childEnvWithout(names ...string) []string {
 // fix, and create nothing; once the directory is moved, the users are there.
 func TestDataDirMoved(t *testing.T) {
 	e := newCLIEnv(t)
-	e.ok("pw\n", "user", "add", "alice", "--password-stdin") // the store, in e.dir/data
+	e.ok("violet harbour lantern\n", "user", "add", "alice", "--password-stdin") // the store, in e.dir/data
 	old := e.dataDir
 	e.relocate(filepath.Join(e.dir, "etc", "assentry.yaml"), "data")
 	e.wd = e.dir // where the operator ran the old release from
