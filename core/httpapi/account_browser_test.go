@@ -208,7 +208,7 @@ func TestBrowserAccountSessionsAndPassword(t *testing.T) {
 	current := chromedp.CSS(`#current_password`)
 	changePassword := func(cur string) chromedp.Action[chromedp.Void] {
 		return chromedp.Steps(
-			chromedp.Navigate(e.base + "/account"),
+			chromedp.Navigate(e.base+"/account"),
 			chromedp.WaitVisible(current),
 			chromedp.SendKeys(current, cur),
 			chromedp.SendKeys(chromedp.CSS(`#new_password`), "battery staple"),
