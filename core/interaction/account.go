@@ -26,7 +26,10 @@ const (
 	accountDoneRevoked   = "revoked"
 	accountDoneSignedOut = "signed_out"
 	accountDonePassword  = "password"
-	accountSignInToPage  = "/login?next=" + LoginNextAccount
+)
+
+const (
+	accountSignInToPage  = "/login?next=" + LoginNextAccount // where a signed-out visit goes
 	accountTitle         = "Your account"
 	accountReasonRevoked = "user_revoked" // the audit reason of what the user ended on the page
 )
