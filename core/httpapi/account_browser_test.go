@@ -98,7 +98,7 @@ func TestBrowserAccountRevoke(t *testing.T) {
 	bctx := newBrowser(t)
 	auditPath := filepath.Join(t.TempDir(), "audit.log")
 	e := newEnv(t, withAudit(t, auditPath))
-	alice := e.addUser("alice", "correct horse")
+	alice := e.addUser("alice", "correct horse battery")
 	cb := newCallbackServer(t)
 	client, secret, err := e.clients.Create(context.Background(), oauth.ClientSpec{Name: "Relying Party",
 		ClientURI: "https://rp.example.com/", RedirectURIs: []string{cb.URL}})
@@ -109,7 +109,7 @@ func TestBrowserAccountRevoke(t *testing.T) {
 		Endpoint: oauth2.Endpoint{AuthURL: e.base + "/oauth2/authorize", TokenURL: e.base + "/oauth2/token"},
 		Scopes:   []string{"openid", "profile", "offline_access"}}
 
-	signInAt(t, bctx, e.base+"/account", "correct horse", chromedp.WaitVisible(accNoApps))
+	signInAt(t, bctx, e.base+"/account", "correct horse battery", chromedp.WaitVisible(accNoApps))
 	if loc, err := chromedp.Run(bctx, chromedp.Location()); err != nil || loc != e.base+"/account" {
 		t.Fatalf("after signing in the browser is at %q (%v), want the account page", loc, err)
 	}
@@ -170,7 +170,7 @@ func TestBrowserAccountSessionsAndPassword(t *testing.T) {
 	here := newBrowser(t)
 	there := newBrowser(t)
 	e := newEnv(t)
-	e.addUser("alice", "correct horse")
+	e.addUser("alice", "correct horse battery")
 	cb := newCallbackServer(t)
 	client, secret, err := e.clients.Create(context.Background(), oauth.ClientSpec{Name: "Relying Party",
 		RedirectURIs: []string{cb.URL}})
@@ -180,8 +180,8 @@ func TestBrowserAccountSessionsAndPassword(t *testing.T) {
 	cfg := &oauth2.Config{ClientID: client.ID, ClientSecret: secret, RedirectURL: cb.URL,
 		Endpoint: oauth2.Endpoint{AuthURL: e.base + "/oauth2/authorize", TokenURL: e.base + "/oauth2/token"},
 		Scopes:   []string{"openid", "offline_access"}}
-	signInAt(t, here, e.base+"/account", "correct horse", chromedp.WaitVisible(accSignOutAll))
-	signInAt(t, there, e.base+"/account", "correct horse", chromedp.WaitVisible(accSignOutAll))
+	signInAt(t, here, e.base+"/account", "correct horse battery", chromedp.WaitVisible(accSignOutAll))
+	signInAt(t, there, e.base+"/account", "correct horse battery", chromedp.WaitVisible(accSignOutAll))
 	if err := chromedp.Do(here, chromedp.Reload(), chromedp.WaitVisible(accSignOutAll)); err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ func TestBrowserAccountSessionsAndPassword(t *testing.T) {
 	}
 
 	// The other browser signs in again and the client gets tokens; then the password changes here.
-	signInAt(t, there, e.base+"/account", "correct horse", chromedp.WaitVisible(accSignOutAll))
+	signInAt(t, there, e.base+"/account", "correct horse battery", chromedp.WaitVisible(accSignOutAll))
 	tok := authorizeInBrowser(t, here, cfg, cb)
 	current := chromedp.CSS(`#current_password`)
 	changePassword := func(cur string) chromedp.Action[chromedp.Void] {
@@ -211,8 +211,8 @@ func TestBrowserAccountSessionsAndPassword(t *testing.T) {
 			chromedp.Navigate(e.base+"/account"),
 			chromedp.WaitVisible(current),
 			chromedp.SendKeys(current, cur),
-			chromedp.SendKeys(chromedp.CSS(`#new_password`), "battery staple"),
-			chromedp.SendKeys(chromedp.CSS(`#confirm_password`), "battery staple"),
+			chromedp.SendKeys(chromedp.CSS(`#new_password`), "battery staple horse"),
+			chromedp.SendKeys(chromedp.CSS(`#confirm_password`), "battery staple horse"),
 			chromedp.Submit(current),
 		)
 	}
@@ -226,7 +226,7 @@ func TestBrowserAccountSessionsAndPassword(t *testing.T) {
 	if !refreshes(cfg, tok) {
 		t.Fatal("a refused password change ended the token chain")
 	}
-	if err := chromedp.Do(here, changePassword("correct horse"), chromedp.WaitVisible(accDone)); err != nil {
+	if err := chromedp.Do(here, changePassword("correct horse battery"), chromedp.WaitVisible(accDone)); err != nil {
 		t.Fatal(err)
 	}
 	if s := pageText(t, here, "#account-done"); !strings.Contains(s, "password was changed") {
@@ -242,5 +242,5 @@ func TestBrowserAccountSessionsAndPassword(t *testing.T) {
 		t.Error("the token chain survived the password change")
 	}
 	// The new password signs in.
-	signInAt(t, there, e.base+"/account", "battery staple", chromedp.WaitVisible(accSignOutAll))
+	signInAt(t, there, e.base+"/account", "battery staple horse", chromedp.WaitVisible(accSignOutAll))
 }

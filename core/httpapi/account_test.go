@@ -11,7 +11,7 @@ import (
 // signed in, comes back), its forms are refused without the CSRF field, and its action paths take POST only.
 func TestAccountForms(t *testing.T) {
 	e := newEnv(t)
-	e.addUser("alice", "correct horse")
+	e.addUser("alice", "correct horse battery")
 	b := e.browser()
 	if p := b.get("/account"); p.status != http.StatusSeeOther || p.header.Get("Location") != "/login?next=account" {
 		t.Fatalf("signed out: %d %q", p.status, p.header.Get("Location"))
@@ -20,7 +20,7 @@ func TestAccountForms(t *testing.T) {
 	if !strings.Contains(login.body, `action="/login?next=account"`) {
 		t.Fatalf("the login form does not return to the account page:\n%s", login.body)
 	}
-	p := b.post("/login?next=account", url.Values{"username": {"alice"}, "password": {"correct horse"},
+	p := b.post("/login?next=account", url.Values{"username": {"alice"}, "password": {"correct horse battery"},
 		"csrf_token": {login.csrf(t)}})
 	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/account" {
 		t.Fatalf("login with next: %d %q", p.status, p.header.Get("Location"))

@@ -20,6 +20,14 @@ const (
 	msgMissing       = "Enter your current password and the new one twice."
 )
 
+// msgPolicy is the account page's message for a new password the password policy refused. It never contains the
+// password.
+func msgPolicy(e *account.PasswordError) string {
+	return "Choose another password: " + e.Reason + ". A password needs at least " + strconv.Itoa(e.MinLength) +
+		" characters (spaces and any other characters count) and must not be a common or compromised password, " +
+		"a run of repeated or sequential characters, or contain your username or the site's name."
+}
+
 // msgTooMany is the account page's message on a 429: when to try again.
 func msgTooMany(secs int) string {
 	return "Too many wrong passwords. Try again in " + strconv.Itoa(secs) + " seconds."
@@ -65,10 +73,13 @@ func (s *Service) AccountPassword(ctx context.Context, f PasswordForm, b Browser
 		s.log.Info("account: wrong current password", "user_id", u.ID, "ip", b.Addr)
 		return s.passwordRefused(ctx, u, b, http.StatusUnauthorized, "access_denied", msgWrongPassword)
 	}
+	var refused *account.PasswordError
 	var invalid *account.InvalidError
 	switch err := s.accounts.SetPassword(ctx, u.Username, f.New); {
+	case errors.As(err, &refused):
+		// The host's password policy refused the new password: say which rule, and what a good one needs.
+		return s.passwordRefused(ctx, u, b, http.StatusBadRequest, "invalid_request", msgPolicy(refused))
 	case errors.As(err, &invalid):
-		// The host's password rules refused the new password: its message says why.
 		return s.passwordRefused(ctx, u, b, http.StatusBadRequest, "invalid_request", invalid.Msg)
 	case err != nil:
 		return nil, err

@@ -78,7 +78,7 @@ func newAccountEnv(t *testing.T) *accountEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close(ctx) })
-	u, err := s.Accounts.Add(ctx, account.NewUser{Username: "alice", Password: "correct horse"})
+	u, err := s.Accounts.Add(ctx, account.NewUser{Username: "alice", Password: "correct horse battery"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,13 +134,13 @@ func TestAccountSignInFirst(t *testing.T) {
 	if err != nil || st.Page.Action != "/login?next=account" {
 		t.Fatalf("login page: %+v %v", st, err)
 	}
-	st, err = e.s.Flow.Login(e.ctx, interaction.LoginForm{Username: "alice", Password: "correct horse",
+	st, err = e.s.Flow.Login(e.ctx, interaction.LoginForm{Username: "alice", Password: "correct horse battery",
 		Next: interaction.LoginNextAccount}, anon)
 	if err != nil || st.Location != themes.AccountPath || st.NewSession == "" {
 		t.Fatalf("login with next: %+v %v", st, err)
 	}
 	// Anything else in next is ignored: the signed-in page, never a redirect elsewhere.
-	st, err = e.s.Flow.Login(e.ctx, interaction.LoginForm{Username: "alice", Password: "correct horse",
+	st, err = e.s.Flow.Login(e.ctx, interaction.LoginForm{Username: "alice", Password: "correct horse battery",
 		Next: "https://evil.example/"}, anon)
 	if err != nil || st.Location != "/login" {
 		t.Fatalf("login with a foreign next: %+v %v", st, err)
@@ -178,7 +178,7 @@ func TestAccountApplicationsAndRevoke(t *testing.T) {
 	if err := e.s.OAuth.Consents.Put(e.ctx, consent); err != nil {
 		t.Fatal(err)
 	}
-	b := e.login("correct horse")
+	b := e.login("correct horse battery")
 
 	apps := e.page(b, interaction.AccountQuery{}).Account.Applications
 	if len(apps) != 2 {
@@ -245,8 +245,8 @@ func TestAccountApplicationsAndRevoke(t *testing.T) {
 
 func TestAccountSessions(t *testing.T) {
 	e := newAccountEnv(t)
-	here := e.login("correct horse")
-	other := e.login("correct horse")
+	here := e.login("correct horse battery")
+	other := e.login("correct horse battery")
 	p := e.page(here, interaction.AccountQuery{})
 	if s := p.Account.Sessions; len(s) != 2 || s[0].Current == s[1].Current {
 		t.Fatalf("sessions: %+v", s)
@@ -269,8 +269,8 @@ func TestAccountSessions(t *testing.T) {
 
 func TestAccountPassword(t *testing.T) {
 	e := newAccountEnv(t)
-	here := e.login("correct horse")
-	other := e.login("correct horse")
+	here := e.login("correct horse battery")
+	other := e.login("correct horse battery")
 	toks := e.grant("g1", "some-client", e.now, "openid")
 	tests := []struct {
 		name   string
@@ -278,9 +278,11 @@ func TestAccountPassword(t *testing.T) {
 		status int
 		msg    string
 	}{
-		{"wrong current", interaction.PasswordForm{Current: "wrong", New: "new horse", Confirm: "new horse"}, 401, "not correct"},
-		{"mismatch", interaction.PasswordForm{Current: "correct horse", New: "new horse", Confirm: "new hose"}, 400, "do not match"},
-		{"empty", interaction.PasswordForm{Current: "correct horse"}, 400, "Enter"},
+		{"wrong current", interaction.PasswordForm{Current: "wrong", New: "a new horse battery", Confirm: "a new horse battery"}, 401, "not correct"},
+		{"mismatch", interaction.PasswordForm{Current: "correct horse battery", New: "a new horse battery", Confirm: "a new hose battery"}, 400, "do not match"},
+		{"empty", interaction.PasswordForm{Current: "correct horse battery"}, 400, "Enter"},
+		{"refused by the password policy", interaction.PasswordForm{Current: "correct horse battery", New: "short one",
+			Confirm: "short one"}, 400, "at least 15 characters"},
 	}
 	for _, tt := range tests {
 		st, err := e.s.Flow.AccountPassword(e.ctx, tt.form, here)
@@ -288,15 +290,15 @@ func TestAccountPassword(t *testing.T) {
 			t.Errorf("%s: %+v %v", tt.name, st, err)
 		}
 	}
-	if _, err := e.s.Accounts.Authenticate(e.ctx, "alice", "correct horse"); err != nil {
+	if _, err := e.s.Accounts.Authenticate(e.ctx, "alice", "correct horse battery"); err != nil {
 		t.Fatalf("a refused change changed the password: %v", err)
 	}
-	st, err := e.s.Flow.AccountPassword(e.ctx, interaction.PasswordForm{Current: "correct horse", New: "new horse",
-		Confirm: "new horse"}, here)
+	st, err := e.s.Flow.AccountPassword(e.ctx, interaction.PasswordForm{Current: "correct horse battery", New: "a new horse battery",
+		Confirm: "a new horse battery"}, here)
 	if err != nil || st.Location != "/account?done=password" || st.NewSession == "" {
 		t.Fatalf("change: %+v %v", st, err)
 	}
-	if _, err := e.s.Accounts.Authenticate(e.ctx, "alice", "new horse"); err != nil {
+	if _, err := e.s.Accounts.Authenticate(e.ctx, "alice", "a new horse battery"); err != nil {
 		t.Errorf("new password: %v", err)
 	}
 	for name, cookie := range map[string]string{"the other browser": other.Session, "the old session": here.Session} {
