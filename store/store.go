@@ -59,6 +59,12 @@ type SessionStore interface {
 	Delete(ctx context.Context, host, id string) error
 	// DeleteByUser ends every session of a user and returns how many there were.
 	DeleteByUser(ctx context.Context, host, userID string) (int, error)
+	// ListByUser returns the user's live sessions, oldest first (by CreatedAt, then id): what an account page
+	// shows as the user's active sessions.
+	ListByUser(ctx context.Context, host, userID string) ([]*Session, error)
+	// DeleteByUserExcept ends every session of a user but keep (the id of the session asking, which stays) in one
+	// write and returns how many live sessions it ended: "sign out everywhere else".
+	DeleteByUserExcept(ctx context.Context, host, userID, keep string) (int, error)
 }
 
 // ClientStore keeps the operator's static clients.

@@ -22,7 +22,7 @@ func TestLoadDefault(t *testing.T) {
 			t.Errorf("Has(%q) = true, want false: not a page", name)
 		}
 	}
-	if got, want := th.Names(), []string{"consent", "device", "device_done", "error", "login", "logout", "oob", "signed_in"}; !slices.Equal(got, want) {
+	if got, want := th.Names(), []string{"account", "consent", "device", "device_done", "error", "login", "logout", "oob", "signed_in"}; !slices.Equal(got, want) {
 		t.Errorf("Names() = %v, want %v", got, want)
 	}
 	for _, f := range []string{"style.css", "favicon.svg"} {
@@ -267,7 +267,7 @@ func TestRequiredIsFresh(t *testing.T) {
 	if Required()[0] != PageLogin {
 		t.Error("Required returned shared state")
 	}
-	if want := []string{"login", "signed_in", "logout", "error", "consent", "oob", "device", "device_done"}; !slices.Equal(Required(), want) {
+	if want := []string{"login", "signed_in", "logout", "error", "consent", "oob", "device", "device_done", "account"}; !slices.Equal(Required(), want) {
 		t.Errorf("Required() = %v, want %v", Required(), want)
 	}
 }

@@ -26,6 +26,8 @@ type Page struct {
 	Device      bool   // consent: the user approves a device that asked with a user code (show the warning)
 	Approved    bool   // device_done: the user approved the device (false: denied)
 	ShowLogos   bool   // the operator enabled show_client_logos (the CSP then allows img-src https:)
+
+	Account *Account // account: the user's applications and sessions (account.go)
 }
 
 // Client is what a page shows of a client.

@@ -1,5 +1,7 @@
 package themes
 
+import "time"
+
 // sample is one Page a template is test-rendered with at load.
 type sample struct {
 	label string
@@ -44,6 +46,17 @@ func samples(name string) []sample {
 		limited.RetryAfter = 60
 		return []sample{full, minimal("only required fields", func(p *Page) { p.Action = "/device" }),
 			{"rate limited", limited}}
+	case PageAccount:
+		required := func(p *Page) { p.User = sampleUser(); p.Account = &Account{} }
+		return []sample{full, minimal("only required fields", required),
+			minimal("application revoked", func(p *Page) {
+				required(p)
+				p.Account = &Account{Done: "revoked", Applications: []Application{{Client: &Client{ID: "client-2"}}},
+					Sessions: []ActiveSession{{Current: true}}}
+			}),
+			minimal("signed out elsewhere", func(p *Page) { required(p); p.Account.Done, p.Account.SignedOut = "signed_out", 2 }),
+			minimal("password changed", func(p *Page) { required(p); p.Account.Done = "password" }),
+			minimal("password refused", func(p *Page) { required(p); p.Error = sampleError() })}
 	case PageDeviceDone:
 		return []sample{full, minimal("denied, only required fields", nil),
 			minimal("approved, only required fields", func(p *Page) { p.Approved = true })}
@@ -92,6 +105,25 @@ func fullPage() *Page {
 		Device:      true,
 		Approved:    true,
 		ShowLogos:   true,
+		Account:     sampleAccount(),
+	}
+}
+
+// sampleAccount is an account page with two applications (one without a name) and two sessions.
+func sampleAccount() *Account {
+	at := time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+	return &Account{
+		Applications: []Application{
+			{Client: &Client{ID: "client-1", Name: "Example App", URI: "https://app.example.com/"},
+				Origin: "app.example.com", FirstUsed: at, LastUsed: at.Add(72 * time.Hour),
+				Scopes: []Scope{{Name: "openid", Title: "Sign you in"}, {Name: "email", Title: "Email address"}}},
+			{Client: &Client{ID: "client-2"}, Scopes: []Scope{{Name: "profile"}}},
+		},
+		Sessions: []ActiveSession{
+			{SignedInAt: at, ExpiresAt: at.Add(30 * 24 * time.Hour)},
+			{SignedInAt: at.Add(time.Hour), ExpiresAt: at.Add(31 * 24 * time.Hour), Current: true},
+		},
+		Done: "revoked", SignedOut: 1,
 	}
 }
 

@@ -17,6 +17,7 @@ const (
 	PageOOB        = "oob"         // an authorization code to copy (urn:ietf:wg:oauth:2.0:oob)
 	PageDevice     = "device"      // the user code entry of the device flow (RFC 8628 §3.3)
 	PageDeviceDone = "device_done" // the device flow's end: approved or denied
+	PageAccount    = "account"     // the signed-in user's applications, sessions and password (/account)
 )
 
 // File names with a fixed role in a theme directory.
@@ -29,10 +30,10 @@ const (
 
 // Required returns the page templates a loaded theme must have. The embedded default provides them all, so for an
 // overlay this only matters if the default ever loses one; it also says which pages the server may render without
-// checking Has first. The account page joins the list with its feature (the list is built per call: there is no
-// package-level mutable state to edit).
+// checking Has first. The list is built per call: there is no package-level mutable state to edit.
 func Required() []string {
-	return []string{PageLogin, PageSignedIn, PageLogout, PageError, PageConsent, PageOOB, PageDevice, PageDeviceDone}
+	return []string{PageLogin, PageSignedIn, PageLogout, PageError, PageConsent, PageOOB, PageDevice, PageDeviceDone,
+		PageAccount}
 }
 
 // Theme is a loaded, checked theme: one parsed template set per page (the page with layout.html and every partial)

@@ -12,7 +12,7 @@ import (
 func (s *Server) loginPage(c *fiber.Ctx) error {
 	h := hostOf(c)
 	st, err := h.Flow.LoginPage(c.UserContext(), strings.Clone(c.Query("interaction")), strings.Clone(c.Query("login_hint")),
-		s.browserOf(c, h))
+		strings.Clone(c.Query("next")), s.browserOf(c, h))
 	return s.writeStep(c, h, st, err)
 }
 
@@ -23,7 +23,8 @@ func (s *Server) loginSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	f := interaction.LoginForm{Interaction: strings.Clone(c.FormValue("interaction")),
-		Username: strings.Clone(c.FormValue("username")), Password: strings.Clone(c.FormValue("password"))}
+		Username: strings.Clone(c.FormValue("username")), Password: strings.Clone(c.FormValue("password")),
+		Next: strings.Clone(c.Query("next"))}
 	st, err := h.Flow.Login(c.UserContext(), f, s.browserOf(c, h))
 	return s.writeStep(c, h, st, err)
 }

@@ -133,6 +133,15 @@ func (s *Server) routes() {
 	a.Get("/consent", s.consentPage)
 	a.Post("/consent", s.consentSubmit)
 	a.All("/consent", methodNotAllowed("GET, POST"))
+	// The account page (core/interaction): the signed-in user's applications, sessions and password.
+	a.Get("/account", s.accountPage)
+	a.All("/account", methodNotAllowed("GET"))
+	a.Post("/account/revoke", s.accountRevoke)
+	a.Post("/account/sessions", s.accountSessions)
+	a.Post("/account/password", s.accountPassword)
+	a.All("/account/revoke", methodNotAllowed("POST"))
+	a.All("/account/sessions", methodNotAllowed("POST"))
+	a.All("/account/password", methodNotAllowed("POST"))
 	// Token endpoint, revocation and introspection (RFC 6749 §3.2, RFC 7009, RFC 7662): JSON, CORS.
 	a.Options("/oauth2/token", cors("POST"))
 	a.Post("/oauth2/token", cors("POST"), s.formEndpoint(tokenCall))

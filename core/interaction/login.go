@@ -24,18 +24,22 @@ type LoginForm struct {
 	Interaction string // "" for a login outside a flow
 	Username    string
 	Password    string
+	// Next is where a login outside a flow returns: LoginNextAccount, or "" for the signed-in page. It is one
+	// of a fixed list, never a URL.
+	Next string
 }
 
 // LoginPage shows the login form, or the signed-in page when /login is opened directly with a live session. A
 // flow sends the browser here with its interaction id (never a raw return URL, so the page cannot be turned
-// into an open redirect); loginHint pre-fills the username outside a flow.
-func (s *Service) LoginPage(ctx context.Context, interactionID, loginHint string, b Browser) (*Step, error) {
+// into an open redirect); loginHint pre-fills the username outside a flow, and next (LoginNextAccount) names the
+// page to return to after it.
+func (s *Service) LoginPage(ctx context.Context, interactionID, loginHint, next string, b Browser) (*Step, error) {
 	if interactionID != "" {
 		ix, err := s.load(ctx, interactionID, b)
 		if ix == nil || err != nil {
 			return orUnknown(err)
 		}
-		p, err := s.loginForm(ctx, ix, ix.LoginHint)
+		p, err := s.loginForm(ctx, ix, ix.LoginHint, "")
 		if p == nil || err != nil {
 			return orUnknown(err)
 		}
@@ -43,12 +47,14 @@ func (s *Service) LoginPage(ctx context.Context, interactionID, loginHint string
 	}
 	_, u, err := s.sessions.Lookup(ctx, b.Session)
 	switch {
+	case err == nil && next == LoginNextAccount:
+		return redirect(themes.AccountPath), nil
 	case err == nil:
 		return signedIn(u), nil
 	case !errors.Is(err, session.ErrNoSession):
 		return nil, err
 	}
-	p, _ := s.loginForm(ctx, nil, loginHint)
+	p, _ := s.loginForm(ctx, nil, loginHint, next)
 	return page("login", http.StatusOK, p), nil
 }
 
@@ -65,13 +71,13 @@ func (s *Service) Login(ctx context.Context, f LoginForm, b Browser) (*Step, err
 	userKey := s.accounts.LimiterKey(f.Username)
 	if wait := max(s.limits.LoginPerIP.Wait(b.Addr), s.limits.LoginPerUser.Wait(userKey)); wait > 0 {
 		s.loginEvent(ctx, ix, b, events.Event{Kind: events.LoginRateLimited, Username: clip(f.Username)})
-		return s.loginTooMany(ctx, ix, f.Username, wait)
+		return s.loginTooMany(ctx, ix, f, wait)
 	}
 	if f.Username == "" || f.Password == "" || len(f.Username) > maxCredentialLen || len(f.Password) > maxCredentialLen {
 		s.loginFailedLog(f.Username, "missing_credentials", b)
 		s.loginEvent(ctx, ix, b, events.Event{Kind: events.LoginFailed, Username: clip(f.Username),
 			Reason: "missing_credentials"})
-		return s.loginFailed(ctx, ix, f.Username, "Enter your username and password.")
+		return s.loginFailed(ctx, ix, f, "Enter your username and password.")
 	}
 	u, err := s.accounts.Authenticate(ctx, f.Username, f.Password)
 	switch {
@@ -81,12 +87,12 @@ func (s *Service) Login(ctx context.Context, f LoginForm, b Browser) (*Step, err
 		s.loginFailedLog(f.Username, account.FailureReason(err), b)
 		s.loginEvent(ctx, ix, b, events.Event{Kind: events.LoginFailed, Username: f.Username,
 			Reason: account.FailureReason(err)})
-		return s.loginFailed(ctx, ix, f.Username, "The username or password is not correct.")
+		return s.loginFailed(ctx, ix, f, "The username or password is not correct.")
 	case errors.Is(err, account.ErrDisabled):
 		s.loginFailedLog(f.Username, account.FailureReason(err), b)
 		s.loginEvent(ctx, ix, b, events.Event{Kind: events.LoginFailed, Username: f.Username,
 			Reason: account.FailureReason(err)})
-		return s.loginFailed(ctx, ix, f.Username, "This account is disabled.")
+		return s.loginFailed(ctx, ix, f, "This account is disabled.")
 	case err != nil:
 		return nil, err
 	}
@@ -121,13 +127,20 @@ func (s *Service) Login(ctx context.Context, f LoginForm, b Browser) (*Step, err
 		return withSession(signedIn(u)), nil
 	}
 	// Post/Redirect/Get: a reload does not post the password again.
+	if f.Next == LoginNextAccount {
+		return withSession(redirect(themes.AccountPath)), nil
+	}
 	return withSession(redirect("/login")), nil
 }
 
 // loginForm is the login page's data; with an interaction it names the client the user signs in for. A nil
-// page without an error means the interaction's client is gone.
-func (s *Service) loginForm(ctx context.Context, ix *store.Interaction, username string) (*themes.Page, error) {
+// page without an error means the interaction's client is gone. Outside a flow, next (LoginNextAccount) rides
+// on the form's target, so the page returns there after signing in.
+func (s *Service) loginForm(ctx context.Context, ix *store.Interaction, username, next string) (*themes.Page, error) {
 	p := &themes.Page{Title: "Sign in", Action: "/login", Username: username}
+	if ix == nil && next == LoginNextAccount {
+		p.Action = accountSignInToPage
+	}
 	if ix != nil {
 		p.Interaction = ix.ID
 		client, err := s.oauth.Clients.Get(ctx, ix.ClientID)
@@ -142,8 +155,8 @@ func (s *Service) loginForm(ctx context.Context, ix *store.Interaction, username
 	return p, nil
 }
 
-func (s *Service) loginFailed(ctx context.Context, ix *store.Interaction, username, msg string) (*Step, error) {
-	p, err := s.loginForm(ctx, ix, username)
+func (s *Service) loginFailed(ctx context.Context, ix *store.Interaction, f LoginForm, msg string) (*Step, error) {
+	p, err := s.loginForm(ctx, ix, f.Username, f.Next)
 	if p == nil || err != nil {
 		return orUnknown(err)
 	}
@@ -151,9 +164,9 @@ func (s *Service) loginFailed(ctx context.Context, ix *store.Interaction, userna
 	return page("login", http.StatusUnauthorized, p), nil
 }
 
-func (s *Service) loginTooMany(ctx context.Context, ix *store.Interaction, username string, wait time.Duration) (*Step, error) {
+func (s *Service) loginTooMany(ctx context.Context, ix *store.Interaction, f LoginForm, wait time.Duration) (*Step, error) {
 	secs := int(math.Ceil(wait.Seconds()))
-	p, err := s.loginForm(ctx, ix, username)
+	p, err := s.loginForm(ctx, ix, f.Username, f.Next)
 	if p == nil || err != nil {
 		return orUnknown(err)
 	}

@@ -90,3 +90,19 @@ func (m *Manager) End(ctx context.Context, cookie string) error {
 	}
 	return err
 }
+
+// List returns the user's live sessions, oldest first.
+func (m *Manager) List(ctx context.Context, userID string) ([]*store.Session, error) {
+	return m.sessions.ListByUser(ctx, m.host, userID)
+}
+
+// EndOthers ends every session of the user but the one of cookie (the browser asking), in one write, and returns
+// how many it ended: "sign out everywhere else".
+func (m *Manager) EndOthers(ctx context.Context, userID, cookie string) (int, error) {
+	return m.sessions.DeleteByUserExcept(ctx, m.host, userID, HashSecret(cookie))
+}
+
+// IsCookieOf reports whether cookie is the cookie of the session s (its id is the cookie's digest).
+func IsCookieOf(s *store.Session, cookie string) bool {
+	return cookie != "" && s != nil && s.ID == HashSecret(cookie)
+}

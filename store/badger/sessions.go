@@ -2,6 +2,8 @@ package badger
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/assentry/assentry/store"
 )
@@ -62,12 +64,52 @@ func (ss sessionStore) DeleteByUser(ctx context.Context, host, userID string) (i
 	})
 }
 
-// endSessionSteps lists the steps that end every session of a user.
-func endSessionSteps(t *txn, host, userID string) ([]step, error) {
+// DeleteByUserExcept ends every session of a user but keep in one write and returns how many were live.
+func (ss sessionStore) DeleteByUserExcept(ctx context.Context, host, userID, keep string) (int, error) {
+	return ss.s.bulk(ctx, func(t *txn) ([]step, func(*txn) error, error) {
+		steps, err := endSessionSteps(t, host, userID, keep)
+		return steps, nil, err
+	})
+}
+
+// ListByUser returns the user's live sessions from the user → session index, oldest first.
+func (ss sessionStore) ListByUser(ctx context.Context, host, userID string) ([]*store.Session, error) {
+	var out []*store.Session
+	err := ss.s.view(ctx, func(t *txn) error {
+		ids, err := t.scanIDs(prefix(host, kindUserSession, userID))
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			x, err := sessionTable.raw(t, host, id)
+			if err != nil {
+				return err
+			}
+			// An index entry outlives a session that changed hands only until Put removes it; check anyway.
+			if x != nil && x.UserID == userID && !t.expired(x.ExpiresAt) {
+				out = append(out, x)
+			}
+		}
+		return nil
+	})
+	slices.SortStableFunc(out, func(a, b *store.Session) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out, err
+}
+
+// endSessionSteps lists the steps that end every session of a user, but the ones in keep.
+func endSessionSteps(t *txn, host, userID string, keep ...string) ([]step, error) {
 	ids, err := t.scanIDs(prefix(host, kindUserSession, userID))
-	steps := make([]step, len(ids))
-	for i, id := range ids {
-		steps[i] = func(t *txn) (bool, error) { return endSession(t, host, userID, id) }
+	steps := make([]step, 0, len(ids))
+	for _, id := range ids {
+		if slices.Contains(keep, id) {
+			continue
+		}
+		steps = append(steps, func(t *txn) (bool, error) { return endSession(t, host, userID, id) })
 	}
 	return steps, err
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -80,6 +81,60 @@ func testSessions(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("ListByUser", func(t *testing.T) {
+		e := newEnv(t, open)
+		e.must(e.s.Sessions().Put(e.ctx, e.newSession(hostA, "s2", "u1", sessionTTL)))
+		e.clock.Advance(time.Second)
+		e.must(e.s.Sessions().Put(e.ctx, e.newSession(hostA, "s1", "u1", sessionTTL)))
+		e.must(e.s.Sessions().Put(e.ctx, e.newSession(hostA, "s3", "u1", time.Minute))) // expires first
+		e.must(e.s.Sessions().Put(e.ctx, e.newSession(hostA, "s4", "u2", sessionTTL)))
+		e.must(e.s.Sessions().Put(e.ctx, e.newSession(hostB, "s5", "u1", sessionTTL)))
+		e.clock.Advance(time.Hour)
+		got, err := e.s.Sessions().ListByUser(e.ctx, hostA, "u1")
+		e.must(err)
+		if ids := sessionIDs(got); !slices.Equal(ids, []string{"s2", "s1"}) {
+			t.Errorf("ListByUser = %v, want [s2 s1] (live sessions of the user on the host, oldest first)", ids)
+		}
+		got, err = e.s.Sessions().ListByUser(e.ctx, hostA, "nobody")
+		e.must(err)
+		if len(got) != 0 {
+			t.Errorf("ListByUser(unknown user) = %v", sessionIDs(got))
+		}
+	})
+
+	t.Run("DeleteByUserExcept", func(t *testing.T) {
+		e := newEnv(t, open)
+		for _, id := range []string{"s1", "s2", "s3"} {
+			e.must(e.s.Sessions().Put(e.ctx, e.newSession(hostA, id, "u1", sessionTTL)))
+		}
+		e.must(e.s.Sessions().Put(e.ctx, e.newSession(hostA, "s4", "u2", sessionTTL)))
+		n, err := e.s.Sessions().DeleteByUserExcept(e.ctx, hostA, "u1", "s2")
+		e.must(err)
+		if n != 2 {
+			t.Errorf("DeleteByUserExcept = %d, want 2", n)
+		}
+		for _, tt := range []struct {
+			id   string
+			want error
+		}{{"s1", store.ErrNotFound}, {"s2", nil}, {"s3", store.ErrNotFound}, {"s4", nil}} {
+			_, err := e.s.Sessions().Get(e.ctx, hostA, tt.id)
+			e.is("Get "+tt.id, err, tt.want)
+		}
+		got, err := e.s.Sessions().ListByUser(e.ctx, hostA, "u1")
+		e.must(err)
+		if ids := sessionIDs(got); !slices.Equal(ids, []string{"s2"}) {
+			t.Errorf("ListByUser after DeleteByUserExcept = %v, want [s2]", ids)
+		}
+		// Keeping another user's session id (or none) still ends every session of this one.
+		n, err = e.s.Sessions().DeleteByUserExcept(e.ctx, hostA, "u1", "s4")
+		e.must(err)
+		if n != 1 {
+			t.Errorf("DeleteByUserExcept(keep of another user) = %d, want 1", n)
+		}
+		_, err = e.s.Sessions().Get(e.ctx, hostA, "s4")
+		e.is("other user's session", err, nil)
+	})
+
 	t.Run("PutMovesUser", func(t *testing.T) {
 		e := newEnv(t, open)
 		e.must(e.s.Sessions().Put(e.ctx, e.newSession(hostA, "s1", "u1", sessionTTL)))
@@ -95,4 +150,13 @@ func testSessions(t *testing.T, open Opener) {
 			t.Errorf("DeleteByUser(owner) = %d, want 1", n)
 		}
 	})
+}
+
+// sessionIDs returns the ids of sessions, in order.
+func sessionIDs(ss []*store.Session) []string {
+	ids := make([]string, 0, len(ss))
+	for _, s := range ss {
+		ids = append(ids, s.ID)
+	}
+	return ids
 }
