@@ -149,7 +149,7 @@ func TestRenderDefault(t *testing.T) {
 				`<label for="scope-0">Sign you in</label>`, `<label for="scope-1">email</label>`,
 				`See your email &lt;address&gt;.`, `<li>Not verified &lt;by us&gt;.</li>`,
 				`<button type="submit" name="consent" value="granted"`, `<button type="submit" name="consent" value="denied"`,
-				`Signed in as alice`, `from acme.example`,
+				`Signed in as alice`, `<a href="https://acme.example/">acme.example</a>`,
 				`<a href="https://acme.example/tos">Terms of service</a>`, `#ZgotmplZ`, // javascript: policy URI neutralised
 				`Authorize Acme &lt;script&gt;`,
 			},
