@@ -181,8 +181,8 @@ func TestRenderDefault(t *testing.T) {
 
 func TestRenderErrors(t *testing.T) {
 	th := mustLoad(t, writeTheme(t, map[string]string{
-		// Passes the load check (the sample has two scopes) but fails with more than two.
-		"fragile.html": `{{template "layout.html" .}}{{define "content"}}partial output{{if gt (len .Scopes) 2}}{{index .Scopes 9}}{{end}}{{end}}`,
+		// Passes the load check (the sample has three scopes) but fails with more than three.
+		"fragile.html": `{{template "layout.html" .}}{{define "content"}}partial output{{if gt (len .Scopes) 3}}{{index .Scopes 9}}{{end}}{{end}}`,
 	}))
 	tests := []struct {
 		name string
@@ -192,7 +192,7 @@ func TestRenderErrors(t *testing.T) {
 	}{
 		{name: "unknown page", page: "nope", data: basePage(), want: `no page template "nope"`},
 		{name: "nil page", page: PageLogin, data: nil, want: "nil page"},
-		{name: "execution error", page: "fragile", data: &Page{Scopes: make([]Scope, 3)}, want: "render fragile"},
+		{name: "execution error", page: "fragile", data: &Page{Scopes: make([]Scope, 4)}, want: "render fragile"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
