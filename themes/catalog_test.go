@@ -185,7 +185,7 @@ func TestErrorTranslation(t *testing.T) {
 		{name: "server message", locale: "de", err: Error{Code: "invalid_request", Key: MsgUnknownInteraction},
 			want: []string{"Diese Anmeldeanfrage ist unbekannt", "<code>invalid_request</code>"}},
 		{name: "protocol error explained, description as detail", locale: "en",
-			err:  Error{Code: "invalid_request", Description: "redirect_uri is not registered"},
+			err: Error{Code: "invalid_request", Description: "redirect_uri is not registered"},
 			want: []string{"<h1>This request cannot be completed</h1>", "The application sent a request that is not valid",
 				"Details: redirect_uri is not registered"}},
 		{name: "unknown code keeps its description", locale: "de", err: Error{Code: "weird", Description: "Raw text."},
@@ -212,7 +212,7 @@ func TestErrorTranslation(t *testing.T) {
 func TestLocaleChoice(t *testing.T) {
 	th := mustLoad(t, "")
 	tests := []struct {
-		name                  string
+		name                   string
 		ui, user, accept, want string
 	}{
 		{name: "nothing", want: "en"},

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -139,7 +138,8 @@ func TestBrandingOnPages(t *testing.T) {
 	if !strings.Contains(consent.body, "you will be sent on to stranger.example.net") {
 		t.Fatalf("an untrusted client's consent does not say where the code goes:\n%s", consent.body)
 	}
-	if p := b.post("/logout", url.Values{}); p.status == http.StatusOK {
-		t.Fatal("a logout without CSRF succeeded")
+	// Sign-out offers a way back: cancel leads to the account page.
+	if p := b.get("/logout"); !strings.Contains(p.body, `<a class="button secondary" href="/account" id="logout-cancel">Cancel</a>`) {
+		t.Fatalf("the sign-out page has no cancel:\n%s", p.body)
 	}
 }
