@@ -33,8 +33,8 @@ func (b *browser) followLang(p page, lang string) page {
 // browser's Accept-Language (OIDC Core 1.0 §3.1.2.1); the page says which with <html lang>.
 func TestPageLanguage(t *testing.T) {
 	e := newEnv(t)
-	e.addUser("alice", "pw")
-	if _, err := e.users.Add(context.Background(), account.NewUser{Username: "berta", Password: "pw", Locale: "de-AT"}); err != nil {
+	e.addUser("alice", "correct horse battery")
+	if _, err := e.users.Add(context.Background(), account.NewUser{Username: "berta", Password: "correct horse battery", Locale: "de-AT"}); err != nil {
 		t.Fatal(err)
 	}
 	web, _, _ := e.flowClients()
@@ -60,19 +60,19 @@ func TestPageLanguage(t *testing.T) {
 		german(t, login, "um mit Web App fortzufahren")
 		p := b.loginAt(login, "alice", "wrong")
 		german(t, p, "Benutzername oder Passwort ist nicht korrekt.")
-		consent := b.followLang(b.loginAt(login, "alice", "pw"), "en")
+		consent := b.followLang(b.loginAt(login, "alice", "correct horse battery"), "en")
 		german(t, consent, "Web App zulassen", "Sie anmelden", "(immer enthalten)")
 	})
 	t.Run("the user's locale beats Accept-Language", func(t *testing.T) {
 		b := e.browser()
 		login := b.followLang(b.getLang(authzQuery(web, webRedirect, "openid profile"), "en"), "en")
-		consent := b.followLang(b.loginAt(login, "berta", "pw"), "en")
+		consent := b.followLang(b.loginAt(login, "berta", "correct horse battery"), "en")
 		german(t, consent, "Ihr Profil")
 	})
 	t.Run("ui_locales beats the user's locale", func(t *testing.T) {
 		b := e.browser()
 		login := b.followLang(b.getLang(authzQuery(web, webRedirect, "openid profile", "ui_locales", "en"), "de"), "de")
-		consent := b.followLang(b.loginAt(login, "berta", "pw"), "de")
+		consent := b.followLang(b.loginAt(login, "berta", "correct horse battery"), "de")
 		if !strings.Contains(consent.body, `<html lang="en">`) || !strings.Contains(consent.body, "Your profile") {
 			t.Fatalf("consent is not English:\n%s", consent.body)
 		}
@@ -88,10 +88,10 @@ func TestPageLanguage(t *testing.T) {
 // consent to the request as a whole; granting an OpenID request without openid would answer it as plain OAuth).
 func TestConsentOpenIDCannotBeDeclined(t *testing.T) {
 	e := newEnv(t)
-	e.addUser("alice", "pw")
+	e.addUser("alice", "correct horse battery")
 	web, _, _ := e.flowClients()
 	b := e.browser()
-	b.login("alice", "pw")
+	b.login("alice", "correct horse battery")
 	consent := b.follow(b.get(authzQuery(web, webRedirect, "openid profile email")))
 	if strings.Contains(consent.body, `value="openid"`) || !strings.Contains(consent.body, `id="scope-openid"`) ||
 		!strings.Contains(consent.body, `name="scope" value="profile"`) {
@@ -111,7 +111,7 @@ func TestBrandingOnPages(t *testing.T) {
 		c.TermsURL, c.PolicyURL = "https://example.com/terms", "https://example.com/privacy"
 		c.Branding = config.Branding{Logo: "favicon.svg", SupportURL: "https://example.com/help"}
 	}))
-	e.addUser("alice", "pw")
+	e.addUser("alice", "correct horse battery")
 	_, native, untrusted := e.flowClients()
 	b := e.browser()
 	footer := []string{`<a href="https://example.com/terms" id="footer-terms">Terms</a>`,
@@ -124,7 +124,7 @@ func TestBrandingOnPages(t *testing.T) {
 			}
 		}
 	}
-	b.login("alice", "pw")
+	b.login("alice", "correct horse battery")
 	consent := b.follow(b.get(authzQuery(native, "http://127.0.0.1/cb", "openid")))
 	for _, w := range []string{`<p class="lead" id="client-origin">127.0.0.1</p>`, `<a href="/account">your account page</a>`} {
 		if !strings.Contains(consent.body, w) {
