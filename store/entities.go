@@ -205,6 +205,7 @@ type Interaction struct {
 	Prompt              []string `json:"prompt,omitempty"`
 	MaxAge              int      `json:"max_age"` // -1: not given
 	LoginHint           string   `json:"login_hint,omitempty"`
+	UILocales           string   `json:"ui_locales,omitempty"`        // the pages' preferred languages (OIDC Core §3.1.2.1)
 	IDTokenHintSub      string   `json:"id_token_hint_sub,omitempty"` // sub of a verified id_token_hint
 	// DeviceCodeID is set for the verification of a device authorization (RFC 8628 §3.3): the interaction ends
 	// in approving or denying that device code instead of a redirect (RedirectURI is empty).

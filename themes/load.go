@@ -38,8 +38,9 @@ type source struct {
 
 // fileSet is a theme before parsing: template files by file name and static files by path under static/.
 type fileSet struct {
-	templates map[string]source // "login.html", "layout.html", "_csrf.html", ...
-	static    map[string]source // "style.css", "img/logo.svg", ...
+	templates map[string]source   // "login.html", "layout.html", "_csrf.html", ...
+	static    map[string]source   // "style.css", "img/logo.svg", ...
+	messages  map[string][]source // locale → its catalogs: the default's, then the overlay's
 }
 
 // Load reads the embedded default theme and, when dir is not empty, overlays the theme directory on it file by
@@ -61,7 +62,7 @@ func Load(dir string) (*Theme, error) {
 
 // readDefault collects the embedded default theme.
 func readDefault() (*fileSet, error) {
-	set := &fileSet{templates: map[string]source{}, static: map[string]source{}}
+	set := &fileSet{templates: map[string]source{}, static: map[string]source{}, messages: map[string][]source{}}
 	err := fs.WalkDir(defaultTheme, "default", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") {
 			return err
@@ -73,6 +74,8 @@ func readDefault() (*fileSet, error) {
 		rel := strings.TrimPrefix(p, "default/")
 		if name, ok := strings.CutPrefix(rel, staticDir+"/"); ok {
 			set.static[name] = source{name: name, origin: p, data: data}
+		} else if file, ok := strings.CutPrefix(rel, messagesDir+"/"); ok && path.Ext(file) == catalogExt {
+			return set.addCatalog(file, p, data)
 		} else if path.Ext(rel) == templateExt && !strings.Contains(rel, "/") {
 			set.templates[rel] = source{name: rel, origin: p, data: data}
 		}
@@ -115,7 +118,12 @@ func build(set *fileSet) (*Theme, error) {
 		return nil, errors.Join(errs...)
 	}
 
-	t := &Theme{pages: map[string]*template.Template{}}
+	catalogs, err := buildCatalogs(set)
+	if err != nil {
+		return nil, err
+	}
+	t := &Theme{pages: map[string]map[string]*template.Template{}, catalogs: catalogs}
+	t.matcher = newMatcher(t.Locales())
 	for _, file := range pages {
 		src := set.templates[file]
 		name := strings.TrimSuffix(file, templateExt)
@@ -128,11 +136,12 @@ func build(set *fileSet) (*Theme, error) {
 			errs = append(errs, err)
 			continue
 		}
-		if err := check(name, src, tpl); err != nil {
+		localized, err := t.localize(name, src, tpl)
+		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		t.pages[name] = tpl
+		t.pages[name] = localized
 	}
 	for _, name := range Required() {
 		if _, ok := set.templates[name+templateExt]; !ok {
@@ -142,7 +151,6 @@ func build(set *fileSet) (*Theme, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	var err error
 	if t.static, err = newStaticFS(set.static); err != nil {
 		return nil, err
 	}
@@ -164,13 +172,33 @@ func parsePage(page source, shared []source) (*template.Template, error) {
 	return root, nil
 }
 
-// check renders a page with each of its sample pages, so a misspelt field, a function that does not exist at run
-// time, an unguarded optional field or an escaping error fails at load instead of on a user's request.
-func check(name string, src source, tpl *template.Template) error {
-	for _, s := range samples(name) {
-		if err := tpl.Execute(io.Discard, s.page); err != nil {
-			return fmt.Errorf("themes: %s: rendering with sample data (%s): %w", src.origin, s.label, err)
+// localize makes one copy of a parsed page per locale, its t and tn functions bound to that locale's catalog, and
+// checks each: it renders every copy with each of the page's sample pages, so a misspelt field, a message key no
+// catalog has, an unguarded optional field or an escaping error fails at load instead of on a user's request.
+func (t *Theme) localize(name string, src source, tpl *template.Template) (map[string]*template.Template, error) {
+	out := map[string]*template.Template{}
+	for _, locale := range t.Locales() {
+		clone, err := tpl.Clone() // never executed yet: Clone cannot fail here
+		if err != nil {
+			return nil, fmt.Errorf("themes: %s: %w", src.origin, err)
 		}
+		clone.Funcs(t.messageFuncs(locale))
+		for _, s := range samples(name) {
+			if err := t.execute(io.Discard, clone, locale, s.page); err != nil {
+				return nil, fmt.Errorf("themes: %s: rendering with sample data (%s, %s): %w", src.origin, s.label, locale, err)
+			}
+		}
+		out[locale] = clone
 	}
+	return out, nil
+}
+
+// addCatalog records an embedded or overlay catalog file (messages/<locale>.json) under its canonical locale.
+func (set *fileSet) addCatalog(file, origin string, data []byte) error {
+	locale, err := localeOf(file)
+	if err != nil {
+		return fmt.Errorf("themes: %s: %w", origin, err)
+	}
+	set.messages[locale] = append(set.messages[locale], source{name: file, origin: origin, data: data})
 	return nil
 }

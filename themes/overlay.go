@@ -14,6 +14,7 @@ import (
 //   - <dir>/<name>.html (top level only) replaces the default template of that name, or adds one: a page, a
 //     partial (_name.html) or layout.html;
 //   - <dir>/static/<path> replaces or adds a static file;
+//   - <dir>/messages/<locale>.json is laid over the default catalog of that locale key by key, or adds a locale;
 //   - anything else (other directories, other files, names starting with '.') is not part of the theme and ignored.
 //
 // The directory is read through an os.Root: a symlink is followed only while it stays inside dir and is relative;
@@ -43,13 +44,15 @@ func readOverlay(dir string, set *fileSet) error {
 			return fmt.Errorf("themes: %s: refused: %s must be a directory, not a file or symlink", origin, staticDir)
 		}
 		if d.IsDir() {
-			if p == staticDir || inStatic {
+			if p == staticDir || inStatic || p == messagesDir {
 				return nil
 			}
 			return fs.SkipDir
 		}
 		isTemplate := !strings.Contains(p, "/") && path.Ext(p) == templateExt
-		if !inStatic && !isTemplate {
+		catalogFile, isCatalog := strings.CutPrefix(p, messagesDir+"/")
+		isCatalog = isCatalog && !strings.Contains(catalogFile, "/") && path.Ext(p) == catalogExt
+		if !inStatic && !isTemplate && !isCatalog {
 			return nil
 		}
 		if err := regular(fsys, p, d); err != nil {
@@ -58,6 +61,9 @@ func readOverlay(dir string, set *fileSet) error {
 		data, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return fmt.Errorf("themes: %s: refused: %w", origin, err)
+		}
+		if isCatalog {
+			return set.addCatalog(catalogFile, origin, data)
 		}
 		if inStatic {
 			name := strings.TrimPrefix(p, staticDir+"/")

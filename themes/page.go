@@ -5,8 +5,16 @@ package themes
 type Page struct {
 	SiteName string // the host's site_name
 	Host     string // the host's public host name
-	Locale   string // BCP 47 tag for <html lang>, "en" by default
+	Locale   string // BCP 47 tag for <html lang>, "en" by default; the locale the page is rendered in
 	Title    string // the page title (the template may ignore it)
+
+	// The operator's branding and links (config branding, terms_url, policy_url), each "" when not configured.
+	Logo       string // the site's logo: a URL path under /static/
+	TermsURL   string // the operator's terms of service
+	PolicyURL  string // the operator's privacy policy
+	SupportURL string // where users get help
+	AccountURL string // the account page, where users see and revoke what they authorized
+	RequestID  string // the request's id, as logged: the reference a user quotes to support
 
 	Client  *Client  // the client a flow is for, if any
 	Scopes  []Scope  // consent: one per scope asked for
@@ -24,8 +32,10 @@ type Page struct {
 	Code        string // oob: the authorization code to copy
 	UserCode    string // device: the user code typed, or pre-filled from verification_uri_complete
 	Device      bool   // consent: the user approves a device that asked with a user code (show the warning)
-	Approved    bool   // device_done: the user approved the device (false: denied)
-	ShowLogos   bool   // the operator enabled show_client_logos (the CSP then allows img-src https:)
+	// RedirectHost is the host the authorization response goes to (login, consent): where the code is sent.
+	RedirectHost string
+	Approved     bool // device_done: the user approved the device (false: denied)
+	ShowLogos    bool // the operator enabled show_client_logos (the CSP then allows img-src https:)
 
 	Account *Account // account: the user's applications and sessions (account.go)
 }
@@ -38,6 +48,11 @@ type Client struct {
 	LogoURI   string // rendered only when the operator enabled show_client_logos
 	TOSURI    string
 	PolicyURI string
+	// Origin is where the client is from, as far as the server knows: the host of its client_uri, or of its
+	// redirect URI when it has none. Show it next to the name, which anyone registering a client can choose.
+	Origin string
+	// Untrusted is a client the operator marked untrusted, or one that registered itself: show where the code goes.
+	Untrusted bool
 }
 
 // Scope is one scope row on the consent page.
@@ -46,6 +61,12 @@ type Scope struct {
 	Title       string
 	Description string
 	Checked     bool
+	// Fixed is a scope that cannot be declined (openid: the sign-in itself): shown as text, not a checkbox. The
+	// server grants it with any "Allow", whatever the form says.
+	Fixed bool
+	// Key names the built-in text of the scope in the catalog (<Key>.title, <Key>.description); "" when the
+	// operator or a policy wrote the text.
+	Key string
 }
 
 // User is what a page shows of the signed-in user.
@@ -54,10 +75,16 @@ type User struct {
 	Name     string
 }
 
-// Error is an error shown to the user.
+// Error is an error shown to the user. The server sets Code and either Key (a message of the catalog, with Args)
+// or Description (a protocol error's English description); Render fills Title and Description in the page's
+// language (see translateError).
 type Error struct {
 	Code        string
-	Description string
+	Description string // the sentence for the user, in the page's language when the catalog has one
+	Title       string // the heading: error.<code>.title of the catalog
+	Detail      string // the protocol's English description, when Description explains the code instead
+	Key         string // the catalog message of the server's own text, "" for protocol errors
+	Args        []any  // Key's {name} arguments, as name/value pairs
 }
 
 // CSRF is the anti-forgery field every form must carry.

@@ -9,7 +9,7 @@ import (
 // evilClient has a name and URIs a dynamically registered client could choose.
 func evilClient() *Client {
 	return &Client{
-		ID: "dyn-1", Name: `Acme <script>alert(1)</script>`, URI: "https://acme.example/",
+		ID: "dyn-1", Name: `Acme <script>alert(1)</script>`, URI: "https://acme.example/", Origin: "acme.example",
 		LogoURI: "https://acme.example/logo.png", TOSURI: "https://acme.example/tos", PolicyURI: "javascript:alert(1)",
 	}
 }
@@ -41,7 +41,7 @@ func TestRenderDefault(t *testing.T) {
 				`name="username"`, `autocomplete="username"`, `value="bob&#34;&gt;&lt;b&gt;"`,
 				`name="password"`, `type="password"`, `autocomplete="current-password"`,
 				`role="alert"`, `Wrong username or password.`, `aria-describedby="form-error"`,
-				`to continue to <strong>Acme &lt;script&gt;alert(1)&lt;/script&gt;</strong>`,
+				`to continue to Acme &lt;script&gt;alert(1)&lt;/script&gt;`,
 			},
 			notWant: []string{`<script>`, `<img`, `style=`, `Too many attempts`},
 		},
@@ -75,7 +75,7 @@ func TestRenderDefault(t *testing.T) {
 			page: PageSignedIn,
 			data: with(func(p *Page) { p.User = &User{Username: "alice", Name: "Alice <A>"} }),
 			want: []string{
-				`<title>Signed in · Example ID</title>`, `Signed in as <strong>alice</strong>`, `Alice &lt;A&gt;`,
+				`<title>Signed in · Example ID</title>`, `Signed in as alice`, `Alice &lt;A&gt;`,
 				`<form method="post" action="/logout">`, `name="csrf_token" value="tok-123"`, `>Sign out</button>`,
 			},
 		},
@@ -90,7 +90,7 @@ func TestRenderDefault(t *testing.T) {
 				}
 			}),
 			want: []string{
-				`Sign out of Example ID?`, `signed in as <strong>alice</strong>`,
+				`Sign out of Example ID?`, `signed in as alice`,
 				`<form method="post" action="/logout">`, `name="csrf_token" value="tok-123"`,
 				`<input type="hidden" name="post_logout_redirect_uri" value="https://acme.example/bye?a=1&amp;b=2">`,
 				`<input type="hidden" name="state" value="s&#34;1">`,
@@ -117,16 +117,16 @@ func TestRenderDefault(t *testing.T) {
 				p.Return = &Link{URL: "https://acme.example/cb?x=1", Text: "Trusted Bank"}
 			}),
 			want: []string{
-				`<title>Something went wrong · Example ID</title>`, `<code>invalid_request</code>`,
-				`redirect_uri &lt;b&gt;mismatch&lt;/b&gt;`, `href="https://acme.example/cb?x=1"`, `Return to acme.example</a>`,
+				`<title>This request cannot be completed · Example ID</title>`, `<code>invalid_request</code>`,
+				`Details: redirect_uri &lt;b&gt;mismatch&lt;/b&gt;`, `href="https://acme.example/cb?x=1"`, `Return to acme.example</a>`,
 			},
 			notWant: []string{`<b>`, `Trusted Bank`},
 		},
 		{
 			name: "error page for 429",
 			page: PageError,
-			data: with(func(p *Page) { p.Title, p.RetryAfter = "Too many requests", 1 }),
-			want: []string{`<h1>Too many requests</h1>`, `1 second`},
+			data: with(func(p *Page) { p.Error, p.RetryAfter = &Error{Code: "too_many_requests"}, 1 }),
+			want: []string{`<h1>Too many attempts</h1>`, `wait 1 second and`},
 		},
 		{
 			name: "consent",
@@ -149,8 +149,8 @@ func TestRenderDefault(t *testing.T) {
 				`<label for="scope-0">Sign you in</label>`, `<label for="scope-1">email</label>`,
 				`See your email &lt;address&gt;.`, `<li>Not verified &lt;by us&gt;.</li>`,
 				`<button type="submit" name="consent" value="granted"`, `<button type="submit" name="consent" value="denied"`,
-				`Signed in as <strong>alice</strong>`, `<a href="https://acme.example/">acme.example</a>`,
-				`<a href="https://acme.example/tos">terms of service</a>`, `#ZgotmplZ`, // javascript: policy URI neutralised
+				`Signed in as alice`, `<a href="https://acme.example/">acme.example</a>`,
+				`<a href="https://acme.example/tos">Terms of service</a>`, `#ZgotmplZ`, // javascript: policy URI neutralised
 				`Authorize Acme &lt;script&gt;`,
 			},
 			notWant: []string{`<script>`, `javascript:`, `<img`},
@@ -159,7 +159,7 @@ func TestRenderDefault(t *testing.T) {
 			name: "oob",
 			page: PageOOB,
 			data: with(func(p *Page) { p.Code = "ac_abc<def"; p.Client = &Client{ID: "c", URI: "https://tv.example/"} }),
-			want: []string{`readonly`, `>ac_abc&lt;def</textarea>`, `paste it into <strong>tv.example</strong>`},
+			want: []string{`readonly`, `>ac_abc&lt;def</textarea>`, `paste it into tv.example.`},
 		},
 	}
 	for _, tt := range tests {
@@ -181,8 +181,8 @@ func TestRenderDefault(t *testing.T) {
 
 func TestRenderErrors(t *testing.T) {
 	th := mustLoad(t, writeTheme(t, map[string]string{
-		// Passes the load check (the sample has two scopes) but fails with more than two.
-		"fragile.html": `{{template "layout.html" .}}{{define "content"}}partial output{{if gt (len .Scopes) 2}}{{index .Scopes 9}}{{end}}{{end}}`,
+		// Passes the load check (the sample has three scopes) but fails with more than three.
+		"fragile.html": `{{template "layout.html" .}}{{define "content"}}partial output{{if gt (len .Scopes) 3}}{{index .Scopes 9}}{{end}}{{end}}`,
 	}))
 	tests := []struct {
 		name string
@@ -192,7 +192,7 @@ func TestRenderErrors(t *testing.T) {
 	}{
 		{name: "unknown page", page: "nope", data: basePage(), want: `no page template "nope"`},
 		{name: "nil page", page: PageLogin, data: nil, want: "nil page"},
-		{name: "execution error", page: "fragile", data: &Page{Scopes: make([]Scope, 3)}, want: "render fragile"},
+		{name: "execution error", page: "fragile", data: &Page{Scopes: make([]Scope, 4)}, want: "render fragile"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -81,13 +81,15 @@ func fullPage() *Page {
 		Locale:   "en",
 		Title:    "Sample",
 		Client: &Client{
-			ID: "client-1", Name: "Example App", URI: "https://app.example.com/",
+			ID: "client-1", Name: "Example App", URI: "https://app.example.com/", Origin: "app.example.com", Untrusted: true,
 			LogoURI: "https://app.example.com/logo.png", TOSURI: "https://app.example.com/tos",
 			PolicyURI: "https://app.example.com/privacy",
 		},
 		Scopes: []Scope{
-			{Name: "openid", Title: "Sign you in", Description: "Know who you are on this site.", Checked: true},
-			{Name: "email", Title: "Email address", Description: "See your email address."},
+			{Name: "openid", Title: "Sign you in", Description: "Know who you are on this site.", Checked: true,
+				Fixed: true, Key: "scope.openid"},
+			{Name: "email", Title: "Email address", Description: "See your email address.", Key: "scope.email"},
+			{Name: "calendar", Title: "Calendar", Description: "A scope the operator described."},
 		},
 		User:    sampleUser(),
 		Error:   sampleError(),
@@ -96,16 +98,23 @@ func fullPage() *Page {
 		Extra: map[string]any{
 			"post_logout_redirect_uri": "https://app.example.com/", "state": "sample", "client_id": "client-1",
 		},
-		Interaction: "sample-interaction",
-		Username:    "alice",
-		Action:      "/sample",
-		Return:      &Link{URL: "https://app.example.com/", Text: "Back to Example App"},
-		Code:        "ac_sample",
-		UserCode:    "WDJB-MJHT",
-		Device:      true,
-		Approved:    true,
-		ShowLogos:   true,
-		Account:     sampleAccount(),
+		Interaction:  "sample-interaction",
+		Username:     "alice",
+		Action:       "/sample",
+		Return:       &Link{URL: "https://app.example.com/", Text: "Back to Example App"},
+		Code:         "ac_sample",
+		UserCode:     "WDJB-MJHT",
+		Device:       true,
+		Approved:     true,
+		ShowLogos:    true,
+		Logo:         "/static/favicon.svg",
+		TermsURL:     "https://example.com/terms",
+		PolicyURL:    "https://example.com/privacy",
+		SupportURL:   "https://example.com/help",
+		AccountURL:   "/account",
+		RequestID:    "sample-request-id",
+		RedirectHost: "app.example.com",
+		Account:      sampleAccount(),
 	}
 }
 
@@ -128,4 +137,4 @@ func sampleAccount() *Account {
 }
 
 func sampleUser() *User   { return &User{Username: "alice", Name: "Alice Example"} }
-func sampleError() *Error { return &Error{Code: "invalid_request", Description: "Sample error."} }
+func sampleError() *Error { return &Error{Code: "access_denied", Key: MsgBadCredentials} }

@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+
+	"golang.org/x/text/language"
 )
 
 // Page template names: the server renders a page by one of these names. A theme file <name>.html provides it.
@@ -39,8 +41,10 @@ func Required() []string {
 // Theme is a loaded, checked theme: one parsed template set per page (the page with layout.html and every partial)
 // and the merged static files. It is immutable after Load and safe for concurrent use.
 type Theme struct {
-	pages  map[string]*template.Template // page name → its set, executed by its root template
-	static *staticFS
+	pages    map[string]map[string]*template.Template // page name → locale → its set, executed by its root template
+	catalogs map[string]catalog                       // locale → merged messages; English always present
+	matcher  language.Matcher                         // over Locales(), English first
+	static   *staticFS
 }
 
 // Has reports whether the theme has a page template by that name (a default page or an extra one of the overlay,

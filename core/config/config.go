@@ -61,6 +61,8 @@ type Host struct {
 	CORSOrigins          []string `yaml:"cors_origins"`
 	// HSTS configures Strict-Transport-Security on an https issuer.
 	HSTS *HSTS `yaml:"hsts"`
+	// Branding is what the pages show of the operator besides site_name: a logo and a help link.
+	Branding Branding `yaml:"branding"`
 
 	AccessTokenTTL         *Duration `yaml:"access_token_ttl"`
 	RefreshTokenTTL        *Duration `yaml:"refresh_token_ttl"`
@@ -109,6 +111,15 @@ type Registration struct {
 	TTL                *Duration `yaml:"ttl"`
 	LegacyHost         string    `yaml:"legacy_host"`
 	InitialAccessToken string    `yaml:"initial_access_token"`
+}
+
+// Branding is the operator's logo and help link on every page (docs/architecture.md §6).
+type Branding struct {
+	// Logo is a file of the theme's static/ directory ("img/logo.svg"), or its URL path ("/static/img/logo.svg"):
+	// pages load nothing from other origins (the CSP is default-src 'self').
+	Logo string `yaml:"logo"`
+	// SupportURL is where users get help: the pages' footer links to it.
+	SupportURL string `yaml:"support_url"`
 }
 
 // HSTS is the Strict-Transport-Security header of an https host (RFC 6797).

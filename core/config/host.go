@@ -112,6 +112,7 @@ func (b *hostBuilder) identity(h Host, hs *HostSettings, bh *builtHost) {
 			bh.nameKeys = append(bh.nameKeys, key)
 		}
 	}
+	hs.SiteName = siteName(hs.SiteName, hs.Hostnames)
 	if h.SiteName != "" {
 		hs.SiteName = h.SiteName
 	}
@@ -136,6 +137,7 @@ func (b *hostBuilder) pages(h Host, hs *HostSettings) {
 			b.errorf(kv[0], "%q %v", kv[1], err)
 		}
 	}
+	b.branding(h.Branding, hs)
 	for i, o := range h.CORSOrigins {
 		key := fmt.Sprintf("cors_origins[%d]", i)
 		// "*" beside real origins would be a mistake either way: the wildcard already allows them.

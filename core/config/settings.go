@@ -48,6 +48,8 @@ type HostSettings struct {
 	ShowClientLogos      bool     // render client logos (the CSP then needs img-src https:)
 	TermsURL             string   // optional
 	PolicyURL            string   // optional
+	Logo                 string   // branding.logo as a URL path under /static/; optional
+	SupportURL           string   // branding.support_url; optional
 	ServiceDocumentation string   // optional
 	CORSOrigins          []string // "*" alone, or origins as browsers send them (lower-case, no default port)
 	// HSTSMaxAge is the max-age of Strict-Transport-Security, sent on an https issuer's answers that arrived over

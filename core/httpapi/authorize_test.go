@@ -109,7 +109,7 @@ func TestAuthorizeCodeFlow(t *testing.T) {
 		t.Fatalf("login page does not name the client or pre-fill login_hint:\n%s", login.body)
 	}
 	consent := b.follow(b.loginAt(login, "alice", "correct horse battery"))
-	for _, want := range []string{"Web App", `value="openid"`, `value="profile"`, "https://app.example.com/tos", `value="granted"`, `value="denied"`} {
+	for _, want := range []string{"Web App", `id="scope-openid"`, `value="profile"`, "https://app.example.com/tos", `value="granted"`, `value="denied"`} {
 		if !strings.Contains(consent.body, want) {
 			t.Fatalf("consent page lacks %s:\n%s", want, consent.body)
 		}

@@ -37,16 +37,17 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if !ok || apiPath(c.Path()) {
 		return s.writeError(c, e)
 	}
-	desc := e.Description
+	pe := &themes.Error{Code: e.Code, Description: e.Description}
 	if e.ServerFailure() {
 		s.logFailure(c, e)
-		desc = "Something went wrong on our side. Please try again later. (request " + requestIDOf(c) + ")"
+		// The cause stays in the log; the page shows the request id (.RequestID) to quote to support.
+		pe = &themes.Error{Code: e.Code, Key: themes.MsgServerFailure}
 	}
 	// No WWW-Authenticate on a page: a browser would answer a Basic challenge with a password dialog.
 	setRetryAfter(c, e)
 	page := s.basePage(c, h)
-	page.Title = "Error"
-	page.Error = &themes.Error{Code: e.Code, Description: desc}
+	page.Locale = pageLocale(c, h, c.Query("ui_locales"), "") // an authorization request shown as a page
+	page.Error = pe
 	page.Return = ret
 	return s.render(c, h, "error", page, answerStatus(e))
 }

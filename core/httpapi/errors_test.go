@@ -115,7 +115,7 @@ func TestErrorPageStoreClosed(t *testing.T) {
 	p := e.browser().get(authzQuery("web", webRedirect, "openid"))
 	id := p.header.Get("X-Request-ID")
 	if p.status != http.StatusServiceUnavailable || p.header.Get("Retry-After") != "5" ||
-		!strings.HasPrefix(p.header.Get("Content-Type"), "text/html") || !strings.Contains(p.body, "request "+id) ||
+		!strings.HasPrefix(p.header.Get("Content-Type"), "text/html") || !strings.Contains(p.body, `id="request-id">`+id) ||
 		strings.Contains(p.body, "closed") {
 		t.Fatalf("%d %v\n%s", p.status, p.header, p.body)
 	}

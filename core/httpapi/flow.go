@@ -38,8 +38,9 @@ func (s *Server) writeStep(c *fiber.Ctx, h *Host, st *interaction.Step, err erro
 		return c.Redirect(st.Location, fiber.StatusSeeOther)
 	}
 	base := s.basePage(c, h)
+	base.Locale = pageLocale(c, h, st.UILocales, st.UserLocale)
 	p := *st.Page
-	p.SiteName, p.Host, p.Locale, p.ShowLogos, p.CSRF = base.SiteName, base.Host, base.Locale, base.ShowLogos, base.CSRF
+	withBase(&p, base)
 	template := st.Template
 	if st.Fallback != "" && !h.Theme.Has(template) {
 		s.log.Warn("the theme has no template of this name", "template", template, "host", h.ID)

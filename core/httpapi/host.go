@@ -26,9 +26,12 @@ type Host struct {
 	Hostnames      []string // lower-case, with the port when it is not the scheme's default
 	Issuer         *url.URL
 	SiteName       string
-	SecurityPolicy string   // the CSP of pages, before frame-ancestors (and img-src for logos) is added
-	ShowLogos      bool     // render client logos (show_client_logos); adds img-src https: to the CSP
-	CORSOrigins    []string // origins allowed on the JSON endpoints ("*" for any)
+	SecurityPolicy string // the CSP of pages, before frame-ancestors (and img-src for logos) is added
+	ShowLogos      bool   // render client logos (show_client_logos); adds img-src https: to the CSP
+	// The operator's branding and links on every page (branding, terms_url, policy_url), "" when unset, and the
+	// account page users are pointed at to see and revoke what they authorized.
+	Logo, SupportURL, TermsURL, PolicyURL, AccountURL string
+	CORSOrigins                                       []string // origins allowed on the JSON endpoints ("*" for any)
 	// HSTS is the Strict-Transport-Security value sent on answers that arrived over TLS; "" when the issuer is
 	// http or hsts.max_age is 0.
 	HSTS string
@@ -64,7 +67,8 @@ func NewHost(s *assembly.Services, theme *themes.Theme) *Host {
 		Accounts: s.Accounts, Sessions: s.Sessions, Flow: s.Flow, Theme: theme, OAuth: s.OAuth,
 		UserInfo: s.UserInfo, RPLogout: s.Logout, Keys: s.Keys, IDTokenAlgs: s.IDTokenAlgs,
 		Registration: s.Registry, RegisterPerIP: s.RegisterPerIP, HSTS: hstsValue(h.IssuerURL, h.HSTSMaxAge),
-		Ready: s.Ready,
+		Ready: s.Ready, Logo: h.Logo, SupportURL: h.SupportURL, TermsURL: h.TermsURL, PolicyURL: h.PolicyURL,
+		AccountURL: accountPath,
 	}
 }
 

@@ -199,7 +199,7 @@ func TestLoginRateLimits(t *testing.T) {
 		}
 	}
 	p := b.login("bob", "correct horse battery")
-	if p.status != http.StatusTooManyRequests || p.header.Get("Retry-After") == "" || !strings.Contains(p.body, "Try again in") {
+	if p.status != http.StatusTooManyRequests || p.header.Get("Retry-After") == "" || !strings.Contains(p.body, "Please wait") {
 		t.Fatalf("after the IP burst: %d Retry-After=%q", p.status, p.header.Get("Retry-After"))
 	}
 	// Another address (through the trusted proxy) is not affected.

@@ -51,7 +51,11 @@ func (s *Server) logoutPage(c *fiber.Ctx) error {
 		return c.Redirect(plan.Redirect, fiber.StatusSeeOther) // nothing to sign out of
 	}
 	p := s.basePage(c, h)
-	p.Title = "Sign out"
+	userLocale := ""
+	if u != nil {
+		userLocale = u.Locale
+	}
+	p.Locale = pageLocale(c, h, r.UILocales, userLocale) // OIDC RP-Initiated Logout 1.0 §2: ui_locales
 	p.Action = c.Path()
 	p.Client = interaction.PageClient(plan.Client)
 	if u == nil {

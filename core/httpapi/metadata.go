@@ -34,7 +34,9 @@ func (s *Server) metadata(c *fiber.Ctx) error {
 func (s *Server) discovery(c *fiber.Ctx) error {
 	h := hostOf(c)
 	cacheable(c, metadataMaxAge)
-	return c.JSON(oidc.NewDiscovery(s.oauthMetadata(h), h.IDTokenAlgs))
+	d := oidc.NewDiscovery(s.oauthMetadata(h), h.IDTokenAlgs)
+	d.UILocalesSupported = h.Theme.Locales() // the languages of the host's theme (Discovery §3)
+	return c.JSON(d)
 }
 
 // jwks serves the host's published public keys (RFC 7517).

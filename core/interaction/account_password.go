@@ -5,33 +5,12 @@ import (
 	"errors"
 	"math"
 	"net/http"
-	"strconv"
 
 	"github.com/assentry/assentry/core/account"
 	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/store"
 	"github.com/assentry/assentry/themes"
 )
-
-// The account page's messages, in one place (protocol error codes stay as they are).
-const (
-	msgWrongPassword = "Your current password is not correct."
-	msgMismatch      = "The new passwords do not match."
-	msgMissing       = "Enter your current password and the new one twice."
-)
-
-// msgPolicy is the account page's message for a new password the password policy refused. It never contains the
-// password.
-func msgPolicy(e *account.PasswordError) string {
-	return "Choose another password: " + e.Reason + ". A password needs at least " + strconv.Itoa(e.MinLength) +
-		" characters (spaces and any other characters count) and must not be a common or compromised password, " +
-		"a run of repeated or sequential characters, or contain your username or the site's name."
-}
-
-// msgTooMany is the account page's message on a 429: when to try again.
-func msgTooMany(secs int) string {
-	return "Too many wrong passwords. Try again in " + strconv.Itoa(secs) + " seconds."
-}
 
 // PasswordForm is a submitted change of password.
 type PasswordForm struct {
@@ -52,17 +31,17 @@ func (s *Service) AccountPassword(ctx context.Context, f PasswordForm, b Browser
 	userKey := s.accounts.LimiterKey(u.Username)
 	if wait := max(s.limits.LoginPerIP.Wait(b.Addr), s.limits.LoginPerUser.Wait(userKey)); wait > 0 {
 		secs := int(math.Ceil(wait.Seconds()))
-		st, err := s.passwordRefused(ctx, u, b, http.StatusTooManyRequests, "temporarily_unavailable", msgTooMany(secs))
+		st, err := s.passwordRefused(ctx, u, b, http.StatusTooManyRequests, "temporarily_unavailable", themes.MsgAccountRateLimited)
 		if st != nil {
 			st.RetryAfter, st.Page.RetryAfter = secs, secs
 		}
 		return st, err
 	}
 	if f.Current == "" || f.New == "" || len(f.Current) > maxCredentialLen || len(f.New) > maxCredentialLen {
-		return s.passwordRefused(ctx, u, b, http.StatusBadRequest, "invalid_request", msgMissing)
+		return s.passwordRefused(ctx, u, b, http.StatusBadRequest, "invalid_request", themes.MsgAccountMissing)
 	}
 	if f.New != f.Confirm {
-		return s.passwordRefused(ctx, u, b, http.StatusBadRequest, "invalid_request", msgMismatch)
+		return s.passwordRefused(ctx, u, b, http.StatusBadRequest, "invalid_request", themes.MsgAccountMismatch)
 	}
 	if _, err := s.accounts.Authenticate(ctx, u.Username, f.Current); err != nil {
 		if !errors.Is(err, account.ErrInvalidCredentials) {
@@ -71,16 +50,17 @@ func (s *Service) AccountPassword(ctx context.Context, f PasswordForm, b Browser
 		s.limits.LoginPerIP.Spend(b.Addr)
 		s.limits.LoginPerUser.Spend(userKey)
 		s.log.Info("account: wrong current password", "user_id", u.ID, "ip", b.Addr)
-		return s.passwordRefused(ctx, u, b, http.StatusUnauthorized, "access_denied", msgWrongPassword)
+		return s.passwordRefused(ctx, u, b, http.StatusUnauthorized, "access_denied", themes.MsgAccountWrongPassword)
 	}
 	var refused *account.PasswordError
 	var invalid *account.InvalidError
 	switch err := s.accounts.SetPassword(ctx, u.Username, f.New); {
 	case errors.As(err, &refused):
 		// The host's password policy refused the new password: say which rule, and what a good one needs.
-		return s.passwordRefused(ctx, u, b, http.StatusBadRequest, "invalid_request", msgPolicy(refused))
+		return s.passwordRefused(ctx, u, b, http.StatusBadRequest, "invalid_request",
+			themes.MsgAccountPasswordRule+string(refused.Rule), "min", refused.MinLength)
 	case errors.As(err, &invalid):
-		return s.passwordRefused(ctx, u, b, http.StatusBadRequest, "invalid_request", invalid.Msg)
+		return s.passwordRefused(ctx, u, b, http.StatusBadRequest, "invalid_request", themes.MsgAccountPasswordInvalid)
 	case err != nil:
 		return nil, err
 	}
@@ -100,13 +80,14 @@ func (s *Service) AccountPassword(ctx context.Context, f PasswordForm, b Browser
 	return st, nil
 }
 
-// passwordRefused shows the page again with why the change was refused.
-func (s *Service) passwordRefused(ctx context.Context, u *store.User, b Browser, status int, code, desc string) (*Step, error) {
+// passwordRefused shows the page again with why the change was refused: key is a themes.Msg message of the
+// catalogs, args its {name} arguments as name/value pairs.
+func (s *Service) passwordRefused(ctx context.Context, u *store.User, b Browser, status int, code, key string, args ...any) (*Step, error) {
 	acc, err := s.accountData(ctx, u, b)
 	if err != nil {
 		return nil, err
 	}
 	p := accountPage(u, acc)
-	p.Error = &themes.Error{Code: code, Description: desc}
+	p.Error = &themes.Error{Code: code, Key: key, Args: args}
 	return page(themes.PageAccount, status, p), nil
 }

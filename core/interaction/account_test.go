@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -276,17 +275,17 @@ func TestAccountPassword(t *testing.T) {
 		name   string
 		form   interaction.PasswordForm
 		status int
-		msg    string
+		key    string // the catalog message the page shows
 	}{
-		{"wrong current", interaction.PasswordForm{Current: "wrong", New: "a new horse battery", Confirm: "a new horse battery"}, 401, "not correct"},
-		{"mismatch", interaction.PasswordForm{Current: "correct horse battery", New: "a new horse battery", Confirm: "a new hose battery"}, 400, "do not match"},
-		{"empty", interaction.PasswordForm{Current: "correct horse battery"}, 400, "Enter"},
+		{"wrong current", interaction.PasswordForm{Current: "wrong", New: "a new horse battery", Confirm: "a new horse battery"}, 401, themes.MsgAccountWrongPassword},
+		{"mismatch", interaction.PasswordForm{Current: "correct horse battery", New: "a new horse battery", Confirm: "a new hose battery"}, 400, themes.MsgAccountMismatch},
+		{"empty", interaction.PasswordForm{Current: "correct horse battery"}, 400, themes.MsgAccountMissing},
 		{"refused by the password policy", interaction.PasswordForm{Current: "correct horse battery", New: "short one",
-			Confirm: "short one"}, 400, "at least 15 characters"},
+			Confirm: "short one"}, 400, themes.MsgAccountPasswordRule + "too_short"},
 	}
 	for _, tt := range tests {
 		st, err := e.s.Flow.AccountPassword(e.ctx, tt.form, here)
-		if err != nil || st.Status != tt.status || st.Page.Error == nil || !strings.Contains(st.Page.Error.Description, tt.msg) {
+		if err != nil || st.Status != tt.status || st.Page.Error == nil || st.Page.Error.Key != tt.key {
 			t.Errorf("%s: %+v %v", tt.name, st, err)
 		}
 	}

@@ -22,7 +22,11 @@ func (s *Service) Authorize(ctx context.Context, values url.Values, b Browser) (
 	}
 	r, err := s.oauth.ParseAuthorize(ctx, params)
 	if err != nil {
-		return s.failure(err, false)
+		st, err := s.failure(err, false)
+		if st != nil {
+			st.UILocales = params["ui_locales"]
+		}
+		return st, err
 	}
 	ix, err := s.oauth.StartInteraction(ctx, r, b.CSRF)
 	if err != nil {
@@ -64,7 +68,8 @@ func (s *Service) advance(ctx context.Context, ix *store.Interaction, b Browser,
 // follow turns the core's next step into what the browser gets.
 func (s *Service) follow(ctx context.Context, ix *store.Interaction, step *oauth.Step, err error) (*Step, error) {
 	if err != nil {
-		return s.failure(err, ix.UserID != "")
+		st, err := s.failure(err, ix.UserID != "")
+		return localized(st, ix, nil), err
 	}
 	switch step.Kind {
 	case oauth.StepLogin:
@@ -72,11 +77,11 @@ func (s *Service) follow(ctx context.Context, ix *store.Interaction, step *oauth
 	case oauth.StepConsent:
 		return s.consentStep(ix, step), nil
 	case oauth.StepDeviceDone:
-		return deviceDone(step), nil
+		return localized(deviceDone(step), ix, step.User), nil
 	}
 	if step.Code != "" {
-		return page("oob", http.StatusOK, &themes.Page{Title: "Authorization code", Client: PageClient(step.Client),
-			Code: step.Code}), nil
+		return localized(page("oob", http.StatusOK, &themes.Page{Client: PageClient(step.Client), Code: step.Code}),
+			ix, step.User), nil
 	}
 	return redirect(step.Location), nil
 }
@@ -97,8 +102,7 @@ func (s *Service) failure(err error, authenticated bool) (*Step, error) {
 	case errors.Is(err, oauth.ErrUnknownInteraction):
 		return unknownInteraction(), nil
 	case errors.Is(err, oauth.ErrUnknownUserCode):
-		return errorPage(http.StatusBadRequest, "invalid_request",
-			"This code is not valid any more. Start again on your device to get a new code.", nil), nil
+		return messagePage(http.StatusBadRequest, "invalid_request", themes.MsgDeviceUnknownCode), nil
 	case !errors.As(err, &re):
 		return nil, err
 	}
@@ -130,10 +134,25 @@ func returnLink(client *store.Client, redirect string) *themes.Link {
 	return &themes.Link{URL: target, Text: "Return to " + u.Host}
 }
 
+// redirectHost is the host of an http(s) redirect URI, where the authorization response goes; "" for the
+// out-of-band one, a device flow (no redirect) or a custom scheme without a host.
+func redirectHost(redirect string) string {
+	u, err := url.Parse(redirect)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return ""
+	}
+	return u.Host
+}
+
 // PageClient is what a page shows of a client.
 func PageClient(c *store.Client) *themes.Client {
 	if c == nil {
 		return nil
 	}
-	return &themes.Client{ID: c.ID, Name: c.Name, URI: c.ClientURI, LogoURI: c.LogoURI, TOSURI: c.TOSURI, PolicyURI: c.PolicyURI}
+	pc := &themes.Client{ID: c.ID, Name: c.Name, URI: c.ClientURI, LogoURI: c.LogoURI, TOSURI: c.TOSURI,
+		PolicyURI: c.PolicyURI, Untrusted: c.Untrusted}
+	if u, err := url.Parse(c.ClientURI); err == nil && u.Host != "" {
+		pc.Origin = u.Host
+	}
+	return pc
 }

@@ -51,7 +51,7 @@ func (s *Service) Consent(ctx context.Context, f ConsentForm, b Browser) (*Step,
 		approve = true
 	case "denied":
 	default:
-		return errorPage(http.StatusBadRequest, oauth.CodeInvalidRequest, "Choose Allow or Deny.", nil), nil
+		return messagePage(http.StatusBadRequest, oauth.CodeInvalidRequest, themes.MsgChooseConsent), nil
 	}
 	step, err := s.oauth.Decide(ctx, ix, approve, f.Scopes)
 	return s.follow(ctx, ix, step, err)
@@ -61,9 +61,12 @@ func (s *Service) Consent(ctx context.Context, f ConsentForm, b Browser) (*Step,
 // notices, extra data, scope texts, and another template of the theme (per-client branding). Page strings are
 // escaped by the template engine. A device verification gets the device warning (RFC 8628 §5.4).
 func (s *Service) consentStep(ix *store.Interaction, step *oauth.Step) *Step {
-	p := &themes.Page{Title: "Authorize " + step.Client.Name, Client: PageClient(step.Client),
+	p := &themes.Page{Client: PageClient(step.Client),
 		User: &themes.User{Username: step.User.Username, Name: step.User.Name}, Interaction: ix.ID,
-		Action: "/consent", Device: step.Device}
+		Action: "/consent", Device: step.Device, RedirectHost: redirectHost(ix.RedirectURI)}
+	if p.Client.Origin == "" {
+		p.Client.Origin = p.RedirectHost // no client_uri: where the code goes is where the client is
+	}
 	template := "consent"
 	var descriptions map[string]string
 	if pg := step.Page; pg != nil {
@@ -75,11 +78,12 @@ func (s *Service) consentStep(ix *store.Interaction, step *oauth.Step) *Step {
 	for _, name := range step.Offered {
 		info, _ := s.oauth.Scopes.Lookup(name)
 		if d, ok := descriptions[name]; ok {
-			info.Description = d
+			info.Description, info.Key = d, "" // the policy's words, not the catalog's
 		}
-		p.Scopes = append(p.Scopes, themes.Scope{Name: name, Title: info.Title, Description: info.Description, Checked: true})
+		p.Scopes = append(p.Scopes, themes.Scope{Name: name, Title: info.Title, Description: info.Description,
+			Checked: true, Fixed: oauth.Fixed(name), Key: info.Key})
 	}
-	st := page(template, http.StatusOK, p)
+	st := localized(page(template, http.StatusOK, p), ix, step.User)
 	if template != "consent" {
 		st.Fallback = "consent"
 	}

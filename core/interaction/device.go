@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math"
 	"net/http"
-	"strconv"
 
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/themes"
@@ -14,8 +13,7 @@ import (
 // DevicePage shows the code entry form of the device flow (RFC 8628 §3.3). A code from verification_uri_complete
 // only pre-fills the form: the user still confirms it (§3.3.1), so a link alone never starts an approval.
 func (s *Service) DevicePage(_ context.Context, userCode string) *Step {
-	return page("device", http.StatusOK, &themes.Page{Title: "Connect a device", Action: "/device",
-		UserCode: userCode})
+	return page("device", http.StatusOK, &themes.Page{Action: "/device", UserCode: userCode})
 }
 
 // DeviceSubmit takes a user code typed in the browser. Wrong codes are counted per address and per browser
@@ -26,9 +24,9 @@ func (s *Service) DeviceSubmit(ctx context.Context, userCode string, b Browser) 
 	browserKey := oauth.Digest(b.CSRF)
 	if wait := max(s.limits.DeviceCodePerIP.Wait(b.Addr), s.limits.DeviceCodePerBrowser.Wait(browserKey)); wait > 0 {
 		secs := int(math.Ceil(wait.Seconds()))
-		st := page("device", http.StatusTooManyRequests, &themes.Page{Title: "Too many attempts", Action: "/device",
+		st := page("device", http.StatusTooManyRequests, &themes.Page{Action: "/device",
 			UserCode: userCode, RetryAfter: secs, Error: &themes.Error{Code: "temporarily_unavailable",
-				Description: "Too many wrong codes. Try again in " + strconv.Itoa(secs) + " seconds."}})
+				Key: themes.MsgDeviceRateLimited}})
 		st.RetryAfter = secs
 		return st, nil
 	}
@@ -37,9 +35,8 @@ func (s *Service) DeviceSubmit(ctx context.Context, userCode string, b Browser) 
 		s.limits.DeviceCodePerIP.Spend(b.Addr)
 		s.limits.DeviceCodePerBrowser.Spend(browserKey)
 		s.log.Info("wrong user code", "ip", b.Addr)
-		return page("device", http.StatusBadRequest, &themes.Page{Title: "Connect a device", Action: "/device",
-			UserCode: userCode, Error: &themes.Error{Code: "invalid_request",
-				Description: "That code is not right, or it has expired. Check the code your device shows and try again."}}), nil
+		return page("device", http.StatusBadRequest, &themes.Page{Action: "/device",
+			UserCode: userCode, Error: &themes.Error{Code: "invalid_request", Key: themes.MsgDeviceBadCode}}), nil
 	}
 	if err != nil {
 		return nil, err
@@ -49,9 +46,5 @@ func (s *Service) DeviceSubmit(ctx context.Context, userCode string, b Browser) 
 
 // deviceDone is the end of a device verification: approved (the device is now signed in) or denied.
 func deviceDone(step *oauth.Step) *Step {
-	p := &themes.Page{Title: "Device connected", Client: PageClient(step.Client), Approved: step.Approved}
-	if !step.Approved {
-		p.Title = "Device not connected"
-	}
-	return page("device_done", http.StatusOK, p)
+	return page("device_done", http.StatusOK, &themes.Page{Client: PageClient(step.Client), Approved: step.Approved})
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/assentry/assentry/core/account"
@@ -43,7 +42,7 @@ func (s *Service) LoginPage(ctx context.Context, interactionID, loginHint, next 
 		if p == nil || err != nil {
 			return orUnknown(err)
 		}
-		return page("login", http.StatusOK, p), nil
+		return localized(page("login", http.StatusOK, p), ix, nil), nil
 	}
 	_, u, err := s.sessions.Lookup(ctx, b.Session)
 	switch {
@@ -77,7 +76,7 @@ func (s *Service) Login(ctx context.Context, f LoginForm, b Browser) (*Step, err
 		s.loginFailedLog(f.Username, "missing_credentials", b)
 		s.loginEvent(ctx, ix, b, events.Event{Kind: events.LoginFailed, Username: clip(f.Username),
 			Reason: "missing_credentials"})
-		return s.loginFailed(ctx, ix, f, "Enter your username and password.")
+		return s.loginFailed(ctx, ix, f, themes.MsgMissingCredentials)
 	}
 	u, err := s.accounts.Authenticate(ctx, f.Username, f.Password)
 	switch {
@@ -87,12 +86,12 @@ func (s *Service) Login(ctx context.Context, f LoginForm, b Browser) (*Step, err
 		s.loginFailedLog(f.Username, account.FailureReason(err), b)
 		s.loginEvent(ctx, ix, b, events.Event{Kind: events.LoginFailed, Username: f.Username,
 			Reason: account.FailureReason(err)})
-		return s.loginFailed(ctx, ix, f, "The username or password is not correct.")
+		return s.loginFailed(ctx, ix, f, themes.MsgBadCredentials)
 	case errors.Is(err, account.ErrDisabled):
 		s.loginFailedLog(f.Username, account.FailureReason(err), b)
 		s.loginEvent(ctx, ix, b, events.Event{Kind: events.LoginFailed, Username: f.Username,
 			Reason: account.FailureReason(err)})
-		return s.loginFailed(ctx, ix, f, "This account is disabled.")
+		return s.loginFailed(ctx, ix, f, themes.MsgAccountDisabled)
 	case err != nil:
 		return nil, err
 	}
@@ -137,7 +136,7 @@ func (s *Service) Login(ctx context.Context, f LoginForm, b Browser) (*Step, err
 // page without an error means the interaction's client is gone. Outside a flow, next (LoginNextAccount) rides
 // on the form's target, so the page returns there after signing in.
 func (s *Service) loginForm(ctx context.Context, ix *store.Interaction, username, next string) (*themes.Page, error) {
-	p := &themes.Page{Title: "Sign in", Action: "/login", Username: username}
+	p := &themes.Page{Action: "/login", Username: username}
 	if ix == nil && next == LoginNextAccount {
 		p.Action = accountSignInToPage
 	}
@@ -151,17 +150,19 @@ func (s *Service) loginForm(ctx context.Context, ix *store.Interaction, username
 			return nil, err // a failing client source is a server failure, not the user's stale request
 		}
 		p.Client = PageClient(client)
+		p.RedirectHost = redirectHost(ix.RedirectURI)
 	}
 	return p, nil
 }
 
-func (s *Service) loginFailed(ctx context.Context, ix *store.Interaction, f LoginForm, msg string) (*Step, error) {
+// loginFailed is the login form again with the reason (a themes.Msg key) as its error.
+func (s *Service) loginFailed(ctx context.Context, ix *store.Interaction, f LoginForm, key string) (*Step, error) {
 	p, err := s.loginForm(ctx, ix, f.Username, f.Next)
 	if p == nil || err != nil {
 		return orUnknown(err)
 	}
-	p.Error = &themes.Error{Code: "access_denied", Description: msg}
-	return page("login", http.StatusUnauthorized, p), nil
+	p.Error = &themes.Error{Code: "access_denied", Key: key}
+	return localized(page("login", http.StatusUnauthorized, p), ix, nil), nil
 }
 
 func (s *Service) loginTooMany(ctx context.Context, ix *store.Interaction, f LoginForm, wait time.Duration) (*Step, error) {
@@ -170,18 +171,16 @@ func (s *Service) loginTooMany(ctx context.Context, ix *store.Interaction, f Log
 	if p == nil || err != nil {
 		return orUnknown(err)
 	}
-	p.Title = "Too many attempts"
 	p.RetryAfter = secs
-	p.Error = &themes.Error{Code: "temporarily_unavailable",
-		Description: "Too many failed sign-in attempts. Try again in " + strconv.Itoa(secs) + " seconds."}
-	st := page("login", http.StatusTooManyRequests, p)
+	p.Error = &themes.Error{Code: "temporarily_unavailable", Key: themes.MsgLoginRateLimited}
+	st := localized(page("login", http.StatusTooManyRequests, p), ix, nil)
 	st.RetryAfter = secs
 	return st, nil
 }
 
 // signedIn is the page of a user who signed in outside a flow.
 func signedIn(u *store.User) *Step {
-	return page("signed_in", http.StatusOK, &themes.Page{Title: "Signed in", User: &themes.User{Username: u.Username, Name: u.Name}})
+	return localized(page("signed_in", http.StatusOK, &themes.Page{User: &themes.User{Username: u.Username, Name: u.Name}}), nil, u)
 }
 
 // orUnknown returns err, or the unknown-interaction page when there is none.

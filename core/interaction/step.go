@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/assentry/assentry/store"
 	"github.com/assentry/assentry/themes"
 )
 
@@ -33,6 +34,10 @@ type Step struct {
 	NewSession   string
 	SessionTTL   time.Duration
 	ClearSession bool
+	// UILocales (the flow's ui_locales) and UserLocale (the signed-in user's locale claim) pick the page's
+	// language before the browser's Accept-Language does (themes.Theme.Locale).
+	UILocales  string
+	UserLocale string
 }
 
 // redirect is a 303 to location (RFC 9110 §15.4.4: the browser follows it with GET).
@@ -43,13 +48,32 @@ func page(template string, status int, p *themes.Page) *Step {
 	return &Step{Template: template, Page: p, Status: status}
 }
 
-// errorPage is the themed error page with an error code and a description for people.
+// errorPage is the themed error page of a protocol error: its code, explained in words by the theme's catalog,
+// and its (English) description as the detail.
 func errorPage(status int, code, desc string, ret *themes.Link) *Step {
-	return page("error", status, &themes.Page{Title: "Error", Error: &themes.Error{Code: code, Description: desc}, Return: ret})
+	return page("error", status, &themes.Page{Error: &themes.Error{Code: code, Description: desc}, Return: ret})
+}
+
+// messagePage is the themed error page with one of the server's own messages (a themes.Msg key).
+func messagePage(status int, code, key string) *Step {
+	return page("error", status, &themes.Page{Error: &themes.Error{Code: code, Key: key}})
 }
 
 // unknownInteraction: the interaction id is unknown, expired, finished, or from another browser.
 func unknownInteraction() *Step {
-	return errorPage(http.StatusBadRequest, "invalid_request",
-		"This sign-in request is unknown or has expired. Go back to the application and start again.", nil)
+	return messagePage(http.StatusBadRequest, "invalid_request", themes.MsgUnknownInteraction)
+}
+
+// localized records what picks the language of st's page: the interaction's ui_locales and the user's locale.
+func localized(st *Step, ix *store.Interaction, u *store.User) *Step {
+	if st == nil {
+		return nil
+	}
+	if ix != nil {
+		st.UILocales = ix.UILocales
+	}
+	if u != nil {
+		st.UserLocale = u.Locale
+	}
+	return st
 }

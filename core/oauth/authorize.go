@@ -35,6 +35,7 @@ type AuthorizeRequest struct {
 	Prompt              []string
 	MaxAge              int // -1: not given
 	LoginHint           string
+	UILocales           string // ui_locales (OIDC Core 1.0 §3.1.2.1): the user's preferred languages for the pages
 	IDTokenHintSub      string // sub of a verified id_token_hint (OIDC Core §3.1.2.1)
 }
 
@@ -86,7 +87,8 @@ func (p *Provider) ParseAuthorize(ctx context.Context, params Params) (*Authoriz
 	}
 	r := &AuthorizeRequest{Client: client, RedirectURI: redirect, RedirectURIGiven: params["redirect_uri"] != "",
 		State: params["state"], Nonce: params["nonce"], LoginHint: params["login_hint"], MaxAge: -1,
-		Prompt: strings.Fields(params["prompt"])}
+		UILocales: params["ui_locales"],
+		Prompt:    strings.Fields(params["prompt"])}
 	fragment := params["response_type"] == ResponseTypeToken
 	fail := func(e *Error) error {
 		return &RedirectError{Err: e, Client: client, RedirectURI: redirect, State: r.State, Prompt: r.Prompt,

@@ -25,7 +25,7 @@ func (p *Provider) StartInteraction(_ context.Context, r *AuthorizeRequest, brow
 		ID: newInteractionID(), Host: p.Host, Browser: Digest(browser), ClientID: r.Client.ID,
 		RedirectURI: r.RedirectURI, RedirectURIGiven: r.RedirectURIGiven, ResponseType: r.ResponseType,
 		Scopes: r.Scopes, State: r.State, Nonce: r.Nonce, CodeChallenge: r.CodeChallenge,
-		CodeChallengeMethod: r.CodeChallengeMethod, Prompt: r.Prompt, MaxAge: r.MaxAge, LoginHint: r.LoginHint,
+		CodeChallengeMethod: r.CodeChallengeMethod, Prompt: r.Prompt, MaxAge: r.MaxAge, LoginHint: r.LoginHint, UILocales: r.UILocales,
 		IDTokenHintSub: r.IDTokenHintSub,
 		CreatedAt:      now, ExpiresAt: now.Add(InteractionTTL),
 	}
@@ -229,7 +229,9 @@ func (p *Provider) Decide(ctx context.Context, ix *store.Interaction, approve bo
 	}
 	var granted []string
 	for _, s := range offered {
-		if slices.Contains(checked, s) {
+		// A fixed scope (openid) comes with the approval: a form that left it out, forged or from an old theme,
+		// still signs the user in rather than turning an OpenID request into a plain OAuth one (Fixed).
+		if slices.Contains(checked, s) || Fixed(s) {
 			granted = append(granted, s)
 		}
 	}

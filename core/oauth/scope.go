@@ -21,6 +21,9 @@ type ScopeInfo struct {
 	Title       string
 	Description string
 	Role        bool // a role scope: granted only to users who hold the role (xmpp: any user with a role)
+	// Key names the built-in text in the theme's message catalog (scope.openid → scope.openid.title and
+	// .description), so pages show it in the user's language; "" once config replaced the text.
+	Key string
 }
 
 // Catalogue is a host's scopes: the built-ins, the host's roles as scopes, and scopes declared in config.
@@ -36,6 +39,9 @@ func NewCatalogue(roles []string, extra []ScopeInfo) *Catalogue {
 	c := &Catalogue{byName: map[string]ScopeInfo{}}
 	add := func(s ScopeInfo) {
 		if old, ok := c.byName[s.Name]; ok {
+			if s.Title == "" && s.Description == "" {
+				s.Key = old.Key
+			}
 			if s.Title == "" {
 				s.Title = old.Title
 			}
@@ -48,21 +54,29 @@ func NewCatalogue(roles []string, extra []ScopeInfo) *Catalogue {
 		}
 		c.byName[s.Name] = s
 	}
-	add(ScopeInfo{Name: ScopeOpenID, Title: "Sign you in", Description: "Confirm who you are to the application."})
-	add(ScopeInfo{Name: ScopeProfile, Title: "Your profile", Description: "Your name, username and language."})
-	add(ScopeInfo{Name: ScopeEmail, Title: "Your e-mail address", Description: "Your e-mail address and whether it is verified."})
+	add(ScopeInfo{Name: ScopeOpenID, Title: "Sign you in", Description: "Confirm who you are to the application.",
+		Key: "scope.openid"})
+	add(ScopeInfo{Name: ScopeProfile, Title: "Your profile", Description: "Your name, username and language.",
+		Key: "scope.profile"})
+	add(ScopeInfo{Name: ScopeEmail, Title: "Your e-mail address", Description: "Your e-mail address and whether it is verified.",
+		Key: "scope.email"})
 	add(ScopeInfo{Name: ScopeOfflineAccess, Title: "Stay connected",
-		Description: "Keep access while you are away, until you revoke it."})
-	add(ScopeInfo{Name: ScopeXMPP, Title: "Your account", Role: true,
+		Description: "Keep access while you are away, until you revoke it on your account page.", Key: "scope.offline_access"})
+	add(ScopeInfo{Name: ScopeXMPP, Title: "Your account", Role: true, Key: "scope.xmpp",
 		Description: "Full access to your account with your usual role, including sending and receiving messages."})
 	for _, r := range roles {
-		add(ScopeInfo{Name: r, Title: "Role: " + r, Description: "Act with the role " + r + ".", Role: true})
+		add(ScopeInfo{Name: r, Title: "Role: " + r, Description: "Act with the role " + r + ".", Role: true, Key: "scope.role"})
 	}
 	for _, s := range extra {
 		add(s)
 	}
 	return c
 }
+
+// Fixed reports whether a scope cannot be declined on the consent page: openid is the sign-in itself (OIDC Core
+// 1.0 §3.1.2.1: its presence makes the request an OpenID one), so "Allow" grants it and "Deny" is how a user
+// declines. The consent page shows it as text, and Decide grants it whatever the form's boxes say.
+func Fixed(scope string) bool { return scope == ScopeOpenID }
 
 // Lookup returns a scope's description.
 func (c *Catalogue) Lookup(name string) (ScopeInfo, bool) {

@@ -16,6 +16,9 @@ type Discovery struct {
 	RequestParameterSupported        bool     `json:"request_parameter_supported"`
 	// RequestURIParameterSupported defaults to true when absent (Discovery §3), so false is sent explicitly.
 	RequestURIParameterSupported bool `json:"request_uri_parameter_supported"`
+	// UILocalesSupported are the languages the pages are available in (the host theme's catalogs), set by the
+	// HTTP layer, which has the theme.
+	UILocalesSupported []string `json:"ui_locales_supported,omitempty"`
 }
 
 // NewDiscovery builds the document from the OAuth metadata; algs are the id_token algorithms the host has keys

@@ -1,0 +1,85 @@
+package themes
+
+import (
+	"fmt"
+	"slices"
+)
+
+// translate returns a copy of p for rendering in locale: .Locale set to it, and the server's messages filled in
+// from the catalog. The server names its messages by key (Error.Key, Scope.Key) instead of writing English, so a
+// theme can reword and translate them (protocol error_description values, sent to clients, stay English).
+func (t *Theme) translate(locale string, p *Page) (*Page, error) {
+	q := *p
+	q.Locale = locale
+	if p.Error != nil {
+		e, err := t.translateError(locale, *p.Error)
+		if err != nil {
+			return nil, err
+		}
+		q.Error = &e
+	}
+	if len(p.Scopes) > 0 {
+		q.Scopes = slices.Clone(p.Scopes)
+		for i := range q.Scopes {
+			if err := t.translateScope(locale, &q.Scopes[i]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return &q, nil
+}
+
+// translateError fills an error's heading and text:
+//
+//   - Title: error.<code>.title, else error.default.title;
+//   - Description: the message Key names (with Args) when set; else error.<code>.text, the code explained in
+//     words, with the original description (the protocol's English error_description) moved to Detail; else the
+//     description as given.
+func (t *Theme) translateError(locale string, e Error) (Error, error) {
+	e.Title, _ = t.message(locale, "error."+e.Code+".title")
+	if e.Title == "" {
+		e.Title, _ = t.message(locale, "error.default.title")
+	}
+	if e.Key != "" {
+		text, ok := t.message(locale, e.Key)
+		if !ok {
+			return e, fmt.Errorf("message %q is in no catalog", e.Key)
+		}
+		desc, err := format(text, e.Args)
+		if err != nil {
+			return e, fmt.Errorf("message %q: %w", e.Key, err)
+		}
+		e.Description = desc
+		return e, nil
+	}
+	if text, ok := t.message(locale, "error."+e.Code+".text"); ok {
+		if e.Description != text {
+			e.Detail = e.Description
+		}
+		e.Description = text
+	}
+	return e, nil
+}
+
+// translateScope fills a built-in scope's title and description from <Key>.title and <Key>.description; {scope}
+// is the scope's name (role scopes say which role).
+func (t *Theme) translateScope(locale string, s *Scope) error {
+	if s.Key == "" {
+		return nil
+	}
+	for _, f := range []struct {
+		suffix string
+		dst    *string
+	}{{".title", &s.Title}, {".description", &s.Description}} {
+		text, ok := t.message(locale, s.Key+f.suffix)
+		if !ok {
+			continue
+		}
+		out, err := format(text, []any{"scope", s.Name})
+		if err != nil {
+			return err
+		}
+		*f.dst = out
+	}
+	return nil
+}
