@@ -107,7 +107,7 @@ func build(set *fileSet) (*Theme, error) {
 	// Syntax-check the shared files alone first, so an error in layout.html is reported once, not once per page.
 	var errs []error
 	for _, src := range shared {
-		if _, err := template.New(src.name).Funcs(funcs()).Parse(string(src.data)); err != nil {
+		if _, err := template.New(src.name).Funcs(funcs(nil)).Parse(string(src.data)); err != nil {
 			errs = append(errs, fmt.Errorf("themes: %s: %w", src.origin, err))
 		}
 	}
@@ -115,7 +115,12 @@ func build(set *fileSet) (*Theme, error) {
 		return nil, errors.Join(errs...)
 	}
 
-	t := &Theme{pages: map[string]*template.Template{}}
+	static, err := newStaticFS(set.static)
+	if err != nil {
+		return nil, err
+	}
+	// The static files come first: {{static "style.css"}} hashes them while the pages are checked.
+	t := &Theme{pages: map[string]*template.Template{}, static: static}
 	for _, file := range pages {
 		src := set.templates[file]
 		name := strings.TrimSuffix(file, templateExt)
@@ -123,7 +128,7 @@ func build(set *fileSet) (*Theme, error) {
 			errs = append(errs, fmt.Errorf("themes: %s: page name %q: use letters, digits, '-', '_' and '.'", src.origin, name))
 			continue
 		}
-		tpl, err := parsePage(src, shared)
+		tpl, err := parsePage(src, shared, static)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -142,17 +147,13 @@ func build(set *fileSet) (*Theme, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	var err error
-	if t.static, err = newStaticFS(set.static); err != nil {
-		return nil, err
-	}
 	return t, nil
 }
 
 // parsePage parses one page into its own set: layout.html and the partials first, the page last, so the page's
 // {{define "title"}} and {{define "content"}} replace the layout's default blocks. The root template is the page.
-func parsePage(page source, shared []source) (*template.Template, error) {
-	root := template.New(page.name).Funcs(funcs())
+func parsePage(page source, shared []source, static *staticFS) (*template.Template, error) {
+	root := template.New(page.name).Funcs(funcs(static))
 	for _, src := range shared {
 		if _, err := root.New(src.name).Parse(string(src.data)); err != nil {
 			return nil, fmt.Errorf("themes: %s: %w", src.origin, err)

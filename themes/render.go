@@ -28,11 +28,13 @@ func (t *Theme) Render(w io.Writer, name string, p *Page) error {
 }
 
 // funcs are the template functions every theme may use. Kept small: formatting decisions belong in templates,
-// and every function here is part of the theme contract (README.md).
-func funcs() template.FuncMap {
+// and every function here is part of the theme contract (README.md). static is bound to the theme's own static
+// files (nil while only checking syntax).
+func funcs(static *staticFS) template.FuncMap {
 	return template.FuncMap{
 		"hostOf":  hostOf,
 		"minutes": minutes,
+		"static":  static.url,
 	}
 }
 
