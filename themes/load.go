@@ -165,12 +165,12 @@ func parsePage(page source, shared []source, static *staticFS) (*template.Templa
 	return root, nil
 }
 
-// check renders a page with each of its sample pages, so a misspelt field, a function that does not exist at run
-// time, an unguarded optional field or an escaping error fails at load instead of on a user's request.
+// check renders a page in each of its sample states (States), so a misspelt field, a function that does not exist
+// at run time, an unguarded optional field or an escaping error fails at load instead of on a user's request.
 func check(name string, src source, tpl *template.Template) error {
-	for _, s := range samples(name) {
-		if err := tpl.Execute(io.Discard, s.page); err != nil {
-			return fmt.Errorf("themes: %s: rendering with sample data (%s): %w", src.origin, s.label, err)
+	for _, s := range States(name) {
+		if err := tpl.Execute(io.Discard, s.Page); err != nil {
+			return fmt.Errorf("themes: %s: rendering with sample data (%s): %w", src.origin, s.Label, err)
 		}
 	}
 	return nil

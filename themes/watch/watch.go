@@ -167,7 +167,6 @@ func flatten(err error) []error {
 	return []error{err}
 }
 
-
 // attrs is the log line's key/value pairs after the watch's own.
 func (wt *watcher) attrs(kv ...any) []any {
 	return append(append([]any(nil), wt.o.Attrs...), kv...)
