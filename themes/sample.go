@@ -1,6 +1,9 @@
 package themes
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // State is one state of a page with sample data: the load-time check renders every state of every page (so a
 // misspelt field in any branch that data reaches fails at start), and `assentry theme serve` shows each one.
@@ -55,8 +58,11 @@ func States(name string) []State {
 // BaseOf returns the page an extra page stands in for, by the start of its name: "consent-acme" → "consent", so
 // the preview shows a branded page in the states of the page it replaces. "" when no page matches.
 func BaseOf(name string) string {
+	if slices.Contains(Required(), name) {
+		return ""
+	}
 	for _, p := range Required() {
-		if name != p && strings.HasPrefix(name, p) && strings.ContainsRune("-_.", rune(name[len(p)])) {
+		if strings.HasPrefix(name, p) && strings.ContainsRune("-_.", rune(name[len(p)])) {
 			return p
 		}
 	}
