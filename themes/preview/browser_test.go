@@ -18,7 +18,6 @@ import (
 // 1280 and 390 px wide, in both schemes, for review (DIR/<page>-<state>-<scheme>-<width>.png).
 func TestAccessibility(t *testing.T) {
 	axe := browsertest.AxeScript(t)
-	ctx := browsertest.New(t)
 	p := New("")
 	srv := httptest.NewServer(p.Handler())
 	t.Cleanup(srv.Close)
@@ -28,31 +27,51 @@ func TestAccessibility(t *testing.T) {
 	if len(entries) < 30 {
 		t.Fatalf("only %d page states", len(entries))
 	}
-	for _, scheme := range []string{"light", "dark"} {
-		if err := chromedp.Do(ctx, browsertest.ColorScheme(scheme)); err != nil {
-			t.Fatal(err)
+	byPage := map[string][]Entry{}
+	var pages []string
+	for _, e := range entries {
+		if byPage[e.Page] == nil {
+			pages = append(pages, e.Page)
 		}
-		for _, e := range entries {
-			name := e.Page + "/" + e.State + " (" + scheme + ")"
-			if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(srv.URL+"/page/"+e.Page+"/"+e.State),
-				chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
-				t.Fatalf("%s: %v", name, err)
+		byPage[e.Page] = append(byPage[e.Page], e)
+	}
+	// One browser per page keeps each within browsertest's deadline, however slow the machine.
+	for _, pg := range pages {
+		t.Run(pg, func(t *testing.T) {
+			ctx := browsertest.New(t)
+			for _, scheme := range []string{"light", "dark"} {
+				if err := chromedp.Do(ctx, browsertest.ColorScheme(scheme)); err != nil {
+					t.Fatal(err)
+				}
+				for _, e := range byPage[pg] {
+					audit(t, ctx, axe, srv.URL, e, scheme, shots)
+				}
 			}
-			dark, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`matchMedia('(prefers-color-scheme: dark)').matches`))
-			if err != nil || dark != (scheme == "dark") {
-				t.Fatalf("%s: the color scheme is not emulated (%v)", name, err)
-			}
-			violations, err := browsertest.Audit(ctx, axe)
-			if err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			for _, v := range violations {
-				t.Errorf("%s: %s", name, v)
-			}
-			if shots != "" {
-				screenshots(t, ctx, shots, fmt.Sprintf("%s-%s-%s", e.Page, e.State, scheme))
-			}
-		}
+		})
+	}
+}
+
+// audit loads one page state in one colour scheme, runs axe-core on it and, when asked, takes its screenshots.
+func audit(t *testing.T, ctx context.Context, axe, base string, e Entry, scheme, shots string) {
+	t.Helper()
+	name := e.Page + "/" + e.State + " (" + scheme + ")"
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/page/"+e.Page+"/"+e.State),
+		chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	dark, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`matchMedia('(prefers-color-scheme: dark)').matches`))
+	if err != nil || dark != (scheme == "dark") {
+		t.Fatalf("%s: the color scheme is not emulated (%v)", name, err)
+	}
+	violations, err := browsertest.Audit(ctx, axe)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	for _, v := range violations {
+		t.Errorf("%s: %s", name, v)
+	}
+	if shots != "" {
+		screenshots(t, ctx, shots, fmt.Sprintf("%s-%s-%s", e.Page, e.State, scheme))
 	}
 }
 
