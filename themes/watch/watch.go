@@ -33,7 +33,8 @@ type Options struct {
 // It watches the directory itself and every directory under static/, since editors and deployment tools replace a
 // file by renaming another over it, which a watch on the file would miss; fsnotify is not recursive, so a
 // directory created under static/ is added as it appears. Only events on what themes.Load reads count: the .html
-// files at the top level and anything under static/; hidden names (.git, an editor's .swp) are ignored.
+// files at the top level and anything under static/; hidden names (.git, an editor's .swp) are ignored, except
+// the "..data" link of a Kubernetes ConfigMap volume.
 func Start(ctx context.Context, dir string, live *themes.Live, o Options) (done <-chan struct{}, err error) {
 	if o.Debounce <= 0 {
 		o.Debounce = DefaultDebounce
@@ -90,10 +91,15 @@ func (wt *watcher) relevant(ev fsnotify.Event) bool {
 		return false
 	}
 	rel, err := filepath.Rel(wt.dir, filepath.Clean(ev.Name))
-	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return false
 	}
 	parts := strings.Split(filepath.ToSlash(rel), "/")
+	// A Kubernetes ConfigMap volume links each file through "..data", a symbolic link it swaps to update them all
+	// at once: a change of it is a change of every file.
+	if len(parts) == 1 && strings.HasPrefix(parts[0], "..") {
+		return true
+	}
 	for _, p := range parts {
 		if strings.HasPrefix(p, ".") {
 			return false

@@ -155,3 +155,39 @@ func TestBrokenVersionKeepsThePrevious(t *testing.T) {
 		t.Fatal("the fixed version was not swapped in")
 	}
 }
+
+// TestConfigMapSwap: a Kubernetes ConfigMap volume links every file through "..data" and updates them by swapping
+// that link; the watch sees the swap.
+func TestConfigMapSwap(t *testing.T) {
+	dir := t.TempDir()
+	for _, v := range []string{"..v1", "..v2"} {
+		if err := os.Mkdir(filepath.Join(dir, v), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, v, "extra.html"), []byte(strings.Replace(page, "%s", v[2:], 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("..v1", filepath.Join(dir, "..data")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("..data/extra.html", filepath.Join(dir, "extra.html")); err != nil {
+		t.Fatal(err)
+	}
+	live, _, results := start(t, dir)
+	if !strings.Contains(rendered(t, live, "extra"), "<p>v1</p>") {
+		t.Fatal("the first version did not load")
+	}
+	// As the kubelet does: a new link, renamed over ..data.
+	if err := os.Symlink("..v2", filepath.Join(dir, "..data_tmp")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "..data_tmp"), filepath.Join(dir, "..data")); err != nil {
+		t.Fatal(err)
+	}
+	for !strings.Contains(rendered(t, live, "extra"), "<p>v2</p>") {
+		if err := next(t, results); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
