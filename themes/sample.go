@@ -13,12 +13,15 @@ type State struct {
 	Page  *Page
 }
 
+// StateAllFields names the state every page has: every field of Page set.
+const StateAllFields = "all-fields"
+
 // States returns the sample states of a page. The pages the server renders get their real states (login with an
 // error, rate limited, ...), including one with only the fields themes/README.md promises for that page, so an
 // unguarded optional field such as .Client.Name on login fails, and one with every field set. Any other page (an
 // extra page of a theme, or a page this version does not know) gets the page with every field set only.
 func States(name string) []State {
-	full := State{"all-fields", "every field set", fullPage()}
+	full := State{StateAllFields, "every field set", fullPage()}
 	var states []State
 	switch name {
 	case PageLogin:

@@ -99,8 +99,13 @@ func checkForms(t *themes.Theme, page, base, file string, line int) []Problem {
 		return nil
 	}
 	var b strings.Builder
-	states := themes.States(base)
-	if err := t.Render(&b, page, states[len(states)-1].Page); err != nil {
+	var full *themes.Page
+	for _, s := range themes.States(base) {
+		if s.Name == themes.StateAllFields {
+			full = s.Page
+		}
+	}
+	if err := t.Render(&b, page, full); err != nil {
 		return []Problem{{File: file, Msg: err.Error()}}
 	}
 	var posts []form
