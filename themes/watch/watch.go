@@ -61,6 +61,7 @@ func Start(ctx context.Context, dir string, live *themes.Live, o Options) (done 
 	return ch, nil
 }
 
+// watcher is one running watch of a theme directory.
 type watcher struct {
 	dir  string
 	live *themes.Live
@@ -116,6 +117,7 @@ func (wt *watcher) relevant(ev fsnotify.Event) bool {
 	return len(parts) == 1 && filepath.Ext(parts[0]) == ".html"
 }
 
+// loop runs the watch: a relevant event arms the debounce timer, which loads the directory when it fires.
 func (wt *watcher) loop(ctx context.Context, done chan struct{}) {
 	defer close(done)
 	defer wt.w.Close()
