@@ -74,8 +74,8 @@ func (c *Chain) catalogued(plugin, requestID string, prev, next []string) []stri
 	return out
 }
 
-// mergeClaims returns have with add merged over it (later wins), without the reserved names (dropped and
-// logged). An answer that takes the claims over MaxClaims or MaxClaimsBytes is an invalid_output failure.
+// mergeClaims returns have with add merged over it (later wins; a null removes the claim an earlier answer or
+// the built-in policy set), without the reserved names (dropped and logged). An answer that takes the claims over MaxClaims or MaxClaimsBytes is an invalid_output failure.
 func (c *Chain) mergeClaims(e *entry, hook, requestID string, have, add map[string]any) (map[string]any, error) {
 	if len(add) == 0 {
 		return have, nil
@@ -85,6 +85,10 @@ func (c *Chain) mergeClaims(e *entry, hook, requestID string, have, add map[stri
 		if ReservedClaim(k) {
 			c.opts.Log.Warn("policy claim refused: reserved name", "plugin", e.name,
 				"hook", hook, "claim", k, "request_id", requestID)
+			continue
+		}
+		if v == nil {
+			delete(out, k)
 			continue
 		}
 		out[k] = v

@@ -95,15 +95,15 @@ func TestClaims(t *testing.T) {
 	}
 	c := chainOf(t, opts, "",
 		answer(HookClaims, `{"claims":{"locale":"fr","dept":"x","aud":"evil","nonce":"n"}}`),
-		&fake{answers: map[string]string{HookClaims: `{"claims":"nope"}`}}, // wrong shape: skipped by default
-		answer(HookClaims, `{"claims":{"dept":"y"}}`),
+		&fake{answers: map[string]string{HookClaims: `{"claims":"nope"}`}},    // wrong shape: skipped by default
+		answer(HookClaims, `{"claims":{"dept":"y","name":null,"gone":null}}`), // null removes a claim
 		answer(HookClaims, `{}`))
 	out, err := c.Claims(context.Background(), &ClaimsInput{Target: TargetUserinfo})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]any{"name": "Alice", "locale": "fr", "dept": "y"}
-	if len(out.Claims) != len(want) || out.Claims["locale"] != "fr" || out.Claims["dept"] != "y" || out.Claims["name"] != "Alice" {
+	want := map[string]any{"locale": "fr", "dept": "y"}
+	if len(out.Claims) != len(want) || out.Claims["locale"] != "fr" || out.Claims["dept"] != "y" {
 		t.Fatalf("claims %v, want %v", out.Claims, want)
 	}
 	for _, s := range []string{`"claim":"aud"`, `"claim":"nonce"`, `"plugin":"p2"`, `"kind":"invalid_output"`} {

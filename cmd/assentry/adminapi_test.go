@@ -59,7 +59,7 @@ func passwordTokens(t *testing.T, cl crashClient) string {
 	t.Helper()
 	var tok tokens
 	status, body, err := cl.post("/oauth2/token", url.Values{"grant_type": {"password"}, "username": {"alice"},
-		"password": {"alice password"}, "scope": {"openid"}}, &tok)
+		"password": {"the admin API password"}, "scope": {"openid"}}, &tok)
 	if err != nil || status != http.StatusOK || tok.AccessToken == "" {
 		t.Fatalf("password grant: %d %s %v", status, body, err)
 	}
@@ -112,7 +112,7 @@ func TestAdminAPI(t *testing.T) {
 		!strings.Contains(string(b), "insufficient_scope") || !strings.Contains(h.Get("WWW-Authenticate"), "insufficient_scope") {
 		t.Fatalf("read token creating a user: %d %s", status, b)
 	}
-	adminJSON(t, http.MethodPost, users, write, map[string]any{"username": "alice", "password": "alice password"}, http.StatusCreated, nil)
+	adminJSON(t, http.MethodPost, users, write, map[string]any{"username": "alice", "password": "the admin API password"}, http.StatusCreated, nil)
 	var list []struct {
 		Username string `json:"username"`
 	}

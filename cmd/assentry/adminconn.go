@@ -35,6 +35,9 @@ func (g *globals) run(ctx context.Context, op string, args, out any) error {
 			return err
 		}
 	case errors.Is(err, admin.ErrNoServer):
+		if err := prepareDataDir(settings, false, ""); err != nil {
+			return err // looking in the wrong place (datadir.go): not a matter of the admin socket
+		}
 		log := slog.New(slog.DiscardHandler)
 		st, err := openStore(ctx, settings, log)
 		if err != nil {

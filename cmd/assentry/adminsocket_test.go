@@ -37,7 +37,7 @@ func TestCLIAdminSocketPrivateTmp(t *testing.T) {
 		srv := e.startServer()
 		defer srv.stop()
 		setChildEnv(t, "TMPDIR="+cliTmp)
-		r := e.run("pw\n", "user", "add", "dave", "--password-stdin")
+		r := e.run("correct horse battery\n", "user", "add", "dave", "--password-stdin")
 		if r.code == 0 || !strings.Contains(r.stderr, "in use by another process") {
 			t.Fatalf("exit %d: the CLI should have found the store locked and no socket\n%s", r.code, r.stderr)
 		}
@@ -58,12 +58,12 @@ func TestCLIAdminSocketPrivateTmp(t *testing.T) {
 	}
 
 	setChildEnv(t, "TMPDIR="+cliTmp)
-	e.ok("correct horse\n", "user", "add", "erin", "--password-stdin", "--email", "erin@example.com")
+	e.ok("correct horse battery\n", "user", "add", "erin", "--password-stdin", "--email", "erin@example.com")
 	if out := e.ok("", "user", "list"); !strings.Contains(out, "erin") {
 		t.Fatalf("user list over the socket:\n%s", out)
 	}
 	// The running server sees the user: it was added through the socket, not in the store behind its back.
-	if !loginOverHTTP(t, "http://"+e.addr, "erin", "correct horse") {
+	if !loginOverHTTP(t, "http://"+e.addr, "erin", "correct horse battery") {
 		t.Fatal("could not log in as the user added over the configured admin socket")
 	}
 	// ASSENTRY_ADMIN_SOCKET overrides the file like every other key: another path is not the server's socket.

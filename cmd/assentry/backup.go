@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/assentry/assentry/core/admin"
@@ -66,7 +65,6 @@ func backup(ctx context.Context, g *globals, file string, stdout, stderr io.Writ
 // backupSource is where the backup comes from: the running server over its admin socket, or the store opened
 // here when no server holds the directory. done releases it.
 func backupSource(ctx context.Context, settings *config.Settings) (src badgerstore.BackupFunc, from string, done func(), err error) {
-	dataDir := settings.DataDir
 	cl, err := dialAdmin(settings)
 	switch {
 	case err == nil:
@@ -74,8 +72,8 @@ func backupSource(ctx context.Context, settings *config.Settings) (src badgersto
 	case !errors.Is(err, admin.ErrNoServer):
 		return nil, "", nil, err
 	}
-	if _, err := os.Stat(dataDir); err != nil {
-		return nil, "", nil, fmt.Errorf("no data directory to back up: %w", err)
+	if err := prepareDataDir(settings, false, "nothing to back up"); err != nil {
+		return nil, "", nil, err
 	}
 	// An older format is backed up as it is: a backup before `assentry migrate` is the upgrade's way back.
 	st, err := openStore(ctx, settings, slog.New(slog.DiscardHandler))

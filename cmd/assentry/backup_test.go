@@ -134,7 +134,7 @@ func TestBackupUnderLoad(t *testing.T) {
 // checks what restore refuses: a non-empty directory (named), a foreign file, a damaged file, no --data-dir.
 func TestBackupStoppedAndRefusedRestores(t *testing.T) {
 	e := newCLIEnv(t)
-	e.ok("pw\n", "user", "add", "alice", "--password-stdin")
+	e.ok("correct horse battery\n", "user", "add", "alice", "--password-stdin")
 	file := filepath.Join(e.dir, "stopped.backup")
 	if out := e.ok("", "backup", file); !strings.Contains(out, "stopped, opened directly") {
 		t.Fatalf("backup of a stopped directory: %q", out)

@@ -58,6 +58,7 @@ type cliEnv struct {
 	dataDir string
 	addr    string   // listen address for serve
 	env     []string // added to childEnv for the server (the secrets a configuration takes from the environment)
+	wd      string   // the commands' working directory; "": the test's
 }
 
 func newCLIEnv(t *testing.T) *cliEnv {
@@ -82,6 +83,11 @@ argon2:
   parallelism: 1
 `, addr, addr, e.dataDir)
 	if err := os.WriteFile(e.config, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The data directory exists, as an installation's (systemd's StateDirectory=) does: the management commands
+	// open an empty one, but never create a missing one (TestDataDirNotCreated).
+	if err := os.Mkdir(e.dataDir, 0o700); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -131,7 +137,7 @@ func (e *cliEnv) run(stdin string, args ...string) result {
 	e.t.Helper()
 	cmd := exec.Command(binary, append([]string{"--config", e.config}, args...)...)
 	cmd.Stdin = strings.NewReader(stdin)
-	cmd.Env = childEnv
+	cmd.Env, cmd.Dir = childEnv, e.wd
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -156,17 +162,17 @@ func (e *cliEnv) ok(stdin string, args ...string) string {
 
 // manageUsersAndClients is the same script with and without a running server.
 func manageUsersAndClients(t *testing.T, e *cliEnv) (secret, clientID string) {
-	e.ok("hunter2\n", "user", "add", "Alice", "--password-stdin", "--role", "admin", "--name", "Alice A.", "--email", "alice@example.com")
-	if r := e.run("x\n", "user", "add", "alice", "--password-stdin"); r.code != 4 || !strings.Contains(r.stderr, "taken") {
+	e.ok("hunter2 hunter2 hunter2\n", "user", "add", "Alice", "--password-stdin", "--role", "admin", "--name", "Alice A.", "--email", "alice@example.com")
+	if r := e.run("correct horse battery\n", "user", "add", "alice", "--password-stdin"); r.code != 4 || !strings.Contains(r.stderr, "taken") {
 		t.Fatalf("duplicate user: exit %d, %s", r.code, r.stderr)
 	}
-	if r := e.run("x\n", "user", "add", "bob", "--password-stdin", "--role", "root"); r.code != 2 || !strings.Contains(r.stderr, "unknown role") {
+	if r := e.run("correct horse battery\n", "user", "add", "bob", "--password-stdin", "--role", "root"); r.code != 2 || !strings.Contains(r.stderr, "unknown role") {
 		t.Fatalf("unknown role: exit %d, %s", r.code, r.stderr)
 	}
 	if r := e.run("", "user", "add", "bob"); r.code != 2 || !strings.Contains(r.stderr, "--password-stdin") {
 		t.Fatalf("no terminal and no --password-stdin: exit %d, %s", r.code, r.stderr)
 	}
-	e.ok("pw\n", "user", "add", "bob", "--password-stdin")
+	e.ok("correct horse battery\n", "user", "add", "bob", "--password-stdin")
 	e.ok("", "user", "roles", "bob", "user", "admin")
 	e.ok("", "user", "groups", "bob", "staff", "ops")
 	e.ok("", "user", "disable", "bob")
@@ -188,7 +194,7 @@ func manageUsersAndClients(t *testing.T, e *cliEnv) (secret, clientID string) {
 		t.Fatalf("user list table:\n%s", out)
 	}
 	e.ok("", "user", "enable", "bob")
-	e.ok("newpw\n", "user", "passwd", "bob", "--password-stdin")
+	e.ok("a brand new password\n", "user", "passwd", "bob", "--password-stdin")
 	e.ok("", "user", "del", "bob")
 	if r := e.run("", "user", "del", "bob"); r.code != 3 {
 		t.Fatalf("deleting a deleted user: exit %d", r.code)
@@ -311,7 +317,7 @@ func TestCLIWithRunningServer(t *testing.T) {
 	manageKeys(t, e)
 
 	// The running server sees the user the CLI added: log in through its page.
-	if !loginOverHTTP(t, "http://"+e.addr, "alice", "hunter2") {
+	if !loginOverHTTP(t, "http://"+e.addr, "alice", "hunter2 hunter2 hunter2") {
 		t.Fatal("could not log in as a user added by the CLI while the server runs")
 	}
 	srv.stop()
@@ -378,7 +384,7 @@ func (b *syncBuffer) String() string {
 func (e *cliEnv) startServer() *runningServer {
 	e.t.Helper()
 	cmd := exec.Command(binary, "--config", e.config, "serve")
-	cmd.Env = append(append([]string(nil), childEnv...), e.env...)
+	cmd.Env, cmd.Dir = append(append([]string(nil), childEnv...), e.env...), e.wd
 	logs := &syncBuffer{}
 	pr, pw := io.Pipe()
 	cmd.Stderr = pw

@@ -144,7 +144,7 @@ func answerForm(page, userCode string) url.Values {
 	switch {
 	case strings.Contains(page, `name="password"`):
 		form.Set("username", "alice")
-		form.Set("password", "crash password")
+		form.Set("password", "crash round password")
 	case strings.Contains(page, `name="user_code"`):
 		form.Set("user_code", userCode)
 	default:

@@ -66,7 +66,7 @@ rate_limits:
   device_code_per_browser: {burst: 100000, every: 1ms}
 `)
 	srv := e.startServer()
-	e.ok("crash password\n", "user", "add", "alice", "--password-stdin")
+	e.ok("crash round password\n", "user", "add", "alice", "--password-stdin")
 	var creds map[string]string
 	out := e.ok("", "client", "add", "--name", "Crash", "--client-id", "crash", "--redirect-uri", crashRedirect,
 		"--grant-type", "authorization_code", "--grant-type", "refresh_token", "--grant-type", "client_credentials",
@@ -208,7 +208,7 @@ func passwordWorker(cl crashClient, led *roundLedger, ack ackFunc, fail failFunc
 		var tok tokens
 		sent++
 		status, body, err := cl.post("/oauth2/token", url.Values{"grant_type": {"password"}, "username": {"alice"},
-			"password": {"crash password"}, "scope": {"offline_access"}}, &tok)
+			"password": {"crash round password"}, "scope": {"offline_access"}}, &tok)
 		if err != nil || status != http.StatusOK || tok.RefreshToken == "" {
 			if fail("password grant", status, body, err) {
 				return

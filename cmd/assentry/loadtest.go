@@ -38,7 +38,7 @@ Scenarios (run one after another, in the order given):
   ceiling             a bare HTTP server started by this command on 127.0.0.1, for comparison`,
 		Example: `  assentry loadtest --scenario ceiling,client_credentials,introspect --client-id ID --client-secret S
   assentry loadtest --scenario code,refresh,userinfo,device --client-id ID --client-secret S \
-      --username alice --password 'correct horse' --duration 8s`,
+      --username alice --password 'correct horse battery' --duration 8s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if tokenFile != "" {

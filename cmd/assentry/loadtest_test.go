@@ -35,7 +35,7 @@ func TestCLILoadtest(t *testing.T) {
 	e := newCLIEnv(t)
 	e.appendConfig("grant_types: [authorization_code, refresh_token, device_code, client_credentials]\n")
 	e.startServer()
-	e.ok("correct horse\n", "user", "add", "alice", "--password-stdin")
+	e.ok("correct horse battery\n", "user", "add", "alice", "--password-stdin")
 	var svc, web map[string]string
 	if err := json.Unmarshal([]byte(e.ok("", "client", "add", "--name", "Load", "--grant-type", "client_credentials",
 		"--introspect", "--json")), &svc); err != nil {
@@ -53,7 +53,7 @@ func TestCLILoadtest(t *testing.T) {
 		extra     []string
 	}{
 		{svc, "ceiling,client_credentials,introspect", nil},
-		{web, "code,refresh,userinfo,device", []string{"--username", "alice", "--password", "correct horse"}},
+		{web, "code,refresh,userinfo,device", []string{"--username", "alice", "--password", "correct horse battery"}},
 	} {
 		args := append(append(common, "--scenario", run.scenarios, "--client-id", run.client["client_id"],
 			"--client-secret", run.client["client_secret"]), run.extra...)

@@ -32,6 +32,9 @@ func migrate(ctx context.Context, g *globals, out io.Writer) error {
 	} else if !errors.Is(err, admin.ErrNoServer) {
 		return err
 	}
+	if err := prepareDataDir(settings, false, "nothing to migrate"); err != nil {
+		return err
+	}
 	log, _ := newLogger("warn")
 	st, err := openStore(ctx, settings, log)
 	if err != nil {

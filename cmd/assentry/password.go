@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/term"
 )
@@ -23,7 +24,7 @@ func readPassword(stdin io.Reader, fromStdin bool) (string, error) {
 		if pw == "" {
 			return "", usageError{"--password-stdin: no password on standard input"}
 		}
-		return pw, nil
+		return pw, checkUTF8(pw)
 	}
 	f, ok := stdin.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
@@ -47,5 +48,14 @@ func readPassword(stdin io.Reader, fromStdin bool) (string, error) {
 	if len(a) == 0 {
 		return "", usageError{"the password must not be empty"}
 	}
-	return string(a), nil
+	return string(a), checkUTF8(string(a))
+}
+
+// checkUTF8 refuses a password that is not UTF-8: it travels as JSON, which would replace the bad bytes, and
+// the user could then never type the password that was stored.
+func checkUTF8(pw string) error {
+	if !utf8.ValidString(pw) {
+		return usageError{"the password is not valid UTF-8 text (is the terminal's character set UTF-8?)"}
+	}
+	return nil
 }

@@ -36,29 +36,49 @@ func newPolicyCmd() *cobra.Command {
 }
 
 func newPolicyTestCmd() *cobra.Command {
-	var pluginFile, hook, inputFile, configFile string
+	var pluginFile, hook, inputFile, configFile, casesFile, expect string
 	cmd := &cobra.Command{
-		Use:   "test --plugin FILE --hook HOOK --input FILE.json [--plugin-config FILE.json]",
-		Short: "Run one hook of a plugin on an input and print its decision",
+		Use: "test --plugin FILE (--hook HOOK --input FILE.json [--expect DECISION] | --cases FILE.json) " +
+			"[--plugin-config FILE.json]",
+		Short: "Run one hook of a plugin on an input and print its decision, or run a cases file",
 		Long: "Loads the plugin as the server would (init with --plugin-config, default limits), calls HOOK with the\n" +
 			"input (the envelope's abi, hook, request_id, now and host are added when the file leaves them out),\n" +
-			"and prints the decision as JSON. A failure (error, deadline, invalid output) or an error the plugin\n" +
-			"declares is printed with exit status 1.",
+			"and prints the decision as JSON, with exit status 0. A failure (error, deadline, invalid output) or an\n" +
+			"error the plugin declares is printed with exit status 1, and so is a decision other than --expect's\n" +
+			"(accept or reject for validate_registration, approve, ask or deny for consent).\n\n" +
+			"With --cases, runs every case of a cases file (the format of a plugin's testdata/cases.json: inputs\n" +
+			"with the expected decision, declared error, failure kind or load error) in order, printing \"ok\" and\n" +
+			"the name of each, and stops at the first mismatch with exit status 1, printing a diff of the expected\n" +
+			"and the actual decision.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			switch {
-			case pluginFile == "":
+			if pluginFile == "" {
 				return usageError{"--plugin is required"}
+			}
+			if casesFile != "" {
+				if hook != "" || inputFile != "" || expect != "" {
+					return usageError{"--cases runs a cases file: --hook, --input and --expect go with a single input"}
+				}
+				return runCases(cmd, pluginFile, casesFile, configFile)
+			}
+			switch {
 			case inputFile == "":
-				return usageError{"--input is required"}
+				return usageError{"--input is required (or --cases)"}
 			case policy.HookIndex(hook) < 0:
 				return usageError{fmt.Sprintf("--hook %q: one of %s", hook, strings.Join(policy.Hooks, ", "))}
+			}
+			if err := checkExpect(hook, expect); err != nil {
+				return err
 			}
 			input, err := readHookInput(inputFile, hook)
 			if err != nil {
 				return err
 			}
-			p, err := loadPlugin(cmd.Context(), cmd.ErrOrStderr(), pluginFile, configFile)
+			cfg, err := readPluginConfig(configFile)
+			if err != nil {
+				return err
+			}
+			p, err := loadPlugin(cmd.Context(), cmd.ErrOrStderr(), pluginFile, cfg)
 			if err != nil {
 				return err
 			}
@@ -86,14 +106,22 @@ func newPolicyTestCmd() *cobra.Command {
 			for _, note := range hostNotes(hook, dec) {
 				fmt.Fprintln(cmd.ErrOrStderr(), "note:", note)
 			}
-			return printJSON(cmd.OutOrStdout(), dec)
+			if err := printJSON(cmd.OutOrStdout(), dec); err != nil {
+				return err
+			}
+			if got := decisionOf(dec); expect != "" && got != expect {
+				return fmt.Errorf("the decision is %q, not the expected %q", got, expect)
+			}
+			return nil
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&pluginFile, "plugin", "", "the plugin file (.lua)")
+	f.StringVar(&pluginFile, "plugin", "", "the plugin file (.lua or .wasm)")
 	f.StringVar(&hook, "hook", "", "the hook to call: "+strings.Join(policy.Hooks, ", "))
 	f.StringVar(&inputFile, "input", "", "a JSON file with the hook's input")
-	f.StringVar(&configFile, "plugin-config", "", "a JSON file with the config handed to the plugin's init")
+	f.StringVar(&expect, "expect", "", "exit 1 unless the decision is this one: accept, reject (validate_registration), approve, ask, deny (consent)")
+	f.StringVar(&casesFile, "cases", "", "a cases file to run instead of one input (the format of a plugin's testdata/cases.json)")
+	f.StringVar(&configFile, "plugin-config", "", "a JSON file with the config handed to the plugin's init (with --cases: replaces the file's config)")
 	return cmd
 }
 
@@ -110,8 +138,12 @@ func newPolicyCheckCmd() *cobra.Command {
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var failed []string
+			cfg, err := readPluginConfig(configFile)
+			if err != nil {
+				return err
+			}
 			for _, file := range args {
-				p, err := loadPlugin(cmd.Context(), cmd.ErrOrStderr(), file, configFile)
+				p, err := loadPlugin(cmd.Context(), cmd.ErrOrStderr(), file, cfg)
 				if err != nil {
 					fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", file, err)
 					failed = append(failed, file)
@@ -130,9 +162,17 @@ func newPolicyCheckCmd() *cobra.Command {
 	return cmd
 }
 
-// loadPlugin loads a plugin file with the engine its extension names, as the server would load it for a host.
-// Its assentry.log lines go to stderr.
-func loadPlugin(ctx context.Context, stderr io.Writer, file, configFile string) (policy.Plugin, error) {
+// readPluginConfig reads --plugin-config: nil when it is not given.
+func readPluginConfig(file string) (map[string]any, error) {
+	if file == "" {
+		return nil, nil
+	}
+	return readJSONObject(file)
+}
+
+// loadPlugin loads a plugin file with the engine its extension names, as the server would load it for a host
+// whose binding has config cfg. Its assentry.log lines go to stderr.
+func loadPlugin(ctx context.Context, stderr io.Writer, file string, cfg map[string]any) (policy.Plugin, error) {
 	reg, err := policyEngines()
 	if err != nil {
 		return nil, err
@@ -140,12 +180,6 @@ func loadPlugin(ctx context.Context, stderr io.Writer, file, configFile string) 
 	kind, err := reg.KindFor(file)
 	if err != nil {
 		return nil, usageError{err.Error()}
-	}
-	var cfg map[string]any
-	if configFile != "" {
-		if cfg, err = readJSONObject(configFile); err != nil {
-			return nil, err
-		}
 	}
 	code, err := os.ReadFile(file)
 	if err != nil {

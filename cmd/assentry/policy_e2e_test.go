@@ -69,7 +69,7 @@ policies:
 	saved := childEnv
 	childEnv = append(append([]string(nil), childEnv...), "PORTAL_SECRET=portal-secret")
 	t.Cleanup(func() { childEnv = saved })
-	e.ok("pw\n", "user", "add", "alice", "--password-stdin")
+	e.ok("correct horse battery\n", "user", "add", "alice", "--password-stdin")
 	e.ok("", "user", "groups", "alice", "ops")
 	srv := e.startServer()
 	defer srv.stop()
@@ -116,7 +116,7 @@ policies:
 		if title, _ := chromedp.Run(bctx, chromedp.Title()); strings.Contains(title, "Sign in") {
 			err := chromedp.Do(bctx,
 				chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "alice"),
-				chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "pw"),
+				chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "correct horse battery"),
 				chromedp.Submit(chromedp.CSS(`input[name="password"]`)))
 			if err != nil {
 				t.Fatal(err)

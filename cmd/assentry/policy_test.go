@@ -114,6 +114,17 @@ func TestPolicyTestCommand(t *testing.T) {
 			args: []string{"--plugin", example, "--hook", "validate_registration", "--input", input("bad.json", `{`)}},
 		{name: "missing input", wantCode: 2, wantStderr: "--input is required",
 			args: []string{"--plugin", example, "--hook", "validate_registration"}},
+		{name: "--expect holds", wantStdout: `"decision": "accept"`,
+			args: []string{"--plugin", example, "--hook", "validate_registration", "--expect", "accept", "--input",
+				input("ok2.json", strings.Replace(registrationInput, "%q", `"https://shop.example.com/"`, 1))}},
+		{name: "--expect does not hold", wantCode: 1, wantStdout: `"decision": "reject"`,
+			wantStderr: `the decision is "reject", not the expected "accept"`,
+			args: []string{"--plugin", example, "--hook", "validate_registration", "--expect", "accept", "--input",
+				input("evil2.json", strings.Replace(registrationInput, "%q", `"https://example.com.evil.test/"`, 1))}},
+		{name: "--expect of another hook", wantCode: 2, wantStderr: "--expect approve: a decision of consent, not of validate_registration",
+			args: []string{"--plugin", example, "--hook", "validate_registration", "--expect", "approve", "--input", scopeIn}},
+		{name: "--expect of no hook", wantCode: 2, wantStderr: `--expect "allow": one of`,
+			args: []string{"--plugin", example, "--hook", "validate_registration", "--expect", "allow", "--input", scopeIn}},
 		{name: "unknown plugin type", wantCode: 2, wantStderr: "no policy engine for this file type",
 			args: []string{"--plugin", input("x.js", ""), "--hook", "claims", "--input", scopeIn}},
 	}
@@ -154,5 +165,58 @@ func TestPolicyCheckCommand(t *testing.T) {
 	}
 	if r := policyCLI(t, dir, "policy", "check"); r.code != 2 {
 		t.Fatalf("no file: exit %d, want 2 (%s)", r.code, r.stderr)
+	}
+}
+
+// policy test --cases runs a plugin's cases file as its Go tests do, and stops at the first mismatch with a diff.
+func TestPolicyTestCases(t *testing.T) {
+	dir := t.TempDir()
+	plugin := repoPath(t, "plugins/registration-allowlist/registration-allowlist.lua")
+	r := policyCLI(t, dir, "policy", "test", "--plugin", plugin, "--cases",
+		repoPath(t, "plugins/registration-allowlist/testdata/cases.json"))
+	if r.code != 0 || !strings.Contains(r.stdout, "ok   allowed domain\n") || !strings.Contains(r.stdout, "cases passed") {
+		t.Fatalf("shipped cases: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+
+	in := strings.Replace(registrationInput, "%q", `"https://shop.example.com/"`, 1)
+	cases := writeFile(t, dir, "cases.json", `{"config": {"allowed_domains": ["example.com"]}, "cases": [
+		{"name": "first", "hook": "validate_registration", "input": `+in+`, "want": {"decision": "accept"}},
+		{"name": "second", "hook": "validate_registration", "input": `+in+`,
+		 "want": {"decision": "reject", "error": "invalid_client_metadata"}},
+		{"name": "never run", "hook": "validate_registration", "input": `+in+`, "want": {"decision": "accept"}}]}`)
+	r = policyCLI(t, dir, "policy", "test", "--plugin", plugin, "--cases", cases)
+	wantDiff := `-   "decision": "reject",
+-   "error": "invalid_client_metadata"
++   "decision": "accept"`
+	if r.code != 1 || !strings.Contains(r.stdout, "ok   first\nFAIL second\n") || strings.Contains(r.stdout, "never run") ||
+		!strings.Contains(r.stderr, `case "second": the answer differs from want`) || !strings.Contains(r.stderr, wantDiff) {
+		t.Fatalf("mismatch: exit %d, want 1\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+
+	// --plugin-config replaces the file's config: with another domain, the first case is rejected.
+	other := writeFile(t, dir, "other.json", `{"allowed_domains": ["example.org"]}`)
+	r = policyCLI(t, dir, "policy", "test", "--plugin", plugin, "--cases", cases, "--plugin-config", other)
+	if r.code != 1 || !strings.Contains(r.stdout, "FAIL first") || !strings.Contains(r.stderr, `+   "decision": "reject"`) {
+		t.Fatalf("--plugin-config: exit %d, want 1\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+
+	for _, tt := range []struct{ name, file, want string }{
+		{"a failure that was not expected", writeFile(t, dir, "fail.json", `{"cases": [{"name": "loops", "hook": "scope_policy",
+			"input": {"flow": "authorization_code", "client": {"client_id": "c"}, "requested_scopes": [], "granted_scopes": []},
+			"want": {"granted_scopes": []}}]}`), "failure: "},
+		{"a load error that was not expected", writeFile(t, dir, "load.json", `{"cases": [{"name": "load", "config": {},
+			"want_load_error": "nothing like this"}]}`), "a load error containing"},
+	} {
+		plugin := plugin
+		if tt.name == "a failure that was not expected" {
+			plugin = repoPath(t, "policy/policytest/testdata/infinite_loop.lua")
+		}
+		r := policyCLI(t, dir, "policy", "test", "--plugin", plugin, "--cases", tt.file)
+		if r.code != 1 || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("%s: exit %d, want 1\nstdout: %s\nstderr: %s", tt.name, r.code, r.stdout, r.stderr)
+		}
+	}
+	if r := policyCLI(t, dir, "policy", "test", "--plugin", plugin, "--cases", cases, "--hook", "consent"); r.code != 2 {
+		t.Fatalf("--cases with --hook: exit %d, want 2 (%s)", r.code, r.stderr)
 	}
 }

@@ -32,7 +32,7 @@ func newReloadCmd(g *globals) *cobra.Command {
 			}
 			cl, err := dialAdmin(&config.Settings{DataDir: loc.DataDir, AdminSocket: loc.AdminSocket})
 			if errors.Is(err, admin.ErrNoServer) {
-				return fmt.Errorf("no server is running on %s: %w", loc.DataDir, err)
+				return fmt.Errorf("no server is running on %s%s: %w", absPath(loc.DataDir), derivedFrom(loc.DataDirOrigin), err)
 			}
 			if err != nil {
 				return err

@@ -32,7 +32,7 @@ func TestRestoreEndRefreshTokens(t *testing.T) {
 	// The backup below reaches the running server at a configured admin_socket.
 	e.appendConfig("grant_types: [authorization_code, refresh_token, password]\nadmin_socket: " +
 		filepath.Join(t.TempDir(), "run", "admin.sock") + "\n")
-	e.ok("pw\n", "user", "add", "alice", "--password-stdin")
+	e.ok("correct horse battery\n", "user", "add", "alice", "--password-stdin")
 	var creds map[string]string
 	out := e.ok("", "client", "add", "--name", "App", "--client-id", "app", "--grant-type", "password",
 		"--grant-type", "refresh_token", "--scope", "openid offline_access", "--json")
@@ -57,7 +57,7 @@ func TestRestoreEndRefreshTokens(t *testing.T) {
 		RefreshToken string `json:"refresh_token"`
 	}
 	if status, body, err := cl.post("/oauth2/token", url.Values{"grant_type": {"password"}, "username": {"alice"},
-		"password": {"pw"}, "scope": {"offline_access"}}, &tok); err != nil || status != http.StatusOK || tok.RefreshToken == "" {
+		"password": {"correct horse battery"}, "scope": {"offline_access"}}, &tok); err != nil || status != http.StatusOK || tok.RefreshToken == "" {
 		t.Fatalf("password grant: %d %s %v", status, body, err)
 	}
 	file := filepath.Join(e.dir, "before-rotation.backup")
@@ -96,7 +96,7 @@ func TestRestoreEndRefreshTokens(t *testing.T) {
 	}
 	// alice signs in again.
 	if status, body, err := cl.post("/oauth2/token", url.Values{"grant_type": {"password"}, "username": {"alice"},
-		"password": {"pw"}, "scope": {"offline_access"}}, nil); err != nil || status != http.StatusOK {
+		"password": {"correct horse battery"}, "scope": {"offline_access"}}, nil); err != nil || status != http.StatusOK {
 		t.Fatalf("signing in again: %d %s %v", status, body, err)
 	}
 }

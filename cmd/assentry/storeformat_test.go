@@ -23,7 +23,7 @@ func mustSay(t *testing.T, what, s string, want ...string) {
 // directory of a newer format is refused by every command that opens it.
 func TestStoreFormatUpgrade(t *testing.T) {
 	e := newCLIEnv(t)
-	e.ok("pw\n", "user", "add", "alice", "--password-stdin")
+	e.ok("correct horse battery\n", "user", "add", "alice", "--password-stdin")
 	if out := e.ok("", "migrate"); !strings.Contains(out, "at format 1: nothing to migrate") {
 		t.Fatalf("migrate on a fresh directory: %q", out)
 	}
@@ -49,7 +49,7 @@ func TestStoreFormatUpgrade(t *testing.T) {
 		t.Fatalf("second migrate: %q", out)
 	}
 	srv := e.startServer()
-	if !loginOverHTTP(t, "http://"+e.addr, "alice", "pw") {
+	if !loginOverHTTP(t, "http://"+e.addr, "alice", "correct horse battery") {
 		t.Fatal("the migrated store lost its user")
 	}
 	srv.stop()

@@ -32,7 +32,7 @@ var prosodyPasswords = map[string]string{
 // are what the summary said.
 func TestUserImportProsody(t *testing.T) {
 	e := newCLIEnv(t)
-	e.ok("erin's assentry password\n", "user", "add", "erin", "--password-stdin")
+	e.ok("violet harbour lantern\n", "user", "add", "erin", "--password-stdin")
 
 	r := e.run("", "user", "import-prosody", "--accounts", prosodyAccounts, "--dry-run")
 	if r.code != 1 || !strings.Contains(r.stdout, "7 would import, 3 skipped") || !strings.Contains(r.stderr, "3 of 10 accounts skipped") {
@@ -100,7 +100,7 @@ func TestUserImportProsody(t *testing.T) {
 	if loginOverHTTP(t, base, "frank", "frank password") {
 		t.Fatal("a disabled Prosody account logged in")
 	}
-	if loginOverHTTP(t, base, "erin", "erin prosody password") || !loginOverHTTP(t, base, "erin", "erin's assentry password") {
+	if loginOverHTTP(t, base, "erin", "erin prosody password") || !loginOverHTTP(t, base, "erin", "violet harbour lantern") {
 		t.Fatal("the import overwrote an existing user")
 	}
 	if users := listUsers(t, e); users["frank"].PasswordScheme != "scram-sha-1" {

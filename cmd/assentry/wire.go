@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/assentry/assentry/core/admin"
@@ -21,19 +20,27 @@ import (
 // This file is the one composition root: it picks the store backend, has core/assembly build each host's
 // services from the settings, and hands them to the HTTP layer and the management commands.
 
-// openStore opens the configured backend (Badger in data_dir, the embedded default). It returns the Badger store
-// itself, not a store.Store, so that serve can ask it whether it accepts writes (Writable) for /readyz, and back
-// it up. A store of a newer format is refused here; one of an older format opens, and the caller decides
-// (requireFormat in storeformat.go).
+// openStore opens the configured backend (Badger in data_dir, the embedded default) for a management command: the
+// data directory must exist (datadir.go says why). It returns the Badger store itself, not a store.Store, so that
+// serve can ask it whether it accepts writes (Writable) for /readyz, and back it up. A store of a newer format is
+// refused here; one of an older format opens, and the caller decides (requireFormat in storeformat.go).
 func openStore(ctx context.Context, s *config.Settings, log *slog.Logger) (*badgerstore.Store, error) {
-	return openObservedStore(ctx, s, log, nil)
+	if err := prepareDataDir(s, false, ""); err != nil {
+		return nil, err
+	}
+	return openBadger(ctx, s, log, nil)
 }
 
-// openObservedStore is openStore with an Observer of the store's operations and commits (serve's metrics).
+// openObservedStore is serve's openStore: it creates a missing data directory, and observes the store's
+// operations and commits (serve's metrics).
 func openObservedStore(ctx context.Context, s *config.Settings, log *slog.Logger, obs badgerstore.Observer) (*badgerstore.Store, error) {
-	if err := os.MkdirAll(s.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
+	if err := prepareDataDir(s, true, ""); err != nil {
+		return nil, err
 	}
+	return openBadger(ctx, s, log, obs)
+}
+
+func openBadger(ctx context.Context, s *config.Settings, log *slog.Logger, obs badgerstore.Observer) (*badgerstore.Store, error) {
 	st, err := badgerstore.Open(ctx, badgerstore.Options{Dir: s.DataDir, Logger: log, Version: buildInfo().Version, Observer: obs,
 		MemTableSize: s.Store.MemTableSize, BlockCacheSize: s.Store.BlockCacheSize, IndexCacheSize: s.Store.IndexCacheSize})
 	if errors.Is(err, badgerstore.ErrLocked) {

@@ -45,6 +45,8 @@ type Service struct {
 	defaultRole string
 	fullID      bool
 	domain      string
+	passwords   *PasswordPolicy
+	siteName    string
 	now         func() time.Time
 }
 
@@ -57,7 +59,11 @@ type Options struct {
 	DefaultRole string   // given to new users without roles; what the xmpp scope stands for
 	FullID      bool     // usernames are entered as user@Domain
 	Domain      string
-	Now         func() time.Time
+	// Passwords is the policy every new password must pass (never applied at login); nil: the default.
+	Passwords *PasswordPolicy
+	// SiteName is the host's site name, which a new password must not contain.
+	SiteName string
+	Now      func() time.Time
 }
 
 // New returns a Service.
@@ -65,8 +71,11 @@ func New(o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Passwords == nil {
+		o.Passwords = DefaultPasswordPolicy()
+	}
 	return &Service{host: o.Host, users: o.Users, hasher: o.Hasher, roles: o.Roles, defaultRole: o.DefaultRole,
-		fullID: o.FullID, domain: o.Domain, now: o.Now}
+		fullID: o.FullID, domain: o.Domain, passwords: o.Passwords, siteName: o.SiteName, now: o.Now}
 }
 
 // Roles returns the host's role catalogue.
@@ -96,14 +105,14 @@ type NewUser struct {
 	Locale        string
 }
 
-// Add creates a user with a fresh random immutable id.
+// Add creates a user with a fresh random immutable id; the password must pass the host's PasswordPolicy.
 func (s *Service) Add(ctx context.Context, n NewUser) (*store.User, error) {
 	name, err := s.Normalize(n.Username)
 	if err != nil {
 		return nil, err
 	}
-	if n.Password == "" {
-		return nil, invalid("password must not be empty")
+	if err := s.passwords.Check(n.Password, name, s.siteName); err != nil {
+		return nil, err
 	}
 	roles := n.Roles
 	if len(roles) == 0 {
@@ -189,10 +198,15 @@ func (s *Service) Lookup(ctx context.Context, username string) (*store.User, err
 // List returns every live user ordered by username.
 func (s *Service) List(ctx context.Context) ([]*store.User, error) { return s.users.List(ctx, s.host) }
 
-// SetPassword changes a password and, in the same write, ends every session and token chain of the user.
+// SetPassword changes a password and, in the same write, ends every session and token chain of the user. The
+// new password must pass the host's PasswordPolicy.
 func (s *Service) SetPassword(ctx context.Context, username, password string) error {
-	if password == "" {
-		return invalid("password must not be empty")
+	name, err := s.Normalize(username)
+	if err != nil {
+		return err
+	}
+	if err := s.passwords.Check(password, name, s.siteName); err != nil {
+		return err
 	}
 	hash, err := s.hasher.Hash(ctx, password)
 	if err != nil {

@@ -23,17 +23,17 @@ func TestAddAndAuthenticate(t *testing.T) {
 	ctx := context.Background()
 	st := badgertest.New(t, nil)
 	s := newService(t, st, testParams)
-	u, err := s.Add(ctx, NewUser{Username: "Alice", Password: "s3cret", Email: "alice@example.com"})
+	u, err := s.Add(ctx, NewUser{Username: "Alice", Password: "s3cret lantern 42", Email: "alice@example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if u.Username != "alice" || len(u.ID) != 32 || len(u.Roles) != 1 || u.Roles[0] != "user" {
 		t.Fatalf("unexpected user %+v", u)
 	}
-	if _, err := s.Add(ctx, NewUser{Username: "ALICE", Password: "x"}); !errors.Is(err, ErrExists) {
+	if _, err := s.Add(ctx, NewUser{Username: "ALICE", Password: "another good passphrase"}); !errors.Is(err, ErrExists) {
 		t.Fatalf("case-folded duplicate: err = %v, want ErrExists", err)
 	}
-	if _, err := s.Add(ctx, NewUser{Username: "bob", Password: "x", Roles: []string{"root"}}); err == nil {
+	if _, err := s.Add(ctx, NewUser{Username: "bob", Password: "another good passphrase", Roles: []string{"root"}}); err == nil {
 		t.Fatal("a role outside the catalogue was accepted")
 	}
 	if _, err := s.Add(ctx, NewUser{Username: "bob", Password: ""}); err == nil {
@@ -44,11 +44,11 @@ func TestAddAndAuthenticate(t *testing.T) {
 		name, user, pw string
 		want           error
 	}{
-		{"right", "alice", "s3cret", nil},
-		{"right, other case", "Alice", "s3cret", nil},
-		{"wrong password", "alice", "S3cret", ErrWrongPassword},
-		{"unknown user", "mallory", "s3cret", ErrUnknownUser},
-		{"invalid username", "a b", "s3cret", ErrUnknownUser},
+		{"right", "alice", "s3cret lantern 42", nil},
+		{"right, other case", "Alice", "s3cret lantern 42", nil},
+		{"wrong password", "alice", "S3cret lantern 42", ErrWrongPassword},
+		{"unknown user", "mallory", "s3cret lantern 42", ErrUnknownUser},
+		{"invalid username", "a b", "s3cret lantern 42", ErrUnknownUser},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,13 +71,13 @@ func TestDisabledUser(t *testing.T) {
 	ctx := context.Background()
 	st := badgertest.New(t, nil)
 	s := newService(t, st, testParams)
-	u, _ := s.Add(ctx, NewUser{Username: "carol", Password: "pw"})
+	u, _ := s.Add(ctx, NewUser{Username: "carol", Password: "purple giraffe 7"})
 	now := time.Now()
 	mustPut(t, st.Sessions().Put(ctx, &store.Session{ID: "sess1", Host: "h1", UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}))
 	if err := s.SetDisabled(ctx, "carol", true); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Authenticate(ctx, "carol", "pw"); !errors.Is(err, ErrDisabled) {
+	if _, err := s.Authenticate(ctx, "carol", "purple giraffe 7"); !errors.Is(err, ErrDisabled) {
 		t.Fatalf("disabled user: err = %v, want ErrDisabled", err)
 	}
 	if _, err := s.Authenticate(ctx, "carol", "wrong"); !errors.Is(err, ErrInvalidCredentials) {
@@ -89,7 +89,7 @@ func TestDisabledUser(t *testing.T) {
 	if err := s.SetDisabled(ctx, "carol", false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Authenticate(ctx, "carol", "pw"); err != nil {
+	if _, err := s.Authenticate(ctx, "carol", "purple giraffe 7"); err != nil {
 		t.Fatalf("re-enabled user: %v", err)
 	}
 }
@@ -98,19 +98,19 @@ func TestPasswordChangeEndsSessionsAndGrants(t *testing.T) {
 	ctx := context.Background()
 	st := badgertest.New(t, nil)
 	s := newService(t, st, testParams)
-	u, _ := s.Add(ctx, NewUser{Username: "dave", Password: "old"})
+	u, _ := s.Add(ctx, NewUser{Username: "dave", Password: "old harbour lights"})
 	now := time.Now()
 	mustPut(t, st.Sessions().Put(ctx, &store.Session{ID: "s1", Host: "h1", UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}))
 	mustPut(t, st.Grants().Create(ctx, &store.Grant{ID: "g1", Host: "h1", UserID: u.ID, ClientID: "c", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}))
 	mustPut(t, st.Tokens().Put(ctx, &store.Token{ID: "t1", Host: "h1", Kind: store.AccessToken, GrantID: "g1", ClientID: "c", UserID: u.ID, IssuedAt: now, ExpiresAt: now.Add(time.Hour)}))
 
-	if err := s.SetPassword(ctx, "dave", "new"); err != nil {
+	if err := s.SetPassword(ctx, "dave", "new harbour lights"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Authenticate(ctx, "dave", "old"); !errors.Is(err, ErrInvalidCredentials) {
+	if _, err := s.Authenticate(ctx, "dave", "old harbour lights"); !errors.Is(err, ErrInvalidCredentials) {
 		t.Fatalf("old password still works: %v", err)
 	}
-	if _, err := s.Authenticate(ctx, "dave", "new"); err != nil {
+	if _, err := s.Authenticate(ctx, "dave", "new harbour lights"); err != nil {
 		t.Fatalf("new password: %v", err)
 	}
 	if _, err := st.Sessions().Get(ctx, "h1", "s1"); !errors.Is(err, store.ErrNotFound) {
@@ -125,7 +125,7 @@ func TestDeleteKeepsTombstone(t *testing.T) {
 	ctx := context.Background()
 	st := badgertest.New(t, nil)
 	s := newService(t, st, testParams)
-	u, _ := s.Add(ctx, NewUser{Username: "erin", Password: "pw"})
+	u, _ := s.Add(ctx, NewUser{Username: "erin", Password: "purple giraffe 7"})
 	if err := s.Delete(ctx, "erin"); err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestDeleteKeepsTombstone(t *testing.T) {
 	if err := s.Delete(ctx, "erin"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("second delete: %v", err)
 	}
-	again, err := s.Add(ctx, NewUser{Username: "erin", Password: "pw"})
+	again, err := s.Add(ctx, NewUser{Username: "erin", Password: "purple giraffe 7"})
 	if err != nil {
 		t.Fatalf("the username of a deleted user must be free again: %v", err)
 	}
@@ -152,7 +152,7 @@ func TestRolesAndGroups(t *testing.T) {
 	ctx := context.Background()
 	st := badgertest.New(t, nil)
 	s := newService(t, st, testParams)
-	_, _ = s.Add(ctx, NewUser{Username: "frank", Password: "pw"})
+	_, _ = s.Add(ctx, NewUser{Username: "frank", Password: "purple giraffe 7"})
 	if err := s.SetRoles(ctx, "frank", []string{"admin", "user", "admin"}); err != nil {
 		t.Fatal(err)
 	}
@@ -175,9 +175,9 @@ func TestRehashOnLogin(t *testing.T) {
 	ctx := context.Background()
 	st := badgertest.New(t, nil)
 	weak := newService(t, st, Params{Memory: 32, Iterations: 1, Parallelism: 1})
-	_, _ = weak.Add(ctx, NewUser{Username: "gina", Password: "pw"})
+	_, _ = weak.Add(ctx, NewUser{Username: "gina", Password: "purple giraffe 7"})
 	strong := newService(t, st, testParams)
-	if _, err := strong.Authenticate(ctx, "gina", "pw"); err != nil {
+	if _, err := strong.Authenticate(ctx, "gina", "purple giraffe 7"); err != nil {
 		t.Fatal(err)
 	}
 	u, _ := strong.Lookup(ctx, "gina")

@@ -47,6 +47,8 @@ func TestDoErrors(t *testing.T) {
 		{"bad args", Request{Op: OpUserAdd, Args: json.RawMessage(`{"username": 5}`)}, KindInvalid},
 		{"unknown user", req(t, OpUserDel, UserArgs{Username: "ghost"}), KindNotFound},
 		{"invalid username", req(t, OpUserAdd, UserArgs{Username: "a b", Password: "x"}), KindInvalid},
+		{"short password", req(t, OpUserAdd, UserArgs{Username: "zed", Password: "short"}), KindInvalid},
+		{"password containing the username", req(t, OpUserAdd, UserArgs{Username: "zed", Password: "zed zed zed zed zed"}), KindInvalid},
 		{"unknown client", req(t, OpClientDel, ClientArgs{ID: "ghost"}), KindNotFound},
 	}
 	for _, tt := range tests {
@@ -57,10 +59,10 @@ func TestDoErrors(t *testing.T) {
 			}
 		})
 	}
-	if resp := s.Do(ctx, req(t, OpUserAdd, UserArgs{Username: "alice", Password: "pw"})); resp.Error != nil {
+	if resp := s.Do(ctx, req(t, OpUserAdd, UserArgs{Username: "alice", Password: "correct horse battery"})); resp.Error != nil {
 		t.Fatal(resp.Error)
 	}
-	if resp := s.Do(ctx, req(t, OpUserAdd, UserArgs{Username: "Alice", Password: "pw"})); resp.Error == nil || resp.Error.Kind != KindConflict {
+	if resp := s.Do(ctx, req(t, OpUserAdd, UserArgs{Username: "Alice", Password: "correct horse battery"})); resp.Error == nil || resp.Error.Kind != KindConflict {
 		t.Fatalf("duplicate: %+v", resp.Error)
 	}
 }
@@ -116,7 +118,7 @@ func TestSocketRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := cl.Do(context.Background(), req(t, OpUserAdd, UserArgs{Username: "bob", Password: "pw"}))
+	resp, err := cl.Do(context.Background(), req(t, OpUserAdd, UserArgs{Username: "bob", Password: "correct horse battery"}))
 	if err != nil || resp.Error != nil {
 		t.Fatalf("%v %+v", err, resp.Error)
 	}

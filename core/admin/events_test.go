@@ -28,7 +28,7 @@ func TestDoEmitsEvents(t *testing.T) {
 	s.Hosts["h1"].Events = &events.Emitter{Sink: rec, Host: "h1"}
 	ctx := events.WithActor(context.Background(), "uid:0")
 	for _, r := range []Request{
-		req(t, OpUserAdd, UserArgs{Username: "alice", Password: "pw"}),
+		req(t, OpUserAdd, UserArgs{Username: "alice", Password: "correct horse battery"}),
 		req(t, OpUserDisable, UserArgs{Username: "alice"}),
 		req(t, OpUserDel, UserArgs{Username: "alice"}),
 		req(t, OpClientAdd, ClientArgs{ID: "app", Name: ptr("App"), RedirectURIs: &[]string{"https://app.example/cb"}}),

@@ -30,7 +30,7 @@ func TestGrantsAndHosts(t *testing.T) {
 		t.Fatalf("hosts: %+v", hosts)
 	}
 
-	resp := s.Do(ctx, req(t, OpUserAdd, UserArgs{Username: "alice", Password: "pw"}))
+	resp := s.Do(ctx, req(t, OpUserAdd, UserArgs{Username: "alice", Password: "correct horse battery"}))
 	var alice UserView
 	_ = json.Unmarshal(resp.Result, &alice)
 	now := time.Now()

@@ -195,6 +195,7 @@ func fail(e *Error) Response { return Response{Error: e} }
 func classify(err error) *Error {
 	var ae *Error
 	var ie *account.InvalidError
+	var pe *account.PasswordError
 	var ce *oauth.ClientSpecError
 	switch {
 	case errors.As(err, &ae):
@@ -206,7 +207,7 @@ func classify(err error) *Error {
 		return &Error{Kind: KindUnavailable, Message: err.Error()}
 	case errors.Is(err, account.ErrExists), errors.Is(err, oauth.ErrClientExists), errors.Is(err, store.ErrConflict):
 		return &Error{Kind: KindConflict, Message: err.Error()}
-	case errors.As(err, &ie), errors.As(err, &ce), errors.Is(err, oauth.ErrFromConfig), errors.Is(err, token.ErrUnknownAlgorithm):
+	case errors.As(err, &ie), errors.As(err, &pe), errors.As(err, &ce), errors.Is(err, oauth.ErrFromConfig), errors.Is(err, token.ErrUnknownAlgorithm):
 		return &Error{Kind: KindInvalid, Message: err.Error()}
 	}
 	return &Error{Kind: KindInternal, Message: err.Error()}

@@ -40,7 +40,7 @@ func TestListenAtConfiguredPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := cl.Do(context.Background(), req(t, OpUserAdd, UserArgs{Username: "carol", Password: "pw"}))
+	resp, err := cl.Do(context.Background(), req(t, OpUserAdd, UserArgs{Username: "carol", Password: "correct horse battery"}))
 	if err != nil || resp.Error != nil {
 		t.Fatalf("%v %+v", err, resp.Error)
 	}

@@ -76,14 +76,14 @@ func TestScopes(t *testing.T) {
 			t.Errorf("%s %s with a read token: %d %s", rt.Method, path, a.status, a.body)
 		}
 	}
-	e.expect(e.call(http.MethodPost, "/v1/hosts/main/users", e.read, map[string]any{"username": "alice", "password": "pw"}),
+	e.expect(e.call(http.MethodPost, "/v1/hosts/main/users", e.read, map[string]any{"username": "alice", "password": "correct horse battery"}),
 		http.StatusForbidden, "read token creating a user")
 	var users []admin.UserView
 	e.expect(e.call(http.MethodGet, "/v1/hosts/main/users", e.read, nil), http.StatusOK, "list").json(t, &users)
 	if len(users) != 0 {
 		t.Fatalf("a refused request created a user: %+v", users)
 	}
-	e.expect(e.call(http.MethodPost, "/v1/hosts/main/users", e.write, map[string]any{"username": "alice", "password": "pw"}),
+	e.expect(e.call(http.MethodPost, "/v1/hosts/main/users", e.write, map[string]any{"username": "alice", "password": "correct horse battery"}),
 		http.StatusCreated, "write token creating a user")
 }
 

@@ -24,24 +24,33 @@ func TestHostsAndUsers(t *testing.T) {
 
 	var u admin.UserView
 	e.expect(e.call(http.MethodPost, "/v1/hosts/main/users", e.write,
-		map[string]any{"username": "Alice", "password": "hunter2", "roles": []string{"admin"}, "email": "alice@example.com"}),
+		map[string]any{"username": "Alice", "password": "hunter2 hunter2 hunter2", "roles": []string{"admin"}, "email": "alice@example.com"}),
 		http.StatusCreated, "create").json(t, &u)
 	if u.Username != "alice" || u.ID == "" || strings.Join(u.Roles, ",") != "admin" {
 		t.Fatalf("created: %+v", u)
 	}
-	if a := e.call(http.MethodPost, "/v1/hosts/main/users", e.write, map[string]any{"username": "alice", "password": "x"}); a.status != http.StatusConflict || a.errorCode() != "conflict" {
+	if a := e.call(http.MethodPost, "/v1/hosts/main/users", e.write, map[string]any{"username": "alice", "password": "correct horse battery"}); a.status != http.StatusConflict || a.errorCode() != "conflict" {
 		t.Fatalf("duplicate: %d %s", a.status, a.body)
 	}
-	if a := e.call(http.MethodPost, "/v1/hosts/main/users", e.write, map[string]any{"username": "bob", "password": "x", "role": "admin"}); a.status != http.StatusBadRequest || !strings.Contains(string(a.body), `unknown field \"role\"`) {
+	if a := e.call(http.MethodPost, "/v1/hosts/main/users", e.write, map[string]any{"username": "bob", "password": "correct horse battery", "role": "admin"}); a.status != http.StatusBadRequest || !strings.Contains(string(a.body), `unknown field \"role\"`) {
 		t.Fatalf("unknown field: %d %s", a.status, a.body)
 	}
 	if a := e.call(http.MethodPost, "/v1/hosts/main/users", e.write, `{"username": "bob"`); a.status != http.StatusBadRequest {
 		t.Fatalf("broken JSON: %d %s", a.status, a.body)
 	}
-	if a := e.call(http.MethodPost, "/v1/hosts/main/users", e.write, map[string]any{"username": "carol", "password": "x", "roles": []string{"root"}}); a.status != http.StatusBadRequest || a.errorCode() != "invalid" {
+	if a := e.call(http.MethodPost, "/v1/hosts/main/users", e.write, map[string]any{"username": "carol", "password": "correct horse battery", "roles": []string{"root"}}); a.status != http.StatusBadRequest || a.errorCode() != "invalid" {
 		t.Fatalf("unknown role: %d %s", a.status, a.body)
 	}
 
+	// NIST SP 800-63B-4 §3.1.1.2: a short password is invalid input, with the rule and the minimum in the message.
+	if a := e.call(http.MethodPost, "/v1/hosts/main/users", e.write, map[string]any{"username": "dora", "password": "a"}); a.status != http.StatusBadRequest ||
+		a.errorCode() != "invalid" || !strings.Contains(string(a.body), "at least 15 characters") {
+		t.Fatalf("short password: %d %s", a.status, a.body)
+	}
+	if a := e.call(http.MethodPut, "/v1/hosts/main/users/alice/password", e.write, map[string]any{"password": "hunter2"}); a.status != http.StatusBadRequest ||
+		a.errorCode() != "invalid" || !strings.Contains(string(a.body), "password refused: it has 7 characters") {
+		t.Fatalf("short new password: %d %s", a.status, a.body)
+	}
 	var got admin.UserView
 	e.expect(e.call(http.MethodGet, "/v1/hosts/main/users/ALICE", e.read, nil), http.StatusOK, "get").json(t, &got)
 	if got.ID != u.ID || got.Email != "alice@example.com" {
@@ -55,12 +64,12 @@ func TestHostsAndUsers(t *testing.T) {
 		t.Fatalf("after changes: %+v", got)
 	}
 	e.expect(e.call(http.MethodPost, "/v1/hosts/main/users/alice/enable", e.write, nil), http.StatusNoContent, "enable")
-	e.expect(e.call(http.MethodPut, "/v1/hosts/main/users/alice/password", e.write, map[string]any{"password": "new password"}), http.StatusNoContent, "password")
-	if _, err := e.host.Accounts.Authenticate(context.Background(), "alice", "new password"); err != nil {
+	e.expect(e.call(http.MethodPut, "/v1/hosts/main/users/alice/password", e.write, map[string]any{"password": "a brand new password"}), http.StatusNoContent, "password")
+	if _, err := e.host.Accounts.Authenticate(context.Background(), "alice", "a brand new password"); err != nil {
 		t.Fatalf("the new password does not authenticate: %v", err)
 	}
 	// The path names the user; a username in the body cannot redirect the request to another one.
-	if a := e.call(http.MethodPut, "/v1/hosts/main/users/alice/password", e.write, map[string]any{"password": "x", "username": "bob"}); a.status != http.StatusBadRequest {
+	if a := e.call(http.MethodPut, "/v1/hosts/main/users/alice/password", e.write, map[string]any{"password": "correct horse battery", "username": "bob"}); a.status != http.StatusBadRequest {
 		t.Fatalf("username in a password body: %d %s", a.status, a.body)
 	}
 	e.expect(e.call(http.MethodDelete, "/v1/hosts/main/users/alice", e.write, nil), http.StatusNoContent, "delete")
@@ -121,7 +130,7 @@ func TestGrants(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	ctx := context.Background()
 	var alice admin.UserView
-	e.do(admin.OpUserAdd, admin.UserArgs{Username: "alice", Password: "pw"}, &alice)
+	e.do(admin.OpUserAdd, admin.UserArgs{Username: "alice", Password: "correct horse battery"}, &alice)
 	now := e.clock.Now()
 	for i, id := range []string{"g1", "g2", "g3"} {
 		g := &store.Grant{ID: id, Host: "main", UserID: alice.ID, ClientID: "app", Scopes: []string{"openid"},

@@ -14,7 +14,7 @@ import (
 // nothing, a taken username skipped, and a SCRAM credential replaced by argon2id at the first login.
 func TestUserImport(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	e.expect(e.call(http.MethodPost, "/v1/hosts/main/users", e.write, map[string]any{"username": "erin", "password": "x"}),
+	e.expect(e.call(http.MethodPost, "/v1/hosts/main/users", e.write, map[string]any{"username": "erin", "password": "violet harbour lantern"}),
 		http.StatusCreated, "create")
 	stored, _ := hex.DecodeString("7780ef04525262f2d5e00e0a03b0c8795bcadc26") // make_accounts.py's alice
 	server, _ := hex.DecodeString("21f8b2744cacd698c12f2bf745bc4ba279e4ab3e")

@@ -108,6 +108,10 @@ func build(ctx context.Context, h *config.HostSettings, st store.Store, o Option
 	if err != nil {
 		return nil, err
 	}
+	passwords, err := passwordPolicy(h)
+	if err != nil {
+		return nil, err
+	}
 	em, err := emitter(h, o)
 	if err != nil {
 		return nil, err
@@ -116,7 +120,8 @@ func build(ctx context.Context, h *config.HostSettings, st store.Store, o Option
 		Settings: h,
 		Events:   em,
 		Accounts: account.New(account.Options{Host: h.ID, Users: st.Users(), Hasher: hasher, Roles: h.Roles,
-			DefaultRole: h.DefaultRole, FullID: h.UsernameIsFullID, Domain: h.Registration.LegacyHost, Now: o.Now}),
+			DefaultRole: h.DefaultRole, FullID: h.UsernameIsFullID, Domain: h.Registration.LegacyHost, Now: o.Now,
+			Passwords: passwords, SiteName: h.SiteName}),
 		Sessions:      session.NewManager(h.ID, st.Sessions(), st.Users(), h.SessionTTL, o.Now),
 		Clients:       oauth.NewClients(h.ID, st.Clients(), h.GrantTypes, o.Now),
 		IDTokenAlgs:   o.KeyAlgorithms,

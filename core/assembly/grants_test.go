@@ -21,7 +21,7 @@ func TestWiredGrants(t *testing.T) {
 			t.Fatalf("%s not served: %v", g, p.GrantTypes())
 		}
 	}
-	if _, err := s.Accounts.Add(ctx, account.NewUser{Username: "alice", Password: "correct horse"}); err != nil {
+	if _, err := s.Accounts.Add(ctx, account.NewUser{Username: "alice", Password: "correct horse battery"}); err != nil {
 		t.Fatal(err)
 	}
 	cl, secret, err := s.Clients.Create(ctx, oauth.ClientSpec{Name: "Legacy", GrantTypes: []string{oauth.GrantPassword},
@@ -40,7 +40,7 @@ func TestWiredGrants(t *testing.T) {
 	}
 	// The login page shares the limiters: alice is limited there too, from another address and with the right
 	// password.
-	st, err := s.Flow.Login(ctx, interaction.LoginForm{Username: "alice", Password: "correct horse"},
+	st, err := s.Flow.Login(ctx, interaction.LoginForm{Username: "alice", Password: "correct horse battery"},
 		interaction.Browser{CSRF: "c", Addr: "192.0.2.2"})
 	if err != nil || st.Status != http.StatusTooManyRequests {
 		t.Fatalf("login after the grant's failures: %+v %v", st, err)

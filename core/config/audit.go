@@ -31,7 +31,8 @@ var AuditEventKinds = []string{
 
 // AuditSettings is a host's effective audit configuration.
 type AuditSettings struct {
-	// File is a path as written (relative to the working directory), AuditStderr, or "" for no audit log.
+	// File is a path (made absolute from the file's directory when written relative in the file, as written when
+	// it came from ASSENTRY_AUDIT__FILE), AuditStderr, or "" for no audit log.
 	File string
 	// Events are the kinds written; nil: every kind.
 	Events []string

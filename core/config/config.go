@@ -98,6 +98,8 @@ type Host struct {
 	Policies []Policy `yaml:"policies"`
 	// Audit is the host's audit log (off unless file is set).
 	Audit *Audit `yaml:"audit"`
+	// PasswordPolicy is what a new password must be (NIST SP 800-63B-4 §3.1.1.2); see passwords.go.
+	PasswordPolicy *PasswordPolicy `yaml:"password_policy"`
 }
 
 // Registration configures dynamic client registration (off while Key is empty).

@@ -69,6 +69,7 @@ func (b *hostBuilder) build(h Host) builtHost {
 	b.scopes(h, &hs)
 	b.clients(h, &hs)
 	b.argon2(h, &hs)
+	b.passwordPolicy(h, &hs)
 	b.rateLimits(h, &hs)
 	b.policies(h, &hs)
 	b.audit(h, &hs)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,7 +15,8 @@ import (
 )
 
 // Load reads the configuration file at path (no file when path is ""), applies the ASSENTRY_* overrides
-// found in env (os.Environ() format), applies every default and validates the result.
+// found in env (os.Environ() format), applies every default and validates the result. Relative paths in the file
+// are taken from the file's directory, those in env from the working directory (paths.go).
 //
 // With path "" and no overrides the result is the development host on http://127.0.0.1:8080 (docs/architecture.md §8).
 // Every problem is reported at once: the error is an *Errors listing each one with its key path, except a
@@ -50,14 +52,23 @@ func Inspect(path string, env []string) *Inspection {
 			in.Err = fmt.Errorf("config: %w", err)
 			return in
 		}
+		if path, err = absFile(path); err != nil {
+			in.Err = err
+			return in
+		}
 		if !decodeFile(data, cfg, r, src) {
 			_, in.Err = r.result() // not even YAML: nothing else is worth checking
 			return in
 		}
+		resolveFilePaths(cfg, filepath.Dir(path)) // paths.go: relative paths are taken from the file's directory
 	}
 	src.hosts = len(cfg.Hosts) > 0
+	fileDataDir := cfg.DataDir
 	applyEnv(cfg, env, r, src)
 	in.Settings = cfg.resolve(env, r)
+	if in.Settings != nil {
+		in.Settings.DataDir, in.Settings.DataDirOrigin = dataDirOf(path, fileDataDir, env)
+	}
 	in.Warnings, in.Err = r.result()
 	return in
 }

@@ -68,6 +68,7 @@ func TestNoFileIsTheDevelopmentHost(t *testing.T) {
 		ClientAuthPerIP:       Bucket{Burst: 50, Every: Duration(1200 * time.Millisecond)},
 		BuiltinPolicy: map[string]bool{"validate_registration": true, "map_roles": true, "scope_policy": true,
 			"consent": true, "claims": true},
+		Passwords: PasswordPolicySettings{MinLength: 15, MaxLength: 1024},
 	}
 	if !reflect.DeepEqual(h, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", h, want)

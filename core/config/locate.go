@@ -11,8 +11,9 @@ import (
 // Location is where a running server can be reached: its data directory and its admin socket ("" when derived
 // from the data directory).
 type Location struct {
-	DataDir     string
-	AdminSocket string
+	DataDir       string
+	DataDirOrigin DataDirOrigin
+	AdminSocket   string
 }
 
 // Locate reads only data_dir and admin_socket from the file at path ("" for none) and their ASSENTRY_DATA_DIR and
@@ -30,17 +31,18 @@ func Locate(path string, env []string) (Location, error) {
 		if err != nil {
 			return Location{}, fmt.Errorf("config: %w", err)
 		}
+		if path, err = absFile(path); err != nil {
+			return Location{}, err
+		}
 		if err := yaml.Unmarshal(data, &top); err != nil {
 			return Location{}, fmt.Errorf("config: %s", strings.TrimPrefix(err.Error(), "yaml: "))
 		}
 	}
 	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, envPrefix+"DATA_DIR="); ok {
-			top.DataDir = v
-		}
 		if v, ok := strings.CutPrefix(kv, envPrefix+"ADMIN_SOCKET="); ok {
 			top.AdminSocket = v
 		}
 	}
-	return Location{DataDir: orDefault(top.DataDir, DefaultDataDir), AdminSocket: top.AdminSocket}, nil
+	dir, origin := dataDirOf(path, top.DataDir, env) // as Load derives it
+	return Location{DataDir: dir, DataDirOrigin: origin, AdminSocket: top.AdminSocket}, nil
 }

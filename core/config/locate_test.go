@@ -29,11 +29,13 @@ func TestLocate(t *testing.T) {
 		{name: "the rest of the file has problems", content: "data_dir: /srv/a\nacess_token_ttl: [1\n", wantErr: true},
 		{name: "other keys wrong, data_dir found", content: "data_dir: /srv/a\nacess_token_ttl: 1h\nargon2: {memory: x}\n", want: "/srv/a"},
 		{name: "the environment wins", content: "data_dir: /srv/a\n", env: []string{"ASSENTRY_DATA_DIR=/srv/b"}, want: "/srv/b"},
-		{name: "not set", content: "listen: 127.0.0.1:1\n", want: DefaultDataDir},
+		{name: "not set: the default, beside the file", content: "listen: 127.0.0.1:1\n", want: filepath.Join(dir, "data")},
+		{name: "relative: beside the file", content: "data_dir: var/db\n", want: filepath.Join(dir, "var", "db")},
+		{name: "relative in the environment: as given", content: "data_dir: /srv/a\n", env: []string{"ASSENTRY_DATA_DIR=rel"}, want: "rel"},
 		{name: "admin_socket from the file", content: "admin_socket: /run/a/s.sock\nlisten: [\n", wantErr: true},
-		{name: "admin_socket", content: "admin_socket: /run/a/s.sock\n", want: DefaultDataDir, socket: "/run/a/s.sock"},
+		{name: "admin_socket", content: "admin_socket: /run/a/s.sock\n", want: filepath.Join(dir, "data"), socket: "/run/a/s.sock"},
 		{name: "admin_socket from the environment", content: "admin_socket: /run/a/s.sock\n",
-			env: []string{"ASSENTRY_ADMIN_SOCKET=/run/b/s.sock"}, want: DefaultDataDir, socket: "/run/b/s.sock"},
+			env: []string{"ASSENTRY_ADMIN_SOCKET=/run/b/s.sock"}, want: filepath.Join(dir, "data"), socket: "/run/b/s.sock"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,8 +9,11 @@ import (
 // Components receive only the parts they need, never the whole of it. Every value is final: no zero value
 // here means "use the default".
 type Settings struct {
-	Listen         string   // host:port of the HTTP listener
-	DataDir        string   // Badger's directory
+	Listen  string // host:port of the HTTP listener
+	DataDir string // Badger's directory
+	// DataDirOrigin says how DataDir was derived (from the file, ASSENTRY_DATA_DIR or the default, and relative
+	// to what), for the commands' messages; zero for settings not made by Load.
+	DataDirOrigin  DataDirOrigin
 	AdminSocket    string   // the admin socket's absolute path; "": derived from DataDir at run time (admin.SocketPath)
 	TrustedProxies []string // IP addresses and CIDR prefixes whose X-Forwarded-For is believed, as written
 	LogLevel       string   // debug, info, warn or error
@@ -38,7 +41,7 @@ type HostSettings struct {
 	Issuer    string   // the host's root URL, no trailing slash: the `iss` of every token
 	IssuerURL *url.URL // Issuer parsed
 	SiteName  string   // shown on pages; defaults to the issuer's host name without port
-	Theme     string   // directory overlaying the embedded theme; empty: embedded only
+	Theme     string   // directory overlaying the embedded theme (relative in the file: from its directory); empty: embedded only
 
 	SecurityPolicy       string   // the pages' Content-Security-Policy
 	UsernameIsFullID     bool     // usernames are written user@host (the seed's oauth2_expect_username_jid)
@@ -103,6 +106,8 @@ type HostSettings struct {
 	Policies []Policy
 	// Audit is where the host's security events go; Audit.File "" is no audit log.
 	Audit AuditSettings
+	// Passwords is the policy new passwords must pass; every field set but BlocklistFile ("": none).
+	Passwords PasswordPolicySettings
 }
 
 // RegistrationSettings is the effective dynamic-registration configuration; Enabled is Key != "".

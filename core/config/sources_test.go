@@ -52,7 +52,7 @@ func TestInspectWithErrors(t *testing.T) {
 	}
 	in := Inspect(path, nil)
 	matchLines(t, "error", problemLines(t, in.Err), []string{"colour: unknown key", "key_encryption_key: decodes to 3 bytes"})
-	if in.Settings == nil || in.Settings.Hosts[0].Theme != "./t" {
+	if in.Settings == nil || in.Settings.Hosts[0].Theme != filepath.Join(filepath.Dir(path), "t") {
 		t.Fatalf("settings %+v, want them with the theme", in.Settings)
 	}
 	if _, _, err := Load(path, nil); err == nil {

@@ -113,12 +113,12 @@ func oneEvent(t *testing.T, lines []auditLine, kind events.Kind, p page, want ma
 func TestAuditLogins(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.log")
 	e := newEnv(t, withAudit(t, path))
-	u := e.addUser("alice", "correct horse")
+	u := e.addUser("alice", "correct horse battery")
 	b := e.browser()
 	const wrong, guessed = "Tr0ub4dor&3-wrong", "hunter2-guess"
 	bad := b.login("alice", wrong)
 	unknown := b.login("mallory", guessed)
-	ok := b.login("alice", "correct horse")
+	ok := b.login("alice", "correct horse battery")
 	if bad.status != http.StatusUnauthorized || unknown.status != http.StatusUnauthorized || ok.status != http.StatusSeeOther {
 		t.Fatalf("logins answered %d, %d, %d", bad.status, unknown.status, ok.status)
 	}
@@ -128,7 +128,7 @@ func TestAuditLogins(t *testing.T) {
 	oneEvent(t, lines, events.LoginFailed, unknown, map[string]string{"username": "mallory", "reason": "unknown_user"})
 	oneEvent(t, lines, events.LoginSucceeded, ok, map[string]string{"username": "alice", "user_id": u.ID})
 	raw, _ := os.ReadFile(path)
-	for _, pw := range []string{wrong, guessed, "correct horse"} {
+	for _, pw := range []string{wrong, guessed, "correct horse battery"} {
 		if bytes.Contains(raw, []byte(pw)) {
 			t.Errorf("a password is in the audit log:\n%s", raw)
 		}
@@ -138,14 +138,14 @@ func TestAuditLogins(t *testing.T) {
 func TestAuditTokenLifecycle(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.log")
 	e := newEnv(t, withAudit(t, path))
-	u := e.addUser("alice", "pw")
+	u := e.addUser("alice", "correct horse battery")
 	e.tkClient("web", "web-secret", oauth.AuthClientSecretBasic, true)
 	const redirect = "https://rp.example/cb"
 	form, basic := "application/x-www-form-urlencoded", tkBasic("web", "web-secret")
 	b := e.browser()
 
 	// The code flow: login, consent, code, exchange.
-	consent := b.follow(b.loginAt(b.follow(b.get(authzQuery("web", redirect, "openid offline_access"))), "alice", "pw"))
+	consent := b.follow(b.loginAt(b.follow(b.get(authzQuery("web", redirect, "openid offline_access"))), "alice", "correct horse battery"))
 	granted := b.consentAt(consent, "granted", "openid", "offline_access")
 	code := clientRedirect(t, granted, redirect+"?").Get("code")
 	issued := e.tkPost("/oauth2/token", form, exchangeForm(code).Encode(), basic)
@@ -305,10 +305,10 @@ end}`
 func TestAuditConsentDeniedByPlugin(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.log")
 	e := newEnv(t, withAudit(t, path), withLuaPolicy(t, "deny-strangers", denyStrangers, policy.HookConsent))
-	u := e.addUser("alice", "pw")
+	u := e.addUser("alice", "correct horse battery")
 	_, _, stranger := e.flowClients()
 	b := e.browser()
-	denied := b.loginAt(b.follow(b.get(authzQuery(stranger, "https://stranger.example.net/cb", "openid"))), "alice", "pw")
+	denied := b.loginAt(b.follow(b.get(authzQuery(stranger, "https://stranger.example.net/cb", "openid"))), "alice", "correct horse battery")
 	if q := clientRedirect(t, denied, "https://stranger.example.net/cb?"); q.Get("error") != "access_denied" {
 		t.Fatalf("consent deny answered %v", q)
 	}

@@ -100,7 +100,7 @@ func clientRedirect(t *testing.T, p page, prefix string) url.Values {
 
 func TestAuthorizeCodeFlow(t *testing.T) {
 	e := newEnv(t)
-	e.addUser("alice", "pw")
+	e.addUser("alice", "correct horse battery")
 	web, _, _ := e.flowClients()
 	b := e.browser()
 
@@ -108,7 +108,7 @@ func TestAuthorizeCodeFlow(t *testing.T) {
 	if !strings.Contains(login.body, "Web App") || !strings.Contains(login.body, `value="alice"`) {
 		t.Fatalf("login page does not name the client or pre-fill login_hint:\n%s", login.body)
 	}
-	consent := b.follow(b.loginAt(login, "alice", "pw"))
+	consent := b.follow(b.loginAt(login, "alice", "correct horse battery"))
 	for _, want := range []string{"Web App", `value="openid"`, `value="profile"`, "https://app.example.com/tos", `value="granted"`, `value="denied"`} {
 		if !strings.Contains(consent.body, want) {
 			t.Fatalf("consent page lacks %s:\n%s", want, consent.body)
@@ -148,10 +148,10 @@ func TestAuthorizeCodeFlow(t *testing.T) {
 
 func TestConsentChoices(t *testing.T) {
 	e := newEnv(t)
-	e.addUser("alice", "pw")
+	e.addUser("alice", "correct horse battery")
 	web, _, _ := e.flowClients()
 	b := e.browser()
-	b.login("alice", "pw")
+	b.login("alice", "correct horse battery")
 
 	// Denied: access_denied back to the client.
 	consent := b.follow(b.get(authzQuery(web, webRedirect, "openid profile")))
@@ -179,10 +179,10 @@ func TestConsentChoices(t *testing.T) {
 
 func TestLoopbackClientAlwaysAsks(t *testing.T) {
 	e := newEnv(t)
-	e.addUser("alice", "pw")
+	e.addUser("alice", "correct horse battery")
 	_, native, _ := e.flowClients()
 	b := e.browser()
-	b.login("alice", "pw")
+	b.login("alice", "correct horse battery")
 	redirect := "http://127.0.0.1:43210/cb" // any port on loopback (RFC 8252 §7.3)
 	consent := b.follow(b.get(authzQuery(native, redirect, "openid")))
 	clientRedirect(t, b.consentAt(consent, "granted", "openid"), redirect+"?")
@@ -200,7 +200,7 @@ func TestLoopbackClientAlwaysAsks(t *testing.T) {
 
 func TestPromptAndMaxAge(t *testing.T) {
 	e := newEnv(t)
-	e.addUser("alice", "pw")
+	e.addUser("alice", "correct horse battery")
 	web, _, _ := e.flowClients()
 	b := e.browser()
 
@@ -209,13 +209,13 @@ func TestPromptAndMaxAge(t *testing.T) {
 	if q.Get("error") != "login_required" || q.Get("state") != "st-123" {
 		t.Fatalf("prompt=none without session: %v", q)
 	}
-	b.login("alice", "pw")
+	b.login("alice", "correct horse battery")
 	// prompt=login forces the password again despite the session.
 	login := b.follow(b.get(authzQuery(web, webRedirect, "openid", "prompt", "login")))
 	if !strings.Contains(login.body, `name="password"`) {
 		t.Fatal("prompt=login did not show the login page")
 	}
-	consent := b.follow(b.loginAt(login, "alice", "pw"))
+	consent := b.follow(b.loginAt(login, "alice", "correct horse battery"))
 	clientRedirect(t, b.consentAt(consent, "granted", "openid"), webRedirect+"?")
 	// max_age=0: the session is older than 0 s, so the user logs in again.
 	if p := b.get(authzQuery(web, webRedirect, "openid", "max_age", "0")); !strings.HasPrefix(p.header.Get("Location"), "/login?interaction=") {
@@ -232,7 +232,7 @@ func TestPromptAndMaxAge(t *testing.T) {
 
 func TestAuthorizeErrorsShownOrRedirected(t *testing.T) {
 	e := newEnv(t)
-	e.addUser("alice", "pw")
+	e.addUser("alice", "correct horse battery")
 	web, _, untrusted := e.flowClients()
 	b := e.browser()
 	shown := []struct{ name, path string }{
@@ -275,7 +275,7 @@ func TestAuthorizeErrorsShownOrRedirected(t *testing.T) {
 
 func TestAuthorizePOSTAndBrowserBinding(t *testing.T) {
 	e := newEnv(t)
-	e.addUser("alice", "pw")
+	e.addUser("alice", "correct horse battery")
 	web, _, _ := e.flowClients()
 	b := e.browser()
 	form, _ := url.ParseQuery(strings.TrimPrefix(authzQuery(web, webRedirect, "openid"), "/oauth2/authorize?"))
@@ -294,15 +294,15 @@ func TestAuthorizePOSTAndBrowserBinding(t *testing.T) {
 	if again.status != http.StatusUnauthorized || again.interaction(t) != login.interaction(t) {
 		t.Fatalf("failed login lost the interaction: %d", again.status)
 	}
-	b.follow(b.loginAt(again, "alice", "pw"))
+	b.follow(b.loginAt(again, "alice", "correct horse battery"))
 }
 
 func TestSessionTTLZeroFlow(t *testing.T) {
 	e := newEnv(t, withSessionTTL(0))
-	e.addUser("alice", "pw")
+	e.addUser("alice", "correct horse battery")
 	web, _, _ := e.flowClients()
 	b := e.browser()
-	consent := b.follow(b.loginAt(b.follow(b.get(authzQuery(web, webRedirect, "openid"))), "alice", "pw"))
+	consent := b.follow(b.loginAt(b.follow(b.get(authzQuery(web, webRedirect, "openid"))), "alice", "correct horse battery"))
 	clientRedirect(t, b.consentAt(consent, "granted", "openid"), webRedirect+"?")
 	// Nothing was remembered: the next request asks for the password again.
 	if p := b.get(authzQuery(web, webRedirect, "openid")); !strings.HasPrefix(p.header.Get("Location"), "/login?interaction=") {

@@ -35,7 +35,7 @@ func TestClientAuthThrottleEndToEnd(t *testing.T) {
 		c.TrustedProxies = []string{"127.0.0.1"}
 		c.RateLimits.ClientAuthFailuresPerClientIP = every(3, time.Hour)
 	}))
-	u := e.addUser("alice", "pw")
+	u := e.addUser("alice", "correct horse battery")
 	e.tkClient("web", "web-secret", oauth.AuthClientSecretBasic, true)
 	const attacker, real = "203.0.113.66", "198.51.100.5"
 

@@ -17,13 +17,13 @@ import (
 // §4.1.2, RFC 9700 §4.5.3), which does end the chain.
 func TestFailedCodeReplayKeepsSession(t *testing.T) {
 	e := newEnv(t)
-	e.addUser("alice", "pw")
+	e.addUser("alice", "correct horse battery")
 	c, secret, err := e.clients.Create(context.Background(), oauth.ClientSpec{Name: "RP", RedirectURIs: []string{webRedirect}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	b := e.browser()
-	consent := b.follow(b.loginAt(b.follow(b.get(authzQuery(c.ID, webRedirect, "openid profile"))), "alice", "pw"))
+	consent := b.follow(b.loginAt(b.follow(b.get(authzQuery(c.ID, webRedirect, "openid profile"))), "alice", "correct horse battery"))
 	code := clientRedirect(t, b.consentAt(consent, "granted", "openid", "profile"), webRedirect+"?").Get("code")
 	redeem := func(verifier string) page {
 		form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {webRedirect},

@@ -37,7 +37,7 @@ func (e *testEnv) deviceClient(id string, scopes ...string) *oauth2.Config {
 func TestEndToEndDeviceFlow(t *testing.T) {
 	bctx := newBrowser(t)
 	e := newEnv(t, withDeviceGrant)
-	e.addUser("alice", "correct horse")
+	e.addUser("alice", "correct horse battery")
 	cfg := e.deviceClient("tv-1", "openid", "profile", "offline_access")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -101,7 +101,7 @@ func TestEndToEndDeviceFlow(t *testing.T) {
 		chromedp.Submit(codeField),
 		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "alice"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "correct horse"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "correct horse battery"),
 		chromedp.Submit(chromedp.CSS(`input[name="password"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`button[value="granted"]`)),
 	)

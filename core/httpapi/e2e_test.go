@@ -27,7 +27,7 @@ func landed(t *testing.T, ctx context.Context) { browsertest.Landed(t, ctx) }
 func TestEndToEndCodeFlow(t *testing.T) {
 	bctx := newBrowser(t)
 	e := newEnv(t)
-	e.addUser("alice", "correct horse")
+	e.addUser("alice", "correct horse battery")
 	cb := newCallbackServer(t)
 	client, secret, err := e.clients.Create(context.Background(), oauth.ClientSpec{Name: "Relying Party",
 		RedirectURIs: []string{cb.URL}, Introspect: false})
@@ -46,7 +46,7 @@ func TestEndToEndCodeFlow(t *testing.T) {
 		chromedp.Navigate(authURL),
 		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "alice"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "correct horse"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "correct horse battery"),
 		chromedp.Submit(chromedp.CSS(`input[name="password"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`button[value="granted"]`)),
 	)
@@ -165,7 +165,7 @@ func active(t *testing.T, e *testEnv, cfg *oauth2.Config, token string) bool {
 func TestEndToEndPublicClient(t *testing.T) {
 	bctx := newBrowser(t)
 	e := newEnv(t)
-	e.addUser("bob", "pw")
+	e.addUser("bob", "correct horse battery")
 	cb := newCallbackServer(t)
 	client, _, err := e.clients.Create(context.Background(), oauth.ClientSpec{Name: "Desktop App", Public: true, RedirectURIs: []string{cb.URL}})
 	if err != nil {
@@ -178,7 +178,7 @@ func TestEndToEndPublicClient(t *testing.T) {
 		chromedp.Navigate(cfg.AuthCodeURL("s", oauth2.S256ChallengeOption(verifier))),
 		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "bob"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "pw"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "correct horse battery"),
 		chromedp.Submit(chromedp.CSS(`input[name="password"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`button[value="granted"]`)),
 		chromedp.Click(chromedp.CSS(`button[value="granted"]`)),

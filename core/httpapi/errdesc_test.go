@@ -99,7 +99,7 @@ func errDescProblems(p page) []string {
 func TestErrorDescriptionsNeverEchoInput(t *testing.T) {
 	e := newRegEnv(t, regConfig{}, withGrants(t, oauth.GrantClientCredentials, oauth.GrantPassword),
 		withConfig(func(c *config.Config) { c.GrantTypes = append(c.GrantTypes, oauth.GrantImplicit) }))
-	e.addUser("alice", "pw")
+	e.addUser("alice", "correct horse battery")
 	web, _, _ := e.flowClients()
 	spa := &store.Client{ID: "spa", Host: e.host.ID, Name: "SPA", RedirectURIs: []string{"https://spa.example.com/cb"},
 		GrantTypes: []string{oauth.GrantImplicit}, TokenEndpointAuthMethod: oauth.AuthNone}

@@ -48,7 +48,7 @@ func withMagic(s *envSetup) {
 
 func TestGrantSeam(t *testing.T) {
 	e := newEnv(t, withMagic)
-	e.addUser("alice", "pw")
+	e.addUser("alice", "correct horse battery")
 	err := e.st.Clients().Create(context.Background(), &store.Client{ID: "wizard", Host: e.host.ID, Name: "Wizard",
 		GrantTypes: []string{grantMagic}, TokenEndpointAuthMethod: oauth.AuthClientSecretBasic, SecretHash: oauth.Digest("w-secret")})
 	if err != nil {

@@ -59,11 +59,11 @@ func grantTypesSupported(t *testing.T, e *testEnv) []string {
 // its metadata does not list them.
 func TestGrantsOffByDefault(t *testing.T) {
 	e := newEnv(t)
-	e.addUser("alice", "pw")
+	e.addUser("alice", "correct horse battery")
 	e.tkClient("web", "web-secret", oauth.AuthClientSecretBasic, false)
 	for _, form := range []url.Values{
 		{"grant_type": {"client_credentials"}, "scope": {"api"}},
-		{"grant_type": {"password"}, "username": {"alice"}, "password": {"pw"}},
+		{"grant_type": {"password"}, "username": {"alice"}, "password": {"correct horse battery"}},
 	} {
 		p := e.tkPost("/oauth2/token", "application/x-www-form-urlencoded", form.Encode(), tkBasic("web", "web-secret"))
 		if m := jsonOf(t, p); p.status != http.StatusBadRequest || m["error"] != "unsupported_grant_type" {
@@ -132,12 +132,12 @@ func TestClientCredentialsEndToEnd(t *testing.T) {
 // wrong credentials are invalid_grant.
 func TestPasswordEndToEnd(t *testing.T) {
 	e := newEnv(t, withGrants(t, oauth.GrantPassword))
-	e.addUser("alice", "correct horse")
+	e.addUser("alice", "correct horse battery")
 	ctx := context.Background()
 	secret := e.grantClient("legacy", []string{oauth.GrantPassword, oauth.GrantRefreshToken})
 	cfg := &oauth2.Config{ClientID: "legacy", ClientSecret: secret, Scopes: []string{"openid", "offline_access"},
 		Endpoint: oauth2.Endpoint{TokenURL: e.base + "/oauth2/token"}}
-	tok, err := cfg.PasswordCredentialsToken(ctx, "alice", "correct horse")
+	tok, err := cfg.PasswordCredentialsToken(ctx, "alice", "correct horse battery")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestPasswordEndToEnd(t *testing.T) {
 	if fresh, err := cfg.TokenSource(ctx, tok).Token(); err != nil || fresh.RefreshToken == tok.RefreshToken {
 		t.Fatalf("refresh: %v", err)
 	}
-	for _, c := range [][2]string{{"alice", "wrong"}, {"mallory", "correct horse"}} {
+	for _, c := range [][2]string{{"alice", "wrong"}, {"mallory", "correct horse battery"}} {
 		var re *oauth2.RetrieveError
 		if _, err := cfg.PasswordCredentialsToken(ctx, c[0], c[1]); !errors.As(err, &re) || re.ErrorCode != "invalid_grant" ||
 			re.Response.StatusCode != http.StatusBadRequest {
@@ -163,7 +163,7 @@ func TestPasswordSharesLoginLimits(t *testing.T) {
 	e := newEnv(t, withConfig(func(c *config.Config) {
 		c.RateLimits.LoginPerIP, c.RateLimits.LoginPerUsername = every(2, time.Hour), every(100, time.Hour)
 	}), withGrants(t, oauth.GrantPassword))
-	e.addUser("alice", "correct horse")
+	e.addUser("alice", "correct horse battery")
 	secret := e.grantClient("legacy", []string{oauth.GrantPassword})
 	grant := func(pw string) page {
 		form := url.Values{"grant_type": {"password"}, "username": {"alice"}, "password": {pw}}
@@ -177,7 +177,7 @@ func TestPasswordSharesLoginLimits(t *testing.T) {
 			t.Fatalf("login: %d", p.status)
 		}
 	}
-	p := grant("correct horse")
+	p := grant("correct horse battery")
 	m := jsonOf(t, p)
 	if p.status != http.StatusTooManyRequests || m["error"] != "temporarily_unavailable" || p.header.Get("Retry-After") == "" {
 		t.Fatalf("grant after login failures: %d Retry-After=%q %s", p.status, p.header.Get("Retry-After"), p.body)
@@ -192,7 +192,7 @@ func TestPasswordFailuresLimitLogin(t *testing.T) {
 	e := newEnv(t, withConfig(func(c *config.Config) {
 		c.RateLimits.LoginPerIP, c.RateLimits.LoginPerUsername = every(100, time.Hour), every(2, time.Hour)
 	}), withGrants(t, oauth.GrantPassword))
-	e.addUser("alice", "correct horse")
+	e.addUser("alice", "correct horse battery")
 	secret := e.grantClient("legacy", []string{oauth.GrantPassword})
 	for range 2 {
 		form := url.Values{"grant_type": {"password"}, "username": {"Alice"}, "password": {"wrong"}}
@@ -201,7 +201,7 @@ func TestPasswordFailuresLimitLogin(t *testing.T) {
 			t.Fatalf("grant: %d %s", p.status, p.body)
 		}
 	}
-	if p := e.browser().login("alice", "correct horse"); p.status != http.StatusTooManyRequests {
+	if p := e.browser().login("alice", "correct horse battery"); p.status != http.StatusTooManyRequests {
 		t.Fatalf("login after grant failures: %d, want 429", p.status)
 	}
 }

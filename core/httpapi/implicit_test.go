@@ -63,9 +63,9 @@ func TestImplicitGrant(t *testing.T) {
 		if err := e.st.Clients().Create(context.Background(), &c); err != nil {
 			t.Fatal(err)
 		}
-		e.addUser("alice", "pw")
+		e.addUser("alice", "correct horse battery")
 		b := e.browser()
-		consent := b.follow(b.loginAt(b.follow(b.get(implicitQuery("openid profile offline_access"))), "alice", "pw"))
+		consent := b.follow(b.loginAt(b.follow(b.get(implicitQuery("openid profile offline_access"))), "alice", "correct horse battery"))
 		f := fragmentOf(t, b.consentAt(consent, "granted", "openid", "profile", "offline_access"))
 		if !strings.HasPrefix(f.Get("access_token"), "at_") || f.Get("token_type") != "Bearer" || f.Get("expires_in") != "3600" ||
 			f.Get("scope") != "openid profile" || f.Get("state") != "st-9" || f.Get("iss") != e.base ||

@@ -63,15 +63,15 @@ func jsonLogger(logs *testlog.Buffer) *slog.Logger { return slog.New(slog.NewJSO
 func TestLogLoginFailed(t *testing.T) {
 	logs := &testlog.Buffer{}
 	e := newEnv(t, withLogger(jsonLogger(logs)))
-	e.addUser("alice", "correct horse")
-	e.addUser("carol", "pw")
+	e.addUser("alice", "correct horse battery")
+	e.addUser("carol", "violet harbour lantern")
 	if err := e.users.SetDisabled(context.Background(), "carol", true); err != nil {
 		t.Fatal(err)
 	}
 	b := e.browser()
 	b.login("Alice", "Tr0ub4dor&3")
 	b.login("mallory", "hunter2-guess")
-	b.login("carol", "pw")
+	b.login("carol", "violet harbour lantern")
 	b.login("bob", "")
 	oneLogLine(t, logs, "login failed", map[string]any{"username": "Alice", "reason": "bad_password", "ip": "127.0.0.1"})
 	oneLogLine(t, logs, "login failed", map[string]any{"username": "mallory", "reason": "unknown_user"})
@@ -128,10 +128,10 @@ end}`
 	e := newEnv(t, withLogger(jsonLogger(logs)), withLuaPolicy(t, "failing", failing, policy.HookConsent),
 		withLuaPolicy(t, "deny-strangers", denyStrangers, policy.HookConsent),
 		withLuaPolicy(t, "no-email", withholdEmail, policy.HookScopePolicy))
-	e.addUser("alice", "pw")
+	e.addUser("alice", "violet harbour lantern")
 	_, _, stranger := e.flowClients()
 	b := e.browser()
-	denied := b.loginAt(b.follow(b.get(authzQuery(stranger, "https://stranger.example.net/cb", "openid email"))), "alice", "pw")
+	denied := b.loginAt(b.follow(b.get(authzQuery(stranger, "https://stranger.example.net/cb", "openid email"))), "alice", "violet harbour lantern")
 	if q := clientRedirect(t, denied, "https://stranger.example.net/cb?"); q.Get("error") != "access_denied" {
 		t.Fatalf("consent deny answered %v", q)
 	}

@@ -54,7 +54,7 @@ func TestLoginPageAndHeaders(t *testing.T) {
 
 func TestLoginFlow(t *testing.T) {
 	e := newEnv(t)
-	e.addUser("alice", "correct horse")
+	e.addUser("alice", "correct horse battery")
 	b := e.browser()
 
 	if p := b.login("alice", "wrong"); p.status != http.StatusUnauthorized || !strings.Contains(p.body, "not correct") {
@@ -63,7 +63,7 @@ func TestLoginFlow(t *testing.T) {
 	if p := b.login("nobody", "wrong"); p.status != http.StatusUnauthorized || !strings.Contains(p.body, "not correct") {
 		t.Fatalf("unknown user must look like a wrong password: %d", p.status)
 	}
-	p := b.login("Alice", "correct horse")
+	p := b.login("Alice", "correct horse battery")
 	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/login" {
 		t.Fatalf("login: %d %s", p.status, p.header.Get("Location"))
 	}
@@ -86,7 +86,7 @@ func TestLoginFlow(t *testing.T) {
 	}
 
 	// Logging in again rotates the session id and ends the old one.
-	b.login("alice", "correct horse")
+	b.login("alice", "correct horse battery")
 	second := b.cookie("assentry_session").Value
 	if second == first {
 		t.Fatal("session id not rotated at login")
@@ -98,7 +98,7 @@ func TestLoginFlow(t *testing.T) {
 
 func TestLoginCSRF(t *testing.T) {
 	e := newEnv(t)
-	e.addUser("alice", "pw")
+	e.addUser("alice", "correct horse battery")
 	tests := []struct {
 		name  string
 		token func(b *browser) string
@@ -115,7 +115,7 @@ func TestLoginCSRF(t *testing.T) {
 				jarless := e.browser()
 				b = jarless
 			}
-			p := b.post("/login", url.Values{"username": {"alice"}, "password": {"pw"}, "csrf_token": {tok}})
+			p := b.post("/login", url.Values{"username": {"alice"}, "password": {"correct horse battery"}, "csrf_token": {tok}})
 			if p.status != http.StatusForbidden {
 				t.Fatalf("status %d, want 403", p.status)
 			}
@@ -168,16 +168,16 @@ func TestLoginBadRequests(t *testing.T) {
 
 func TestDisabledUserLogin(t *testing.T) {
 	e := newEnv(t)
-	e.addUser("carol", "pw")
+	e.addUser("carol", "correct horse battery")
 	b := e.browser()
-	b.login("carol", "pw")
+	b.login("carol", "correct horse battery")
 	if err := e.users.SetDisabled(context.Background(), "carol", true); err != nil {
 		t.Fatal(err)
 	}
 	if p := b.get("/login"); !strings.Contains(p.body, `name="password"`) {
 		t.Fatal("a disabled user's session still shows the signed-in page")
 	}
-	if p := b.login("carol", "pw"); p.status != http.StatusUnauthorized || !strings.Contains(p.body, "disabled") {
+	if p := b.login("carol", "correct horse battery"); p.status != http.StatusUnauthorized || !strings.Contains(p.body, "disabled") {
 		t.Fatalf("disabled login: %d", p.status)
 	}
 }
@@ -187,8 +187,8 @@ func TestLoginRateLimits(t *testing.T) {
 		c.TrustedProxies = []string{"127.0.0.1"}
 		c.RateLimits.LoginPerIP, c.RateLimits.LoginPerUsername = every(3, time.Hour), every(5, time.Hour)
 	}))
-	e.addUser("alice", "pw")
-	e.addUser("bob", "pw")
+	e.addUser("alice", "correct horse battery")
+	e.addUser("bob", "correct horse battery")
 
 	// Per client IP: the fourth failure from one address is refused, even with the right password.
 	b := e.browser()
@@ -198,13 +198,13 @@ func TestLoginRateLimits(t *testing.T) {
 			t.Fatalf("attempt %d: %d", i, p.status)
 		}
 	}
-	p := b.login("bob", "pw")
+	p := b.login("bob", "correct horse battery")
 	if p.status != http.StatusTooManyRequests || p.header.Get("Retry-After") == "" || !strings.Contains(p.body, "Try again in") {
 		t.Fatalf("after the IP burst: %d Retry-After=%q", p.status, p.header.Get("Retry-After"))
 	}
 	// Another address (through the trusted proxy) is not affected.
 	b.xff = "203.0.113.8"
-	if p := b.login("bob", "pw"); p.status != http.StatusSeeOther {
+	if p := b.login("bob", "correct horse battery"); p.status != http.StatusSeeOther {
 		t.Fatalf("other IP: %d", p.status)
 	}
 
@@ -218,7 +218,7 @@ func TestLoginRateLimits(t *testing.T) {
 	}
 	c := e.browser()
 	c.xff = "198.51.100.99"
-	if p := c.login("Alice", "pw"); p.status != http.StatusTooManyRequests {
+	if p := c.login("Alice", "correct horse battery"); p.status != http.StatusTooManyRequests {
 		t.Fatalf("after the username burst (other case): %d, want 429", p.status)
 	}
 }
@@ -238,9 +238,9 @@ func TestForwardedForIgnoredFromUntrustedPeer(t *testing.T) {
 
 func TestSessionTTLZero(t *testing.T) {
 	e := newEnv(t, withSessionTTL(0))
-	e.addUser("alice", "pw")
+	e.addUser("alice", "correct horse battery")
 	b := e.browser()
-	p := b.login("alice", "pw")
+	p := b.login("alice", "correct horse battery")
 	if p.status != http.StatusOK || !strings.Contains(p.body, "alice") {
 		t.Fatalf("login with session_ttl 0: %d", p.status)
 	}

@@ -10,9 +10,9 @@ import (
 
 func TestLogout(t *testing.T) {
 	e := newEnv(t)
-	e.addUser("alice", "pw")
+	e.addUser("alice", "correct horse battery")
 	b := e.browser()
-	b.login("alice", "pw")
+	b.login("alice", "correct horse battery")
 	cookie := b.cookie("assentry_session").Value
 
 	p := b.get("/logout")
@@ -44,7 +44,7 @@ func TestLogout(t *testing.T) {
 func TestSessionExpiry(t *testing.T) {
 	now := time.Now()
 	e := newEnv(t, withSessionTTL(time.Minute), withClock(func() time.Time { return now }))
-	u := e.addUser("alice", "pw")
+	u := e.addUser("alice", "correct horse battery")
 	cookie, _, err := e.host.Sessions.Start(t.Context(), u.ID, nil, "")
 	if err != nil {
 		t.Fatal(err)

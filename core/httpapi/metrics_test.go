@@ -30,8 +30,8 @@ func TestMetricsThroughTheServer(t *testing.T) {
 	})
 	m.WatchKeys("test", e.svc.Keys)
 	m.WatchPolicies("test", e.svc.Policies)
-	u := e.addUser("alice", "correct horse")
-	clientID, _, _ := e.issueTokens("alice", "correct horse", "openid profile")
+	u := e.addUser("alice", "correct horse battery")
+	clientID, _, _ := e.issueTokens("alice", "correct horse battery", "openid profile")
 	if p := e.browser().login("alice", "wrong"); p.status != http.StatusOK && p.status != http.StatusUnauthorized {
 		t.Fatalf("failed login: %d", p.status)
 	}

@@ -18,7 +18,7 @@ import (
 func TestEndToEndOpenIDConnect(t *testing.T) {
 	bctx := newBrowser(t)
 	e := newEnv(t, withAlgs("RS256", "ES256", "EdDSA"))
-	u := e.addUser("alice", "correct horse")
+	u := e.addUser("alice", "correct horse battery")
 	if err := e.users.SetRoles(context.Background(), "alice", []string{"user"}); err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestEndToEndOpenIDConnect(t *testing.T) {
 				actions = append(actions,
 					chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
 					chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "alice"),
-					chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "correct horse"),
+					chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "correct horse battery"),
 					chromedp.Submit(chromedp.CSS(`input[name="password"]`)))
 				loggedIn = true
 			}

@@ -99,10 +99,10 @@ func (e *testEnv) issueTokens(user, pw, scope string) (clientID, secret string, 
 
 func TestUserInfo(t *testing.T) {
 	e := newEnv(t)
-	u := e.addUser("alice", "pw")
+	u := e.addUser("alice", "correct horse battery")
 	_ = e.users.SetRoles(context.Background(), "alice", []string{"user"})
-	_, _, full := e.issueTokens("alice", "pw", "openid profile offline_access")
-	_, _, noOpenID := e.issueTokens("alice", "pw", "profile")
+	_, _, full := e.issueTokens("alice", "correct horse battery", "openid profile offline_access")
+	_, _, noOpenID := e.issueTokens("alice", "correct horse battery", "profile")
 	at, rt := full["access_token"].(string), full["refresh_token"].(string)
 	get := func(method, auth, body string) page {
 		req, _ := http.NewRequest(method, e.base+"/oauth2/userinfo", strings.NewReader(body))
@@ -157,8 +157,8 @@ func TestUserInfo(t *testing.T) {
 
 func TestRefreshIssuesIDToken(t *testing.T) {
 	e := newEnv(t)
-	e.addUser("alice", "pw")
-	id, secret, resp := e.issueTokens("alice", "pw", "openid offline_access")
+	e.addUser("alice", "correct horse battery")
+	id, secret, resp := e.issueTokens("alice", "correct horse battery", "openid offline_access")
 	if resp["id_token"] == nil {
 		t.Fatal("no id_token from the code exchange")
 	}
@@ -176,11 +176,11 @@ func TestRefreshIssuesIDToken(t *testing.T) {
 
 func TestRPInitiatedLogout(t *testing.T) {
 	e := newEnv(t)
-	e.addUser("alice", "pw")
-	id, _, resp := e.issueTokens("alice", "pw", "openid")
+	e.addUser("alice", "correct horse battery")
+	id, _, resp := e.issueTokens("alice", "correct horse battery", "openid")
 	hint := resp["id_token"].(string)
 	b := e.browser()
-	b.login("alice", "pw")
+	b.login("alice", "correct horse battery")
 	q := url.Values{"id_token_hint": {hint}, "post_logout_redirect_uri": {"https://app.example.com/bye"}, "state": {"s1"}}
 	p := b.get("/oauth2/logout?" + q.Encode())
 	if p.status != http.StatusOK || !strings.Contains(p.body, `action="/oauth2/logout"`) || !strings.Contains(p.body, `name="id_token_hint"`) {
@@ -211,13 +211,13 @@ func TestRPInitiatedLogout(t *testing.T) {
 
 func TestIDTokenHintOnAuthorize(t *testing.T) {
 	e := newEnv(t)
-	e.addUser("alice", "pw")
-	e.addUser("bob", "pw")
+	e.addUser("alice", "correct horse battery")
+	e.addUser("bob", "correct horse battery")
 	web, _, _ := e.flowClients()
-	_, _, resp := e.issueTokens("alice", "pw", "openid")
+	_, _, resp := e.issueTokens("alice", "correct horse battery", "openid")
 	hint := resp["id_token"].(string)
 	b := e.browser()
-	b.login("bob", "pw")
+	b.login("bob", "correct horse battery")
 	// prompt=none with a hint naming another user than the session's: login_required (OIDC Core §3.1.2.1).
 	q := clientRedirect(t, b.get(authzQuery(web, webRedirect, "openid", "prompt", "none", "id_token_hint", hint)), webRedirect+"?")
 	if q.Get("error") != "login_required" {

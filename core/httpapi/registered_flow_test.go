@@ -37,7 +37,7 @@ func (b *browser) codeFlow(authz string, scopes ...string) page {
 	b.t.Helper()
 	p := b.get(authz)
 	if loc := p.header.Get("Location"); strings.HasPrefix(loc, "/login?") {
-		p = b.loginAt(b.get(loc), "alice", "pw")
+		p = b.loginAt(b.get(loc), "alice", "correct horse battery")
 	}
 	if loc := p.header.Get("Location"); strings.HasPrefix(loc, "/consent?") {
 		p = b.consentAt(b.get(loc), "granted", scopes...)
@@ -80,13 +80,13 @@ func loadProsodyFixture(t *testing.T) *prosodyFixture {
 func TestProsodyClientsRunTheCodeFlow(t *testing.T) {
 	f := loadProsodyFixture(t)
 	e := newRegEnv(t, regConfig{key: f.Key, legacyHost: f.LegacyHost})
-	e.addUser("alice", "pw")
+	e.addUser("alice", "correct horse battery")
 	b := e.browser()
 	web, native := f.Clients["web_basic"], f.Clients["native_post"]
 
 	// The README's web client, client_secret_basic.
 	const webCB = "https://app.example.com/redirect"
-	consent := b.follow(b.loginAt(b.follow(b.get(authzQuery(web.ClientID, webCB, "openid"))), "alice", "pw"))
+	consent := b.follow(b.loginAt(b.follow(b.get(authzQuery(web.ClientID, webCB, "openid"))), "alice", "correct horse battery"))
 	if !strings.Contains(consent.body, "My Application") || !strings.Contains(consent.body, `href="https://app.example.com/"`) {
 		t.Fatalf("consent page does not show the Prosody client:\n%s", consent.body)
 	}
@@ -194,7 +194,7 @@ func TestRegisteredClientTTL(t *testing.T) {
 // same software are not touched.
 func TestRevokedRegisteredClient(t *testing.T) {
 	e := newRegEnv(t, regConfig{})
-	e.addUser("alice", "pw")
+	e.addUser("alice", "correct horse battery")
 	const metadata = `{"client_name":"Spammy","client_uri":"https://spam.example/","redirect_uris":["https://spam.example/cb"],
 		"grant_types":["authorization_code","refresh_token"]}`
 	r, sibling := e.register(metadata), e.register(metadata)
@@ -245,7 +245,7 @@ func TestRevokedRegisteredClient(t *testing.T) {
 // read buffer is 32 KiB, docs/architecture.md §5).
 func TestRegisteredClientIDsFitInURLs(t *testing.T) {
 	e := newRegEnv(t, regConfig{})
-	e.addUser("alice", "pw")
+	e.addUser("alice", "correct horse battery")
 	pad := strings.Repeat("x", 140)
 	md := `{"client_name":"A client with a rather long name that goes on and on for a while, as marketing wants it",
 		"client_uri":"https://long.example/","logo_uri":"https://long.example/logo-` + pad + `.png",
@@ -294,7 +294,7 @@ func TestRegisteredClientIDsFitInURLs(t *testing.T) {
 // challenge, with no code; with one the code is shown on the themed page and exchanged with the verifier.
 func TestRegisteredClientOOB(t *testing.T) {
 	e := newRegEnv(t, regConfig{})
-	e.addUser("alice", "pw")
+	e.addUser("alice", "correct horse battery")
 	r := e.register(`{"client_name":"Terminal App","client_uri":"https://term.example/","redirect_uris":["urn:ietf:wg:oauth:2.0:oob"],
 		"token_endpoint_auth_method":"none"}`)
 	if r.ApplicationType != "native" || r.ClientSecret != "" {
@@ -332,7 +332,7 @@ func TestProsodyClientOOB(t *testing.T) {
 		t.Run(fmt.Sprintf("oob_require_pkce=%v", strict), func(t *testing.T) {
 			e := newRegEnv(t, regConfig{key: f.Key, legacyHost: f.LegacyHost},
 				withConfig(func(cfg *config.Config) { cfg.OOBRequirePKCE = &strict }))
-			e.addUser("alice", "pw")
+			e.addUser("alice", "correct horse battery")
 			b := e.browser()
 			p := b.codeFlow("/oauth2/authorize?"+v.Encode(), "openid")
 			code := regexpFind(`>(ac_[A-Za-z0-9_-]+)</textarea>`, p.body)
@@ -384,7 +384,7 @@ func TestRegisteredClientErrorsShown(t *testing.T) {
 func TestEndToEndRegisteredClients(t *testing.T) {
 	bctx := newBrowser(t)
 	e := newRegEnv(t, regConfig{})
-	e.addUser("alice", "pw")
+	e.addUser("alice", "correct horse battery")
 	cb := newCallbackServer(t)
 	ctx := context.Background()
 
@@ -408,7 +408,7 @@ func TestEndToEndRegisteredClients(t *testing.T) {
 		chromedp.Navigate(cfg.AuthCodeURL("st-native", oauth2.S256ChallengeOption(verifier))),
 		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "alice"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "pw"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "correct horse battery"),
 		chromedp.Submit(chromedp.CSS(`input[name="password"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`button[value="granted"]`)),
 	)
@@ -456,7 +456,7 @@ func TestEndToEndRegisteredClients(t *testing.T) {
 	verifier = oauth2.GenerateVerifier()
 	b := e.browser()
 	login := b.follow(b.get(strings.TrimPrefix(wcfg.AuthCodeURL("st-web", oauth2.S256ChallengeOption(verifier)), e.base)))
-	consent := b.follow(b.loginAt(login, "alice", "pw"))
+	consent := b.follow(b.loginAt(login, "alice", "correct horse battery"))
 	for _, want := range []string{"Web Dashboard", `href="https://dash.example.com/"`, `href="https://dash.example.com/tos"`, `href="https://dash.example.com/privacy"`} {
 		if !strings.Contains(consent.body, want) {
 			t.Fatalf("consent page lacks %s:\n%s", want, consent.body)

@@ -18,7 +18,7 @@ import (
 // unknown prompt, ui_locales and acr_values values (OIDC Core §3.1.2.1), are still not errors.
 func TestMalformedScopesThroughHTTP(t *testing.T) {
 	e := newRegEnv(t, regConfig{}, withGrants(t, oauth.GrantClientCredentials, oauth.GrantPassword))
-	alice := e.addUser("alice", "pw")
+	alice := e.addUser("alice", "correct horse battery")
 	web, _, _ := e.flowClients()
 	svc := tkBasic("svc", e.grantClient("svc", []string{oauth.GrantClientCredentials, oauth.GrantPassword}, "api"))
 	e.tkClient("rp", "rp-secret", oauth.AuthClientSecretBasic, false)
@@ -53,7 +53,7 @@ func TestMalformedScopesThroughHTTP(t *testing.T) {
 		})
 		t.Run(name+"/password", func(t *testing.T) {
 			p, _ := e.tokenCall("/oauth2/token", url.Values{"grant_type": {oauth.GrantPassword}, "username": {"alice"},
-				"password": {"pw"}, "scope": {bad}}, svc)
+				"password": {"correct horse battery"}, "scope": {bad}}, svc)
 			wantJSON(t, p, oauth.CodeInvalidScope)
 		})
 		t.Run(name+"/refresh", func(t *testing.T) {

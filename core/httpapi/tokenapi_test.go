@@ -99,7 +99,7 @@ func jsonOf(t *testing.T, p page) map[string]any {
 
 func TestTokenEndpointExchange(t *testing.T) {
 	e := newEnv(t)
-	u := e.addUser("alice", "pw")
+	u := e.addUser("alice", "correct horse battery")
 	e.tkClient("web", "web-secret", oauth.AuthClientSecretBasic, false)
 	code := e.tkCode("web", u.ID, "openid", "offline_access")
 	p := e.tkPost("/oauth2/token", "application/x-www-form-urlencoded; charset=UTF-8", exchangeForm(code).Encode(), tkBasic("web", "web-secret"))
@@ -123,7 +123,7 @@ func TestTokenEndpointExchange(t *testing.T) {
 // TestTokenEndpointErrors: the status, body and headers of each error (docs/architecture.md §5).
 func TestTokenEndpointErrors(t *testing.T) {
 	e := newEnv(t)
-	u := e.addUser("alice", "pw")
+	u := e.addUser("alice", "correct horse battery")
 	e.tkClient("web", "web-secret", oauth.AuthClientSecretBasic, false)
 	e.tkClient("post", "post-secret", oauth.AuthClientSecretPost, false)
 	form := "application/x-www-form-urlencoded"
@@ -169,7 +169,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 // the body redeems it; then the library refreshes.
 func TestTokenEndpointWithOAuth2Library(t *testing.T) {
 	e := newEnv(t)
-	u := e.addUser("alice", "pw")
+	u := e.addUser("alice", "correct horse battery")
 	ctx := context.Background()
 	for _, c := range []struct{ id, secret, method string }{
 		{"odd:id%2B+x", "s:e%c+r et", oauth.AuthClientSecretBasic},
@@ -199,7 +199,7 @@ func TestTokenEndpointWithOAuth2Library(t *testing.T) {
 // unauthorized_client for another client's token; the cascade from a refresh token.
 func TestRevokeEndpoint(t *testing.T) {
 	e := newEnv(t)
-	u := e.addUser("alice", "pw")
+	u := e.addUser("alice", "correct horse battery")
 	e.tkClient("web", "web-secret", oauth.AuthClientSecretBasic, false)
 	e.tkClient("other", "other-secret", oauth.AuthClientSecretBasic, false)
 	form := "application/x-www-form-urlencoded"
@@ -245,7 +245,7 @@ func tkActive(t *testing.T, e *testEnv, token string) bool {
 // inactive one, and public clients refused.
 func TestIntrospectEndpoint(t *testing.T) {
 	e := newEnv(t)
-	u := e.addUser("alice", "pw")
+	u := e.addUser("alice", "correct horse battery")
 	e.tkClient("web", "web-secret", oauth.AuthClientSecretBasic, false)
 	e.tkClient("spa", "", oauth.AuthNone, false)
 	form := "application/x-www-form-urlencoded"

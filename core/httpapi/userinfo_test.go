@@ -26,8 +26,8 @@ func (failingTokens) Get(context.Context, string, string) (*store.Token, error) 
 func TestUserinfoStoreFailure(t *testing.T) {
 	logs := &testlog.Buffer{}
 	e := newEnv(t, withLogger(slog.New(slog.NewTextHandler(logs, nil))))
-	e.addUser("alice", "pw")
-	_, _, resp := e.issueTokens("alice", "pw", "openid profile")
+	e.addUser("alice", "correct horse battery")
+	_, _, resp := e.issueTokens("alice", "correct horse battery", "openid profile")
 	at := resp["access_token"].(string)
 	get := func() page {
 		req, _ := http.NewRequest(http.MethodGet, e.base+"/oauth2/userinfo", nil)

@@ -17,7 +17,7 @@ import (
 func TestWritesPerFlow(t *testing.T) {
 	e := newEnv(t, withGrants(t, oauth.GrantClientCredentials))
 	st := e.st.(*badgerstore.Store)
-	e.addUser("alice", "pw")
+	e.addUser("alice", "correct horse battery")
 	e.tkClient("rp", "rp-secret", oauth.AuthClientSecretBasic, false)
 	e.tkClient("rs", "rs-secret", oauth.AuthClientSecretBasic, true)
 	svcSecret := e.grantClient("svc", []string{oauth.GrantClientCredentials}, "api")
@@ -34,7 +34,7 @@ func TestWritesPerFlow(t *testing.T) {
 	}
 	b := e.browser()
 	// The first authorization signs in and consents (remembered: the redirect URI is exact https).
-	consent := b.follow(b.loginAt(b.follow(b.get(authzQuery("rp", cb, "openid offline_access"))), "alice", "pw"))
+	consent := b.follow(b.loginAt(b.follow(b.get(authzQuery("rp", cb, "openid offline_access"))), "alice", "correct horse battery"))
 	b.consentAt(consent, "granted", "openid", "offline_access")
 
 	var code string

@@ -46,7 +46,7 @@ func BenchmarkPasswordGrant(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				resp, err := e.tokenFrom(cr, "192.0.2.1", "grant_type", GrantPassword, "username", "bob",
-					"password", "correct horse", "scope", "openid offline_access user")
+					"password", "correct horse battery", "scope", "openid offline_access user")
 				if err != nil || resp.RefreshToken == "" {
 					b.Fatal(err)
 				}

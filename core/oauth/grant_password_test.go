@@ -31,40 +31,40 @@ func TestPasswordGrantRules(t *testing.T) {
 		wantScope  string
 		refresh    bool
 	}{
-		{name: "right password", kv: []string{"bob", "correct horse", "openid profile user"}, wantScope: "openid profile user"},
-		{name: "offline_access gives a refresh token", kv: []string{"bob", "correct horse", "openid offline_access"},
+		{name: "right password", kv: []string{"bob", "correct horse battery", "openid profile user"}, wantScope: "openid profile user"},
+		{name: "offline_access gives a refresh token", kv: []string{"bob", "correct horse battery", "openid offline_access"},
 			wantScope: "openid offline_access", refresh: true},
 		// RFC 6749 §5.1: scope says what was issued, and offline_access is the refresh token that was not.
 		{name: "no refresh token without the client's refresh grant", grants: []string{GrantPassword},
-			kv: []string{"bob", "correct horse", "offline_access"}, wantScope: ""},
-		{name: "roles the user lacks are dropped", kv: []string{"bob", "correct horse", "user admin api"}, wantScope: "user api"},
-		{name: "the username is normalised", kv: []string{"BOB", "correct horse", "openid"}, wantScope: "openid"},
-		{name: "username_is_full_id: the full id", fullID: true, kv: []string{"bob@example.org", "correct horse", "openid"},
+			kv: []string{"bob", "correct horse battery", "offline_access"}, wantScope: ""},
+		{name: "roles the user lacks are dropped", kv: []string{"bob", "correct horse battery", "user admin api"}, wantScope: "user api"},
+		{name: "the username is normalised", kv: []string{"BOB", "correct horse battery", "openid"}, wantScope: "openid"},
+		{name: "username_is_full_id: the full id", fullID: true, kv: []string{"bob@example.org", "correct horse battery", "openid"},
 			wantScope: "openid"},
 		{name: "username_is_full_id: the domain is case-insensitive", fullID: true,
-			kv: []string{"bob@Example.ORG", "correct horse", "openid"}, wantScope: "openid"},
-		{name: "username_is_full_id: a localpart is unknown", fullID: true, kv: []string{"bob", "correct horse", "openid"},
+			kv: []string{"bob@Example.ORG", "correct horse battery", "openid"}, wantScope: "openid"},
+		{name: "username_is_full_id: a localpart is unknown", fullID: true, kv: []string{"bob", "correct horse battery", "openid"},
 			wantCode: CodeInvalidGrant, wantStatus: http.StatusBadRequest},
-		{name: "full id without username_is_full_id", kv: []string{"bob@example.org", "correct horse", "openid"},
+		{name: "full id without username_is_full_id", kv: []string{"bob@example.org", "correct horse battery", "openid"},
 			wantCode: CodeInvalidGrant, wantStatus: http.StatusBadRequest},
 		{name: "wrong password", kv: []string{"bob", "wrong", "openid"}, wantCode: CodeInvalidGrant, wantStatus: http.StatusBadRequest},
-		{name: "unknown user", kv: []string{"mallory", "correct horse", "openid"}, wantCode: CodeInvalidGrant, wantStatus: http.StatusBadRequest},
-		{name: "disabled user, right password", kv: []string{"carol", "carol's password", "openid"}, wantCode: CodeInvalidGrant,
+		{name: "unknown user", kv: []string{"mallory", "correct horse battery", "openid"}, wantCode: CodeInvalidGrant, wantStatus: http.StatusBadRequest},
+		{name: "disabled user, right password", kv: []string{"carol", "disabled user password", "openid"}, wantCode: CodeInvalidGrant,
 			wantStatus: http.StatusBadRequest},
 		{name: "over-long password", kv: []string{"bob", strings.Repeat("x", 1025), "openid"}, wantCode: CodeInvalidGrant,
 			wantStatus: http.StatusBadRequest},
-		{name: "over-long username", kv: []string{strings.Repeat("b", 1025), "correct horse", "openid"}, wantCode: CodeInvalidGrant,
+		{name: "over-long username", kv: []string{strings.Repeat("b", 1025), "correct horse battery", "openid"}, wantCode: CodeInvalidGrant,
 			wantStatus: http.StatusBadRequest},
-		{name: "no username", kv: []string{"", "correct horse", "openid"}, wantCode: CodeInvalidRequest, wantStatus: http.StatusBadRequest},
+		{name: "no username", kv: []string{"", "correct horse battery", "openid"}, wantCode: CodeInvalidRequest, wantStatus: http.StatusBadRequest},
 		{name: "no password", kv: []string{"bob", "", "openid"}, wantCode: CodeInvalidRequest, wantStatus: http.StatusBadRequest},
-		{name: "public client", public: true, kv: []string{"bob", "correct horse", "openid"},
+		{name: "public client", public: true, kv: []string{"bob", "correct horse battery", "openid"},
 			wantCode: CodeUnauthorizedClient, wantStatus: http.StatusBadRequest},
-		{name: "untrusted client", untrusted: true, kv: []string{"bob", "correct horse", "openid"},
+		{name: "untrusted client", untrusted: true, kv: []string{"bob", "correct horse battery", "openid"},
 			wantCode: CodeUnauthorizedClient, wantStatus: http.StatusBadRequest},
 		{name: "client not registered for the grant", grants: []string{GrantClientCredentials},
-			kv: []string{"bob", "correct horse", "openid"}, wantCode: CodeUnauthorizedClient, wantStatus: http.StatusBadRequest},
+			kv: []string{"bob", "correct horse battery", "openid"}, wantCode: CodeUnauthorizedClient, wantStatus: http.StatusBadRequest},
 		{name: "host does not serve the grant", hostGrants: []string{GrantAuthorizationCode, GrantRefreshToken},
-			kv: []string{"bob", "correct horse", "openid"}, wantCode: CodeUnsupportedGrantType, wantStatus: http.StatusBadRequest},
+			kv: []string{"bob", "correct horse battery", "openid"}, wantCode: CodeUnsupportedGrantType, wantStatus: http.StatusBadRequest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,7 +124,7 @@ func TestPasswordGrantSameFailure(t *testing.T) {
 	e := newGrantEnv(t, grantOpts{})
 	cr := e.addClient("legacy", pwSecret, []string{GrantPassword}, nil)
 	var first *Error
-	for i, c := range [][2]string{{"bob", "wrong"}, {"mallory", "correct horse"}, {"carol", "carol's password"}} {
+	for i, c := range [][2]string{{"bob", "wrong"}, {"mallory", "correct horse battery"}, {"carol", "disabled user password"}} {
 		_, err := e.tokenFrom(cr, "192.0.2.1", "grant_type", GrantPassword, "username", c[0], "password", c[1])
 		wantErr(t, err, CodeInvalidGrant, http.StatusBadRequest)
 		if first == nil {
@@ -157,7 +157,7 @@ func TestPasswordGrantRateLimits(t *testing.T) {
 	}
 	// Successes spend nothing.
 	for range 5 {
-		if _, err := try("192.0.2.1", "bob", "correct horse"); err != nil {
+		if _, err := try("192.0.2.1", "bob", "correct horse battery"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -167,7 +167,7 @@ func TestPasswordGrantRateLimits(t *testing.T) {
 	if _, err := try("192.0.2.1", "bob", "wrong"); err == nil || err.Code != CodeInvalidGrant {
 		t.Fatalf("second failure: %v", err)
 	}
-	_, err := try("198.51.100.7", "BOB", "correct horse")
+	_, err := try("198.51.100.7", "BOB", "correct horse battery")
 	wantErr(t, err, CodeTemporarilyUnavailable, http.StatusTooManyRequests)
 	if err.RetryAfter() <= 0 || err.RetryAfter() > time.Hour {
 		t.Fatalf("RetryAfter %v, want up to the hour one token takes", err.RetryAfter())
@@ -190,7 +190,7 @@ func TestPasswordGrantRateLimits(t *testing.T) {
 	}
 	// Buckets refill: an hour later one attempt is allowed again.
 	e.clock.Advance(time.Hour)
-	if _, err := try("198.51.100.7", "bob", "correct horse"); err != nil {
+	if _, err := try("198.51.100.7", "bob", "correct horse battery"); err != nil {
 		t.Fatalf("after the refill: %v", err)
 	}
 }

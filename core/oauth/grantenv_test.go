@@ -37,7 +37,7 @@ type grantOpts struct {
 }
 
 // newGrantEnv builds a grantEnv: limiters of 3 failures per address and 2 per username (an hour each to
-// refill one), the users bob (password "correct horse", role user) and carol (disabled), and a recording
+// refill one), the users bob (password "correct horse battery", role user) and carol (disabled), and a recording
 // policy chain in front of the built-in policy.
 func newGrantEnv(t testing.TB, g grantOpts) *grantEnv {
 	t.Helper()
@@ -77,8 +77,8 @@ func newGrantEnv(t testing.TB, g grantOpts) *grantEnv {
 	if g.fullID {
 		ge.domain = "@example.org"
 	}
-	for _, u := range []account.NewUser{{Username: "bob" + ge.domain, Password: "correct horse"},
-		{Username: "carol" + ge.domain, Password: "carol's password"}} {
+	for _, u := range []account.NewUser{{Username: "bob" + ge.domain, Password: "correct horse battery"},
+		{Username: "carol" + ge.domain, Password: "disabled user password"}} {
 		if _, err := ge.accounts.Add(ge.ctx, u); err != nil {
 			t.Fatal(err)
 		}

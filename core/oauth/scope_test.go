@@ -79,7 +79,7 @@ func TestMalformedScopesRefused(t *testing.T) {
 			wantErr(t, e, CodeInvalidScope, http.StatusBadRequest)
 		})
 		t.Run(tt.name+"/password", func(t *testing.T) {
-			_, e := g.token(pwc, "grant_type", GrantPassword, "username", "bob", "password", "correct horse", "scope", tt.scope)
+			_, e := g.token(pwc, "grant_type", GrantPassword, "username", "bob", "password", "correct horse battery", "scope", tt.scope)
 			wantErr(t, e, CodeInvalidScope, http.StatusBadRequest)
 		})
 		t.Run(tt.name+"/refresh", func(t *testing.T) {
@@ -114,7 +114,7 @@ func TestUnknownScopesStillDropped(t *testing.T) {
 	if resp, e := g.token(svc, "grant_type", GrantClientCredentials, "scope", "api no-such-scope"); e != nil || resp.Scope != "api" {
 		t.Fatalf("client credentials: %v %v", resp, e)
 	}
-	if resp, e := g.token(pwc, "grant_type", GrantPassword, "username", "bob", "password", "correct horse",
+	if resp, e := g.token(pwc, "grant_type", GrantPassword, "username", "bob", "password", "correct horse battery",
 		"scope", "openid no-such-scope"); e != nil || resp.Scope != "openid" {
 		t.Fatalf("password: %v %v", resp, e)
 	}

@@ -1,7 +1,8 @@
--- Only clients whose client_uri is on example.com (or a subdomain of it) may register.
+-- Only clients whose client_uri is an https URL on example.com (or a subdomain of it) may register.
 return {abi = 1, validate_registration = function(req)
-  local host = ((req.metadata.client_uri or "") .. "/"):lower():match("^https://([^/:?#@]+)[/:?#]")
-  if host == "example.com" or (host or ""):sub(-12) == ".example.com" then
+  local u = assentry.url.parse(req.metadata.client_uri or "")
+  local host = u and u.scheme == "https" and u.host or ""
+  if host == "example.com" or host:sub(-12) == ".example.com" then
     return {decision = "accept"}
   end
   return {decision = "reject", error = "invalid_client_metadata",

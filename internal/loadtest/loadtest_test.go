@@ -31,7 +31,7 @@ type testServer struct {
 
 const (
 	testUser     = "alice"
-	testPassword = "correct horse"
+	testPassword = "correct horse battery"
 )
 
 func newTestServer(t *testing.T) *testServer {

@@ -8,14 +8,12 @@
 
 local allowed, subdomains, message = {}, true, nil
 
--- host returns the lower-case host of an https URL, without userinfo or port, or nil.
+-- host returns the host of an https URL (lower-case, without userinfo, port or the brackets of an IPv6
+-- literal, as assentry.url.parse gives it), or nil.
 local function host(uri)
-  if type(uri) ~= "string" then return nil end
-  local authority = uri:match("^[Hh][Tt][Tt][Pp][Ss]://([^/?#]*)")
-  if not authority then return nil end
-  authority = authority:gsub("^.*@", "")                 -- userinfo
-  local h = authority:match("^%[[^%]]*%]") or authority:match("^[^:]*")  -- [IPv6] or name, without port
-  h = h:lower():gsub("%.$", "")                           -- a trailing dot names the same host
+  local u = type(uri) == "string" and assentry.url.parse(uri)
+  if not u or u.scheme ~= "https" or not u.host then return nil end
+  local h = u.host:gsub("%.$", "")                        -- a trailing dot names the same host
   if h == "" then return nil end
   return h
 end

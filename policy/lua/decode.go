@@ -13,13 +13,10 @@ import (
 // maxDepth bounds the nesting of inputs and outputs.
 const maxDepth = 64
 
-// decodeJSON converts a JSON document into Lua values directly (no intermediate Go values): objects and arrays
-// become tables, arrays as 1-based sequences; null becomes nil (a member that is null is absent).
-func decodeJSON(L *glua.LState, data []byte) (glua.LValue, error) {
-	return (&jsonDecoder{}).decode(L, data)
-}
-
-// decode decodes data; a decoder kept by a state reuses its scratch stacks.
+// decode converts a JSON document into Lua values directly (no intermediate Go values): objects and arrays
+// become tables, arrays as 1-based sequences; null becomes the state's json.null, so that a member that is null
+// is told from one that is absent and an array keeps its length. A decoder kept by a state reuses its scratch
+// stacks.
 func (d *jsonDecoder) decode(L *glua.LState, data []byte) (glua.LValue, error) {
 	d.L, d.b, d.i = L, data, 0
 	defer func() { d.L, d.b = nil, nil }()
@@ -41,6 +38,7 @@ type jsonDecoder struct {
 	// size (gopher-lua's default table preallocates 32 array slots and a 32-entry map).
 	keys []string
 	vals []glua.LValue
+	null glua.LValue // the state's json.null
 }
 
 var errEOF = errors.New("unexpected end")
@@ -77,7 +75,7 @@ func (d *jsonDecoder) value(depth int) (glua.LValue, error) {
 	case c == 'f':
 		return glua.LFalse, d.literal("false")
 	case c == 'n':
-		return glua.LNil, d.literal("null")
+		return d.null, d.literal("null")
 	case c == '-' || c >= '0' && c <= '9':
 		return d.number()
 	default:
@@ -137,9 +135,7 @@ func (d *jsonDecoder) object(depth int) (glua.LValue, error) {
 		if err != nil {
 			return nil, err
 		}
-		if v != glua.LNil {
-			d.keys, d.vals = append(d.keys, k), append(d.vals, v)
-		}
+		d.keys, d.vals = append(d.keys, k), append(d.vals, v)
 		if done, err := d.next('}'); err != nil {
 			return nil, err
 		} else if done {
@@ -166,15 +162,13 @@ func (d *jsonDecoder) array(depth int) (glua.LValue, error) {
 		if err != nil {
 			return nil, err
 		}
-		d.keys, d.vals = append(d.keys, ""), append(d.vals, v) // a null keeps its position
+		d.keys, d.vals = append(d.keys, ""), append(d.vals, v)
 		if done, err := d.next(']'); err != nil {
 			return nil, err
 		} else if done {
 			t := d.L.CreateTable(len(d.vals)-mark, 0)
 			for i := mark; i < len(d.vals); i++ {
-				if d.vals[i] != glua.LNil {
-					t.RawSetInt(i-mark+1, d.vals[i])
-				}
+				t.RawSetInt(i-mark+1, d.vals[i])
 			}
 			return t, nil
 		}

@@ -1,6 +1,6 @@
 // Package lua is the gopher-lua policy engine (docs/policy-abi.md "Lua binding"): a plugin file returns a table
 // {abi = 1, init = function(config, plugin) ... end, <hook> = function(req) ... end}; each hook gets its JSON
-// input as a Lua table (JSON null becomes nil) and returns its decision as a table, which is converted to JSON
+// input as a Lua table (JSON null becomes json.null) and returns its decision as a table, which is converted to JSON
 // against the hook's Go type (so an empty table is [] where the decision has an array, {} where it has an
 // object; in free-form members such as claims, a sequence is an array and an empty table is {}, as Lua JSON
 // libraries do by default). A returned table with an "error" member that is a table is a declared error.

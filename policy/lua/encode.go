@@ -149,6 +149,9 @@ func at(err error, key string) error {
 
 func wrong(want string, v glua.LValue) error {
 	got := v.Type().String()
+	if isNull(v) {
+		got = "json.null"
+	}
 	if t, ok := v.(*glua.LTable); ok {
 		if isSequence(t) {
 			got = "an array"
@@ -243,7 +246,7 @@ func (e *encoder) object(t *glua.LTable, s *schema, depth int) error {
 	first := true
 	for _, f := range s.fields {
 		v := t.RawGetString(f.name)
-		if v == glua.LNil {
+		if v == glua.LNil || isNull(v) { // a member of the decision's own shape: json.null is absent
 			continue
 		}
 		if !first {
@@ -281,7 +284,7 @@ func (e *encoder) mapping(t *glua.LTable, elem *schema, depth int) error {
 }
 
 // any converts a value of a free-form member (claims, metadata, extra): a sequence becomes an array, a table
-// with string keys an object, and an empty table {} (as Lua JSON libraries do by default).
+// with string keys an object, and an empty table {} (as Lua JSON libraries do by default); json.null is null.
 func (e *encoder) any(v glua.LValue, depth int) error {
 	switch x := v.(type) {
 	case glua.LString:
@@ -296,7 +299,7 @@ func (e *encoder) any(v glua.LValue, depth int) error {
 		}
 		return e.mapping(x, &schema{kind: kindAny}, depth)
 	default:
-		if v == glua.LNil {
+		if v == glua.LNil || isNull(v) {
 			e.buf = append(e.buf, "null"...)
 			return nil
 		}

@@ -14,7 +14,8 @@ func TestJSONRoundTrip(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{`{"s":"plain","list":[1,2.5,-3e2]}`, `{"claims":{"n":3,"v":{"list":[1,2.5,-300],"s":"plain"}}}`},
 		{`{"s":"\u00e9\ud83d\ude00 \"q\" \\ \/ \n\t","list":[]}`, `{"claims":{"n":0,"v":{"list":{},"s":"é😀 \"q\" \\ / \n\t"}}}`},
-		{`{"list":[true,false,{"a":[[]]}],"null":null}`, `{"claims":{"n":3,"v":{"list":[true,false,{"a":[{}]}]}}}`},
+		{`{"list":[true,false,{"a":[[]]}],"null":null}`, `{"claims":{"n":3,"v":{"list":[true,false,{"a":[{}]}],"null":null}}}`},
+		{`{"list":[null,1,null]}`, `{"claims":{"n":3,"v":{"list":[null,1,null]}}}`},
 		{` {"list" : [ "x" ] , "ctl":"\u0001"} `, `{"claims":{"n":1,"v":{"ctl":"\u0001","list":["x"]}}}`},
 	}
 	for _, tt := range tests {

@@ -81,7 +81,15 @@ func (s *state) sandbox() {
 
 	api := L.NewTable()
 	api.RawSetString("log", L.NewFunction(s.log))
+	urls := L.NewTable()
+	urls.RawSetString("parse", L.NewFunction(urlParse))
+	api.RawSetString("url", s.readOnly(urls))
 	s.base.RawSetString("assentry", s.readOnly(api))
+
+	s.decoder.null = s.newNull()
+	js := L.NewTable()
+	js.RawSetString("null", s.decoder.null)
+	s.base.RawSetString("json", s.readOnly(js))
 
 	s.base.RawSetString("_G", s.env)
 	s.baseMT = L.NewTable()

@@ -160,7 +160,7 @@ func (s *state) configTable() (glua.LValue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	return decodeJSON(s.L, b)
+	return s.decoder.decode(s.L, b)
 }
 
 // call runs one hook in a fresh environment over the base.

@@ -96,6 +96,11 @@ var Scenarios = []Scenario{
 			{Name: "second call sees nothing of the first", Input: `{"user": {"sub": "u-bob", "username": "bob", "roles": [], "groups": []},
 				"client": {"client_id": "app-1"}, "scopes": [], "target": "id_token"}`,
 				Want: `{"claims": {"greeting": "hello suite", "calls": 1}}`}}},
+	urlParseScenario(),
+	{Name: "json_null", Hook: policy.HookValidateRegistration,
+		Cases: []Case{{Name: "null in, null out", Input: `{"operation": "register", "metadata": {"client_name": "Shop", "policy_uri": null,
+			"tos_uri": "https://shop.example.com/tos"}, "auth": {"kind": "anonymous"}, "request": {"remote_addr": "192.0.2.1", "user_agent": "test"}}`,
+			Want: `{"decision": "accept", "metadata_patch": {"tos_uri": null, "policy_uri_was_null": true, "client_name_was_null": false}}`}}},
 	{Name: "init_refuses", Hook: policy.HookScopePolicy, LoadError: true},
 	{Name: "abi_mismatch", Hook: policy.HookScopePolicy, LoadError: true},
 

@@ -3,3 +3,4 @@
 export * from "./abi";
 export * from "./json";
 export * from "./hooks";
+export * from "./url";

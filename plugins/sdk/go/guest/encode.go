@@ -98,6 +98,10 @@ func (o *Object) Value(k string, v Value) *Object { o.key(k); o.b = v.AppendJSON
 // Object adds a nested object.
 func (o *Object) Object(k string, v *Object) *Object { o.key(k); o.b = v.AppendJSON(o.b); return o }
 
+// Null adds a member whose value is null: in a metadata_patch it removes the member, in claims the claim an
+// earlier answer set (docs/policy-abi.md "Hooks").
+func (o *Object) Null(k string) *Object { o.key(k); o.b = append(o.b, "null"...); return o }
+
 // Raw adds a member whose value is already JSON.
 func (o *Object) Raw(k string, json []byte) *Object { o.key(k); o.b = append(o.b, json...); return o }
 
