@@ -94,5 +94,23 @@ func TestThemeLiveReload(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS("#v2"))); err != nil {
 		t.Fatal(err)
 	}
+
+	// A configuration reload builds a new generation, which loads the directory afresh and watches it in turn.
+	write("error.html", `{{template "layout.html" .}}{{define "content"}}<h1 id="v3">Third</h1>{{end}}`)
+	e.ok("", "reload")
+	write("error.html", `{{template "layout.html" .}}{{define "content"}}<h1 id="v4">Fourth</h1>{{end}}`)
+	deadline = time.Now().Add(60 * time.Second)
+	for {
+		if err := chromedp.Do(ctx, chromedp.Navigate(page)); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#v4').length`)); err == nil && n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no live reload after a configuration reload\n%s", srv.log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	srv.stop()
 }
