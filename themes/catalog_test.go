@@ -104,10 +104,10 @@ func TestRenderEveryPageInBothLanguages(t *testing.T) {
 		}
 	}
 	for _, name := range th.Names() {
-		for _, s := range samples(name) {
+		for _, s := range States(name) {
 			for _, locale := range []string{"en", "de"} {
-				t.Run(name+"/"+s.label+"/"+locale, func(t *testing.T) {
-					p := *s.page
+				t.Run(name+"/"+s.Name+"/"+locale, func(t *testing.T) {
+					p := *s.Page
 					p.Locale = locale
 					got := render(t, th, name, &p)
 					if !strings.Contains(got, `<html lang="`+locale+`">`) {

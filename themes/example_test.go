@@ -21,14 +21,14 @@ func TestExampleTheme(t *testing.T) {
 		"fr": {"Un seul compte pour tous les services d’Aurora", "<h1>Connexion</h1>", "Nom d’utilisateur"},
 	}
 	for _, name := range th.Names() {
-		for _, s := range samples(name) {
+		for _, s := range States(name) {
 			for locale, texts := range want {
-				p := *s.page
+				p := *s.Page
 				p.Locale = locale
 				got := render(t, th, name, &p)
-				if !strings.Contains(got, `href="/static/aurora.css"`) || !strings.Contains(got, texts[0]) ||
+				if !strings.Contains(got, `href="/static/aurora.`) || !strings.Contains(got, texts[0]) ||
 					!strings.Contains(got, `<html lang="`+locale+`">`) {
-					t.Errorf("%s (%s, %s) does not use the Aurora layout in its language", name, s.label, locale)
+					t.Errorf("%s (%s, %s) does not use the Aurora layout in its language", name, s.Label, locale)
 				}
 				if name == PageLogin && !strings.Contains(got, texts[1]) {
 					t.Errorf("login (%s) lacks %q", locale, texts[1])

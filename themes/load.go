@@ -110,7 +110,7 @@ func build(set *fileSet) (*Theme, error) {
 	// Syntax-check the shared files alone first, so an error in layout.html is reported once, not once per page.
 	var errs []error
 	for _, src := range shared {
-		if _, err := template.New(src.name).Funcs(funcs()).Parse(string(src.data)); err != nil {
+		if _, err := template.New(src.name).Funcs(funcs(nil)).Parse(string(src.data)); err != nil {
 			errs = append(errs, fmt.Errorf("themes: %s: %w", src.origin, err))
 		}
 	}
@@ -118,11 +118,16 @@ func build(set *fileSet) (*Theme, error) {
 		return nil, errors.Join(errs...)
 	}
 
+	// The static files come first: {{static "style.css"}} hashes them while the pages are checked.
+	static, err := newStaticFS(set.static)
+	if err != nil {
+		return nil, err
+	}
 	catalogs, err := buildCatalogs(set)
 	if err != nil {
 		return nil, err
 	}
-	t := &Theme{pages: map[string]map[string]*template.Template{}, catalogs: catalogs}
+	t := &Theme{pages: map[string]map[string]*template.Template{}, catalogs: catalogs, static: static}
 	t.matcher = newMatcher(t.Locales())
 	for _, file := range pages {
 		src := set.templates[file]
@@ -131,7 +136,7 @@ func build(set *fileSet) (*Theme, error) {
 			errs = append(errs, fmt.Errorf("themes: %s: page name %q: use letters, digits, '-', '_' and '.'", src.origin, name))
 			continue
 		}
-		tpl, err := parsePage(src, shared)
+		tpl, err := parsePage(src, shared, static)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -151,16 +156,13 @@ func build(set *fileSet) (*Theme, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	if t.static, err = newStaticFS(set.static); err != nil {
-		return nil, err
-	}
 	return t, nil
 }
 
 // parsePage parses one page into its own set: layout.html and the partials first, the page last, so the page's
 // {{define "title"}} and {{define "content"}} replace the layout's default blocks. The root template is the page.
-func parsePage(page source, shared []source) (*template.Template, error) {
-	root := template.New(page.name).Funcs(funcs())
+func parsePage(page source, shared []source, static *staticFS) (*template.Template, error) {
+	root := template.New(page.name).Funcs(funcs(static))
 	for _, src := range shared {
 		if _, err := root.New(src.name).Parse(string(src.data)); err != nil {
 			return nil, fmt.Errorf("themes: %s: %w", src.origin, err)
@@ -173,8 +175,9 @@ func parsePage(page source, shared []source) (*template.Template, error) {
 }
 
 // localize makes one copy of a parsed page per locale, its t and tn functions bound to that locale's catalog, and
-// checks each: it renders every copy with each of the page's sample pages, so a misspelt field, a message key no
-// catalog has, an unguarded optional field or an escaping error fails at load instead of on a user's request.
+// checks each: it renders every copy in each of the page's sample states (States), so a misspelt field, a message
+// key no catalog has, an unguarded optional field or an escaping error fails at load instead of on a user's
+// request.
 func (t *Theme) localize(name string, src source, tpl *template.Template) (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
 	for _, locale := range t.Locales() {
@@ -183,9 +186,9 @@ func (t *Theme) localize(name string, src source, tpl *template.Template) (map[s
 			return nil, fmt.Errorf("themes: %s: %w", src.origin, err)
 		}
 		clone.Funcs(t.messageFuncs(locale))
-		for _, s := range samples(name) {
-			if err := t.execute(io.Discard, clone, locale, s.page); err != nil {
-				return nil, fmt.Errorf("themes: %s: rendering with sample data (%s, %s): %w", src.origin, s.label, locale, err)
+		for _, s := range States(name) {
+			if err := t.execute(io.Discard, clone, locale, s.Page); err != nil {
+				return nil, fmt.Errorf("themes: %s: rendering with sample data (%s, %s): %w", src.origin, s.Label, locale, err)
 			}
 		}
 		out[locale] = clone

@@ -56,7 +56,7 @@ func TestOverlay(t *testing.T) {
 	}{
 		{name: "replaced template", page: PageLogin, want: []string{"<title>Branded · Example ID</title>", `name="csrf_token"`}, notWant: []string{"to continue to"}},
 		{name: "default template kept", page: PageError, want: []string{"Something went wrong"}},
-		{name: "extra template", page: "consent-acme", want: []string{"Acme consent for Acme", `<link rel="stylesheet" href="/static/style.css">`}},
+		{name: "extra template", page: "consent-acme", want: []string{"Acme consent for Acme", `<link rel="stylesheet" href="/static/style.`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

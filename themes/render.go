@@ -46,13 +46,15 @@ func (t *Theme) execute(w io.Writer, tpl *template.Template, locale string, p *P
 
 // funcs are the template functions every theme may use. Kept small: formatting decisions belong in templates,
 // and every function here is part of the theme contract (README.md). t and tn are bound to a locale per page
-// copy (messageFuncs); these stand-ins only let a page parse.
-func funcs() template.FuncMap {
+// copy (messageFuncs); these stand-ins only let a page parse. static is bound to the theme's own static files (nil
+// while only checking syntax).
+func funcs(static *staticFS) template.FuncMap {
 	unbound := func(string, ...any) (string, error) { return "", errors.New("no locale") }
 	return template.FuncMap{
 		"hostOf":     hostOf,
 		"minutes":    minutes,
 		"clientName": clientName,
+		"static":     static.url,
 		"t":          unbound,
 		"tn":         func(string, int, ...any) (string, error) { return "", errors.New("no locale") },
 	}

@@ -34,7 +34,7 @@ func TestRenderDefault(t *testing.T) {
 			}),
 			want: []string{
 				`<!doctype html>`, `<html lang="en">`, `<title>Sign in · Example ID</title>`,
-				`<link rel="stylesheet" href="/static/style.css">`,
+				`<link rel="stylesheet" href="/static/style.`,
 				`<form method="post" action="/login">`,
 				`<input type="hidden" name="csrf_token" value="tok-123">`,
 				`<input type="hidden" name="interaction" value="int-1">`,

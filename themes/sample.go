@@ -1,76 +1,194 @@
 package themes
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
-// sample is one Page a template is test-rendered with at load.
-type sample struct {
-	label string
-	page  *Page
+// State is one state of a page with sample data: the load-time check renders every state of every page (so a
+// misspelt field in any branch that data reaches fails at start), and `assentry theme serve` shows each one.
+type State struct {
+	Name  string // URL-safe: "error", "rate-limited", "many-scopes"
+	Label string // for people: "with an error"
+	Page  *Page
 }
 
-// samples returns the pages a template is rendered with at load. Every page gets a page with every field set (so a
-// misspelt field in any {{if}} branch that data reaches fails) and, for the pages the server renders, one with only
-// the fields README.md promises for that page (so an unguarded optional field such as .Client.Name on login fails)
-// plus the page's other states. Extra templates get the full page only: their data is the theme author's business.
-func samples(name string) []sample {
-	full := sample{"every field set", fullPage()}
+// StateAllFields names the state every page has: every field of Page set.
+const StateAllFields = "all-fields"
+
+// States returns the sample states of a page. The pages the server renders get their real states (login with an
+// error, rate limited, ...), including one with only the fields themes/README.md promises for that page, so an
+// unguarded optional field such as .Client.Name on login fails, and one with every field set. Any other page (an
+// extra page of a theme, or a page this version does not know) gets the page with every field set only.
+func States(name string) []State {
+	full := State{StateAllFields, "every field set", fullPage()}
+	var states []State
 	switch name {
 	case PageLogin:
-		limited := fullPage()
-		limited.RetryAfter = 150
-		limited.Error = nil
-		return []sample{full, minimal("only required fields", func(p *Page) { p.Action = "/login" }),
-			{"rate limited", limited}}
+		states = loginStates()
 	case PageSignedIn:
-		return []sample{full, minimal("only required fields", func(p *Page) { p.User = sampleUser() })}
+		states = []State{
+			page("plain", "signed in, with a way back", func(p *Page) {
+				p.User = sampleUser()
+				p.Return = &Link{URL: "https://app.example.com/", Text: "Continue to Example App"}
+			}),
+			page("minimal", "only required fields", func(p *Page) { p.User = sampleUser() }),
+		}
 	case PageLogout:
-		return []sample{full, minimal("only required fields", nil),
-			minimal("signed out", func(p *Page) { p.Extra = map[string]any{"done": true} })}
+		states = logoutStates()
 	case PageError:
-		limited := fullPage()
-		limited.RetryAfter = 30
-		return []sample{full, minimal("only required fields", func(p *Page) { p.Error = sampleError() }),
-			{"rate limited", limited}}
+		states = errorStates()
 	case PageConsent:
-		return []sample{full, minimal("only required fields", func(p *Page) {
+		states = consentStates()
+	case PageOOB:
+		states = []State{
+			page("plain", "a code for an application", func(p *Page) { p.Code = sampleCode; p.Client = sampleClient() }),
+			page("minimal", "only required fields", func(p *Page) { p.Code = sampleCode }),
+		}
+	case PageDevice:
+		states = deviceStates()
+	case PageAccount:
+		states = accountStates()
+	case PageDeviceDone:
+		states = []State{
+			page("approved", "device connected", func(p *Page) { p.Approved = true; p.Client = sampleClient() }),
+			page("denied", "device denied", func(p *Page) { p.Client = sampleClient() }),
+			page("minimal", "denied, only required fields", nil),
+			page("minimal-approved", "approved, only required fields", func(p *Page) { p.Approved = true }),
+		}
+	}
+	return append(states, full)
+}
+
+// BaseOf returns the page an extra page stands in for, by the start of its name: "consent-acme" → "consent", so
+// the preview shows a branded page in the states of the page it replaces. "" when no page matches.
+func BaseOf(name string) string {
+	if slices.Contains(Required(), name) {
+		return ""
+	}
+	for _, p := range Required() {
+		if strings.HasPrefix(name, p) && strings.ContainsRune("-_.", rune(name[len(p)])) {
+			return p
+		}
+	}
+	return ""
+}
+
+func loginStates() []State {
+	flow := func(p *Page) {
+		p.Action, p.Interaction, p.Client = "/login", "sample-interaction", sampleClient()
+	}
+	return []State{
+		page("plain", "signing in for an application", flow),
+		page("error", "after a wrong password", func(p *Page) {
+			flow(p)
+			p.Username = "alice"
+			p.Error = &Error{Code: "access_denied", Key: MsgBadCredentials}
+		}),
+		page("rate-limited", "too many attempts", func(p *Page) {
+			flow(p)
+			p.Username = "alice"
+			p.RetryAfter = 150
+		}),
+		page("minimal", "only required fields", func(p *Page) { p.Action = "/login" }),
+	}
+}
+
+func consentStates() []State {
+	base := func(p *Page) {
+		p.Client, p.User, p.Interaction, p.Action = sampleClient(), sampleUser(), "sample-interaction", "/consent"
+		p.Scopes = []Scope{
+			{Name: "openid", Title: "Sign you in", Description: "Know who you are on this site.", Checked: true,
+				Fixed: true, Key: "scope.openid"},
+			{Name: "email", Title: "Email address", Description: "See your email address.", Checked: true,
+				Key: "scope.email"},
+		}
+	}
+	return []State{
+		page("plain", "two scopes", base),
+		page("many-scopes", "many scopes, some without a title", func(p *Page) {
+			base(p)
+			for _, s := range []string{"profile", "phone", "address", "offline_access", "roles", "groups",
+				"calendar.read", "calendar.write", "files:read", "files:write", "xmpp", "admin"} {
+				p.Scopes = append(p.Scopes, Scope{Name: s, Description: "Sample description of " + s + "."})
+			}
+			p.Scopes[3].Title = "Telephone number, as the operator titled it"
+		}),
+		page("long-client-name", "a long client name", func(p *Page) {
+			base(p)
+			p.Client.Name = "The Extraordinarily Long-Named Collaborative Document Editing and Team Calendar Application for Enterprises"
+			p.Client.URI = "https://a-very-long-subdomain-name.collaboration.example.com/"
+		}),
+		page("notices", "with a consent policy's notices", func(p *Page) {
+			base(p)
+			p.Notices = []string{"This application is not verified by Example.", "It was registered 2 hours ago."}
+		}),
+		page("device", "approving a device", func(p *Page) { base(p); p.Device = true }),
+		page("error", "after a problem", func(p *Page) {
+			base(p)
+			p.Error = &Error{Code: "invalid_request", Description: "The form expired. Please try again."}
+		}),
+		page("minimal", "only required fields", func(p *Page) {
 			p.Client = &Client{ID: "client-1"}
 			p.User = &User{Username: "alice"}
 			p.Scopes = []Scope{{Name: "openid"}}
 			p.Interaction = "sample-interaction"
 			p.Action = "/consent"
-		})}
-	case PageOOB:
-		return []sample{full, minimal("only required fields", func(p *Page) { p.Code = "ac_sample" })}
-	case PageDevice:
-		limited := fullPage()
-		limited.RetryAfter = 60
-		return []sample{full, minimal("only required fields", func(p *Page) { p.Action = "/device" }),
-			{"rate limited", limited}}
-	case PageAccount:
-		required := func(p *Page) { p.User = sampleUser(); p.Account = &Account{} }
-		return []sample{full, minimal("only required fields", required),
-			minimal("application revoked", func(p *Page) {
-				required(p)
-				p.Account = &Account{Done: "revoked", Applications: []Application{{Client: &Client{ID: "client-2"}}},
-					Sessions: []ActiveSession{{Current: true}}}
-			}),
-			minimal("signed out elsewhere", func(p *Page) { required(p); p.Account.Done, p.Account.SignedOut = "signed_out", 2 }),
-			minimal("password changed", func(p *Page) { required(p); p.Account.Done = "password" }),
-			minimal("password refused", func(p *Page) { required(p); p.Error = sampleError() })}
-	case PageDeviceDone:
-		return []sample{full, minimal("denied, only required fields", nil),
-			minimal("approved, only required fields", func(p *Page) { p.Approved = true })}
+		}),
 	}
-	return []sample{full}
 }
 
-// minimal is a sample with the fields every page receives, plus what set adds.
-func minimal(label string, set func(*Page)) sample {
+func deviceStates() []State {
+	return []State{
+		page("entry", "code entry", func(p *Page) { p.Action = "/device" }),
+		page("prefilled", "code filled in from the link", func(p *Page) { p.Action = "/device"; p.UserCode = "WDJB-MJHT" }),
+		page("error", "a wrong code", func(p *Page) {
+			p.Action, p.UserCode = "/device", "WDJB-MJHX"
+			p.Error = &Error{Code: "invalid_grant", Description: "This code is not valid. Check it and try again."}
+		}),
+		page("rate-limited", "too many codes", func(p *Page) { p.Action = "/device"; p.RetryAfter = 60 }),
+	}
+}
+
+func errorStates() []State {
+	return []State{
+		page("plain", "with a way back to the client", func(p *Page) {
+			p.Error = &Error{Code: "invalid_request", Description: "The request is missing a required parameter."}
+			p.Return = &Link{URL: "https://app.example.com/"}
+		}),
+		page("rate-limited", "too many requests", func(p *Page) {
+			p.Title = "Too many requests"
+			p.Error = &Error{Code: "slow_down", Description: "Too many requests. Please wait."}
+			p.RetryAfter = 30
+		}),
+		page("minimal", "only required fields", func(p *Page) { p.Error = sampleError() }),
+	}
+}
+
+func logoutStates() []State {
+	return []State{
+		page("confirm", "sign-out confirmation", func(p *Page) {
+			p.User = sampleUser()
+			p.Return = &Link{URL: "/"}
+		}),
+		page("rp-initiated", "sign-out asked by an application", func(p *Page) {
+			p.User, p.Client, p.Action = sampleUser(), sampleClient(), "/oauth2/logout"
+			p.Extra = map[string]any{"post_logout_redirect_uri": "https://app.example.com/", "state": "sample",
+				"client_id": "client-1"}
+		}),
+		page("done", "signed out", func(p *Page) { p.Extra = map[string]any{"done": true} }),
+		page("minimal", "only required fields", nil),
+	}
+}
+
+// page is a state with the fields every page receives, plus what set adds.
+func page(name, label string, set func(*Page)) State {
 	p := &Page{SiteName: "Example", Host: "id.example.com", Locale: "en", CSRF: CSRF{Field: "csrf_token", Value: "sample"}}
 	if set != nil {
 		set(p)
 	}
-	return sample{label, p}
+	return State{name, label, p}
 }
 
 // fullPage is a Page with every field set.
@@ -102,7 +220,7 @@ func fullPage() *Page {
 		Username:     "alice",
 		Action:       "/sample",
 		Return:       &Link{URL: "https://app.example.com/", Text: "Back to Example App"},
-		Code:         "ac_sample",
+		Code:         sampleCode,
 		UserCode:     "WDJB-MJHT",
 		Device:       true,
 		Approved:     true,
@@ -115,6 +233,37 @@ func fullPage() *Page {
 		RequestID:    "sample-request-id",
 		RedirectHost: "app.example.com",
 		Account:      sampleAccount(),
+	}
+}
+
+func accountStates() []State {
+	required := func(p *Page) { p.User = sampleUser(); p.Account = &Account{} }
+	return []State{
+		page("plain", "two applications and two sessions", func(p *Page) {
+			p.User = sampleUser()
+			p.Account = sampleAccount()
+			p.Account.Done = ""
+		}),
+		page("revoked", "after removing an application", func(p *Page) {
+			required(p)
+			p.Account = &Account{Done: "revoked", Applications: []Application{{Client: &Client{ID: "client-2"}}},
+				Sessions: []ActiveSession{{Current: true}}}
+		}),
+		page("signed-out-elsewhere", "after signing out everywhere else", func(p *Page) {
+			required(p)
+			p.Account.Done, p.Account.SignedOut = "signed_out", 2
+		}),
+		page("password-changed", "after changing the password", func(p *Page) { required(p); p.Account.Done = "password" }),
+		page("password-refused", "a new password the policy refused", func(p *Page) {
+			required(p)
+			p.Error = &Error{Code: "invalid_request", Key: MsgAccountPasswordRule + "too_short", Args: []any{"min", 15}}
+		}),
+		page("rate-limited", "too many wrong passwords", func(p *Page) {
+			required(p)
+			p.Error = &Error{Code: "temporarily_unavailable", Key: MsgAccountRateLimited}
+			p.RetryAfter = 90
+		}),
+		page("minimal", "only required fields", required),
 	}
 }
 
@@ -136,5 +285,10 @@ func sampleAccount() *Account {
 	}
 }
 
+const sampleCode = "ac_Sample-0123456789abcdefghijklmnopqrstuvwxyz"
+
+func sampleClient() *Client {
+	return &Client{ID: "client-1", Name: "Example App", URI: "https://app.example.com/"}
+}
 func sampleUser() *User   { return &User{Username: "alice", Name: "Alice Example"} }
 func sampleError() *Error { return &Error{Code: "access_denied", Key: MsgBadCredentials} }

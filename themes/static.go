@@ -56,17 +56,19 @@ func ContentType(name string) string {
 // staticFS is the merged static tree, in memory: read once at Load, immutable afterwards. It implements
 // fs.ReadFileFS, fs.ReadDirFS and fs.StatFS; its files are io.Seekers, as http.FS needs.
 type staticFS struct {
-	files map[string][]byte        // "style.css" → contents
-	dirs  map[string][]fs.DirEntry // "." and every parent directory of a file → sorted entries
+	files  map[string][]byte        // "style.css" → contents
+	hashes map[string]string        // "style.css" → its content hash (hashed.go)
+	dirs   map[string][]fs.DirEntry // "." and every parent directory of a file → sorted entries
 }
 
 // newStaticFS builds the tree from the merged static sources. A name that is both a file and a directory (the
 // default's static/x.svg and an overlay's static/x.svg/...) is an error.
 func newStaticFS(files map[string]source) (*staticFS, error) {
-	s := &staticFS{files: map[string][]byte{}, dirs: map[string][]fs.DirEntry{".": nil}}
+	s := &staticFS{files: map[string][]byte{}, hashes: map[string]string{}, dirs: map[string][]fs.DirEntry{".": nil}}
 	seen := map[string]bool{}
 	for name, src := range files {
 		s.files[name] = src.data
+		s.hashes[name] = contentHash(src.data)
 		child, isDir := name, false
 		for {
 			parent := path.Dir(child)

@@ -32,13 +32,13 @@ func TestDefaultThemeCSPClean(t *testing.T) {
 
 	th := mustLoad(t, "")
 	for _, name := range th.Names() {
-		for _, s := range samples(name) {
-			s.page.ShowLogos = false // logos are the operator's opt-in exception
+		for _, s := range States(name) {
+			s.Page.ShowLogos = false // logos are the operator's opt-in exception
 			var b strings.Builder
-			if err := th.Render(&b, name, s.page); err != nil {
+			if err := th.Render(&b, name, s.Page); err != nil {
 				t.Fatal(err)
 			}
-			check(name+" ("+s.label+")", b.String(), forbidden[".html"])
+			check(name+" ("+s.Label+")", b.String(), forbidden[".html"])
 		}
 	}
 	err := fs.WalkDir(th.Static(), ".", func(p string, d fs.DirEntry, err error) error {

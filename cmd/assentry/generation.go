@@ -13,6 +13,7 @@ import (
 	"github.com/assentry/assentry/core/httpapi"
 	"github.com/assentry/assentry/core/inflight"
 	"github.com/assentry/assentry/store"
+	"github.com/assentry/assentry/themes/watch"
 )
 
 // generation is everything built from one configuration: every host's services, its theme, the management
@@ -71,19 +72,39 @@ func (g *generation) prepare(ctx context.Context) error {
 	return nil
 }
 
-// start runs the per-host goroutines until stop: key rotation, and the watch on the plugin files.
+// start runs the per-host goroutines until stop: key rotation, and the watches on the plugin files and on the
+// theme directory.
 func (g *generation) start(ctx context.Context, log *slog.Logger) {
 	ctx, g.stop = context.WithCancel(ctx)
-	for _, h := range g.hosts {
+	for i, h := range g.hosts {
 		if err := h.Policies.Watch(ctx); err != nil {
 			log.Warn("policy files are not watched; reload with SIGHUP", "host", h.Settings.ID, "err", err)
 		}
+		g.watchTheme(ctx, h.Settings.ID, h.Settings.Theme, g.web[i], log)
 		g.tasks.Add(1)
 		go func() {
 			defer g.tasks.Done()
 			rotateKeys(ctx, h, log)
 		}()
 	}
+}
+
+// watchTheme swaps every version of a host's theme directory that loads into the host (live reload); the watch
+// ends with the generation, and the next generation loads the directory afresh.
+func (g *generation) watchTheme(ctx context.Context, id, dir string, web *httpapi.Host, log *slog.Logger) {
+	if dir == "" {
+		return
+	}
+	done, err := watch.Start(ctx, dir, web.Theme, watch.Options{Log: log, Attrs: []any{"host", id}})
+	if err != nil {
+		log.Warn("the theme directory is not watched; reload with SIGHUP", "host", id, "dir", dir, "err", err)
+		return
+	}
+	g.tasks.Add(1)
+	go func() {
+		defer g.tasks.Done()
+		<-done
+	}()
 }
 
 // halt ends the per-host goroutines and waits for them: a replaced generation no longer rotates keys or reloads

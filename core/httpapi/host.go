@@ -39,8 +39,9 @@ type Host struct {
 	Accounts *account.Service
 	Sessions *session.Manager
 	// Flow runs the browser flows: authorization, login, consent, device verification.
-	Flow     *interaction.Service
-	Theme    *themes.Theme
+	Flow *interaction.Service
+	// Theme is the host's theme, swapped in place when its directory changes (live reload, themes/watch).
+	Theme    *themes.Live
 	OAuth    *oauth.Provider
 	UserInfo *oidc.UserInfo
 	RPLogout *oidc.Logout
@@ -64,7 +65,7 @@ func NewHost(s *assembly.Services, theme *themes.Theme) *Host {
 	return &Host{
 		ID: h.ID, Hostnames: h.Hostnames, Issuer: h.IssuerURL, SiteName: h.SiteName,
 		SecurityPolicy: h.SecurityPolicy, ShowLogos: h.ShowClientLogos, CORSOrigins: h.CORSOrigins,
-		Accounts: s.Accounts, Sessions: s.Sessions, Flow: s.Flow, Theme: theme, OAuth: s.OAuth,
+		Accounts: s.Accounts, Sessions: s.Sessions, Flow: s.Flow, Theme: themes.NewLive(theme), OAuth: s.OAuth,
 		UserInfo: s.UserInfo, RPLogout: s.Logout, Keys: s.Keys, IDTokenAlgs: s.IDTokenAlgs,
 		Registration: s.Registry, RegisterPerIP: s.RegisterPerIP, HSTS: hstsValue(h.IssuerURL, h.HSTSMaxAge),
 		Ready: s.Ready, Logo: h.Logo, SupportURL: h.SupportURL, TermsURL: h.TermsURL, PolicyURL: h.PolicyURL,

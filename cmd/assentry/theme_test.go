@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestThemeExportCheck: export writes the default theme into an empty directory only; check accepts it, and
+// reports a lost form field and an inline style with their file and line, with exit status 2.
+func TestThemeExportCheck(t *testing.T) {
+	e := newCLIEnv(t)
+	dir := filepath.Join(t.TempDir(), "mytheme")
+	if out := e.ok("", "theme", "export", dir); !strings.Contains(out, "wrote the default theme") {
+		t.Fatalf("export: %s", out)
+	}
+	for _, f := range []string{"layout.html", "login.html", "_csrf.html", "static/style.css"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := e.run("", "theme", "export", dir); r.code != 2 || !strings.Contains(r.stderr, "not empty") {
+		t.Fatalf("export into a non-empty directory: %d %s", r.code, r.stderr)
+	}
+	if out := e.ok("", "theme", "check", dir); !strings.Contains(out, "ok (8 pages") {
+		t.Fatalf("check of the exported theme: %s", out)
+	}
+
+	login := filepath.Join(dir, "login.html")
+	b, err := os.ReadFile(login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(b), `name="password"`, `name="pw"`, 1)
+	src = strings.Replace(src, "<form ", "<form style=\"margin:0\" ", 1)
+	if err := os.WriteFile(login, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	formLine := 1 + strings.Count(src[:strings.Index(src, "<form ")], "\n")
+	r := e.run("", "theme", "check", dir)
+	if r.code != 2 || !strings.Contains(r.stderr, "2 problems") {
+		t.Fatalf("check: %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(regexp.QuoteMeta(login) + `:` + strconv.Itoa(formLine) + `:\d+: style= attribute on <form>`),
+		regexp.MustCompile(regexp.QuoteMeta(login) + `:` + strconv.Itoa(formLine) + `: page login: no form sends the field name="password"`),
+	} {
+		if !want.MatchString(r.stdout) {
+			t.Errorf("check output lacks %s:\n%s", want, r.stdout)
+		}
+	}
+	if r := e.run("", "theme", "check", filepath.Join(dir, "nope")); r.code != 2 {
+		t.Fatalf("check of a missing directory: %d", r.code)
+	}
+}
+
+var previewURL = regexp.MustCompile(`on (http://127\.0\.0\.1:\d+)/`)
+
+// TestThemeServe: the preview listens on loopback only, lists the theme's pages, and its version (which the
+// browser script polls) changes when a file of the theme changes.
+func TestThemeServe(t *testing.T) {
+	e := newCLIEnv(t)
+	if r := e.run("", "theme", "serve", "--theme", t.TempDir(), "--addr", "0.0.0.0:0"); r.code != 2 || !strings.Contains(r.stderr, "loopback") {
+		t.Fatalf("a non-loopback address: %d %s", r.code, r.stderr)
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(binary, "theme", "serve", "--theme", dir, "--addr", "127.0.0.1:0")
+	cmd.Env = childEnv
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	m := previewURL.FindStringSubmatch(line)
+	if err != nil || m == nil {
+		t.Fatalf("first line %q: %v", line, err)
+	}
+	base := m[1]
+	get := func(path string) string {
+		t.Helper()
+		res, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	if index := get("/"); !strings.Contains(index, `/page/login/rate-limited`) || !strings.Contains(index, `/page/consent/notices`) {
+		t.Fatalf("index:\n%s", index)
+	}
+	v0 := get("/__preview/version")
+	if err := os.WriteFile(filepath.Join(dir, "login.html"), []byte(`{{template "layout.html" .}}{{define "content"}}<h1>Mine</h1>{{end}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for get("/__preview/version") == v0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the version did not change")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if page := get("/page/login/plain"); !strings.Contains(page, "<h1>Mine</h1>") {
+		t.Fatalf("login after the change:\n%s", page)
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v", err)
+	}
+}
