@@ -23,7 +23,7 @@ func TestThemeExportCheck(t *testing.T) {
 	if out := e.ok("", "theme", "export", dir); !strings.Contains(out, "wrote the default theme") {
 		t.Fatalf("export: %s", out)
 	}
-	for _, f := range []string{"layout.html", "login.html", "_csrf.html", "static/style.css"} {
+	for _, f := range []string{"layout.html", "login.html", "account.html", "_csrf.html", "static/style.css", "messages/en.json", "messages/de.json"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Fatal(err)
 		}
@@ -31,7 +31,7 @@ func TestThemeExportCheck(t *testing.T) {
 	if r := e.run("", "theme", "export", dir); r.code != 2 || !strings.Contains(r.stderr, "not empty") {
 		t.Fatalf("export into a non-empty directory: %d %s", r.code, r.stderr)
 	}
-	if out := e.ok("", "theme", "check", dir); !strings.Contains(out, "ok (8 pages") {
+	if out := e.ok("", "theme", "check", dir); !strings.Contains(out, "ok (9 pages") {
 		t.Fatalf("check of the exported theme: %s", out)
 	}
 
