@@ -48,15 +48,55 @@ func checkSocketDir(dir string, asRoot bool) error {
 
 // checkSocketOwner is the client's check before it sends anything (passwords included) to a socket: its
 // directory passes checkSocketDir, and the socket belongs to a user trusted the same way.
+//
+// A root client accepts a directory and socket of any owner (a service user's RuntimeDirectory), but then the
+// socket must belong to the directory's owner, and the directory's own parent must be writable by no one else:
+// otherwise a local user could have made the directory first in a shared place such as /tmp (sticky, world
+// writable) and listened there, and root's `user passwd` would send the password to them.
 func checkSocketOwner(path string) error {
-	if err := checkSocketDir(filepath.Dir(path), true); err != nil {
+	dir := filepath.Dir(path)
+	if err := checkSocketDir(dir, true); err != nil {
 		return err
 	}
 	fi, err := os.Lstat(path)
 	if err != nil {
 		return err
 	}
-	return checkOwner(path, fi, true)
+	if err := checkOwner(path, fi, true); err != nil {
+		return err
+	}
+	if os.Geteuid() != 0 {
+		return nil
+	}
+	return checkPlantable(dir, fi)
+}
+
+// checkPlantable is root's check of a socket owned by another user: the socket's owner owns its directory, and
+// the directory's parent is writable by its owner only (root, or that same user).
+func checkPlantable(dir string, sock os.FileInfo) error {
+	sst, ok := sock.Sys().(*syscall.Stat_t)
+	if !ok || sst.Uid == 0 {
+		return nil // root's own socket in a directory checkSocketDir accepted
+	}
+	dfi, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	dst, ok := dfi.Sys().(*syscall.Stat_t)
+	if !ok || dst.Uid != sst.Uid {
+		return fmt.Errorf("%s: the admin socket belongs to uid %d but its directory does not: refusing to use it", dir, sst.Uid)
+	}
+	parent := filepath.Dir(dir)
+	pfi, err := os.Stat(parent)
+	if err != nil {
+		return err
+	}
+	pst, ok := pfi.Sys().(*syscall.Stat_t)
+	if !ok || pfi.Mode().Perm()&0o022 != 0 || (pst.Uid != 0 && pst.Uid != sst.Uid) {
+		return fmt.Errorf("%s: the admin socket's directory sits in %s, where other users can create directories: "+
+			"refusing to use a socket another user could have placed there; put admin_socket under /run", dir, parent)
+	}
+	return nil
 }
 
 // checkOwner accepts a file owned by this process's user or root, or by anyone when asRoot is set and this

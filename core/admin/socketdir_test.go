@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -131,5 +132,63 @@ func chmod(t *testing.T, path string, mode os.FileMode) {
 	t.Helper()
 	if err := os.Chmod(path, mode); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDialAtRefusesPlantedSocket: a root client trusts a service user's socket in that user's directory under a
+// parent only root can write (a systemd RuntimeDirectory under /run), but not the same under a parent every user
+// can create directories in (/tmp): another user could have made the directory first and listened there.
+func TestDialAtRefusesPlantedSocket(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("sockets and directories of another user need root")
+	}
+	for _, tt := range []struct {
+		name       string
+		parentMode os.FileMode
+		want       string // "" for a socket the client accepts
+	}{
+		{name: "under a root-owned 0755 parent, like /run", parentMode: 0o755},
+		{name: "under a sticky world-writable parent, like /tmp", parentMode: 0o777 | os.ModeSticky,
+			want: "other users can create directories"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			parent, err := os.MkdirTemp("", "as") // short: a socket path holds 107 bytes
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { os.RemoveAll(parent) })
+			chmod(t, parent, tt.parentMode)
+			dir := filepath.Join(parent, "assentry")
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, "admin.sock")
+			ln, err := net.Listen("unix", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			go func() {
+				for {
+					c, err := ln.Accept()
+					if err != nil {
+						return
+					}
+					c.Close()
+				}
+			}()
+			for _, p := range []string{dir, path} {
+				if err := os.Chown(p, 4242, 4242); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err = DialAt(path)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("DialAt: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Fatalf("DialAt = %v, want an error with %q", err, tt.want)
+			}
+		})
 	}
 }
