@@ -150,8 +150,8 @@ func (r *reloader) reload(trigger string) (*reloadResult, error) {
 	defer r.mu.Unlock()
 	start := time.Now()
 	// The audit files are reopened whatever becomes of the configuration: logrotate renames them and sends
-	// SIGHUP (README "Audit log").
-	if r.audit != nil {
+	// SIGHUP (README "Audit log"). Not once the server is closing: the files are being closed.
+	if r.audit != nil && !r.closed {
 		if err := r.audit.Reopen(); err != nil {
 			r.log.Error("reopening the audit log", "trigger", trigger, "err", err)
 		}
@@ -256,6 +256,10 @@ func (r *reloader) Do(ctx context.Context, req admin.Request) admin.Response {
 		if gen.gate.Enter() {
 			defer gen.gate.Leave()
 			return gen.admin.Do(ctx, req)
+		}
+		if r.cur.Load() == gen {
+			// Retired and not replaced: the server is shutting down (close). Trying again would spin.
+			return admin.Response{Error: &admin.Error{Kind: admin.KindUnavailable, Message: "the server is shutting down"}}
 		}
 	}
 }

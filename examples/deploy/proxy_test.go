@@ -201,10 +201,13 @@ func checkThroughProxy(t *testing.T, c *http.Client, srv *process, clientID, sec
 		t.Errorf("%d Strict-Transport-Security headers: the proxy adds its own", n)
 	}
 	id := res.Header.Get("X-Request-ID")
+	// The server's log reaches the test through a pipe from its process: the line may arrive after the answer.
 	line := ""
-	for _, l := range strings.Split(srv.log.String(), "\n") {
-		if id != "" && strings.Contains(l, `"request_id":"`+id+`"`) && strings.Contains(l, `"msg":"request"`) {
-			line = l
+	for deadline := time.Now().Add(10 * time.Second); line == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		for _, l := range strings.Split(srv.log.String(), "\n") {
+			if id != "" && strings.Contains(l, `"request_id":"`+id+`"`) && strings.Contains(l, `"msg":"request"`) {
+				line = l
+			}
 		}
 	}
 	if !strings.Contains(line, `"ip":"`+clientAddr+`"`) || !strings.Contains(line, `"host":"default"`) {
