@@ -138,6 +138,13 @@ func (e *cliEnv) run(stdin string, args ...string) result {
 	cmd := exec.Command(binary, append([]string{"--config", e.config}, args...)...)
 	cmd.Stdin = strings.NewReader(stdin)
 	cmd.Env, cmd.Dir = childEnv, e.wd
+	return runCmd(e.t, cmd)
+}
+
+// runCmd runs a prepared command of the binary and returns its output and exit status; a command that cannot be
+// started fails the test.
+func runCmd(t testing.TB, cmd *exec.Cmd) result {
+	t.Helper()
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -146,7 +153,7 @@ func (e *cliEnv) run(stdin string, args ...string) result {
 	if errors.As(err, &ee) {
 		code = ee.ExitCode()
 	} else if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return result{out.String(), errb.String(), code}
 }
