@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-
 	"github.com/assentry/assentry/store"
 )
 
@@ -75,4 +74,3 @@ func (is interactionStore) Consume(ctx context.Context, host, id string) (*store
 	}
 	return nil, err
 }
-
