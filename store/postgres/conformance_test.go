@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -79,7 +80,7 @@ func exec(t *testing.T, dsn, sql string) {
 // open is the suite's Opener: each data set is a schema of the test database.
 func open(t *testing.T, dsn, dir string, clock store.Clock) *postgres.Store {
 	t.Helper()
-	s, err := postgres.Open(t.Context(), postgres.Options{DSN: freshSchema(t, dsn, dir), MaxConns: 4, Clock: clock})
+	s, err := postgres.Open(t.Context(), postgres.Options{DSN: freshSchema(t, dsn, dir), MaxConns: 4, Clock: clock, Logger: quiet})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -90,3 +91,6 @@ func TestConformance(t *testing.T) {
 	dsn := testDSN(t)
 	storetest.Run(t, func(t *testing.T, dir string, clock store.Clock) store.Store { return open(t, dsn, dir, clock) })
 }
+
+// quiet drops the backend's messages (each fresh schema logs its creation).
+var quiet = slog.New(slog.DiscardHandler)

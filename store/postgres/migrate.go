@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/assentry/assentry/store"
 )
@@ -81,8 +82,8 @@ func (s *Store) Migrate(ctx context.Context) ([]store.Step, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := q.Exec(ctx, versionTable); err != nil {
-		return nil, wrap(err)
+	if err := createVersionTable(ctx, q); err != nil {
+		return nil, err
 	}
 	if _, err := q.Exec(ctx, `INSERT INTO assentry_schema (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING`); err != nil {
 		return nil, wrap(err)
@@ -144,4 +145,19 @@ func Steps() []store.Step {
 		out[i] = m.step
 	}
 	return out
+}
+
+// createVersionTable creates the version table unless it exists. Two sessions running CREATE TABLE IF NOT EXISTS
+// at once can both miss the table and one then fails on the catalog's unique index (duplicate_object, or
+// unique_violation on pg_type); the table exists by then, so the statement is run again.
+func createVersionTable(ctx context.Context, q querier) error {
+	var err error
+	for range 3 {
+		_, err = q.Exec(ctx, versionTable)
+		var pe *pgconn.PgError
+		if err == nil || !errors.As(err, &pe) || (pe.Code != "42710" && pe.Code != "23505") {
+			break
+		}
+	}
+	return wrap(err)
 }

@@ -2,6 +2,8 @@ package postgres_test
 
 import (
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/assentry/assentry/store"
@@ -48,5 +50,34 @@ func TestSkipMessage(t *testing.T) {
 	})
 	if !skipped {
 		t.Error("without a DSN the tests do not skip")
+	}
+}
+
+// TestConcurrentOpen opens one empty database from several instances at once: each step runs once, and every
+// instance opens on the current schema.
+func TestConcurrentOpen(t *testing.T) {
+	dsn := freshSchema(t, testDSN(t), t.TempDir())
+	const n = 6
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			s, err := postgres.Open(t.Context(), postgres.Options{DSN: dsn, MaxConns: 2})
+			if err == nil {
+				var p []store.Step
+				p, err = s.Pending(t.Context())
+				if err == nil && len(p) > 0 {
+					err = fmt.Errorf("pending after open: %v", p)
+				}
+				_ = s.Close()
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("instance %d: %v", i, err)
+		}
 	}
 }
