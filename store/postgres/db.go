@@ -125,3 +125,12 @@ func (s *Store) RevokedClients() store.RevokedClientStore { return revokedStore{
 
 // AdminTokens returns the admin API token store.
 func (s *Store) AdminTokens() store.AdminTokenStore { return adminTokenStore{s} }
+
+// Writable is nil while the store is open: a database that does not accept writes shows in the failing writes
+// themselves (and in a readiness probe's read), not in a local watermark as Badger's full disk does.
+func (s *Store) Writable() error {
+	if s.closed.Load() {
+		return store.ErrClosed
+	}
+	return nil
+}
