@@ -62,6 +62,14 @@ func openObservedStore(ctx context.Context, s *config.Settings, log *slog.Logger
 	return asBackend(openBadger(ctx, s, log, obs))
 }
 
+// storeName names the configured store in messages: its data directory, or the PostgreSQL database.
+func storeName(s *config.Settings) string {
+	if s.Store.Backend == config.StorePostgres {
+		return "the PostgreSQL database (store.dsn)"
+	}
+	return s.DataDir
+}
+
 // openPostgres opens the PostgreSQL store at store.dsn. An empty database gets the current schema as it opens.
 func openPostgres(ctx context.Context, s *config.Settings, log *slog.Logger) (backend, error) {
 	return asBackend(pgstore.Open(ctx, pgstore.Options{DSN: s.Store.DSN, MaxConns: int32(s.Store.MaxConns), Logger: log}))
