@@ -25,6 +25,7 @@ type migration struct {
 // transaction that records its version, so an interrupted step leaves nothing behind and runs again whole.
 var migrations = []migration{
 	{store.Step{From: 0, To: 1, Description: "create the schema (one table per entity)"}, "migrations/0001_schema.sql"},
+	{store.Step{From: 1, To: 2, Description: "index expiry and add the lease table, for the sweep of expired rows"}, "migrations/0002_sweep.sql"},
 }
 
 // currentFormat is the format this build writes.
@@ -148,14 +149,14 @@ func Steps() []store.Step {
 }
 
 // createVersionTable creates the version table unless it exists. Two sessions running CREATE TABLE IF NOT EXISTS
-// at once can both miss the table and one then fails on the catalog's unique index (duplicate_object, or
-// unique_violation on pg_type); the table exists by then, so the statement is run again.
+// at once can both miss the table, and one then fails (duplicate_object, duplicate_table, or unique_violation on
+// the catalog's pg_type index); the table exists by then, so the statement is run again.
 func createVersionTable(ctx context.Context, q querier) error {
 	var err error
 	for range 3 {
 		_, err = q.Exec(ctx, versionTable)
 		var pe *pgconn.PgError
-		if err == nil || !errors.As(err, &pe) || (pe.Code != "42710" && pe.Code != "23505") {
+		if err == nil || !errors.As(err, &pe) || (pe.Code != "42710" && pe.Code != "42P07" && pe.Code != "23505") {
 			break
 		}
 	}

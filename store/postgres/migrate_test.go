@@ -31,6 +31,24 @@ func TestMigrations(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A schema of format 1 (as the first release left it) opens, lists the step to 2, and migrates.
+	exec(t, freshSchema(t, dsn, dir), "DROP TABLE assentry_leases; DROP INDEX sessions_expires, consents_expires, "+
+		"grants_expires, tokens_expires, codes_expires, device_codes_expires, keys_expires, interactions_expires, "+
+		"admin_tokens_expires; UPDATE assentry_schema SET version = 1")
+	s = open(t, dsn, dir, nil)
+	if p, err := s.Pending(ctx); err != nil || len(p) != 1 || p[0].From != 1 {
+		t.Fatalf("Pending of a format 1 schema = %v, %v; want the step 1 → 2", p, err)
+	}
+	if ran, err := s.Migrate(ctx); err != nil || len(ran) != 1 {
+		t.Fatalf("Migrate of a format 1 schema ran %v, %v; want one step", ran, err)
+	}
+	if v, err := s.FormatVersion(ctx); err != nil || v != s.CurrentFormat() {
+		t.Fatalf("FormatVersion after Migrate = %d, %v", v, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
 	// A schema from a newer release is refused at open.
 	exec(t, freshSchema(t, dsn, dir), "UPDATE assentry_schema SET version = version + 1")
 	_, err := postgres.Open(ctx, postgres.Options{DSN: freshSchema(t, dsn, dir)})
@@ -62,7 +80,7 @@ func TestConcurrentOpen(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			s, err := postgres.Open(t.Context(), postgres.Options{DSN: dsn, MaxConns: 2})
+			s, err := postgres.Open(t.Context(), postgres.Options{DSN: dsn, MaxConns: 2, Logger: quiet})
 			if err == nil {
 				var p []store.Step
 				p, err = s.Pending(t.Context())
