@@ -85,6 +85,7 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 	if err := g.requireFormat(ctx, st, settings, log); err != nil {
 		return err
 	}
+	startSweep(ctx, st, log)
 	engines, closeEngines, err := openEngines(settings.DataDir, log)
 	if err != nil {
 		return err
