@@ -80,7 +80,12 @@ func backupSource(ctx context.Context, settings *config.Settings) (src badgersto
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("%w\n(no server answers on its admin socket either; is a server starting or stopping?)", err)
 	}
-	return st.Backup, "stopped, opened directly", func() { _ = st.Close() }, nil
+	b, ok := st.(*badgerstore.Store)
+	if !ok {
+		_ = st.Close()
+		return nil, "", nil, errors.New("the PostgreSQL store has no backup of its own: back the database up with pg_dump")
+	}
+	return b.Backup, "stopped, opened directly", func() { _ = b.Close() }, nil
 }
 
 // humanBytes prints a byte count in KiB or MiB.

@@ -46,11 +46,13 @@ func buildRevision() string {
 // hosts' stale plugins and signing key ages. At start and after every reload it is given the hosts now served:
 // they replace the previous ones, whose ids stop being host labels.
 func watchMetrics(m *metrics.Metrics, st *badgerstore.Store, hosts []*assembly.Services) {
-	m.WatchStore(func() metrics.StoreStats {
-		s := st.Stats()
-		return metrics.StoreStats{Commits: s.Commits, Writes: s.Writes, LSMBytes: s.LSMBytes, VlogBytes: s.VlogBytes,
-			FreeBytes: s.FreeBytes, WritesRefused: s.WritesRefused}
-	})
+	if st != nil { // nil: a backend without Badger's statistics (PostgreSQL: the database has its own)
+		m.WatchStore(func() metrics.StoreStats {
+			s := st.Stats()
+			return metrics.StoreStats{Commits: s.Commits, Writes: s.Writes, LSMBytes: s.LSMBytes, VlogBytes: s.VlogBytes,
+				FreeBytes: s.FreeBytes, WritesRefused: s.WritesRefused}
+		})
+	}
 	watched := make([]metrics.WatchedHost, len(hosts))
 	for i, h := range hosts {
 		watched[i] = metrics.WatchedHost{ID: h.Settings.ID, Keys: h.Keys, Policies: h.Policies}

@@ -53,9 +53,9 @@ func migrate(ctx context.Context, g *globals, out io.Writer) error {
 		return err
 	}
 	if len(done) == 0 {
-		_, err = fmt.Fprintf(out, "the store in %s is at format %d: nothing to migrate\n", settings.DataDir, before)
+		_, err = fmt.Fprintf(out, "the store in %s is at format %d: nothing to migrate\n", storeName(settings), before)
 		return err
 	}
-	_, err = fmt.Fprintf(out, "the store in %s is now at format %d (was %d)\n", settings.DataDir, st.CurrentFormat(), before)
+	_, err = fmt.Fprintf(out, "the store in %s is now at format %d (was %d)\n", storeName(settings), st.CurrentFormat(), before)
 	return err
 }

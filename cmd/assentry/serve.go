@@ -85,6 +85,7 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 	if err := g.requireFormat(ctx, st, settings, log); err != nil {
 		return err
 	}
+	startSweep(ctx, st, log)
 	engines, closeEngines, err := openEngines(settings.DataDir, log)
 	if err != nil {
 		return err
@@ -100,7 +101,10 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 	r := &reloader{g: g, started: settings, st: st, log: log, level: level, ctx: ctx,
 		build: assembly.Options{Engines: engines, Log: log, Events: auditSinks(auditFiles, met), PolicyObserver: met,
 			PolicyCache: filepath.Join(settings.DataDir, "policy-cache")},
-		backup: st.Backup, audit: auditFiles, metrics: met, storeStats: st}
+		backup: backupOf(st), audit: auditFiles, metrics: met}
+	if b, ok := st.(*badgerstore.Store); ok {
+		r.storeStats = b
+	}
 	// SIGHUP is caught from here on (its default action ends the process); until the server serves, a reload
 	// is refused and logged.
 	r.onSignals(ctx)
@@ -167,7 +171,7 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 
 // newHTTPServer makes the HTTP server of the first generation's hosts, with the server-wide settings, which
 // stay as they are until a restart (needsRestart).
-func newHTTPServer(settings *config.Settings, first *generation, st *badgerstore.Store, log *slog.Logger, met *metrics.Metrics) (*httpapi.Server, error) {
+func newHTTPServer(settings *config.Settings, first *generation, st backend, log *slog.Logger, met *metrics.Metrics) (*httpapi.Server, error) {
 	probe := first.hosts[0].Settings.ID
 	return httpapi.New(httpapi.Options{
 		Hosts: first.web, TrustedProxies: settings.TrustedProxies, Logger: log, Observer: met,

@@ -26,14 +26,14 @@ func (g *globals) requireFormat(ctx context.Context, st store.Store, s *config.S
 	if s.AutoMigrate {
 		done, err := m.Migrate(ctx)
 		for _, step := range done {
-			log.Info("store migrated (auto_migrate)", "data_dir", s.DataDir, "from", step.From, "to", step.To,
+			log.Info("store migrated (auto_migrate)", "store", storeName(s), "from", step.From, "to", step.To,
 				"migration", step.Description)
 		}
 		return err
 	}
 	return fmt.Errorf("the store in %s needs migrating from format %d to %d before this assentry can serve it:\n%s\n"+
 		"Back it up (assentry backup FILE), then run: %s\n(or set auto_migrate: true to migrate when the server starts)",
-		s.DataDir, pending[0].From, m.CurrentFormat(), listSteps(pending), g.commandLine("migrate"))
+		storeName(s), pending[0].From, m.CurrentFormat(), listSteps(pending), g.commandLine("migrate"))
 }
 
 // listSteps prints migration steps one per line, indented.

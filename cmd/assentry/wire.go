@@ -14,30 +14,81 @@ import (
 	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/store"
 	badgerstore "github.com/assentry/assentry/store/badger"
+	pgstore "github.com/assentry/assentry/store/postgres"
 	"github.com/assentry/assentry/themes"
 )
 
 // This file is the one composition root: it picks the store backend, has core/assembly build each host's
 // services from the settings, and hands them to the HTTP layer and the management commands.
 
-// openStore opens the configured backend (Badger in data_dir, the embedded default) for a management command: the
-// data directory must exist (datadir.go says why). It returns the Badger store itself, not a store.Store, so that
-// serve can ask it whether it accepts writes (Writable) for /readyz, and back it up. A store of a newer format is
+// backend is what serve and the management commands need of an open store, whichever backend the configuration
+// picks: the store itself, its format (requireFormat, assentry migrate), and whether it accepts writes now (for
+// /readyz). What only one backend has is asked for with a type assertion where it is used: a backup stream and
+// the Badger statistics (badgerstore.Store), restore's EndRefreshChains (Badger only so far).
+type backend interface {
+	store.Store
+	store.Migrator
+	// Writable is nil while the store accepts writes (Badger: above its free-space watermark).
+	Writable() error
+}
+
+var (
+	_ backend = (*badgerstore.Store)(nil)
+	_ backend = (*pgstore.Store)(nil)
+)
+
+// openStore opens the configured backend for a management command: Badger in data_dir (the embedded default;
+// the data directory must exist, datadir.go says why) or PostgreSQL at store.dsn. A store of a newer format is
 // refused here; one of an older format opens, and the caller decides (requireFormat in storeformat.go).
-func openStore(ctx context.Context, s *config.Settings, log *slog.Logger) (*badgerstore.Store, error) {
+func openStore(ctx context.Context, s *config.Settings, log *slog.Logger) (backend, error) {
+	if s.Store.Backend == config.StorePostgres {
+		return openPostgres(ctx, s, log)
+	}
 	if err := prepareDataDir(s, false, ""); err != nil {
 		return nil, err
 	}
-	return openBadger(ctx, s, log, nil)
+	return asBackend(openBadger(ctx, s, log, nil))
 }
 
-// openObservedStore is serve's openStore: it creates a missing data directory, and observes the store's
-// operations and commits (serve's metrics).
-func openObservedStore(ctx context.Context, s *config.Settings, log *slog.Logger, obs badgerstore.Observer) (*badgerstore.Store, error) {
+// openObservedStore is serve's openStore: for Badger it creates a missing data directory, and observes the
+// store's operations and commits (serve's metrics).
+func openObservedStore(ctx context.Context, s *config.Settings, log *slog.Logger, obs badgerstore.Observer) (backend, error) {
+	if s.Store.Backend == config.StorePostgres {
+		return openPostgres(ctx, s, log)
+	}
 	if err := prepareDataDir(s, true, ""); err != nil {
 		return nil, err
 	}
-	return openBadger(ctx, s, log, obs)
+	return asBackend(openBadger(ctx, s, log, obs))
+}
+
+// storeName names the configured store in messages: its data directory, or the PostgreSQL database.
+func storeName(s *config.Settings) string {
+	if s.Store.Backend == config.StorePostgres {
+		return "the PostgreSQL database (store.dsn)"
+	}
+	return s.DataDir
+}
+
+// openPostgres opens the PostgreSQL store at store.dsn. An empty database gets the current schema as it opens.
+func openPostgres(ctx context.Context, s *config.Settings, log *slog.Logger) (backend, error) {
+	return asBackend(pgstore.Open(ctx, pgstore.Options{DSN: s.Store.DSN, MaxConns: int32(s.Store.MaxConns), Logger: log}))
+}
+
+// asBackend returns an opened store as a backend, and a nil interface (not a nil pointer in one) on error.
+func asBackend[T backend](st T, err error) (backend, error) {
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// backupOf is the backend's own backup stream, nil when it has none (PostgreSQL: pg_dump backs it up).
+func backupOf(st backend) admin.BackupFunc {
+	if b, ok := st.(*badgerstore.Store); ok {
+		return b.Backup
+	}
+	return nil
 }
 
 func openBadger(ctx context.Context, s *config.Settings, log *slog.Logger, obs badgerstore.Observer) (*badgerstore.Store, error) {

@@ -31,11 +31,19 @@ type Config struct {
 	Hosts []Host `yaml:"hosts"`
 }
 
-// Store sizes the memory of the embedded Badger store, in MiB; 0 (or left out) keeps the default.
+// Store picks the store backend and configures it. The *_mib keys size the memory of the embedded Badger store,
+// in MiB (0 or left out keeps the default); dsn and max_conns are PostgreSQL's.
 type Store struct {
-	MemTableMiB   int `yaml:"memtable_mib"`
-	BlockCacheMiB int `yaml:"block_cache_mib"`
-	IndexCacheMiB int `yaml:"index_cache_mib"`
+	// Backend is "badger" (the embedded default, in data_dir) or "postgres" (several instances on one database).
+	Backend       string `yaml:"backend"`
+	MemTableMiB   int    `yaml:"memtable_mib"`
+	BlockCacheMiB int    `yaml:"block_cache_mib"`
+	IndexCacheMiB int    `yaml:"index_cache_mib"`
+	// DSN is PostgreSQL's connection string; it may hold a password, so it is better set through
+	// ASSENTRY_STORE__DSN than written in the file (config show redacts it either way).
+	DSN string `yaml:"dsn"`
+	// MaxConns caps PostgreSQL's connection pool; 0 keeps the driver's default.
+	MaxConns int `yaml:"max_conns"`
 }
 
 // Host is everything that belongs to one host (Prosody's VirtualHost, Keycloak's realm). Under `hosts`, a

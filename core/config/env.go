@@ -13,6 +13,9 @@ const (
 	envPrefix = "ASSENTRY_"
 	// envConfigFile is reserved for the config file's path (read by cmd/assentry, not a key of the file).
 	envConfigFile = "ASSENTRY_CONFIG"
+	// envTestPrefix is reserved for the test suites' own variables (ASSENTRY_TEST_POSTGRES_DSN): CI exports them
+	// to every process it starts, and a developer to their shell, so they are not keys of the file.
+	envTestPrefix = "ASSENTRY_TEST_"
 	envLevelSep   = "__"
 )
 
@@ -27,7 +30,8 @@ func applyEnv(cfg *Config, env []string, r *report, src *Sources) {
 	root := reflect.ValueOf(cfg).Elem()
 	for _, kv := range env {
 		name, value, ok := strings.Cut(kv, "=")
-		if !ok || !strings.HasPrefix(name, envPrefix) || name == envConfigFile || exempt[name] {
+		if !ok || !strings.HasPrefix(name, envPrefix) || name == envConfigFile || strings.HasPrefix(name, envTestPrefix) ||
+			exempt[name] {
 			continue
 		}
 		keyPath, err := setFromEnv(root, name, value)

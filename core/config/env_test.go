@@ -60,7 +60,7 @@ hosts:
 				eq(t, s.Hosts[0].SessionTTL, 2*time.Hour)
 				eq(t, s.Hosts[1].SessionTTL, time.Hour) // a host's own value wins
 			}},
-		{name: "config path and other variables ignored", env: []string{"ASSENTRY_CONFIG=/etc/assentry.yaml", "HOME=/root", "assentry_lower=1", "ASSENTRY_NOVALUE"}},
+		{name: "config path and other variables ignored", env: []string{"ASSENTRY_CONFIG=/etc/assentry.yaml", "ASSENTRY_TEST_POSTGRES_DSN=postgres://db/test", "HOME=/root", "assentry_lower=1", "ASSENTRY_NOVALUE"}},
 		{name: "unknown variable", env: []string{"ASSENTRY_ACCESS_TOKEN_TTLL=1h", "ASSENTRY_NOTHING_LIKE_IT=1"},
 			want: []string{"ASSENTRY_ACCESS_TOKEN_TTLL: unknown setting (did you mean ASSENTRY_ACCESS_TOKEN_TTL?)",
 				"ASSENTRY_NOTHING_LIKE_IT: unknown setting: no configuration key maps to it"}},

@@ -24,12 +24,22 @@ type Settings struct {
 	Hosts          []HostSettings
 }
 
-// StoreSettings size the embedded store's memory, in bytes (the store's own defaults when not configured).
+// StoreSettings pick the backend and size the embedded store's memory, in bytes (the store's own defaults when
+// not configured).
 type StoreSettings struct {
-	MemTableSize   int64 // one memtable; Badger keeps two
+	Backend        string // StoreBadger or StorePostgres
+	MemTableSize   int64  // one memtable; Badger keeps two
 	BlockCacheSize int64
 	IndexCacheSize int64
+	DSN            string // postgres: the connection string (a secret: it may hold a password)
+	MaxConns       int    // postgres: the pool's size; 0: the driver's default
 }
+
+// Store backends.
+const (
+	StoreBadger   = "badger"
+	StorePostgres = "postgres"
+)
 
 // HostSettings is one host's effective configuration, every default applied and every inherited top-level
 // key merged in.

@@ -59,6 +59,7 @@ var secretKeys = map[string]bool{
 	"registration.initial_access_token": true,
 	"key_encryption_key":                true,
 	"clients[].client_secret_sha256":    true,
+	"store.dsn":                         true, // may hold the database password
 }
 
 // shower walks Settings by reflection, so a new field is shown without code here (and a new secret must be

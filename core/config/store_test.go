@@ -1,6 +1,11 @@
 package config
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
 
 func TestStoreSizes(t *testing.T) {
 	runRules(t, []ruleTest{
@@ -39,5 +44,42 @@ func TestAutoMigrate(t *testing.T) {
 				t.Fatalf("AutoMigrate = %v, want %v", s.AutoMigrate, tt.want)
 			}
 		})
+	}
+}
+
+func TestStoreBackend(t *testing.T) {
+	runRules(t, []ruleTest{
+		{name: "badger by default", yaml: "store: {memtable_mib: 8}\n"},
+		{name: "postgres", yaml: "store: {backend: postgres, dsn: 'postgres://db/assentry', max_conns: 20}\n"},
+		{name: "unknown backend", yaml: "store: {backend: mysql}\n", want: []string{`store.backend: "mysql" must be badger or postgres`}},
+		{name: "postgres without dsn", yaml: "store: {backend: postgres}\n", want: []string{"store.dsn: is required with backend postgres"}},
+		{name: "dsn under badger", yaml: "store: {dsn: 'postgres://db/assentry'}\n", want: []string{"store.dsn: is for backend postgres"}},
+		{name: "badger sizes under postgres", yaml: "store: {backend: postgres, dsn: x, memtable_mib: 8}\n",
+			want: []string{"store.memtable_mib: is for backend badger"}},
+		{name: "too many conns", yaml: "store: {backend: postgres, dsn: x, max_conns: 5000}\n",
+			want: []string{"store.max_conns: must be between 1 and 1000"}},
+	})
+	s, _, err := loadYAML(t, "store: {backend: postgres}\n", "ASSENTRY_STORE__DSN=postgres://u:pw@db/assentry",
+		"ASSENTRY_STORE__MAX_CONNS=12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Store.Backend != StorePostgres || s.Store.DSN != "postgres://u:pw@db/assentry" || s.Store.MaxConns != 12 {
+		t.Fatalf("store settings %+v", s.Store)
+	}
+	if d, _, _ := loadYAML(t, "{}\n"); d.Store.Backend != StoreBadger {
+		t.Fatalf("default backend %q, want badger", d.Store.Backend)
+	}
+}
+
+func TestShowRedactsDSN(t *testing.T) {
+	in := inspectYAML(t, "issuer: https://auth.example.com\nstore: {backend: postgres}\n", kekEnv,
+		"ASSENTRY_STORE__DSN=postgres://u:hunter2@db/assentry")
+	out, err := yaml.Marshal(Show(in.Settings, in.Sources).Tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "hunter2") || !strings.Contains(string(out), Redacted) {
+		t.Fatalf("the DSN is shown:\n%s", out)
 	}
 }

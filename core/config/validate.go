@@ -31,6 +31,7 @@ func (c *Config) resolve(env []string, r *report) *Settings {
 	default:
 		r.errorf("log_level", "", fmt.Sprintf("%q must be one of debug, info, warn, error", s.LogLevel))
 	}
+	s.Store = resolveStore(c.Store, r)
 	if c.Store != nil {
 		for _, f := range []struct {
 			key      string

@@ -1,0 +1,49 @@
+package config
+
+import "fmt"
+
+// maxStoreConns bounds store.max_conns: PostgreSQL's default max_connections is 100 for every client together.
+const maxStoreConns = 1000
+
+// resolveStore checks the backend keys of store: section and returns the settings they give (the Badger sizes are
+// resolved by the caller). Each backend's keys are refused under the other, so that a DSN left in the file of a
+// Badger server, or a memtable size under PostgreSQL, is not silently ignored.
+func resolveStore(c *Store, r *report) StoreSettings {
+	s := StoreSettings{Backend: StoreBadger}
+	if c == nil {
+		return s
+	}
+	if c.Backend != "" {
+		s.Backend = c.Backend
+	}
+	s.DSN, s.MaxConns = c.DSN, c.MaxConns
+	switch s.Backend {
+	case StoreBadger:
+		if c.DSN != "" {
+			r.errorf("store.dsn", "", "is for backend postgres; the badger backend keeps its data in data_dir")
+		}
+		if c.MaxConns != 0 {
+			r.errorf("store.max_conns", "", "is for backend postgres")
+		}
+	case StorePostgres:
+		if c.DSN == "" {
+			r.errorf("store.dsn", "", "is required with backend postgres (set it here or in ASSENTRY_STORE__DSN)")
+		}
+		for _, f := range []struct {
+			key string
+			v   int
+		}{{"store.memtable_mib", c.MemTableMiB}, {"store.block_cache_mib", c.BlockCacheMiB},
+			{"store.index_cache_mib", c.IndexCacheMiB}} {
+			if f.v != 0 {
+				r.errorf(f.key, "", "is for backend badger")
+			}
+		}
+	default:
+		r.errorf("store.backend", "", fmt.Sprintf("%q must be badger or postgres", c.Backend))
+	}
+	if c.MaxConns < 0 || c.MaxConns > maxStoreConns {
+		r.errorf("store.max_conns", "", fmt.Sprintf("must be between 1 and %d (0 or unset: the driver's default), got %d",
+			maxStoreConns, c.MaxConns))
+	}
+	return s
+}

@@ -1,0 +1,45 @@
+package postgres_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/assentry/assentry/internal/testclock"
+	"github.com/assentry/assentry/store"
+)
+
+// TestSweep removes expired rows only, and lets one holder at a time sweep until its lease runs out.
+func TestSweep(t *testing.T) {
+	dsn := testDSN(t)
+	dir := t.TempDir()
+	clock := testclock.New(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
+	a, b := open(t, dsn, dir, clock.Now), open(t, dsn, dir, clock.Now)
+	t.Cleanup(func() { _ = a.Close(); _ = b.Close() })
+	ctx, now := t.Context(), clock.Now()
+	for id, ttl := range map[string]time.Duration{"short": time.Minute, "long": time.Hour} {
+		if err := a.Sessions().Put(ctx, &store.Session{ID: id, Host: "h", UserID: "u", AuthTime: now, CreatedAt: now,
+			ExpiresAt: now.Add(ttl)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock.Advance(2 * time.Minute)
+
+	n, held, err := a.Sweep(ctx, "a", time.Minute, 100)
+	if err != nil || !held || n != 1 {
+		t.Fatalf("Sweep = %d, %v, %v; want 1 row removed under the lease", n, held, err)
+	}
+	if _, err := a.Sessions().Get(ctx, "h", "long"); err != nil {
+		t.Fatalf("the live session was swept: %v", err)
+	}
+	if _, err := a.Sessions().Get(ctx, "h", "short"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the expired session: %v", err)
+	}
+	if _, held, err := b.Sweep(ctx, "b", time.Minute, 100); err != nil || held {
+		t.Fatalf("a second holder swept during the first one's lease (held %v, %v)", held, err)
+	}
+	clock.Advance(time.Minute)
+	if _, held, err := b.Sweep(ctx, "b", time.Minute, 100); err != nil || !held {
+		t.Fatalf("the lease did not pass on when it ran out (held %v, %v)", held, err)
+	}
+}
