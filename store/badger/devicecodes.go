@@ -87,11 +87,7 @@ func (ds deviceCodeStore) Poll(ctx context.Context, host, id string, at time.Tim
 		case d.Status != statusPending:
 			return nil
 		}
-		if !d.LastPollAt.IsZero() && at.Sub(d.LastPollAt) < time.Duration(d.Interval)*time.Second-jitter {
-			early = true
-			d.Interval += slowDown
-		}
-		d.LastPollAt = at
+		early = d.RecordPoll(at, jitter, slowDown)
 		return deviceCodeTable.put(t, d, host, id)
 	})
 	return out, early, err

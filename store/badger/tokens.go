@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/assentry/assentry/store"
 )
@@ -120,7 +119,7 @@ func usableToken(t *txn, host, id string) (*store.Token, *store.Grant, error) {
 }
 
 // putTokens writes tokens of grant g and, when one outlives g, extends g's expiry to the latest of theirs
-// rounded up by grantExpiry (a token that never expires makes the grant never expire), rewriting the grant and its
+// rounded up by store.GrantExpiry (a token that never expires makes the grant never expire), rewriting the grant and its
 // index entries with the new TTL.
 func putTokens(t *txn, g *store.Grant, toks []*store.Token) error {
 	exp, extended := g.ExpiresAt, false
@@ -139,24 +138,8 @@ func putTokens(t *txn, g *store.Grant, toks []*store.Token) error {
 	if !extended {
 		return nil
 	}
-	g.ExpiresAt = grantExpiry(exp)
+	g.ExpiresAt = store.GrantExpiry(exp)
 	return putGrant(t, g)
-}
-
-// grantDay rounds up the expiry that tokens give their grant. Every refresh issues a token that outlives the
-// previous one; were the grant extended to it exactly, every rotation would rewrite the grant and its two index
-// entries (six writes instead of three), and the grant's key would collect a version in every table of the LSM
-// tree, which every read of it then searches. Rounded up to a day, a chain refreshed all day rewrites its grant
-// once a day. A grant may so outlive its last token by up to a day, which store.Grant allows: its tokens still
-// expire on their own.
-const grantDay = 24 * time.Hour
-
-// grantExpiry is exp rounded up to the next whole grantDay (zero: never expires).
-func grantExpiry(exp time.Time) time.Time {
-	if exp.IsZero() {
-		return exp
-	}
-	return exp.Truncate(grantDay).Add(grantDay)
 }
 
 // sameGrant checks that every token has an id, the host and, when grantID is set, the grant.

@@ -163,7 +163,7 @@ func putTokens(ctx context.Context, tx pgx.Tx, g *store.Grant, toks []*store.Tok
 	if !extended {
 		return nil
 	}
-	g.ExpiresAt = grantExpiry(exp)
+	g.ExpiresAt = store.GrantExpiry(exp)
 	b, err := enc(g)
 	if err != nil {
 		return err
@@ -183,17 +183,6 @@ func putToken(ctx context.Context, q querier, k *store.Token) error {
 		ON CONFLICT (host, id) DO UPDATE SET grant_id = excluded.grant_id, expires_at = excluded.expires_at,
 			data = excluded.data`, k.Host, k.ID, k.GrantID, expiry(k.ExpiresAt), b)
 	return wrap(err)
-}
-
-// grantDay is the unit a grant's expiry is rounded up to when its tokens extend it.
-const grantDay = 24 * time.Hour
-
-// grantExpiry is exp rounded up to the next whole grantDay (zero: never expires).
-func grantExpiry(exp time.Time) time.Time {
-	if exp.IsZero() {
-		return exp
-	}
-	return exp.Truncate(grantDay).Add(grantDay)
 }
 
 // sameGrant checks that every token has an id, the host and, when grantID is set, the grant.
