@@ -168,6 +168,13 @@ func TestAdminAPI(t *testing.T) {
 	if msg := introspect(cl, at2, false); msg != "" {
 		t.Fatalf("after grant revoke: %s", msg)
 	}
+	if strings.HasPrefix(grants[0].ID, "-") {
+		t.Fatalf("grant id %q begins with a dash: it reads as a flag on the command line", grants[0].ID)
+	}
+	// An id given after "--" (how an old base64url id that began with "-" is revoked) reaches the command.
+	if r := e.run("", "grant", "revoke", "--", "-"+grants[0].ID); r.code != 3 {
+		t.Fatalf("revoking an unknown grant after --: exit %d %s", r.code, r.stderr)
+	}
 	if r := e.run("", "grant", "revoke", grants[0].ID+"-unknown"); r.code != 3 {
 		t.Fatalf("revoking an unknown grant: exit %d %s", r.code, r.stderr)
 	}

@@ -37,7 +37,9 @@ func newGrantCmd(g *globals) *cobra.Command {
 	revoke := &cobra.Command{
 		Use:   "revoke [GRANT_ID]",
 		Short: "Revoke a grant (every token of its chain at once), or with --user every grant of a user",
-		Args:  cobra.MaximumNArgs(1),
+		Long: "Revoke a grant (every token of its chain at once), or with --user every grant of a user.\n\n" +
+			"Grant ids are hex; an id written by a development build that begins with \"-\" goes after \"--\": grant revoke -- -JFA...",
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case user != "" && len(args) == 0:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -232,9 +233,10 @@ func newSecret(prefix string) (value, id string) {
 // hasGrant reports whether a client is registered for grant type t.
 func hasGrant(c *store.Client, t string) bool { return slices.Contains(c.GrantTypes, t) }
 
-// newGrantID returns a random grant id.
+// newGrantID returns a random 128-bit grant id in hex. Hex, not base64url: an id that began with "-" read as a
+// flag on the command line (`assentry grant revoke -JFA…`), one grant in 64.
 func newGrantID() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
+	return hex.EncodeToString(b)
 }
