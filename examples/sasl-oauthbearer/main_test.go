@@ -67,8 +67,8 @@ clients:
   - client_id: mail-app
     client_name: Mail app
     client_secret_env: MAIL_APP_SECRET
-    grant_types: [password, client_credentials]
-    scope: mail xmpp
+    grant_types: [password, client_credentials, refresh_token]
+    scope: mail xmpp offline_access
   - client_id: chat-app
     client_name: Chat app
     client_secret_env: CHAT_APP_SECRET
@@ -254,7 +254,7 @@ func wantFailure(t *testing.T, out string, ok bool, a *assentry, status string) 
 
 // TestEndToEnd: tokens issued by a real `assentry serve` sign in to the example server, or are refused with the
 // RFC 7628 error JSON: revoked (after the cache's delay), a wrong authzid, a missing scope, another client's
-// audience, a client's own token.
+// audience, a client's own token, a refresh token.
 func TestEndToEnd(t *testing.T) {
 	a := startAssentry(t)
 	c := &clock{}
@@ -292,6 +292,19 @@ func TestEndToEnd(t *testing.T) {
 	out, ok = signIn(t, addr, own.AccessToken)
 	wantFailure(t, out, ok, a, oauthbearer.StatusInvalidToken)
 
+	// A refresh token is not an access token: introspection reports no token_type Bearer for it.
+	cfg := &oauth2.Config{ClientID: "mail-app", ClientSecret: mailAppSecret, Scopes: []string{"mail", "offline_access"},
+		Endpoint: oauth2.Endpoint{TokenURL: a.issuer + "/oauth2/token", AuthStyle: oauth2.AuthStyleInHeader}}
+	withRefresh, err := cfg.PasswordCredentialsToken(context.Background(), "alice", alicePassword)
+	if err != nil || withRefresh.RefreshToken == "" {
+		t.Fatalf("no refresh token: %v", err)
+	}
+	out, ok = signIn(t, addr, withRefresh.RefreshToken)
+	wantFailure(t, out, ok, a, oauthbearer.StatusInvalidToken)
+	if out, ok := signIn(t, addr, withRefresh.AccessToken); !ok {
+		t.Fatalf("the access token beside it: %s", out)
+	}
+
 	// Revoked: accepted from the cache until its answer is a minute old (the documented revocation delay),
 	// refused after.
 	a.revoke(t, "mail-app", mailAppSecret, alice)
@@ -310,7 +323,7 @@ func TestEndToEnd(t *testing.T) {
 	if out, ok := signIn(t, addr, fresh); !ok {
 		t.Fatalf("a fresh token: %s", out)
 	}
-	for _, tok := range []string{alice, fresh, chat, xmppOnly, own.AccessToken} {
+	for _, tok := range []string{alice, fresh, chat, xmppOnly, own.AccessToken, withRefresh.RefreshToken} {
 		if strings.Contains(logs.String(), tok) {
 			t.Fatal("the server's log holds a token")
 		}
