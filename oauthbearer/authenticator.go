@@ -47,6 +47,9 @@ type Identity struct {
 // *Failure for anything the client should hear about (RFC 7628 §3.2.2), and another error when the token could
 // not be checked.
 func (a *Authenticator) Authenticate(ctx context.Context, r *InitialResponse) (*Identity, error) {
+	if a.Verifier == nil {
+		return nil, errors.New("oauthbearer: the Authenticator has no Verifier")
+	}
 	tok, err := a.Verifier.Verify(ctx, r.Token)
 	var te *TokenError
 	switch {

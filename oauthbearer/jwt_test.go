@@ -319,3 +319,27 @@ func TestJWTVerifierDiscovery(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestJWTExchange: a JWT access token through a whole OAUTHBEARER exchange, and an id_token-like JWT of the same
+// issuer refused there with invalid_token.
+func TestJWTExchange(t *testing.T) {
+	is := newTestIssuer(t)
+	k := edKey(t, "k1")
+	is.publish(k.jwk)
+	a := &Authenticator{Verifier: newTestJWTVerifier(t, is, &clock{t: t0}), RequiredScopes: []string{"mail"}}
+	x := a.NewExchange()
+	if _, done, err := x.Next(context.Background(), initial("alice", sign(t, k, nil, is.claims()))); !done || err != nil {
+		t.Fatalf("%v %v", done, err)
+	}
+	if id := x.Identity(); id.Authzid != "alice" || id.Token.Subject != "0f3a" {
+		t.Errorf("identity %+v", id)
+	}
+	x = a.NewExchange()
+	challenge, done, err := x.Next(context.Background(), initial("", sign(t, k, map[string]any{"typ": "JWT"}, is.claims())))
+	if done || err != nil {
+		t.Fatalf("%v %v", done, err)
+	}
+	if f, err := ParseFailure(challenge); err != nil || f.Status != StatusInvalidToken {
+		t.Errorf("failure %+v %v", f, err)
+	}
+}
