@@ -38,6 +38,7 @@ func (c *cache) get(key [32]byte, now time.Time) (*cacheEntry, bool) {
 		return nil, false
 	}
 	e := el.Value.(*cacheEntry)
+	// An expired entry goes at once, so that a dead token's slot is free for the next one.
 	if !now.Before(e.expires) {
 		c.ll.Remove(el)
 		delete(c.items, key)
@@ -51,6 +52,7 @@ func (c *cache) get(key [32]byte, now time.Time) (*cacheEntry, bool) {
 func (c *cache) put(e *cacheEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	// Two authentications with the same token that missed the cache together both fetched it: keep the later.
 	if el, ok := c.items[e.key]; ok {
 		el.Value = e
 		c.ll.MoveToFront(el)

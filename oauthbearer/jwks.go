@@ -57,6 +57,7 @@ func (s *keySet) fetch(ctx context.Context) error {
 		Keys []jwk `json:"keys"`
 	}
 	if err := getJSON(ctx, s.client, s.url, &doc); err != nil {
+		// The keys already known stay: tokens signed with them keep verifying while the issuer is unreachable.
 		return err
 	}
 	keys := make(map[string]publicKey, len(doc.Keys))
@@ -82,6 +83,7 @@ func (s *keySet) lookup(ctx context.Context, kid string) (publicKey, error) {
 	if k, ok := s.find(kid); ok {
 		return k, nil
 	}
+	// A failed fetch counts too, so that an unreachable issuer is not asked again at every authentication.
 	if !s.fetched.IsZero() && s.now().Sub(s.fetched) < s.interval {
 		return publicKey{}, invalidToken("no key %q in the issuer's JWKS (fetched %s ago; not again before %s)",
 			kid, s.now().Sub(s.fetched).Round(time.Second), s.interval)

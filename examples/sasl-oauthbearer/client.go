@@ -34,6 +34,8 @@ func authenticate(conn net.Conn, ir *oauthbearer.InitialResponse) (*outcome, err
 	if _, err := io.WriteString(conn, "a1 AUTHENTICATE OAUTHBEARER "+base64.StdEncoding.EncodeToString(ir.Marshal())+"\r\n"); err != nil {
 		return nil, err
 	}
+	// Untagged lines (none here, but a real server may send some) are skipped; a "+" line is a challenge, which in
+	// OAUTHBEARER only a failure sends.
 	out := &outcome{}
 	for {
 		line, err := r.ReadString('\n')
@@ -57,6 +59,7 @@ func authenticate(conn net.Conn, ir *oauthbearer.InitialResponse) (*outcome, err
 			if _, err := io.WriteString(conn, base64.StdEncoding.EncodeToString([]byte{1})+"\r\n"); err != nil {
 				return nil, err
 			}
+		// The tagged answer ends the exchange: OK, or NO/BAD with the reason.
 		case strings.HasPrefix(line, "a1 "):
 			out.Line = line
 			out.OK = strings.HasPrefix(line, "a1 OK ")

@@ -91,6 +91,8 @@ func newAuthenticator(ctx context.Context, o serverOptions) (*oauthbearer.Authen
 		OpenIDConfiguration: oauthbearer.DiscoveryURL(meta.Issuer)}, nil
 }
 
+// runServe is the serve command: it checks its flags, builds the Authenticator (a wrong issuer or an unreachable
+// Assentry fails here, at start) and serves until ctx ends.
 func runServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -138,6 +140,8 @@ func requireLoopback(addr string) error {
 	return nil
 }
 
+// runClient is the client command: one connection, one AUTHENTICATE with the token from the environment. It
+// prints the failure JSON if the server sent one and the server's tagged answer, and reports whether it signed in.
 func runClient(args []string, getenv func(string) string, stdout, stderr io.Writer) (bool, error) {
 	fs := flag.NewFlagSet("client", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -154,6 +158,7 @@ func runClient(args []string, getenv func(string) string, stdout, stderr io.Writ
 	if err != nil {
 		return false, err
 	}
+	// host and port say where the client believes it connected (RFC 7628 §3.1); the server only logs them.
 	port, _ := strconv.Atoi(portStr)
 	conn, err := net.Dial("tcp", *addr)
 	if err != nil {

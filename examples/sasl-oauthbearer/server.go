@@ -93,6 +93,7 @@ func (s *server) handle(ctx context.Context, conn net.Conn) {
 		if err != nil {
 			return
 		}
+		// An IMAP command line: tag, command, arguments (RFC 9051 §2.2.1), upper or lower case.
 		tag, rest, _ := strings.Cut(line, " ")
 		cmd, args, _ := strings.Cut(rest, " ")
 		switch strings.ToUpper(cmd) {
