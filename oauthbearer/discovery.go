@@ -27,14 +27,15 @@ func DiscoveryURL(issuer string) string {
 // maxDocument bounds what is read of a discovery document, a JWKS or an introspection answer.
 const maxDocument = 1 << 20
 
-// Discover fetches issuer's discovery document. Its issuer must be exactly the one asked for (OpenID Connect
-// Discovery 1.0 §4.3, RFC 8414 §3.3): otherwise another server could name the keys or the endpoint.
+// Discover fetches issuer's discovery document. Its issuer must be exactly the one asked for, character for
+// character (OpenID Connect Discovery 1.0 §4.3, RFC 8414 §3.3): otherwise another server could name the keys or
+// the endpoint. Assentry's issuers have no trailing "/".
 func Discover(ctx context.Context, client *http.Client, issuer string) (*Metadata, error) {
 	var m Metadata
 	if err := getJSON(ctx, client, DiscoveryURL(issuer), &m); err != nil {
 		return nil, err
 	}
-	if m.Issuer != strings.TrimSuffix(issuer, "/") {
+	if m.Issuer != issuer {
 		return nil, fmt.Errorf("oauthbearer: the discovery document of %s names the issuer %q", issuer, m.Issuer)
 	}
 	return &m, nil
