@@ -81,7 +81,7 @@ func activeAnswer(exp time.Time) map[string]any {
 		"iss": "https://auth.example.net", "jti": "d1g3st"}
 }
 
-func newTestIntrospector(t *testing.T, cfg IntrospectionConfig) (*Introspector, *fakeAS, *clock) {
+func newTestIntrospector(t testing.TB, cfg IntrospectionConfig) (*Introspector, *fakeAS, *clock) {
 	t.Helper()
 	as := &fakeAS{answers: map[string]map[string]any{}}
 	srv := httptest.NewServer(as)
