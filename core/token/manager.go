@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -65,7 +66,8 @@ type Options struct {
 	// time, and the others reload the keys it wrote instead of creating their own. Nil: the store has one process,
 	// and a mutex is enough.
 	Leases store.Leases
-	// Holder is this Manager's name as a lease holder; default a random one. Two Managers must never share it.
+	// Holder is this Manager's name as a lease holder; default the machine's name, the process id and a random
+	// part (what an operator sees in assentry_leases). Two Managers must never share it.
 	Holder string
 	// MaxTokenTTL is how long a retired key stays published: the longest lifetime of a token it signed
 	// (id_token_ttl) plus a margin.
@@ -137,7 +139,7 @@ func (m *Manager) defaults() {
 	m.rotation = orDefault(m.rotation, DefaultRotationInterval)
 	m.ahead = orDefault(m.ahead, DefaultPublishAhead)
 	m.every = orDefault(m.every, min(DefaultRefreshInterval, m.ahead/4))
-	m.holder = orDefault(m.holder, "keys-"+rand.Text())
+	m.holder = orDefault(m.holder, defaultHolder())
 	m.maxTTL = orDefault(m.maxTTL, DefaultMaxTokenTTL)
 	m.rsaBits = orDefault(m.rsaBits, DefaultRSABits)
 	if len(m.kek) == 0 {
@@ -158,6 +160,13 @@ func (m *Manager) defaults() {
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
 	}
+}
+
+// defaultHolder names this Manager as a lease holder: where it runs, for the operator, and a random part, so
+// that no two Managers (two generations of one process after a reload, two processes) share it.
+func defaultHolder() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), rand.Text()[:10])
 }
 
 // orDefault returns v, or def when v is zero.
