@@ -10,17 +10,16 @@ import (
 	"github.com/assentry/assentry/store"
 )
 
-// keyPublishAhead is how long a new signing key is in the JWKS before it signs: the JWKS max-age (10 minutes,
-// core/httpapi) plus a margin.
-const keyPublishAhead = 15 * time.Minute
-
 // newOIDC builds the OpenID Connect layer: signing keys, id_tokens at the token endpoint, userinfo, the subject
 // of tokens, id_token_hint verification and RP-initiated logout.
 func (s *Services) newOIDC(st store.Store, clients oauth.ClientSource, chain policy.Policy, o Options) (*oidc.Layer, error) {
 	h := s.Settings
+	// A store that several instances share has leases: key writes then happen under the host's, one instance at
+	// a time (token.Options.Leases).
+	leases, _ := st.(store.Leases)
 	keys, err := token.New(token.Options{Host: h.ID, Keys: st.Keys(), KEK: h.KeyEncryptionKeyBytes,
-		Algorithms: o.KeyAlgorithms, RotationInterval: h.KeyRotationInterval, PublishAhead: keyPublishAhead,
-		MaxTokenTTL: h.IDTokenTTL + time.Hour, Now: o.Now, Log: o.Log, Events: s.Events})
+		Algorithms: o.KeyAlgorithms, RotationInterval: h.KeyRotationInterval, PublishAhead: h.KeyPublishAhead,
+		Leases: leases, MaxTokenTTL: h.IDTokenTTL + time.Hour, Now: o.Now, Log: o.Log, Events: s.Events})
 	if err != nil {
 		return nil, err
 	}

@@ -95,9 +95,11 @@ type Host struct {
 
 	IDTokenSigningAlg   string    `yaml:"id_token_signing_alg"`
 	KeyRotationInterval *Duration `yaml:"key_rotation_interval"`
-	KeyEncryptionKey    string    `yaml:"key_encryption_key"`
-	SubjectFormat       string    `yaml:"subject_format"`
-	RefreshIDToken      *bool     `yaml:"refresh_id_token"`
+	// KeyPublishAhead is how long a new signing key is published before it signs (see HostSettings).
+	KeyPublishAhead  *Duration `yaml:"key_publish_ahead"`
+	KeyEncryptionKey string    `yaml:"key_encryption_key"`
+	SubjectFormat    string    `yaml:"subject_format"`
+	RefreshIDToken   *bool     `yaml:"refresh_id_token"`
 
 	Argon2     *Argon2     `yaml:"argon2"`
 	RateLimits *RateLimits `yaml:"rate_limits"`

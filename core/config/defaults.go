@@ -25,8 +25,13 @@ const (
 	DefaultRegistrationAlg     = "HS256"
 	DefaultIDTokenSigningAlg   = "RS256"
 	DefaultKeyRotationInterval = 720 * time.Hour
-	DefaultSubjectFormat       = "opaque"
-	DefaultRole                = "user"
+	// DefaultKeyPublishAhead is a minute of key cache refresh, ten minutes of JWKS cache and a margin.
+	DefaultKeyPublishAhead = 15 * time.Minute
+	// MinKeyPublishAhead leaves the key cache a refresh of a second (a quarter of it) and relying parties a
+	// JWKS max-age of two seconds.
+	MinKeyPublishAhead   = 4 * time.Second
+	DefaultSubjectFormat = "opaque"
+	DefaultRole          = "user"
 	// DefaultHostID is the id of the single host when the file has no hosts list and no top-level id.
 	DefaultHostID = "default"
 )

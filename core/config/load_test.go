@@ -55,6 +55,7 @@ func TestNoFileIsTheDevelopmentHost(t *testing.T) {
 
 		IDTokenSigningAlg:   "RS256",
 		KeyRotationInterval: 720 * time.Hour,
+		KeyPublishAhead:     15 * time.Minute,
 		SubjectFormat:       "opaque",
 		RefreshIDToken:      true,
 

@@ -23,11 +23,20 @@ func (b *hostBuilder) tokens(h Host, hs *HostSettings) {
 		{"code_ttl", h.CodeTTL, DefaultCodeTTL, &hs.CodeTTL},
 		{"device_code_ttl", h.DeviceCodeTTL, DefaultDeviceCodeTTL, &hs.DeviceCodeTTL},
 		{"key_rotation_interval", h.KeyRotationInterval, DefaultKeyRotationInterval, &hs.KeyRotationInterval},
+		{"key_publish_ahead", h.KeyPublishAhead, DefaultKeyPublishAhead, &hs.KeyPublishAhead},
 	} {
 		*d.dst = ttl(d.v, d.def)
 		if *d.dst <= 0 {
 			b.errorf(d.key, "must be positive, got %s", *d.dst)
 		}
+	}
+	switch {
+	case hs.KeyPublishAhead > 0 && hs.KeyPublishAhead < MinKeyPublishAhead:
+		b.errorf("key_publish_ahead", "%s is shorter than %s: instances and relying parties need time to fetch a "+
+			"new key before it signs", hs.KeyPublishAhead, MinKeyPublishAhead)
+	case hs.KeyRotationInterval > 0 && hs.KeyPublishAhead >= hs.KeyRotationInterval:
+		b.errorf("key_publish_ahead", "%s must be shorter than key_rotation_interval (%s)", hs.KeyPublishAhead,
+			hs.KeyRotationInterval)
 	}
 	// A code lives long enough for one redirect; a long-lived code is a replay window.
 	if hs.CodeTTL > 10*time.Minute {

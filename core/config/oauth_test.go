@@ -13,6 +13,13 @@ code_ttl: -5s
 key_rotation_interval: 0s
 `, want: []string{"access_token_ttl: must be positive, got 0s", "refresh_token_ttl: must be positive, got -1h0m0s",
 			"id_token_ttl: must be positive", "code_ttl: must be positive", "key_rotation_interval: must be positive"}},
+		{name: "key publish ahead", yaml: "key_publish_ahead: 30s\nkey_rotation_interval: 1h\n"},
+		{name: "key publish ahead too short", yaml: "key_publish_ahead: 3s\n",
+			want: []string{"key_publish_ahead: 3s is shorter than 4s"}},
+		{name: "key publish ahead not below rotation", yaml: "key_publish_ahead: 2h\nkey_rotation_interval: 2h\n",
+			want: []string{"key_publish_ahead: 2h0m0s must be shorter than key_rotation_interval (2h0m0s)"}},
+		{name: "key publish ahead must be positive", yaml: "key_publish_ahead: 0s\n",
+			want: []string{"key_publish_ahead: must be positive"}},
 		{name: "negative session ttl", yaml: "session_ttl: -1s\n", want: []string{"session_ttl: must not be negative"}},
 		{name: "long code ttl", yaml: "code_ttl: 15m\n", warn: []string{"code_ttl: 15m0s is longer than the 10 minutes"}},
 		{name: "reuse grace", yaml: "refresh_token_reuse_grace: 10s\n"},

@@ -93,7 +93,12 @@ type HostSettings struct {
 
 	IDTokenSigningAlg   string // RS256, ES256 or EdDSA
 	KeyRotationInterval time.Duration
-	KeyEncryptionKey    string // as configured (base64); empty: signing keys are stored unencrypted
+	// KeyPublishAhead is how long a new signing key is in the JWKS before it signs. Every instance sharing the
+	// store reads its keys again at a quarter of it (at most each minute), and the JWKS max-age is what remains
+	// after that, less a margin (at most ten minutes): so every instance publishes a key before any signs with
+	// it, and relying parties' cached JWKS know it too.
+	KeyPublishAhead  time.Duration
+	KeyEncryptionKey string // as configured (base64); empty: signing keys are stored unencrypted
 	// KeyEncryptionKeyBytes is KeyEncryptionKey decoded (32 bytes); nil when the host runs without one.
 	KeyEncryptionKeyBytes []byte
 	SubjectFormat         string // opaque or xmpp

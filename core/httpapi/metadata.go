@@ -1,17 +1,18 @@
 package httpapi
 
 import (
+	"strconv"
+	"time"
+
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/oidc"
 	"github.com/gofiber/fiber/v2"
 )
 
 // Discovery documents and the JWKS hold no secret and change rarely: clients may cache them briefly. The JWKS
-// max-age must stay below the key manager's PublishAhead, so a cached JWKS always knows the next signing key.
-const (
-	metadataMaxAge = "public, max-age=300"
-	jwksMaxAge     = "public, max-age=600"
-)
+// max-age is the key manager's (token.Manager.JWKSMaxAge, ten minutes by default): short enough, after the key
+// cache refresh, to fit in PublishAhead, so a cached JWKS always knows the next signing key before it signs.
+const metadataMaxAge = "public, max-age=300"
 
 func (s *Server) oauthMetadata(h *Host) *oauth.Metadata {
 	m := h.OAuth.Metadata()
@@ -41,11 +42,12 @@ func (s *Server) discovery(c *fiber.Ctx) error {
 
 // jwks serves the host's published public keys (RFC 7517).
 func (s *Server) jwks(c *fiber.Ctx) error {
-	set, err := hostOf(c).Keys.JWKS(c.UserContext())
+	keys := hostOf(c).Keys
+	set, err := keys.JWKS(c.UserContext())
 	if err != nil {
 		return err
 	}
-	cacheable(c, jwksMaxAge)
+	cacheable(c, "public, max-age="+strconv.Itoa(int(keys.JWKSMaxAge()/time.Second)))
 	return c.JSON(set, "application/jwk-set+json")
 }
 

@@ -13,11 +13,6 @@ import (
 	"github.com/assentry/assentry/store"
 )
 
-// refreshEvery bounds how stale the key cache may get: keys another process wrote to the store (`assentry keys
-// rotate`, another instance) are seen within it. PublishAhead is at least this long, so such a key is known here
-// before it signs anywhere.
-const refreshEvery = time.Minute
-
 // retryEvery is how soon a failed refresh is retried; meanwhile the keys loaded before keep serving.
 const retryEvery = 5 * time.Second
 
@@ -82,7 +77,7 @@ func (m *Manager) ready(s *keySet) func(*store.Key) bool {
 	}
 }
 
-// keySet returns the cached keys, reading the store when they are older than refreshEvery (or the clock went
+// keySet returns the cached keys, reading the store when they are older than RefreshInterval (or the clock went
 // back). This is the only store access of Sign, Parse and JWKS.
 func (m *Manager) keySet(ctx context.Context) (*keySet, error) {
 	if s := m.cache.Load(); s != nil && fresh(s, m.now()) {
@@ -126,7 +121,7 @@ func (m *Manager) load(ctx context.Context, old *keySet, now time.Time) (*keySet
 	if err != nil {
 		return nil, fmt.Errorf("token: list signing keys: %w", err)
 	}
-	s := &keySet{byKID: make(map[string]*loadedKey, len(recs)), loadedAt: now, refreshAt: now.Add(refreshEvery),
+	s := &keySet{byKID: make(map[string]*loadedKey, len(recs)), loadedAt: now, refreshAt: now.Add(m.every),
 		leadFrom: map[string]time.Duration{}}
 	elapsed := m.elapsed()
 	for _, rec := range recs {

@@ -2,9 +2,12 @@ package token
 
 import (
 	"crypto"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -18,8 +21,15 @@ import (
 const (
 	// DefaultRotationInterval is key_rotation_interval's default: a new key every 30 days.
 	DefaultRotationInterval = 720 * time.Hour
-	// DefaultPublishAhead covers a JWKS cache max-age of 10 minutes plus 5 minutes of margin.
+	// DefaultPublishAhead covers the key cache refresh (DefaultRefreshInterval), a JWKS cache max-age of 10
+	// minutes (JWKSMaxAge) and a margin of 4 minutes.
 	DefaultPublishAhead = 15 * time.Minute
+	// DefaultRefreshInterval is how often, at most, the key cache is read again from the store: with the default
+	// PublishAhead, one minute; with a shorter PublishAhead, a quarter of it.
+	DefaultRefreshInterval = time.Minute
+	// MaxJWKSMaxAge caps JWKSMaxAge: relying parties see a retired key disappear, and a kid they do not know
+	// appear, within ten minutes at most.
+	MaxJWKSMaxAge = 10 * time.Minute
 	// DefaultMaxTokenTTL is id_token_ttl's default (1h) plus 5 minutes for clock skew.
 	DefaultMaxTokenTTL = time.Hour + 5*time.Minute
 	// DefaultRSABits is the RSA modulus size of new RS256 keys.
@@ -41,10 +51,24 @@ type Options struct {
 	Algorithms []string
 	// RotationInterval is how long after its creation a key gets a successor; default DefaultRotationInterval.
 	RotationInterval time.Duration
-	// PublishAhead is how long a new key is in the JWKS before it signs: the JWKS cache max-age plus a margin, so
-	// every client that cached the JWKS knows the key before it sees a token signed with it. It must be at least
-	// the key cache's refresh interval (one minute), so other processes sharing the store know it too.
+	// PublishAhead is how long a new key is in the store, and so in the JWKS, before it signs. Within it, every
+	// process sharing the store reads the key (RefreshInterval), and then every relying party that cached one of
+	// their JWKS documents fetches it again (JWKSMaxAge): so every instance publishes the next key before any
+	// signs with it, and every client knows it before it sees a token signed with it.
 	PublishAhead time.Duration
+	// RefreshInterval is how often the key cache is read again from the store, so that keys another process wrote
+	// (another instance, `assentry keys rotate` without a server) are known here; default DefaultRefreshInterval,
+	// or a quarter of PublishAhead when that is shorter. It must be at most half of PublishAhead: the other half
+	// is the relying parties' JWKS cache (JWKSMaxAge) and a margin.
+	RefreshInterval time.Duration
+	// Leases, when the store is shared by several processes, makes every key write (Ensure's first keys, Tick's
+	// successors and retirements, Rotate) happen under the host's lease "keys:<Host>": one process writes at a
+	// time, and the others reload the keys it wrote instead of creating their own. Nil: the store has one process,
+	// and a mutex is enough.
+	Leases store.Leases
+	// Holder is this Manager's name as a lease holder; default the machine's name, the process id and a random
+	// part (what an operator sees in assentry_leases). Two Managers must never share it.
+	Holder string
 	// MaxTokenTTL is how long a retired key stays published: the longest lifetime of a token it signed
 	// (id_token_ttl) plus a margin.
 	MaxTokenTTL time.Duration
@@ -72,6 +96,7 @@ type Manager struct {
 	algs     []string
 	rotation time.Duration
 	ahead    time.Duration
+	every    time.Duration // the key cache's refresh interval
 	maxTTL   time.Duration
 	rsaBits  int
 	now      func() time.Time
@@ -79,19 +104,26 @@ type Manager struct {
 	log      *slog.Logger
 	events   *events.Emitter
 	generate func(alg string) (crypto.Signer, error) // new private keys; tests inject fixed ones
+	leases   store.Leases
+	holder   string
 
 	writeMu sync.Mutex             // serialises Ensure, Tick and Rotate within this process
 	loadMu  sync.Mutex             // one cache refresh at a time
 	cache   atomic.Pointer[keySet] // parsed keys; Sign, Parse and JWKS read it without locking
+	// lastUnknown is the Elapsed reading of the last reload for a kid the cache did not hold (Parse), so that
+	// tokens naming made-up kids cost at most one store read per unknownEvery.
+	lastUnknown atomic.Int64
 }
 
 // New checks opts and returns a Manager. It does no I/O: call Ensure before serving.
 func New(opts Options) (*Manager, error) {
 	m := &Manager{
 		host: opts.Host, keys: opts.Keys, kek: slices.Clone(opts.KEK), algs: slices.Clone(opts.Algorithms),
-		rotation: opts.RotationInterval, ahead: opts.PublishAhead, maxTTL: opts.MaxTokenTTL,
+		rotation: opts.RotationInterval, ahead: opts.PublishAhead, every: opts.RefreshInterval, maxTTL: opts.MaxTokenTTL,
 		rsaBits: opts.RSABits, now: opts.Now, elapsed: opts.Elapsed, log: opts.Log, events: opts.Events,
+		leases: opts.Leases, holder: opts.Holder,
 	}
+	m.lastUnknown.Store(math.MinInt64)
 	m.defaults()
 	if err := m.validate(); err != nil {
 		return nil, err
@@ -106,6 +138,8 @@ func (m *Manager) defaults() {
 	}
 	m.rotation = orDefault(m.rotation, DefaultRotationInterval)
 	m.ahead = orDefault(m.ahead, DefaultPublishAhead)
+	m.every = orDefault(m.every, min(DefaultRefreshInterval, m.ahead/4))
+	m.holder = orDefault(m.holder, defaultHolder())
 	m.maxTTL = orDefault(m.maxTTL, DefaultMaxTokenTTL)
 	m.rsaBits = orDefault(m.rsaBits, DefaultRSABits)
 	if len(m.kek) == 0 {
@@ -126,6 +160,13 @@ func (m *Manager) defaults() {
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
 	}
+}
+
+// defaultHolder names this Manager as a lease holder: where it runs, for the operator, and a random part, so
+// that no two Managers (two generations of one process after a reload, two processes) share it.
+func defaultHolder() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), rand.Text()[:10])
 }
 
 // orDefault returns v, or def when v is zero.
@@ -156,9 +197,17 @@ func (m *Manager) validate() error {
 			errs = append(errs, fmt.Errorf("token: algorithm %s listed twice", alg))
 		}
 	}
-	if m.ahead < refreshEvery {
-		errs = append(errs, fmt.Errorf("token: PublishAhead %v is shorter than the key cache refresh (%v)",
-			m.ahead, refreshEvery))
+	switch {
+	case m.ahead < 0:
+		errs = append(errs, fmt.Errorf("token: PublishAhead %v is negative", m.ahead))
+	case m.every <= 0:
+		errs = append(errs, fmt.Errorf("token: RefreshInterval %v must be positive", m.every))
+	case 2*m.every > m.ahead:
+		// A key another process creates must reach this one's cache, then relying parties' JWKS caches, before
+		// it signs: the refresh may take half of the lead, JWKSMaxAge takes most of the rest.
+		errs = append(errs, fmt.Errorf("token: RefreshInterval %v is more than half of PublishAhead %v (the key "+
+			"cache refresh must be well within PublishAhead, so every instance publishes a key before any signs with it)",
+			m.every, m.ahead))
 	}
 	if m.rotation <= m.ahead {
 		errs = append(errs, fmt.Errorf("token: RotationInterval %v must be longer than PublishAhead %v", m.rotation, m.ahead))
@@ -179,3 +228,15 @@ func (m *Manager) algRank(alg string) int {
 	}
 	return len(m.algs) + slices.Index(SupportedAlgorithms(), alg) + 1
 }
+
+// JWKSMaxAge is how long relying parties may cache the JWKS (the Cache-Control max-age of /oauth2/jwks): at
+// most MaxJWKSMaxAge, and three quarters of what PublishAhead leaves after RefreshInterval, so that
+// RefreshInterval + JWKSMaxAge < PublishAhead. A key any process creates is then in this process's JWKS within
+// RefreshInterval, and in every cached copy of it JWKSMaxAge later, before it signs (with the rest as a margin
+// for slow requests and clocks a little apart). Whole seconds, as the header writes it.
+func (m *Manager) JWKSMaxAge() time.Duration {
+	return min(MaxJWKSMaxAge, (m.ahead-m.every)*3/4).Truncate(time.Second)
+}
+
+// RefreshInterval is how often the key cache is read again from the store (Options.RefreshInterval).
+func (m *Manager) RefreshInterval() time.Duration { return m.every }

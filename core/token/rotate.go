@@ -3,6 +3,7 @@ package token
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -15,13 +16,34 @@ import (
 // (first start, or an algorithm just added), the rotation step of Tick runs, keys stored in plaintext are sealed
 // when a KEK is configured, and every key is loaded. A key that cannot be decrypted fails Ensure, so a wrong
 // key_encryption_key stops the server at start, not at the first login. Ensure is idempotent.
+//
+// With Options.Leases, the writes happen under the host's lease. While another process holds it (instances
+// starting together on an empty store), Ensure creates nothing: it reloads the keys, and returns once every kept
+// algorithm has a key that signs, or once it gets the lease itself and finds nothing left to do.
 func (m *Manager) Ensure(ctx context.Context) error {
 	// Load first: with a wrong KEK, fail before writing anything (a new key sealed under the wrong KEK).
 	if _, err := m.refresh(ctx, true); err != nil {
 		return err
 	}
-	_, err := m.reconcile(ctx, "", true)
-	return err
+	written := func() (bool, error) {
+		s, err := m.refresh(ctx, true)
+		return err == nil && m.complete(s), err
+	}
+	return m.exclusiveWait(ctx, written, func() error {
+		_, err := m.reconcile(ctx, "", true)
+		return err
+	})
+}
+
+// complete reports whether every kept algorithm has a key of s that signs now.
+func (m *Manager) complete(s *keySet) bool {
+	now, ready := m.now(), m.ready(s)
+	for _, alg := range m.algs {
+		if s.signer(alg, now, ready) == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // Tick is the periodic rotation step; the server calls it every minute or so. Per kept algorithm:
@@ -32,8 +54,17 @@ func (m *Manager) Ensure(ctx context.Context) error {
 //   - an algorithm without a signing key gets one at once.
 //
 // Keys of algorithms no longer kept are retired now. Tick is idempotent for a given instant.
+//
+// With Options.Leases, the step runs under the host's lease; when another process holds it (its own Tick, a
+// Rotate), this one reloads the keys instead, so that two instances ticking at once create one successor.
 func (m *Manager) Tick(ctx context.Context) error {
-	_, err := m.reconcile(ctx, "", false)
+	err := m.exclusive(ctx, func() error {
+		_, err := m.reconcile(ctx, "", false)
+		return err
+	})
+	if errors.Is(err, errLeaseHeld) {
+		_, err = m.refresh(ctx, true)
+	}
 	return err
 }
 
@@ -42,12 +73,18 @@ func (m *Manager) Tick(ctx context.Context) error {
 // creates nothing and returns it: rotating twice within PublishAhead must not skip a key that clients may not
 // have fetched yet, and a retried CLI call is harmless. It returns the pending successor.
 //
-// Rotate is not an emergency revocation: the old key keeps signing until the successor's NotBefore.
+// Rotate is not an emergency revocation: the old key keeps signing until the successor's NotBefore. With
+// Options.Leases it waits for the host's lease while another process holds it, then finds that process's
+// successor pending, if it made one, and returns it.
 func (m *Manager) Rotate(ctx context.Context, alg string) (KeyInfo, error) {
 	if !kept(m.algs, alg) {
 		return KeyInfo{}, fmt.Errorf("%w %q: this host keeps keys for %v", ErrUnknownAlgorithm, alg, m.algs)
 	}
-	next, err := m.reconcile(ctx, alg, false)
+	var next *KeyInfo
+	err := m.exclusiveWait(ctx, func() (bool, error) { return false, nil }, func() (err error) {
+		next, err = m.reconcile(ctx, alg, false)
+		return err
+	})
 	if err != nil {
 		return KeyInfo{}, err
 	}
@@ -60,10 +97,8 @@ func (m *Manager) Rotate(ctx context.Context, alg string) (KeyInfo, error) {
 // reconcile runs one rotation step over every algorithm, then reloads the cache. force names an algorithm to
 // rotate now whatever its key's age; its pending successor (or the key made because none could sign) is
 // returned. seal re-seals plaintext keys under the KEK. Each write is its own store write: a step cut short by an
-// error leaves a consistent state that the next step completes.
+// error leaves a consistent state that the next step completes. The caller holds the write lock (exclusive).
 func (m *Manager) reconcile(ctx context.Context, force string, seal bool) (*KeyInfo, error) {
-	m.writeMu.Lock()
-	defer m.writeMu.Unlock()
 	now := m.now()
 	recs, err := m.keys.List(ctx, m.host, keyUse)
 	if err != nil {
@@ -189,6 +224,9 @@ func (m *Manager) create(ctx context.Context, alg string, now, notBefore time.Ti
 		return nil, err
 	}
 	defer clear(der)
+	if err := m.stillHeld(ctx); err != nil { // generating an RSA key may have taken a while
+		return nil, err
+	}
 	env, err := seal(m.kek, m.host, jwk.KeyID, der)
 	if err != nil {
 		return nil, err
@@ -206,6 +244,9 @@ func (m *Manager) create(ctx context.Context, alg string, now, notBefore time.Ti
 // retire records that k stopped signing at at. Its private half is erased in the same write: a retired key only
 // verifies, so nothing that could sign with it is left behind.
 func (m *Manager) retire(ctx context.Context, k *store.Key, at time.Time) error {
+	if err := m.stillHeld(ctx); err != nil {
+		return err
+	}
 	r := *k
 	r.RetireAt, r.ExpiresAt, r.Private = at, at.Add(m.maxTTL), nil
 	if err := m.keys.Put(ctx, &r); err != nil {
@@ -232,6 +273,9 @@ func (m *Manager) sealPlain(ctx context.Context, keys []*store.Key) error {
 		env, err := seal(m.kek, m.host, k.ID, der)
 		clear(der)
 		if err != nil {
+			return err
+		}
+		if err := m.stillHeld(ctx); err != nil {
 			return err
 		}
 		r := *k

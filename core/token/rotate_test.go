@@ -151,7 +151,7 @@ func TestAnotherProcessRotates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.clock.Advance(refreshEvery)
+	e.clock.Advance(DefaultRefreshInterval)
 	if got := kids(mustJWKS(t, server)); !slices.Equal(got, append(before, next.KID)) {
 		t.Fatalf("server JWKS %v a refresh later, want %v then %s", got, before, next.KID)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -34,8 +36,10 @@ func (m *Manager) Sign(ctx context.Context, alg string, claims jwt.Claims) (stri
 // Manager's clock before opts, so callers add WithIssuer, WithAudience, WithExpirationRequired (and may narrow
 // the methods further, never widen them).
 //
-// A token whose kid is not in the cache is refused without reading the store: keys are published PublishAhead
-// before they sign, and the cache is at most a minute old, so an unknown kid is not one of ours.
+// A key is published PublishAhead before it signs and the cache is at most RefreshInterval old, so a kid the
+// cache does not hold is normally not one of ours. It may still be another instance's newest key, when this
+// instance's refresh failed or the instances' clocks disagree: the key set is read again once, at most once per
+// unknownEvery whatever the kids presented, before the token is refused.
 func (m *Manager) Parse(ctx context.Context, tokenString string, claims jwt.Claims,
 	opts ...jwt.ParserOption) (*jwt.Token, error) {
 	s, err := m.keySet(ctx)
@@ -52,6 +56,11 @@ func (m *Manager) Parse(ctx context.Context, tokenString string, claims jwt.Clai
 	return jwt.ParseWithClaims(tokenString, claims, func(t *jwt.Token) (any, error) {
 		kid, _ := t.Header["kid"].(string)
 		k := s.byKID[kid]
+		if k == nil && kid != "" {
+			if s2 := m.reloadUnknown(ctx); s2 != nil {
+				k = s2.byKID[kid]
+			}
+		}
 		switch {
 		case kid == "":
 			return nil, errors.New("token has no kid")
@@ -62,4 +71,28 @@ func (m *Manager) Parse(ctx context.Context, tokenString string, claims jwt.Clai
 		}
 		return k.public, nil
 	}, all...)
+}
+
+// unknownEvery is how often, at most, Parse reads the store again for a kid the cache does not hold.
+const unknownEvery = 5 * time.Second
+
+// reloadUnknown reads the key set again for Parse, which met a kid the cache does not hold, unless that was done
+// less than unknownEvery ago (by Elapsed): then it returns the cache as it is, so that tokens with made-up kids
+// cannot make every request read the store. Callers racing for one reload wait for it and share its result.
+// It returns nil when the read failed (logged; the cache is kept).
+func (m *Manager) reloadUnknown(ctx context.Context) *keySet {
+	now := int64(m.elapsed())
+	last := m.lastUnknown.Load()
+	if (last != math.MinInt64 && now-last < int64(unknownEvery)) || !m.lastUnknown.CompareAndSwap(last, now) {
+		// Too soon, or another caller is reloading: use the cache once the refresh under way, if any, is done.
+		m.loadMu.Lock()
+		defer m.loadMu.Unlock()
+		return m.cache.Load()
+	}
+	s, err := m.refresh(ctx, true)
+	if err != nil {
+		m.log.WarnContext(ctx, "signing keys: reloading for an unknown kid failed", "host", m.host, "err", err)
+		return nil
+	}
+	return s
 }

@@ -26,6 +26,7 @@ import "strings"
 //
 //	s/admin-token/<token id>                        store.AdminToken
 //	s/admin-token-name/<name>                       token id of the live token holding the name
+//	s/lease/<name>                                  holder and end of a lease (store.Leases)
 //
 // Each component is escaped ('%' → "%25", '/' → "%2F") so that no id can reach into another one's prefix.
 // Index values hold the id they point to; an index entry whose record is gone or expired is ignored.
@@ -49,6 +50,7 @@ const (
 
 	kindAdminToken     = "admin-token"
 	kindAdminTokenName = "admin-token-name"
+	kindLease          = "lease"
 )
 
 // key builds the key of one record or index entry: h/<host>/<kind>/<part>/<part>...

@@ -47,20 +47,3 @@ func (s *Store) Sweep(ctx context.Context, holder string, ttl time.Duration, lim
 	}
 	return n, true, nil
 }
-
-// takeLease takes or renews the lease name for holder until now+ttl, unless another holder has it until later:
-// one conditional upsert, which is atomic on PostgreSQL and CockroachDB alike (CockroachDB's advisory-lock
-// functions are no-ops, so a lease row is the portable way to let one instance at a time act).
-func (s *Store) takeLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
-	q, err := s.db()
-	if err != nil {
-		return false, err
-	}
-	tag, err := q.Exec(ctx, `INSERT INTO assentry_leases AS l (name, holder, until) VALUES ($1, $2, $3)
-		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
-		WHERE l.holder = excluded.holder OR l.until <= $4`, name, holder, now.Add(ttl), now)
-	if err != nil {
-		return false, wrap(err)
-	}
-	return tag.RowsAffected() == 1, nil
-}

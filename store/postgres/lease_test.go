@@ -1,0 +1,62 @@
+package postgres_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/assentry/assentry/internal/testclock"
+)
+
+// TestLeaseTwoInstances races holders on two Store instances (two pools, as two servers have) for fresh leases:
+// each time exactly one of them gets it, and a release by the winner lets the other take it at once.
+func TestLeaseTwoInstances(t *testing.T) {
+	dsn := testDSN(t)
+	dir := t.TempDir()
+	clock := testclock.New(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
+	a, b := open(t, dsn, dir, clock.Now), open(t, dsn, dir, clock.Now)
+	t.Cleanup(func() { _ = a.Close(); _ = b.Close() })
+	ctx := t.Context()
+	for round := range 50 {
+		name := fmt.Sprint("keys:round-", round)
+		won := make([]bool, 8)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range won {
+			s := a
+			if i%2 == 1 {
+				s = b
+			}
+			wg.Go(func() {
+				<-start
+				ok, err := s.TakeLease(ctx, name, fmt.Sprint("holder-", i), time.Minute)
+				if err != nil {
+					t.Error(err)
+				}
+				won[i] = ok
+			})
+		}
+		close(start)
+		wg.Wait()
+		winner := -1
+		for i, w := range won {
+			if w {
+				if winner >= 0 {
+					t.Fatalf("round %d: holders %d and %d both got the lease", round, winner, i)
+				}
+				winner = i
+			}
+		}
+		if winner < 0 {
+			t.Fatalf("round %d: no holder got the free lease", round)
+		}
+		other := (winner + 1) % len(won)
+		if err := a.ReleaseLease(ctx, name, fmt.Sprint("holder-", winner)); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := b.TakeLease(ctx, name, fmt.Sprint("holder-", other), time.Minute); err != nil || !ok {
+			t.Fatalf("round %d: after the release, another instance's holder got %v, %v", round, ok, err)
+		}
+	}
+}
