@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 		{"Interactions", testInteractions},
 		{"RevokedClients", testRevokedClients},
 		{"AdminTokens", testAdminTokens},
+		{"Instances", testInstances},
 		{"Races", testRaces},
 		{"HostIsolation", testHostIsolation},
 		{"Durability", testDurability},
