@@ -54,7 +54,7 @@ type Clients struct {
 	grants  []string // grant types the host allows
 	// registry holds the announcements of the instances sharing the store; nil: this process is the only one.
 	registry store.InstanceRegistry
-	now     func() time.Time
+	now      func() time.Time
 }
 
 // NewClients returns the client registry of a host; hostGrants are the grant types the host serves.
