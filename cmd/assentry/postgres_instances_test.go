@@ -90,8 +90,10 @@ func TestServePostgresStaticClientsRollingDeploy(t *testing.T) {
 		t.Fatalf("reload of B: %q", out)
 	}
 	check("B reloaded its file without y")
-	if !strings.Contains(srvA.log.String(), `"instance":"`) {
-		t.Fatalf("A's log does not name its instance:\n%s", srvA.log)
+	// Each instance has its own id, in its log and in the header of its probes.
+	idA, idB := instanceHeader(t, a.addr), instanceHeader(t, b.addr)
+	if idA == "" || idA == idB || !strings.Contains(srvA.log.String(), `"instance":"`+idA+`"`) {
+		t.Fatalf("instance ids: A %q, B %q; A's log:\n%s", idA, idB, srvA.log)
 	}
 
 	srvA.stop()
@@ -102,6 +104,20 @@ func TestServePostgresStaticClientsRollingDeploy(t *testing.T) {
 	if !authenticates(t, b.addr, "x") {
 		t.Fatal("x, which B declares, no longer authenticates at B")
 	}
+}
+
+// instanceHeader is the Assentry-Instance header of the server's /readyz, which must be ready.
+func instanceHeader(t *testing.T, addr string) string {
+	t.Helper()
+	res, err := noRedirects.Get("http://" + addr + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("readyz at %s: %d", addr, res.StatusCode)
+	}
+	return res.Header.Get("Assentry-Instance")
 }
 
 // TestServePostgresStaticClientsCrashedInstance: when A, the only instance declaring y, dies without withdrawing
@@ -298,5 +314,25 @@ func TestServePostgresSessionAtBothInstances(t *testing.T) {
 	}
 	if page := loginPage(&http.Cookie{Name: session.Name, Value: strings.Repeat("A", len(session.Value))}); strings.Contains(page, "Signed in") {
 		t.Fatal("a made-up session cookie is a session at B")
+	}
+}
+
+// TestBackupRestorePostgres: backup and restore copy a Badger data directory; with a configuration whose store is
+// PostgreSQL they say so and name pg_dump, and touch nothing (no database is needed to see it).
+func TestBackupRestorePostgres(t *testing.T) {
+	e := newCLIEnv(t)
+	e.appendConfig("key_encryption_key: " + testKEK + "\nstore: {backend: postgres, dsn: 'postgres://nobody@127.0.0.1:1/none'}\n")
+	file := filepath.Join(e.dir, "backup.assentry")
+	into := filepath.Join(e.dir, "restored")
+	for _, args := range [][]string{{"backup", file}, {"restore", file, "--data-dir", into}} {
+		r := e.run("", args...)
+		if r.code == 0 || !strings.Contains(r.stderr, "store is PostgreSQL") || !strings.Contains(r.stderr, "pg_dump") {
+			t.Fatalf("assentry %v on a PostgreSQL configuration: exit %d\n%s", args, r.code, r.stderr)
+		}
+	}
+	for _, p := range []string{file, into} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("%s exists after the refusal: %v", p, err)
+		}
 	}
 }
