@@ -107,6 +107,7 @@ func (r *reloader) start(s *config.Settings) (*generation, error) {
 	}
 	if err := gen.prepare(r.ctx); err != nil {
 		gen.release()
+		r.inst.withdraw(r.ctx)
 		return nil, err
 	}
 	gen.start(r.ctx, r.log)
