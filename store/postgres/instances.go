@@ -44,8 +44,8 @@ func (s *Store) Withdraw(ctx context.Context, id string) error {
 	return wrap(err)
 }
 
-// Instances returns the live announcements ordered by id: one query (store.InstanceRegistry). Lapsed rows are
-// left for the next Announce of their id, which never comes, or for an operator: a handful of small rows.
+// Instances returns the live announcements ordered by id: one query (store.InstanceRegistry). Lapsed rows (an
+// instance that crashed) are removed by the sweep.
 func (s *Store) Instances(ctx context.Context) ([]*store.Instance, error) {
 	q, err := s.db()
 	if err != nil {
