@@ -37,6 +37,9 @@ func backup(ctx context.Context, g *globals, file string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
+	if settings.Store.Backend == config.StorePostgres {
+		return errPostgresBackup
+	}
 	src, from, done, err := backupSource(ctx, settings)
 	if err != nil {
 		return err
@@ -87,6 +90,13 @@ func backupSource(ctx context.Context, settings *config.Settings) (src badgersto
 	}
 	return b.Backup, "stopped, opened directly", func() { _ = b.Close() }, nil
 }
+
+// errPostgresBackup is the answer of backup and restore on a PostgreSQL configuration: their file format is a
+// copy of a Badger data directory, and PostgreSQL has its own tools, which also back up a database that several
+// servers write at once.
+var errPostgresBackup = errors.New("assentry backup and restore copy a Badger data directory, and the configured " +
+	"store is PostgreSQL (store.backend: postgres): back the database up with pg_dump and restore it with " +
+	"pg_restore; the key_encryption_key is not in the database, keep it with the dump")
 
 // humanBytes prints a byte count in KiB or MiB.
 func humanBytes(n int64) string {

@@ -62,7 +62,8 @@ func buildGeneration(ctx context.Context, s *config.Settings, st store.Store, o 
 }
 
 // prepare writes what every host needs before it serves: the static clients of the file (synced: added, changed,
-// and those no longer declared removed) and a signing key per algorithm.
+// and those no longer declared removed unless another live instance declares them) and a signing key per
+// algorithm.
 func (g *generation) prepare(ctx context.Context) error {
 	for _, h := range g.hosts {
 		if err := h.Prepare(ctx); err != nil {

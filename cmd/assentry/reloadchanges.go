@@ -38,7 +38,7 @@ func hostChanges(old, next *config.Settings) (added, removed, updated, unchanged
 }
 
 // needsRestart lists the server-wide settings of next that differ from those the server started with: the
-// listener, the data directory and the store's sizes are fixed for the life of the process, and so are the
+// listener, the data directory, the store's sizes and heartbeat are fixed for the life of the process, and so are the
 // listener's timeouts and caps and the trusted proxies, which fiber and the client-address code read once.
 // Everything else (the hosts, log_level) takes effect at a reload.
 func needsRestart(running, next *config.Settings) []string {
@@ -53,6 +53,7 @@ func needsRestart(running, next *config.Settings) []string {
 	diff("store.memtable_mib", running.Store.MemTableSize>>20, next.Store.MemTableSize>>20)
 	diff("store.block_cache_mib", running.Store.BlockCacheSize>>20, next.Store.BlockCacheSize>>20)
 	diff("store.index_cache_mib", running.Store.IndexCacheSize>>20, next.Store.IndexCacheSize>>20)
+	diff("store.heartbeat", running.Store.Heartbeat, next.Store.Heartbeat)
 	h, n := running.HTTP, next.HTTP
 	diff("http.read_header_timeout", h.ReadHeaderTimeout, n.ReadHeaderTimeout)
 	diff("http.read_body_timeout", h.ReadBodyTimeout, n.ReadBodyTimeout)

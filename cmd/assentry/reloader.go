@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -42,6 +43,9 @@ type reloader struct {
 	audit      *audit.Files
 	metrics    *metrics.Metrics
 	storeStats *badgerstore.Store
+	// inst is this process in the store's instance registry: every generation's static clients are announced
+	// before they are synced (instance.go).
+	inst *instance
 
 	mu       sync.Mutex // one reload at a time; guards srv and closed
 	srv      *httpapi.Server
@@ -97,8 +101,13 @@ func (r *reloader) start(s *config.Settings) (*generation, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := r.inst.announce(r.ctx, gen); err != nil {
+		gen.release()
+		return nil, fmt.Errorf("announcing the instance in the store: %w", err)
+	}
 	if err := gen.prepare(r.ctx); err != nil {
 		gen.release()
+		r.inst.withdraw(r.ctx)
 		return nil, err
 	}
 	gen.start(r.ctx, r.log)
@@ -188,23 +197,42 @@ func (r *reloader) reloadLocked() (*reloadResult, error) {
 		r.log.Warn("configuration", "path", w.Path, "warning", w.Message)
 		res.Warnings = append(res.Warnings, w.String())
 	}
-	next, err := r.buildGeneration(s, r.cur.Load())
+	old := r.cur.Load()
+	next, err := r.buildGeneration(s, old)
 	if err != nil {
 		return nil, err
+	}
+	// Until the swap both generations serve: the instance declares the static clients of both, so the sync
+	// deletes none of the running generation's (another instance's sync neither); those the new file drops go
+	// after the swap.
+	if err := r.inst.announce(r.ctx, old, next); err != nil {
+		next.release()
+		return nil, fmt.Errorf("announcing the instance in the store: %w", err)
+	}
+	abandon := func() {
+		next.release()
+		if err := r.inst.announce(r.ctx, old); err != nil {
+			r.log.Error("renewing the instance's announcement", "instance", r.inst.id, "err", err)
+		}
 	}
 	if err := next.prepare(r.ctx); err != nil {
 		// What prepare wrote (static clients of hosts before the failing one) stays in the store; the hosts of
 		// the running generation read their clients from it, as they would after the next good reload.
-		next.release()
+		abandon()
 		return nil, err
 	}
-	old := r.cur.Load()
 	httpDrained, err := r.srv.SetHosts(next.web)
 	if err != nil {
-		next.release()
+		abandon()
 		return nil, err
 	}
 	r.cur.Store(next)
+	// The new file alone is declared now; the static clients no live instance declares any more are deleted.
+	if err := r.inst.announce(r.ctx, next); err != nil {
+		r.log.Error("renewing the instance's announcement", "instance", r.inst.id, "err", err)
+	} else {
+		r.inst.tend(r.ctx, next)
+	}
 	next.start(r.ctx, r.log)
 	r.watch(next)
 	r.retire(old, httpDrained)
@@ -287,6 +315,8 @@ func (r *reloader) close(ctx context.Context) {
 	r.mu.Lock()
 	r.closed = true
 	r.mu.Unlock()
+	// Stopping: the static clients only this instance declared may go at another instance's next sync.
+	r.inst.withdraw(ctx)
 	if gen := r.cur.Load(); gen != nil {
 		select {
 		case <-gen.gate.Retire(): // the admin socket has stopped: nothing should be left running on it

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/assentry/assentry/core/config"
 	badgerstore "github.com/assentry/assentry/store/badger"
 	"github.com/spf13/cobra"
 )
@@ -25,6 +26,11 @@ func newRestoreCmd(g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if dataDir == "" {
 				return usageError{"restore needs --data-dir DIR: a new or empty directory to restore into"}
+			}
+			// restore reads no configuration, but one that names a PostgreSQL store says the operator means the
+			// database, which this does not restore (a configuration that does not load is no obstacle here).
+			if s, _, err := g.loadConfig(); err == nil && s.Store.Backend == config.StorePostgres {
+				return fmt.Errorf("%w\n(to restore a Badger backup into --data-dir anyway, run restore with a configuration whose store is badger)", errPostgresBackup)
 			}
 			return restore(cmd.Context(), args[0], dataDir, endRefresh, cmd.OutOrStdout())
 		},

@@ -101,7 +101,8 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 	r := &reloader{g: g, started: settings, st: st, log: log, level: level, ctx: ctx,
 		build: assembly.Options{Engines: engines, Log: log, Events: auditSinks(auditFiles, met), PolicyObserver: met,
 			PolicyCache: filepath.Join(settings.DataDir, "policy-cache")},
-		backup: backupOf(st), audit: auditFiles, metrics: met}
+		backup: backupOf(st), audit: auditFiles, metrics: met, inst: newInstance(st, settings.Store.Heartbeat, log)}
+	log.Info("instance", "id", r.inst.id, "heartbeat", settings.Store.Heartbeat)
 	if b, ok := st.(*badgerstore.Store); ok {
 		r.storeStats = b
 	}
@@ -112,12 +113,13 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 	if err != nil {
 		return err
 	}
+	r.heartbeat(ctx)
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		r.close(cctx)
 	}()
-	srv, err := newHTTPServer(settings, first, st, log, met)
+	srv, err := newHTTPServer(settings, first, st, log, met, r.inst.id)
 	if err != nil {
 		return err
 	}
@@ -145,7 +147,8 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 	for _, h := range settings.Hosts {
 		log.Info("serving", "host", h.ID, "issuer", h.Issuer)
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "data_dir", settings.DataDir, "admin_socket", adm.Path())
+	log.Info("listening", "addr", ln.Addr().String(), "data_dir", settings.DataDir, "admin_socket", adm.Path(),
+		"instance", r.inst.id)
 
 	select {
 	case err = <-served:
@@ -171,10 +174,10 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 
 // newHTTPServer makes the HTTP server of the first generation's hosts, with the server-wide settings, which
 // stay as they are until a restart (needsRestart).
-func newHTTPServer(settings *config.Settings, first *generation, st backend, log *slog.Logger, met *metrics.Metrics) (*httpapi.Server, error) {
+func newHTTPServer(settings *config.Settings, first *generation, st backend, log *slog.Logger, met *metrics.Metrics, instance string) (*httpapi.Server, error) {
 	probe := first.hosts[0].Settings.ID
 	return httpapi.New(httpapi.Options{
-		Hosts: first.web, TrustedProxies: settings.TrustedProxies, Logger: log, Observer: met,
+		Hosts: first.web, TrustedProxies: settings.TrustedProxies, Logger: log, Observer: met, Instance: instance,
 		Limits: httpapi.Limits{
 			ReadHeaderTimeout: settings.HTTP.ReadHeaderTimeout, ReadBodyTimeout: settings.HTTP.ReadBodyTimeout,
 			WriteTimeout: settings.HTTP.WriteTimeout, IdleTimeout: settings.HTTP.IdleTimeout,

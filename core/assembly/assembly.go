@@ -123,7 +123,7 @@ func build(ctx context.Context, h *config.HostSettings, st store.Store, o Option
 			DefaultRole: h.DefaultRole, FullID: h.UsernameIsFullID, Domain: h.Registration.LegacyHost, Now: o.Now,
 			Passwords: passwords, SiteName: h.SiteName}),
 		Sessions:      session.NewManager(h.ID, st.Sessions(), st.Users(), h.SessionTTL, o.Now),
-		Clients:       oauth.NewClients(h.ID, st.Clients(), h.GrantTypes, o.Now),
+		Clients:       newClients(h, st, o),
 		IDTokenAlgs:   o.KeyAlgorithms,
 		LoginPerIP:    limiter(h.LoginPerIP, o.Now),
 		LoginPerUser:  limiter(h.LoginPerUser, o.Now),
@@ -175,6 +175,16 @@ func emitter(h *config.HostSettings, o Options) (*events.Emitter, error) {
 		return nil, err
 	}
 	return &events.Emitter{Sink: sink, Now: o.Now, Host: h.ID}, nil
+}
+
+// newClients makes the host's static client registry; on a store shared by instances (store.InstanceRegistry)
+// it deletes a config-declared client only while no live instance declares it.
+func newClients(h *config.HostSettings, st store.Store, o Options) *oauth.Clients {
+	c := oauth.NewClients(h.ID, st.Clients(), h.GrantTypes, o.Now)
+	if reg, ok := st.(store.InstanceRegistry); ok {
+		c.WithRegistry(reg)
+	}
+	return c
 }
 
 // limiter makes a rate limiter of a configured bucket.

@@ -4,15 +4,16 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"strings"
 
 	"github.com/assentry/assentry/core/oauth"
 )
 
-// syncClients makes the stored config-declared clients those of the host's configuration section. A client
-// whose secret is in an environment variable is stored with the digest of the variable's value now.
-func (s *Services) syncClients(ctx context.Context) error {
+// configClients are the static clients of the host's configuration section. A client whose secret is in an
+// environment variable gets the digest of the variable's value now.
+func (s *Services) configClients() []oauth.ConfigClient {
 	var declared []oauth.ConfigClient
 	for _, c := range s.Settings.Clients {
 		digest := c.SecretSHA256
@@ -27,5 +28,35 @@ func (s *Services) syncClients(ctx context.Context) error {
 			Public: c.TokenEndpointAuthMethod == oauth.AuthNone, Introspect: c.Introspect, Untrusted: c.Untrusted,
 			IDTokenAlg: c.IDTokenSignedResponseAlg}})
 	}
-	return s.Clients.SyncConfig(ctx, declared)
+	return declared
+}
+
+// syncClients makes the stored config-declared clients those of the host's configuration section
+// (oauth.Clients.SyncConfig: those another live instance still declares are kept).
+func (s *Services) syncClients(ctx context.Context) error {
+	return s.Clients.SyncConfig(ctx, s.configClients())
+}
+
+// DeclaredClients are the ids of the static clients the host's configuration declares: what a server announces
+// in the store's instance registry before it syncs them.
+func (s *Services) DeclaredClients() []string {
+	ids := make([]string, len(s.Settings.Clients))
+	for i, c := range s.Settings.Clients {
+		ids[i] = c.ID
+	}
+	return ids
+}
+
+// TendClients is a server's periodic care of the host's static clients once it has renewed its announcement:
+// it writes back a declared client that is missing (oauth.Clients.RestoreConfig) and deletes the
+// config-declared clients that no live instance declares any more (oauth.Clients.PruneConfig). It returns the
+// ids it restored and removed.
+func (s *Services) TendClients(ctx context.Context) (restored, removed []string, err error) {
+	if restored, err = s.Clients.RestoreConfig(ctx, s.configClients()); err != nil {
+		return restored, nil, fmt.Errorf("host %s: restoring static clients: %w", s.Settings.ID, err)
+	}
+	if removed, err = s.Clients.PruneConfig(ctx, s.DeclaredClients()); err != nil {
+		return restored, removed, fmt.Errorf("host %s: removing undeclared static clients: %w", s.Settings.ID, err)
+	}
+	return restored, removed, nil
 }

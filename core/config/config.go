@@ -44,6 +44,9 @@ type Store struct {
 	DSN string `yaml:"dsn"`
 	// MaxConns caps PostgreSQL's connection pool; 0 keeps the driver's default.
 	MaxConns int `yaml:"max_conns"`
+	// Heartbeat is how often a server renews its announcement in the store (the static clients its
+	// configuration declares) and removes the config-declared clients no live server declares any more.
+	Heartbeat *Duration `yaml:"heartbeat"`
 }
 
 // Host is everything that belongs to one host (Prosody's VirtualHost, Keycloak's realm). Under `hosts`, a

@@ -33,7 +33,17 @@ type StoreSettings struct {
 	IndexCacheSize int64
 	DSN            string // postgres: the connection string (a secret: it may hold a password)
 	MaxConns       int    // postgres: the pool's size; 0: the driver's default
+	// Heartbeat is how often the server renews its announcement of the static clients it declares and removes
+	// those no live server declares; an announcement lapses after InstanceTTL(Heartbeat).
+	Heartbeat time.Duration
 }
+
+// DefaultHeartbeat is store.heartbeat's default.
+const DefaultHeartbeat = 15 * time.Second
+
+// InstanceTTL is how long a server's announcement lives without a renewal: three heartbeats, so that one or two
+// missed renewals (a slow database) do not make a live server look stopped.
+func InstanceTTL(heartbeat time.Duration) time.Duration { return 3 * heartbeat }
 
 // Store backends.
 const (

@@ -1,17 +1,33 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // maxStoreConns bounds store.max_conns: PostgreSQL's default max_connections is 100 for every client together.
 const maxStoreConns = 1000
+
+// Bounds of store.heartbeat: below a second the renewals are load for nothing; above ten minutes a client
+// removed from the configuration of a server that crashed lingers for half an hour.
+const (
+	minHeartbeat = time.Second
+	maxHeartbeat = 10 * time.Minute
+)
 
 // resolveStore checks the backend keys of store: section and returns the settings they give (the Badger sizes are
 // resolved by the caller). Each backend's keys are refused under the other, so that a DSN left in the file of a
 // Badger server, or a memtable size under PostgreSQL, is not silently ignored.
 func resolveStore(c *Store, r *report) StoreSettings {
-	s := StoreSettings{Backend: StoreBadger}
+	s := StoreSettings{Backend: StoreBadger, Heartbeat: DefaultHeartbeat}
 	if c == nil {
 		return s
+	}
+	if c.Heartbeat != nil {
+		s.Heartbeat = c.Heartbeat.Std()
+		if s.Heartbeat < minHeartbeat || s.Heartbeat > maxHeartbeat {
+			r.errorf("store.heartbeat", "", fmt.Sprintf("must be between %s and %s, got %s", minHeartbeat, maxHeartbeat, s.Heartbeat))
+		}
 	}
 	if c.Backend != "" {
 		s.Backend = c.Backend

@@ -12,6 +12,7 @@ import (
 // healthz reports that the process serves requests: liveness only, whatever the store, plugins or keys say.
 func (s *Server) healthz(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	s.instanceHeader(c)
 	return c.SendString("ok\n")
 }
 
@@ -24,6 +25,7 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 // answer stays generic (its details may name files).
 func (s *Server) readyz(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	s.instanceHeader(c)
 	ctx := c.UserContext()
 	var reasons []string
 	generic := false
@@ -55,4 +57,11 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 		return c.Status(fiber.StatusServiceUnavailable).SendString("not ready\n")
 	}
 	return c.SendString("ready\n")
+}
+
+// instanceHeader names the instance that answers a probe (Options.Instance), when there is one.
+func (s *Server) instanceHeader(c *fiber.Ctx) {
+	if s.inst != "" {
+		c.Set("Assentry-Instance", s.inst)
+	}
 }

@@ -25,6 +25,9 @@ type Options struct {
 	Limits Limits
 	// Observer, when set, is told of every answered request (observe.go); nil costs nothing.
 	Observer Observer
+	// Instance is the server process's instance id (random per start), sent in the Assentry-Instance header of
+	// /healthz and /readyz so that an operator behind a load balancer sees which instance answered; "" sends none.
+	Instance string
 }
 
 // Server is the fiber application of every host.
@@ -36,6 +39,7 @@ type Server struct {
 	log     *slog.Logger
 	ready   func(ctx context.Context) error
 	obs     Observer
+	inst    string
 }
 
 // readBufferSize is fiber's per-connection read buffer, which bounds the request line and headers. Registered
@@ -59,7 +63,7 @@ func New(o Options) (*Server, error) {
 	if o.BodyLimit == 0 {
 		o.BodyLimit = 1 << 20
 	}
-	s := &Server{proxies: proxies, log: o.Logger, ready: o.Ready, obs: o.Observer}
+	s := &Server{proxies: proxies, log: o.Logger, ready: o.Ready, obs: o.Observer, inst: o.Instance}
 	s.table.Store(table)
 	lim := o.Limits.withDefaults()
 	s.app = fiber.New(fiber.Config{

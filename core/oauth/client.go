@@ -50,9 +50,11 @@ type ClientSpec struct {
 // Clients manages the static clients of one host.
 type Clients struct {
 	host    string
-	clients store.ClientStore
+	clients *cachedClients
 	grants  []string // grant types the host allows
-	now     func() time.Time
+	// registry holds the announcements of the instances sharing the store; nil: this process is the only one.
+	registry store.InstanceRegistry
+	now      func() time.Time
 }
 
 // NewClients returns the client registry of a host; hostGrants are the grant types the host serves.
@@ -174,8 +176,9 @@ type ConfigClient struct {
 }
 
 // SyncConfig makes the stored config-declared clients equal to declared: new ones are created, changed ones
-// replaced, and those no longer declared deleted (with their grants). CLI-made clients are untouched; a
-// declared id that clashes with a CLI-made client is an error.
+// replaced, and those no longer declared deleted (with their grants) unless another live instance declares them
+// (PruneConfig). CLI-made clients are untouched; a declared id that clashes with a CLI-made client is an error.
+// Where two live instances declare one id differently, the last to sync wins: each writes its own version.
 func (c *Clients) SyncConfig(ctx context.Context, declared []ConfigClient) error {
 	existing, err := c.List(ctx)
 	if err != nil {
@@ -187,13 +190,10 @@ func (c *Clients) SyncConfig(ctx context.Context, declared []ConfigClient) error
 	}
 	seen := map[string]bool{}
 	for _, d := range declared {
-		cl, err := c.fromSpec(d.Spec)
+		cl, err := c.fromConfig(d)
 		if err != nil {
-			return fmt.Errorf("client %s: %w", d.Spec.ID, err)
+			return err
 		}
-		cl.SecretHash, cl.SecretFromEnv, cl.FromConfig = strings.ToLower(d.SecretSHA256), d.SecretEnv, true
-		now := c.now().UTC()
-		cl.CreatedAt, cl.UpdatedAt = now, now
 		if old, ok := byID[cl.ID]; ok {
 			if !old.FromConfig {
 				return fmt.Errorf("client %s: declared in the config file but already made with the CLI", cl.ID)
@@ -205,14 +205,8 @@ func (c *Clients) SyncConfig(ctx context.Context, declared []ConfigClient) error
 			return err
 		}
 	}
-	for _, cl := range existing {
-		if cl.FromConfig && !seen[cl.ID] {
-			if err := c.clients.Delete(ctx, c.host, cl.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
-		}
-	}
-	return nil
+	_, err = c.prune(ctx, existing, seen)
+	return err
 }
 
 func (c *Clients) fromSpec(s ClientSpec) (*store.Client, error) {

@@ -123,6 +123,8 @@ type Store struct {
 	commitHook func(tx *bdg.Txn) error
 
 	observer Observer // nil: nobody is told
+
+	instances instances // the announcements of the one process that has the store open (instances.go)
 }
 
 var _ store.Store = (*Store)(nil)

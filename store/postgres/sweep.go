@@ -17,6 +17,7 @@ var sweepTables = []struct{ table, key string }{
 	{"grants", "host, id"}, // after tokens: a grant outlives its tokens, never the other way round
 	{"keys", "host, id"},
 	{"admin_tokens", "id"},
+	{"assentry_instances", "id"}, // lapsed announcements (an instance that crashed); a few rows at most
 }
 
 // sweepLease names the lease that lets one instance at a time sweep.

@@ -23,11 +23,20 @@ func TestSweep(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// An instance's lapsed announcement (it crashed) is an expired row too.
+	for id, ttl := range map[string]time.Duration{"crashed": time.Minute, "running": time.Hour} {
+		if err := a.Announce(ctx, &store.Instance{ID: id, StartedAt: now, ExpiresAt: now.Add(ttl)}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	clock.Advance(2 * time.Minute)
 
 	n, held, err := a.Sweep(ctx, "a", time.Minute, 100)
-	if err != nil || !held || n != 1 {
-		t.Fatalf("Sweep = %d, %v, %v; want 1 row removed under the lease", n, held, err)
+	if err != nil || !held || n != 2 {
+		t.Fatalf("Sweep = %d, %v, %v; want 2 rows (a session, an announcement) removed under the lease", n, held, err)
+	}
+	if list, err := a.Instances(ctx); err != nil || len(list) != 1 || list[0].ID != "running" {
+		t.Fatalf("Instances after the sweep = %v, %v; want the running one", list, err)
 	}
 	if _, err := a.Sessions().Get(ctx, "h", "long"); err != nil {
 		t.Fatalf("the live session was swept: %v", err)

@@ -40,6 +40,7 @@ func Run(t *testing.T, open Opener) {
 		{"RevokedClients", testRevokedClients},
 		{"AdminTokens", testAdminTokens},
 		{"Leases", testLeases},
+		{"Instances", testInstances},
 		{"Races", testRaces},
 		{"HostIsolation", testHostIsolation},
 		{"Durability", testDurability},
