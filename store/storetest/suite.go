@@ -41,6 +41,7 @@ func Run(t *testing.T, open Opener) {
 		{"AdminTokens", testAdminTokens},
 		{"Races", testRaces},
 		{"HostIsolation", testHostIsolation},
+		{"Transfer", testTransfer},
 		{"Durability", testDurability},
 		{"Closed", testClosed},
 	}
