@@ -189,8 +189,9 @@ func jwksKIDs(t *testing.T, cl crashClient) []string {
 
 // TestImportChecksTheFile: import refuses, before writing anything, a file whose signing keys the target's
 // key_encryption_key does not open, a newer, truncated or foreign file, and a host the configuration lacks; export
-// refuses a Badger data directory a server holds, and writes to standard output with its report on stderr; and
-// a host imported under another id (--as) is served there with its keys, sealed again for that id.
+// refuses a Badger data directory a server holds and a host the configuration lacks, and writes to standard output
+// with its report on stderr; and a host imported under another id (--as, then again with --replace) is served
+// there with its keys, sealed again for that id.
 func TestImportChecksTheFile(t *testing.T) {
 	src := newCLIEnv(t)
 	src.appendConfig("key_encryption_key: " + testKEK + "\n")
@@ -202,6 +203,9 @@ func TestImportChecksTheFile(t *testing.T) {
 		t.Fatalf("export while the server holds the data directory: exit %d %s", r.code, r.stderr)
 	}
 	srv.stop()
+	if r := src.run("", "export", "--host", "lab", file); r.code != 2 || !strings.Contains(r.stderr, `host "lab" is not in the configuration`) {
+		t.Fatalf("export of a host not configured: exit %d %s", r.code, r.stderr)
+	}
 	src.ok("", "export", file)
 	if r := src.run("", "export", "-"); r.code != 0 || !strings.HasPrefix(r.stdout, `{"format":"assentry-host-export","version":1,`) ||
 		!strings.Contains(r.stderr, "to standard output") {
@@ -256,6 +260,9 @@ func TestImportChecksTheFile(t *testing.T) {
 	lab.appendConfig("key_encryption_key: " + testKEK + "\nhosts:\n  - id: lab\n")
 	if out := lab.ok("", "import", file, "--as", "lab"); !strings.Contains(out, "imported host default") || !strings.Contains(out, "into host lab") {
 		t.Fatalf("import --as lab: %q", out)
+	}
+	if out := lab.ok("", "import", file, "--as", "lab", "--replace"); !strings.Contains(out, "deleted the ") || !strings.Contains(out, "(--replace)") {
+		t.Fatalf("import --replace: %q", out)
 	}
 	lab.startServer()
 	if got := jwksKIDs(t, crashClient{base: "http://" + lab.addr, c: loopbackClient()}); !slices.Equal(got, kids) {
