@@ -12,8 +12,11 @@ import (
 	"github.com/assentry/assentry/store"
 )
 
-// hostC is the host id an import renames hostA's records to.
-const hostC = "host-c"
+// hostC is the host id an import renames hostA's records to; hostD one it refuses them under.
+const (
+	hostC = "host-c"
+	hostD = "host-d"
+)
 
 // testTransfer moves a host between two stores of the backend under test (Transfer).
 func testTransfer(t *testing.T, open Opener) { Transfer(t, open, open) }
@@ -27,8 +30,9 @@ func testTransfer(t *testing.T, open Opener) { Transfer(t, open, open) }
 // and imports the file into a fresh store. Every read of the normal interfaces then answers the same on both
 // stores (and as the contract says it must), the indexes the importing backend rebuilt work (usernames, user
 // codes, a user's sessions and grants, a client's grants), the records stay usable (a refresh token rotates, a
-// code is redeemed), expired records were skipped, hostB was neither exported nor touched, a second import is
-// refused, Replace starts the host over, and an import under another host id holds the same records.
+// code is redeemed), expired records were skipped, hostB was neither exported nor touched (in the source) nor
+// touched (in the target, by the import or by Replace), a second import is refused, Replace starts the host over,
+// and an import under another host id holds the same records.
 // A backend that does not implement store.HostExporter skips it, saying so.
 func Transfer(t *testing.T, from, to Opener) {
 	src := newEnv(t, from)
@@ -60,6 +64,7 @@ func Transfer(t *testing.T, from, to Opener) {
 	if !ok {
 		t.Skipf("%T does not implement store.HostExporter: no import of a host", dst.s)
 	}
+	dst.populate(hostB) // a host of the target store, which the import (and Replace) must leave alone
 	res, err := y.ImportHost(dst.ctx, hostA, readExport(t, file.Bytes()), store.ImportOptions{Batch: 7})
 	dst.must(err)
 	if res.Expired != 2 {
@@ -79,8 +84,8 @@ func Transfer(t *testing.T, from, to Opener) {
 	}
 
 	checkTransfer(t, src, dst, hostA)
-	dst.checkEmpty(hostB)
 	src.checkWorld(hostB)
+	dst.checkWorld(hostB)
 	dst.checkUsable(hostA)
 
 	// Import never merges: neither into the store it was imported into, nor into the one it came from.
@@ -91,9 +96,9 @@ func Transfer(t *testing.T, from, to Opener) {
 			t.Errorf("a second import into %T: %v, want a HostNotEmptyError (ErrConflict)", e.s, err)
 		}
 	}
-	_, err = y.ImportHost(dst.ctx, hostB, readExport(t, file.Bytes()), store.ImportOptions{})
-	if err == nil {
-		t.Errorf("importing hostA's records as hostB succeeded; a record of another host must fail the import")
+	_, err = y.ImportHost(dst.ctx, hostD, readExport(t, file.Bytes()), store.ImportOptions{})
+	if err == nil || errors.Is(err, store.ErrConflict) {
+		t.Errorf("importing hostA's records as %s: %v; a record of another host must fail the import", hostD, err)
 	}
 
 	// Replace deletes what the host holds now (checkUsable changed it) and starts over from the file.
@@ -103,6 +108,7 @@ func Transfer(t *testing.T, from, to Opener) {
 		t.Errorf("Replace deleted no record")
 	}
 	checkTransfer(t, src, dst, hostA)
+	dst.checkWorld(hostB)
 
 	// Under another host id (what `assentry import --as` does): the same records, and hostA's unchanged.
 	renamed := func(yield func(store.Record, error) bool) {
