@@ -30,6 +30,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newServeCmd(g), newReloadCmd(g), newUserCmd(g), newClientCmd(g), newKeysCmd(g), newPolicyCmd(), newConfigCmd(g), newLoadtestCmd(), newVersionCmd())
 	root.AddCommand(newAdminTokenCmd(g), newGrantCmd(g))
 	root.AddCommand(newBackupCmd(g), newRestoreCmd(g), newMigrateCmd(g))
+	root.AddCommand(newExportCmd(g), newImportCmd(g))
 	root.AddCommand(newThemeCmd())
 	return root
 }

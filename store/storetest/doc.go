@@ -1,7 +1,8 @@
 // Package storetest is the conformance suite every store backend runs: storetest.Run(t, open) exercises every
 // method of every sub-store (CRUD, uniqueness, tombstones, expiry on a fake clock, racing consumers, family
-// revocation, host isolation, durability across a reopen, ErrClosed) against the contract in package store, and
-// the optional store.Leases where a backend has it.
+// revocation, host isolation, durability across a reopen, ErrClosed, moving a host to another store with
+// store.HostExporter) against the contract in package store, and the optional store.Leases and
+// store.InstanceRegistry where a backend has them. Transfer runs the moving case between two backends.
 //
 // A backend's test is a few lines: an Opener that opens the backend on a directory with the given clock. The
 // directory names the data set: the suite makes a fresh one per test (t.TempDir) and calls the Opener a second

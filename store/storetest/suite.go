@@ -43,6 +43,7 @@ func Run(t *testing.T, open Opener) {
 		{"Instances", testInstances},
 		{"Races", testRaces},
 		{"HostIsolation", testHostIsolation},
+		{"Transfer", testTransfer},
 		{"Durability", testDurability},
 		{"Closed", testClosed},
 	}
