@@ -74,7 +74,7 @@ func TestDocumentRefusals(t *testing.T) {
 		docURL + "?webhttp": `{"client_id":"` + docURL + `?webhttp","client_name":"App","client_uri":"https://app.example.com/",` +
 			`"redirect_uris":["http://app.example.com/cb"]}`,
 		docURL + "?array": `[1]`,
-		docURL + "?cc": strings.Replace(docBody(`"grant_types":["client_credentials"]`), docURL+`"`, docURL+`?cc"`, 1),
+		docURL + "?cc":    strings.Replace(docBody(`"grant_types":["client_credentials"]`), docURL+`"`, docURL+`?cc"`, 1),
 	}
 	d := newDocuments(t, docs)
 	tests := []struct{ name, url, want string }{
@@ -120,7 +120,7 @@ func TestDocumentPolicy(t *testing.T) {
 end}`
 	const evil = "https://evil.example/client.json"
 	docs := fakeFetcher{docURL: docBody(``),
-		evil: `{"client_id":"` + evil + `","client_name":"Evil","client_uri":"https://evil.example/","redirect_uris":["http://127.0.0.1/cb"]}`,
+		evil:              `{"client_id":"` + evil + `","client_name":"Evil","client_uri":"https://evil.example/","redirect_uris":["http://127.0.0.1/cb"]}`,
 		docURL + "?patch": `{"client_id":"` + docURL + `?patch","client_name":"Patch","client_uri":"https://app.example.com/","redirect_uris":["http://127.0.0.1/cb"]}`,
 	}
 	d := newDocuments(t, docs, byOrigin)
