@@ -11,10 +11,10 @@ import (
 
 // cacheTTL is how long a document may be kept, from its Cache-Control header
 // (draft-ietf-oauth-client-id-metadata-document-02 §5.2: the server SHOULD respect the HTTP caching headers and
-// MAY bound them): no-store and no-cache are never kept (0); max-age is clamped to [min, max]; without either,
-// min.
-func cacheTTL(h http.Header, min, max time.Duration) time.Duration {
-	ttl, seen := min, false
+// MAY bound them): no-store and no-cache are never kept (0); max-age is clamped to [lo, hi]; without either,
+// lo.
+func cacheTTL(h http.Header, lo, hi time.Duration) time.Duration {
+	ttl, seen := lo, false
 	for _, line := range h.Values("Cache-Control") {
 		for _, d := range strings.Split(line, ",") {
 			name, value, _ := strings.Cut(strings.TrimSpace(d), "=")
@@ -26,28 +26,12 @@ func cacheTTL(h http.Header, min, max time.Duration) time.Duration {
 				if err != nil || n < 0 || seen {
 					continue // a malformed or repeated max-age counts for nothing (RFC 9111 §4.2.1)
 				}
-				seen, ttl = true, time.Duration(min64(n, int64(max/time.Second)+1))*time.Second
+				// Capped before the multiplication, which a huge max-age would overflow.
+				seen, ttl = true, time.Duration(min(n, int64(hi/time.Second)+1))*time.Second
 			}
 		}
 	}
-	return clamp(ttl, min, max)
-}
-
-func min64(a, b int64) int64 {
-	if a < b {
-		return a
-	}
-	return b
-}
-
-func clamp(d, lo, hi time.Duration) time.Duration {
-	if d < lo {
-		d = lo
-	}
-	if d > hi {
-		d = hi
-	}
-	return d
+	return max(lo, min(ttl, hi))
 }
 
 // lru is a bounded least-recently-used cache of documents by URL. Expired entries are dropped when met.
@@ -104,11 +88,4 @@ func (c *lru) put(url string, doc *Document, expires time.Time) {
 		delete(c.byURL, last.Value.(*entry).url)
 	}
 	c.byURL[url] = c.order.PushFront(&entry{url: url, doc: doc, expires: expires})
-}
-
-// len is the number of entries, expired ones included.
-func (c *lru) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.order.Len()
 }

@@ -160,7 +160,9 @@ func TestCIMDCodeFlow(t *testing.T) {
 		if loc := p.header.Get("Location"); strings.HasPrefix(loc, "/consent?") {
 			consent := b.follow(p)
 			host := strings.TrimPrefix(d.URL, "https://")
-			if !strings.Contains(consent.body, `id="client-origin"`) || !strings.Contains(consent.body, host) ||
+			// The origin shown is the client_id URL's host, not the document's client_uri (tool.example.com),
+			// which is on another host and so not linked.
+			if !strings.Contains(consent.body, `id="client-origin">`+host+`</p>`) || strings.Contains(consent.body, "tool.example.com") ||
 				!strings.Contains(consent.body, `id="redirect-host"`) || !strings.Contains(consent.body, "MCP Tool") {
 				t.Fatalf("the consent page does not show the untrusted client from %s:\n%s", host, consent.body)
 			}
