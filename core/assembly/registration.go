@@ -26,6 +26,8 @@ func newRegistry(h *config.HostSettings, st store.Store, chain policy.Policy, em
 			IDTokenAlgs: o.KeyAlgorithms}})
 }
 
+var _ registration.Fetcher = (*cimd.Fetcher)(nil)
+
 // newDocuments builds a host's Client ID Metadata Document source; nil when client_id_metadata_documents is off.
 // The documents pass the registration rules of the host (its grant and response types, the built-in rules
 // while builtin_policy.validate_registration is on) and its validate_registration hook, whether or not
@@ -45,7 +47,7 @@ func newDocuments(h *config.HostSettings, chain policy.Policy, em *events.Emitte
 	f := cimd.New(cimd.Options{AllowNetworks: c.AllowNetworks, MaxBytes: c.MaxBytes, Timeout: c.Timeout,
 		CacheMinAge: c.CacheMinAge, CacheMaxAge: c.CacheMaxAge, CacheEntries: c.CacheEntries, RootCAs: roots, Now: o.Now})
 	on, set := h.BuiltinPolicy[policy.HookValidateRegistration]
-	return registration.NewDocuments(registration.DocumentOptions{Host: h.ID, Fetcher: f, Policy: chain, Events: em,
+	return registration.NewDocuments(registration.DocumentOptions{Host: h.ID, Fetcher: f, Policy: chain, Events: em, Now: o.Now,
 		NoDefaultRules: set && !on, Rules: registration.Rules{GrantTypes: h.GrantTypes, ResponseTypes: h.ResponseTypes,
 			IDTokenAlgs: o.KeyAlgorithms}})
 }

@@ -44,7 +44,7 @@ type lru struct {
 
 type entry struct {
 	url     string
-	doc     *Document
+	doc     *document
 	expires time.Time
 }
 
@@ -53,7 +53,7 @@ func newLRU(max int) *lru {
 }
 
 // get returns the document of url when it is cached and has not expired at now.
-func (c *lru) get(url string, now time.Time) *Document {
+func (c *lru) get(url string, now time.Time) *document {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.byURL[url]
@@ -71,7 +71,7 @@ func (c *lru) get(url string, now time.Time) *Document {
 }
 
 // put keeps doc until expires, evicting the least recently used entry when the cache is full.
-func (c *lru) put(url string, doc *Document, expires time.Time) {
+func (c *lru) put(url string, doc *document, expires time.Time) {
 	if c.max <= 0 {
 		return
 	}

@@ -12,6 +12,10 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Msg }
 
+// Reason is the message for the client: the fetch was refused, and this is why (core/registration tells a
+// refusal from the server's own failure by this method).
+func (e *Error) Reason() string { return e.Msg }
+
 // Unwrap returns the cause, for the log; it is never shown to the client.
 func (e *Error) Unwrap() error { return e.cause }
 

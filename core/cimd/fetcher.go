@@ -41,12 +41,11 @@ type Options struct {
 	Now     func() time.Time // nil: time.Now
 }
 
-// Document is a fetched metadata document: the URL it was fetched from and its body, a JSON object as far as its
-// Content-Type says (the caller parses it).
-type Document struct {
-	URL       string
-	Body      []byte
-	FetchedAt time.Time
+// document is a fetched metadata document: its body, a JSON object as far as its Content-Type says (the caller
+// parses it), and when it was fetched.
+type document struct {
+	body      []byte
+	fetchedAt time.Time
 }
 
 // Fetcher fetches metadata documents. It is safe for concurrent use; concurrent fetches of one URL share one
@@ -64,7 +63,7 @@ type Fetcher struct {
 type call struct {
 	waiters int // callers waiting, under Fetcher.mu
 	done    chan struct{}
-	doc     *Document
+	doc     *document
 	err     error
 }
 
@@ -120,14 +119,15 @@ func (f *Fetcher) Fetches() int64 {
 	return f.fetches
 }
 
-// Fetch returns the document at rawURL, from the cache when it is fresh there. rawURL must pass CheckURL. A
-// refusal is an *Error saying why.
-func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Document, error) {
-	if _, err := CheckURL(rawURL); err != nil {
+// Fetch returns the body of the document at rawURL, from the cache when it is fresh there. A refusal (a URL
+// that is not https, a forbidden address, a redirect, a status other than 200, not JSON, too large, too slow) is
+// an *Error saying why; the caller must not change the body.
+func (f *Fetcher) Fetch(ctx context.Context, rawURL string) ([]byte, error) {
+	if err := checkURL(rawURL); err != nil {
 		return nil, err
 	}
 	if d := f.cache.get(rawURL, f.opts.Now()); d != nil {
-		return d, nil
+		return d.body, nil
 	}
 	f.mu.Lock()
 	c, ok := f.inflight[rawURL]
@@ -143,7 +143,10 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Document, error) {
 	f.mu.Unlock()
 	select {
 	case <-c.done:
-		return c.doc, c.err
+		if c.err != nil {
+			return nil, c.err
+		}
+		return c.doc.body, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -153,7 +156,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Document, error) {
 func (f *Fetcher) run(ctx context.Context, rawURL string, c *call) {
 	doc, ttl, err := f.get(ctx, rawURL)
 	if err == nil && ttl > 0 {
-		f.cache.put(rawURL, doc, doc.FetchedAt.Add(ttl))
+		f.cache.put(rawURL, doc, doc.fetchedAt.Add(ttl))
 	}
 	c.doc, c.err = doc, err
 	f.mu.Lock()
@@ -164,7 +167,7 @@ func (f *Fetcher) run(ctx context.Context, rawURL string, c *call) {
 
 // get sends the request and checks the answer (draft-ietf-oauth-client-id-metadata-document-02 §5, §5.1):
 // 200, a JSON media type, at most MaxBytes.
-func (f *Fetcher) get(ctx context.Context, rawURL string) (*Document, time.Duration, error) {
+func (f *Fetcher) get(ctx context.Context, rawURL string) (*document, time.Duration, error) {
 	ctx, cancel := context.WithTimeout(ctx, f.opts.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
@@ -197,7 +200,7 @@ func (f *Fetcher) get(ctx context.Context, rawURL string) (*Document, time.Durat
 	if int64(len(body)) > f.opts.MaxBytes {
 		return nil, 0, errorf("the metadata document is over %d bytes", f.opts.MaxBytes)
 	}
-	doc := &Document{URL: rawURL, Body: body, FetchedAt: f.opts.Now()}
+	doc := &document{body: body, fetchedAt: f.opts.Now()}
 	return doc, cacheTTL(resp.Header, f.opts.CacheMinAge, f.opts.CacheMaxAge), nil
 }
 

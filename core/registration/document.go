@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
-	"github.com/assentry/assentry/core/cimd"
 	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/policy"
@@ -19,12 +19,16 @@ import (
 // like any unknown client it also wraps oauth.ErrClientNotFound.
 var ErrMetadataDocument = errors.New("the client's metadata document is refused")
 
-// Fetcher fetches Client ID Metadata Documents (cimd.Fetcher).
+// Fetcher fetches a Client ID Metadata Document and returns its body (core/cimd.Fetcher, behind this interface so
+// that this package makes no request itself). An error with a Reason method is a refusal the client may read (the
+// URL's host is not public, the answer was a redirect, not JSON, too large, ...); any other error is the server's
+// own failure.
 type Fetcher interface {
-	Fetch(ctx context.Context, url string) (*cimd.Document, error)
+	Fetch(ctx context.Context, url string) ([]byte, error)
 }
 
-var _ Fetcher = (*cimd.Fetcher)(nil)
+// fetchRefusal is a Fetcher's refusal: Reason says why, for the client.
+type fetchRefusal interface{ Reason() string }
 
 // DocumentOptions configure the Documents of one host.
 type DocumentOptions struct {
@@ -35,6 +39,7 @@ type DocumentOptions struct {
 	NoDefaultRules bool
 	Policy         policy.Policy // the host's policy chain, for validate_registration (required)
 	Events         *events.Emitter
+	Now            func() time.Time // nil: time.Now; a client's CreatedAt is when it was looked up
 }
 
 // Documents turns a client_id that is the https URL of a Client ID Metadata Document
@@ -46,6 +51,7 @@ type DocumentOptions struct {
 type Documents struct {
 	fetcher Fetcher
 	checker checker
+	now     func() time.Time
 }
 
 var _ oauth.ClientSource = (*Documents)(nil)
@@ -61,7 +67,10 @@ func NewDocuments(o DocumentOptions) (*Documents, error) {
 	if o.Rules.IDTokenAlgs == nil {
 		o.Rules.IDTokenAlgs = oauth.IDTokenAlgorithms
 	}
-	return &Documents{fetcher: o.Fetcher, checker: checker{host: o.Host, policy: o.Policy, rules: o.Rules,
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Documents{fetcher: o.Fetcher, now: o.Now, checker: checker{host: o.Host, policy: o.Policy, rules: o.Rules,
 		defaults: !o.NoDefaultRules, events: o.Events}}, nil
 }
 
@@ -70,18 +79,18 @@ func NewDocuments(o DocumentOptions) (*Documents, error) {
 // every flow treats it as an unknown client, and the authorization endpoint shows the reason on its page. A
 // policy failing closed is returned as it is (a server error).
 func (d *Documents) Get(ctx context.Context, id string) (*store.Client, error) {
-	if _, err := cimd.CheckURL(id); err != nil {
+	if _, err := CheckDocumentURL(id); err != nil {
 		return nil, refuseDocument(err.Error(), err)
 	}
-	doc, err := d.fetcher.Fetch(ctx, id)
-	var ce *cimd.Error
+	body, err := d.fetcher.Fetch(ctx, id)
+	var refusal fetchRefusal
 	switch {
-	case errors.As(err, &ce):
-		return nil, refuseDocument(ce.Msg, err)
+	case errors.As(err, &refusal):
+		return nil, refuseDocument(refusal.Reason(), err)
 	case err != nil:
 		return nil, err
 	}
-	m, err := parseDocument(doc.Body, id)
+	m, err := parseDocument(body, id)
 	if err == nil {
 		m, err = d.checker.rules.Normalize(m)
 	}
@@ -100,7 +109,7 @@ func (d *Documents) Get(ctx context.Context, id string) (*store.Client, error) {
 	case err != nil:
 		return nil, err
 	}
-	return documentClient(d.checker, id, m, doc), nil
+	return documentClient(d.checker, id, m, d.now()), nil
 }
 
 // refuseDocument is the invalid_client answer to a refused metadata document client: desc is for the client,
@@ -151,12 +160,12 @@ func parseDocument(body []byte, url string) (*Metadata, error) {
 
 // documentClient builds the client of validated metadata: public, untrusted (errors before the user
 // authenticates are shown, not redirected: RFC 9700 §4.11.2), marked as a metadata document client.
-func documentClient(c checker, id string, m *Metadata, doc *cimd.Document) *store.Client {
+func documentClient(c checker, id string, m *Metadata, now time.Time) *store.Client {
 	cl := &store.Client{ID: id, Host: c.host, Name: m.ClientName, ClientURI: m.ClientURI, LogoURI: m.LogoURI,
 		TOSURI: m.TOSURI, PolicyURI: m.PolicyURI, RedirectURIs: m.RedirectURIs,
 		PostLogoutRedirectURIs: m.PostLogoutRedirectURIs, GrantTypes: m.GrantTypes, Scopes: strings.Fields(m.Scope),
 		TokenEndpointAuthMethod: oauth.AuthNone, IDTokenSignedResponseAlg: m.IDTokenSignedResponseAlg,
-		Untrusted: true, MetadataDocument: true, CreatedAt: doc.FetchedAt.UTC(), UpdatedAt: doc.FetchedAt.UTC()}
+		Untrusted: true, MetadataDocument: true, CreatedAt: now.UTC(), UpdatedAt: now.UTC()}
 	// RFC 7591 §2.1 pairs response type token with the implicit grant, as for registered clients.
 	if slices.Contains(m.ResponseTypes, oauth.ResponseTypeToken) && !slices.Contains(cl.GrantTypes, oauth.GrantImplicit) {
 		cl.GrantTypes = append(slices.Clone(cl.GrantTypes), oauth.GrantImplicit)

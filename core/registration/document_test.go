@@ -5,22 +5,21 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/assentry/assentry/core/cimd"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/registration"
 )
 
-// fakeFetcher serves documents by URL, or fails with a *cimd.Error, as cimd.Fetcher would.
+// fakeFetcher serves documents by URL, or refuses with a *cimd.Error, as cimd.Fetcher would.
 type fakeFetcher map[string]string
 
-func (f fakeFetcher) Fetch(_ context.Context, url string) (*cimd.Document, error) {
+func (f fakeFetcher) Fetch(_ context.Context, url string) ([]byte, error) {
 	body, ok := f[url]
 	if !ok {
 		return nil, &cimd.Error{Msg: "the client_id URL answered with HTTP status 404, not 200"}
 	}
-	return &cimd.Document{URL: url, Body: []byte(body), FetchedAt: time.Unix(1767225600, 0)}, nil
+	return []byte(body), nil
 }
 
 const docURL = "https://app.example.com/oauth/client.json"
@@ -135,5 +134,37 @@ end}`
 	if _, err := d.Get(context.Background(), docURL+"?patch"); oauth.ClientRefusal(err) == nil ||
 		!strings.Contains(err.Error(), "must be none") {
 		t.Fatalf("a patch giving a secret: %v", err)
+	}
+}
+
+// TestCheckDocumentURL: draft-ietf-oauth-client-id-metadata-document §3's rules on the client_id URL.
+func TestCheckDocumentURL(t *testing.T) {
+	tests := []struct {
+		url  string
+		want string // "" : valid
+	}{
+		{"https://app.example.com/oauth/client.json", ""},
+		{"https://app.example.com:8443/c?v=1", ""},
+		{"http://app.example.com/client.json", "https scheme"},
+		{"HTTPS://app.example.com/client.json", "https scheme"},
+		{"https://app.example.com", "must have a path"},
+		{"https://app.example.com/", "must have a path"},
+		{"https://app.example.com/client.json#x", "fragment"},
+		{"https://user:pw@app.example.com/client.json", "username or password"},
+		{"https://user@app.example.com/client.json", "username or password"},
+		{"https://app.example.com/a/../client.json", ". or .. path segments"},
+		{"https://app.example.com/./client.json", ". or .. path segments"},
+		{"https://app.example.com/a/%2E%2E/client.json", ". or .. path segments"},
+		{"https:///client.json", "no host"},
+		{"https://app.example.com/" + strings.Repeat("a", registration.MaxDocumentURLLen), "over 2048 bytes"},
+	}
+	for _, tt := range tests {
+		_, err := registration.CheckDocumentURL(tt.url)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: %v", tt.url, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: got %v, want %q", tt.url, err, tt.want)
+		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/assentry/assentry/core/cimd"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/store"
 )
@@ -28,7 +27,7 @@ func (s *Source) Get(ctx context.Context, id string) (*store.Client, error) {
 	if err == nil {
 		return c, nil
 	}
-	registered, document := s.Registered != nil && looksLikeID(id), s.Documents != nil && cimd.LooksLikeURL(id)
+	registered, document := s.Registered != nil && looksLikeID(id), s.Documents != nil && looksLikeDocumentURL(id)
 	if !registered && !document {
 		return c, err
 	}
