@@ -246,8 +246,8 @@ func TestFetchCoalesced(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := s.hitsOf("/slow.json"); got != 1 {
-		t.Fatalf("%d requests for %d concurrent fetches, want 1", got, n)
+	if got, sent := s.hitsOf("/slow.json"), f.Fetches(); got != 1 || sent != 1 {
+		t.Fatalf("%d requests received, %d sent, for %d concurrent fetches; want 1", got, sent, n)
 	}
 }
 
