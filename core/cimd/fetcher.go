@@ -38,7 +38,9 @@ type Options struct {
 	CacheEntries  int           // how many documents are kept; past it the least recently used goes
 	// RootCAs verifies the documents' servers; nil: the system's roots. Tests put their server's root here.
 	RootCAs *x509.CertPool
-	Now     func() time.Time // nil: time.Now
+	// Resolver resolves the documents' host names; nil: the system's. Tests point it at their own DNS server.
+	Resolver *net.Resolver
+	Now      func() time.Time // nil: time.Now
 }
 
 // document is a fetched metadata document: its body, a JSON object as far as its Content-Type says (the caller
@@ -91,7 +93,7 @@ func New(o Options) *Fetcher {
 		o.Now = time.Now
 	}
 	g := guard{allow: o.AllowNetworks}
-	dialer := &net.Dialer{Timeout: o.Timeout, Control: g.control}
+	dialer := &net.Dialer{Timeout: o.Timeout, Control: g.control, Resolver: o.Resolver}
 	transport := &http.Transport{
 		// No proxy, whatever the environment says: the guard must see the address of the documents' server, not
 		// a proxy's, and a proxy would fetch private addresses for us.
