@@ -75,6 +75,7 @@ const doc = `{"client_id":"x","client_name":"App"}`
 // TestFetchRefusals: every MUST of fetching, each refused with a message that names the rule.
 func TestFetchRefusals(t *testing.T) {
 	big := strings.Repeat(" ", 6000)
+	stuck := make(chan struct{})
 	s := newDocServer(t, map[string]http.HandlerFunc{
 		"/ok.json":       serve(doc, ""),
 		"/redirect.json": func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/ok.json", http.StatusFound) },
@@ -90,13 +91,11 @@ func TestFetchRefusals(t *testing.T) {
 			w.Header().Set("Content-Type", "text/html")
 			_, _ = w.Write([]byte(doc))
 		},
-		"/slow.json": func(w http.ResponseWriter, r *http.Request) {
-			select {
-			case <-r.Context().Done():
-			case <-time.After(5 * time.Second):
-			}
+		"/slow.json": func(http.ResponseWriter, *http.Request) {
+			<-stuck // never answers while the test runs: the only way out for the client is its timeout
 		},
 	})
+	t.Cleanup(func() { close(stuck) }) // before the server's Close, which waits for its handlers
 	allowed := cimd.New(cimd.Options{AllowNetworks: loopback, RootCAs: s.roots(), Timeout: 500 * time.Millisecond})
 	strict := cimd.New(cimd.Options{RootCAs: s.roots()})
 	port := s.URL[strings.LastIndex(s.URL, ":"):]
