@@ -86,13 +86,25 @@ type PluginError struct {
 
 func (e *PluginError) Error() string { return "plugin error " + e.Code + ": " + e.Description }
 
-// ValidateRegistrationInput is the input of validate_registration (RFC 7591 register, after the host's syntax
-// checks).
+// Operations of validate_registration: what the metadata is for.
+const (
+	// OperationRegister is an RFC 7591 registration at /oauth2/register.
+	OperationRegister = "register"
+	// OperationMetadataDocument is a client whose client_id is the URL of its Client ID Metadata Document
+	// (draft-ietf-oauth-client-id-metadata-document): the metadata was fetched from ClientID.
+	OperationMetadataDocument = "metadata_document"
+)
+
+// ValidateRegistrationInput is the input of validate_registration (RFC 7591 register, or a fetched Client ID
+// Metadata Document, after the host's syntax checks).
 type ValidateRegistrationInput struct {
 	Envelope
-	Operation string         `json:"operation"` // "register"
-	Metadata  map[string]any `json:"metadata"`
-	Auth      struct {
+	Operation string `json:"operation"` // OperationRegister | OperationMetadataDocument
+	// ClientID is the client_id the metadata belongs to when the client chose it: the document's URL for
+	// metadata_document; empty (absent) for register, where the host makes the client_id afterwards.
+	ClientID string         `json:"client_id,omitempty"`
+	Metadata map[string]any `json:"metadata"`
+	Auth     struct {
 		Kind string `json:"kind"` // "anonymous" | "initial_access_token"
 	} `json:"auth"`
 	Request struct {

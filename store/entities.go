@@ -58,9 +58,13 @@ type Client struct {
 	// Legacy marks a client registered with mod_http_oauth2 (its client_id carries no iss). Prosody accepted the
 	// secret by HTTP Basic or in the body whatever the client registered, so such a client may use either. Set
 	// by the registration source; never stored.
-	Legacy    bool      `json:"-"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Legacy bool `json:"-"`
+	// MetadataDocument marks a client whose client_id is the https URL of its Client ID Metadata Document
+	// (draft-ietf-oauth-client-id-metadata-document): the consent page shows that URL's host as where the client
+	// is from. Set by the metadata document source; never stored.
+	MetadataDocument bool      `json:"-"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 // RevokedClient is the operator's ban of one dynamically registered client. Registered clients are stateless (their

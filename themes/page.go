@@ -49,9 +49,11 @@ type Client struct {
 	TOSURI    string
 	PolicyURI string
 	// Origin is where the client is from, as far as the server knows: the host of its client_uri, or of its
-	// redirect URI when it has none. Show it next to the name, which anyone registering a client can choose.
+	// redirect URI when it has none, or the host of its client_id URL for a client identified by its metadata
+	// document. Show it next to the name, which anyone registering a client can choose.
 	Origin string
-	// Untrusted is a client the operator marked untrusted, or one that registered itself: show where the code goes.
+	// Untrusted is a client the operator marked untrusted, one that registered itself, or one identified by a
+	// metadata document: show where the code goes.
 	Untrusted bool
 }
 

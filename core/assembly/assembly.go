@@ -59,6 +59,9 @@ type Services struct {
 	Sessions *session.Manager
 	Clients  *oauth.Clients         // the static clients, in the store
 	Registry *registration.Registry // dynamic client registration; nil while registration is off
+	// Documents resolve client_ids that are the URL of a Client ID Metadata Document; nil while
+	// client_id_metadata_documents is off.
+	Documents *registration.Documents
 	// Policies hold the host's policy chain (Policies.Chain()): the built-in policy, then the host's plugins, if
 	// any. Every hook's caller runs it.
 	Policies *policy.Manager
@@ -143,8 +146,12 @@ func build(ctx context.Context, h *config.HostSettings, st store.Store, o Option
 	if s.Registry, err = newRegistry(h, st, chain, em, o); err != nil {
 		return nil, err
 	}
-	// Every flow finds clients through one source: static clients, then registered client_ids.
-	clients := registration.Sources(s.Clients, s.Registry)
+	if s.Documents, err = newDocuments(h, chain, em, o); err != nil {
+		return nil, err
+	}
+	// Every flow finds clients through one source: static clients, then registered client_ids, then metadata
+	// document URLs.
+	clients := registration.SourcesWith(s.Clients, s.Registry, s.Documents)
 	layer, err := s.newOIDC(st, clients, chain, o)
 	if err != nil {
 		return nil, err

@@ -84,6 +84,8 @@ type Host struct {
 	RefreshTokenReuseGrace *Duration `yaml:"refresh_token_reuse_grace"`
 
 	Registration Registration `yaml:"registration"`
+	// ClientIDMetadataDocuments lets clients use the https URL of their metadata document as client_id.
+	ClientIDMetadataDocuments *ClientIDMetadataDocuments `yaml:"client_id_metadata_documents"`
 
 	GrantTypes           []string `yaml:"grant_types"`
 	ResponseTypes        []string `yaml:"response_types"`

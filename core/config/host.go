@@ -64,6 +64,7 @@ func (b *hostBuilder) build(h Host) builtHost {
 	b.hsts(h, &hs)
 	b.tokens(h, &hs)
 	b.registration(h, &hs)
+	b.cimd(h, &hs)
 	b.protocol(h, &hs)
 	b.roles(h, &hs)
 	b.scopes(h, &hs)

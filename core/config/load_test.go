@@ -44,6 +44,8 @@ func TestNoFileIsTheDevelopmentHost(t *testing.T) {
 		SessionTTL:      24 * time.Hour,
 
 		Registration: RegistrationSettings{Algorithm: "HS256", LegacyHost: "127.0.0.1"},
+		ClientIDMetadataDocuments: ClientIDMetadataDocumentSettings{MaxBytes: 5120, Timeout: 5 * time.Second,
+			CacheMinAge: time.Minute, CacheMaxAge: 24 * time.Hour, CacheEntries: 1000},
 
 		GrantTypes:           []string{"authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"},
 		ResponseTypes:        []string{"code"},

@@ -9,8 +9,8 @@ import (
 
 // A relative path written in the configuration file is taken from the file's directory, so that the same file
 // names the same files whether it is used by hand from the directory it lives in or by a service manager whose
-// working directory is /. That covers data_dir (and its default when the file sets none), theme, audit.file and
-// every policies[].lua and policies[].wasm, at the top level and under hosts. A path given in an ASSENTRY_*
+// working directory is /. That covers data_dir (and its default when the file sets none), theme, audit.file,
+// client_id_metadata_documents.test_root_ca and every policies[].lua and policies[].wasm, at the top level and under hosts. A path given in an ASSENTRY_*
 // variable is taken from the working directory, as a shell user expects; so is every path when there is no file.
 // admin_socket is not resolved: it must be absolute (checkAdminSocket says why).
 
@@ -32,6 +32,9 @@ func resolveHostPaths(h *Host, dir string) {
 	}
 	if h.Audit != nil && h.Audit.File != AuditStderr && h.Audit.File != AuditOff {
 		h.Audit.File = under(dir, h.Audit.File)
+	}
+	if h.ClientIDMetadataDocuments != nil {
+		h.ClientIDMetadataDocuments.TestRootCA = under(dir, h.ClientIDMetadataDocuments.TestRootCA)
 	}
 	if h.PasswordPolicy != nil {
 		h.PasswordPolicy.BlocklistFile = under(dir, h.PasswordPolicy.BlocklistFile)

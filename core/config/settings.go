@@ -85,6 +85,8 @@ type HostSettings struct {
 	RefreshTokenReuseGrace time.Duration // 0: any reuse of a rotated refresh token revokes the chain
 
 	Registration RegistrationSettings
+	// ClientIDMetadataDocuments: clients identified by the URL of their metadata document (off by default).
+	ClientIDMetadataDocuments ClientIDMetadataDocumentSettings
 
 	GrantTypes           []string // only grants this version serves
 	ResponseTypes        []string

@@ -51,6 +51,8 @@ type Host struct {
 
 	// Registration is dynamic client registration (RFC 7591); nil: off, and /oauth2/register answers 404.
 	Registration *registration.Registry
+	// Documents resolve Client ID Metadata Document client_ids; nil: off (not advertised in the metadata).
+	Documents *registration.Documents
 	// RegisterPerIP limits registrations per client address; nil: unlimited.
 	RegisterPerIP *ratelimit.Limiter
 	// Ready is nil when the host can do all its work (assembly.Services.Ready), checked by /readyz; nil: always.
@@ -67,7 +69,7 @@ func NewHost(s *assembly.Services, theme *themes.Theme) *Host {
 		SecurityPolicy: h.SecurityPolicy, ShowLogos: h.ShowClientLogos, CORSOrigins: h.CORSOrigins,
 		Accounts: s.Accounts, Sessions: s.Sessions, Flow: s.Flow, Theme: themes.NewLive(theme), OAuth: s.OAuth,
 		UserInfo: s.UserInfo, RPLogout: s.Logout, Keys: s.Keys, IDTokenAlgs: s.IDTokenAlgs,
-		Registration: s.Registry, RegisterPerIP: s.RegisterPerIP, HSTS: hstsValue(h.IssuerURL, h.HSTSMaxAge),
+		Registration: s.Registry, Documents: s.Documents, RegisterPerIP: s.RegisterPerIP, HSTS: hstsValue(h.IssuerURL, h.HSTSMaxAge),
 		Ready: s.Ready, Logo: h.Logo, SupportURL: h.SupportURL, TermsURL: h.TermsURL, PolicyURL: h.PolicyURL,
 		AccountURL: accountPath,
 	}

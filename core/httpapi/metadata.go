@@ -22,6 +22,7 @@ func (s *Server) oauthMetadata(h *Host) *oauth.Metadata {
 	if h.Registration != nil {
 		m.RegistrationEndpoint = m.Issuer + "/oauth2/register" // RFC 8414 §2
 	}
+	m.ClientIDMetadataDocumentSupported = h.Documents != nil
 	return m
 }
 

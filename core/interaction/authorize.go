@@ -154,5 +154,17 @@ func PageClient(c *store.Client) *themes.Client {
 	if u, err := url.Parse(c.ClientURI); err == nil && u.Host != "" {
 		pc.Origin = u.Host
 	}
+	if c.MetadataDocument {
+		// A metadata document client is whoever serves its client_id URL: that host is what the server verified
+		// (it fetched the document there), so it is the origin shown, and the client_uri is linked only when it is
+		// on that host (draft-ietf-oauth-client-id-metadata-document-02 §8: show the client_id's host to the user).
+		pc.Origin, pc.URI = "", ""
+		if u, err := url.Parse(c.ID); err == nil {
+			pc.Origin = u.Host
+			if cu, err := url.Parse(c.ClientURI); err == nil && cu.Host == u.Host {
+				pc.URI = c.ClientURI
+			}
+		}
+	}
 	return pc
 }

@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"errors"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,6 +74,11 @@ func (p *Provider) ParseAuthorize(ctx context.Context, params Params) (*Authoriz
 	}
 	client, err := p.Clients.Get(ctx, clientID)
 	if errors.Is(err, ErrClientNotFound) || errors.Is(err, store.ErrNotFound) {
+		// RFC 6749 §4.1.2.1: without a verified client and redirect URI the error is shown, never redirected; a
+		// client refused with a reason (a metadata document) gets that reason on the page.
+		if r := ClientRefusal(err); r != nil {
+			return nil, &ShowError{Err: InvalidClient(r.Description).WithStatus(http.StatusBadRequest).WithCause(err)}
+		}
 		return nil, show("The application (client_id) is not known to this server.")
 	}
 	if err != nil {

@@ -185,6 +185,10 @@ func (p *Provider) lookupClient(ctx context.Context, id string, header bool) (*s
 	client, err := p.Clients.Get(ctx, id)
 	switch {
 	case errors.Is(err, ErrClientNotFound), errors.Is(err, store.ErrNotFound):
+		if r := ClientRefusal(err); r != nil {
+			// The source said why (a refused metadata document): the client is told, the reason logged.
+			return nil, authFailed(header, r.Description, &authFailure{reason: err.Error(), guess: true})
+		}
 		return nil, guessFailed(header, "unknown client "+id)
 	case err != nil:
 		return nil, ServerError(err)
@@ -216,4 +220,15 @@ func ParseBasicAuth(header string) (id, secret string, ok bool) {
 		return "", "", false
 	}
 	return id, secret, true
+}
+
+// ClientRefusal returns the invalid_client *Error a ClientSource gave for a client it refuses with a reason the
+// client should read (a Client ID Metadata Document that could not be fetched or broke a rule), or nil when the
+// client is merely unknown.
+func ClientRefusal(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) && e.Code == CodeInvalidClient && !e.ServerFailure() {
+		return e
+	}
+	return nil
 }

@@ -25,6 +25,10 @@ type Metadata struct {
 	ServiceDocumentation                       string   `json:"service_documentation,omitempty"`
 	OpPolicyURI                                string   `json:"op_policy_uri,omitempty"`
 	OpTOSURI                                   string   `json:"op_tos_uri,omitempty"`
+	// ClientIDMetadataDocumentSupported: client_ids may be the https URL of a Client ID Metadata Document
+	// (draft-ietf-oauth-client-id-metadata-document-02 §6); set by the HTTP layer when the host enables them,
+	// absent otherwise.
+	ClientIDMetadataDocumentSupported bool `json:"client_id_metadata_document_supported,omitempty"`
 }
 
 // Metadata returns the host's RFC 8414 metadata (§2).

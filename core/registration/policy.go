@@ -40,12 +40,35 @@ func BuiltinPolicy(_ context.Context, in *policy.ValidateRegistrationInput) (*po
 	return &policy.ValidateRegistrationOutput{Decision: policy.DecisionAccept}, nil
 }
 
+// checker validates metadata for one host: the host's own checks have run; it runs the validate_registration
+// hook and, while they are on, the default rules. Registrations and metadata documents share it, so a client
+// without registration passes exactly the rules (and the plugins) a registered one does.
+type checker struct {
+	host     string
+	policy   policy.Policy
+	rules    Rules
+	defaults bool // DefaultRules apply (the built-in validate_registration policy is on)
+	events   *events.Emitter
+}
+
+// source is what the validate_registration hook learns of where the metadata comes from.
+type source struct {
+	operation string // policy.OperationRegister or policy.OperationMetadataDocument
+	clientID  string // the metadata document's URL; "" for a registration
+	info      RequestInfo
+}
+
+// checker returns the Registry's checker.
+func (r *Registry) checker() *checker {
+	return &checker{host: r.host, policy: r.Policy, rules: r.rules, defaults: r.defaults, events: r.events}
+}
+
 // validate runs the registration policy on metadata the host's own checks accepted (docs/policy-abi.md: after the
 // host's own checks), then, while they are on, the default rules on the result: whatever the chain did, and
 // whether or not its built-in validate_registration is BuiltinPolicy, no client breaks them.
-func (r *Registry) validate(ctx context.Context, m *Metadata, info RequestInfo) (*Metadata, error) {
-	m, err := r.runPolicy(ctx, m, info)
-	if err == nil && r.defaults {
+func (c *checker) validate(ctx context.Context, m *Metadata, src source) (*Metadata, error) {
+	m, err := c.runPolicy(ctx, m, src)
+	if err == nil && c.defaults {
 		err = DefaultRules(m)
 	}
 	if err != nil {
@@ -59,7 +82,7 @@ func (r *Registry) validate(ctx context.Context, m *Metadata, info RequestInfo) 
 // with the policy's error; an accept's metadata patch is applied (host-owned members ignored) and the result
 // checked again by the host's own checks, so a policy can narrow but never admit what they refuse. A
 // fail_closed failure is returned as it is (the caller answers 500).
-func (r *Registry) runPolicy(ctx context.Context, m *Metadata, info RequestInfo) (*Metadata, error) {
+func (c *checker) runPolicy(ctx context.Context, m *Metadata, src source) (*Metadata, error) {
 	raw, err := json.Marshal(m)
 	if err != nil {
 		return nil, err
@@ -68,16 +91,16 @@ func (r *Registry) runPolicy(ctx context.Context, m *Metadata, info RequestInfo)
 	if err := json.Unmarshal(raw, &meta); err != nil {
 		return nil, err
 	}
-	in := &policy.ValidateRegistrationInput{Operation: "register", Metadata: meta}
-	in.Auth.Kind = info.AuthKind
-	in.Request.RemoteAddr, in.Request.UserAgent = info.RemoteAddr, info.UserAgent
-	out, err := r.Policy.ValidateRegistration(ctx, in)
+	in := &policy.ValidateRegistrationInput{Operation: src.operation, ClientID: src.clientID, Metadata: meta}
+	in.Auth.Kind = src.info.AuthKind
+	in.Request.RemoteAddr, in.Request.UserAgent = src.info.RemoteAddr, src.info.UserAgent
+	out, err := c.policy.ValidateRegistration(ctx, in)
 	if err != nil {
 		return nil, err
 	}
 	if out.Decision == policy.DecisionReject {
-		r.events.Emit(ctx, events.Event{Kind: events.PolicyDenied, Host: r.host, Hook: policy.HookValidateRegistration,
-			Decider: out.DecidedBy, IP: info.RemoteAddr, Reason: out.Error})
+		c.events.Emit(ctx, events.Event{Kind: events.PolicyDenied, Host: c.host, Hook: policy.HookValidateRegistration,
+			Decider: out.DecidedBy, IP: src.info.RemoteAddr, ClientID: src.clientID, Reason: out.Error})
 		desc := out.ErrorDescription
 		if desc == "" {
 			desc = "refused by the registration policy"
@@ -100,5 +123,5 @@ func (r *Registry) runPolicy(ctx context.Context, m *Metadata, info RequestInfo)
 	if err != nil {
 		return nil, err
 	}
-	return r.rules.Normalize(pm)
+	return c.rules.Normalize(pm)
 }

@@ -126,7 +126,7 @@ func (r *Registry) RegisterFrom(ctx context.Context, body []byte, info RequestIn
 	if err != nil {
 		return nil, err
 	}
-	if m, err = r.validate(ctx, m, info); err != nil {
+	if m, err = r.checker().validate(ctx, m, source{operation: policy.OperationRegister, info: info}); err != nil {
 		return nil, err
 	}
 	id, iat, err := r.codec.sign(m)

@@ -77,6 +77,16 @@ var Scenarios = []Scenario{
 				Want: `{"decision": "accept", "metadata_patch": {"client_name": "Shop (verified)"}}`},
 			{Name: "other domain", Input: `{"operation": "register", "metadata": {"client_name": "Evil", "client_uri": "https://example.com.evil.test/"},
 				"auth": {"kind": "anonymous"}, "request": {"remote_addr": "192.0.2.1", "user_agent": "test"}}`,
+				Want: `{"decision": "reject", "error": "invalid_client_metadata", "error_description": "client_uri must be on an allowed domain"}`},
+			// A client identified by its Client ID Metadata Document: operation metadata_document, with the
+			// document's URL as client_id and no request (docs/policy-abi.md).
+			{Name: "metadata document, allowed domain", Input: `{"operation": "metadata_document", "client_id": "https://shop.example.com/oauth/client.json",
+				"metadata": {"client_name": "Shop", "client_uri": "https://shop.example.com/", "redirect_uris": ["http://127.0.0.1/cb"],
+				"token_endpoint_auth_method": "none"}, "auth": {"kind": "anonymous"}, "request": {"remote_addr": "", "user_agent": ""}}`,
+				Want: `{"decision": "accept", "metadata_patch": {"client_name": "Shop (verified)"}}`},
+			{Name: "metadata document, other domain", Input: `{"operation": "metadata_document", "client_id": "https://evil.test/client.json",
+				"metadata": {"client_name": "Evil", "client_uri": "https://evil.test/", "token_endpoint_auth_method": "none"},
+				"auth": {"kind": "anonymous"}, "request": {"remote_addr": "", "user_agent": ""}}`,
 				Want: `{"decision": "reject", "error": "invalid_client_metadata", "error_description": "client_uri must be on an allowed domain"}`}}},
 	{Name: "claims_extra", Hook: policy.HookClaims, Config: map[string]any{"department": "engineering"},
 		Cases: []Case{

@@ -308,6 +308,10 @@ export class ValidateRegistrationInput extends Envelope {
   get operation(): string {
     return str(field(this.raw, "operation"));
   }
+  /** The metadata document's URL when operation is "metadata_document"; "" for a registration. */
+  get clientId(): string {
+    return str(field(this.raw, "client_id"));
+  }
   /** The client metadata (RFC 7591 + OIDC, normalised): read members with field() and str(). */
   get metadata(): Field {
     return field(this.raw, "metadata");

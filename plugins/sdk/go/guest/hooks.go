@@ -83,7 +83,9 @@ type InitInput struct {
 // ValidateRegistrationInput is the input of validate_registration.
 type ValidateRegistrationInput struct {
 	Envelope
-	Operation  string
+	Operation string // "register", or "metadata_document" for a client identified by its metadata document URL
+	// ClientID is the metadata document's URL (operation metadata_document); "" for a registration.
+	ClientID   string
 	Metadata   Value // RFC 7591 + OIDC client metadata, normalised
 	AuthKind   string
 	RemoteAddr string

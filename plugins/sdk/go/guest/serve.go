@@ -83,7 +83,8 @@ func ServeValidateRegistration(input []byte, f ValidateRegistrationFunc) []byte 
 	}
 	auth, req := v.Get("auth"), v.Get("request")
 	in := ValidateRegistrationInput{
-		Envelope: decodeEnvelope(v), Operation: v.Get("operation").Str(), Metadata: v.Get("metadata"),
+		Envelope: decodeEnvelope(v), Operation: v.Get("operation").Str(), ClientID: v.Get("client_id").Str(),
+		Metadata: v.Get("metadata"),
 		AuthKind: auth.Get("kind").Str(), RemoteAddr: req.Get("remote_addr").Str(), UserAgent: req.Get("user_agent").Str(),
 	}
 	return decision(f(&in))
