@@ -44,6 +44,9 @@ type Store struct {
 	DSN string `yaml:"dsn"`
 	// MaxConns caps PostgreSQL's connection pool; 0 keeps the driver's default.
 	MaxConns int `yaml:"max_conns"`
+	// ConnectTimeout bounds each attempt to open a PostgreSQL connection, so that a database that does not
+	// answer turns requests away (503) instead of holding them.
+	ConnectTimeout *Duration `yaml:"connect_timeout"`
 }
 
 // Host is everything that belongs to one host (Prosody's VirtualHost, Keycloak's realm). Under `hosts`, a

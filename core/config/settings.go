@@ -33,6 +33,8 @@ type StoreSettings struct {
 	IndexCacheSize int64
 	DSN            string // postgres: the connection string (a secret: it may hold a password)
 	MaxConns       int    // postgres: the pool's size; 0: the driver's default
+	// ConnectTimeout bounds each attempt to open a PostgreSQL connection (postgres only; 0 for badger).
+	ConnectTimeout time.Duration
 }
 
 // Store backends.
