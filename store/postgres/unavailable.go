@@ -27,7 +27,7 @@ func wrap(err error) error {
 	if why := lost(err); why != "" {
 		return &unavailableError{why: why, cause: err}
 	}
-	if errors.As(err, &pe) {
+	if _, bare := err.(*pgconn.PgError); bare {
 		return fmt.Errorf("postgres: %w", err)
 	}
 	return err
