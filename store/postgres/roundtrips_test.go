@@ -126,6 +126,17 @@ func TestRoundTrips(t *testing.T) {
 					f.token(id("rot-rt2-", i), id("rot-g", i), store.RefreshToken))
 				return err
 			}},
+		{name: "DeviceCodes.Consume with two tokens", want: 2,
+			setup: func(i int) {
+				must(s.Grants().Create(ctx, f.grant(id("dev-g", i))))
+				must(s.DeviceCodes().Put(ctx, &store.DeviceCode{ID: id("dev", i), Host: f.host, UserCode: id("UC", i), ClientID: "c",
+					Status: "approved", UserID: "u", GrantID: id("dev-g", i), IssuedAt: now, ExpiresAt: now.Add(time.Minute)}))
+			},
+			run: func(i int) error {
+				_, err := s.DeviceCodes().Consume(ctx, f.host, id("dev", i), f.token(id("dev-at", i), id("dev-g", i), store.AccessToken),
+					f.token(id("dev-rt", i), id("dev-g", i), store.RefreshToken))
+				return err
+			}},
 		{name: "Grants.Create with tokens", want: 1, setup: func(int) {},
 			run: func(i int) error {
 				return s.Grants().Create(ctx, f.grant(id("new-g", i)), f.token(id("new-at", i), id("new-g", i), store.AccessToken),
@@ -153,6 +164,22 @@ func TestRoundTrips(t *testing.T) {
 				must(s.Interactions().Put(ctx, &store.Interaction{ID: id("x", i), Host: f.host, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}))
 			},
 			run: func(i int) error { _, err := s.Interactions().Consume(ctx, f.host, id("x", i)); return err }},
+		{name: "Users.Update ending sessions and grants", want: 1,
+			setup: func(i int) {
+				must(s.Users().Create(ctx, &store.User{ID: id("upd", i), Host: f.host, Username: id("upd-name", i)}))
+			},
+			run: func(i int) error {
+				return s.Users().Update(ctx, &store.User{ID: id("upd", i), Host: f.host, Username: id("upd-new", i)},
+					store.UserUpdate{EndSessions: true, RevokeGrants: true})
+			}},
+		{name: "Clients.Delete", want: 1,
+			setup: func(i int) { must(s.Clients().Create(ctx, &store.Client{ID: id("client", i), Host: f.host})) },
+			run:   func(i int) error { return s.Clients().Delete(ctx, f.host, id("client", i)) }},
+		{name: "RevokedClients.Add", want: 1, setup: func(int) {},
+			run: func(i int) error {
+				_, err := s.RevokedClients().Add(ctx, &store.RevokedClient{ID: id("ban", i), Host: f.host, RevokedAt: now}, id("banned", i))
+				return err
+			}},
 		{name: "Users.Delete", want: 1,
 			setup: func(i int) {
 				must(s.Users().Create(ctx, &store.User{ID: id("user", i), Host: f.host, Username: id("name", i)}))
