@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -18,6 +19,14 @@ import (
 // again.
 func TestWrap(t *testing.T) {
 	pg := func(code string) error { return &pgconn.PgError{Code: code, Message: "m"} }
+	// A real failed connection: nothing listens on a port just closed.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	_ = ln.Close()
+	_, refused := pgconn.Connect(t.Context(), "postgres://someone@"+closed+"/somedb?sslmode=disable")
 	tests := []struct {
 		name        string
 		err         error
@@ -38,7 +47,7 @@ func TestWrap(t *testing.T) {
 		{name: "cannot connect now", err: pg("57P03"), unavailable: true},
 		{name: "serialization failure", err: pg("40001"), unavailable: true, retry: true},
 		{name: "deadlock", err: pg("40P01"), unavailable: true, retry: true},
-		{name: "connect error", err: &pgconn.ConnectError{Config: &pgconn.Config{}}, unavailable: true},
+		{name: "connect error", err: refused, unavailable: true},
 		{name: "deadline", err: fmt.Errorf("acquire: %w", context.DeadlineExceeded), unavailable: true},
 		{name: "unexpected EOF", err: fmt.Errorf("receive: %w", io.ErrUnexpectedEOF), unavailable: true},
 		{name: "closed conn", err: fmt.Errorf("x: %w", pgconn.ErrConnClosed), unavailable: true},
@@ -56,6 +65,9 @@ func TestWrap(t *testing.T) {
 			}
 			if again := wrap(got); again.Error() != got.Error() {
 				t.Errorf("wrap is not idempotent: %v, then %v", got, again)
+			}
+			if tt.unavailable && (strings.Contains(got.Error(), "someone") || strings.Contains(got.Error(), closed)) {
+				t.Errorf("wrap(%v) = %v: names the user or the address", tt.err, got)
 			}
 			if retryable(got) != tt.retry {
 				t.Errorf("retryable(%v) = %v, want %v", got, !tt.retry, tt.retry)

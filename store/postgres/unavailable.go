@@ -80,20 +80,52 @@ func serverRefusal(code string) string {
 }
 
 // unavailableError is a failure to reach or keep the database. It wraps store.ErrUnavailable and the driver's
-// error, whose text follows; a failed connection attempt is quoted without pgx's prefix, which names the database
-// user and database, since the message may be shown by /readyz.
+// error, whose text follows, except that a failed connection attempt is told by its innermost cause only
+// ("connection refused", "i/o timeout", or the server's SQLSTATE): pgx's text names the database's user, database
+// and address, and the message is shown by /readyz to whoever asks.
 type unavailableError struct {
 	why   string
 	cause error
 }
 
 func (e *unavailableError) Error() string {
-	cause := e.cause
-	var ce *pgconn.ConnectError
-	if errors.As(cause, &ce) && ce.Unwrap() != nil {
-		cause = ce.Unwrap()
-	}
-	return fmt.Sprintf("postgres: %s: %v: %v", e.why, store.ErrUnavailable, cause)
+	return fmt.Sprintf("postgres: %s: %v: %s", e.why, store.ErrUnavailable, quote(e.cause))
 }
 
 func (e *unavailableError) Unwrap() []error { return []error{store.ErrUnavailable, e.cause} }
+
+// quote is err's text for unavailableError.
+func quote(err error) string {
+	var ce *pgconn.ConnectError
+	switch {
+	case !errors.As(err, &ce):
+		return err.Error()
+	case ce.Unwrap() == nil:
+		return "no cause given"
+	}
+	var pe *pgconn.PgError
+	if errors.As(ce, &pe) {
+		return "the server refused the connection (SQLSTATE " + pe.Code + ")"
+	}
+	return innermost(ce).Error()
+}
+
+// innermost follows err's wrapped errors to the last (of several joined ones, pgx's attempts at each address of
+// the DSN, the last attempt's).
+func innermost(err error) error {
+	for {
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			if next := u.Unwrap(); next != nil {
+				err = next
+				continue
+			}
+		case interface{ Unwrap() []error }:
+			if all := u.Unwrap(); len(all) > 0 {
+				err = all[len(all)-1]
+				continue
+			}
+		}
+		return err
+	}
+}
