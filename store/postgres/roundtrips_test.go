@@ -14,27 +14,32 @@ import (
 )
 
 // countingConn counts the flushes the driver makes on a connection: every Write is one batch of messages sent
-// to the server, whose answer the driver then waits for, so the count is the number of round trips.
+// to the server, whose answer the driver then waits for, so the count is the number of round trips. With delay,
+// each flush waits that long first, as if the database were a network's round trip away.
 type countingConn struct {
 	net.Conn
-	n *atomic.Int64
+	n     *atomic.Int64
+	delay time.Duration
 }
 
 func (c countingConn) Write(b []byte) (int, error) {
 	c.n.Add(1)
+	if c.delay > 0 {
+		time.Sleep(c.delay)
+	}
 	return c.Conn.Write(b)
 }
 
 // countingStore opens a store on a fresh schema with one connection whose round trips are counted in n (idle
 // pings are off, so only the operations' own round trips count).
-func countingStore(tb testing.TB, dsn string, clock store.Clock, n *atomic.Int64) *postgres.Store {
+func countingStore(tb testing.TB, dsn string, clock store.Clock, n *atomic.Int64, delay time.Duration) *postgres.Store {
 	tb.Helper()
 	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
 		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
 		if err != nil {
 			return nil, err
 		}
-		return countingConn{c, n}, nil
+		return countingConn{c, n, delay}, nil
 	}
 	o := postgres.WithDialer(postgres.Options{DSN: freshSchema(tb, dsn, tb.TempDir()), MaxConns: 1, Clock: clock,
 		Logger: quiet}, dial)
@@ -75,7 +80,7 @@ func TestRoundTrips(t *testing.T) {
 	dsn := testDSN(t)
 	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	var n atomic.Int64
-	s := countingStore(t, dsn, func() time.Time { return now }, &n)
+	s := countingStore(t, dsn, func() time.Time { return now }, &n, 0)
 	ctx := t.Context()
 	f := fixtures{host: "h", now: now}
 	must := func(err error) {
@@ -205,47 +210,62 @@ func TestRoundTrips(t *testing.T) {
 	}
 }
 
+// benchLatencies are the round-trip times the benchmarks run at: the loopback's own, and a simulated half
+// millisecond more per round trip (a database in the same data centre).
+var benchLatencies = []struct {
+	name  string
+	delay time.Duration
+}{{"loopback", 0}, {"rtt=0.5ms", 500 * time.Microsecond}}
+
 // BenchmarkConsume redeems a code with two tokens per iteration (the codes are stored before the timer starts).
 func BenchmarkConsume(b *testing.B) {
 	dsn := testDSN(b)
-	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-	var n atomic.Int64
-	s := countingStore(b, dsn, func() time.Time { return now }, &n)
-	ctx, f := b.Context(), fixtures{host: "h", now: now}
-	for i := range b.N {
-		if err := s.Codes().Put(ctx, f.code(fmt.Sprint("c", i), fmt.Sprint("g", i)), f.grant(fmt.Sprint("g", i))); err != nil {
-			b.Fatal(err)
-		}
+	for _, l := range benchLatencies {
+		b.Run(l.name, func(b *testing.B) {
+			now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+			var n atomic.Int64
+			s := countingStore(b, dsn, func() time.Time { return now }, &n, l.delay)
+			ctx, f := b.Context(), fixtures{host: "h", now: now}
+			for i := range b.N {
+				if err := s.Codes().Put(ctx, f.code(fmt.Sprint("c", i), fmt.Sprint("g", i)), f.grant(fmt.Sprint("g", i))); err != nil {
+					b.Fatal(err)
+				}
+			}
+			n.Store(0)
+			b.ResetTimer()
+			for i := range b.N {
+				g := fmt.Sprint("g", i)
+				if _, err := s.Codes().Consume(ctx, f.host, fmt.Sprint("c", i), f.token(fmt.Sprint("at", i), g, store.AccessToken),
+					f.token(fmt.Sprint("rt", i), g, store.RefreshToken)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n.Load())/float64(b.N), "roundtrips/op")
+		})
 	}
-	n.Store(0)
-	b.ResetTimer()
-	for i := range b.N {
-		g := fmt.Sprint("g", i)
-		if _, err := s.Codes().Consume(ctx, f.host, fmt.Sprint("c", i), f.token(fmt.Sprint("at", i), g, store.AccessToken),
-			f.token(fmt.Sprint("rt", i), g, store.RefreshToken)); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(n.Load())/float64(b.N), "roundtrips/op")
 }
 
 // BenchmarkRotate rotates one refresh token chain, an access and a refresh token per iteration.
 func BenchmarkRotate(b *testing.B) {
 	dsn := testDSN(b)
-	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-	var n atomic.Int64
-	s := countingStore(b, dsn, func() time.Time { return now }, &n)
-	ctx, f := b.Context(), fixtures{host: "h", now: now}
-	if err := s.Grants().Create(ctx, f.grant("g"), f.token("rt0", "g", store.RefreshToken)); err != nil {
-		b.Fatal(err)
+	for _, l := range benchLatencies {
+		b.Run(l.name, func(b *testing.B) {
+			now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+			var n atomic.Int64
+			s := countingStore(b, dsn, func() time.Time { return now }, &n, l.delay)
+			ctx, f := b.Context(), fixtures{host: "h", now: now}
+			if err := s.Grants().Create(ctx, f.grant("g"), f.token("rt0", "g", store.RefreshToken)); err != nil {
+				b.Fatal(err)
+			}
+			n.Store(0)
+			b.ResetTimer()
+			for i := range b.N {
+				if _, err := s.Tokens().Rotate(ctx, f.host, fmt.Sprint("rt", i), f.token(fmt.Sprint("at", i), "g", store.AccessToken),
+					f.token(fmt.Sprint("rt", i+1), "g", store.RefreshToken)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n.Load())/float64(b.N), "roundtrips/op")
+		})
 	}
-	n.Store(0)
-	b.ResetTimer()
-	for i := range b.N {
-		if _, err := s.Tokens().Rotate(ctx, f.host, fmt.Sprint("rt", i), f.token(fmt.Sprint("at", i), "g", store.AccessToken),
-			f.token(fmt.Sprint("rt", i+1), "g", store.RefreshToken)); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(n.Load())/float64(b.N), "roundtrips/op")
 }
