@@ -72,7 +72,8 @@ func storeName(s *config.Settings) string {
 
 // openPostgres opens the PostgreSQL store at store.dsn. An empty database gets the current schema as it opens.
 func openPostgres(ctx context.Context, s *config.Settings, log *slog.Logger) (backend, error) {
-	return asBackend(pgstore.Open(ctx, pgstore.Options{DSN: s.Store.DSN, MaxConns: int32(s.Store.MaxConns), Logger: log}))
+	return asBackend(pgstore.Open(ctx, pgstore.Options{DSN: s.Store.DSN, MaxConns: int32(s.Store.MaxConns),
+		ConnectTimeout: s.Store.ConnectTimeout, Logger: log}))
 }
 
 // asBackend returns an opened store as a backend, and a nil interface (not a nil pointer in one) on error.

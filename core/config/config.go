@@ -47,6 +47,9 @@ type Store struct {
 	// Heartbeat is how often a server renews its announcement in the store (the static clients its
 	// configuration declares) and removes the config-declared clients no live server declares any more.
 	Heartbeat *Duration `yaml:"heartbeat"`
+	// ConnectTimeout bounds each attempt to open a PostgreSQL connection, so that a database that does not
+	// answer turns requests away (503) instead of holding them.
+	ConnectTimeout *Duration `yaml:"connect_timeout"`
 }
 
 // Host is everything that belongs to one host (Prosody's VirtualHost, Keycloak's realm). Under `hosts`, a

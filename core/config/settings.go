@@ -36,6 +36,8 @@ type StoreSettings struct {
 	// Heartbeat is how often the server renews its announcement of the static clients it declares and removes
 	// those no live server declares; an announcement lapses after InstanceTTL(Heartbeat).
 	Heartbeat time.Duration
+	// ConnectTimeout bounds each attempt to open a PostgreSQL connection (postgres only; 0 for badger).
+	ConnectTimeout time.Duration
 }
 
 // DefaultHeartbeat is store.heartbeat's default.

@@ -5,6 +5,13 @@ import (
 	"time"
 )
 
+// DefaultStoreConnectTimeout is store.connect_timeout when the file leaves it out.
+const DefaultStoreConnectTimeout = 5 * time.Second
+
+// maxStoreConnectTimeout bounds store.connect_timeout: a request waits that long for a connection before the
+// server answers 503, and every client has long given up after a minute.
+const maxStoreConnectTimeout = time.Minute
+
 // maxStoreConns bounds store.max_conns: PostgreSQL's default max_connections is 100 for every client together.
 const maxStoreConns = 1000
 
@@ -41,9 +48,20 @@ func resolveStore(c *Store, r *report) StoreSettings {
 		if c.MaxConns != 0 {
 			r.errorf("store.max_conns", "", "is for backend postgres")
 		}
+		if c.ConnectTimeout != nil {
+			r.errorf("store.connect_timeout", "", "is for backend postgres")
+		}
 	case StorePostgres:
 		if c.DSN == "" {
 			r.errorf("store.dsn", "", "is required with backend postgres (set it here or in ASSENTRY_STORE__DSN)")
+		}
+		s.ConnectTimeout = DefaultStoreConnectTimeout
+		if c.ConnectTimeout != nil {
+			s.ConnectTimeout = c.ConnectTimeout.Std()
+			if s.ConnectTimeout < 100*time.Millisecond || s.ConnectTimeout > maxStoreConnectTimeout {
+				r.errorf("store.connect_timeout", "", fmt.Sprintf("must be between 100ms and %v, got %v",
+					maxStoreConnectTimeout, s.ConnectTimeout))
+			}
 		}
 		for _, f := range []struct {
 			key string

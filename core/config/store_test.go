@@ -56,6 +56,11 @@ func TestStoreBackend(t *testing.T) {
 		{name: "dsn under badger", yaml: "store: {dsn: 'postgres://db/assentry'}\n", want: []string{"store.dsn: is for backend postgres"}},
 		{name: "badger sizes under postgres", yaml: "store: {backend: postgres, dsn: x, memtable_mib: 8}\n",
 			want: []string{"store.memtable_mib: is for backend badger"}},
+		{name: "connect timeout", yaml: "store: {backend: postgres, dsn: x, connect_timeout: 2s}\n"},
+		{name: "connect timeout too short", yaml: "store: {backend: postgres, dsn: x, connect_timeout: 10ms}\n",
+			want: []string{"store.connect_timeout: must be between 100ms and 1m0s, got 10ms"}},
+		{name: "connect timeout under badger", yaml: "store: {connect_timeout: 2s}\n",
+			want: []string{"store.connect_timeout: is for backend postgres"}},
 		{name: "too many conns", yaml: "store: {backend: postgres, dsn: x, max_conns: 5000}\n",
 			want: []string{"store.max_conns: must be between 1 and 1000"}},
 	})
@@ -64,7 +69,8 @@ func TestStoreBackend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Store.Backend != StorePostgres || s.Store.DSN != "postgres://u:pw@db/assentry" || s.Store.MaxConns != 12 {
+	if s.Store.Backend != StorePostgres || s.Store.DSN != "postgres://u:pw@db/assentry" || s.Store.MaxConns != 12 ||
+		s.Store.ConnectTimeout != DefaultStoreConnectTimeout {
 		t.Fatalf("store settings %+v", s.Store)
 	}
 	if d, _, _ := loadYAML(t, "{}\n"); d.Store.Backend != StoreBadger {

@@ -14,8 +14,8 @@ import (
 // adminTokenStore implements store.AdminTokenStore: server-wide rows, a unique index on the name.
 type adminTokenStore struct{ s *Store }
 
-// Create adds a token in one transaction; ErrConflict if a live token has its id or name (an expired one's row
-// is deleted first, freeing both).
+// Create adds a token in one transaction of one round trip; ErrConflict if a live token has its id or name (an
+// expired one's row is deleted first, freeing both).
 func (as adminTokenStore) Create(ctx context.Context, v *store.AdminToken) error {
 	if v.ID == "" || v.Name == "" {
 		return errors.New("postgres: admin token needs an id and a name")
@@ -25,17 +25,12 @@ func (as adminTokenStore) Create(ctx context.Context, v *store.AdminToken) error
 		return err
 	}
 	now := as.s.now()
-	return as.s.tx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM admin_tokens WHERE (id = $1 OR name = $2) AND NOT `+live(3),
-			v.ID, v.Name, now); err != nil {
-			return wrap(err)
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO admin_tokens (id, name, expires_at, last_used_at, data) VALUES ($1, $2, $3, $4, $5)`,
-			v.ID, v.Name, expiry(v.ExpiresAt), expiry(v.LastUsedAt), b)
-		if err != nil {
-			return fmt.Errorf("admin token %q: %w", v.Name, wrap(err))
-		}
-		return nil
+	return as.s.write(ctx, func(t *txn) error {
+		var w pgx.Batch
+		w.Queue(`DELETE FROM admin_tokens WHERE (id = $1 OR name = $2) AND NOT `+live(3), v.ID, v.Name, now)
+		exec(&w, fmt.Sprintf("admin token %q", v.Name), `INSERT INTO admin_tokens (id, name, expires_at, last_used_at, data)
+			VALUES ($1, $2, $3, $4, $5)`, v.ID, v.Name, expiry(v.ExpiresAt), expiry(v.LastUsedAt), b)
+		return t.send(ctx, &w, true)
 	})
 }
 
@@ -74,19 +69,23 @@ func (as adminTokenStore) Revoke(ctx context.Context, name string) error {
 	return nil
 }
 
-// Touch moves LastUsedAt forward to at: one conditional statement; when it changes nothing, a second query
-// tells a token that is not live (ErrNotFound) from one already touched later.
+// Touch moves LastUsedAt forward to at: one round trip of two statements, the conditional update and a read
+// that tells a token that is not live (ErrNotFound) from one already touched later when the update changed
+// nothing.
 func (as adminTokenStore) Touch(ctx context.Context, id string, at time.Time) error {
-	q, err := as.s.db()
-	if err != nil {
+	now := as.s.now()
+	var n int64
+	var live2 []byte
+	var b pgx.Batch
+	b.Queue(`UPDATE admin_tokens SET last_used_at = $3, data = jsonb_set(data, '{last_used_at}', $4::jsonb)
+		WHERE id = $1 AND `+live(2)+` AND (last_used_at IS NULL OR last_used_at < $3)`, id, now, at, jtime(at)).
+		Exec(affected(&n))
+	b.Queue(`SELECT data FROM admin_tokens WHERE id = $1 AND `+live(2), id, now).QueryRow(row(&live2))
+	if err := as.s.batch(ctx, &b); err != nil {
 		return err
 	}
-	now := as.s.now()
-	tag, err := q.Exec(ctx, `UPDATE admin_tokens SET last_used_at = $3, data = jsonb_set(data, '{last_used_at}', $4::jsonb)
-		WHERE id = $1 AND `+live(2)+` AND (last_used_at IS NULL OR last_used_at < $3)`, id, now, at, jtime(at))
-	if err != nil || tag.RowsAffected() > 0 {
-		return wrap(err)
+	if n == 0 && live2 == nil {
+		return fmt.Errorf("admin token: %w", store.ErrNotFound)
 	}
-	_, err = as.Get(ctx, id)
-	return err
+	return nil
 }

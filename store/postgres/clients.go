@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/assentry/assentry/store"
 )
 
@@ -83,20 +81,29 @@ func (cs clientStore) Update(ctx context.Context, c *store.Client) error {
 	return nil
 }
 
-// Delete removes a client and revokes every grant issued to it, in one transaction.
+// Delete removes a client and revokes every grant issued to it: one statement (a writable CTE), which revokes
+// the grants only when it deleted the client (a data-modifying WITH runs to completion whether or not the
+// outer query reads it, on PostgreSQL and CockroachDB alike).
 func (cs clientStore) Delete(ctx context.Context, host, id string) error {
-	now := cs.s.now()
-	return cs.s.tx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM clients WHERE host = $1 AND id = $2`, host, id)
-		if err != nil {
-			return wrap(err)
-		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("client %s: %w", id, store.ErrNotFound)
-		}
-		_, err = revokeGrants(ctx, tx, host, "client_id", id, now)
+	q, err := cs.s.db()
+	if err != nil {
 		return err
-	})
+	}
+	now := cs.s.now()
+	var n int
+	err = q.QueryRow(ctx, `WITH d AS (DELETE FROM clients WHERE host = $1 AND id = $2 RETURNING id),
+		r AS (UPDATE grants SET revoked = true,
+				data = jsonb_set(jsonb_set(data, '{revoked}', 'true'), '{revoked_at}', $4::jsonb)
+			WHERE host = $1 AND client_id = $2 AND NOT revoked AND `+live(3)+` AND EXISTS (SELECT 1 FROM d)
+			RETURNING id)
+		SELECT count(*) FROM d`, host, id, now, jtime(now)).Scan(&n)
+	if err != nil {
+		return wrap(err)
+	}
+	if n == 0 {
+		return fmt.Errorf("client %s: %w", id, store.ErrNotFound)
+	}
+	return nil
 }
 
 // List returns a host's clients ordered by id: one query.

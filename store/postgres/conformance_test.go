@@ -22,7 +22,7 @@ import (
 const dsnEnv = "ASSENTRY_TEST_POSTGRES_DSN"
 
 // testDSN returns the test server's DSN, skipping the test when there is none (failing it under CI=true).
-func testDSN(t *testing.T) string {
+func testDSN(t testing.TB) string {
 	t.Helper()
 	dsn := os.Getenv(dsnEnv)
 	if dsn == "" {
@@ -52,7 +52,7 @@ func withSearchPath(dsn, schema string) string {
 
 // freshSchema creates the schema of data set dir on its first use (dropped at the end of t) and returns a DSN
 // whose sessions use it.
-func freshSchema(t *testing.T, dsn, dir string) string {
+func freshSchema(t testing.TB, dsn, dir string) string {
 	t.Helper()
 	sum := sha256.Sum256([]byte(dir))
 	schema := "storetest_" + hex.EncodeToString(sum[:8])
@@ -64,7 +64,7 @@ func freshSchema(t *testing.T, dsn, dir string) string {
 }
 
 // exec runs one statement on its own connection.
-func exec(t *testing.T, dsn, sql string) {
+func exec(t testing.TB, dsn, sql string) {
 	t.Helper()
 	ctx := context.Background()
 	c, err := pgx.Connect(ctx, dsn)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"sync/atomic"
 	"time"
 
@@ -25,7 +26,19 @@ type Options struct {
 	Clock store.Clock
 	// Logger receives the backend's messages; nil means slog.Default().
 	Logger *slog.Logger
+	// ConnectTimeout bounds each attempt to open a connection (TCP and the startup exchange), so that a database
+	// that does not answer fails a request with store.ErrUnavailable instead of holding it; zero keeps the DSN's
+	// connect_timeout, or DefaultConnectTimeout when it sets none.
+	ConnectTimeout time.Duration
+
+	// dial replaces the dialer (tests count round trips and cut connections with it); nil: pgx's.
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// noIdlePing turns off pgx's ping of a connection idle for more than a second (tests count round trips).
+	noIdlePing bool
 }
+
+// DefaultConnectTimeout is the connect timeout when neither Options nor the DSN sets one.
+const DefaultConnectTimeout = 5 * time.Second
 
 // Store is the PostgreSQL backend. It is safe for concurrent use by any number of goroutines and instances.
 type Store struct {
@@ -58,6 +71,18 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	if o.MaxConns > 0 {
 		cfg.MaxConns = o.MaxConns
+	}
+	switch {
+	case o.ConnectTimeout > 0:
+		cfg.ConnConfig.ConnectTimeout = o.ConnectTimeout
+	case cfg.ConnConfig.ConnectTimeout == 0:
+		cfg.ConnConfig.ConnectTimeout = DefaultConnectTimeout
+	}
+	if o.dial != nil {
+		cfg.ConnConfig.DialFunc = o.dial
+	}
+	if o.noIdlePing {
+		cfg.ShouldPing = func(context.Context, pgxpool.ShouldPingParams) bool { return false }
 	}
 	// A server configured with synchronous_commit off would acknowledge writes that a crash loses.
 	cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "on"

@@ -21,7 +21,7 @@ const (
 // an expired holder of a user code is deleted in the transaction that claims it.
 type deviceCodeStore struct{ s *Store }
 
-// Put stores a new device code in one transaction; ErrConflict if its id or user code is taken by a live one.
+// Put stores a new device code in one transaction of one round trip; ErrConflict if its id or user code is taken by a live one.
 func (ds deviceCodeStore) Put(ctx context.Context, d *store.DeviceCode) error {
 	if err := need("device code", d.Host, d.ID); err != nil {
 		return err
@@ -34,17 +34,13 @@ func (ds deviceCodeStore) Put(ctx context.Context, d *store.DeviceCode) error {
 		return err
 	}
 	now := ds.s.now()
-	return ds.s.tx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM device_codes WHERE host = $1 AND (id = $2 OR user_code = $3) AND NOT `+
-			live(4), d.Host, d.ID, d.UserCode, now); err != nil {
-			return wrap(err)
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO device_codes (host, id, user_code, expires_at, data) VALUES ($1, $2, $3, $4, $5)`,
+	return ds.s.write(ctx, func(t *txn) error {
+		var w pgx.Batch
+		w.Queue(`DELETE FROM device_codes WHERE host = $1 AND (id = $2 OR user_code = $3) AND NOT `+live(4),
+			d.Host, d.ID, d.UserCode, now)
+		exec(&w, "device code "+d.ID, `INSERT INTO device_codes (host, id, user_code, expires_at, data) VALUES ($1, $2, $3, $4, $5)`,
 			d.Host, d.ID, d.UserCode, expiry(d.ExpiresAt), b)
-		if err != nil {
-			return fmt.Errorf("device code %s: %w", d.ID, wrap(err))
-		}
-		return nil
+		return t.send(ctx, &w, true)
 	})
 }
 
@@ -68,11 +64,12 @@ func (ds deviceCodeStore) GetByUserCode(ctx context.Context, host, userCode stri
 		`SELECT data FROM device_codes WHERE host = $1 AND user_code = $2 AND `+live(3), host, userCode, ds.s.now())
 }
 
-// Update replaces a live, unused device code in one transaction (its UsedAt is kept).
+// Update replaces a live, unused device code in one transaction of two round trips (lock and read; write and
+// commit); its UsedAt is kept.
 func (ds deviceCodeStore) Update(ctx context.Context, d *store.DeviceCode) error {
 	now := ds.s.now()
-	return ds.s.tx(ctx, func(tx pgx.Tx) error {
-		old, err := lockDeviceCode(ctx, tx, d.Host, d.ID, now)
+	return ds.s.write(ctx, func(t *txn) error {
+		old, err := lockDeviceCode(ctx, t, d.Host, d.ID, now, nil)
 		if err != nil {
 			return err
 		}
@@ -81,24 +78,25 @@ func (ds deviceCodeStore) Update(ctx context.Context, d *store.DeviceCode) error
 		}
 		v := *d
 		v.UsedAt = old.UsedAt
+		var w pgx.Batch
 		if v.UserCode != old.UserCode {
-			if _, err := tx.Exec(ctx, `DELETE FROM device_codes WHERE host = $1 AND user_code = $2 AND NOT `+live(3),
-				d.Host, v.UserCode, now); err != nil {
-				return wrap(err)
-			}
+			w.Queue(`DELETE FROM device_codes WHERE host = $1 AND user_code = $2 AND NOT `+live(3), d.Host, v.UserCode, now)
 		}
-		return writeDeviceCode(ctx, tx, &v)
+		if err := queueDeviceCode(&w, &v); err != nil {
+			return err
+		}
+		return t.send(ctx, &w, true)
 	})
 }
 
-// Poll records a poll of a pending device code in one transaction, under the row's lock so that it never
-// overwrites a concurrent approval or denial.
+// Poll records a poll of a pending device code in one transaction of two round trips, under the row's lock so
+// that it never overwrites a concurrent approval or denial.
 func (ds deviceCodeStore) Poll(ctx context.Context, host, id string, at time.Time, jitter time.Duration, slowDown int) (*store.DeviceCode, bool, error) {
 	now := ds.s.now()
 	var out *store.DeviceCode
 	var early bool
-	err := ds.s.tx(ctx, func(tx pgx.Tx) error {
-		d, err := lockDeviceCode(ctx, tx, host, id, now)
+	err := ds.s.write(ctx, func(t *txn) error {
+		d, err := lockDeviceCode(ctx, t, host, id, now, nil)
 		out, early = d, false
 		switch {
 		case err != nil:
@@ -108,18 +106,33 @@ func (ds deviceCodeStore) Poll(ctx context.Context, host, id string, at time.Tim
 		case d.Status != statusPending:
 			return nil
 		}
-		early = d.RecordPoll(at, jitter, slowDown)
-		return writeDeviceCode(ctx, tx, d)
+		v := *d
+		e := v.RecordPoll(at, jitter, slowDown)
+		var w pgx.Batch
+		if err := queueDeviceCode(&w, &v); err != nil {
+			return err
+		}
+		if err := t.send(ctx, &w, true); err != nil {
+			return err
+		}
+		out, early = &v, e
+		return nil
 	})
 	return out, early, err
 }
 
-// Consume marks an approved device code used and stores toks, in one transaction.
+// Consume marks an approved device code used and stores toks, in one transaction of two round trips: the first
+// locks the device code's row and, with toks, its grant's; the second writes and commits.
 func (ds deviceCodeStore) Consume(ctx context.Context, host, id string, toks ...*store.Token) (*store.DeviceCode, error) {
 	now := ds.s.now()
 	var out *store.DeviceCode
-	err := ds.s.tx(ctx, func(tx pgx.Tx) error {
-		d, err := lockDeviceCode(ctx, tx, host, id, now)
+	err := ds.s.write(ctx, func(t *txn) error {
+		var gb []byte
+		var grant *[]byte
+		if len(toks) > 0 {
+			grant = &gb
+		}
+		d, err := lockDeviceCode(ctx, t, host, id, now, grant)
 		out = d
 		switch {
 		case err != nil:
@@ -129,30 +142,59 @@ func (ds deviceCodeStore) Consume(ctx context.Context, host, id string, toks ...
 		case d.Status != statusApproved:
 			return fmt.Errorf("device code %s is %q, not approved: %w", id, d.Status, store.ErrConflict)
 		}
+		var g *store.Grant
+		if len(toks) > 0 {
+			if g, err = tokenGrant(host, d.GrantID, gb, toks); err != nil {
+				return err
+			}
+		}
 		v := *d
 		v.UsedAt = now
-		if err := writeDeviceCode(ctx, tx, &v); err != nil {
+		var w pgx.Batch
+		if err := queueDeviceCode(&w, &v); err != nil {
+			return err
+		}
+		if g != nil {
+			if err := queueTokens(&w, g, toks); err != nil {
+				return err
+			}
+		}
+		if err := t.send(ctx, &w, true); err != nil {
 			return err
 		}
 		out = &v
-		return putGrantTokens(ctx, tx, host, d.GrantID, toks, now)
+		return nil
 	})
 	return out, err
 }
 
-// lockDeviceCode reads a live device code and locks its row until the transaction ends.
-func lockDeviceCode(ctx context.Context, tx pgx.Tx, host, id string, now time.Time) (*store.DeviceCode, error) {
-	return one[store.DeviceCode](ctx, tx, "device code "+id,
-		`SELECT data FROM device_codes WHERE host = $1 AND id = $2 AND `+live(3)+` FOR UPDATE`, host, id, now)
+// lockDeviceCode begins t, reading a live device code and locking its row until the transaction ends; with
+// grant, it also locks the device code's grant and reads it into *grant (nil when absent), in the same round
+// trip.
+func lockDeviceCode(ctx context.Context, t *txn, host, id string, now time.Time, grant *[]byte) (*store.DeviceCode, error) {
+	var db []byte
+	var b pgx.Batch
+	b.Queue(`SELECT data FROM device_codes WHERE host = $1 AND id = $2 AND `+live(3)+` FOR UPDATE`, host, id, now).
+		QueryRow(row(&db))
+	if grant != nil {
+		b.Queue(grantLockOf("device_codes", "data->>'grant_id'"), host, id, now).QueryRow(row(grant))
+	}
+	if err := t.send(ctx, &b, false); err != nil {
+		return nil, err
+	}
+	if db == nil {
+		return nil, fmt.Errorf("device code %s: %w", id, store.ErrNotFound)
+	}
+	return dec[store.DeviceCode](db)
 }
 
-// writeDeviceCode rewrites an existing device code row; ErrConflict if its new user code is taken.
-func writeDeviceCode(ctx context.Context, tx pgx.Tx, d *store.DeviceCode) error {
-	b, err := enc(d)
+// queueDeviceCode queues the rewrite of an existing device code row; ErrConflict if its new user code is taken.
+func queueDeviceCode(b *pgx.Batch, d *store.DeviceCode) error {
+	db, err := enc(d)
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, `UPDATE device_codes SET user_code = $3, expires_at = $4, data = $5 WHERE host = $1 AND id = $2`,
-		d.Host, d.ID, d.UserCode, expiry(d.ExpiresAt), b)
-	return wrap(err)
+	exec(b, "device code "+d.ID, `UPDATE device_codes SET user_code = $3, expires_at = $4, data = $5 WHERE host = $1 AND id = $2`,
+		d.Host, d.ID, d.UserCode, expiry(d.ExpiresAt), db)
+	return nil
 }

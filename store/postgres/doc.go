@@ -4,5 +4,6 @@
 //
 // It is the only package that imports pgx. The SQL stays portable to CockroachDB where that is cheap: no
 // advisory locks, no PostgreSQL-only functions on the hot path (jsonb_set is the one JSON function used; both
-// engines have it).
+// engines have it). Every read is one round trip and every write one transaction of one or two pipelined round
+// trips (pipeline.go); failures to reach or keep the database are store.ErrUnavailable (unavailable.go).
 package postgres

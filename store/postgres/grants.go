@@ -14,7 +14,8 @@ import (
 // so revoking a grant is one conditional UPDATE of one row, atomic for every instance.
 type grantStore struct{ s *Store }
 
-// Create adds a grant, and toks when given, in one transaction; ErrConflict if a live grant has the id.
+// Create adds a grant, and toks when given, in one transaction of one round trip; ErrConflict if a live grant
+// has the id. The grant is written with the expiry its tokens give it, so nothing needs reading first.
 func (gs grantStore) Create(ctx context.Context, g *store.Grant, toks ...*store.Token) error {
 	if err := need("grant", g.Host, g.ID); err != nil {
 		return err
@@ -22,13 +23,20 @@ func (gs grantStore) Create(ctx context.Context, g *store.Grant, toks ...*store.
 	if err := sameGrant(g.Host, g.ID, toks); err != nil {
 		return err
 	}
+	v := *g
+	v.ExpiresAt = extendFor(g, toks)
 	now := gs.s.now()
-	return gs.s.tx(ctx, func(tx pgx.Tx) error {
-		v := *g
-		if err := insertGrant(ctx, tx, &v, now); err != nil {
+	return gs.s.write(ctx, func(t *txn) error {
+		var w pgx.Batch
+		if err := queueGrant(&w, &v, now); err != nil {
 			return err
 		}
-		return putTokens(ctx, tx, &v, toks)
+		for _, k := range toks {
+			if err := queueToken(&w, k); err != nil {
+				return err
+			}
+		}
+		return t.send(ctx, &w, true)
 	})
 }
 
@@ -80,30 +88,32 @@ func (gs grantStore) ListByUser(ctx context.Context, host, userID string) ([]*st
 		live(3)+` ORDER BY created_at, id`, host, userID, gs.s.now())
 }
 
-// insertGrant adds g, replacing an expired grant of the same id; ErrConflict if a live one has it.
-func insertGrant(ctx context.Context, tx pgx.Tx, g *store.Grant, now time.Time) error {
-	b, err := enc(g)
+// queueGrant queues the insertion of g, replacing an expired grant of the same id; ErrConflict if a live one
+// has it.
+func queueGrant(b *pgx.Batch, g *store.Grant, now time.Time) error {
+	gb, err := enc(g)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM grants WHERE host = $1 AND id = $2 AND NOT `+live(3), g.Host, g.ID, now); err != nil {
-		return wrap(err)
-	}
-	_, err = tx.Exec(ctx, `INSERT INTO grants (host, id, user_id, client_id, created_at, expires_at, revoked, data)
+	b.Queue(`DELETE FROM grants WHERE host = $1 AND id = $2 AND NOT `+live(3), g.Host, g.ID, now)
+	exec(b, "grant "+g.ID, `INSERT INTO grants (host, id, user_id, client_id, created_at, expires_at, revoked, data)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		g.Host, g.ID, g.UserID, g.ClientID, g.CreatedAt, expiry(g.ExpiresAt), g.Revoked, b)
-	if err != nil {
-		return fmt.Errorf("grant %s: %w", g.ID, wrap(err))
-	}
+		g.Host, g.ID, g.UserID, g.ClientID, g.CreatedAt, expiry(g.ExpiresAt), g.Revoked, gb)
 	return nil
+}
+
+// revokeGrantsSQL revokes every live, unrevoked grant whose column col (user_id or client_id) is $2, at $3 (the
+// clock; $4 the same as JSON).
+func revokeGrantsSQL(col string) string {
+	return `UPDATE grants SET revoked = true,
+			data = jsonb_set(jsonb_set(data, '{revoked}', 'true'), '{revoked_at}', $4::jsonb)
+		WHERE host = $1 AND ` + col + ` = $2 AND NOT revoked AND ` + live(3)
 }
 
 // revokeGrants revokes every live, unrevoked grant whose column col (user_id or client_id) is owner, and
 // returns how many it revoked.
 func revokeGrants(ctx context.Context, q querier, host, col, owner string, now time.Time) (int, error) {
-	tag, err := q.Exec(ctx, `UPDATE grants SET revoked = true,
-			data = jsonb_set(jsonb_set(data, '{revoked}', 'true'), '{revoked_at}', $4::jsonb)
-		WHERE host = $1 AND `+col+` = $2 AND NOT revoked AND `+live(3), host, owner, now, jtime(now))
+	tag, err := q.Exec(ctx, revokeGrantsSQL(col), host, owner, now, jtime(now))
 	if err != nil {
 		return 0, wrap(err)
 	}

@@ -2,8 +2,9 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/assentry/assentry/store"
 )
@@ -53,24 +54,30 @@ func (is interactionStore) Get(ctx context.Context, host, id string) (*store.Int
 	return x, err
 }
 
-// Consume marks a live interaction used: one statement when it wins; a second query tells a loser whether the
-// interaction was used (returned with ErrAlreadyUsed) or is gone.
+// Consume marks a live interaction used: one round trip of two statements, the conditional UPDATE (… WHERE
+// NOT used), which only one of racing consumers gets a row from, and a read that runs after it (in a snapshot
+// taken after the UPDATE, so after a racing winner's commit) to tell a loser whether the interaction was used
+// (returned with ErrAlreadyUsed) or is gone.
 func (is interactionStore) Consume(ctx context.Context, host, id string) (*store.Interaction, error) {
-	q, err := is.s.db()
-	if err != nil {
+	now := is.s.now()
+	var won, seen []byte
+	var b pgx.Batch
+	b.Queue(`UPDATE interactions SET used = true, data = jsonb_set(data, '{used_at}', $4::jsonb)
+		WHERE host = $1 AND id = $2 AND NOT used AND `+live(3)+` RETURNING data`, host, id, now, jtime(now)).
+		QueryRow(row(&won))
+	b.Queue(`SELECT data FROM interactions WHERE host = $1 AND id = $2 AND `+live(3), host, id, now).QueryRow(row(&seen))
+	if err := is.s.batch(ctx, &b); err != nil {
 		return nil, err
 	}
-	now := is.s.now()
-	x, err := one[store.Interaction](ctx, q, "interaction "+id, `UPDATE interactions
-		SET used = true, data = jsonb_set(data, '{used_at}', $4::jsonb)
-		WHERE host = $1 AND id = $2 AND NOT used AND `+live(3)+` RETURNING data`, host, id, now, jtime(now))
-	if !errors.Is(err, store.ErrNotFound) {
-		return x, err
-	}
-	x, err = one[store.Interaction](ctx, q, "interaction "+id,
-		`SELECT data FROM interactions WHERE host = $1 AND id = $2 AND `+live(3), host, id, now)
-	if err == nil {
+	switch {
+	case won != nil:
+		return dec[store.Interaction](won)
+	case seen != nil:
+		x, err := dec[store.Interaction](seen)
+		if err != nil {
+			return nil, err
+		}
 		return x, fmt.Errorf("interaction %s: %w", id, store.ErrAlreadyUsed)
 	}
-	return nil, err
+	return nil, fmt.Errorf("interaction %s: %w", id, store.ErrNotFound)
 }

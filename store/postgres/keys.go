@@ -12,20 +12,21 @@ import (
 // keyStore implements store.KeyStore.
 type keyStore struct{ s *Store }
 
-// Create adds a key in one transaction; ErrConflict if a live key has the kid.
+// Create adds a key in one transaction of one round trip; ErrConflict if a live key has the kid.
 func (ks keyStore) Create(ctx context.Context, k *store.Key) error {
 	if err := need("key", k.Host, k.ID); err != nil {
 		return err
 	}
+	b, err := enc(k)
+	if err != nil {
+		return err
+	}
 	now := ks.s.now()
-	return ks.s.tx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM keys WHERE host = $1 AND id = $2 AND NOT `+live(3), k.Host, k.ID, now); err != nil {
-			return wrap(err)
-		}
-		if err := putKey(ctx, tx, k, false); err != nil {
-			return fmt.Errorf("key %s: %w", k.ID, err)
-		}
-		return nil
+	return ks.s.write(ctx, func(t *txn) error {
+		var w pgx.Batch
+		w.Queue(`DELETE FROM keys WHERE host = $1 AND id = $2 AND NOT `+live(3), k.Host, k.ID, now)
+		exec(&w, "key "+k.ID, keyInsert, k.Host, k.ID, k.Use, k.CreatedAt, expiry(k.ExpiresAt), b)
+		return t.send(ctx, &w, true)
 	})
 }
 
@@ -38,7 +39,7 @@ func (ks keyStore) Put(ctx context.Context, k *store.Key) error {
 	if err != nil {
 		return err
 	}
-	return putKey(ctx, q, k, true)
+	return putKey(ctx, q, k)
 }
 
 // Get returns a live key: one query.
@@ -77,17 +78,17 @@ func (ks keyStore) Delete(ctx context.Context, host, kid string) error {
 	return nil
 }
 
-// putKey inserts a key row, replacing one of the same kid when replace is set.
-func putKey(ctx context.Context, q querier, k *store.Key, replace bool) error {
+// keyInsert adds a key row.
+const keyInsert = `INSERT INTO keys (host, id, use, created_at, expires_at, data) VALUES ($1, $2, $3, $4, $5, $6)`
+
+// putKey creates or replaces a key row.
+func putKey(ctx context.Context, q querier, k *store.Key) error {
 	b, err := enc(k)
 	if err != nil {
 		return err
 	}
-	sql := `INSERT INTO keys (host, id, use, created_at, expires_at, data) VALUES ($1, $2, $3, $4, $5, $6)`
-	if replace {
-		sql += ` ON CONFLICT (host, id) DO UPDATE SET use = excluded.use, created_at = excluded.created_at,
-			expires_at = excluded.expires_at, data = excluded.data`
-	}
-	_, err = q.Exec(ctx, sql, k.Host, k.ID, k.Use, k.CreatedAt, expiry(k.ExpiresAt), b)
+	_, err = q.Exec(ctx, keyInsert+` ON CONFLICT (host, id) DO UPDATE SET use = excluded.use,
+		created_at = excluded.created_at, expires_at = excluded.expires_at, data = excluded.data`,
+		k.Host, k.ID, k.Use, k.CreatedAt, expiry(k.ExpiresAt), b)
 	return wrap(err)
 }

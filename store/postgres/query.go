@@ -108,23 +108,6 @@ func dec[T any](b []byte) (*T, error) {
 	return v, nil
 }
 
-// wrap maps database errors onto the store's: a unique violation is ErrConflict; a connection that cannot be
-// reached, or a commit whose outcome is unknown, is ErrUnavailable (nothing was acknowledged).
-func wrap(err error) error {
-	var pe *pgconn.PgError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &pe) && pe.Code == "23505":
-		return fmt.Errorf("postgres: %s: %w", pe.ConstraintName, store.ErrConflict)
-	case errors.As(err, &pe):
-		return fmt.Errorf("postgres: %w", err)
-	case pgconn.SafeToRetry(err) || pgconn.Timeout(err):
-		return fmt.Errorf("postgres: %w: %w", store.ErrUnavailable, err)
-	}
-	return err
-}
-
 // need checks that a record names its host and id.
 func need(what, host, id string) error {
 	if host == "" || id == "" {

@@ -26,16 +26,15 @@ func (rs revokedStore) Add(ctx context.Context, r *store.RevokedClient, clientID
 		return 0, err
 	}
 	now := rs.s.now()
-	n := 0
-	err = rs.s.tx(ctx, func(tx pgx.Tx) error {
-		if n, err = revokeGrants(ctx, tx, r.Host, "client_id", clientID, now); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO revoked_clients (host, id, revoked_at, data) VALUES ($1, $2, $3, $4)
+	var n int64
+	err = rs.s.write(ctx, func(t *txn) error {
+		var w pgx.Batch
+		w.Queue(revokeGrantsSQL("client_id"), r.Host, clientID, now, jtime(now)).Exec(affected(&n))
+		w.Queue(`INSERT INTO revoked_clients (host, id, revoked_at, data) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (host, id) DO NOTHING`, r.Host, r.ID, r.RevokedAt, b)
-		return wrap(err)
+		return t.send(ctx, &w, true)
 	})
-	return n, err
+	return int(n), err
 }
 
 // Get returns the ban of a client by the digest of its id: one query.

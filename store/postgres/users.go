@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/assentry/assentry/store"
 )
 
@@ -60,8 +58,13 @@ func (us userStore) GetByUsername(ctx context.Context, host, username string) (*
 		`SELECT data FROM users WHERE host = $1 AND username = $2 AND NOT deleted`, host, username)
 }
 
-// Update replaces a live user and ends what opts says, in one transaction.
+// Update replaces a live user and ends what opts says: one statement (writable CTEs, each guarded by the user's
+// update, so an unknown user writes nothing).
 func (us userStore) Update(ctx context.Context, u *store.User, opts store.UserUpdate) error {
+	q, err := us.s.db()
+	if err != nil {
+		return err
+	}
 	v := *u
 	v.Deleted = false // Delete, not Update, makes tombstones
 	b, err := enc(&v)
@@ -69,56 +72,64 @@ func (us userStore) Update(ctx context.Context, u *store.User, opts store.UserUp
 		return err
 	}
 	now := us.s.now()
-	return us.s.tx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE users SET username = $3, data = $4
-			WHERE host = $1 AND id = $2 AND NOT deleted`, u.Host, u.ID, u.Username, b)
-		if err != nil {
-			return wrap(err)
-		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("user %s: %w", u.ID, store.ErrNotFound)
-		}
-		if opts.EndSessions {
-			if _, err := endSessions(ctx, tx, u.Host, u.ID, "", now); err != nil {
-				return err
-			}
-		}
-		if opts.RevokeGrants {
-			if _, err := revokeGrants(ctx, tx, u.Host, "user_id", u.ID, now); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	sql := `WITH u AS (UPDATE users SET username = $3, data = $4 WHERE host = $1 AND id = $2 AND NOT deleted RETURNING id)`
+	if opts.EndSessions {
+		sql += `, s AS (` + endUserSessions + `)`
+	}
+	args := []any{u.Host, u.ID, u.Username, b}
+	if opts.RevokeGrants {
+		sql += `, g AS (` + revokeUserGrants(5) + `)`
+		args = append(args, now, jtime(now)) // only then: PostgreSQL refuses a parameter no statement uses
+	}
+	var n int
+	if err := q.QueryRow(ctx, sql+` SELECT count(*) FROM u`, args...).Scan(&n); err != nil {
+		return wrap(err)
+	}
+	if n == 0 {
+		return fmt.Errorf("user %s: %w", u.ID, store.ErrNotFound)
+	}
+	return nil
 }
 
-// Delete turns the user into a tombstone and ends its sessions, grants and consents, in one transaction.
+// Delete turns the user into a tombstone (keeping its CreatedAt) and ends its sessions, grants and consents: one
+// statement (writable CTEs, each guarded by the tombstone's write, so an unknown user writes nothing).
 func (us userStore) Delete(ctx context.Context, host, id string) error {
+	q, err := us.s.db()
+	if err != nil {
+		return err
+	}
 	now := us.s.now()
-	return us.s.tx(ctx, func(tx pgx.Tx) error {
-		old, err := one[store.User](ctx, tx, "user "+id,
-			`SELECT data FROM users WHERE host = $1 AND id = $2 AND NOT deleted FOR UPDATE`, host, id)
-		if err != nil {
-			return err
-		}
-		tomb := &store.User{ID: old.ID, Host: old.Host, Deleted: true, CreatedAt: old.CreatedAt, UpdatedAt: now}
-		b, err := enc(tomb)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE users SET deleted = true, data = $3 WHERE host = $1 AND id = $2`,
-			host, id, b); err != nil {
-			return wrap(err)
-		}
-		if _, err := endSessions(ctx, tx, host, id, "", now); err != nil {
-			return err
-		}
-		if _, err := revokeGrants(ctx, tx, host, "user_id", id, now); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `DELETE FROM consents WHERE host = $1 AND user_id = $2`, host, id)
+	tomb, err := enc(&store.User{ID: id, Host: host, Deleted: true, UpdatedAt: now})
+	if err != nil {
+		return err
+	}
+	var n int
+	err = q.QueryRow(ctx, `WITH u AS (UPDATE users SET deleted = true,
+				data = jsonb_set($3::jsonb, '{created_at}', COALESCE(data->'created_at', $3::jsonb->'created_at'))
+			WHERE host = $1 AND id = $2 AND NOT deleted RETURNING id),
+		s AS (`+endUserSessions+`),
+		g AS (`+revokeUserGrants(4)+`),
+		c AS (DELETE FROM consents WHERE host = $1 AND user_id = $2 AND EXISTS (SELECT 1 FROM u))
+		SELECT count(*) FROM u`, host, id, tomb, now, jtime(now)).Scan(&n)
+	if err != nil {
 		return wrap(err)
-	})
+	}
+	if n == 0 {
+		return fmt.Errorf("user %s: %w", id, store.ErrNotFound)
+	}
+	return nil
+}
+
+// endUserSessions ends the sessions of user $2 of host $1 when the CTE u wrote the user.
+const endUserSessions = `DELETE FROM sessions WHERE host = $1 AND user_id = $2 AND EXISTS (SELECT 1 FROM u)`
+
+// revokeUserGrants revokes the live grants of user $2 of host $1 when the CTE u wrote the user; the clock is
+// parameter $now, the same as JSON $now+1.
+func revokeUserGrants(now int) string {
+	return fmt.Sprintf(`UPDATE grants SET revoked = true,
+			data = jsonb_set(jsonb_set(data, '{revoked}', 'true'), '{revoked_at}', $%d::jsonb)
+		WHERE host = $1 AND user_id = $2 AND NOT revoked AND (expires_at IS NULL OR expires_at > $%d)
+			AND EXISTS (SELECT 1 FROM u)`, now+1, now)
 }
 
 // List returns the live users of a host ordered by username: one query.
