@@ -36,12 +36,13 @@ func TestNoFileIsTheDevelopmentHost(t *testing.T) {
 		SecurityPolicy: "default-src 'self'",
 		HSTSMaxAge:     365 * 24 * time.Hour,
 
-		AccessTokenTTL:  time.Hour,
-		RefreshTokenTTL: 168 * time.Hour,
-		IDTokenTTL:      time.Hour,
-		CodeTTL:         60 * time.Second,
-		DeviceCodeTTL:   10 * time.Minute,
-		SessionTTL:      24 * time.Hour,
+		AccessTokenTTL:   time.Hour,
+		RefreshTokenTTL:  168 * time.Hour,
+		IDTokenTTL:       time.Hour,
+		CodeTTL:          60 * time.Second,
+		DeviceCodeTTL:    10 * time.Minute,
+		PushedRequestTTL: time.Minute,
+		SessionTTL:       24 * time.Hour,
 
 		Registration: RegistrationSettings{Algorithm: "HS256", LegacyHost: "127.0.0.1"},
 
