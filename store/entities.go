@@ -54,7 +54,10 @@ type Client struct {
 	IDTokenSignedResponseAlg string `json:"id_token_signed_response_alg,omitempty"`
 	Introspect               bool   `json:"introspect,omitempty"`
 	Untrusted                bool   `json:"untrusted,omitempty"`
-	FromConfig               bool   `json:"from_config,omitempty"` // declared under clients: in the config file
+	// RequirePushedAuthorizationRequests: the client's authorization requests must come by request_uri from the
+	// pushed authorization request endpoint (RFC 9126 §6).
+	RequirePushedAuthorizationRequests bool `json:"require_pushed_authorization_requests,omitempty"`
+	FromConfig                         bool `json:"from_config,omitempty"` // declared under clients: in the config file
 	// Legacy marks a client registered with mod_http_oauth2 (its client_id carries no iss). Prosody accepted the
 	// secret by HTTP Basic or in the body whatever the client registered, so such a client may use either. Set
 	// by the registration source; never stored.
@@ -214,6 +217,10 @@ type Interaction struct {
 	// DeviceCodeID is set for the verification of a device authorization (RFC 8628 §3.3): the interaction ends
 	// in approving or denying that device code instead of a redirect (RedirectURI is empty).
 	DeviceCodeID string `json:"device_code_id,omitempty"`
+	// Request is set on the record of a pushed authorization request (RFC 9126) instead of the fields above: the
+	// parameters the client pushed, kept until the browser arrives with the request_uri, whose SHA-256 (hex) is
+	// the ID. Such a record is consumed when used and never becomes a flow itself.
+	Request map[string]string `json:"request,omitempty"`
 
 	UserID   string    `json:"user_id,omitempty"` // set once the user is authenticated for this request
 	AuthTime time.Time `json:"auth_time,omitempty"`

@@ -23,7 +23,7 @@ func newClientCmd(g *globals) *cobra.Command {
 type clientFlags struct {
 	id, name, clientURI, logoURI, tosURI, policyURI, scope, authMethod, idTokenAlg string
 	redirects, postLogout, grants                                                  []string
-	public, introspect, untrusted                                                  bool
+	public, introspect, untrusted, requirePAR                                      bool
 }
 
 func (cf *clientFlags) register(f *pflag.FlagSet) {
@@ -40,6 +40,8 @@ func (cf *clientFlags) register(f *pflag.FlagSet) {
 	f.BoolVar(&cf.public, "public", false, "a public client (no secret; auth method none; PKCE required)")
 	f.BoolVar(&cf.introspect, "introspect", false, "may introspect any token of the host")
 	f.StringVar(&cf.idTokenAlg, "id-token-alg", "", "id_token signing algorithm: RS256, ES256 or EdDSA (default: the host's)")
+	f.BoolVar(&cf.requirePAR, "require-par", false, "the client must push its authorization requests (RFC 9126); "+
+		"/oauth2/authorize then takes only client_id and request_uri from it")
 	f.BoolVar(&cf.untrusted, "untrusted", false, "not trusted like the operator's own clients (errors before login are shown, not redirected)")
 }
 
@@ -59,6 +61,7 @@ func (cf *clientFlags) args(f *pflag.FlagSet) admin.ClientArgs {
 	a.Public = changed(f, "public", cf.public)
 	a.Introspect = changed(f, "introspect", cf.introspect)
 	a.Untrusted = changed(f, "untrusted", cf.untrusted)
+	a.RequirePAR = changed(f, "require-par", cf.requirePAR)
 	a.IDTokenAlg = changed(f, "id-token-alg", cf.idTokenAlg)
 	return a
 }

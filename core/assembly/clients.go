@@ -26,7 +26,7 @@ func (s *Services) configClients() []oauth.ConfigClient {
 			RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, GrantTypes: c.GrantTypes,
 			Scopes: strings.Fields(c.Scope), AuthMethod: c.TokenEndpointAuthMethod,
 			Public: c.TokenEndpointAuthMethod == oauth.AuthNone, Introspect: c.Introspect, Untrusted: c.Untrusted,
-			IDTokenAlg: c.IDTokenSignedResponseAlg}})
+			IDTokenAlg: c.IDTokenSignedResponseAlg, RequirePAR: c.RequirePushedAuthorizationRequests}})
 	}
 	return declared
 }

@@ -26,6 +26,7 @@ func newProvider(h *config.HostSettings, st store.Store, clients oauth.ClientSou
 			Issuer: h.Issuer, AccessTokenTTL: h.AccessTokenTTL, RefreshTokenTTL: h.RefreshTokenTTL, CodeTTL: h.CodeTTL,
 			DeviceCodeTTL: h.DeviceCodeTTL, RefreshReuseGrace: h.RefreshTokenReuseGrace, GrantTypes: h.GrantTypes, ResponseTypes: h.ResponseTypes,
 			RequireCodeChallenge: h.RequireCodeChallenge, CodeChallengeMethods: h.CodeChallengeMethods, OOBRequirePKCE: h.OOBRequirePKCE,
+			PushedRequestTTL: h.PushedRequestTTL, RequirePushedRequests: h.RequirePushedAuthorizationRequests,
 			TermsURL: h.TermsURL, PolicyURL: h.PolicyURL, ServiceDocumentation: h.ServiceDocumentation,
 		},
 		Clients: clients, Users: st.Users(), Grants: st.Grants(), Tokens: st.Tokens(), Codes: st.Codes(),

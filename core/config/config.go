@@ -78,11 +78,13 @@ type Host struct {
 	// Branding is what the pages show of the operator besides site_name: a logo and a help link.
 	Branding Branding `yaml:"branding"`
 
-	AccessTokenTTL         *Duration `yaml:"access_token_ttl"`
-	RefreshTokenTTL        *Duration `yaml:"refresh_token_ttl"`
-	IDTokenTTL             *Duration `yaml:"id_token_ttl"`
-	CodeTTL                *Duration `yaml:"code_ttl"`
-	DeviceCodeTTL          *Duration `yaml:"device_code_ttl"`
+	AccessTokenTTL  *Duration `yaml:"access_token_ttl"`
+	RefreshTokenTTL *Duration `yaml:"refresh_token_ttl"`
+	IDTokenTTL      *Duration `yaml:"id_token_ttl"`
+	CodeTTL         *Duration `yaml:"code_ttl"`
+	DeviceCodeTTL   *Duration `yaml:"device_code_ttl"`
+	// PushedRequestTTL is how long a request_uri of the pushed authorization request endpoint lives (RFC 9126).
+	PushedRequestTTL       *Duration `yaml:"pushed_request_ttl"`
 	SessionTTL             *Duration `yaml:"session_ttl"`
 	RefreshTokenReuseGrace *Duration `yaml:"refresh_token_reuse_grace"`
 
@@ -96,6 +98,9 @@ type Host struct {
 	CodeChallengeMethods []string `yaml:"code_challenge_methods"`
 	// OOBRequirePKCE ends the out-of-band redirect's PKCE exemption for clients registered with mod_http_oauth2.
 	OOBRequirePKCE *bool `yaml:"oob_require_pkce"`
+	// RequirePushedAuthorizationRequests makes every client of the host push its authorization requests
+	// (RFC 9126 §5).
+	RequirePushedAuthorizationRequests *bool `yaml:"require_pushed_authorization_requests"`
 
 	Scopes  []Scope  `yaml:"scopes"`
 	Clients []Client `yaml:"clients"`
@@ -177,6 +182,8 @@ type Client struct {
 	IDTokenSignedResponseAlg string `yaml:"id_token_signed_response_alg"`
 	Introspect               bool   `yaml:"introspect"`
 	Untrusted                bool   `yaml:"untrusted"`
+	// RequirePushedAuthorizationRequests: this client must push its authorization requests (RFC 9126 §6).
+	RequirePushedAuthorizationRequests bool `yaml:"require_pushed_authorization_requests"`
 }
 
 // Roles is the host's role catalogue and its default role (the one the `xmpp` scope stands for).

@@ -21,6 +21,7 @@ const (
 	DefaultIDTokenTTL          = time.Hour
 	DefaultCodeTTL             = 60 * time.Second
 	DefaultDeviceCodeTTL       = 10 * time.Minute
+	DefaultPushedRequestTTL    = 60 * time.Second
 	DefaultSessionTTL          = 24 * time.Hour
 	DefaultRegistrationAlg     = "HS256"
 	DefaultIDTokenSigningAlg   = "RS256"

@@ -22,6 +22,7 @@ func (b *hostBuilder) tokens(h Host, hs *HostSettings) {
 		{"id_token_ttl", h.IDTokenTTL, DefaultIDTokenTTL, &hs.IDTokenTTL},
 		{"code_ttl", h.CodeTTL, DefaultCodeTTL, &hs.CodeTTL},
 		{"device_code_ttl", h.DeviceCodeTTL, DefaultDeviceCodeTTL, &hs.DeviceCodeTTL},
+		{"pushed_request_ttl", h.PushedRequestTTL, DefaultPushedRequestTTL, &hs.PushedRequestTTL},
 		{"key_rotation_interval", h.KeyRotationInterval, DefaultKeyRotationInterval, &hs.KeyRotationInterval},
 		{"key_publish_ahead", h.KeyPublishAhead, DefaultKeyPublishAhead, &hs.KeyPublishAhead},
 	} {
@@ -38,6 +39,12 @@ func (b *hostBuilder) tokens(h Host, hs *HostSettings) {
 		b.errorf("key_publish_ahead", "%s must be shorter than key_rotation_interval (%s)", hs.KeyPublishAhead,
 			hs.KeyRotationInterval)
 	}
+	// A request_uri, like a code, lives for one redirect (RFC 9126 §7.3: short-lived).
+	if hs.PushedRequestTTL > 10*time.Minute {
+		b.warnf("pushed_request_ttl", "%s is long for a request_uri, which is used at once (RFC 9126 suggests "+
+			"between 5 and 600 seconds)", hs.PushedRequestTTL)
+	}
+	hs.RequirePushedAuthorizationRequests = boolOr(h.RequirePushedAuthorizationRequests, false)
 	// A code lives long enough for one redirect; a long-lived code is a replay window.
 	if hs.CodeTTL > 10*time.Minute {
 		b.warnf("code_ttl", "%s is longer than the 10 minutes RFC 6749 §4.1.2 recommends as a maximum", hs.CodeTTL)

@@ -1,6 +1,10 @@
 package config
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"time"
+)
 
 func TestTokenRules(t *testing.T) {
 	runRules(t, []ruleTest{
@@ -129,4 +133,42 @@ hosts:
 	}
 	eq(t, s.Hosts[0].OOBRequirePKCE, true)
 	eq(t, s.Hosts[1].OOBRequirePKCE, false)
+}
+
+// TestPushedRequestSettings: pushed_request_ttl defaults to a minute, must be positive and warns beyond ten;
+// require_pushed_authorization_requests defaults to false, is set per host and inherited; a client of the file
+// may require pushed requests on its own.
+func TestPushedRequestSettings(t *testing.T) {
+	s, _, err := loadYAML(t, "", kekEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, s.Hosts[0].PushedRequestTTL, time.Minute)
+	eq(t, s.Hosts[0].RequirePushedAuthorizationRequests, false)
+
+	s, _, err = loadYAML(t, `pushed_request_ttl: 30s
+require_pushed_authorization_requests: true
+hosts:
+  - {id: a, issuer: "https://a.example.net"}
+  - id: b
+    issuer: "https://b.example.net"
+    require_pushed_authorization_requests: false
+    clients:
+      - {client_id: strict, client_name: Strict, redirect_uris: ["https://s.example.net/cb"], require_pushed_authorization_requests: true}
+`, kekEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, s.Hosts[0].PushedRequestTTL, 30*time.Second)
+	eq(t, s.Hosts[0].RequirePushedAuthorizationRequests, true)
+	eq(t, s.Hosts[1].RequirePushedAuthorizationRequests, false)
+	eq(t, s.Hosts[1].Clients[0].RequirePushedAuthorizationRequests, true)
+
+	if _, _, err := loadYAML(t, "pushed_request_ttl: 0s\n", kekEnv); err == nil || !strings.Contains(err.Error(), "pushed_request_ttl: must be positive") {
+		t.Fatalf("pushed_request_ttl: 0s: %v", err)
+	}
+	_, warns, err := loadYAML(t, "pushed_request_ttl: 1h\n", kekEnv)
+	if err != nil || len(warns) != 1 || warns[0].Path != "pushed_request_ttl" {
+		t.Fatalf("pushed_request_ttl: 1h: %v %v", warns, err)
+	}
 }

@@ -83,6 +83,7 @@ type HostSettings struct {
 	IDTokenTTL             time.Duration
 	CodeTTL                time.Duration
 	DeviceCodeTTL          time.Duration // RFC 8628 device codes (device_code_ttl)
+	PushedRequestTTL       time.Duration // RFC 9126 request_uris (pushed_request_ttl)
 	SessionTTL             time.Duration // 0: never remember a login
 	RefreshTokenReuseGrace time.Duration // 0: any reuse of a rotated refresh token revokes the chain
 
@@ -97,6 +98,8 @@ type HostSettings struct {
 	// OOBRequirePKCE: legacy clients (registered with mod_http_oauth2) need S256 PKCE on the out-of-band
 	// redirect too; clients registered with Assentry always do.
 	OOBRequirePKCE bool
+	// RequirePushedAuthorizationRequests: every authorization request must come by request_uri (RFC 9126 §5).
+	RequirePushedAuthorizationRequests bool
 
 	Scopes []Scope // entries of the `scopes` key: extra scopes, and titles for built-in ones
 	// Clients are the static clients of the file, with TokenEndpointAuthMethod and GrantTypes resolved and

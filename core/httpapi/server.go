@@ -158,6 +158,10 @@ func (s *Server) routes() {
 	a.Get("/device", deviceServed, s.devicePage)
 	a.Post("/device", deviceServed, s.deviceSubmit)
 	a.All("/device", deviceServed, methodNotAllowed("GET, POST"))
+	// Pushed authorization requests (RFC 9126): a client-authenticated JSON endpoint, like the token endpoint.
+	a.Options("/oauth2/par", cors("POST"))
+	a.Post("/oauth2/par", cors("POST"), s.pushedAuthorizationRequest)
+	a.All("/oauth2/par", methodNotAllowed("POST"))
 	a.Options("/oauth2/introspect", cors("POST"))
 	a.Post("/oauth2/introspect", cors("POST"), s.formEndpoint(introspectCall))
 	// Dynamic client registration (RFC 7591): JSON, CORS; 404 while registration is off on the host.

@@ -13,7 +13,8 @@ import (
 // TestWritesPerFlow counts the store's write transactions (each one sync) of one request of each flow, through
 // the real server, so that a change that adds a write to a hot path fails here. Reads (introspection, userinfo)
 // write nothing; every token issuance is one write; a silent authorization (a signed-in user, a remembered
-// consent) writes only its code and the code's grant, together, and never stores its interaction.
+// consent) writes only its code and the code's grant, together, and never stores its interaction. A pushed
+// authorization request is one write, and using it one more.
 func TestWritesPerFlow(t *testing.T) {
 	e := newEnv(t, withGrants(t, oauth.GrantClientCredentials))
 	st := e.st.(*badgerstore.Store)
@@ -45,6 +46,17 @@ func TestWritesPerFlow(t *testing.T) {
 			t.Fatalf("silent authorization: %d %q", p.status, p.header.Get("Location"))
 		}
 		code = loc.Query().Get("code")
+	})
+	// A pushed request (RFC 9126) is one write; its silent authorization consumes it and stores the code: two.
+	var requestURI string
+	writes("push", 1, func() {
+		requestURI = e.pushed(parForm("redirect_uri", cb, "scope", "openid offline_access"), tkBasic("rp", "rp-secret"))
+	})
+	writes("pushed authorization", 2, func() {
+		p := b.get(parURL("rp", requestURI))
+		if p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), cb+"?code=") {
+			t.Fatalf("pushed silent authorization: %d %q", p.status, p.header.Get("Location"))
+		}
 	})
 	var tok map[string]any
 	writes("code exchange", 1, func() {

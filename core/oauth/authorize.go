@@ -64,9 +64,27 @@ func (e *RedirectError) Error() string { return e.Err.Error() }
 // HasPrompt reports whether the request asked for prompt value v.
 func HasPrompt(prompt []string, v string) bool { return slices.Contains(prompt, v) }
 
-// ParseAuthorize validates an authorization request. The client and redirect URI come first: until both are
-// verified every error is a *ShowError; afterwards errors are *RedirectError.
+// ParseAuthorize validates an authorization request that arrived at the authorization endpoint. A request that
+// names a pushed request (RFC 9126 §4: client_id and a request_uri of this server's pushed authorization
+// request endpoint) is replaced by the request pushed, which is consumed (pushed.go); otherwise the parameters
+// are the request. Either way validateAuthorize decides: until the client and redirect URI are verified every
+// error is a *ShowError; afterwards errors are *RedirectError.
 func (p *Provider) ParseAuthorize(ctx context.Context, params Params) (*AuthorizeRequest, error) {
+	if IsPushedRequestURI(params["request_uri"]) {
+		pushed, err := p.redeemPushed(ctx, params)
+		if err != nil {
+			return nil, err
+		}
+		return p.validateAuthorize(ctx, pushed, true)
+	}
+	return p.validateAuthorize(ctx, params, false)
+}
+
+// validateAuthorize is the one validation of an authorization request's parameters, wherever they came from:
+// the front channel (ParseAuthorize) or the pushed authorization request endpoint (Push, RFC 9126 §2.1: "in
+// the same way as at the authorization endpoint"). pushed says the parameters were pushed by the authenticated
+// client, which satisfies require_pushed_authorization_requests.
+func (p *Provider) validateAuthorize(ctx context.Context, params Params, pushed bool) (*AuthorizeRequest, error) {
 	show := func(desc string) error { return &ShowError{Err: InvalidRequest(desc)} }
 	clientID := params["client_id"]
 	if clientID == "" {
@@ -101,6 +119,12 @@ func (p *Provider) ParseAuthorize(ctx context.Context, params Params) (*Authoriz
 			Fragment: fragment}
 	}
 
+	// RFC 9126 §4: a host or client that requires pushed requests refuses the front channel's own parameters,
+	// with invalid_request, sent back like every error after the redirect URI is verified (RFC 6749 §4.1.2.1).
+	if !pushed && p.requirePushed(client) {
+		return nil, fail(InvalidRequest("this application must push its authorization requests (pushed " +
+			"authorization requests, RFC 9126) and send only client_id and request_uri here"))
+	}
 	// OIDC Core §6: request objects are not supported, and saying so beats ignoring them.
 	if params["request"] != "" {
 		return nil, fail(RequestNotSupported())

@@ -45,6 +45,7 @@ type ClientSpec struct {
 	Introspect             bool
 	Untrusted              bool
 	IDTokenAlg             string // id_token_signed_response_alg; empty: the host's
+	RequirePAR             bool   // require_pushed_authorization_requests (RFC 9126 §6)
 }
 
 // Clients manages the static clients of one host.
@@ -283,7 +284,7 @@ func (c *Clients) fromSpec(s ClientSpec) (*store.Client, error) {
 		TOSURI: s.TOSURI, PolicyURI: s.PolicyURI, RedirectURIs: s.RedirectURIs,
 		PostLogoutRedirectURIs: s.PostLogoutRedirectURIs, GrantTypes: grants, Scopes: s.Scopes,
 		TokenEndpointAuthMethod: method, Introspect: s.Introspect, Untrusted: s.Untrusted,
-		IDTokenSignedResponseAlg: s.IDTokenAlg}, nil
+		IDTokenSignedResponseAlg: s.IDTokenAlg, RequirePushedAuthorizationRequests: s.RequirePAR}, nil
 }
 
 func (c *Clients) mapErr(err error, id string) error {

@@ -67,7 +67,8 @@ func (p *Provider) LoadInteraction(ctx context.Context, id, browser string) (*st
 	if err != nil {
 		return nil, err
 	}
-	if !CheckClientSecret(ix.Browser, browser) {
+	// A pushed request (pushed.go) has no browser yet, and its id is the digest of a request_uri: never a flow.
+	if ix.Request != nil || !CheckClientSecret(ix.Browser, browser) {
 		return nil, ErrUnknownInteraction
 	}
 	ix.Stored = true

@@ -10,9 +10,11 @@ type Metadata struct {
 	TokenEndpoint                              string   `json:"token_endpoint"`
 	RevocationEndpoint                         string   `json:"revocation_endpoint"`
 	IntrospectionEndpoint                      string   `json:"introspection_endpoint"`
-	JWKSURI                                    string   `json:"jwks_uri,omitempty"`                      // set by the OIDC layer
-	RegistrationEndpoint                       string   `json:"registration_endpoint,omitempty"`         // set when registration is on
-	DeviceAuthorizationEndpoint                string   `json:"device_authorization_endpoint,omitempty"` // RFC 8628 §4, when the device grant is served
+	JWKSURI                                    string   `json:"jwks_uri,omitempty"`                              // set by the OIDC layer
+	RegistrationEndpoint                       string   `json:"registration_endpoint,omitempty"`                 // set when registration is on
+	DeviceAuthorizationEndpoint                string   `json:"device_authorization_endpoint,omitempty"`         // RFC 8628 §4, when the device grant is served
+	PushedAuthorizationRequestEndpoint         string   `json:"pushed_authorization_request_endpoint"`           // RFC 9126 §5
+	RequirePushedAuthorizationRequests         bool     `json:"require_pushed_authorization_requests,omitempty"` // RFC 9126 §5: false when absent
 	ScopesSupported                            []string `json:"scopes_supported"`
 	ResponseTypesSupported                     []string `json:"response_types_supported"`
 	ResponseModesSupported                     []string `json:"response_modes_supported"`
@@ -35,16 +37,20 @@ type Metadata struct {
 func (p *Provider) Metadata() *Metadata {
 	iss := p.Settings.Issuer
 	m := &Metadata{
-		Issuer:                        iss,
-		AuthorizationEndpoint:         iss + "/oauth2/authorize",
-		TokenEndpoint:                 iss + "/oauth2/token",
-		RevocationEndpoint:            iss + "/oauth2/revoke",
-		IntrospectionEndpoint:         iss + "/oauth2/introspect",
-		ScopesSupported:               p.Scopes.Names(),
-		ResponseTypesSupported:        p.Settings.ResponseTypes,
-		ResponseModesSupported:        []string{"query"},
-		GrantTypesSupported:           p.GrantTypes(),
-		CodeChallengeMethodsSupported: p.Settings.CodeChallengeMethods,
+		Issuer:                iss,
+		AuthorizationEndpoint: iss + "/oauth2/authorize",
+		TokenEndpoint:         iss + "/oauth2/token",
+		RevocationEndpoint:    iss + "/oauth2/revoke",
+		IntrospectionEndpoint: iss + "/oauth2/introspect",
+		// RFC 9126 §2: client authentication as at the token endpoint, so token_endpoint_auth_methods_supported
+		// covers it too.
+		PushedAuthorizationRequestEndpoint: iss + "/oauth2/par",
+		RequirePushedAuthorizationRequests: p.Settings.RequirePushedRequests,
+		ScopesSupported:                    p.Scopes.Names(),
+		ResponseTypesSupported:             p.Settings.ResponseTypes,
+		ResponseModesSupported:             []string{"query"},
+		GrantTypesSupported:                p.GrantTypes(),
+		CodeChallengeMethodsSupported:      p.Settings.CodeChallengeMethods,
 		// Public clients authenticate with their client_id alone at the token and revocation endpoints;
 		// introspection needs a confidential client.
 		TokenEndpointAuthMethodsSupported:          []string{AuthClientSecretBasic, AuthClientSecretPost, AuthNone},

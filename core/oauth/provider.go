@@ -57,6 +57,12 @@ type Settings struct {
 	// OOBRequirePKCE (oob_require_pkce) ends the out-of-band redirect's PKCE exemption for legacy clients
 	// (registered with mod_http_oauth2); clients registered with Assentry always need S256 there (checkPKCE).
 	OOBRequirePKCE bool
+	// PushedRequestTTL is how long a request_uri of the pushed authorization request endpoint can be used
+	// (RFC 9126 §2.2); zero: DefaultPushedRequestTTL.
+	PushedRequestTTL time.Duration
+	// RequirePushedRequests makes pushed authorization requests the only way to the authorization endpoint for
+	// every client of the host (RFC 9126 §5 require_pushed_authorization_requests).
+	RequirePushedRequests bool
 	// For the RFC 8414 metadata.
 	TermsURL             string
 	PolicyURL            string

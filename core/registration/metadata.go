@@ -29,6 +29,9 @@ type Metadata struct {
 	SoftwareID               string   `json:"software_id,omitempty"`
 	SoftwareVersion          string   `json:"software_version,omitempty"`
 	IDTokenSignedResponseAlg string   `json:"id_token_signed_response_alg,omitempty"`
+	// RequirePushedAuthorizationRequests: the client's authorization requests must come by request_uri from the
+	// pushed authorization request endpoint (RFC 9126 §6); false when absent.
+	RequirePushedAuthorizationRequests bool `json:"require_pushed_authorization_requests,omitempty"`
 }
 
 // Metadata member names, for error messages and the schema.
@@ -49,6 +52,7 @@ const (
 	fieldSoftwareID      = "software_id"
 	fieldSoftwareVersion = "software_version"
 	fieldIDTokenAlg      = "id_token_signed_response_alg"
+	fieldRequirePAR      = "require_pushed_authorization_requests"
 )
 
 // Application types (OIDC Registration §2).

@@ -63,6 +63,9 @@ func schemaJSON(r Rules, defaults bool) ([]byte, error) {
 		fieldSoftwareVersion: withMax(str("Software Version", "Version of the client software being registered."), maxNameLen),
 		fieldIDTokenAlg: map[string]any{"type": "string", "title": "ID Token Signing Algorithm", "enum": r.IDTokenAlgs,
 			"description": "The algorithm of the client's id_tokens; the server's default when absent."},
+		fieldRequirePAR: map[string]any{"type": "boolean", "title": "Require Pushed Authorization Requests",
+			"default": false, "description": "The client sends its authorization requests only through the pushed " +
+				"authorization request endpoint (RFC 9126); the authorization endpoint then refuses any other."},
 	}
 	required := []string{fieldClientName, fieldClientURI}
 	if !defaults {

@@ -66,6 +66,35 @@ func testInteractions(t *testing.T, open Opener) {
 		e.is("Consume at ExpiresAt", err, store.ErrNotFound)
 	})
 
+	// A pushed authorization request (RFC 9126) is kept as an interaction whose Request holds the pushed
+	// parameters, under the digest of its request_uri: they round-trip exactly, it is consumed once, and it
+	// expires at its ExpiresAt (a minute, where an interaction has half an hour).
+	t.Run("PushedRequest", func(t *testing.T) {
+		e := newEnv(t, open)
+		const id = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+		x := &store.Interaction{ID: id, Host: hostA, ClientID: "c1", MaxAge: -1, Request: map[string]string{
+			"client_id": "c1", "response_type": "code", "redirect_uri": "https://c1.example.org/cb",
+			"scope": "openid profile", "state": "st \"quoted\" ü", "code_challenge_method": "S256"},
+			CreatedAt: e.now(), ExpiresAt: e.now().Add(time.Minute)}
+		e.must(e.s.Interactions().Put(e.ctx, x))
+		got, err := e.s.Interactions().Get(e.ctx, hostA, id)
+		e.must(err)
+		same(t, "Get", got, x)
+		used, err := e.s.Interactions().Consume(e.ctx, hostA, id)
+		e.must(err)
+		if used.Request["state"] != x.Request["state"] || used.UsedAt.IsZero() {
+			t.Fatalf("Consume returned %+v", used)
+		}
+		_, err = e.s.Interactions().Consume(e.ctx, hostA, id)
+		e.is("Consume again", err, store.ErrAlreadyUsed)
+
+		x.ID = "other"
+		e.must(e.s.Interactions().Put(e.ctx, x))
+		e.clock.Advance(time.Minute)
+		_, err = e.s.Interactions().Consume(e.ctx, hostA, "other")
+		e.is("Consume at ExpiresAt", err, store.ErrNotFound)
+	})
+
 	t.Run("RacingConsume", func(t *testing.T) {
 		e := newEnv(t, open)
 		e.must(e.s.Interactions().Put(e.ctx, e.newInteraction(hostA, "i1")))
