@@ -25,6 +25,11 @@ func (m *Manager) Ensure(ctx context.Context) error {
 	if _, err := m.refresh(ctx, true); err != nil {
 		return err
 	}
+	// A restart with keys in order writes nothing and takes no lease: a store that refuses writes (a full disk)
+	// must not keep the server from starting with the keys it has.
+	if idle, err := m.idle(ctx, "", true); err != nil || idle {
+		return err
+	}
 	written := func() (bool, error) {
 		s, err := m.refresh(ctx, true)
 		return err == nil && m.complete(s), err
@@ -58,6 +63,13 @@ func (m *Manager) complete(s *keySet) bool {
 // With Options.Leases, the step runs under the host's lease; when another process holds it (its own Tick, a
 // Rotate), this one reloads the keys instead, so that two instances ticking at once create one successor.
 func (m *Manager) Tick(ctx context.Context) error {
+	// Most ticks have nothing to write: they reload the keys and take no lease (a write of its own).
+	if idle, err := m.idle(ctx, "", false); err != nil || idle {
+		if err == nil {
+			_, err = m.refresh(ctx, true)
+		}
+		return err
+	}
 	err := m.exclusive(ctx, func() error {
 		_, err := m.reconcile(ctx, "", false)
 		return err
@@ -142,6 +154,28 @@ func (m *Manager) reconcile(ctx context.Context, force string, seal bool) (*KeyI
 	}
 	_, err = m.refresh(ctx, true)
 	return next, err
+}
+
+// idle reports whether a rotation step (reconcile with force and seal) would write nothing now: no key to create,
+// retire or seal. It only reads; the step itself plans again under the lease.
+func (m *Manager) idle(ctx context.Context, force string, seal bool) (bool, error) {
+	recs, err := m.keys.List(ctx, m.host, keyUse)
+	if err != nil {
+		return false, fmt.Errorf("token: list signing keys: %w", err)
+	}
+	now, ready := m.now(), m.ready(m.cache.Load())
+	for _, alg := range SupportedAlgorithms() {
+		mine := slices.DeleteFunc(slices.Clone(recs), func(k *store.Key) bool { return k.Algorithm != alg })
+		if seal && m.kek != nil && slices.ContainsFunc(mine, func(k *store.Key) bool {
+			return len(k.Private) != 0 && !sealed(k.Private) && k.RetireAt.IsZero()
+		}) {
+			return false, nil
+		}
+		if p := m.plan(mine, alg, alg == force, now, ready); p.create || len(p.retire) > 0 {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // plan is what one rotation step does to the keys of one algorithm.
