@@ -129,8 +129,9 @@ type Token struct {
 	ClientID string    `json:"client_id"`
 	UserID   string    `json:"user_id,omitempty"`
 	Scopes   []string  `json:"scopes"`
-	// Audience is the access token's audience: the resources it was issued for (RFC 8707 §2), empty when none
-	// was requested (the audience is then the client, as before resource indicators).
+	// Audience of an access token is its audience: the resources it was issued for (RFC 8707 §2), empty when none
+	// was requested (the audience is then the client, as before resource indicators). Of a refresh token, it is
+	// its grant's resources, those a refresh may ask for (§2.2), so a refresh need not read the grant.
 	Audience  []string  `json:"audience,omitempty"`
 	IssuedAt  time.Time `json:"issued_at"`
 	ExpiresAt time.Time `json:"expires_at"`
@@ -148,6 +149,7 @@ type Code struct {
 	RedirectURI         string    `json:"redirect_uri,omitempty"`
 	RedirectURIGiven    bool      `json:"redirect_uri_given,omitempty"`
 	Scopes              []string  `json:"scopes"`
+	Resources           []string  `json:"resources,omitempty"` // its grant's (RFC 8707), so redemption need not read the grant
 	CodeChallenge       string    `json:"code_challenge,omitempty"`
 	CodeChallengeMethod string    `json:"code_challenge_method,omitempty"`
 	Nonce               string    `json:"nonce,omitempty"`

@@ -21,9 +21,9 @@ func newClientCmd(g *globals) *cobra.Command {
 
 // clientFlags are the metadata flags shared by add and update.
 type clientFlags struct {
-	id, name, clientURI, logoURI, tosURI, policyURI, scope, authMethod, idTokenAlg string
-	redirects, postLogout, grants                                                  []string
-	public, introspect, untrusted                                                  bool
+	id, name, clientURI, logoURI, tosURI, policyURI, scope, authMethod, idTokenAlg, tokenFormat string
+	redirects, postLogout, grants, resources                                                    []string
+	public, introspect, untrusted                                                               bool
 }
 
 func (cf *clientFlags) register(f *pflag.FlagSet) {
@@ -40,6 +40,8 @@ func (cf *clientFlags) register(f *pflag.FlagSet) {
 	f.BoolVar(&cf.public, "public", false, "a public client (no secret; auth method none; PKCE required)")
 	f.BoolVar(&cf.introspect, "introspect", false, "may introspect any token of the host")
 	f.StringVar(&cf.idTokenAlg, "id-token-alg", "", "id_token signing algorithm: RS256, ES256 or EdDSA (default: the host's)")
+	f.StringArrayVar(&cf.resources, "resource", nil, "a resource indicator (RFC 8707) the client may ask for (repeatable; default: the host's resources)")
+	f.StringVar(&cf.tokenFormat, "access-token-format", "", "access token format: opaque (default) or jwt (RFC 9068)")
 	f.BoolVar(&cf.untrusted, "untrusted", false, "not trusted like the operator's own clients (errors before login are shown, not redirected)")
 }
 
@@ -60,6 +62,8 @@ func (cf *clientFlags) args(f *pflag.FlagSet) admin.ClientArgs {
 	a.Introspect = changed(f, "introspect", cf.introspect)
 	a.Untrusted = changed(f, "untrusted", cf.untrusted)
 	a.IDTokenAlg = changed(f, "id-token-alg", cf.idTokenAlg)
+	a.Resources = changed(f, "resource", cf.resources)
+	a.AccessTokenFormat = changed(f, "access-token-format", cf.tokenFormat)
 	return a
 }
 

@@ -20,7 +20,8 @@ func (s *Services) newOIDC(st store.Store, clients oauth.ClientSource, chain pol
 	h := s.Settings
 	keys, err := token.New(token.Options{Host: h.ID, Keys: st.Keys(), KEK: h.KeyEncryptionKeyBytes,
 		Algorithms: o.KeyAlgorithms, RotationInterval: h.KeyRotationInterval, PublishAhead: keyPublishAhead,
-		MaxTokenTTL: h.IDTokenTTL + time.Hour, Now: o.Now, Log: o.Log, Events: s.Events})
+		// A retired key stays published as long as a token it signed lives: id_tokens and JWT access tokens.
+		MaxTokenTTL: max(h.IDTokenTTL, h.AccessTokenTTL) + time.Hour, Now: o.Now, Log: o.Log, Events: s.Events})
 	if err != nil {
 		return nil, err
 	}

@@ -37,10 +37,15 @@ func testGrants(t *testing.T, open Opener) {
 		e := newEnv(t, open)
 		g := e.newGrant(hostA, "g1", "u1", "c1")
 		g.Resources = []string{"https://api.example.org/", "urn:example:calendar"}
-		e.must(e.s.Codes().Put(e.ctx, e.newCode(hostA, "code1", "g1"), g))
+		code := e.newCode(hostA, "code1", "g1")
+		code.Resources = g.Resources
+		e.must(e.s.Codes().Put(e.ctx, code, g))
 		got, err := e.s.Grants().Get(e.ctx, hostA, "g1")
 		e.must(err)
 		same(t, "Get of the code's grant", got, g)
+		gotCode, err := e.s.Codes().Get(e.ctx, hostA, "code1")
+		e.must(err)
+		same(t, "Codes.Get", gotCode, code)
 
 		g2 := e.newGrant(hostA, "g2", "", "c1")
 		g2.Resources = []string{"https://api.example.org/"}
