@@ -27,6 +27,8 @@ func checkResourceURI(raw string) error {
 		return errors.New("must be an absolute URI (RFC 8707 §2)")
 	case u.Fragment != "" || strings.Contains(raw, "#"):
 		return errors.New("must not have a fragment (RFC 8707 §2)")
+	case strings.IndexFunc(raw, func(r rune) bool { return r <= ' ' || r >= 0x7f || strings.ContainsRune("\"<>\\^`{|}", r) }) >= 0:
+		return errors.New("must hold only the characters of a URI (RFC 3986 §2: no spaces, no non-ASCII)")
 	}
 	return nil
 }

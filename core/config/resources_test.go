@@ -29,7 +29,7 @@ clients:
   - client_id: svc
     client_name: Service
     redirect_uris: [https://svc.example.com/cb]
-    resources: ["", "https://api.example.com/#x"]
+    resources: ["", "https://api.example.com/#x", "https://api.example.com/a b"]
     access_token_format: JWT
 `, want: []string{`resources[0].uri: "/relative" must be an absolute URI`,
 			`resources[1].uri: "https://api.example.com/#frag" must not have a fragment`,
@@ -37,6 +37,7 @@ clients:
 			`resources[3].access_token_format: "paseto" must be opaque or jwt`,
 			`clients[0].resources[0]: "" must not be empty`,
 			`clients[0].resources[1]: "https://api.example.com/#x" must not have a fragment`,
+			`clients[0].resources[2]: "https://api.example.com/a b" must hold only the characters of a URI`,
 			`clients[0].access_token_format: "JWT" must be opaque or jwt`}},
 	})
 }

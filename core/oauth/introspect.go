@@ -97,7 +97,9 @@ func (p *Provider) introspect(ctx context.Context, r *IntrospectionRequest) (*In
 	}
 	out := &IntrospectionResponse{Active: true, Scope: JoinScope(tok.Scopes), ClientID: tok.ClientID,
 		Iat: tok.IssuedAt.Unix(), Aud: Audience{tok.ClientID}, Iss: p.Settings.Issuer, Jti: tok.ID}
-	if len(tok.Audience) > 0 {
+	if tok.Kind == store.AccessToken && len(tok.Audience) > 0 {
+		// A refresh token's Audience are the resources it may be redeemed for; it is used here, so aud stays
+		// the client.
 		out.Aud = slices.Clone(tok.Audience)
 	}
 	if !tok.ExpiresAt.IsZero() {

@@ -3,6 +3,7 @@ package oauth
 import (
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/assentry/assentry/store"
 )
@@ -36,9 +37,10 @@ func ParseResources(values []string) ([]string, *Error) {
 		switch {
 		case v == "":
 			return nil, InvalidTarget("a resource parameter is empty")
-		case err != nil || !u.IsAbs() || u.Opaque == "" && u.Host == "" && u.Path == "":
+		case err != nil || !u.IsAbs() || u.Opaque == "" && u.Host == "" && u.Path == "" || !uriChars(v):
 			return nil, InvalidTarget("a resource must be an absolute URI (RFC 8707 section 2)")
-		case u.Fragment != "" || u.RawFragment != "" || containsByte(v, '#'):
+		// url.Parse drops an empty fragment ("https://rs/#"): the '#' is what counts.
+		case strings.Contains(v, "#"):
 			return nil, InvalidTarget("a resource must not include a fragment (RFC 8707 section 2)")
 		}
 		if !slices.Contains(out, v) {
@@ -48,14 +50,15 @@ func ParseResources(values []string) ([]string, *Error) {
 	return out, nil
 }
 
-// containsByte reports whether s has the byte b (url.Parse drops an empty fragment: "https://rs/#").
-func containsByte(s string, b byte) bool {
+// uriChars reports whether s has only characters a URI may hold (RFC 3986 §2: printable ASCII, without space and
+// "<>\^`{|}); url.Parse lets a space or a non-ASCII character through in a path.
+func uriChars(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if s[i] == b {
-			return true
+		if c := s[i]; c <= ' ' || c >= 0x7f || strings.IndexByte("\"<>\\^`{|}", c) >= 0 {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // allowedResources are the resources a client may ask for: its own list when it has one, else the host's.
