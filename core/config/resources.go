@@ -27,7 +27,7 @@ func checkResourceURI(raw string) error {
 		return errors.New("must be an absolute URI (RFC 8707 §2)")
 	case u.Fragment != "" || strings.Contains(raw, "#"):
 		return errors.New("must not have a fragment (RFC 8707 §2)")
-	case strings.IndexFunc(raw, func(r rune) bool { return r <= ' ' || r >= 0x7f || strings.ContainsRune("\"<>\\^`{|}", r) }) >= 0:
+	case strings.IndexFunc(raw, notURIChar) >= 0:
 		return errors.New("must hold only the characters of a URI (RFC 3986 §2: no spaces, no non-ASCII)")
 	}
 	return nil
@@ -49,3 +49,6 @@ func (b *hostBuilder) resources(h Host, hs *HostSettings) {
 	}
 	hs.Resources = slices.Clone(h.Resources)
 }
+
+// notURIChar reports a character no URI holds (RFC 3986 §2): a control, a space, non-ASCII, or one of "<>\^`{|}.
+func notURIChar(r rune) bool { return r <= ' ' || r >= 0x7f || strings.ContainsRune("\"<>\\^`{|}", r) }

@@ -72,9 +72,9 @@ func policyError(err error) *Error {
 
 // grantScopes is the scope decision of one grant (every grant calls it through Issue, and the authorization
 // step to offer scopes): map_roles gives the roles in force, then scope_policy narrows the requested scopes and
-// the resources (RFC 8707). It returns the scopes, the resources and the claims map_roles added. Resources asked
-// for of which the policy leaves none are invalid_target (RFC 8707 §2). Without a user (client credentials) map_roles does not
-// run, scope_policy sees no user, and no scope that stands for a user is granted.
+// the resources (RFC 8707). It returns the scopes, the resources and the claims map_roles added; resources asked
+// for of which the policy leaves none are invalid_target (RFC 8707 §2). Without a user (client credentials)
+// map_roles does not run, scope_policy sees no user, and no scope that stands for a user is granted.
 func (p *Provider) grantScopes(ctx context.Context, flow string, client *store.Client, user *store.User, requested, resources []string) ([]string, []string, map[string]any, *Error) {
 	var roles []string
 	var claims map[string]any
