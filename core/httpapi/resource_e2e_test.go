@@ -29,9 +29,9 @@ const (
 )
 
 // withResources makes the host's resources: two with the client's token format and one configured for JWT
-// access tokens, and serves the client credentials grant.
-func withResources(t *testing.T) envOption {
-	grants := withGrants(t, oauth.GrantClientCredentials)
+// access tokens, and serves the client credentials grant and the further grant types given.
+func withResources(t *testing.T, types ...string) envOption {
+	grants := withGrants(t, append([]string{oauth.GrantClientCredentials}, types...)...)
 	return func(s *envSetup) {
 		grants(s)
 		s.cfg.Resources = []config.Resource{{URI: rsAPI}, {URI: rsCalendar},
@@ -370,5 +370,34 @@ func TestJWTAccessTokens(t *testing.T) {
 	}
 	if _, ok := v.claims["auth_time"]; ok || !slices.Contains([]string{"api"}, v.claims["scope"].(string)) {
 		t.Fatalf("client credentials JWT claims %v", v.claims)
+	}
+}
+
+// TestResourcePassword: the password grant takes resource too; its refresh token keeps the grant's resources, so
+// a refresh narrows within them and is refused outside.
+func TestResourcePassword(t *testing.T) {
+	e := newEnv(t, withResources(t, oauth.GrantPassword))
+	e.addUser("alice", "correct horse battery")
+	secret := e.grantClient("legacy", []string{oauth.GrantPassword, oauth.GrantRefreshToken})
+	p, m := e.tokenCall("/oauth2/token", url.Values{"grant_type": {"password"}, "username": {"alice"},
+		"password": {"correct horse battery"}, "scope": {"offline_access"}, "resource": {rsAPI, rsCalendar}},
+		tkBasic("legacy", secret))
+	if p.status != http.StatusOK || m["refresh_token"] == nil {
+		t.Fatalf("password grant: %d %v", p.status, m)
+	}
+	got := introspectAs(t, e, "legacy", secret, m["access_token"].(string))
+	if aud, _ := got["aud"].([]any); len(aud) != 2 {
+		t.Fatalf("password grant: introspection %v", got)
+	}
+	rt := m["refresh_token"].(string)
+	p, m = e.tokenCall("/oauth2/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt},
+		"resource": {rsCalendar}}, tkBasic("legacy", secret))
+	if p.status != http.StatusOK || introspectAs(t, e, "legacy", secret, m["access_token"].(string))["aud"] != rsCalendar {
+		t.Fatalf("refresh narrowed: %d %v", p.status, m)
+	}
+	p, m = e.tokenCall("/oauth2/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {m["refresh_token"].(string)},
+		"resource": {rsJWT}}, tkBasic("legacy", secret))
+	if p.status != http.StatusBadRequest || m["error"] != oauth.CodeInvalidTarget {
+		t.Fatalf("refresh outside the grant: %d %v", p.status, m)
 	}
 }
