@@ -29,6 +29,7 @@ AS_FLAGS=(--optimizeLevel 3 --shrinkLevel 0 --runtime incremental --exportStart 
 GO_TARGETS=(
   plugins/extra-claims:plugins/extra-claims/extra-claims.wasm
   examples/policies/consent-go:examples/policies/consent-go/consent.wasm
+  examples/policies/resources-go:examples/policies/resources-go/resources.wasm
 )
 GO_FLAGS=(-buildmode=c-shared -trimpath -buildvcs=false "-ldflags=-s -w -buildid=")
 

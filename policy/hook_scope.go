@@ -5,7 +5,9 @@ import "context"
 // ScopePolicy decides the scopes of one grant. The scopes start as in.GrantedScopes (or the requested scopes when
 // nil), limited to requested ∩ allowed (in.Client.AllowedScopes; nil means the client is not limited); the
 // built-in policy and then each plugin get the scopes granted so far and can only narrow them. The answer's
-// GrantedScopes is never nil; Denied collects every reason given, for the audit log.
+// GrantedScopes is never nil; Denied collects every reason given, for the audit log. Resources (in.Resource) are
+// narrowed the same way by each plugin's granted_resources; the answer's GrantedResources is nil when in.Resource
+// is, and otherwise never nil.
 func (c *Chain) ScopePolicy(ctx context.Context, in *ScopePolicyInput) (*ScopePolicyOutput, error) {
 	s := c.acquire()
 	defer s.release()
@@ -21,6 +23,7 @@ func (c *Chain) ScopePolicy(ctx context.Context, in *ScopePolicyInput) (*ScopePo
 		granted = narrow(granted, in.Client.AllowedScopes)
 	}
 	var denied []DeniedScope
+	resources := in.Resource
 	if f := c.opts.Builtin.ScopePolicy; f != nil && c.builtinOn(HookScopePolicy) {
 		req.GrantedScopes = granted
 		out, err := f(ctx, &req)
@@ -30,7 +33,7 @@ func (c *Chain) ScopePolicy(ctx context.Context, in *ScopePolicyInput) (*ScopePo
 		granted, denied = narrow(granted, out.GrantedScopes), appendDenied(denied, out.Denied, DecidedByBuiltin)
 	}
 	for _, e := range s.hooks[HookIndex(HookScopePolicy)] {
-		req.GrantedScopes = granted
+		req.GrantedScopes, req.Resource = granted, resources
 		dec, err := c.call(ctx, e, HookScopePolicy, &req, req.RequestID)
 		if err != nil {
 			if e.onError == OnErrorSkip {
@@ -40,8 +43,11 @@ func (c *Chain) ScopePolicy(ctx context.Context, in *ScopePolicyInput) (*ScopePo
 		}
 		out := dec.(*ScopePolicyOutput)
 		granted, denied = narrow(granted, out.GrantedScopes), appendDenied(denied, out.Denied, e.name)
+		if resources != nil && out.GrantedResources != nil {
+			resources = narrow(resources, out.GrantedResources)
+		}
 	}
-	return &ScopePolicyOutput{GrantedScopes: granted, Denied: denied}, nil
+	return &ScopePolicyOutput{GrantedScopes: granted, Denied: denied, GrantedResources: resources}, nil
 }
 
 // appendDenied adds the reasons one policy gave, marked with who gave them (a plugin's name or DecidedByBuiltin).

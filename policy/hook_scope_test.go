@@ -130,3 +130,52 @@ func TestOnErrorScope(t *testing.T) {
 		}
 	}
 }
+
+// Resources (RFC 8707) go to each plugin as resource, the ones left so far; granted_resources narrows them (a
+// resource a plugin adds is ignored); a plugin that leaves granted_resources out keeps them; without resources in
+// the input, the answer has none whatever the plugins say.
+func TestScopePolicyResources(t *testing.T) {
+	const api, cal, other = "https://api.example.com/", "https://cal.example.com/", "https://other.example.com/"
+	tests := []struct {
+		name    string
+		answers []string
+		in      []string
+		want    []string
+		seen    []any // resource as the last plugin saw it; nil: absent
+	}{
+		{name: "narrowed in turn", in: []string{api, cal},
+			answers: []string{`{"granted_scopes":["openid"],"granted_resources":["` + api + `","` + cal + `","` + other + `"]}`,
+				`{"granted_scopes":["openid"],"granted_resources":["` + cal + `"]}`},
+			want: []string{cal}, seen: []any{api, cal}},
+		{name: "left out keeps them", in: []string{api},
+			answers: []string{`{"granted_scopes":["openid"]}`}, want: []string{api}, seen: []any{api}},
+		{name: "refused", in: []string{api},
+			answers: []string{`{"granted_scopes":["openid"],"granted_resources":[]}`}, want: []string{}, seen: []any{api}},
+		{name: "none requested", answers: []string{`{"granted_scopes":["openid"],"granted_resources":["` + api + `"]}`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var l logs
+			var plugins []*fake
+			for _, a := range tt.answers {
+				plugins = append(plugins, answer(HookScopePolicy, a))
+			}
+			c := chainOf(t, testOptions(&l), "", plugins...)
+			out, err := c.ScopePolicy(context.Background(), &ScopePolicyInput{RequestedScopes: []string{"openid"},
+				Resource: tt.in})
+			if err != nil || !slices.Equal(out.GrantedResources, tt.want) || (tt.want != nil) != (out.GrantedResources != nil) {
+				t.Fatalf("got (%+v, %v), want resources %q", out, err, tt.want)
+			}
+			got, ok := plugins[0].input(0)["resource"]
+			if tt.seen == nil {
+				if ok {
+					t.Fatalf("resource %v sent without resources", got)
+				}
+				return
+			}
+			if first, _ := got.([]any); !slices.Equal(first, tt.seen) {
+				t.Fatalf("the first plugin saw resource %v, want %v", got, tt.seen)
+			}
+		})
+	}
+}

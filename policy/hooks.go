@@ -155,6 +155,9 @@ type ScopePolicyInput struct {
 	Client          Client   `json:"client"`
 	RequestedScopes []string `json:"requested_scopes"`
 	GrantedScopes   []string `json:"granted_scopes"` // the result so far
+	// Resource are the resource indicators (RFC 8707) the tokens would be for, so far: requested, within what
+	// the client and host allow, narrowed by the plugins before this one. Absent when none was requested.
+	Resource []string `json:"resource,omitempty"`
 }
 
 // DeniedScope explains a scope a policy removed (for the audit log).
@@ -169,6 +172,9 @@ type DeniedScope struct {
 type ScopePolicyOutput struct {
 	GrantedScopes []string      `json:"granted_scopes"`
 	Denied        []DeniedScope `json:"denied,omitempty"`
+	// GrantedResources, when present, narrows the input's resource (RFC 8707) to these; absent keeps them all.
+	// When resources were requested and none is left, the request fails with invalid_target.
+	GrantedResources []string `json:"granted_resources,omitempty"`
 }
 
 // ConsentInput is the input of consent.

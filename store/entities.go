@@ -52,8 +52,12 @@ type Client struct {
 	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
 	// IDTokenSignedResponseAlg is the client's id_token algorithm (OIDC Registration §2); empty: the host's.
 	IDTokenSignedResponseAlg string `json:"id_token_signed_response_alg,omitempty"`
-	Introspect               bool   `json:"introspect,omitempty"`
-	Untrusted                bool   `json:"untrusted,omitempty"`
+	// Resources are the resource indicators (RFC 8707) the client may ask for; empty: those of the host.
+	Resources []string `json:"resources,omitempty"`
+	// AccessTokenFormat is "jwt" for RFC 9068 JWT access tokens; empty or "opaque": opaque Bearer tokens.
+	AccessTokenFormat string `json:"access_token_format,omitempty"`
+	Introspect        bool   `json:"introspect,omitempty"`
+	Untrusted         bool   `json:"untrusted,omitempty"`
 	// RequirePushedAuthorizationRequests: the client's authorization requests must come by request_uri from the
 	// pushed authorization request endpoint (RFC 9126 §6).
 	RequirePushedAuthorizationRequests bool `json:"require_pushed_authorization_requests,omitempty"`
@@ -97,11 +101,14 @@ type Consent struct {
 // Grant is one authorization (one code or one device approval) and owns the chain of tokens issued from it.
 // Revoking the grant makes every token of the chain inactive in the same write.
 type Grant struct {
-	ID        string    `json:"id"`
-	Host      string    `json:"host"`
-	UserID    string    `json:"user_id,omitempty"`
-	ClientID  string    `json:"client_id"`
-	Scopes    []string  `json:"scopes"`
+	ID       string   `json:"id"`
+	Host     string   `json:"host"`
+	UserID   string   `json:"user_id,omitempty"`
+	ClientID string   `json:"client_id"`
+	Scopes   []string `json:"scopes"`
+	// Resources are the resource indicators granted at authorization (RFC 8707 §2.1); a token request may
+	// narrow them (§2.2). Empty: the grant names no resource.
+	Resources []string  `json:"resources,omitempty"`
 	AuthTime  time.Time `json:"auth_time,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	// ExpiresAt is when the grant goes: at the latest expiry of any token of its chain or up to a day after it (a
@@ -122,13 +129,17 @@ const (
 
 // Token is an access or refresh token of a grant. ID is the SHA-256 (hex) of the token string.
 type Token struct {
-	ID        string    `json:"id"`
-	Host      string    `json:"host"`
-	Kind      TokenKind `json:"kind"`
-	GrantID   string    `json:"grant_id"`
-	ClientID  string    `json:"client_id"`
-	UserID    string    `json:"user_id,omitempty"`
-	Scopes    []string  `json:"scopes"`
+	ID       string    `json:"id"`
+	Host     string    `json:"host"`
+	Kind     TokenKind `json:"kind"`
+	GrantID  string    `json:"grant_id"`
+	ClientID string    `json:"client_id"`
+	UserID   string    `json:"user_id,omitempty"`
+	Scopes   []string  `json:"scopes"`
+	// Audience of an access token is its audience: the resources it was issued for (RFC 8707 §2), empty when none
+	// was requested (the audience is then the client, as before resource indicators). Of a refresh token, it is
+	// its grant's resources, those a refresh may ask for (§2.2), so a refresh need not read the grant.
+	Audience  []string  `json:"audience,omitempty"`
 	IssuedAt  time.Time `json:"issued_at"`
 	ExpiresAt time.Time `json:"expires_at"`
 	UsedAt    time.Time `json:"used_at,omitempty"` // refresh tokens: when rotated
@@ -145,6 +156,7 @@ type Code struct {
 	RedirectURI         string    `json:"redirect_uri,omitempty"`
 	RedirectURIGiven    bool      `json:"redirect_uri_given,omitempty"`
 	Scopes              []string  `json:"scopes"`
+	Resources           []string  `json:"resources,omitempty"` // its grant's (RFC 8707), so redemption need not read the grant
 	CodeChallenge       string    `json:"code_challenge,omitempty"`
 	CodeChallengeMethod string    `json:"code_challenge_method,omitempty"`
 	Nonce               string    `json:"nonce,omitempty"`
@@ -204,7 +216,8 @@ type Interaction struct {
 	RedirectURI         string   `json:"redirect_uri"`
 	RedirectURIGiven    bool     `json:"redirect_uri_given,omitempty"`
 	ResponseType        string   `json:"response_type"`
-	Scopes              []string `json:"scopes"` // requested, limited to known scopes and the client's
+	Scopes              []string `json:"scopes"`              // requested, limited to known scopes and the client's
+	Resources           []string `json:"resources,omitempty"` // RFC 8707 resource indicators, checked
 	State               string   `json:"state,omitempty"`
 	Nonce               string   `json:"nonce,omitempty"`
 	CodeChallenge       string   `json:"code_challenge,omitempty"`

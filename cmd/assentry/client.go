@@ -21,9 +21,9 @@ func newClientCmd(g *globals) *cobra.Command {
 
 // clientFlags are the metadata flags shared by add and update.
 type clientFlags struct {
-	id, name, clientURI, logoURI, tosURI, policyURI, scope, authMethod, idTokenAlg string
-	redirects, postLogout, grants                                                  []string
-	public, introspect, untrusted, requirePAR                                      bool
+	id, name, clientURI, logoURI, tosURI, policyURI, scope, authMethod, idTokenAlg, tokenFormat string
+	redirects, postLogout, grants, resources                                                    []string
+	public, introspect, untrusted, requirePAR                                                   bool
 }
 
 func (cf *clientFlags) register(f *pflag.FlagSet) {
@@ -42,6 +42,8 @@ func (cf *clientFlags) register(f *pflag.FlagSet) {
 	f.StringVar(&cf.idTokenAlg, "id-token-alg", "", "id_token signing algorithm: RS256, ES256 or EdDSA (default: the host's)")
 	f.BoolVar(&cf.requirePAR, "require-par", false, "the client must push its authorization requests (RFC 9126); "+
 		"/oauth2/authorize then takes only client_id and request_uri from it")
+	f.StringArrayVar(&cf.resources, "resource", nil, "a resource indicator (RFC 8707) the client may ask for (repeatable; default: the host's resources)")
+	f.StringVar(&cf.tokenFormat, "access-token-format", "", "access token format: opaque (default) or jwt (RFC 9068)")
 	f.BoolVar(&cf.untrusted, "untrusted", false, "not trusted like the operator's own clients (errors before login are shown, not redirected)")
 }
 
@@ -63,6 +65,8 @@ func (cf *clientFlags) args(f *pflag.FlagSet) admin.ClientArgs {
 	a.Untrusted = changed(f, "untrusted", cf.untrusted)
 	a.RequirePAR = changed(f, "require-par", cf.requirePAR)
 	a.IDTokenAlg = changed(f, "id-token-alg", cf.idTokenAlg)
+	a.Resources = changed(f, "resource", cf.resources)
+	a.AccessTokenFormat = changed(f, "access-token-format", cf.tokenFormat)
 	return a
 }
 

@@ -29,6 +29,8 @@ type ClientArgs struct {
 	Untrusted              *bool     `json:"untrusted,omitempty"`
 	IDTokenAlg             *string   `json:"id_token_signed_response_alg,omitempty"`
 	RequirePAR             *bool     `json:"require_pushed_authorization_requests,omitempty"`
+	Resources              *[]string `json:"resources,omitempty"`
+	AccessTokenFormat      *string   `json:"access_token_format,omitempty"`
 }
 
 // ClientView is what the CLI shows of a client (never the secret hash).
@@ -48,6 +50,8 @@ type ClientView struct {
 	Untrusted              bool      `json:"untrusted"`
 	IDTokenAlg             string    `json:"id_token_signed_response_alg,omitempty"`
 	RequirePAR             bool      `json:"require_pushed_authorization_requests"`
+	Resources              []string  `json:"resources,omitempty"`
+	AccessTokenFormat      string    `json:"access_token_format,omitempty"`
 	FromConfig             bool      `json:"from_config"`
 	CreatedAt              time.Time `json:"created_at"`
 }
@@ -65,7 +69,8 @@ func viewClient(c *store.Client) *ClientView {
 		PolicyURI: c.PolicyURI, RedirectURIs: nonNil(c.RedirectURIs), PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 		GrantTypes: nonNil(c.GrantTypes), Scopes: c.Scopes, AuthMethod: c.TokenEndpointAuthMethod,
 		Introspect: c.Introspect, Untrusted: c.Untrusted, IDTokenAlg: c.IDTokenSignedResponseAlg,
-		RequirePAR: c.RequirePushedAuthorizationRequests, FromConfig: c.FromConfig, CreatedAt: c.CreatedAt}
+		RequirePAR: c.RequirePushedAuthorizationRequests, Resources: c.Resources, AccessTokenFormat: c.AccessTokenFormat,
+		FromConfig: c.FromConfig, CreatedAt: c.CreatedAt}
 }
 
 // apply overlays the set fields of a onto spec.
@@ -85,6 +90,8 @@ func (a *ClientArgs) apply(spec *oauth.ClientSpec) {
 	overlay(&spec.Untrusted, a.Untrusted)
 	overlay(&spec.IDTokenAlg, a.IDTokenAlg)
 	overlay(&spec.RequirePAR, a.RequirePAR)
+	overlay(&spec.Resources, a.Resources)
+	overlay(&spec.AccessTokenFormat, a.AccessTokenFormat)
 	if a.Public != nil && *a.Public && a.AuthMethod == nil {
 		spec.AuthMethod = oauth.AuthNone
 	}
@@ -105,7 +112,8 @@ func specOf(c *store.Client) oauth.ClientSpec {
 		PolicyURI: c.PolicyURI, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 		GrantTypes: c.GrantTypes, Scopes: c.Scopes, AuthMethod: c.TokenEndpointAuthMethod,
 		Public: c.TokenEndpointAuthMethod == oauth.AuthNone, Introspect: c.Introspect, Untrusted: c.Untrusted,
-		IDTokenAlg: c.IDTokenSignedResponseAlg, RequirePAR: c.RequirePushedAuthorizationRequests}
+		IDTokenAlg: c.IDTokenSignedResponseAlg, RequirePAR: c.RequirePushedAuthorizationRequests,
+		Resources: c.Resources, AccessTokenFormat: c.AccessTokenFormat}
 }
 
 func clientAdd(ctx context.Context, hs *HostServices, raw json.RawMessage) (any, error) {

@@ -160,7 +160,7 @@ func build(ctx context.Context, h *config.HostSettings, st store.Store, o Option
 	// them, so a guesser cannot switch endpoints to get more tries).
 	grants := append(oauth.BuiltinGrants(), oauth.NewPasswordGrant(s.Accounts, s.LoginPerIP, s.LoginPerUser))
 	grants = append(grants, o.Grants...)
-	if s.OAuth, err = newProvider(h, st, clients, scopes, chain, layer, grants, em, o); err != nil {
+	if s.OAuth, err = newProvider(h, st, clients, scopes, chain, layer, s.Keys, grants, em, o); err != nil {
 		return nil, err
 	}
 	s.Flow, err = interaction.New(s.OAuth, s.Accounts, s.Sessions, interaction.Limits{LoginPerIP: s.LoginPerIP,

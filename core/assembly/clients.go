@@ -26,7 +26,8 @@ func (s *Services) configClients() []oauth.ConfigClient {
 			RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, GrantTypes: c.GrantTypes,
 			Scopes: strings.Fields(c.Scope), AuthMethod: c.TokenEndpointAuthMethod,
 			Public: c.TokenEndpointAuthMethod == oauth.AuthNone, Introspect: c.Introspect, Untrusted: c.Untrusted,
-			IDTokenAlg: c.IDTokenSignedResponseAlg, RequirePAR: c.RequirePushedAuthorizationRequests}})
+			IDTokenAlg: c.IDTokenSignedResponseAlg, RequirePAR: c.RequirePushedAuthorizationRequests,
+			Resources: c.Resources, AccessTokenFormat: c.AccessTokenFormat}})
 	}
 	return declared
 }

@@ -19,7 +19,9 @@ func (s *Services) newOIDC(st store.Store, clients oauth.ClientSource, chain pol
 	leases, _ := st.(store.Leases)
 	keys, err := token.New(token.Options{Host: h.ID, Keys: st.Keys(), KEK: h.KeyEncryptionKeyBytes,
 		Algorithms: o.KeyAlgorithms, RotationInterval: h.KeyRotationInterval, PublishAhead: h.KeyPublishAhead,
-		Leases: leases, MaxTokenTTL: h.IDTokenTTL + time.Hour, Now: o.Now, Log: o.Log, Events: s.Events})
+		// A retired key stays published as long as a token it signed lives: id_tokens and JWT access tokens.
+		Leases: leases, MaxTokenTTL: max(h.IDTokenTTL, h.AccessTokenTTL) + time.Hour, Now: o.Now, Log: o.Log,
+		Events: s.Events})
 	if err != nil {
 		return nil, err
 	}

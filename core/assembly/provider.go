@@ -19,7 +19,7 @@ func catalogue(h *config.HostSettings) *oauth.Catalogue {
 
 // newProvider builds a host's OAuth core.
 func newProvider(h *config.HostSettings, st store.Store, clients oauth.ClientSource, scopes *oauth.Catalogue,
-	chain policy.Policy, layer oauth.OIDC, grants []oauth.Grant, em *events.Emitter, o Options) (*oauth.Provider, error) {
+	chain policy.Policy, layer oauth.OIDC, jwtSigner oauth.JWTSigner, grants []oauth.Grant, em *events.Emitter, o Options) (*oauth.Provider, error) {
 	return oauth.New(oauth.Options{
 		Host: h.ID,
 		Settings: oauth.Settings{
@@ -28,12 +28,23 @@ func newProvider(h *config.HostSettings, st store.Store, clients oauth.ClientSou
 			RequireCodeChallenge: h.RequireCodeChallenge, CodeChallengeMethods: h.CodeChallengeMethods, OOBRequirePKCE: h.OOBRequirePKCE,
 			PushedRequestTTL: h.PushedRequestTTL, RequirePushedRequests: h.RequirePushedAuthorizationRequests,
 			TermsURL: h.TermsURL, PolicyURL: h.PolicyURL, ServiceDocumentation: h.ServiceDocumentation,
+			Resources: resources(h), JWTAccessTokenAlg: h.IDTokenSigningAlg,
 		},
-		Clients: clients, Users: st.Users(), Grants: st.Grants(), Tokens: st.Tokens(), Codes: st.Codes(),
+		JWTSigner: jwtSigner,
+		Clients:   clients, Users: st.Users(), Grants: st.Grants(), Tokens: st.Tokens(), Codes: st.Codes(),
 		DeviceCodes: st.DeviceCodes(), Consents: st.Consents(), Interactions: st.Interactions(),
 		Scopes: scopes, Policy: chain, OIDC: layer, Handlers: grants, Now: o.Now, Log: o.Log.With("host", h.ID), Events: em,
 		// One pair of buckets per host, shared by the four endpoints that authenticate clients.
 		ClientAuthLimits: oauth.ClientAuthLimits{PerClientIP: limiter(h.ClientAuthPerClientIP, o.Now),
 			PerIP: limiter(h.ClientAuthPerIP, o.Now)},
 	})
+}
+
+// resources are the host's protected resources (RFC 8707) as the OAuth core takes them.
+func resources(h *config.HostSettings) []oauth.Resource {
+	out := make([]oauth.Resource, len(h.Resources))
+	for i, r := range h.Resources {
+		out[i] = oauth.Resource{URI: r.URI, AccessTokenFormat: r.AccessTokenFormat}
+	}
+	return out
 }

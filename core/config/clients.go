@@ -173,6 +173,15 @@ func (b *hostBuilder) clients(h Host, hs *HostSettings) {
 				b.errorf(at("scope"), "%q is not a scope token (RFC 6749 §3.3)", s)
 			}
 		}
+		for j, r := range c.Resources {
+			if err := checkResourceURI(r); err != nil {
+				b.errorf(fmt.Sprintf("%s[%d]", at("resources"), j), "%q %v", r, err)
+			}
+		}
+		if !validFormat(c.AccessTokenFormat) {
+			b.errorf(at("access_token_format"), "%q must be opaque or jwt", c.AccessTokenFormat)
+		}
+		c.Resources = slices.Clone(c.Resources)
 		// Hosts that inherit the same client must not share its lists.
 		c.RedirectURIs = slices.Clone(c.RedirectURIs)
 		c.PostLogoutRedirectURIs = slices.Clone(c.PostLogoutRedirectURIs)

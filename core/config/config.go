@@ -102,9 +102,11 @@ type Host struct {
 	// (RFC 9126 §5).
 	RequirePushedAuthorizationRequests *bool `yaml:"require_pushed_authorization_requests"`
 
-	Scopes  []Scope  `yaml:"scopes"`
-	Clients []Client `yaml:"clients"`
-	Roles   *Roles   `yaml:"roles"`
+	Scopes []Scope `yaml:"scopes"`
+	// Resources are the host's protected resources (RFC 8707 resource indicators) and their token formats.
+	Resources []Resource `yaml:"resources"`
+	Clients   []Client   `yaml:"clients"`
+	Roles     *Roles     `yaml:"roles"`
 
 	IDTokenSigningAlg   string    `yaml:"id_token_signing_alg"`
 	KeyRotationInterval *Duration `yaml:"key_rotation_interval"`
@@ -152,6 +154,15 @@ type HSTS struct {
 	MaxAge *int64 `yaml:"max_age"`
 }
 
+// Resource is a protected resource of the host (RFC 8707): the URI clients name in resource=, and the format of
+// the access tokens issued for it.
+type Resource struct {
+	URI string `yaml:"uri"`
+	// AccessTokenFormat is jwt for RFC 9068 JWT access tokens whenever this resource is in the audience; opaque
+	// or empty: the client's format.
+	AccessTokenFormat string `yaml:"access_token_format"`
+}
+
 // Scope is an extra scope shown on the consent page.
 type Scope struct {
 	Name        string `yaml:"name"`
@@ -180,8 +191,12 @@ type Client struct {
 	TokenEndpointAuthMethod string   `yaml:"token_endpoint_auth_method"`
 	// IDTokenSignedResponseAlg overrides the host's id_token_signing_alg for this client.
 	IDTokenSignedResponseAlg string `yaml:"id_token_signed_response_alg"`
-	Introspect               bool   `yaml:"introspect"`
-	Untrusted                bool   `yaml:"untrusted"`
+	// Resources are the resource indicators (RFC 8707) this client may ask for; empty: the host's resources.
+	Resources []string `yaml:"resources"`
+	// AccessTokenFormat is opaque (the default) or jwt (RFC 9068).
+	AccessTokenFormat string `yaml:"access_token_format"`
+	Introspect        bool   `yaml:"introspect"`
+	Untrusted         bool   `yaml:"untrusted"`
 	// RequirePushedAuthorizationRequests: this client must push its authorization requests (RFC 9126 §6).
 	RequirePushedAuthorizationRequests bool `yaml:"require_pushed_authorization_requests"`
 }

@@ -68,6 +68,7 @@ func (b *hostBuilder) build(h Host) builtHost {
 	b.protocol(h, &hs)
 	b.roles(h, &hs)
 	b.scopes(h, &hs)
+	b.resources(h, &hs)
 	b.clients(h, &hs)
 	b.argon2(h, &hs)
 	b.passwordPolicy(h, &hs)

@@ -102,6 +102,8 @@ type HostSettings struct {
 	RequirePushedAuthorizationRequests bool
 
 	Scopes []Scope // entries of the `scopes` key: extra scopes, and titles for built-in ones
+	// Resources are the host's protected resources (RFC 8707), checked: absolute URIs without fragment, once each.
+	Resources []Resource
 	// Clients are the static clients of the file, with TokenEndpointAuthMethod and GrantTypes resolved and
 	// SecretSHA256 set (lower-case hex) for every confidential client, including those using client_secret_env.
 	Clients     []Client

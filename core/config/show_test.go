@@ -111,7 +111,7 @@ clients:
 	}
 	// Every string field of the Settings types whose name says secret or key is either redacted or not a secret.
 	notSecret := map[string]bool{"client_secret_env": true, "token_endpoint_auth_method": true,
-		"id_token_signed_response_alg": true, "id_token_signing_alg": true}
+		"id_token_signed_response_alg": true, "id_token_signing_alg": true, "access_token_format": true}
 	var walk func(t reflect.Type, key string)
 	walk = func(typ reflect.Type, key string) {
 		for i := 0; i < typ.NumField(); i++ {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,9 +15,10 @@ import (
 // the real server, so that a change that adds a write to a hot path fails here. Reads (introspection, userinfo)
 // write nothing; every token issuance is one write; a silent authorization (a signed-in user, a remembered
 // consent) writes only its code and the code's grant, together, and never stores its interaction. A pushed
-// authorization request is one write, and using it one more.
+// authorization request is one write, and using it one more. A JWT access token for a resource (RFC 8707,
+// RFC 9068) is stored as an opaque one is, in the same one write.
 func TestWritesPerFlow(t *testing.T) {
-	e := newEnv(t, withGrants(t, oauth.GrantClientCredentials))
+	e := newEnv(t, withResources(t))
 	st := e.st.(*badgerstore.Store)
 	e.addUser("alice", "correct horse battery")
 	e.tkClient("rp", "rp-secret", oauth.AuthClientSecretBasic, false)
@@ -87,6 +89,12 @@ func TestWritesPerFlow(t *testing.T) {
 	writes("client credentials", 1, func() {
 		if _, m := e.tokenCall("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, tkBasic("svc", svcSecret)); m["access_token"] == nil {
 			t.Fatalf("client credentials: %v", m)
+		}
+	})
+	writes("client credentials JWT", 1, func() {
+		form := url.Values{"grant_type": {"client_credentials"}, "resource": {rsJWT}}
+		if _, m := e.tokenCall("/oauth2/token", form, tkBasic("svc", svcSecret)); strings.Count(fmt.Sprint(m["access_token"]), ".") != 2 {
+			t.Fatalf("client credentials for a JWT resource: %v", m)
 		}
 	})
 	writes("revocation", 1, func() {

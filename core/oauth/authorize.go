@@ -36,8 +36,9 @@ type AuthorizeRequest struct {
 	Prompt              []string
 	MaxAge              int // -1: not given
 	LoginHint           string
-	UILocales           string // ui_locales (OIDC Core 1.0 §3.1.2.1): the user's preferred languages for the pages
-	IDTokenHintSub      string // sub of a verified id_token_hint (OIDC Core §3.1.2.1)
+	UILocales           string   // ui_locales (OIDC Core 1.0 §3.1.2.1): the user's preferred languages for the pages
+	IDTokenHintSub      string   // sub of a verified id_token_hint (OIDC Core §3.1.2.1)
+	Resources           []string // RFC 8707 resource indicators, each allowed for the client; nil: none
 }
 
 // ShowError is an authorization error found before the client and redirect URI were verified: it is shown
@@ -173,6 +174,10 @@ func (p *Provider) validateAuthorize(ctx context.Context, params Params, pushed 
 		return nil, fail(e)
 	}
 	r.Scopes = p.Scopes.Known(requested, client.Scopes)
+	// RFC 8707 §2: a malformed, unknown or disallowed resource is invalid_target, redirected (RFC 6749 §4.1.2.1).
+	if r.Resources, e = p.checkResources(client, params.Resources()); e != nil {
+		return nil, fail(e)
+	}
 	return r, nil
 }
 

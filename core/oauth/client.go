@@ -46,6 +46,10 @@ type ClientSpec struct {
 	Untrusted              bool
 	IDTokenAlg             string // id_token_signed_response_alg; empty: the host's
 	RequirePAR             bool   // require_pushed_authorization_requests (RFC 9126 §6)
+	// Resources are the resource indicators the client may ask for (RFC 8707); empty: the host's.
+	Resources []string
+	// AccessTokenFormat is FormatOpaque (empty: the default) or FormatJWT (RFC 9068).
+	AccessTokenFormat string
 }
 
 // Clients manages the static clients of one host.
@@ -275,6 +279,12 @@ func (c *Clients) fromSpec(s ClientSpec) (*store.Client, error) {
 	if s.IDTokenAlg != "" && !slices.Contains(IDTokenAlgorithms, s.IDTokenAlg) {
 		return nil, &ClientSpecError{"id_token_signed_response_alg", fmt.Sprintf("%q is not one of %v", s.IDTokenAlg, IDTokenAlgorithms)}
 	}
+	if _, e := ParseResources(s.Resources); e != nil {
+		return nil, &ClientSpecError{"resources", e.Description}
+	}
+	if f := s.AccessTokenFormat; f != "" && f != FormatOpaque && f != FormatJWT {
+		return nil, &ClientSpecError{"access_token_format", fmt.Sprintf("%q is not one of opaque, jwt", f)}
+	}
 	for _, sc := range s.Scopes {
 		if !ValidScopeToken(sc) {
 			return nil, &ClientSpecError{"scope", fmt.Sprintf("%q is not a valid scope token (RFC 6749 §3.3)", sc)}
@@ -284,7 +294,8 @@ func (c *Clients) fromSpec(s ClientSpec) (*store.Client, error) {
 		TOSURI: s.TOSURI, PolicyURI: s.PolicyURI, RedirectURIs: s.RedirectURIs,
 		PostLogoutRedirectURIs: s.PostLogoutRedirectURIs, GrantTypes: grants, Scopes: s.Scopes,
 		TokenEndpointAuthMethod: method, Introspect: s.Introspect, Untrusted: s.Untrusted,
-		IDTokenSignedResponseAlg: s.IDTokenAlg, RequirePushedAuthorizationRequests: s.RequirePAR}, nil
+		IDTokenSignedResponseAlg: s.IDTokenAlg, RequirePushedAuthorizationRequests: s.RequirePAR,
+		Resources: slices.Clone(s.Resources), AccessTokenFormat: s.AccessTokenFormat}, nil
 }
 
 func (c *Clients) mapErr(err error, id string) error {

@@ -12,10 +12,10 @@ import (
 func (p *Provider) issueCode(ctx context.Context, ix *store.Interaction, client *store.Client, user *store.User, scopes []string) (string, error) {
 	now := p.now()
 	g := &store.Grant{ID: newGrantID(), Host: p.Host, UserID: user.ID, ClientID: client.ID, Scopes: scopes,
-		AuthTime: ix.AuthTime, CreatedAt: now, ExpiresAt: now.Add(p.Settings.CodeTTL)}
+		Resources: ix.Resources, AuthTime: ix.AuthTime, CreatedAt: now, ExpiresAt: now.Add(p.Settings.CodeTTL)}
 	code, id := newSecret(PrefixCode)
 	c := &store.Code{ID: id, Host: p.Host, GrantID: g.ID, ClientID: client.ID, UserID: user.ID,
-		RedirectURI: ix.RedirectURI, RedirectURIGiven: ix.RedirectURIGiven, Scopes: scopes,
+		RedirectURI: ix.RedirectURI, RedirectURIGiven: ix.RedirectURIGiven, Scopes: scopes, Resources: ix.Resources,
 		CodeChallenge: ix.CodeChallenge, CodeChallengeMethod: ix.CodeChallengeMethod, Nonce: ix.Nonce,
 		AuthTime: ix.AuthTime, IssuedAt: now, ExpiresAt: now.Add(p.Settings.CodeTTL)}
 	if err := p.Codes.Put(ctx, c, g); err != nil { // the code and its grant in one write

@@ -25,6 +25,7 @@ const (
 	CodeInsufficientScope       = "insufficient_scope"
 	CodeInvalidRedirectURI      = "invalid_redirect_uri"
 	CodeInvalidClientMetadata   = "invalid_client_metadata"
+	CodeInvalidTarget           = "invalid_target" // RFC 8707 §2
 )
 
 // InvalidRequest: a missing, invalid or repeated parameter.
@@ -58,6 +59,10 @@ func UnsupportedResponseType(desc string) *Error {
 
 // InvalidScope: the requested scope is invalid or exceeds what was granted.
 func InvalidScope(desc string) *Error { return newErr(CodeInvalidScope, http.StatusBadRequest, desc) }
+
+// InvalidTarget: a resource indicator is malformed, unknown, not allowed to the client, refused by a policy, or
+// outside the grant's (RFC 8707 §2, §2.2).
+func InvalidTarget(desc string) *Error { return newErr(CodeInvalidTarget, http.StatusBadRequest, desc) }
 
 // AccessDenied: the user or a policy denied the request.
 func AccessDenied(desc string) *Error { return newErr(CodeAccessDenied, http.StatusBadRequest, desc) }

@@ -25,6 +25,9 @@ type GrantRequest struct {
 	Client    *store.Client
 	Params    Params
 	Transport Transport
+	// Resource are the request's resource indicators (RFC 8707 §2), checked against what the client may ask
+	// for; nil when none was sent.
+	Resource []string
 }
 
 // Transport are the facts of the HTTP request a core request came in, copied by the HTTP layer: what a

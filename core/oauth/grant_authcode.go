@@ -53,6 +53,7 @@ func (authCodeGrant) Token(ctx context.Context, p *Provider, r *GrantRequest) (*
 	// The grant's one scope decision over the code's scopes: a role lost since the authorization is dropped.
 	return p.Issue(ctx, &Issuance{GrantType: GrantAuthorizationCode, Flow: policy.FlowAuthorizationCode,
 		Client: r.Client, UserID: c.UserID, GrantID: c.GrantID, Requested: c.Scopes, Nonce: c.Nonce,
+		Resource: r.Resource, GrantResources: c.Resources,
 		AuthTime: c.AuthTime,
 		Commit: func(ctx context.Context, toks []*store.Token) error {
 			_, err := p.Codes.Consume(ctx, p.Host, id, toks...)

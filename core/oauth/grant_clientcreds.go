@@ -47,5 +47,5 @@ func (clientCredentialsGrant) Token(ctx context.Context, p *Provider, r *GrantRe
 		requested = r.Client.Scopes
 	}
 	return p.Issue(ctx, &Issuance{GrantType: GrantClientCredentials, Flow: policy.FlowClientCredentials,
-		Client: r.Client, Requested: requested, Refresh: RefreshNever, NoIDToken: true})
+		Client: r.Client, Requested: requested, Refresh: RefreshNever, NoIDToken: true, Resource: r.Resource})
 }

@@ -62,7 +62,7 @@ func (deviceGrant) Token(ctx context.Context, p *Provider, r *GrantRequest) (*To
 		return nil, InvalidGrant("the device code is invalid")
 	}
 	return p.Issue(ctx, &Issuance{GrantType: GrantDeviceCode, Flow: policy.FlowDeviceCode, Client: r.Client,
-		UserID: d.UserID, GrantID: d.GrantID, Requested: d.Scopes, AuthTime: d.AuthTime,
+		UserID: d.UserID, GrantID: d.GrantID, Requested: d.Scopes, AuthTime: d.AuthTime, Resource: r.Resource,
 		Commit: func(ctx context.Context, toks []*store.Token) error {
 			used, err := p.DeviceCodes.Consume(ctx, p.Host, id, toks...)
 			if err != nil {

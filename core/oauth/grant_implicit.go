@@ -32,7 +32,8 @@ func (implicitGrant) Token(context.Context, *Provider, *GrantRequest) (*TokenRes
 // fragment.
 func (p *Provider) issueImplicit(ctx context.Context, ix *store.Interaction, client *store.Client, user *store.User, scopes []string) (*Step, error) {
 	resp, e := p.Issue(ctx, &Issuance{GrantType: GrantImplicit, Flow: policy.FlowImplicit, Client: client,
-		UserID: user.ID, Requested: scopes, Refresh: RefreshNever, NoIDToken: true, AuthTime: ix.AuthTime})
+		UserID: user.ID, Requested: scopes, Refresh: RefreshNever, NoIDToken: true, AuthTime: ix.AuthTime,
+		Resource: ix.Resources})
 	if e != nil {
 		return nil, p.redirectError(ix, client, e)
 	}

@@ -102,7 +102,7 @@ func (g *PasswordGrant) Token(ctx context.Context, p *Provider, r *GrantRequest)
 	p.emit(ctx, events.Event{Kind: events.LoginSucceeded, GrantType: GrantPassword, ClientKind: ClientKind(r.Client),
 		ClientID: r.Client.ID, IP: ip, UserID: u.ID, Username: u.Username})
 	resp, e := p.Issue(ctx, &Issuance{GrantType: GrantPassword, Flow: policy.FlowPassword, Client: r.Client,
-		UserID: u.ID, Requested: requested, NoIDToken: true, AuthTime: p.now()})
+		UserID: u.ID, Requested: requested, NoIDToken: true, AuthTime: p.now(), Resource: r.Resource})
 	if e == nil {
 		p.log().Info("password grant", "client_id", r.Client.ID, "user_id", u.ID, "ip", ip)
 	}

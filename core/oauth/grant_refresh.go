@@ -54,6 +54,7 @@ func (refreshGrant) Token(ctx context.Context, p *Provider, r *GrantRequest) (*T
 	}
 	is := &Issuance{GrantType: GrantRefreshToken, Flow: policy.FlowRefreshToken, Client: r.Client,
 		UserID: old.UserID, GrantID: old.GrantID, Requested: old.Scopes, Refresh: RefreshAlways,
+		Resource: r.Resource, GrantResources: old.Audience,
 		Commit: func(ctx context.Context, toks []*store.Token) error {
 			used, err := p.Tokens.Rotate(ctx, p.Host, old.ID, toks...)
 			switch {

@@ -24,7 +24,7 @@ func (p *Provider) StartInteraction(_ context.Context, r *AuthorizeRequest, brow
 	ix := &store.Interaction{
 		ID: newInteractionID(), Host: p.Host, Browser: Digest(browser), ClientID: r.Client.ID,
 		RedirectURI: r.RedirectURI, RedirectURIGiven: r.RedirectURIGiven, ResponseType: r.ResponseType,
-		Scopes: r.Scopes, State: r.State, Nonce: r.Nonce, CodeChallenge: r.CodeChallenge,
+		Scopes: r.Scopes, Resources: r.Resources, State: r.State, Nonce: r.Nonce, CodeChallenge: r.CodeChallenge,
 		CodeChallengeMethod: r.CodeChallengeMethod, Prompt: r.Prompt, MaxAge: r.MaxAge, LoginHint: r.LoginHint, UILocales: r.UILocales,
 		IDTokenHintSub: r.IDTokenHintSub,
 		CreatedAt:      now, ExpiresAt: now.Add(InteractionTTL),
@@ -164,10 +164,11 @@ func (p *Provider) Advance(ctx context.Context, ix *store.Interaction, sess *Ses
 			return nil, err
 		}
 	}
-	offered, _, e := p.grantScopes(ctx, interactionFlow(ix), client, user, ix.Scopes)
+	offered, resources, _, e := p.grantScopes(ctx, interactionFlow(ix), client, user, ix.Scopes, ix.Resources)
 	if e != nil {
 		return nil, p.redirectError(ix, client, e)
 	}
+	ix.Resources = resources // the code's grant gets what the policy left of them
 	decision, e := p.consentDecision(ctx, ix, client, user, offered)
 	if e != nil {
 		return nil, p.redirectError(ix, client, e)
@@ -224,10 +225,11 @@ func (p *Provider) Decide(ctx context.Context, ix *store.Interaction, approve bo
 	if err != nil {
 		return nil, err
 	}
-	offered, _, e := p.grantScopes(ctx, interactionFlow(ix), client, user, ix.Scopes)
+	offered, resources, _, e := p.grantScopes(ctx, interactionFlow(ix), client, user, ix.Scopes, ix.Resources)
 	if e != nil {
 		return nil, p.redirectError(ix, client, e)
 	}
+	ix.Resources = resources // the code's grant gets what the policy left of them
 	var granted []string
 	for _, s := range offered {
 		// A fixed scope (openid) comes with the approval: a form that left it out, forged or from an old theme,

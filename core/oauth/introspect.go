@@ -2,7 +2,9 @@ package oauth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"slices"
 
 	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/store"
@@ -39,9 +41,10 @@ type IntrospectionResponse struct {
 	// user's token. RFC 7662 has no member for it (§2.2 allows others): a resource server must not take a client
 	// for a user (RFC 9700 §4.15), and such a token has no username either.
 	SubType string `json:"sub_type,omitempty"`
-	// Aud is the client the token was issued to.
-	Aud string `json:"aud,omitempty"`
-	Iss string `json:"iss,omitempty"`
+	// Aud is the token's audience (RFC 7662 §2.2): the resources it was issued for (RFC 8707), or the client it
+	// was issued to when it names none.
+	Aud Audience `json:"aud,omitempty"`
+	Iss string   `json:"iss,omitempty"`
 	// Jti is the stored token id (the SHA-256 of the value), which identifies the token without revealing it.
 	Jti string `json:"jti,omitempty"`
 }
@@ -93,7 +96,12 @@ func (p *Provider) introspect(ctx context.Context, r *IntrospectionRequest) (*In
 		return inactive, client, nil
 	}
 	out := &IntrospectionResponse{Active: true, Scope: JoinScope(tok.Scopes), ClientID: tok.ClientID,
-		Iat: tok.IssuedAt.Unix(), Aud: tok.ClientID, Iss: p.Settings.Issuer, Jti: tok.ID}
+		Iat: tok.IssuedAt.Unix(), Aud: Audience{tok.ClientID}, Iss: p.Settings.Issuer, Jti: tok.ID}
+	if tok.Kind == store.AccessToken && len(tok.Audience) > 0 {
+		// A refresh token's Audience are the resources it may be redeemed for; it is used here, so aud stays
+		// the client.
+		out.Aud = slices.Clone(tok.Audience)
+	}
 	if !tok.ExpiresAt.IsZero() {
 		out.Exp = tok.ExpiresAt.Unix()
 	}
@@ -118,4 +126,30 @@ func (p *Provider) introspect(ctx context.Context, r *IntrospectionRequest) (*In
 	// A resource server sees the roles the user holds now, not those held when the token was issued.
 	out.Scope = JoinScope(p.heldScopes(tok.Scopes, u))
 	return out, client, nil
+}
+
+// Audience is an aud member: one value as a string, several as an array (RFC 7519 §4.1.3, RFC 7662 §2.2).
+type Audience []string
+
+// MarshalJSON writes one audience as a string and several as an array.
+func (a Audience) MarshalJSON() ([]byte, error) {
+	if len(a) == 1 {
+		return json.Marshal(a[0])
+	}
+	return json.Marshal([]string(a))
+}
+
+// UnmarshalJSON reads either form.
+func (a *Audience) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*a = Audience{one}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return err
+	}
+	*a = many
+	return nil
 }

@@ -3,6 +3,8 @@ package oauth
 import (
 	"encoding/json"
 	"net/http"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -26,8 +28,8 @@ func TestIntrospectActive(t *testing.T) {
 	}
 	want := IntrospectionResponse{Active: true, Scope: "openid profile offline_access", ClientID: "web",
 		Username: "alice", TokenType: "Bearer", Exp: issued.Add(time.Hour).Unix(), Iat: issued.Unix(),
-		Sub: e.alice.ID, Aud: "web", Iss: "https://id.example.org", Jti: Digest(resp.AccessToken)}
-	if *got != want {
+		Sub: e.alice.ID, Aud: Audience{"web"}, Iss: "https://id.example.org", Jti: Digest(resp.AccessToken)}
+	if !reflect.DeepEqual(*got, want) {
 		t.Fatalf("access token:\n got %+v\nwant %+v", *got, want)
 	}
 
@@ -36,7 +38,7 @@ func TestIntrospectActive(t *testing.T) {
 		t.Fatal(err)
 	}
 	want.TokenType, want.Exp, want.Jti = "", issued.Add(24*time.Hour).Unix(), Digest(resp.RefreshToken)
-	if *got != want {
+	if !reflect.DeepEqual(*got, want) {
 		t.Fatalf("refresh token:\n got %+v\nwant %+v", *got, want)
 	}
 	b, _ := json.Marshal(got)
@@ -124,7 +126,7 @@ func TestIntrospectPermission(t *testing.T) {
 	e := newTokenEnv(t)
 	r := e.mustExchange("web")
 	got, err := e.introspect("rs", r.AccessToken)
-	if err != nil || !got.Active || got.ClientID != "web" || got.Aud != "web" {
+	if err != nil || !got.Active || got.ClientID != "web" || !slices.Equal(got.Aud, Audience{"web"}) {
 		t.Fatalf("resource server: %+v %v", got, err)
 	}
 	pub := e.mustExchange("spa")

@@ -43,8 +43,13 @@ type Issuance struct {
 	// Requested are the scopes to run through the scope chain: those requested, or those granted before.
 	Requested []string
 	// Narrow, when set, narrows the access token (not the refresh token) to these scopes (RFC 6749 §6).
-	Narrow  []string
-	Refresh RefreshRule
+	Narrow []string
+	// Resource are the token request's resource indicators (RFC 8707 §2, checked: GrantRequest.Resource).
+	Resource []string
+	// GrantResources are the resources the grant was authorized for (from its code or refresh token); nil for a
+	// grant that names none or is created by this issuance.
+	GrantResources []string
+	Refresh        RefreshRule
 	// NoIDToken: never an id_token, even with openid (password grant).
 	NoIDToken bool
 	Nonce     string
@@ -92,9 +97,18 @@ func (p *Provider) Issue(ctx context.Context, is *Issuance) (*TokenResponse, *Er
 		}
 		user = u
 	}
-	scopes, claims, e := p.grantScopes(ctx, is.Flow, is.Client, user, is.Requested)
+	// RFC 8707 §2.2: the token's resources are those asked for, within the grant's; none asked, all of them.
+	audience, e := tokenResources(is.Resource, is.GrantResources)
 	if e != nil {
 		return nil, e
+	}
+	scopes, audience, claims, e := p.grantScopes(ctx, is.Flow, is.Client, user, is.Requested, audience)
+	if e != nil {
+		return nil, e
+	}
+	grantResources := is.GrantResources
+	if is.GrantID == "" {
+		grantResources = audience // a new grant is authorized for what this issuance granted
 	}
 	atScopes := scopes
 	if is.Narrow != nil {
@@ -117,14 +131,16 @@ func (p *Provider) Issue(ctx context.Context, is *Issuance) (*TokenResponse, *Er
 	if grantID == "" {
 		grantID = newGrantID()
 	}
-	format := p.formatFor(is.Client)
+	format := p.formatFor(is.Client, audience)
 	accessTTL := ttlOr(p.Settings.AccessTokenTTL, defaultAccessTokenTTL)
 	at := &store.Token{Host: p.Host, Kind: store.AccessToken, GrantID: grantID, ClientID: is.Client.ID,
-		Scopes: nonNil(atScopes), IssuedAt: now, ExpiresAt: now.Add(accessTTL)}
+		Scopes: nonNil(atScopes), Audience: slices.Clone(audience), IssuedAt: now, ExpiresAt: now.Add(accessTTL)}
+	mint := &MintInput{Client: is.Client}
 	if user != nil {
 		at.UserID = user.ID
+		mint.Subject, mint.AuthTime = p.SubjectOf(user), is.AuthTime
 	}
-	value, err := format.Mint(ctx, at, is.Client)
+	value, err := format.Mint(ctx, at, mint)
 	if err != nil {
 		return nil, ServerError(err)
 	}
@@ -134,7 +150,7 @@ func (p *Provider) Issue(ctx context.Context, is *Issuance) (*TokenResponse, *Er
 	if refresh {
 		rt, rtID := newSecret(PrefixRefreshToken)
 		toks = append(toks, &store.Token{ID: rtID, Host: p.Host, Kind: store.RefreshToken, GrantID: grantID,
-			ClientID: is.Client.ID, UserID: at.UserID, Scopes: nonNil(scopes), IssuedAt: now,
+			ClientID: is.Client.ID, UserID: at.UserID, Scopes: nonNil(scopes), Audience: slices.Clone(grantResources), IssuedAt: now,
 			ExpiresAt: now.Add(ttlOr(p.Settings.RefreshTokenTTL, defaultRefreshTokenTTL))})
 		resp.RefreshToken = rt
 	}
@@ -147,7 +163,7 @@ func (p *Provider) Issue(ctx context.Context, is *Issuance) (*TokenResponse, *Er
 		}
 		resp.IDToken = id
 	}
-	if e := p.commit(ctx, is, grantID, user, scopes, now, toks); e != nil {
+	if e := p.commit(ctx, is, grantID, user, scopes, grantResources, now, toks); e != nil {
 		return nil, e
 	}
 	p.issued(ctx, is, grantID, at.UserID, resp.Scope)
@@ -156,13 +172,13 @@ func (p *Provider) Issue(ctx context.Context, is *Issuance) (*TokenResponse, *Er
 
 // commit makes the issuance durable in one write: the grant's own (Commit), or a new grant with its tokens.
 // A grant revoked or gone since the grant's checks (a concurrent replay or revocation) refuses the write.
-func (p *Provider) commit(ctx context.Context, is *Issuance, grantID string, user *store.User, scopes []string, now time.Time, toks []*store.Token) *Error {
+func (p *Provider) commit(ctx context.Context, is *Issuance, grantID string, user *store.User, scopes, resources []string, now time.Time, toks []*store.Token) *Error {
 	var err error
 	if is.Commit != nil {
 		err = is.Commit(ctx, toks)
 	} else {
 		g := &store.Grant{ID: grantID, Host: p.Host, ClientID: is.Client.ID, Scopes: nonNil(scopes),
-			AuthTime: is.AuthTime, CreatedAt: now, ExpiresAt: toks[0].ExpiresAt}
+			Resources: slices.Clone(resources), AuthTime: is.AuthTime, CreatedAt: now, ExpiresAt: toks[0].ExpiresAt}
 		if user != nil {
 			g.UserID = user.ID
 		}

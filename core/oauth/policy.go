@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/assentry/assentry/core/events"
@@ -70,10 +71,11 @@ func policyError(err error) *Error {
 }
 
 // grantScopes is the scope decision of one grant (every grant calls it through Issue, and the authorization
-// step to offer scopes): map_roles gives the roles in force, then scope_policy narrows the requested scopes. It
-// returns the scopes and the claims map_roles added. Without a user (client credentials) map_roles does not
-// run, scope_policy sees no user, and no scope that stands for a user is granted.
-func (p *Provider) grantScopes(ctx context.Context, flow string, client *store.Client, user *store.User, requested []string) ([]string, map[string]any, *Error) {
+// step to offer scopes): map_roles gives the roles in force, then scope_policy narrows the requested scopes and
+// the resources (RFC 8707). It returns the scopes, the resources and the claims map_roles added; resources asked
+// for of which the policy leaves none are invalid_target (RFC 8707 §2). Without a user (client credentials)
+// map_roles does not run, scope_policy sees no user, and no scope that stands for a user is granted.
+func (p *Provider) grantScopes(ctx context.Context, flow string, client *store.Client, user *store.User, requested, resources []string) ([]string, []string, map[string]any, *Error) {
 	var roles []string
 	var claims map[string]any
 	if user != nil {
@@ -84,15 +86,22 @@ func (p *Provider) grantScopes(ctx context.Context, flow string, client *store.C
 	if user != nil {
 		mr, err := p.Policy.MapRoles(ctx, &policy.MapRolesInput{User: *p.policyUser(user, roles), Client: &pc, Roles: nonNil(roles)})
 		if err != nil {
-			return nil, nil, policyError(err)
+			return nil, nil, nil, policyError(err)
 		}
 		roles, claims = mr.Roles, mr.Claims
 		pu = p.policyUser(user, roles)
 	}
 	sp, err := p.Policy.ScopePolicy(ctx, &policy.ScopePolicyInput{Flow: flow, User: pu, Client: pc,
-		RequestedScopes: nonNil(requested)})
+		RequestedScopes: nonNil(requested), Resource: slices.Clone(resources)})
 	if err != nil {
-		return nil, nil, policyError(err)
+		return nil, nil, nil, policyError(err)
+	}
+	if len(resources) > 0 && sp.GrantedResources != nil {
+		if len(sp.GrantedResources) == 0 {
+			p.log().Info("resource refused by policy", "flow", flow, "client_id", client.ID, "resource", resources)
+			return nil, nil, nil, InvalidTarget("a policy refused the requested resource")
+		}
+		resources = sp.GrantedResources
 	}
 	for _, d := range sp.Denied {
 		p.log().Info("scope denied by policy", "flow", flow, "client_id", client.ID, "scope", d.Scope, "reason", d.Reason,
@@ -102,7 +111,7 @@ func (p *Provider) grantScopes(ctx context.Context, flow string, client *store.C
 	// The host's invariant whatever the policy (even with the built-in scope_policy switched off): only scopes
 	// of the host's catalogue, within the client's, and a role scope only for a holder of that role in force
 	// (roles come from the catalogue through map_roles alone; RFC 9700 §2.3, least privilege).
-	return nonNil(p.withoutUser(p.Scopes.Grantable(sp.GrantedScopes, client.Scopes, roles), user)), claims, nil
+	return nonNil(p.withoutUser(p.Scopes.Grantable(sp.GrantedScopes, client.Scopes, roles), user)), resources, claims, nil
 }
 
 // withoutUser drops the scopes that stand for a user when there is none (UserScope).

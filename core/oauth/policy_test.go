@@ -30,7 +30,7 @@ func TestGrantScopesInvariant(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e.p.Policy = builtinChain(t, tkHost, e.p.Scopes, tt.builtin)
-			got, _, perr := e.p.grantScopes(e.ctx, GrantAuthorizationCode, client, bob, requested)
+			got, _, _, perr := e.p.grantScopes(e.ctx, GrantAuthorizationCode, client, bob, requested, nil)
 			if perr != nil || !slices.Equal(got, tt.want) {
 				t.Fatalf("granted %v (%v), want %v", got, perr, tt.want)
 			}

@@ -67,6 +67,11 @@ type Settings struct {
 	TermsURL             string
 	PolicyURL            string
 	ServiceDocumentation string
+	// Resources are the host's protected resources (RFC 8707): the resource indicators any client without its
+	// own list may ask for, and each one's access token format.
+	Resources []Resource
+	// JWTAccessTokenAlg signs RFC 9068 JWT access tokens (the host's id_token_signing_alg); empty: RS256.
+	JWTAccessTokenAlg string
 }
 
 // Options are what a Provider is built from. Every store and service is required except OIDC; Policy is the
@@ -85,6 +90,9 @@ type Options struct {
 	Scopes       *Catalogue
 	Policy       policy.Policy
 	OIDC         OIDC
+	// JWTSigner signs RFC 9068 JWT access tokens with the host's keys (core/token.Manager); nil: every access
+	// token is opaque, whatever a client or resource asks for.
+	JWTSigner JWTSigner
 	// Handlers are the grants the token endpoint can serve; nil means BuiltinGrants(). Settings.GrantTypes picks
 	// which of them the host serves.
 	Handlers []Grant
@@ -118,6 +126,8 @@ type Provider struct {
 	// Policy is the host's policy chain (map_roles, scope_policy, consent).
 	Policy policy.Policy
 	oidc   OIDC
+	// jwt signs JWT access tokens (Options.JWTSigner); nil: opaque only.
+	jwt JWTSigner
 	// grants are the served grants by grant_type, in the order of Settings.GrantTypes.
 	grants map[string]Grant
 	clock  func() time.Time
@@ -172,7 +182,7 @@ func New(o Options) (*Provider, error) {
 	}
 	p := &Provider{Host: o.Host, Settings: o.Settings, Clients: o.Clients, Users: o.Users, Grants: o.Grants,
 		Tokens: o.Tokens, Codes: o.Codes, DeviceCodes: o.DeviceCodes, Consents: o.Consents,
-		Interactions: o.Interactions, Scopes: o.Scopes, Policy: o.Policy, oidc: o.OIDC, grants: served,
+		Interactions: o.Interactions, Scopes: o.Scopes, Policy: o.Policy, oidc: o.OIDC, jwt: o.JWTSigner, grants: served,
 		clock: o.Now, random: o.Random, logger: o.Log, authLimits: o.ClientAuthLimits, events: o.Events}
 	if p.random == nil {
 		p.random = rand.Reader

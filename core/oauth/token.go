@@ -36,9 +36,9 @@ type TokenResponse struct {
 // then the grant. Descriptions never echo request values: RFC 6749 §5.2 limits error_description to printable
 // ASCII without '"' and '\'.
 func (p *Provider) Token(ctx context.Context, r *TokenRequest) (*TokenResponse, *Error) {
-	client, err := p.AuthenticateClient(ctx, r.Client, r.Transport.ClientAddr)
-	if err != nil {
-		return nil, err
+	client, e := p.AuthenticateClient(ctx, r.Client, r.Transport.ClientAddr)
+	if e != nil {
+		return nil, e
 	}
 	grantType := r.Params["grant_type"]
 	if grantType == "" {
@@ -51,5 +51,10 @@ func (p *Provider) Token(ctx context.Context, r *TokenRequest) (*TokenResponse, 
 	if !slices.Contains(client.GrantTypes, grantType) {
 		return nil, UnauthorizedClient("the client is not registered for this grant_type")
 	}
-	return g.Token(ctx, p, &GrantRequest{Client: client, Params: r.Params, Transport: r.Transport})
+	// RFC 8707 §2: a malformed or unknown resource is invalid_target before the grant consumes anything.
+	resource, e := p.checkResources(client, r.Params.Resources())
+	if e != nil {
+		return nil, e
+	}
+	return g.Token(ctx, p, &GrantRequest{Client: client, Params: r.Params, Transport: r.Transport, Resource: resource})
 }

@@ -99,7 +99,7 @@ func BenchmarkGrantScopes(b *testing.B) {
 	requested := []string{ScopeOpenID, ScopeOfflineAccess, ScopeProfile, "user", "admin"}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := e.p.grantScopes(e.ctx, GrantRefreshToken, client, e.alice, requested); err != nil {
+		if _, _, _, err := e.p.grantScopes(e.ctx, GrantRefreshToken, client, e.alice, requested, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -13,6 +13,19 @@ import (
 // Sign signs claims with the key that signs for alg now. The JOSE header carries alg, kid and typ "JWT". It reads
 // only the cached keys (see keySet), never the store, unless the cache is due for its periodic refresh.
 func (m *Manager) Sign(ctx context.Context, alg string, claims jwt.Claims) (string, error) {
+	return m.sign(ctx, alg, "JWT", claims)
+}
+
+// TypeAccessToken is the JOSE typ of an RFC 9068 JWT access token (§2.1).
+const TypeAccessToken = "at+jwt"
+
+// SignAccessToken signs the claims of an RFC 9068 JWT access token: as Sign, with typ "at+jwt" (§2.1), so a
+// resource server can tell it from an id_token signed by the same keys.
+func (m *Manager) SignAccessToken(ctx context.Context, alg string, claims map[string]any) (string, error) {
+	return m.sign(ctx, alg, TypeAccessToken, jwt.MapClaims(claims))
+}
+
+func (m *Manager) sign(ctx context.Context, alg, typ string, claims jwt.Claims) (string, error) {
 	if !kept(m.algs, alg) {
 		return "", fmt.Errorf("%w %q: this host keeps keys for %v", ErrUnknownAlgorithm, alg, m.algs)
 	}
@@ -25,6 +38,7 @@ func (m *Manager) Sign(ctx context.Context, alg string, claims jwt.Claims) (stri
 		return "", fmt.Errorf("token: host %s has no %s key that can sign now (was Ensure called?)", m.host, alg)
 	}
 	t := jwt.NewWithClaims(k.method, claims) // sets alg and typ: JWT
+	t.Header["typ"] = typ
 	t.Header["kid"] = k.rec.ID
 	return t.SignedString(k.signer)
 }

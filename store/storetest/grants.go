@@ -31,6 +31,49 @@ func testGrants(t *testing.T, open Opener) {
 		same(t, "Get userless grant", got, g3)
 	})
 
+	// RFC 8707: a grant keeps the resources granted at authorization (created with its code, or with its tokens)
+	// and an access token its audience; both round-trip, and a rotation's new tokens keep theirs.
+	t.Run("Resources", func(t *testing.T) {
+		e := newEnv(t, open)
+		g := e.newGrant(hostA, "g1", "u1", "c1")
+		g.Resources = []string{"https://api.example.org/", "urn:example:calendar"}
+		code := e.newCode(hostA, "code1", "g1")
+		code.Resources = g.Resources
+		e.must(e.s.Codes().Put(e.ctx, code, g))
+		got, err := e.s.Grants().Get(e.ctx, hostA, "g1")
+		e.must(err)
+		same(t, "Get of the code's grant", got, g)
+		gotCode, err := e.s.Codes().Get(e.ctx, hostA, "code1")
+		e.must(err)
+		same(t, "Codes.Get", gotCode, code)
+
+		g2 := e.newGrant(hostA, "g2", "", "c1")
+		g2.Resources = []string{"https://api.example.org/"}
+		at := e.newToken(g2, "at2", store.AccessToken)
+		at.Audience = []string{"https://api.example.org/"}
+		rt := e.newToken(g2, "rt2", store.RefreshToken)
+		e.must(e.s.Grants().Create(e.ctx, g2, at, rt))
+		got, err = e.s.Grants().Get(e.ctx, hostA, "g2")
+		e.must(err)
+		if !slices.Equal(got.Resources, g2.Resources) {
+			t.Errorf("Grants.Get: Resources = %q, want %q", got.Resources, g2.Resources)
+		}
+		tok, err := e.s.Tokens().Get(e.ctx, hostA, "at2")
+		e.must(err)
+		if !slices.Equal(tok.Audience, at.Audience) {
+			t.Errorf("Tokens.Get: Audience = %q, want %q", tok.Audience, at.Audience)
+		}
+		next := e.newToken(g2, "at3", store.AccessToken)
+		next.Audience = []string{"urn:example:calendar"}
+		_, err = e.s.Tokens().Rotate(e.ctx, hostA, "rt2", next, e.newToken(g2, "rt3", store.RefreshToken))
+		e.must(err)
+		tok, err = e.s.Tokens().Get(e.ctx, hostA, "at3")
+		e.must(err)
+		if !slices.Equal(tok.Audience, next.Audience) {
+			t.Errorf("Tokens.Get after Rotate: Audience = %q, want %q", tok.Audience, next.Audience)
+		}
+	})
+
 	t.Run("Expiry", func(t *testing.T) {
 		e := newEnv(t, open)
 		e.must(e.s.Grants().Create(e.ctx, e.newGrant(hostA, "g1", "u1", "c1")))

@@ -191,12 +191,18 @@ export class ScopePolicyInput extends Envelope {
   get grantedScopes(): string[] {
     return strings(field(this.raw, "granted_scopes"));
   }
+  /** The resource indicators (RFC 8707) so far; empty when the request named none. */
+  get resource(): string[] {
+    return strings(field(this.raw, "resource"));
+  }
 }
 
 /** A scope decision: the scopes to keep and why others were removed. */
 export class ScopePolicyOutput {
   deniedScopes: string[] = [];
   deniedReasons: string[] = [];
+  /** The resources to keep (granted_resources); null leaves them, an empty list refuses (invalid_target). */
+  grantedResources: string[] | null = null;
   constructor(public grantedScopes: string[]) {}
 
   deny(scope: string, reason: string): ScopePolicyOutput {
@@ -217,6 +223,8 @@ export class ScopePolicyOutput {
       }
       w.endArray();
     }
+    const resources = this.grantedResources;
+    if (resources !== null) w.key("granted_resources").strings(resources);
     return w.endObject();
   }
 }

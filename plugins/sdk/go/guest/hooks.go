@@ -149,6 +149,8 @@ type ScopePolicyInput struct {
 	Client          Client
 	RequestedScopes []string
 	GrantedScopes   []string // the result so far
+	// Resource are the resource indicators (RFC 8707) so far; nil when the request named none.
+	Resource []string
 }
 
 // DeniedScope explains a removed scope (for the audit log).
@@ -161,6 +163,9 @@ type DeniedScope struct {
 type ScopePolicyOutput struct {
 	GrantedScopes []string
 	Denied        []DeniedScope
+	// GrantedResources narrows the input's Resource; nil leaves them, an empty non-nil list refuses the request
+	// (invalid_target).
+	GrantedResources []string
 }
 
 // AppendJSON encodes the decision.
@@ -181,6 +186,9 @@ func (o *ScopePolicyOutput) AppendJSON(b []byte) []byte {
 			d = e.AppendJSON(d)
 		}
 		j.Raw("denied", append(d, ']'))
+	}
+	if o.GrantedResources != nil {
+		j.Strings("granted_resources", o.GrantedResources)
 	}
 	return j.AppendJSON(b)
 }

@@ -115,6 +115,7 @@ func ServeScopePolicy(input []byte, f ScopePolicyFunc) []byte {
 	in := ScopePolicyInput{
 		Envelope: decodeEnvelope(v), Flow: v.Get("flow").Str(), Client: decodeClient(v.Get("client")),
 		RequestedScopes: v.Get("requested_scopes").Strings(), GrantedScopes: v.Get("granted_scopes").Strings(),
+		Resource: v.Get("resource").Strings(),
 	}
 	if u := v.Get("user"); u.Kind() == KindObject {
 		user := decodeUser(u)

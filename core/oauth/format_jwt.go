@@ -1,0 +1,70 @@
+package oauth
+
+import (
+	"context"
+
+	"github.com/assentry/assentry/store"
+)
+
+// JWTSigner signs the claims of a JWT access token with the host's current key of alg, with the JOSE header typ
+// "at+jwt" (RFC 9068 §2.1). core/token.Manager implements it.
+type JWTSigner interface {
+	SignAccessToken(ctx context.Context, alg string, claims map[string]any) (string, error)
+}
+
+// TypeATJWT is the JOSE typ of a JWT access token (RFC 9068 §2.1); resource servers must check it (§4) so that
+// an id_token is never taken for an access token.
+const TypeATJWT = "at+jwt"
+
+// defaultJWTAlg is the algorithm every RFC 9068 resource server supports (§4).
+const defaultJWTAlg = "RS256"
+
+// jwtFormat is an RFC 9068 JWT access token. It stays revocable: the store keeps it, like an opaque token, under
+// the SHA-256 of its value (the whole JWT), so introspection, userinfo and revocation find it by that digest, and
+// a revoked or logged-out token is inactive there at once. A resource server that verifies the JWT locally cannot
+// see that before exp: the README says so and recommends short lifetimes or introspection.
+type jwtFormat struct{ p *Provider }
+
+func (p *Provider) jwtFormat() TokenFormat { return jwtFormat{p} }
+
+func (jwtFormat) Type() string { return TokenTypeBearer }
+
+// Mint signs the claims of RFC 9068 §2.2: iss, exp, aud (the token's resources, or the client_id when none was
+// requested, as introspection says), sub (the user's subject, or the client_id of a client's own token, §2.2),
+// client_id, iat, jti (random; the store id is the digest), scope, and auth_time and amr for a user who signed
+// in. No personal claim beyond sub.
+func (f jwtFormat) Mint(ctx context.Context, t *store.Token, m *MintInput) (string, error) {
+	alg := f.p.Settings.JWTAccessTokenAlg
+	if alg == "" {
+		alg = defaultJWTAlg
+	}
+	c := map[string]any{"iss": f.p.Settings.Issuer, "exp": t.ExpiresAt.Unix(), "iat": t.IssuedAt.Unix(),
+		"client_id": t.ClientID, "jti": newGrantID(), "scope": JoinScope(t.Scopes)}
+	c["aud"] = audienceClaim(t)
+	c["sub"] = t.ClientID
+	if m.Subject != "" {
+		c["sub"] = m.Subject
+		if !m.AuthTime.IsZero() {
+			c["auth_time"] = m.AuthTime.Unix()
+			c["amr"] = []string{"pwd"} // the only way a user signs in here, as the id_token says (core/oidc)
+		}
+	}
+	value, err := f.p.jwt.SignAccessToken(ctx, alg, c)
+	if err != nil {
+		return "", err
+	}
+	t.ID = Digest(value)
+	return value, nil
+}
+
+// audienceClaim is aud of a token: its one resource as a string, several as an array (RFC 7519 §4.1.3), the
+// client_id when it has none.
+func audienceClaim(t *store.Token) any {
+	switch len(t.Audience) {
+	case 0:
+		return t.ClientID
+	case 1:
+		return t.Audience[0]
+	}
+	return t.Audience
+}
