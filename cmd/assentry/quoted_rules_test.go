@@ -36,6 +36,10 @@ var commandSkips = []commandSkip{
 	skip(`^assentry client revoke "\$CLIENT_ID" `, "$CLIENT_ID stands for a registered client's id"),
 	skip(`^assentry client revoked \[--json\]$`, "[--json] is the synopsis' notation for an optional flag"),
 
+	// README, "Pushed authorization requests": a push to the example's public issuer (core/httpapi
+	// TestPushedAuthorizationCodeFlow makes it).
+	skip(`^curl -sS https://auth\.example\.net/oauth2/par `, "auth.example.net is the example's issuer, not a server here"),
+
 	// README, "Operating Assentry": the admin API, on admin_listen, with a token pasted by hand (TestAdminAPI
 	// makes each of these calls).
 	skip(`^TOKEN=asa_\.\.\.$`, "a placeholder for the token admin-token create printed"),
