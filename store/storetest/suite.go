@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 		{"Interactions", testInteractions},
 		{"RevokedClients", testRevokedClients},
 		{"AdminTokens", testAdminTokens},
+		{"DPoPProofs", testDPoPProofs},
 		{"Races", testRaces},
 		{"HostIsolation", testHostIsolation},
 		{"Durability", testDurability},
