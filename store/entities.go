@@ -53,8 +53,10 @@ type Client struct {
 	// IDTokenSignedResponseAlg is the client's id_token algorithm (OIDC Registration §2); empty: the host's.
 	IDTokenSignedResponseAlg string `json:"id_token_signed_response_alg,omitempty"`
 	Introspect               bool   `json:"introspect,omitempty"`
-	Untrusted                bool   `json:"untrusted,omitempty"`
-	FromConfig               bool   `json:"from_config,omitempty"` // declared under clients: in the config file
+	// DPoPBoundAccessTokens: every token request of the client must carry a DPoP proof (RFC 9449 §5.2).
+	DPoPBoundAccessTokens bool `json:"dpop_bound_access_tokens,omitempty"`
+	Untrusted             bool `json:"untrusted,omitempty"`
+	FromConfig            bool `json:"from_config,omitempty"` // declared under clients: in the config file
 	// Legacy marks a client registered with mod_http_oauth2 (its client_id carries no iss). Prosody accepted the
 	// secret by HTTP Basic or in the body whatever the client registered, so such a client may use either. Set
 	// by the registration source; never stored.
@@ -126,6 +128,9 @@ type Token struct {
 	ExpiresAt time.Time `json:"expires_at"`
 	UsedAt    time.Time `json:"used_at,omitempty"` // refresh tokens: when rotated
 	Revoked   bool      `json:"revoked,omitempty"` // this one token revoked (RFC 7009 of an access token)
+	// JKT binds the token to a DPoP key: the RFC 7638 thumbprint of the key whose proofs must come with every
+	// use (RFC 9449 §6); "" for a bearer token.
+	JKT string `json:"jkt,omitempty"`
 }
 
 // Code is an authorization code. ID is the SHA-256 (hex) of the code string.
@@ -146,6 +151,9 @@ type Code struct {
 	IssuedAt            time.Time `json:"issued_at"`
 	ExpiresAt           time.Time `json:"expires_at"`
 	UsedAt              time.Time `json:"used_at,omitempty"`
+	// DPoPJKT is the authorization request's dpop_jkt (RFC 9449 §10): the code is redeemed only with a proof by
+	// that key.
+	DPoPJKT string `json:"dpop_jkt,omitempty"`
 }
 
 // DeviceCode is an RFC 8628 device authorization. ID is the SHA-256 (hex) of the device code; UserCode is what
@@ -210,6 +218,7 @@ type Interaction struct {
 	// DeviceCodeID is set for the verification of a device authorization (RFC 8628 §3.3): the interaction ends
 	// in approving or denying that device code instead of a redirect (RedirectURI is empty).
 	DeviceCodeID string `json:"device_code_id,omitempty"`
+	DPoPJKT      string `json:"dpop_jkt,omitempty"` // dpop_jkt of the request (RFC 9449 §10), for its code
 
 	UserID   string    `json:"user_id,omitempty"` // set once the user is authenticated for this request
 	AuthTime time.Time `json:"auth_time,omitempty"`

@@ -23,7 +23,7 @@ func newClientCmd(g *globals) *cobra.Command {
 type clientFlags struct {
 	id, name, clientURI, logoURI, tosURI, policyURI, scope, authMethod, idTokenAlg string
 	redirects, postLogout, grants                                                  []string
-	public, introspect, untrusted                                                  bool
+	public, introspect, untrusted, dpopBound                                       bool
 }
 
 func (cf *clientFlags) register(f *pflag.FlagSet) {
@@ -41,6 +41,7 @@ func (cf *clientFlags) register(f *pflag.FlagSet) {
 	f.BoolVar(&cf.introspect, "introspect", false, "may introspect any token of the host")
 	f.StringVar(&cf.idTokenAlg, "id-token-alg", "", "id_token signing algorithm: RS256, ES256 or EdDSA (default: the host's)")
 	f.BoolVar(&cf.untrusted, "untrusted", false, "not trusted like the operator's own clients (errors before login are shown, not redirected)")
+	f.BoolVar(&cf.dpopBound, "dpop-bound", false, "every token request must carry a DPoP proof (dpop_bound_access_tokens, RFC 9449)")
 }
 
 // args returns the ClientArgs of the flags that were given (all of them for add, which has defaults).
@@ -60,6 +61,7 @@ func (cf *clientFlags) args(f *pflag.FlagSet) admin.ClientArgs {
 	a.Introspect = changed(f, "introspect", cf.introspect)
 	a.Untrusted = changed(f, "untrusted", cf.untrusted)
 	a.IDTokenAlg = changed(f, "id-token-alg", cf.idTokenAlg)
+	a.DPoPBound = changed(f, "dpop-bound", cf.dpopBound)
 	return a
 }
 

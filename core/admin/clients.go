@@ -28,6 +28,7 @@ type ClientArgs struct {
 	Introspect             *bool     `json:"introspect,omitempty"`
 	Untrusted              *bool     `json:"untrusted,omitempty"`
 	IDTokenAlg             *string   `json:"id_token_signed_response_alg,omitempty"`
+	DPoPBound              *bool     `json:"dpop_bound_access_tokens,omitempty"`
 }
 
 // ClientView is what the CLI shows of a client (never the secret hash).
@@ -46,6 +47,7 @@ type ClientView struct {
 	Introspect             bool      `json:"introspect"`
 	Untrusted              bool      `json:"untrusted"`
 	IDTokenAlg             string    `json:"id_token_signed_response_alg,omitempty"`
+	DPoPBound              bool      `json:"dpop_bound_access_tokens,omitempty"`
 	FromConfig             bool      `json:"from_config"`
 	CreatedAt              time.Time `json:"created_at"`
 }
@@ -63,7 +65,7 @@ func viewClient(c *store.Client) *ClientView {
 		PolicyURI: c.PolicyURI, RedirectURIs: nonNil(c.RedirectURIs), PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 		GrantTypes: nonNil(c.GrantTypes), Scopes: c.Scopes, AuthMethod: c.TokenEndpointAuthMethod,
 		Introspect: c.Introspect, Untrusted: c.Untrusted, IDTokenAlg: c.IDTokenSignedResponseAlg,
-		FromConfig: c.FromConfig, CreatedAt: c.CreatedAt}
+		DPoPBound: c.DPoPBoundAccessTokens, FromConfig: c.FromConfig, CreatedAt: c.CreatedAt}
 }
 
 // apply overlays the set fields of a onto spec.
@@ -82,6 +84,7 @@ func (a *ClientArgs) apply(spec *oauth.ClientSpec) {
 	overlay(&spec.Introspect, a.Introspect)
 	overlay(&spec.Untrusted, a.Untrusted)
 	overlay(&spec.IDTokenAlg, a.IDTokenAlg)
+	overlay(&spec.DPoPBound, a.DPoPBound)
 	if a.Public != nil && *a.Public && a.AuthMethod == nil {
 		spec.AuthMethod = oauth.AuthNone
 	}
@@ -102,7 +105,7 @@ func specOf(c *store.Client) oauth.ClientSpec {
 		PolicyURI: c.PolicyURI, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 		GrantTypes: c.GrantTypes, Scopes: c.Scopes, AuthMethod: c.TokenEndpointAuthMethod,
 		Public: c.TokenEndpointAuthMethod == oauth.AuthNone, Introspect: c.Introspect, Untrusted: c.Untrusted,
-		IDTokenAlg: c.IDTokenSignedResponseAlg}
+		IDTokenAlg: c.IDTokenSignedResponseAlg, DPoPBound: c.DPoPBoundAccessTokens}
 }
 
 func clientAdd(ctx context.Context, hs *HostServices, raw json.RawMessage) (any, error) {

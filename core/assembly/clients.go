@@ -25,7 +25,7 @@ func (s *Services) syncClients(ctx context.Context) error {
 			RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, GrantTypes: c.GrantTypes,
 			Scopes: strings.Fields(c.Scope), AuthMethod: c.TokenEndpointAuthMethod,
 			Public: c.TokenEndpointAuthMethod == oauth.AuthNone, Introspect: c.Introspect, Untrusted: c.Untrusted,
-			IDTokenAlg: c.IDTokenSignedResponseAlg}})
+			IDTokenAlg: c.IDTokenSignedResponseAlg, DPoPBound: c.DPoPBoundAccessTokens}})
 	}
 	return s.Clients.SyncConfig(ctx, declared)
 }

@@ -89,6 +89,13 @@ type Host struct {
 	// OOBRequirePKCE ends the out-of-band redirect's PKCE exemption for clients registered with mod_http_oauth2.
 	OOBRequirePKCE *bool `yaml:"oob_require_pkce"`
 
+	// DPoP (RFC 9449): whether every proof must carry a server nonce (required or off), how far a proof's iat
+	// may be from the server's clock, how long a nonce lives, and how many proofs an instance remembers.
+	DPoPNonce         string    `yaml:"dpop_nonce"`
+	DPoPProofWindow   *Duration `yaml:"dpop_proof_window"`
+	DPoPNonceLifetime *Duration `yaml:"dpop_nonce_lifetime"`
+	DPoPReplayMax     *int      `yaml:"dpop_replay_max"`
+
 	Scopes  []Scope  `yaml:"scopes"`
 	Clients []Client `yaml:"clients"`
 	Roles   *Roles   `yaml:"roles"`
@@ -167,6 +174,8 @@ type Client struct {
 	IDTokenSignedResponseAlg string `yaml:"id_token_signed_response_alg"`
 	Introspect               bool   `yaml:"introspect"`
 	Untrusted                bool   `yaml:"untrusted"`
+	// DPoPBoundAccessTokens: every token request of the client must carry a DPoP proof (RFC 9449 §5.2).
+	DPoPBoundAccessTokens bool `yaml:"dpop_bound_access_tokens"`
 }
 
 // Roles is the host's role catalogue and its default role (the one the `xmpp` scope stands for).

@@ -65,6 +65,7 @@ func (b *hostBuilder) build(h Host) builtHost {
 	b.tokens(h, &hs)
 	b.registration(h, &hs)
 	b.protocol(h, &hs)
+	b.dpop(h, &hs)
 	b.roles(h, &hs)
 	b.scopes(h, &hs)
 	b.clients(h, &hs)

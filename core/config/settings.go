@@ -73,6 +73,7 @@ type HostSettings struct {
 	DeviceCodeTTL          time.Duration // RFC 8628 device codes (device_code_ttl)
 	SessionTTL             time.Duration // 0: never remember a login
 	RefreshTokenReuseGrace time.Duration // 0: any reuse of a rotated refresh token revokes the chain
+	DPoP                   DPoPSettings  // RFC 9449 (dpop.go)
 
 	Registration RegistrationSettings
 

@@ -37,6 +37,7 @@ type AuthorizeRequest struct {
 	LoginHint           string
 	UILocales           string // ui_locales (OIDC Core 1.0 §3.1.2.1): the user's preferred languages for the pages
 	IDTokenHintSub      string // sub of a verified id_token_hint (OIDC Core §3.1.2.1)
+	DPoPJKT             string // dpop_jkt (RFC 9449 §10): the thumbprint the code's token request must prove
 }
 
 // ShowError is an authorization error found before the client and redirect URI were verified: it is shown
@@ -119,6 +120,9 @@ func (p *Provider) ParseAuthorize(ctx context.Context, params Params) (*Authoriz
 		return nil, fail(err)
 	}
 	if err := checkPrompt(r.Prompt); err != nil {
+		return nil, fail(err)
+	}
+	if err := p.checkDPoPJKT(params, r); err != nil {
 		return nil, fail(err)
 	}
 	if v := params["max_age"]; v != "" {

@@ -45,6 +45,7 @@ type ClientSpec struct {
 	Introspect             bool
 	Untrusted              bool
 	IDTokenAlg             string // id_token_signed_response_alg; empty: the host's
+	DPoPBound              bool   // dpop_bound_access_tokens (RFC 9449 §5.2)
 }
 
 // Clients manages the static clients of one host.
@@ -289,7 +290,7 @@ func (c *Clients) fromSpec(s ClientSpec) (*store.Client, error) {
 		TOSURI: s.TOSURI, PolicyURI: s.PolicyURI, RedirectURIs: s.RedirectURIs,
 		PostLogoutRedirectURIs: s.PostLogoutRedirectURIs, GrantTypes: grants, Scopes: s.Scopes,
 		TokenEndpointAuthMethod: method, Introspect: s.Introspect, Untrusted: s.Untrusted,
-		IDTokenSignedResponseAlg: s.IDTokenAlg}, nil
+		IDTokenSignedResponseAlg: s.IDTokenAlg, DPoPBoundAccessTokens: s.DPoPBound}, nil
 }
 
 func (c *Clients) mapErr(err error, id string) error {

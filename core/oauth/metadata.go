@@ -25,6 +25,8 @@ type Metadata struct {
 	ServiceDocumentation                       string   `json:"service_documentation,omitempty"`
 	OpPolicyURI                                string   `json:"op_policy_uri,omitempty"`
 	OpTOSURI                                   string   `json:"op_tos_uri,omitempty"`
+	// DPoPSigningAlgValuesSupported are the DPoP proof algorithms (RFC 9449 §5.1); absent while DPoP is off.
+	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported,omitempty"`
 }
 
 // Metadata returns the host's RFC 8414 metadata (§2).
@@ -50,6 +52,7 @@ func (p *Provider) Metadata() *Metadata {
 		ServiceDocumentation:                       p.Settings.ServiceDocumentation,
 		OpPolicyURI:                                p.Settings.PolicyURL,
 		OpTOSURI:                                   p.Settings.TermsURL,
+		DPoPSigningAlgValuesSupported:              p.DPoPAlgorithms(),
 	}
 	if p.Serves(GrantImplicit) && slices.Contains(m.ResponseTypesSupported, ResponseTypeToken) {
 		m.ResponseModesSupported = append(m.ResponseModesSupported, "fragment")

@@ -29,6 +29,9 @@ type Metadata struct {
 	SoftwareID               string   `json:"software_id,omitempty"`
 	SoftwareVersion          string   `json:"software_version,omitempty"`
 	IDTokenSignedResponseAlg string   `json:"id_token_signed_response_alg,omitempty"`
+	// DPoPBoundAccessTokens: the client always sends DPoP proofs, and a token request without one is refused
+	// (RFC 9449 §5.2).
+	DPoPBoundAccessTokens bool `json:"dpop_bound_access_tokens,omitempty"`
 }
 
 // Metadata member names, for error messages and the schema.
@@ -49,6 +52,7 @@ const (
 	fieldSoftwareID      = "software_id"
 	fieldSoftwareVersion = "software_version"
 	fieldIDTokenAlg      = "id_token_signed_response_alg"
+	fieldDPoPBound       = "dpop_bound_access_tokens"
 )
 
 // Application types (OIDC Registration §2).

@@ -183,7 +183,7 @@ func (r *Registry) client(id string, cl *claims) *store.Client {
 		TOSURI: m.TOSURI, PolicyURI: m.PolicyURI, RedirectURIs: m.RedirectURIs,
 		PostLogoutRedirectURIs: m.PostLogoutRedirectURIs, GrantTypes: m.GrantTypes, Scopes: strings.Fields(m.Scope),
 		TokenEndpointAuthMethod: m.TokenEndpointAuthMethod, IDTokenSignedResponseAlg: m.IDTokenSignedResponseAlg,
-		Untrusted: true, Legacy: cl.Issuer == ""}
+		DPoPBoundAccessTokens: m.DPoPBoundAccessTokens, Untrusted: true, Legacy: cl.Issuer == ""}
 	if c.TokenEndpointAuthMethod == "" {
 		c.TokenEndpointAuthMethod = oauth.AuthClientSecretBasic
 	}

@@ -63,6 +63,8 @@ func schemaJSON(r Rules, defaults bool) ([]byte, error) {
 		fieldSoftwareVersion: withMax(str("Software Version", "Version of the client software being registered."), maxNameLen),
 		fieldIDTokenAlg: map[string]any{"type": "string", "title": "ID Token Signing Algorithm", "enum": r.IDTokenAlgs,
 			"description": "The algorithm of the client's id_tokens; the server's default when absent."},
+		fieldDPoPBound: map[string]any{"type": "boolean", "title": "DPoP-Bound Access Tokens", "default": false,
+			"description": "Every token request of the client carries a DPoP proof (RFC 9449); one without is refused."},
 	}
 	required := []string{fieldClientName, fieldClientURI}
 	if !defaults {
