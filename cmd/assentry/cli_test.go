@@ -217,7 +217,7 @@ func manageUsersAndClients(t *testing.T, e *cliEnv) (secret, clientID string) {
 		t.Fatalf("client add --json: %v", creds)
 	}
 	// Public client: no secret.
-	out = e.ok("", "client", "add", "--name", "CLI App", "--public", "--redirect-uri", "http://127.0.0.1/cb", "--json")
+	out = e.ok("", "client", "add", "--name", "CLI App", "--public", "--dpop-bound", "--redirect-uri", "http://127.0.0.1/cb", "--json")
 	var pub map[string]string
 	_ = json.Unmarshal([]byte(out), &pub)
 	if len(pub) != 1 || pub["client_id"] == "" {
@@ -246,6 +246,7 @@ func manageUsersAndClients(t *testing.T, e *cliEnv) (secret, clientID string) {
 		Scopes     []string `json:"scopes"`
 		TOSURI     string   `json:"tos_uri"`
 		Introspect bool     `json:"introspect"`
+		DPoPBound  bool     `json:"dpop_bound_access_tokens"`
 	}
 	if err := json.Unmarshal([]byte(e.ok("", "client", "list", "--json")), &clients); err != nil {
 		t.Fatal(err)
@@ -254,10 +255,10 @@ func manageUsersAndClients(t *testing.T, e *cliEnv) (secret, clientID string) {
 		t.Fatalf("client list: %+v", clients)
 	}
 	for _, c := range clients {
-		if c.ID == creds["client_id"] && (c.Name != "Web App 2" || c.TOSURI == "" || !c.Introspect || c.AuthMethod != "client_secret_basic" || len(c.Scopes) != 2) {
+		if c.ID == creds["client_id"] && (c.Name != "Web App 2" || c.TOSURI == "" || !c.Introspect || c.DPoPBound || c.AuthMethod != "client_secret_basic" || len(c.Scopes) != 2) {
 			t.Fatalf("updated client: %+v", c)
 		}
-		if c.ID == pub["client_id"] && c.AuthMethod != "none" {
+		if c.ID == pub["client_id"] && (c.AuthMethod != "none" || !c.DPoPBound) {
 			t.Fatalf("public client: %+v", c)
 		}
 	}
