@@ -41,14 +41,15 @@ func dpopChallengeParams(code, desc string) string {
 	return errorParams(code, desc) + ", " + p
 }
 
-// DPoPResourceError turns a refusal at a protected resource into its DPoP form (RFC 9449 §7.1, §9): 401 with a
-// `DPoP` challenge naming the error, the DPoP-Nonce header kept. invalid_token keeps its code; insufficient_scope
-// keeps 403.
+// DPoPResourceError turns a refusal at a protected resource into its DPoP form (RFC 9449 §7.1, §9): a `DPoP`
+// challenge naming the error and the algorithms, the DPoP-Nonce header kept; 401 for a missing or invalid token,
+// an invalid proof and use_dpop_nonce.
 func DPoPResourceError(e *Error) *Error {
 	if e.ServerFailure() {
 		return e
 	}
-	if e.Code != CodeInsufficientScope {
+	// invalid_request keeps 400 and insufficient_scope 403 (RFC 6750 §3.1); the token and proof errors are 401.
+	if e.Code != CodeInsufficientScope && e.Code != CodeInvalidRequest {
 		e.Status = http.StatusUnauthorized
 	}
 	return e.withChallenge(SchemeDPoP, true, dpopChallengeParams(e.Code, e.Description))
