@@ -204,21 +204,27 @@ func TestDPoPConfidentialClient(t *testing.T) {
 	}
 }
 
-// TestDPoPBoundClient: a client registered with dpop_bound_access_tokens must send a proof (RFC 9449 §5.2).
+// TestDPoPBoundClient: a client registered with dpop_bound_access_tokens must send a proof (RFC 9449 §5.2),
+// whether made through the clients API or declared in the configuration file.
 func TestDPoPBoundClient(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, withConfig(func(c *config.Config) {
+		c.Clients = append(c.Clients, config.Client{ID: "declared", Name: "Declared", TokenEndpointAuthMethod: "none",
+			RedirectURIs: []string{nativeCB}, DPoPBoundAccessTokens: true})
+	}))
 	c, _, err := e.clients.Create(context.Background(), oauth.ClientSpec{Name: "Bound", Public: true, DPoPBound: true,
 		RedirectURIs: []string{nativeCB}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"rt_unknown"}, "client_id": {c.ID}}
-	if p := e.tokenPost(form); p.status != http.StatusBadRequest || oauthError(t, p) != "invalid_dpop_proof" {
-		t.Fatalf("without a proof: %d %s", p.status, p.body)
-	}
 	key := newES256Key(t)
-	if p := e.tokenPost(form, key.proof(t, "POST", e.base+"/oauth2/token", proofOpts{})); oauthError(t, p) != "invalid_grant" {
-		t.Fatalf("with a proof: %d %s", p.status, p.body)
+	for _, id := range []string{c.ID, "declared"} {
+		form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"rt_unknown"}, "client_id": {id}}
+		if p := e.tokenPost(form); p.status != http.StatusBadRequest || oauthError(t, p) != "invalid_dpop_proof" {
+			t.Fatalf("%s without a proof: %d %s", id, p.status, p.body)
+		}
+		if p := e.tokenPost(form, key.proof(t, "POST", e.base+"/oauth2/token", proofOpts{})); oauthError(t, p) != "invalid_grant" {
+			t.Fatalf("%s with a proof: %d %s", id, p.status, p.body)
+		}
 	}
 }
 
