@@ -14,6 +14,7 @@ import (
 	"github.com/assentry/assentry/core/config"
 	"github.com/assentry/assentry/core/dpop"
 	"github.com/assentry/assentry/core/oauth"
+	"github.com/assentry/assentry/internal/testclock"
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/oauth2"
 )
@@ -395,5 +396,51 @@ func TestDPoPReplayCacheFull(t *testing.T) {
 	}
 	if p := e.tokenPost(form, first); p.status != http.StatusBadRequest || oauthError(t, p) == "invalid_grant" {
 		t.Fatalf("replay of a remembered proof: %d %s", p.status, p.body)
+	}
+}
+
+// TestDPoPNonceRotation: a proof with the previous window's nonce is still accepted, and the successful answer
+// carries the current nonce in DPoP-Nonce (RFC 9449 §8.2). The server's clock is a test clock moved past a
+// window; the proof window is wide enough for the client's real clock.
+func TestDPoPNonceRotation(t *testing.T) {
+	clock := testclock.New(time.Now())
+	e := newEnv(t, withClock(clock.Now), withGrantTypes(oauth.GrantAuthorizationCode, oauth.GrantClientCredentials),
+		withConfig(func(c *config.Config) {
+			c.DPoPNonce = config.DPoPNonceRequired
+			w := config.Duration(10 * time.Minute)
+			c.DPoPProofWindow = &w
+		}))
+	svc, secret, err := e.clients.Create(context.Background(), oauth.ClientSpec{Name: "Service",
+		GrantTypes: []string{oauth.GrantClientCredentials}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := newEdDSAKey(t)
+	post := func(proof string) page {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, e.base+"/oauth2/token",
+			strings.NewReader(url.Values{"grant_type": {"client_credentials"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set(dpop.HeaderName, proof)
+		req.SetBasicAuth(svc.ID, secret)
+		return e.browser().do(req)
+	}
+	tokenURL := e.base + "/oauth2/token"
+	p := post(key.proof(t, "POST", tokenURL, proofOpts{}))
+	old := p.header.Get(dpop.HeaderNonce)
+	if oauthError(t, p) != "use_dpop_nonce" || old == "" {
+		t.Fatalf("without a nonce: %d %s", p.status, p.body)
+	}
+	if p := post(key.proof(t, "POST", tokenURL, proofOpts{nonce: old})); p.status != http.StatusOK || p.header.Get(dpop.HeaderNonce) != "" {
+		t.Fatalf("current nonce: %d %s, DPoP-Nonce %q", p.status, p.body, p.header.Get(dpop.HeaderNonce))
+	}
+	clock.Advance(dpop.DefaultNonceLifetime)
+	p = post(key.proof(t, "POST", tokenURL, proofOpts{nonce: old}))
+	if next := p.header.Get(dpop.HeaderNonce); p.status != http.StatusOK || next == "" || next == old {
+		t.Fatalf("previous window's nonce: %d %s, DPoP-Nonce %q", p.status, p.body, next)
+	}
+	clock.Advance(dpop.DefaultNonceLifetime)
+	if p := post(key.proof(t, "POST", tokenURL, proofOpts{nonce: old})); oauthError(t, p) != "use_dpop_nonce" {
+		t.Fatalf("expired nonce: %d %s", p.status, p.body)
 	}
 }
