@@ -25,7 +25,7 @@ type signer struct {
 	n   int
 }
 
-func newSigner(t *testing.T) *signer {
+func newSigner(t testing.TB) *signer {
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +37,7 @@ func newSigner(t *testing.T) *signer {
 	return &signer{key: k, jwk: map[string]any{"kty": "EC", "crv": "P-256", "x": enc(x), "y": enc(y)}}
 }
 
-func (s *signer) proof(t *testing.T, at time.Time, nonce string) string {
+func (s *signer) proof(t testing.TB, at time.Time, nonce string) string {
 	s.n++
 	c := jwt.MapClaims{"htm": "POST", "htu": target, "jti": time.Now().String() + string(rune('a'+s.n)), "iat": at.Unix()}
 	if nonce != "" {
