@@ -57,7 +57,9 @@ type Client struct {
 	// AccessTokenFormat is "jwt" for RFC 9068 JWT access tokens; empty or "opaque": opaque Bearer tokens.
 	AccessTokenFormat string `json:"access_token_format,omitempty"`
 	Introspect        bool   `json:"introspect,omitempty"`
-	Untrusted         bool   `json:"untrusted,omitempty"`
+	// DPoPBoundAccessTokens: every token request of the client must carry a DPoP proof (RFC 9449 §5.2).
+	DPoPBoundAccessTokens bool `json:"dpop_bound_access_tokens,omitempty"`
+	Untrusted             bool `json:"untrusted,omitempty"`
 	// RequirePushedAuthorizationRequests: the client's authorization requests must come by request_uri from the
 	// pushed authorization request endpoint (RFC 9126 §6).
 	RequirePushedAuthorizationRequests bool `json:"require_pushed_authorization_requests,omitempty"`
@@ -144,6 +146,9 @@ type Token struct {
 	ExpiresAt time.Time `json:"expires_at"`
 	UsedAt    time.Time `json:"used_at,omitempty"` // refresh tokens: when rotated
 	Revoked   bool      `json:"revoked,omitempty"` // this one token revoked (RFC 7009 of an access token)
+	// JKT binds the token to a DPoP key: the RFC 7638 thumbprint of the key whose proofs must come with every
+	// use (RFC 9449 §6); "" for a bearer token.
+	JKT string `json:"jkt,omitempty"`
 }
 
 // Code is an authorization code. ID is the SHA-256 (hex) of the code string.
@@ -165,6 +170,9 @@ type Code struct {
 	IssuedAt            time.Time `json:"issued_at"`
 	ExpiresAt           time.Time `json:"expires_at"`
 	UsedAt              time.Time `json:"used_at,omitempty"`
+	// DPoPJKT is the authorization request's dpop_jkt (RFC 9449 §10): the code is redeemed only with a proof by
+	// that key.
+	DPoPJKT string `json:"dpop_jkt,omitempty"`
 }
 
 // DeviceCode is an RFC 8628 device authorization. ID is the SHA-256 (hex) of the device code; UserCode is what
@@ -234,6 +242,7 @@ type Interaction struct {
 	// parameters the client pushed, kept until the browser arrives with the request_uri, whose SHA-256 (hex) is
 	// the ID. Such a record is consumed when used and never becomes a flow itself.
 	Request map[string]string `json:"request,omitempty"`
+	DPoPJKT string            `json:"dpop_jkt,omitempty"` // dpop_jkt of the request (RFC 9449 §10), for its code
 
 	UserID   string    `json:"user_id,omitempty"` // set once the user is authenticated for this request
 	AuthTime time.Time `json:"auth_time,omitempty"`

@@ -22,6 +22,8 @@ type Store interface {
 	Keys() KeyStore
 	Interactions() InteractionStore
 	RevokedClients() RevokedClientStore
+	// DPoPProofs remembers the jti of accepted DPoP proofs (replay protection shared by a host's instances).
+	DPoPProofs() DPoPProofStore
 	// AdminTokens are the server's admin API tokens: server-wide, under no host.
 	AdminTokens() AdminTokenStore
 	// Close flushes and releases the backend. Calls after Close return ErrClosed.

@@ -216,8 +216,10 @@ func manageUsersAndClients(t *testing.T, e *cliEnv) (secret, clientID string) {
 	if len(creds) != 2 || creds["client_id"] == "" || len(creds["client_secret"]) != 43 {
 		t.Fatalf("client add --json: %v", creds)
 	}
-	// Public client: no secret; --require-par: its authorization requests must be pushed (RFC 9126).
-	out = e.ok("", "client", "add", "--name", "CLI App", "--public", "--redirect-uri", "http://127.0.0.1/cb", "--require-par", "--json")
+	// Public client: no secret; --require-par: its authorization requests must be pushed (RFC 9126);
+	// --dpop-bound: its token requests must carry DPoP proofs (RFC 9449).
+	out = e.ok("", "client", "add", "--name", "CLI App", "--public", "--redirect-uri", "http://127.0.0.1/cb", "--require-par",
+		"--dpop-bound", "--json")
 	var pub map[string]string
 	_ = json.Unmarshal([]byte(out), &pub)
 	if len(pub) != 1 || pub["client_id"] == "" {
@@ -247,6 +249,7 @@ func manageUsersAndClients(t *testing.T, e *cliEnv) (secret, clientID string) {
 		TOSURI     string   `json:"tos_uri"`
 		Introspect bool     `json:"introspect"`
 		RequirePAR bool     `json:"require_pushed_authorization_requests"`
+		DPoPBound  bool     `json:"dpop_bound_access_tokens"`
 	}
 	if err := json.Unmarshal([]byte(e.ok("", "client", "list", "--json")), &clients); err != nil {
 		t.Fatal(err)
@@ -255,13 +258,13 @@ func manageUsersAndClients(t *testing.T, e *cliEnv) (secret, clientID string) {
 		t.Fatalf("client list: %+v", clients)
 	}
 	for _, c := range clients {
-		if c.ID == creds["client_id"] && (c.Name != "Web App 2" || c.TOSURI == "" || !c.Introspect || c.AuthMethod != "client_secret_basic" || len(c.Scopes) != 2) {
+		if c.ID == creds["client_id"] && (c.Name != "Web App 2" || c.TOSURI == "" || !c.Introspect || c.DPoPBound || c.AuthMethod != "client_secret_basic" || len(c.Scopes) != 2) {
 			t.Fatalf("updated client: %+v", c)
 		}
-		if c.ID == creds["client_id"] && c.RequirePAR {
-			t.Fatalf("a client added without --require-par requires PAR: %+v", c)
+		if c.ID == creds["client_id"] && (c.RequirePAR || c.DPoPBound) {
+			t.Fatalf("a client added without --require-par and --dpop-bound has them: %+v", c)
 		}
-		if c.ID == pub["client_id"] && (c.AuthMethod != "none" || !c.RequirePAR) {
+		if c.ID == pub["client_id"] && (c.AuthMethod != "none" || !c.RequirePAR || !c.DPoPBound) {
 			t.Fatalf("public client: %+v", c)
 		}
 	}

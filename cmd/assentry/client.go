@@ -23,7 +23,7 @@ func newClientCmd(g *globals) *cobra.Command {
 type clientFlags struct {
 	id, name, clientURI, logoURI, tosURI, policyURI, scope, authMethod, idTokenAlg, tokenFormat string
 	redirects, postLogout, grants, resources                                                    []string
-	public, introspect, untrusted, requirePAR                                                   bool
+	public, introspect, untrusted, requirePAR, dpopBound                                        bool
 }
 
 func (cf *clientFlags) register(f *pflag.FlagSet) {
@@ -45,6 +45,7 @@ func (cf *clientFlags) register(f *pflag.FlagSet) {
 	f.StringArrayVar(&cf.resources, "resource", nil, "a resource indicator (RFC 8707) the client may ask for (repeatable; default: the host's resources)")
 	f.StringVar(&cf.tokenFormat, "access-token-format", "", "access token format: opaque (default) or jwt (RFC 9068)")
 	f.BoolVar(&cf.untrusted, "untrusted", false, "not trusted like the operator's own clients (errors before login are shown, not redirected)")
+	f.BoolVar(&cf.dpopBound, "dpop-bound", false, "every token request must carry a DPoP proof (dpop_bound_access_tokens, RFC 9449)")
 }
 
 // args returns the ClientArgs of the flags that were given (all of them for add, which has defaults).
@@ -67,6 +68,7 @@ func (cf *clientFlags) args(f *pflag.FlagSet) admin.ClientArgs {
 	a.IDTokenAlg = changed(f, "id-token-alg", cf.idTokenAlg)
 	a.Resources = changed(f, "resource", cf.resources)
 	a.AccessTokenFormat = changed(f, "access-token-format", cf.tokenFormat)
+	a.DPoPBound = changed(f, "dpop-bound", cf.dpopBound)
 	return a
 }
 

@@ -31,6 +31,7 @@ type ClientArgs struct {
 	RequirePAR             *bool     `json:"require_pushed_authorization_requests,omitempty"`
 	Resources              *[]string `json:"resources,omitempty"`
 	AccessTokenFormat      *string   `json:"access_token_format,omitempty"`
+	DPoPBound              *bool     `json:"dpop_bound_access_tokens,omitempty"`
 }
 
 // ClientView is what the CLI shows of a client (never the secret hash).
@@ -52,6 +53,7 @@ type ClientView struct {
 	RequirePAR             bool      `json:"require_pushed_authorization_requests"`
 	Resources              []string  `json:"resources,omitempty"`
 	AccessTokenFormat      string    `json:"access_token_format,omitempty"`
+	DPoPBound              bool      `json:"dpop_bound_access_tokens,omitempty"`
 	FromConfig             bool      `json:"from_config"`
 	CreatedAt              time.Time `json:"created_at"`
 }
@@ -70,7 +72,7 @@ func viewClient(c *store.Client) *ClientView {
 		GrantTypes: nonNil(c.GrantTypes), Scopes: c.Scopes, AuthMethod: c.TokenEndpointAuthMethod,
 		Introspect: c.Introspect, Untrusted: c.Untrusted, IDTokenAlg: c.IDTokenSignedResponseAlg,
 		RequirePAR: c.RequirePushedAuthorizationRequests, Resources: c.Resources, AccessTokenFormat: c.AccessTokenFormat,
-		FromConfig: c.FromConfig, CreatedAt: c.CreatedAt}
+		DPoPBound: c.DPoPBoundAccessTokens, FromConfig: c.FromConfig, CreatedAt: c.CreatedAt}
 }
 
 // apply overlays the set fields of a onto spec.
@@ -92,6 +94,7 @@ func (a *ClientArgs) apply(spec *oauth.ClientSpec) {
 	overlay(&spec.RequirePAR, a.RequirePAR)
 	overlay(&spec.Resources, a.Resources)
 	overlay(&spec.AccessTokenFormat, a.AccessTokenFormat)
+	overlay(&spec.DPoPBound, a.DPoPBound)
 	if a.Public != nil && *a.Public && a.AuthMethod == nil {
 		spec.AuthMethod = oauth.AuthNone
 	}
@@ -113,7 +116,7 @@ func specOf(c *store.Client) oauth.ClientSpec {
 		GrantTypes: c.GrantTypes, Scopes: c.Scopes, AuthMethod: c.TokenEndpointAuthMethod,
 		Public: c.TokenEndpointAuthMethod == oauth.AuthNone, Introspect: c.Introspect, Untrusted: c.Untrusted,
 		IDTokenAlg: c.IDTokenSignedResponseAlg, RequirePAR: c.RequirePushedAuthorizationRequests,
-		Resources: c.Resources, AccessTokenFormat: c.AccessTokenFormat}
+		Resources: c.Resources, AccessTokenFormat: c.AccessTokenFormat, DPoPBound: c.DPoPBoundAccessTokens}
 }
 
 func clientAdd(ctx context.Context, hs *HostServices, raw json.RawMessage) (any, error) {

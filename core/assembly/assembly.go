@@ -8,6 +8,7 @@ import (
 
 	"github.com/assentry/assentry/core/account"
 	"github.com/assentry/assentry/core/config"
+	"github.com/assentry/assentry/core/dpop"
 	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/core/interaction"
 	"github.com/assentry/assentry/core/oauth"
@@ -70,6 +71,7 @@ type Services struct {
 	IDTokenAlgs []string
 	IDTokens    *oidc.IDTokens
 	UserInfo    *oidc.UserInfo
+	DPoP        *dpop.Checker // the host's DPoP proofs (RFC 9449), at the token and userinfo endpoints
 	Logout      *oidc.Logout
 	OAuth       *oauth.Provider
 	// Flow runs the browser side of the flows: authorization, login, consent, device verification.
@@ -160,7 +162,9 @@ func build(ctx context.Context, h *config.HostSettings, st store.Store, o Option
 	// them, so a guesser cannot switch endpoints to get more tries).
 	grants := append(oauth.BuiltinGrants(), oauth.NewPasswordGrant(s.Accounts, s.LoginPerIP, s.LoginPerUser))
 	grants = append(grants, o.Grants...)
-	if s.OAuth, err = newProvider(h, st, clients, scopes, chain, layer, s.Keys, grants, em, o); err != nil {
+	s.DPoP = newDPoP(h, st, o)
+	s.UserInfo.DPoP = s.DPoP
+	if s.OAuth, err = newProvider(h, st, clients, scopes, chain, layer, s.Keys, grants, em, s.DPoP, o); err != nil {
 		return nil, err
 	}
 	s.Flow, err = interaction.New(s.OAuth, s.Accounts, s.Sessions, interaction.Limits{LoginPerIP: s.LoginPerIP,

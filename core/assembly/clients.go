@@ -27,7 +27,7 @@ func (s *Services) configClients() []oauth.ConfigClient {
 			Scopes: strings.Fields(c.Scope), AuthMethod: c.TokenEndpointAuthMethod,
 			Public: c.TokenEndpointAuthMethod == oauth.AuthNone, Introspect: c.Introspect, Untrusted: c.Untrusted,
 			IDTokenAlg: c.IDTokenSignedResponseAlg, RequirePAR: c.RequirePushedAuthorizationRequests,
-			Resources: c.Resources, AccessTokenFormat: c.AccessTokenFormat}})
+			Resources: c.Resources, AccessTokenFormat: c.AccessTokenFormat, DPoPBound: c.DPoPBoundAccessTokens}})
 	}
 	return declared
 }

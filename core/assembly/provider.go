@@ -2,6 +2,7 @@ package assembly
 
 import (
 	"github.com/assentry/assentry/core/config"
+	"github.com/assentry/assentry/core/dpop"
 	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/policy"
@@ -19,7 +20,8 @@ func catalogue(h *config.HostSettings) *oauth.Catalogue {
 
 // newProvider builds a host's OAuth core.
 func newProvider(h *config.HostSettings, st store.Store, clients oauth.ClientSource, scopes *oauth.Catalogue,
-	chain policy.Policy, layer oauth.OIDC, jwtSigner oauth.JWTSigner, grants []oauth.Grant, em *events.Emitter, o Options) (*oauth.Provider, error) {
+	chain policy.Policy, layer oauth.OIDC, jwtSigner oauth.JWTSigner, grants []oauth.Grant, em *events.Emitter,
+	dp *dpop.Checker, o Options) (*oauth.Provider, error) {
 	return oauth.New(oauth.Options{
 		Host: h.ID,
 		Settings: oauth.Settings{
@@ -33,7 +35,7 @@ func newProvider(h *config.HostSettings, st store.Store, clients oauth.ClientSou
 		JWTSigner: jwtSigner,
 		Clients:   clients, Users: st.Users(), Grants: st.Grants(), Tokens: st.Tokens(), Codes: st.Codes(),
 		DeviceCodes: st.DeviceCodes(), Consents: st.Consents(), Interactions: st.Interactions(),
-		Scopes: scopes, Policy: chain, OIDC: layer, Handlers: grants, Now: o.Now, Log: o.Log.With("host", h.ID), Events: em,
+		Scopes: scopes, Policy: chain, OIDC: layer, Handlers: grants, Now: o.Now, Log: o.Log.With("host", h.ID), Events: em, DPoP: dp,
 		// One pair of buckets per host, shared by the four endpoints that authenticate clients.
 		ClientAuthLimits: oauth.ClientAuthLimits{PerClientIP: limiter(h.ClientAuthPerClientIP, o.Now),
 			PerIP: limiter(h.ClientAuthPerIP, o.Now)},

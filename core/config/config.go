@@ -102,6 +102,13 @@ type Host struct {
 	// (RFC 9126 §5).
 	RequirePushedAuthorizationRequests *bool `yaml:"require_pushed_authorization_requests"`
 
+	// DPoP (RFC 9449): whether every proof must carry a server nonce (required or off), how far a proof's iat
+	// may be from the server's clock, how long a nonce lives, and how many proofs an instance remembers.
+	DPoPNonce         string    `yaml:"dpop_nonce"`
+	DPoPProofWindow   *Duration `yaml:"dpop_proof_window"`
+	DPoPNonceLifetime *Duration `yaml:"dpop_nonce_lifetime"`
+	DPoPReplayMax     *int      `yaml:"dpop_replay_max"`
+
 	Scopes []Scope `yaml:"scopes"`
 	// Resources are the host's protected resources (RFC 8707 resource indicators) and their token formats.
 	Resources []Resource `yaml:"resources"`
@@ -199,6 +206,8 @@ type Client struct {
 	Untrusted         bool   `yaml:"untrusted"`
 	// RequirePushedAuthorizationRequests: this client must push its authorization requests (RFC 9126 §6).
 	RequirePushedAuthorizationRequests bool `yaml:"require_pushed_authorization_requests"`
+	// DPoPBoundAccessTokens: every token request of the client must carry a DPoP proof (RFC 9449 §5.2).
+	DPoPBoundAccessTokens bool `yaml:"dpop_bound_access_tokens"`
 }
 
 // Roles is the host's role catalogue and its default role (the one the `xmpp` scope stands for).

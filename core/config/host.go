@@ -66,6 +66,7 @@ func (b *hostBuilder) build(h Host) builtHost {
 	b.registration(h, &hs)
 	b.cimd(h, &hs)
 	b.protocol(h, &hs)
+	b.dpop(h, &hs)
 	b.roles(h, &hs)
 	b.scopes(h, &hs)
 	b.resources(h, &hs)

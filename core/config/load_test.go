@@ -73,6 +73,7 @@ func TestNoFileIsTheDevelopmentHost(t *testing.T) {
 		BuiltinPolicy: map[string]bool{"validate_registration": true, "map_roles": true, "scope_policy": true,
 			"consent": true, "claims": true},
 		Passwords: PasswordPolicySettings{MinLength: 15, MaxLength: 1024},
+		DPoP:      DPoPSettings{ProofWindow: time.Minute, NonceLifetime: 2 * time.Minute, ReplayMax: 100_000},
 	}
 	if !reflect.DeepEqual(h, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", h, want)

@@ -86,6 +86,7 @@ type HostSettings struct {
 	PushedRequestTTL       time.Duration // RFC 9126 request_uris (pushed_request_ttl)
 	SessionTTL             time.Duration // 0: never remember a login
 	RefreshTokenReuseGrace time.Duration // 0: any reuse of a rotated refresh token revokes the chain
+	DPoP                   DPoPSettings  // RFC 9449 (dpop.go)
 
 	Registration RegistrationSettings
 	// ClientIDMetadataDocuments: clients identified by the URL of their metadata document (off by default).

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/assentry/assentry/core/dpop"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -20,13 +21,15 @@ func cors(allowMethods string) fiber.Handler {
 		c.Vary(fiber.HeaderOrigin)
 		if allowed {
 			c.Set(fiber.HeaderAccessControlAllowOrigin, origin)
+			// A browser client reads the server's DPoP nonce from the answers (RFC 9449 §8).
+			c.Set(fiber.HeaderAccessControlExposeHeaders, dpop.HeaderNonce+", "+fiber.HeaderWWWAuthenticate)
 		}
 		if c.Method() != fiber.MethodOptions {
 			return c.Next()
 		}
 		if allowed {
 			c.Set(fiber.HeaderAccessControlAllowMethods, allowMethods)
-			c.Set(fiber.HeaderAccessControlAllowHeaders, "Authorization, Content-Type")
+			c.Set(fiber.HeaderAccessControlAllowHeaders, "Authorization, Content-Type, "+dpop.HeaderName)
 			c.Set(fiber.HeaderAccessControlMaxAge, "7200")
 		}
 		return c.SendStatus(fiber.StatusNoContent)

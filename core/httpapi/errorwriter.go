@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"github.com/assentry/assentry/core/dpop"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/gofiber/fiber/v2"
 )
@@ -39,6 +40,9 @@ func (s *Server) writeError(c *fiber.Ctx, e *oauth.Error) error {
 		c.Set(fiber.HeaderWWWAuthenticate, ch)
 	}
 	setRetryAfter(c, e)
+	if n := e.DPoPNonce(); n != "" {
+		c.Set(dpop.HeaderNonce, n) // use_dpop_nonce (RFC 9449 §8.1, §9)
+	}
 	if e.Code == "" {
 		return c.SendStatus(answerStatus(e))
 	}

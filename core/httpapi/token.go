@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 
+	"github.com/assentry/assentry/core/dpop"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/gofiber/fiber/v2"
 )
@@ -32,6 +33,9 @@ func (s *Server) formEndpoint(call formCall) fiber.Handler {
 			noStore(c)
 			c.Status(fiber.StatusOK)
 			return nil
+		}
+		if tr, ok := resp.(*oauth.TokenResponse); ok && tr.DPoPNonce != "" {
+			c.Set(dpop.HeaderNonce, tr.DPoPNonce) // the next nonce, RFC 9449 §8.2
 		}
 		return writeJSON(c, resp)
 	}

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"strings"
 
+	"github.com/assentry/assentry/core/dpop"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/gofiber/fiber/v2"
 )
@@ -11,10 +12,15 @@ import (
 // header or, for POST, in a form body (RFC 6750 §2.1, §2.2). Errors follow RFC 6750 §3.
 func (s *Server) userinfo(c *fiber.Ctx) error {
 	h := hostOf(c)
-	token, e := bearerToken(c)
+	token, scheme, e := presentedToken(c)
 	if e == nil {
 		var claims map[string]any
-		if claims, e = h.UserInfo.Claims(c.UserContext(), token); e == nil {
+		var nonce string
+		pr := oauth.Presented{Scheme: scheme, Transport: s.transport(c)}
+		if claims, nonce, e = h.UserInfo.ClaimsPresented(c.UserContext(), token, pr); e == nil {
+			if nonce != "" {
+				c.Set(dpop.HeaderNonce, nonce) // the next nonce, RFC 9449 §8.2
+			}
 			return c.JSON(claims)
 		}
 	}

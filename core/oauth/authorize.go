@@ -39,6 +39,7 @@ type AuthorizeRequest struct {
 	UILocales           string   // ui_locales (OIDC Core 1.0 §3.1.2.1): the user's preferred languages for the pages
 	IDTokenHintSub      string   // sub of a verified id_token_hint (OIDC Core §3.1.2.1)
 	Resources           []string // RFC 8707 resource indicators, each allowed for the client; nil: none
+	DPoPJKT             string   // dpop_jkt (RFC 9449 §10): the thumbprint the code's token request must prove
 }
 
 // ShowError is an authorization error found before the client and redirect URI were verified: it is shown
@@ -150,6 +151,9 @@ func (p *Provider) validateAuthorize(ctx context.Context, params Params, pushed 
 		return nil, fail(err)
 	}
 	if err := checkPrompt(r.Prompt); err != nil {
+		return nil, fail(err)
+	}
+	if err := p.checkDPoPJKT(params, r); err != nil {
 		return nil, fail(err)
 	}
 	if v := params["max_age"]; v != "" {

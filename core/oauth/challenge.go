@@ -6,6 +6,7 @@ import "strings"
 const (
 	SchemeBasic  = "Basic"  // RFC 7617: client_secret_basic (RFC 6749 §2.3.1)
 	SchemeBearer = "Bearer" // RFC 6750 §3: access tokens and the initial access token (RFC 7591 §3)
+	SchemeDPoP   = "DPoP"   // RFC 9449 §7.1: DPoP-bound access tokens
 )
 
 // challenge is the WWW-Authenticate challenge an error is answered with (RFC 7235 §2.1, §4.1): the scheme,

@@ -50,6 +50,7 @@ type ClientSpec struct {
 	Resources []string
 	// AccessTokenFormat is FormatOpaque (empty: the default) or FormatJWT (RFC 9068).
 	AccessTokenFormat string
+	DPoPBound         bool // dpop_bound_access_tokens (RFC 9449 §5.2)
 }
 
 // Clients manages the static clients of one host.
@@ -295,7 +296,8 @@ func (c *Clients) fromSpec(s ClientSpec) (*store.Client, error) {
 		PostLogoutRedirectURIs: s.PostLogoutRedirectURIs, GrantTypes: grants, Scopes: s.Scopes,
 		TokenEndpointAuthMethod: method, Introspect: s.Introspect, Untrusted: s.Untrusted,
 		IDTokenSignedResponseAlg: s.IDTokenAlg, RequirePushedAuthorizationRequests: s.RequirePAR,
-		Resources: slices.Clone(s.Resources), AccessTokenFormat: s.AccessTokenFormat}, nil
+		Resources: slices.Clone(s.Resources), AccessTokenFormat: s.AccessTokenFormat,
+		DPoPBoundAccessTokens: s.DPoPBound}, nil
 }
 
 func (c *Clients) mapErr(err error, id string) error {

@@ -17,7 +17,7 @@ func (p *Provider) issueCode(ctx context.Context, ix *store.Interaction, client 
 	c := &store.Code{ID: id, Host: p.Host, GrantID: g.ID, ClientID: client.ID, UserID: user.ID,
 		RedirectURI: ix.RedirectURI, RedirectURIGiven: ix.RedirectURIGiven, Scopes: scopes, Resources: ix.Resources,
 		CodeChallenge: ix.CodeChallenge, CodeChallengeMethod: ix.CodeChallengeMethod, Nonce: ix.Nonce,
-		AuthTime: ix.AuthTime, IssuedAt: now, ExpiresAt: now.Add(p.Settings.CodeTTL)}
+		AuthTime: ix.AuthTime, IssuedAt: now, ExpiresAt: now.Add(p.Settings.CodeTTL), DPoPJKT: ix.DPoPJKT}
 	if err := p.Codes.Put(ctx, c, g); err != nil { // the code and its grant in one write
 		return "", err
 	}

@@ -34,6 +34,7 @@ type Error struct {
 
 	challenge  *challenge
 	retryAfter time.Duration
+	dpopNonce  string // sent in DPoP-Nonce (errors_dpop.go)
 	cause      error
 }
 

@@ -47,6 +47,9 @@ func (authCodeGrant) Token(ctx context.Context, p *Provider, r *GrantRequest) (*
 	if e := p.checkCodeBinding(c, r, used); e != nil {
 		return nil, e
 	}
+	if e := checkCodeDPoP(ctx, c); e != nil {
+		return nil, e
+	}
 	if used {
 		return nil, p.codeReplayed(ctx, c, r.Client)
 	}

@@ -46,6 +46,9 @@ func (refreshGrant) Token(ctx context.Context, p *Provider, r *GrantRequest) (*T
 	if e := p.checkOwner(ctx, old.ClientID, old.GrantID, r.Client, "refresh token"); e != nil {
 		return nil, e
 	}
+	if e := checkRefreshDPoP(ctx, old); e != nil {
+		return nil, e
+	}
 	// The new refresh token keeps the grant's scope, less the roles the user lost; a narrower scope asked for
 	// here applies to the new access token only (RFC 6749 §6: "MUST NOT include any scope not originally
 	// granted", and omitted means the original scope).

@@ -26,8 +26,8 @@ func (p *Provider) StartInteraction(_ context.Context, r *AuthorizeRequest, brow
 		RedirectURI: r.RedirectURI, RedirectURIGiven: r.RedirectURIGiven, ResponseType: r.ResponseType,
 		Scopes: r.Scopes, Resources: r.Resources, State: r.State, Nonce: r.Nonce, CodeChallenge: r.CodeChallenge,
 		CodeChallengeMethod: r.CodeChallengeMethod, Prompt: r.Prompt, MaxAge: r.MaxAge, LoginHint: r.LoginHint, UILocales: r.UILocales,
-		IDTokenHintSub: r.IDTokenHintSub,
-		CreatedAt:      now, ExpiresAt: now.Add(InteractionTTL),
+		IDTokenHintSub: r.IDTokenHintSub, DPoPJKT: r.DPoPJKT,
+		CreatedAt: now, ExpiresAt: now.Add(InteractionTTL),
 	}
 	return ix, nil
 }

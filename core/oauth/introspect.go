@@ -47,6 +47,8 @@ type IntrospectionResponse struct {
 	Iss string   `json:"iss,omitempty"`
 	// Jti is the stored token id (the SHA-256 of the value), which identifies the token without revealing it.
 	Jti string `json:"jti,omitempty"`
+	// Cnf names the DPoP key a bound token is bound to (RFC 9449 §6.2); absent for a bearer token.
+	Cnf *Confirmation `json:"cnf,omitempty"`
 }
 
 // Introspect serves RFC 7662. The caller must authenticate as a confidential client (§2.1: the endpoint MUST
@@ -107,6 +109,13 @@ func (p *Provider) introspect(ctx context.Context, r *IntrospectionRequest) (*In
 	}
 	if tok.Kind == store.AccessToken {
 		out.TokenType = TokenTypeBearer
+	}
+	if tok.JKT != "" {
+		// RFC 9449 §6.2: the resource server checks the proof's key against cnf.jkt.
+		out.Cnf = &Confirmation{JKT: tok.JKT}
+		if tok.Kind == store.AccessToken {
+			out.TokenType = TokenTypeDPoP
+		}
 	}
 	if tok.UserID == "" {
 		// A client's own token (client credentials): the client is the subject.

@@ -154,6 +154,7 @@ func (p *Provider) Issue(ctx context.Context, is *Issuance) (*TokenResponse, *Er
 			ExpiresAt: now.Add(ttlOr(p.Settings.RefreshTokenTTL, defaultRefreshTokenTTL))})
 		resp.RefreshToken = rt
 	}
+	bindIssued(ctx, is.Client, toks, resp)
 	if p.oidc != nil && user != nil && !is.NoIDToken {
 		id, err := p.oidc.IDToken(ctx, &IssuedTokens{GrantType: is.GrantType, Client: is.Client, User: user,
 			GrantID: grantID, Scopes: slices.Clone(atScopes), Nonce: is.Nonce, AuthTime: is.AuthTime,

@@ -31,6 +31,8 @@ type Metadata struct {
 	// (draft-ietf-oauth-client-id-metadata-document-02 §6); set by the HTTP layer when the host enables them,
 	// absent otherwise.
 	ClientIDMetadataDocumentSupported bool `json:"client_id_metadata_document_supported,omitempty"`
+	// DPoPSigningAlgValuesSupported are the DPoP proof algorithms (RFC 9449 §5.1); absent while DPoP is off.
+	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported,omitempty"`
 }
 
 // Metadata returns the host's RFC 8414 metadata (§2).
@@ -60,6 +62,7 @@ func (p *Provider) Metadata() *Metadata {
 		ServiceDocumentation:                       p.Settings.ServiceDocumentation,
 		OpPolicyURI:                                p.Settings.PolicyURL,
 		OpTOSURI:                                   p.Settings.TermsURL,
+		DPoPSigningAlgValuesSupported:              p.DPoPAlgorithms(),
 	}
 	if p.Serves(GrantImplicit) && slices.Contains(m.ResponseTypesSupported, ResponseTypeToken) {
 		m.ResponseModesSupported = append(m.ResponseModesSupported, "fragment")

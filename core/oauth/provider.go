@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/assentry/assentry/core/account"
+	"github.com/assentry/assentry/core/dpop"
 	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/store"
@@ -104,6 +105,8 @@ type Options struct {
 	// Log is the host's logger; it carries the host id already (core/assembly passes Log.With("host", id)),
 	// so the provider's lines do not add it again.
 	Log *slog.Logger
+	// DPoP validates the host's DPoP proofs (RFC 9449); nil: DPoP is off and DPoP headers are ignored.
+	DPoP *dpop.Checker
 	// Events receives the security events of the protocol (tokens issued, refreshed, revoked, reused and
 	// introspected, consents given, policy denials); nil drops them.
 	Events *events.Emitter
@@ -127,7 +130,8 @@ type Provider struct {
 	Policy policy.Policy
 	oidc   OIDC
 	// jwt signs JWT access tokens (Options.JWTSigner); nil: opaque only.
-	jwt JWTSigner
+	jwt  JWTSigner
+	dpop *dpop.Checker
 	// grants are the served grants by grant_type, in the order of Settings.GrantTypes.
 	grants map[string]Grant
 	clock  func() time.Time
@@ -183,7 +187,8 @@ func New(o Options) (*Provider, error) {
 	p := &Provider{Host: o.Host, Settings: o.Settings, Clients: o.Clients, Users: o.Users, Grants: o.Grants,
 		Tokens: o.Tokens, Codes: o.Codes, DeviceCodes: o.DeviceCodes, Consents: o.Consents,
 		Interactions: o.Interactions, Scopes: o.Scopes, Policy: o.Policy, oidc: o.OIDC, jwt: o.JWTSigner, grants: served,
-		clock: o.Now, random: o.Random, logger: o.Log, authLimits: o.ClientAuthLimits, events: o.Events}
+		clock: o.Now, random: o.Random, logger: o.Log, authLimits: o.ClientAuthLimits, events: o.Events,
+		dpop: o.DPoP}
 	if p.random == nil {
 		p.random = rand.Reader
 	}

@@ -28,6 +28,8 @@ type TokenResponse struct {
 	Scope string `json:"scope"`
 	// IDToken is what the OIDC layer returned (OIDC Core §3.1.3.3); empty without it.
 	IDToken string `json:"id_token,omitempty"`
+	// DPoPNonce is the server nonce to announce in the DPoP-Nonce header (RFC 9449 §8.2); never in the body.
+	DPoPNonce string `json:"-"`
 }
 
 // Token serves the token endpoint (RFC 6749 §3.2). The phases shared by every grant are here: client
@@ -56,5 +58,11 @@ func (p *Provider) Token(ctx context.Context, r *TokenRequest) (*TokenResponse, 
 	if e != nil {
 		return nil, e
 	}
-	return g.Token(ctx, p, &GrantRequest{Client: client, Params: r.Params, Transport: r.Transport, Resource: resource})
+	// RFC 9449 §5: a DPoP proof binds what the grant issues (issue.go, dpop.go).
+	proof, e := p.tokenProof(ctx, client, r.Transport)
+	if e != nil {
+		return nil, e
+	}
+	return g.Token(withProof(ctx, proof), p, &GrantRequest{Client: client, Params: r.Params, Transport: r.Transport,
+		Resource: resource})
 }

@@ -32,6 +32,9 @@ type Metadata struct {
 	// RequirePushedAuthorizationRequests: the client's authorization requests must come by request_uri from the
 	// pushed authorization request endpoint (RFC 9126 §6); false when absent.
 	RequirePushedAuthorizationRequests bool `json:"require_pushed_authorization_requests,omitempty"`
+	// DPoPBoundAccessTokens: the client always sends DPoP proofs, and a token request without one is refused
+	// (RFC 9449 §5.2).
+	DPoPBoundAccessTokens bool `json:"dpop_bound_access_tokens,omitempty"`
 }
 
 // Metadata member names, for error messages and the schema.
@@ -53,6 +56,7 @@ const (
 	fieldSoftwareVersion = "software_version"
 	fieldIDTokenAlg      = "id_token_signed_response_alg"
 	fieldRequirePAR      = "require_pushed_authorization_requests"
+	fieldDPoPBound       = "dpop_bound_access_tokens"
 )
 
 // Application types (OIDC Registration §2).

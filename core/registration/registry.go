@@ -183,7 +183,8 @@ func (r *Registry) client(id string, cl *claims) *store.Client {
 		TOSURI: m.TOSURI, PolicyURI: m.PolicyURI, RedirectURIs: m.RedirectURIs,
 		PostLogoutRedirectURIs: m.PostLogoutRedirectURIs, GrantTypes: m.GrantTypes, Scopes: strings.Fields(m.Scope),
 		TokenEndpointAuthMethod: m.TokenEndpointAuthMethod, IDTokenSignedResponseAlg: m.IDTokenSignedResponseAlg,
-		RequirePushedAuthorizationRequests: m.RequirePushedAuthorizationRequests, Untrusted: true, Legacy: cl.Issuer == ""}
+		RequirePushedAuthorizationRequests: m.RequirePushedAuthorizationRequests,
+		DPoPBoundAccessTokens:              m.DPoPBoundAccessTokens, Untrusted: true, Legacy: cl.Issuer == ""}
 	if c.TokenEndpointAuthMethod == "" {
 		c.TokenEndpointAuthMethod = oauth.AuthClientSecretBasic
 	}

@@ -211,12 +211,15 @@ func TestRegisterAndGet(t *testing.T) {
 		t.Error("two registrations of the same metadata got the same credentials")
 	}
 	public := register(t, r, `{"client_name":"CLI","client_uri":"https://cli.example.org/","token_endpoint_auth_method":"none",
-		"redirect_uris":["http://127.0.0.1/cb"]}`)
+		"redirect_uris":["http://127.0.0.1/cb"],"dpop_bound_access_tokens":true}`)
+	if !public.DPoPBoundAccessTokens {
+		t.Errorf("dpop_bound_access_tokens is not in the response: %+v", public)
+	}
 	if public.ClientSecret != "" || public.ClientSecretExpiresAt != nil {
 		t.Errorf("a public client got a secret: %+v", public)
 	}
 	pc, err := r.Get(context.Background(), public.ClientID)
-	if err != nil || pc.SecretHash != "" || pc.TokenEndpointAuthMethod != oauth.AuthNone {
+	if err != nil || pc.SecretHash != "" || pc.TokenEndpointAuthMethod != oauth.AuthNone || !pc.DPoPBoundAccessTokens {
 		t.Errorf("public client: %+v, %v", pc, err)
 	}
 }

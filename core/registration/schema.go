@@ -66,6 +66,8 @@ func schemaJSON(r Rules, defaults bool) ([]byte, error) {
 		fieldRequirePAR: map[string]any{"type": "boolean", "title": "Require Pushed Authorization Requests",
 			"default": false, "description": "The client sends its authorization requests only through the pushed " +
 				"authorization request endpoint (RFC 9126); the authorization endpoint then refuses any other."},
+		fieldDPoPBound: map[string]any{"type": "boolean", "title": "DPoP-Bound Access Tokens", "default": false,
+			"description": "Every token request of the client carries a DPoP proof (RFC 9449); one without is refused."},
 	}
 	required := []string{fieldClientName, fieldClientURI}
 	if !defaults {

@@ -21,6 +21,7 @@ import "strings"
 //	h/<host>/key/<kid>                              store.Key
 //	h/<host>/interaction/<interaction id>           store.Interaction
 //	h/<host>/revoked-client/<client id digest>      store.RevokedClient
+//	h/<host>/dpop-jti/<jti>                         expiry of an accepted DPoP proof (dpop.go)
 //
 // Server-wide records, which belong to no host, start with "s/" instead, which no host key can reach:
 //

@@ -27,6 +27,7 @@ var migrations = []migration{
 	{store.Step{From: 0, To: 1, Description: "create the schema (one table per entity)"}, "migrations/0001_schema.sql"},
 	{store.Step{From: 1, To: 2, Description: "index expiry and add the lease table, for the sweep of expired rows"}, "migrations/0002_sweep.sql"},
 	{store.Step{From: 2, To: 3, Description: "add the instance table, where each server announces its static clients"}, "migrations/0003_instances.sql"},
+	{store.Step{From: 3, To: 4, Description: "add the jti records of DPoP proofs (replay protection)"}, "migrations/0004_dpop_jti.sql"},
 }
 
 // currentFormat is the format this build writes.

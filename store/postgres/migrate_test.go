@@ -32,15 +32,15 @@ func TestMigrations(t *testing.T) {
 	}
 
 	// A schema of format 1 (as the first release left it) opens, lists the steps from 1 on, and migrates.
-	exec(t, freshSchema(t, dsn, dir), "DROP TABLE assentry_instances; DROP TABLE assentry_leases; DROP INDEX sessions_expires, consents_expires, "+
+	exec(t, freshSchema(t, dsn, dir), "DROP TABLE assentry_instances, assentry_leases, dpop_jtis; DROP INDEX sessions_expires, consents_expires, "+
 		"grants_expires, tokens_expires, codes_expires, device_codes_expires, keys_expires, interactions_expires, "+
 		"admin_tokens_expires; UPDATE assentry_schema SET version = 1")
 	s = open(t, dsn, dir, nil)
-	if p, err := s.Pending(ctx); err != nil || len(p) != 2 || p[0].From != 1 || p[1].From != 2 {
-		t.Fatalf("Pending of a format 1 schema = %v, %v; want the steps 1 → 2 → 3", p, err)
+	if p, err := s.Pending(ctx); err != nil || len(p) != s.CurrentFormat()-1 || p[0].From != 1 {
+		t.Fatalf("Pending of a format 1 schema = %v, %v; want the steps from 1 → 2 on", p, err)
 	}
-	if ran, err := s.Migrate(ctx); err != nil || len(ran) != 2 {
-		t.Fatalf("Migrate of a format 1 schema ran %v, %v; want two steps", ran, err)
+	if ran, err := s.Migrate(ctx); err != nil || len(ran) != s.CurrentFormat()-1 {
+		t.Fatalf("Migrate of a format 1 schema ran %v, %v; want every step from 1 on", ran, err)
 	}
 	if v, err := s.FormatVersion(ctx); err != nil || v != s.CurrentFormat() {
 		t.Fatalf("FormatVersion after Migrate = %d, %v", v, err)

@@ -16,6 +16,7 @@ var sweepTables = []struct{ table, key string }{
 	{"tokens", "host, id"},
 	{"grants", "host, id"}, // after tokens: a grant outlives its tokens, never the other way round
 	{"keys", "host, id"},
+	{"dpop_jtis", "host, jti"},
 	{"admin_tokens", "id"},
 	{"assentry_instances", "id"}, // lapsed announcements (an instance that crashed); a few rows at most
 }

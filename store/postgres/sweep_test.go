@@ -9,7 +9,7 @@ import (
 	"github.com/assentry/assentry/store"
 )
 
-// TestSweep removes expired rows only, and lets one holder at a time sweep until its lease runs out.
+// TestSweep removes expired rows only (sessions, instance announcements and DPoP proof records here), and lets one holder at a time sweep until its lease runs out.
 func TestSweep(t *testing.T) {
 	dsn := testDSN(t)
 	dir := t.TempDir()
@@ -29,14 +29,23 @@ func TestSweep(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// DPoP proof records expire with the proof's window and are swept as well.
+	for jti, ttl := range map[string]time.Duration{"old": time.Minute, "new": time.Hour} {
+		if err := a.DPoPProofs().Record(ctx, "h", jti, now.Add(ttl)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	clock.Advance(2 * time.Minute)
 
 	n, held, err := a.Sweep(ctx, "a", time.Minute, 100)
-	if err != nil || !held || n != 2 {
-		t.Fatalf("Sweep = %d, %v, %v; want 2 rows (a session, an announcement) removed under the lease", n, held, err)
+	if err != nil || !held || n != 3 {
+		t.Fatalf("Sweep = %d, %v, %v; want 3 rows (a session, an announcement, a proof record) removed under the lease", n, held, err)
 	}
 	if list, err := a.Instances(ctx); err != nil || len(list) != 1 || list[0].ID != "running" {
 		t.Fatalf("Instances after the sweep = %v, %v; want the running one", list, err)
+	}
+	if err := a.DPoPProofs().Record(ctx, "h", "new", clock.Now().Add(time.Hour)); !errors.Is(err, store.ErrAlreadyUsed) {
+		t.Fatalf("the live proof record was swept: %v", err)
 	}
 	if _, err := a.Sessions().Get(ctx, "h", "long"); err != nil {
 		t.Fatalf("the live session was swept: %v", err)

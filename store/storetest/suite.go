@@ -41,6 +41,7 @@ func Run(t *testing.T, open Opener) {
 		{"AdminTokens", testAdminTokens},
 		{"Leases", testLeases},
 		{"Instances", testInstances},
+		{"DPoPProofs", testDPoPProofs},
 		{"Races", testRaces},
 		{"HostIsolation", testHostIsolation},
 		{"Transfer", testTransfer},

@@ -1,0 +1,112 @@
+package dpop
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"math/big"
+)
+
+// minRSABits is the smallest RSA modulus accepted in a proof (RFC 7518 §3.3: 2048 bits or larger).
+const minRSABits = 2048
+
+// privateMembers are the JWK members of private or symmetric keys (RFC 7518 §6.2.2, §6.3.2, §6.4.1): a proof's
+// jwk MUST NOT contain a private key (RFC 9449 §4.2), and a symmetric one has no public part at all.
+var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
+
+// publicKey parses the jwk header of a proof: an EC P-256 (ES256), OKP Ed25519 (EdDSA) or RSA (RS256, PS256)
+// public key, never one with private members. It returns the key and its RFC 7638 thumbprint.
+func publicKey(raw json.RawMessage) (crypto.PublicKey, string, error) {
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, "", errors.New("the jwk header is not a JSON object")
+	}
+	for _, p := range privateMembers {
+		if _, ok := m[p]; ok {
+			return nil, "", errors.New("the jwk header holds a private or symmetric key")
+		}
+	}
+	str := func(k string) string { s, _ := m[k].(string); return s }
+	b64 := func(k string) ([]byte, error) {
+		b, err := base64.RawURLEncoding.DecodeString(str(k))
+		if err != nil || len(b) == 0 {
+			return nil, errors.New("the jwk member " + k + " is missing or not base64url")
+		}
+		return b, nil
+	}
+	switch str("kty") {
+	case "EC":
+		if str("crv") != "P-256" {
+			return nil, "", errors.New("the jwk curve is not P-256")
+		}
+		x, err := b64("x")
+		if err != nil {
+			return nil, "", err
+		}
+		y, err := b64("y")
+		if err != nil {
+			return nil, "", err
+		}
+		if len(x) != 32 || len(y) != 32 {
+			return nil, "", errors.New("the jwk coordinates are not 32 bytes")
+		}
+		// Decoding the uncompressed point checks that it is on the curve.
+		pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, x...), y...))
+		if err != nil {
+			return nil, "", errors.New("the jwk is not a point of P-256")
+		}
+		return pub, thumbprint(map[string]string{"crv": "P-256", "kty": "EC", "x": str("x"), "y": str("y")}), nil
+	case "OKP":
+		if str("crv") != "Ed25519" {
+			return nil, "", errors.New("the jwk curve is not Ed25519")
+		}
+		x, err := b64("x")
+		if err != nil {
+			return nil, "", err
+		}
+		if len(x) != ed25519.PublicKeySize {
+			return nil, "", errors.New("the jwk is not an Ed25519 public key")
+		}
+		return ed25519.PublicKey(x), thumbprint(map[string]string{"crv": "Ed25519", "kty": "OKP", "x": str("x")}), nil
+	case "RSA":
+		n, err := b64("n")
+		if err != nil {
+			return nil, "", err
+		}
+		e, err := b64("e")
+		if err != nil {
+			return nil, "", err
+		}
+		exp := new(big.Int).SetBytes(e)
+		if !exp.IsInt64() || exp.Int64() < 3 || exp.Int64() > 1<<31-1 || exp.Bit(0) == 0 {
+			return nil, "", errors.New("the jwk RSA exponent is invalid")
+		}
+		pub := &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(exp.Int64())}
+		if pub.N.BitLen() < minRSABits {
+			return nil, "", errors.New("the jwk RSA key is shorter than 2048 bits")
+		}
+		return pub, thumbprint(map[string]string{"e": str("e"), "kty": "RSA", "n": str("n")}), nil
+	}
+	return nil, "", errors.New("the jwk key type is not supported")
+}
+
+// thumbprint is the RFC 7638 JWK thumbprint: base64url(SHA-256) of the required members only, in lexicographic
+// order without whitespace (§3.2, §3.3), which encoding/json's sorted map keys give.
+func thumbprint(required map[string]string) string {
+	b, _ := json.Marshal(required)
+	sum := sha256.Sum256(b)
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// Thumbprint returns the RFC 7638 thumbprint of a public JWK (the jkt of RFC 9449 §6.1), for the dpop_jkt
+// authorization request parameter's checks and for tests.
+func Thumbprint(jwk json.RawMessage) (string, error) {
+	_, jkt, err := publicKey(jwk)
+	return jkt, err
+}

@@ -1,0 +1,96 @@
+package dpop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/assentry/assentry/store"
+)
+
+// DefaultMaxProofs bounds the live jti records one instance keeps for a host (Replay.Max).
+const DefaultMaxProofs = 100_000
+
+// Replay remembers the jti of accepted proofs of one host (RFC 9449 §11.1) in the store, so that every instance
+// serving the host refuses a proof another one accepted. Each record lives until the proof's iat leaves the
+// window, after which the proof is refused for its iat anyway.
+//
+// The records an instance wrote and that are still live are counted in memory, per second of expiry: a count
+// that costs nothing per request and no store query. When it reaches Max, Record refuses to add more (full)
+// instead of evicting a live record, which would reopen the replay it guards against: the caller then asks for a
+// server nonce (use_dpop_nonce), whose short life bounds a replay instead of the jti record.
+type Replay struct {
+	Host   string
+	Proofs store.DPoPProofStore
+	// Max is the bound on live records written by this instance (DefaultMaxProofs when zero).
+	Max int
+
+	mu      sync.Mutex
+	live    int
+	expires map[int64]int // Unix second of expiry → records written by this instance
+}
+
+// errFull is Record's answer when the bound is reached.
+var errFull = errors.New("dpop: jti cache full")
+
+// errReplayed is Record's answer for a jti seen before.
+var errReplayed = errors.New("dpop: jti replayed")
+
+// Record remembers jti until exp: errReplayed when it was seen before, errFull when the bound is reached (nothing
+// written), an error wrapping ErrStore when the store fails.
+func (r *Replay) Record(ctx context.Context, jti string, now, exp time.Time) error {
+	max := r.Max
+	if max <= 0 {
+		max = DefaultMaxProofs
+	}
+	r.mu.Lock()
+	r.prune(now)
+	if r.live >= max {
+		r.mu.Unlock()
+		return errFull
+	}
+	// Counted before the write, so concurrent requests cannot overshoot the bound; a failed write is
+	// uncounted below.
+	sec := exp.Unix() + 1
+	r.live++
+	r.expires[sec]++
+	r.mu.Unlock()
+	err := r.Proofs.Record(ctx, r.Host, jti, exp)
+	if err == nil {
+		return nil
+	}
+	r.mu.Lock()
+	if r.expires[sec] > 0 {
+		r.expires[sec]--
+		r.live--
+	}
+	r.mu.Unlock()
+	if errors.Is(err, store.ErrAlreadyUsed) {
+		return errReplayed
+	}
+	return fmt.Errorf("%w: jti record: %w", ErrStore, err)
+}
+
+// Live is the number of live records this instance wrote (for tests and metrics).
+func (r *Replay) Live(now time.Time) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.prune(now)
+	return r.live
+}
+
+// prune drops the counts of records expired at now. There are at most as many keys as seconds in the window,
+// so the loop is short.
+func (r *Replay) prune(now time.Time) {
+	if r.expires == nil {
+		r.expires = map[int64]int{}
+	}
+	for sec, n := range r.expires {
+		if sec <= now.Unix() {
+			r.live -= n
+			delete(r.expires, sec)
+		}
+	}
+}
