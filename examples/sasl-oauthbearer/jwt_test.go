@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"os/exec"
@@ -202,6 +204,13 @@ func TestEndToEndJWT(t *testing.T) {
 	t.Run("serve command", func(t *testing.T) {
 		fresh := a.resourceToken(t, "mail-app", mailAppSecret, imapResource, "mail").AccessToken
 		testServeCommand(t, a, fresh, "-jwt-audience", imapResource, "-scope", "mail")
+		// Introspection's flags with -jwt-audience are refused rather than ignored.
+		var stderr bytes.Buffer
+		if code := run(context.Background(), []string{"serve", "-issuer", a.issuer, "-jwt-audience", imapResource,
+			"-cache-ttl", "1m"}, func(string) string { return "" }, io.Discard, &stderr); code != 1 ||
+			!strings.Contains(stderr.String(), "-client-id and -cache-ttl are for introspection") {
+			t.Errorf("-jwt-audience with -cache-ttl: exit %d, %s", code, stderr.String())
+		}
 	})
 }
 

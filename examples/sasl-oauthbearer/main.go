@@ -126,10 +126,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	o.Scopes, o.Audiences, o.ClientSecret = scopes, auds, getenv("SASL_EXAMPLE_CLIENT_SECRET")
+	introspectionFlags := false
+	fs.Visit(func(f *flag.Flag) {
+		introspectionFlags = introspectionFlags || f.Name == "client-id" || f.Name == "cache-ttl"
+	})
 	switch {
 	case o.Issuer == "":
 		return errors.New("serve needs -issuer")
-	case o.JWTAudience != "" && (o.ClientID != "" || o.CacheTTL != oauthbearer.DefaultCacheTTL):
+	case o.JWTAudience != "" && introspectionFlags:
 		// Said at once rather than ignored: a server that thinks it introspects does not.
 		return errors.New("-jwt-audience verifies tokens locally: -client-id and -cache-ttl are for introspection")
 	case o.JWTAudience == "" && (o.ClientID == "" || o.ClientSecret == ""):
