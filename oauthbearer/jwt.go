@@ -96,14 +96,15 @@ func NewJWTVerifier(ctx context.Context, cfg JWTConfig) (*JWTVerifier, error) {
 	return v, nil
 }
 
-// accessTokenClaims are the claims of RFC 9068 §2.2 this package reads, and the user's name.
+// accessTokenClaims are the claims of RFC 9068 §2.2 this package reads, and preferred_username, an identity claim
+// of OIDC Core §5.1 that §2.2.2 lets an issuer add. Assentry adds none: its JWT access tokens name the user by
+// sub alone, and a client's own token by sub equal to client_id, without the sub_type that its introspection
+// answers carry (core/oauth/format_jwt.go).
 type accessTokenClaims struct {
 	jwt.RegisteredClaims
 	ClientID          string `json:"client_id"`
 	Scope             string `json:"scope"`
-	Username          string `json:"username"`
 	PreferredUsername string `json:"preferred_username"`
-	SubType           string `json:"sub_type"`
 }
 
 // Verify checks the token (RFC 9068 §4): the typ header, the signature with the issuer's key, iss, aud, exp,
@@ -150,15 +151,13 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Token, error) 
 	case claims.ID == "":
 		return nil, invalidToken("no jti (RFC 9068 §2.2)")
 	}
-	t := &Token{Subject: claims.Subject, Username: claims.Username, ClientID: claims.ClientID,
+	t := &Token{Subject: claims.Subject, Username: claims.PreferredUsername, ClientID: claims.ClientID,
 		Scopes: strings.Fields(claims.Scope), Audience: claims.Audience, Issuer: claims.Issuer, ID: claims.ID,
 		IssuedAt: claims.IssuedAt.Time, Expiry: claims.ExpiresAt.Time}
-	if t.Username == "" {
-		t.Username = claims.PreferredUsername
-	}
-	// RFC 9068 §2.2: a token without a resource owner (client credentials) has the client as its sub. Assentry
-	// also says so with sub_type, as at introspection; it never lets a client_id equal a user's sub.
-	t.ForClient = claims.SubType == "client" || claims.Subject == claims.ClientID
+	// RFC 9068 §2.2: a token without a resource owner (client credentials) has an identifier of the client as its
+	// sub; Assentry's is the client_id, and it refuses a client whose client_id could be taken for a user's sub
+	// (RFC 9068 §5, RFC 9700 §4.15), so sub == client_id says "no user" and nothing else does.
+	t.ForClient = claims.Subject == claims.ClientID
 	if t.ForClient {
 		t.Username = ""
 	}

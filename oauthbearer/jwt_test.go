@@ -113,10 +113,12 @@ func edKey(t *testing.T, kid string) signingKey {
 
 const testAudience = "imap.example.net"
 
-// claims are RFC 9068 §2.2's, valid at t0 for testAudience.
+// claims are RFC 9068 §2.2's, valid at t0 for testAudience: the claims Assentry puts in a user's JWT access token
+// (core/oauth/format_jwt.go), no more.
 func (is *testIssuer) claims() jwt.MapClaims {
 	return jwt.MapClaims{"iss": is.srv.URL, "sub": "0f3a", "aud": testAudience, "client_id": "mail-app",
-		"exp": t0.Add(time.Hour).Unix(), "iat": t0.Unix(), "jti": "j1", "scope": "mail openid", "username": "alice"}
+		"exp": t0.Add(time.Hour).Unix(), "iat": t0.Unix(), "jti": "j1", "scope": "mail openid",
+		"auth_time": t0.Add(-time.Minute).Unix(), "amr": []string{"pwd"}}
 }
 
 func sign(t *testing.T, k signingKey, header map[string]any, claims jwt.MapClaims) string {
@@ -167,25 +169,29 @@ func TestJWTVerifier(t *testing.T) {
 		header map[string]any
 		claims jwt.MapClaims
 		reason string // "": valid
+		// username is the Token's Username when valid: none from Assentry's claims, preferred_username (RFC 9068
+		// §2.2.2) from another issuer's.
+		username string
 	}{
-		{"RS256", rs, nil, is.claims(), ""},
-		{"ES256", ec, nil, is.claims(), ""},
-		{"EdDSA", ed, nil, is.claims(), ""},
-		{"typ application/at+jwt", rs, map[string]any{"typ": "application/AT+JWT"}, is.claims(), ""},
-		{"aud array", rs, nil, with(func(c jwt.MapClaims) { c["aud"] = []string{"x", testAudience} }), ""},
-		{"typ JWT (an id_token)", rs, map[string]any{"typ": "JWT"}, is.claims(), "not at+jwt"},
-		{"no typ", rs, map[string]any{"typ": nil}, is.claims(), "not at+jwt"},
-		{"other key, same kid", other, nil, is.claims(), "signature"},
-		{"other issuer", rs, nil, with(func(c jwt.MapClaims) { c["iss"] = "https://evil.example" }), "iss"},
-		{"other audience", rs, nil, with(func(c jwt.MapClaims) { c["aud"] = "smtp.example.net" }), "aud"},
-		{"expired", rs, nil, with(func(c jwt.MapClaims) { c["exp"] = t0.Unix() }), "expired"},
-		{"no exp", rs, nil, with(func(c jwt.MapClaims) { delete(c, "exp") }), "exp"},
-		{"iat in the future", rs, nil, with(func(c jwt.MapClaims) { c["iat"] = t0.Add(time.Minute).Unix() }), "before issued"},
-		{"no sub", rs, nil, with(func(c jwt.MapClaims) { delete(c, "sub") }), "no sub"},
-		{"no client_id", rs, nil, with(func(c jwt.MapClaims) { delete(c, "client_id") }), "no client_id"},
-		{"no iat", rs, nil, with(func(c jwt.MapClaims) { delete(c, "iat") }), "no iat"},
-		{"no jti", rs, nil, with(func(c jwt.MapClaims) { delete(c, "jti") }), "no jti"},
-		{"alg other than the key's", pss, nil, is.claims(), "is for RS256"},
+		{"RS256", rs, nil, is.claims(), "", ""},
+		{"ES256", ec, nil, is.claims(), "", ""},
+		{"EdDSA", ed, nil, is.claims(), "", ""},
+		{"typ application/at+jwt", rs, map[string]any{"typ": "application/AT+JWT"}, is.claims(), "", ""},
+		{"aud array", rs, nil, with(func(c jwt.MapClaims) { c["aud"] = []string{"x", testAudience} }), "", ""},
+		{"preferred_username", rs, nil, with(func(c jwt.MapClaims) { c["preferred_username"] = "alice" }), "", "alice"},
+		{"typ JWT (an id_token)", rs, map[string]any{"typ": "JWT"}, is.claims(), "not at+jwt", ""},
+		{"no typ", rs, map[string]any{"typ": nil}, is.claims(), "not at+jwt", ""},
+		{"other key, same kid", other, nil, is.claims(), "signature", ""},
+		{"other issuer", rs, nil, with(func(c jwt.MapClaims) { c["iss"] = "https://evil.example" }), "iss", ""},
+		{"other audience", rs, nil, with(func(c jwt.MapClaims) { c["aud"] = "smtp.example.net" }), "aud", ""},
+		{"expired", rs, nil, with(func(c jwt.MapClaims) { c["exp"] = t0.Unix() }), "expired", ""},
+		{"no exp", rs, nil, with(func(c jwt.MapClaims) { delete(c, "exp") }), "exp", ""},
+		{"iat in the future", rs, nil, with(func(c jwt.MapClaims) { c["iat"] = t0.Add(time.Minute).Unix() }), "before issued", ""},
+		{"no sub", rs, nil, with(func(c jwt.MapClaims) { delete(c, "sub") }), "no sub", ""},
+		{"no client_id", rs, nil, with(func(c jwt.MapClaims) { delete(c, "client_id") }), "no client_id", ""},
+		{"no iat", rs, nil, with(func(c jwt.MapClaims) { delete(c, "iat") }), "no iat", ""},
+		{"no jti", rs, nil, with(func(c jwt.MapClaims) { delete(c, "jti") }), "no jti", ""},
+		{"alg other than the key's", pss, nil, is.claims(), "is for RS256", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -194,7 +200,7 @@ func TestJWTVerifier(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if tok.Subject != "0f3a" || tok.Username != "alice" || tok.ClientID != "mail-app" || !tok.HasScope("mail") ||
+				if tok.Subject != "0f3a" || tok.Username != tt.username || tok.ClientID != "mail-app" || !tok.HasScope("mail") ||
 					tok.ForClient || !tok.Expiry.Equal(t0.Add(time.Hour)) || tok.ID != "j1" {
 					t.Errorf("token %+v", tok)
 				}
@@ -234,6 +240,8 @@ func TestJWTVerifierRefusesNoneAndHMAC(t *testing.T) {
 	}
 }
 
+// TestJWTVerifierClientToken: Assentry's JWT for a client's own token (client credentials) has the client_id as
+// sub and no auth_time, amr or sub_type (core/oauth/format_jwt.go); sub == client_id is what marks it.
 func TestJWTVerifierClientToken(t *testing.T) {
 	is := newTestIssuer(t)
 	rs := rsaKey(t, "rs1")
@@ -241,9 +249,20 @@ func TestJWTVerifierClientToken(t *testing.T) {
 	v := newTestJWTVerifier(t, is, &clock{t: t0})
 	c := is.claims()
 	c["sub"], c["client_id"] = "reporting", "reporting"
+	delete(c, "auth_time")
+	delete(c, "amr")
 	tok, err := v.Verify(context.Background(), sign(t, rs, nil, c))
-	if err != nil || !tok.ForClient || tok.Username != "" {
+	if err != nil || !tok.ForClient || tok.Username != "" || tok.Subject != "reporting" {
 		t.Fatalf("%+v %v", tok, err)
+	}
+	// A user's token of the same client is the user's.
+	tok, err = v.Verify(context.Background(), sign(t, rs, nil, is.claims()))
+	if err != nil || tok.ForClient {
+		t.Fatalf("%+v %v", tok, err)
+	}
+	a := &Authenticator{Verifier: v}
+	if _, err := a.Authenticate(context.Background(), &InitialResponse{Token: sign(t, rs, nil, c)}); err == nil {
+		t.Error("a client's own token authenticated without AllowClientTokens")
 	}
 }
 
@@ -327,12 +346,19 @@ func TestJWTExchange(t *testing.T) {
 	k := edKey(t, "k1")
 	is.publish(k.jwk)
 	a := &Authenticator{Verifier: newTestJWTVerifier(t, is, &clock{t: t0}), RequiredScopes: []string{"mail"}}
-	x := a.NewExchange()
-	if _, done, err := x.Next(context.Background(), initial("alice", sign(t, k, nil, is.claims()))); !done || err != nil {
-		t.Fatalf("%v %v", done, err)
+	// Assentry's token names the user by sub alone: that is the identity, and the authzid a client may name.
+	for _, authzid := range []string{"", "0f3a"} {
+		x := a.NewExchange()
+		if _, done, err := x.Next(context.Background(), initial(authzid, sign(t, k, nil, is.claims()))); !done || err != nil {
+			t.Fatalf("authzid %q: %v %v", authzid, done, err)
+		}
+		if id := x.Identity(); id.Authzid != "0f3a" || id.Token.Subject != "0f3a" {
+			t.Errorf("identity %+v", id)
+		}
 	}
-	if id := x.Identity(); id.Authzid != "alice" || id.Token.Subject != "0f3a" {
-		t.Errorf("identity %+v", id)
+	x := a.NewExchange()
+	if _, done, err := x.Next(context.Background(), initial("alice", sign(t, k, nil, is.claims()))); done || err != nil {
+		t.Fatalf("authzid alice with a token naming no username: %v %v (want a failure challenge)", done, err)
 	}
 	x = a.NewExchange()
 	challenge, done, err := x.Next(context.Background(), initial("", sign(t, k, map[string]any{"typ": "JWT"}, is.claims())))

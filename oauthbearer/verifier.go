@@ -23,8 +23,9 @@ type Token struct {
 	// Subject is the token's sub: the user's subject at the authorization server, or the client_id of a token a
 	// client holds for itself (ForClient).
 	Subject string
-	// Username is the user's name at the authorization server (introspection's username; a JWT's username or
-	// preferred_username); empty for a client's own token.
+	// Username is the user's name at the authorization server (introspection's username; a JWT's
+	// preferred_username, which Assentry's JWT access tokens do not carry: with them, Subject is the only name of
+	// the user); empty for a client's own token.
 	Username string
 	// ForClient is true when the token has no user: it was issued to a client for itself (client credentials),
 	// and Subject is that client. A server must not take such a subject for a user's (RFC 9700 §4.15).

@@ -26,7 +26,9 @@ func main() {
 
 const usage = `usage:
   sasl-oauthbearer serve  -issuer URL -client-id ID [-listen 127.0.0.1:1143] [-scope S]... [-audience A]... [-cache-ttl 1m]
-                          (the client secret in $SASL_EXAMPLE_CLIENT_SECRET)
+                          (introspection; the client secret in $SASL_EXAMPLE_CLIENT_SECRET)
+  sasl-oauthbearer serve  -issuer URL -jwt-audience RESOURCE [-listen 127.0.0.1:1143] [-scope S]...
+                          (JWT access tokens checked locally with the issuer's JWKS; no client, no secret)
   sasl-oauthbearer client [-addr 127.0.0.1:1143] [-authzid NAME]
                           (the access token in $SASL_EXAMPLE_TOKEN)
 `
@@ -69,12 +71,27 @@ type serverOptions struct {
 	Issuer, ClientID, ClientSecret string
 	Scopes, Audiences              []string
 	CacheTTL                       time.Duration
-	Now                            func() time.Time // nil: time.Now
+	// JWTAudience, when set, switches the server to JWT mode: tokens are RFC 9068 JWT access tokens verified
+	// locally with the issuer's JWKS, and their aud must hold JWTAudience, the resource URI (RFC 8707) this
+	// server is at Assentry (a host resource with access_token_format jwt, which clients ask for). No
+	// introspection, so no client credentials, and no revocation before exp.
+	JWTAudience string
+	Now         func() time.Time // nil: time.Now
 }
 
-// newAuthenticator finds the introspection endpoint in the issuer's discovery document and builds the
-// Authenticator: introspection with this server's client credentials, the required scopes and audiences.
+// newAuthenticator builds the Authenticator: in JWT mode a JWTVerifier for JWTAudience, else introspection with
+// this server's client credentials (the endpoint found in the issuer's discovery document); the required scopes
+// and audiences either way.
 func newAuthenticator(ctx context.Context, o serverOptions) (*oauthbearer.Authenticator, error) {
+	if o.JWTAudience != "" {
+		// NewJWTVerifier reads the discovery document and fetches the JWKS now: a wrong issuer fails at start.
+		v, err := oauthbearer.NewJWTVerifier(ctx, oauthbearer.JWTConfig{Issuer: o.Issuer, Audience: o.JWTAudience, Now: o.Now})
+		if err != nil {
+			return nil, err
+		}
+		return &oauthbearer.Authenticator{Verifier: v, RequiredScopes: o.Scopes, Audiences: o.Audiences,
+			OpenIDConfiguration: oauthbearer.DiscoveryURL(o.Issuer)}, nil
+	}
 	meta, err := oauthbearer.Discover(ctx, nil, o.Issuer)
 	if err != nil {
 		return nil, err
@@ -104,12 +121,23 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.Var(&scopes, "scope", "a scope every token must carry (repeatable)")
 	fs.Var(&auds, "audience", "an accepted audience: with Assentry, a client_id whose tokens this server takes (repeatable)")
 	fs.DurationVar(&o.CacheTTL, "cache-ttl", oauthbearer.DefaultCacheTTL, "how long an active introspection answer is reused (the revocation delay)")
+	fs.StringVar(&o.JWTAudience, "jwt-audience", "", "JWT mode: verify JWT access tokens locally with the issuer's JWKS, for this audience (the resource URI clients ask Assentry for)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	o.Scopes, o.Audiences, o.ClientSecret = scopes, auds, getenv("SASL_EXAMPLE_CLIENT_SECRET")
-	if o.Issuer == "" || o.ClientID == "" || o.ClientSecret == "" {
-		return errors.New("serve needs -issuer, -client-id and $SASL_EXAMPLE_CLIENT_SECRET")
+	introspectionFlags := false
+	fs.Visit(func(f *flag.Flag) {
+		introspectionFlags = introspectionFlags || f.Name == "client-id" || f.Name == "cache-ttl"
+	})
+	switch {
+	case o.Issuer == "":
+		return errors.New("serve needs -issuer")
+	case o.JWTAudience != "" && introspectionFlags:
+		// Said at once rather than ignored: a server that thinks it introspects does not.
+		return errors.New("-jwt-audience verifies tokens locally: -client-id and -cache-ttl are for introspection")
+	case o.JWTAudience == "" && (o.ClientID == "" || o.ClientSecret == ""):
+		return errors.New("serve needs -client-id and $SASL_EXAMPLE_CLIENT_SECRET (introspection), or -jwt-audience")
 	}
 	if err := requireLoopback(*listen); err != nil {
 		return err
@@ -123,7 +151,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	log.Info("listening", "addr", ln.Addr().String(), "issuer", o.Issuer)
+	log.Info("listening", "addr", ln.Addr().String(), "issuer", o.Issuer, "jwt_audience", o.JWTAudience)
 	return (&server{auth: auth, log: log}).serve(ctx, ln)
 }
 

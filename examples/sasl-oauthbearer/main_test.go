@@ -60,6 +60,13 @@ data_dir: %[2]s
 admin_socket: %[3]s
 grant_types: [authorization_code, refresh_token, client_credentials, password]
 argon2: {memory: 64, iterations: 1, parallelism: 1}
+# The shortest publish-ahead there is, so that a key rotation signs within seconds (TestEndToEndJWT).
+key_publish_ahead: 4s
+# RFC 8707 resources: the example server in JWT mode is imap://mail.example.net; smtp://mail.example.net is
+# another server's.
+resources:
+  - {uri: "imap://mail.example.net", access_token_format: jwt}
+  - {uri: "smtp://mail.example.net", access_token_format: jwt}
 scopes:
   - name: mail
     title: Read and send your mail
@@ -197,10 +204,16 @@ func (c *clock) Add(d time.Duration) {
 // imap-server, requiring the scope mail and the audience mail-app.
 func startExample(t *testing.T, a *assentry, c *clock) (addr string, logs *syncBuffer) {
 	t.Helper()
+	return startServer(t, serverOptions{Issuer: a.issuer, ClientID: "imap-server", ClientSecret: imapSecret,
+		Scopes: []string{"mail"}, Audiences: []string{"mail-app"}, CacheTTL: time.Minute, Now: c.Now})
+}
+
+// startServer runs the example server with o on a free loopback port until the test ends.
+func startServer(t *testing.T, o serverOptions) (addr string, logs *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	auth, err := newAuthenticator(ctx, serverOptions{Issuer: a.issuer, ClientID: "imap-server", ClientSecret: imapSecret,
-		Scopes: []string{"mail"}, Audiences: []string{"mail-app"}, CacheTTL: time.Minute, Now: c.Now})
+	auth, err := newAuthenticator(ctx, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,7 +343,9 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	t.Run("malformed", func(t *testing.T) { testMalformed(t, addr, fresh) })
-	t.Run("serve command", func(t *testing.T) { testServeCommand(t, a, fresh) })
+	t.Run("serve command", func(t *testing.T) {
+		testServeCommand(t, a, fresh, "-client-id", "imap-server", "-scope", "mail", "-audience", "mail-app")
+	})
 }
 
 // testMalformed sends malformed exchanges over TCP and checks the server's answers: BAD with what is wrong for
@@ -397,8 +412,9 @@ func testMalformed(t *testing.T, addr, token string) {
 	}
 }
 
-// testServeCommand runs the serve command with its flags, as a user would, and signs in to it.
-func testServeCommand(t *testing.T, a *assentry, token string) {
+// testServeCommand runs the serve command with -issuer, -listen and flags, as a user would, and signs in to it
+// with token.
+func testServeCommand(t *testing.T, a *assentry, token string, flags ...string) {
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	env := func(k string) string {
@@ -410,8 +426,7 @@ func testServeCommand(t *testing.T, a *assentry, token string) {
 	var stderr syncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "-listen", addr, "-issuer", a.issuer, "-client-id", "imap-server",
-			"-scope", "mail", "-audience", "mail-app"}, env, io.Discard, &stderr)
+		done <- run(ctx, append([]string{"serve", "-listen", addr, "-issuer", a.issuer}, flags...), env, io.Discard, &stderr)
 	}()
 	for i := 0; ; i++ {
 		if strings.Contains(stderr.String(), `"msg":"listening"`) {
