@@ -328,4 +328,21 @@ func TestPushedRequestsRequired(t *testing.T) {
 			t.Fatalf("pushed: %v", q)
 		}
 	})
+	t.Run("metadata document", func(t *testing.T) {
+		// A Client ID Metadata Document's require_pushed_authorization_requests binds its client as a
+		// registration's does; a public client pushes with its client_id alone.
+		d := newDocHost(t)
+		e := newEnv(t, withCIMD(t, d, true))
+		e.addUser("alice", "correct horse battery")
+		id := d.document("/strict.json", func(m map[string]any) { m["require_pushed_authorization_requests"] = true })
+		b := e.browser()
+		p := b.get(authzQuery(id, cimdRedirect, "openid"))
+		if p.status != http.StatusBadRequest || p.header.Get("Location") != "" || !strings.Contains(p.body, "RFC 9126") {
+			t.Fatalf("front channel of a metadata document client that requires PAR: %d %q\n%s", p.status, p.header.Get("Location"), p.body)
+		}
+		uri := e.pushed(parForm("redirect_uri", cimdRedirect, "client_id", id, "scope", "openid"), "")
+		if q := clientRedirect(t, b.codeFlow(parURL(id, uri), "openid"), cimdRedirect); q.Get("code") == "" {
+			t.Fatalf("pushed: %v", q)
+		}
+	})
 }
