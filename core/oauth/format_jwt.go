@@ -2,6 +2,9 @@ package oauth
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
 
 	"github.com/assentry/assentry/store"
 )
@@ -31,7 +34,7 @@ func (jwtFormat) Type() string { return TokenTypeBearer }
 
 // Mint signs the claims of RFC 9068 §2.2: iss, exp, aud (the token's resources, or the client_id when none was
 // requested, as introspection says), sub (the user's subject, or the client_id of a client's own token, §2.2),
-// client_id, iat, jti (random; the store id is the digest), scope, and auth_time and amr for a user who signed
+// client_id, iat, jti (random; the store id is the digest, and introspection answers this jti: jwtID), scope, and auth_time and amr for a user who signed
 // in. No personal claim beyond sub.
 func (f jwtFormat) Mint(ctx context.Context, t *store.Token, m *MintInput) (string, error) {
 	alg := f.p.Settings.JWTAccessTokenAlg
@@ -67,4 +70,26 @@ func audienceClaim(t *store.Token) any {
 		return t.Audience[0]
 	}
 	return t.Audience
+}
+
+// jwtID is the jti of a JWT access token value this server issued, "" for any other value (an opaque token).
+// Introspection answers it as the token's jti, so a resource server sees the same id whether it verifies the JWT
+// or introspects it. The value is not verified here: the caller found it in the store by its digest, so it is
+// exactly what Mint signed.
+func jwtID(value string) string {
+	parts := strings.Split(value, ".")
+	if len(parts) != 3 {
+		return ""
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return ""
+	}
+	var c struct {
+		JTI string `json:"jti"`
+	}
+	if json.Unmarshal(payload, &c) != nil {
+		return ""
+	}
+	return c.JTI
 }
