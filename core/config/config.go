@@ -161,6 +161,10 @@ type Resource struct {
 	// AccessTokenFormat is jwt for RFC 9068 JWT access tokens whenever this resource is in the audience; opaque
 	// or empty: the client's format.
 	AccessTokenFormat string `yaml:"access_token_format"`
+	// Default makes this resource the audience of a JWT access token whose request names no resource (at most
+	// one resource is the default): a JWT access token's aud is never the client_id, which an id_token's is
+	// (RFC 8725 §3.11–3.12). Without a default such a token is opaque.
+	Default bool `yaml:"default"`
 }
 
 // Scope is an extra scope shown on the consent page.

@@ -402,3 +402,79 @@ func TestResourcePassword(t *testing.T) {
 		t.Fatalf("refresh outside the grant: %d %v", p.status, m)
 	}
 }
+
+// jwtClient creates the confidential client jwtrp, configured for JWT access tokens, and returns its oauth2 config.
+func jwtClient(t *testing.T, e *testEnv) *oauth2.Config {
+	t.Helper()
+	clients := oauth.NewClients("test", e.st.Clients(), e.host.OAuth.GrantTypes(), nil)
+	c, secret, err := clients.Create(context.Background(), oauth.ClientSpec{ID: "jwtrp", Name: "JWT RP",
+		RedirectURIs: []string{rsCallback}, AccessTokenFormat: oauth.FormatJWT})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rpConfig(e, c.ID, secret)
+}
+
+// TestJWTAccessTokenNeverForTheClient: a JWT access token's aud is never the client_id, which is an id_token's
+// (RFC 8725 §3.11–3.12). A JWT client asking for no resource gets an opaque token, or, when the host has a
+// default resource, a JWT for that resource. A JWT access token is no id_token_hint, at /oauth2/authorize or at
+// /oauth2/logout, although the same keys sign it.
+func TestJWTAccessTokenNeverForTheClient(t *testing.T) {
+	ctx := context.Background()
+	t.Run("no default resource", func(t *testing.T) {
+		e := newEnv(t, withResources(t))
+		e.addUser("alice", "correct horse battery")
+		e.tkClient("rs", "rs-secret", oauth.AuthClientSecretBasic, true)
+		cfg := jwtClient(t, e)
+		b := e.browser()
+		verifier := oauth2.GenerateVerifier()
+		tok, err := cfg.Exchange(ctx, authorizeFor(t, e, b, cfg, verifier).Get("code"), oauth2.VerifierOption(verifier))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(tok.AccessToken, oauth.PrefixAccessToken) {
+			t.Fatalf("a JWT client's token without resource is %q, want an opaque one", tok.AccessToken)
+		}
+		if m := introspectAs(t, e, "rs", "rs-secret", tok.AccessToken); m["active"] != true || m["aud"] != cfg.ClientID {
+			t.Fatalf("introspection %v", m)
+		}
+
+		// A JWT access token of alice's (for a resource), as id_token_hint: refused, while the session is hers.
+		verifier = oauth2.GenerateVerifier()
+		tok, err = cfg.Exchange(ctx, authorizeFor(t, e, b, cfg, verifier, rsAPI).Get("code"), oauth2.VerifierOption(verifier))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if at := verifyAT(t, e, tok.AccessToken); at.header["typ"] != oauth.TypeATJWT {
+			t.Fatalf("header %v", at.header)
+		}
+		authz := strings.TrimPrefix(cfg.AuthCodeURL("st-hint", oauth2.S256ChallengeOption(verifier),
+			oauth2.SetAuthURLParam("prompt", "none"), oauth2.SetAuthURLParam("id_token_hint", tok.AccessToken)), e.base)
+		if q := clientRedirect(t, b.get(authz), rsCallback+"?"); q.Get("error") != "invalid_request" || q.Get("code") != "" {
+			t.Fatalf("a JWT access token as id_token_hint at /authorize: %v", q)
+		}
+		p := b.get("/oauth2/logout?" + url.Values{"id_token_hint": {tok.AccessToken}}.Encode())
+		if p.status != http.StatusBadRequest || !strings.Contains(p.body, "not an id_token of this server") {
+			t.Fatalf("a JWT access token as id_token_hint at logout: %d\n%s", p.status, p.body)
+		}
+	})
+	t.Run("default resource", func(t *testing.T) {
+		e := newEnv(t, withResources(t), func(s *envSetup) {
+			s.cfg.Resources = []config.Resource{{URI: rsAPI}, {URI: rsCalendar, Default: true}}
+		})
+		e.addUser("alice", "correct horse battery")
+		e.tkClient("rs", "rs-secret", oauth.AuthClientSecretBasic, true)
+		cfg := jwtClient(t, e)
+		verifier := oauth2.GenerateVerifier()
+		tok, err := cfg.Exchange(ctx, authorizeFor(t, e, e.browser(), cfg, verifier).Get("code"), oauth2.VerifierOption(verifier))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if at := verifyAT(t, e, tok.AccessToken); at.claims["aud"] != rsCalendar {
+			t.Fatalf("aud %v, want the default resource", at.claims["aud"])
+		}
+		if m := introspectAs(t, e, "rs", "rs-secret", tok.AccessToken); m["active"] != true || m["aud"] != rsCalendar {
+			t.Fatalf("introspection %v", m)
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/assentry/assentry/store"
@@ -32,11 +33,14 @@ func (p *Provider) jwtFormat() TokenFormat { return jwtFormat{p} }
 
 func (jwtFormat) Type() string { return TokenTypeBearer }
 
-// Mint signs the claims of RFC 9068 §2.2: iss, exp, aud (the token's resources, or the client_id when none was
-// requested, as introspection says), sub (the user's subject, or the client_id of a client's own token, §2.2),
+// Mint signs the claims of RFC 9068 §2.2: iss, exp, aud (the token's resources: formatFor never makes a JWT
+// without one, and Mint refuses to, so aud is never the client_id an id_token is for), sub (the user's subject, or the client_id of a client's own token, §2.2),
 // client_id, iat, jti (random; the store id is the digest, and introspection answers this jti: jwtID), scope, and auth_time and amr for a user who signed
 // in. No personal claim beyond sub.
 func (f jwtFormat) Mint(ctx context.Context, t *store.Token, m *MintInput) (string, error) {
+	if len(t.Audience) == 0 {
+		return "", errors.New("oauth: a JWT access token needs a resource for its aud")
+	}
 	alg := f.p.Settings.JWTAccessTokenAlg
 	if alg == "" {
 		alg = defaultJWTAlg
@@ -60,13 +64,9 @@ func (f jwtFormat) Mint(ctx context.Context, t *store.Token, m *MintInput) (stri
 	return value, nil
 }
 
-// audienceClaim is aud of a token: its one resource as a string, several as an array (RFC 7519 §4.1.3), the
-// client_id when it has none.
+// audienceClaim is aud of a token: its one resource as a string, several as an array (RFC 7519 §4.1.3).
 func audienceClaim(t *store.Token) any {
-	switch len(t.Audience) {
-	case 0:
-		return t.ClientID
-	case 1:
+	if len(t.Audience) == 1 {
 		return t.Audience[0]
 	}
 	return t.Audience
