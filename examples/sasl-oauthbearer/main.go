@@ -87,8 +87,13 @@ func newAuthenticator(ctx context.Context, o serverOptions) (*oauthbearer.Authen
 	if err != nil {
 		return nil, err
 	}
-	return &oauthbearer.Authenticator{Verifier: in, RequiredScopes: o.Scopes, Audiences: o.Audiences,
-		OpenIDConfiguration: oauthbearer.DiscoveryURL(meta.Issuer)}, nil
+	a := &oauthbearer.Authenticator{Verifier: in, RequiredScopes: o.Scopes, Audiences: o.Audiences,
+		OpenIDConfiguration: oauthbearer.DiscoveryURL(meta.Issuer)}
+	// Without an audience any client's token of the issuer would sign in: refuse to start.
+	if err := a.Validate(); err != nil {
+		return nil, fmt.Errorf("-audience is required: %w", err)
+	}
+	return a, nil
 }
 
 // runServe is the serve command: it checks its flags, builds the Authenticator (a wrong issuer or an unreachable
@@ -102,7 +107,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&o.Issuer, "issuer", "", "the Assentry issuer URL")
 	fs.StringVar(&o.ClientID, "client-id", "", "this server's client_id at Assentry (a confidential client with introspect)")
 	fs.Var(&scopes, "scope", "a scope every token must carry (repeatable)")
-	fs.Var(&auds, "audience", "an accepted audience: with Assentry, a client_id whose tokens this server takes (repeatable)")
+	fs.Var(&auds, "audience", "an accepted audience, at least one: with Assentry, this server's resource or a client_id whose tokens this server takes (repeatable)")
 	fs.DurationVar(&o.CacheTTL, "cache-ttl", oauthbearer.DefaultCacheTTL, "how long an active introspection answer is reused (the revocation delay)")
 	if err := fs.Parse(args); err != nil {
 		return err
