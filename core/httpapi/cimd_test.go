@@ -305,3 +305,25 @@ func TestCIMDOffByDefault(t *testing.T) {
 		}
 	}
 }
+
+// TestCIMDPromptNone: anyone can publish a metadata document naming any redirect URI, so an error of a
+// prompt=none request before sign-in is shown, not redirected (RFC 9700 §4.11.2: no open redirector; a redirect
+// URI on the client_id URL's own origin is redirected: TestRedirectsPromptNone, as the registration rules want a
+// named host there, which the tests' loopback document server is not). Once the user has signed in, errors go
+// back to the client as for any client.
+func TestCIMDPromptNone(t *testing.T) {
+	d := newDocHost(t)
+	e := newEnv(t, withCIMD(t, d, true))
+	e.addUser("alice", "correct horse battery")
+	id := d.document("/client.json", nil) // redirects to http://127.0.0.1/cb: another origin than the document's
+	b := e.browser()
+	p := b.get(authzQuery(id, cimdRedirect, "openid", "prompt", "none"))
+	if p.status != http.StatusBadRequest || p.header.Get("Location") != "" || !strings.Contains(p.body, "login_required") {
+		t.Fatalf("prompt=none of a metadata document client to another origin: %d %q\n%s", p.status, p.header.Get("Location"), p.body)
+	}
+	b.login("alice", "correct horse battery")
+	q := clientRedirect(t, b.get(authzQuery(id, cimdRedirect, "openid", "prompt", "none")), cimdRedirect+"?")
+	if q.Get("error") != "consent_required" {
+		t.Fatalf("prompt=none after sign-in: %v", q)
+	}
+}
