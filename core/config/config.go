@@ -226,6 +226,9 @@ type RateLimits struct {
 	LoginPerIP       *Bucket `yaml:"login_per_ip"`
 	LoginPerUsername *Bucket `yaml:"login_per_username"`
 	RegisterPerIP    *Bucket `yaml:"register_per_ip"` // POST /oauth2/register, every request counts
+	// PushPerIP: POST /oauth2/par (RFC 9126), every request counts: a public client's push needs no secret and
+	// is stored until used or expired.
+	PushPerIP *Bucket `yaml:"par_per_ip"`
 	// Wrong user codes at the device verification page (RFC 8628 §5.1), per address and per browser.
 	DeviceCodePerIP      *Bucket `yaml:"device_code_per_ip"`
 	DeviceCodePerBrowser *Bucket `yaml:"device_code_per_browser"`

@@ -66,6 +66,7 @@ func TestNoFileIsTheDevelopmentHost(t *testing.T) {
 		LoginPerIP:            Bucket{Burst: 20, Every: Duration(3 * time.Second)},
 		LoginPerUser:          Bucket{Burst: 10, Every: Duration(30 * time.Second)},
 		RegisterPerIP:         Bucket{Burst: 20, Every: Duration(30 * time.Second)},
+		PushPerIP:             Bucket{Burst: 50, Every: Duration(200 * time.Millisecond)},
 		DeviceCodePerIP:       Bucket{Burst: 10, Every: Duration(30 * time.Second)},
 		DeviceCodePerBrowser:  Bucket{Burst: 5, Every: Duration(time.Minute)},
 		ClientAuthPerClientIP: Bucket{Burst: 10, Every: Duration(6 * time.Second)},
