@@ -258,6 +258,11 @@ func TestCIMDRefusals(t *testing.T) {
 	if n := other.hitsOf("/client.json"); n == 0 {
 		t.Error("the other origin's document was never fetched: the Lua rule cannot have refused it")
 	}
+	// A failed fetch is remembered (failure_cache_ttl): the token request got the authorization page's answer
+	// without a second request.
+	if n := d.hitsOf("/missing.json"); n != 1 {
+		t.Errorf("the missing document was requested %d times, want once", n)
+	}
 }
 
 // TestCIMDPrivateAddresses: without allow_networks nothing is fetched from a loopback address, whether the
