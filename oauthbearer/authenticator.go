@@ -16,11 +16,16 @@ type Authenticator struct {
 	Verifier Verifier
 	// RequiredScopes must all be in the token's scope; a token without one fails with insufficient_scope.
 	RequiredScopes []string
-	// Audiences, when set, lists the values of which the token's aud must hold at least one: this server's
-	// identifiers. (A JWTVerifier already checks its own audience, as RFC 9068 §4 requires. With Assentry's
-	// introspection, aud is the client_id the token was issued to, so list the clients whose tokens this server
-	// takes.)
+	// Audiences lists the values of which the token's aud must hold at least one: this server's identifiers.
+	// Required unless the Verifier checks the audience itself (a JWTVerifier does, as RFC 9068 §4 requires) or
+	// AllowAnyAudience is set: an authorization server issues tokens to many clients, and without this check
+	// any of their tokens would sign in here. With Assentry's introspection, aud is the resource the token was
+	// issued for (RFC 8707), or the client_id it was issued to when it names none, so list this server's
+	// resource, or the clients whose tokens this server takes.
 	Audiences []string
+	// AllowAnyAudience accepts a token whatever its aud, for a server that really takes every token of the
+	// authorization server (a single-client deployment); it must be set explicitly, never by omission.
+	AllowAnyAudience bool
 	// AllowClientTokens admits tokens that a client holds for itself (Token.ForClient, client credentials). By
 	// default they are refused: a mail or chat account belongs to a user, and a client_id must not pass for a
 	// username (RFC 9700 §4.15).
@@ -43,12 +48,29 @@ type Identity struct {
 	Token   *Token
 }
 
+// audienceVerifier is a Verifier that checks the token's audience itself (JWTVerifier).
+type audienceVerifier interface{ checksAudience() bool }
+
+// Validate reports a misconfigured Authenticator: no Verifier, or no audience rule (neither Audiences, nor a
+// Verifier that checks the audience, nor AllowAnyAudience). Call it at start; Authenticate returns the same
+// error, so a server that does not fails every exchange rather than letting any client's token in.
+func (a *Authenticator) Validate() error {
+	if a.Verifier == nil {
+		return errors.New("oauthbearer: the Authenticator has no Verifier")
+	}
+	if av, ok := a.Verifier.(audienceVerifier); len(a.Audiences) == 0 && !a.AllowAnyAudience && !(ok && av.checksAudience()) {
+		return errors.New("oauthbearer: the Authenticator needs Audiences (this server's identifiers, which a " +
+			"token's aud must name) or AllowAnyAudience: true; without either any client's token would sign in")
+	}
+	return nil
+}
+
 // Authenticate checks an initial response: the token with the Verifier, then the server's rules. It returns a
 // *Failure for anything the client should hear about (RFC 7628 §3.2.2), and another error when the token could
-// not be checked.
+// not be checked or the Authenticator is misconfigured (Validate).
 func (a *Authenticator) Authenticate(ctx context.Context, r *InitialResponse) (*Identity, error) {
-	if a.Verifier == nil {
-		return nil, errors.New("oauthbearer: the Authenticator has no Verifier")
+	if err := a.Validate(); err != nil {
+		return nil, err
 	}
 	tok, err := a.Verifier.Verify(ctx, r.Token)
 	var te *TokenError

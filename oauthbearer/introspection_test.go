@@ -267,3 +267,42 @@ func TestNewIntrospectorValidates(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthenticatorAudienceRule: with an Introspector, an Authenticator without Audiences is refused (Validate,
+// and every Authenticate), so that another client's token cannot sign in by omission; AllowAnyAudience says so
+// explicitly; with Audiences, a token of another client's audience is invalid_token.
+func TestAuthenticatorAudienceRule(t *testing.T) {
+	in, as, _ := newTestIntrospector(t, IntrospectionConfig{Issuer: "https://auth.example.net"})
+	chat := activeAnswer(t0.Add(time.Hour))
+	chat["client_id"], chat["aud"] = "chat-app", "chat-app"
+	as.set("at_chat", chat)
+	tests := []struct {
+		name string
+		auth Authenticator
+		want string // "": signs in; "config": a configuration error; else the Failure's status
+	}{
+		{"no audience rule", Authenticator{Verifier: in}, "config"},
+		{"another audience", Authenticator{Verifier: in, Audiences: []string{"mail-app"}}, StatusInvalidToken},
+		{"its audience", Authenticator{Verifier: in, Audiences: []string{"chat-app"}}, ""},
+		{"any audience, explicitly", Authenticator{Verifier: in, AllowAnyAudience: true}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id, err := tt.auth.Authenticate(context.Background(), &InitialResponse{Token: "at_chat"})
+			var f *Failure
+			switch {
+			case tt.want == "":
+				if err != nil || id.Authzid != "alice" {
+					t.Fatalf("got %+v %v, want alice signed in", id, err)
+				}
+			case tt.want == "config":
+				if err == nil || errors.As(err, &f) || !strings.Contains(err.Error(), "needs Audiences") ||
+					tt.auth.Validate() == nil {
+					t.Fatalf("got %+v %v, want the configuration error", id, err)
+				}
+			case !errors.As(err, &f) || f.Status != tt.want:
+				t.Fatalf("got %+v %v, want a failure %s", id, err, tt.want)
+			}
+		})
+	}
+}

@@ -107,6 +107,10 @@ type accessTokenClaims struct {
 	PreferredUsername string `json:"preferred_username"`
 }
 
+// checksAudience: a JWTVerifier always checks its Audience (required by NewJWTVerifier, RFC 9068 §4), so an
+// Authenticator using it needs no Audiences of its own.
+func (v *JWTVerifier) checksAudience() bool { return v != nil }
+
 // Verify checks the token (RFC 9068 §4): the typ header, the signature with the issuer's key, iss, aud, exp,
 // and the presence of every claim §2.2 requires.
 func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Token, error) {

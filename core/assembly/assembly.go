@@ -84,6 +84,8 @@ type Services struct {
 	LoginPerIP    *ratelimit.Limiter
 	LoginPerUser  *ratelimit.Limiter
 	RegisterPerIP *ratelimit.Limiter
+	// PushPerIP counts pushed authorization requests per client address.
+	PushPerIP *ratelimit.Limiter
 }
 
 // Build makes the core services of host h on the open store st. Nothing is written to the store (see
@@ -133,6 +135,7 @@ func build(ctx context.Context, h *config.HostSettings, st store.Store, o Option
 		LoginPerIP:    limiter(h.LoginPerIP, o.Now),
 		LoginPerUser:  limiter(h.LoginPerUser, o.Now),
 		RegisterPerIP: limiter(h.RegisterPerIP, o.Now),
+		PushPerIP:     limiter(h.PushPerIP, o.Now),
 	}
 	// The chain comes first: every service that runs a hook is given it when it is made.
 	scopes := catalogue(h)

@@ -29,7 +29,7 @@ func (s *Services) newOIDC(st store.Store, clients oauth.ClientSource, chain pol
 	s.Keys = keys
 	s.IDTokens = &oidc.IDTokens{Issuer: h.Issuer, TTL: h.IDTokenTTL, DefaultAlg: h.IDTokenSigningAlg,
 		Subjects: subjects, Signer: keys, AtHash: token.AtHash, OnRefresh: h.RefreshIDToken, Policy: chain, Now: o.Now}
-	s.UserInfo = &oidc.UserInfo{Host: h.ID, Tokens: st.Tokens(), Users: st.Users(), Clients: clients, Subjects: subjects,
+	s.UserInfo = &oidc.UserInfo{Host: h.ID, Issuer: h.Issuer, Tokens: st.Tokens(), Users: st.Users(), Clients: clients, Subjects: subjects,
 		Policy: chain}
 	s.Logout = &oidc.Logout{Issuer: h.Issuer, Clients: clients, Keys: keys}
 	return &oidc.Layer{IDTokens: s.IDTokens, Subjects: subjects, Logout: s.Logout}, nil

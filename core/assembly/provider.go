@@ -46,7 +46,7 @@ func newProvider(h *config.HostSettings, st store.Store, clients oauth.ClientSou
 func resources(h *config.HostSettings) []oauth.Resource {
 	out := make([]oauth.Resource, len(h.Resources))
 	for i, r := range h.Resources {
-		out[i] = oauth.Resource{URI: r.URI, AccessTokenFormat: r.AccessTokenFormat}
+		out[i] = oauth.Resource{URI: r.URI, AccessTokenFormat: r.AccessTokenFormat, Default: r.Default}
 	}
 	return out
 }

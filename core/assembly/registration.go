@@ -45,7 +45,9 @@ func newDocuments(h *config.HostSettings, chain policy.Policy, em *events.Emitte
 		}
 	}
 	f := cimd.New(cimd.Options{AllowNetworks: c.AllowNetworks, MaxBytes: c.MaxBytes, Timeout: c.Timeout,
-		CacheMinAge: c.CacheMinAge, CacheMaxAge: c.CacheMaxAge, CacheEntries: c.CacheEntries, RootCAs: roots, Now: o.Now})
+		CacheMinAge: c.CacheMinAge, CacheMaxAge: c.CacheMaxAge, CacheEntries: c.CacheEntries,
+		MaxFetches: c.MaxFetches, MaxFetchesPerHost: c.MaxFetchesPerHost, FailureTTL: c.FailureCacheTTL,
+		FailureEntries: c.FailureCacheEntries, RootCAs: roots, Now: o.Now})
 	on, set := h.BuiltinPolicy[policy.HookValidateRegistration]
 	return registration.NewDocuments(registration.DocumentOptions{Host: h.ID, Fetcher: f, Policy: chain, Events: em, Now: o.Now,
 		NoDefaultRules: set && !on, Rules: registration.Rules{GrantTypes: h.GrantTypes, ResponseTypes: h.ResponseTypes,

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +25,14 @@ const (
 	DefaultCacheMinAge  = time.Minute
 	DefaultCacheMaxAge  = 24 * time.Hour
 	DefaultCacheEntries = 1000
+	// Fetches run detached from the request that started them (they belong to every caller waiting), so how many
+	// may run at once is bounded: a stranger naming new client_id URLs cannot make the server hold unbounded
+	// connections and goroutines, nor hammer one host.
+	DefaultMaxFetches        = 32
+	DefaultMaxFetchesPerHost = 4
+	// A failed fetch is remembered briefly, so that repeating a bad client_id costs no request.
+	DefaultFailureTTL     = 30 * time.Second
+	DefaultFailureEntries = 1000
 )
 
 // Options configure a Fetcher. Zero values take the defaults.
@@ -36,6 +45,14 @@ type Options struct {
 	CacheMinAge   time.Duration // the shortest a cacheable document is kept (and how long one without max-age is)
 	CacheMaxAge   time.Duration // the longest any document is kept, whatever its max-age
 	CacheEntries  int           // how many documents are kept; past it the least recently used goes
+	// MaxFetches and MaxFetchesPerHost bound the fetches in progress, in all and to one host name; beyond them a
+	// lookup fails at once (ErrBusy's message), without a request.
+	MaxFetches        int
+	MaxFetchesPerHost int
+	// FailureTTL is how long a failed fetch is remembered and answered again without a request; FailureEntries
+	// bounds how many are (least recently used out first, apart from the documents' cache).
+	FailureTTL     time.Duration
+	FailureEntries int
 	// RootCAs verifies the documents' servers; nil: the system's roots. Tests put their server's root here.
 	RootCAs *x509.CertPool
 	// Resolver resolves the documents' host names; nil: the system's. Tests point it at their own DNS server.
@@ -48,6 +65,7 @@ type Options struct {
 type document struct {
 	body      []byte
 	fetchedAt time.Time
+	err       *Error // a failed fetch, in the failures' cache
 }
 
 // Fetcher fetches metadata documents. It is safe for concurrent use; concurrent fetches of one URL share one
@@ -56,9 +74,11 @@ type Fetcher struct {
 	client   *http.Client
 	opts     Options
 	cache    *lru
+	failures *lru // failed fetches, kept FailureTTL: a separate cache, so they never evict documents
 	mu       sync.Mutex
 	inflight map[string]*call
-	fetches  int64 // requests sent, for tests and metrics
+	perHost  map[string]int // fetches in progress by host name, under mu
+	fetches  int64          // requests sent, for tests and metrics
 }
 
 // call is one fetch in progress, which callers of the same URL wait for.
@@ -89,6 +109,18 @@ func New(o Options) *Fetcher {
 	if o.CacheEntries <= 0 {
 		o.CacheEntries = DefaultCacheEntries
 	}
+	if o.MaxFetches <= 0 {
+		o.MaxFetches = DefaultMaxFetches
+	}
+	if o.MaxFetchesPerHost <= 0 {
+		o.MaxFetchesPerHost = DefaultMaxFetchesPerHost
+	}
+	if o.FailureTTL <= 0 {
+		o.FailureTTL = DefaultFailureTTL
+	}
+	if o.FailureEntries <= 0 {
+		o.FailureEntries = DefaultFailureEntries
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -111,7 +143,8 @@ func New(o Options) *Fetcher {
 		// draft-ietf-oauth-client-id-metadata-document-02 §5: the document is served at the client_id URL itself
 		// with 200; a redirect would make the client_id name another document, so none is followed.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &Fetcher{client: client, opts: o, cache: newLRU(o.CacheEntries), inflight: map[string]*call{}}
+	return &Fetcher{client: client, opts: o, cache: newLRU(o.CacheEntries), failures: newLRU(o.FailureEntries),
+		inflight: map[string]*call{}, perHost: map[string]int{}}
 }
 
 // Fetches is how many requests the Fetcher has sent (cached and coalesced fetches send none).
@@ -123,23 +156,34 @@ func (f *Fetcher) Fetches() int64 {
 
 // Fetch returns the body of the document at rawURL, from the cache when it is fresh there. A refusal (a URL
 // that is not https, a forbidden address, a redirect, a status other than 200, not JSON, too large, too slow) is
-// an *Error saying why; the caller must not change the body.
+// an *Error saying why, and is answered again for FailureTTL without a request; so is a fetch refused because
+// too many are in progress (errBusy), which is not remembered. The caller must not change the body.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) ([]byte, error) {
 	if err := checkURL(rawURL); err != nil {
 		return nil, err
 	}
-	if d := f.cache.get(rawURL, f.opts.Now()); d != nil {
+	now := f.opts.Now()
+	if d := f.cache.get(rawURL, now); d != nil {
 		return d.body, nil
 	}
+	if d := f.failures.get(rawURL, now); d != nil {
+		return nil, d.err
+	}
+	host := hostOf(rawURL)
 	f.mu.Lock()
 	c, ok := f.inflight[rawURL]
 	if !ok {
+		if len(f.inflight) >= f.opts.MaxFetches || f.perHost[host] >= f.opts.MaxFetchesPerHost {
+			f.mu.Unlock()
+			return nil, errBusy()
+		}
 		c = &call{done: make(chan struct{})}
 		f.inflight[rawURL] = c
+		f.perHost[host]++
 		f.fetches++
 		// The fetch belongs to every caller waiting for it, not to the first one: it runs to its own timeout
 		// even when the first caller gives up.
-		go f.run(context.WithoutCancel(ctx), rawURL, c)
+		go f.run(context.WithoutCancel(ctx), rawURL, host, c)
 	}
 	c.waiters++
 	f.mu.Unlock()
@@ -154,22 +198,46 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) ([]byte, error) {
 	}
 }
 
-// run performs one fetch, caches its document and releases the callers waiting for it.
-func (f *Fetcher) run(ctx context.Context, rawURL string, c *call) {
+// run performs one fetch, caches its document (or its failure, FailureTTL) and releases the callers waiting
+// for it.
+func (f *Fetcher) run(ctx context.Context, rawURL, host string, c *call) {
 	doc, ttl, err := f.get(ctx, rawURL)
-	if err == nil && ttl > 0 {
+	switch {
+	case err != nil:
+		f.failures.put(rawURL, &document{err: err}, f.opts.Now().Add(f.opts.FailureTTL))
+	case ttl > 0:
 		f.cache.put(rawURL, doc, doc.fetchedAt.Add(ttl))
 	}
-	c.doc, c.err = doc, err
+	c.doc = doc
+	if err != nil {
+		c.err = err
+	}
 	f.mu.Lock()
 	delete(f.inflight, rawURL)
+	if f.perHost[host]--; f.perHost[host] <= 0 {
+		delete(f.perHost, host)
+	}
 	f.mu.Unlock()
 	close(c.done)
 }
 
+// hostOf is the host name of a checked client_id URL, in lower case: what MaxFetchesPerHost counts by.
+func hostOf(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Hostname())
+}
+
+// errBusy refuses a lookup while too many fetches are in progress: the client may retry shortly.
+func errBusy() *Error {
+	return errorf("the metadata document could not be fetched now: this server is fetching too many others; retry later")
+}
+
 // get sends the request and checks the answer (draft-ietf-oauth-client-id-metadata-document-02 §5, §5.1):
 // 200, a JSON media type, at most MaxBytes.
-func (f *Fetcher) get(ctx context.Context, rawURL string) (*document, time.Duration, error) {
+func (f *Fetcher) get(ctx context.Context, rawURL string) (*document, time.Duration, *Error) {
 	ctx, cancel := context.WithTimeout(ctx, f.opts.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)

@@ -264,3 +264,121 @@ func TestPublic(t *testing.T) {
 		}
 	}
 }
+
+// TestFetchBounded: fetches in progress are bounded, in all and per host name; beyond a bound a lookup fails at
+// once, without a request, saying so. Fetches abandoned by their callers still count until they end (they run
+// detached), and finished ones free their places.
+func TestFetchBounded(t *testing.T) {
+	release := make(chan struct{})
+	var arrived atomic.Int32
+	slow := func(w http.ResponseWriter, r *http.Request) {
+		arrived.Add(1)
+		<-release
+		serve(doc, "no-store")(w, r)
+	}
+	s := newDocServer(t, map[string]http.HandlerFunc{"/1.json": slow, "/2.json": slow, "/3.json": slow})
+	released := false
+	t.Cleanup(func() {
+		if !released {
+			close(release)
+		}
+	})
+	other := "https://localhost" + s.URL[strings.LastIndex(s.URL, ":"):] // another host name, same server
+	// start begins a fetch whose caller gives up at once: the fetch goes on.
+	start := func(f *cimd.Fetcher, url string) {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := f.Fetch(ctx, url); !errors.Is(err, context.Canceled) {
+			t.Fatalf("%s: %v, want the caller's cancellation", url, err)
+		}
+	}
+	busy := func(f *cimd.Fetcher, url string) {
+		t.Helper()
+		_, err := f.Fetch(context.Background(), url)
+		var ce *cimd.Error
+		if !errors.As(err, &ce) || ce.Reason() != "the metadata document could not be fetched now: this server is "+
+			"fetching too many others; retry later" {
+			t.Fatalf("%s: %v, want the busy refusal", url, err)
+		}
+	}
+
+	// In all: two in progress at 127.0.0.1 fill max 2; another host is refused too.
+	all := cimd.New(cimd.Options{AllowNetworks: loopback, RootCAs: s.roots(), MaxFetches: 2, MaxFetchesPerHost: 2})
+	start(all, s.URL+"/1.json")
+	start(all, s.URL+"/2.json")
+	for arrived.Load() < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	busy(all, other+"/1.json")
+
+	// Per host: two in progress at 127.0.0.1 fill its 2 of 3 places; a third to it is refused without a
+	// request, another host name is let through (its certificate does not verify: it was tried).
+	perHost := cimd.New(cimd.Options{AllowNetworks: loopback, RootCAs: s.roots(), MaxFetches: 3, MaxFetchesPerHost: 2})
+	start(perHost, s.URL+"/1.json")
+	start(perHost, s.URL+"/2.json")
+	for arrived.Load() < 4 {
+		time.Sleep(time.Millisecond)
+	}
+	busy(perHost, s.URL+"/3.json")
+	if n := s.hitsOf("/3.json"); n != 0 {
+		t.Fatalf("a refused fetch was sent (%d)", n)
+	}
+	if _, err := perHost.Fetch(context.Background(), other+"/1.json"); err == nil || strings.Contains(err.Error(), "fetched now") {
+		t.Fatalf("another host: %v, want the fetch tried", err)
+	}
+
+	// Once the fetches end, their places are free.
+	close(release)
+	released = true
+	for _, f := range []*cimd.Fetcher{all, perHost} {
+		for f.Waiting(s.URL+"/1.json")+f.Waiting(s.URL+"/2.json") > 0 {
+			time.Sleep(time.Millisecond)
+		}
+		if _, err := f.Fetch(context.Background(), s.URL+"/3.json"); err != nil {
+			t.Fatalf("after the fetches ended: %v", err)
+		}
+	}
+}
+
+// TestFetchFailureCached: a failed fetch is answered again, with the same reason and without a request, for
+// FailureTTL; then it is tried again. Failures are kept apart from documents, bounded by FailureEntries.
+func TestFetchFailureCached(t *testing.T) {
+	s := newDocServer(t, map[string]http.HandlerFunc{"/ok.json": serve(doc, "max-age=3600")})
+	clock := testclock.New(time.Now())
+	f := cimd.New(cimd.Options{AllowNetworks: loopback, RootCAs: s.roots(), Now: clock.Now,
+		FailureTTL: 30 * time.Second, FailureEntries: 2})
+	fail := func(path string) {
+		t.Helper()
+		_, err := f.Fetch(context.Background(), s.URL+path)
+		var ce *cimd.Error
+		if !errors.As(err, &ce) || !strings.Contains(ce.Reason(), "HTTP status 404") {
+			t.Fatalf("%s: %v, want the 404 refusal", path, err)
+		}
+	}
+	if _, err := f.Fetch(context.Background(), s.URL+"/ok.json"); err != nil {
+		t.Fatal(err)
+	}
+	fail("/missing.json")
+	fail("/missing.json")
+	clock.Advance(29 * time.Second)
+	fail("/missing.json")
+	if n := s.hitsOf("/missing.json"); n != 1 {
+		t.Fatalf("%d requests within failure_cache_ttl, want 1", n)
+	}
+	clock.Advance(time.Second)
+	fail("/missing.json")
+	if n := s.hitsOf("/missing.json"); n != 2 {
+		t.Fatalf("%d requests once failure_cache_ttl passed, want 2", n)
+	}
+	// Two more failures push /missing.json out of the failures' cache, never the document out of its own.
+	fail("/a.json")
+	fail("/b.json")
+	fail("/missing.json")
+	if n := s.hitsOf("/missing.json"); n != 3 {
+		t.Fatalf("%d requests after eviction, want 3", n)
+	}
+	if _, err := f.Fetch(context.Background(), s.URL+"/ok.json"); err != nil || s.hitsOf("/ok.json") != 1 {
+		t.Fatalf("the document: %v, %d requests, want it cached", err, s.hitsOf("/ok.json"))
+	}
+}

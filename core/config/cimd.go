@@ -21,6 +21,14 @@ type ClientIDMetadataDocuments struct {
 	CacheMinAge   *Duration `yaml:"cache_min_age"`
 	CacheMaxAge   *Duration `yaml:"cache_max_age"`
 	CacheEntries  int       `yaml:"cache_entries"`
+	// MaxConcurrentFetches and MaxConcurrentFetchesPerHost bound the fetches in progress, in all and to one
+	// host; beyond them a lookup fails at once with invalid_client, without a request.
+	MaxConcurrentFetches        int `yaml:"max_concurrent_fetches"`
+	MaxConcurrentFetchesPerHost int `yaml:"max_concurrent_fetches_per_host"`
+	// FailureCacheTTL is how long a failed fetch is answered again without a request; FailureCacheEntries how
+	// many failures are kept.
+	FailureCacheTTL     *Duration `yaml:"failure_cache_ttl"`
+	FailureCacheEntries int       `yaml:"failure_cache_entries"`
 	// TestRootCA is a PEM file of CA certificates trusted for fetching documents in addition to the system's:
 	// for tests against a local TLS server, never needed in production.
 	TestRootCA string `yaml:"test_root_ca"`
@@ -33,6 +41,12 @@ const (
 	DefaultCIMDCacheMinAge  = time.Minute
 	DefaultCIMDCacheMaxAge  = 24 * time.Hour
 	DefaultCIMDCacheEntries = 1000
+	// Fetches run detached from the request that started them, so they are bounded; failures are remembered
+	// briefly so that a repeated bad client_id costs no request.
+	DefaultCIMDMaxFetches          = 32
+	DefaultCIMDMaxFetchesPerHost   = 4
+	DefaultCIMDFailureCacheTTL     = 30 * time.Second
+	DefaultCIMDFailureCacheEntries = 1000
 )
 
 // ClientIDMetadataDocumentSettings is the effective client_id_metadata_documents configuration.
@@ -44,13 +58,20 @@ type ClientIDMetadataDocumentSettings struct {
 	CacheMinAge   time.Duration
 	CacheMaxAge   time.Duration
 	CacheEntries  int
-	TestRootCA    string // a PEM file (checked at load); "": the system's roots only
+	// MaxFetches and MaxFetchesPerHost bound the fetches in progress (max_concurrent_fetches, _per_host).
+	MaxFetches          int
+	MaxFetchesPerHost   int
+	FailureCacheTTL     time.Duration
+	FailureCacheEntries int
+	TestRootCA          string // a PEM file (checked at load); "": the system's roots only
 }
 
 // cimd resolves client_id_metadata_documents.
 func (b *hostBuilder) cimd(h Host, hs *HostSettings) {
 	s := ClientIDMetadataDocumentSettings{MaxBytes: DefaultCIMDMaxBytes, Timeout: DefaultCIMDTimeout,
-		CacheMinAge: DefaultCIMDCacheMinAge, CacheMaxAge: DefaultCIMDCacheMaxAge, CacheEntries: DefaultCIMDCacheEntries}
+		CacheMinAge: DefaultCIMDCacheMinAge, CacheMaxAge: DefaultCIMDCacheMaxAge, CacheEntries: DefaultCIMDCacheEntries,
+		MaxFetches: DefaultCIMDMaxFetches, MaxFetchesPerHost: DefaultCIMDMaxFetchesPerHost,
+		FailureCacheTTL: DefaultCIMDFailureCacheTTL, FailureCacheEntries: DefaultCIMDFailureCacheEntries}
 	c := h.ClientIDMetadataDocuments
 	if c == nil {
 		hs.ClientIDMetadataDocuments = s
@@ -88,6 +109,30 @@ func (b *hostBuilder) cimd(h Host, hs *HostSettings) {
 	}
 	if s.CacheEntries < 1 {
 		b.errorf(key+"cache_entries", "must be at least 1, got %d", s.CacheEntries)
+	}
+	for _, n := range []struct {
+		key      string
+		set      int
+		dst      *int
+		min, max int
+	}{
+		{"max_concurrent_fetches", c.MaxConcurrentFetches, &s.MaxFetches, 1, 10000},
+		{"max_concurrent_fetches_per_host", c.MaxConcurrentFetchesPerHost, &s.MaxFetchesPerHost, 1, 10000},
+		{"failure_cache_entries", c.FailureCacheEntries, &s.FailureCacheEntries, 1, 1 << 20},
+	} {
+		if n.set != 0 {
+			*n.dst = n.set
+		}
+		if *n.dst < n.min || *n.dst > n.max {
+			b.errorf(key+n.key, "must be between %d and %d, got %d", n.min, n.max, *n.dst)
+		}
+	}
+	if s.MaxFetchesPerHost > s.MaxFetches {
+		b.errorf(key+"max_concurrent_fetches_per_host", "must not be more than max_concurrent_fetches (%d), got %d",
+			s.MaxFetches, s.MaxFetchesPerHost)
+	}
+	if s.FailureCacheTTL = ttl(c.FailureCacheTTL, s.FailureCacheTTL); s.FailureCacheTTL <= 0 || s.FailureCacheTTL > time.Hour {
+		b.errorf(key+"failure_cache_ttl", "must be more than 0 and at most 1h, got %s", s.FailureCacheTTL)
 	}
 	if s.TestRootCA = c.TestRootCA; s.TestRootCA != "" {
 		if _, err := LoadRootCA(s.TestRootCA); err != nil {

@@ -34,6 +34,10 @@ client_id_metadata_documents:
   cache_min_age: 30s
   cache_max_age: 1h
   cache_entries: 10
+  max_concurrent_fetches: 8
+  max_concurrent_fetches_per_host: 2
+  failure_cache_ttl: 10s
+  failure_cache_entries: 50
   test_root_ca: ca.pem
 `
 	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
@@ -46,7 +50,8 @@ client_id_metadata_documents:
 	want := ClientIDMetadataDocumentSettings{Enabled: true,
 		AllowNetworks: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
 		MaxBytes:      2048, Timeout: 2 * time.Second, CacheMinAge: 30 * time.Second, CacheMaxAge: time.Hour,
-		CacheEntries: 10, TestRootCA: filepath.Join(dir, "ca.pem")}
+		CacheEntries: 10, MaxFetches: 8, MaxFetchesPerHost: 2, FailureCacheTTL: 10 * time.Second,
+		FailureCacheEntries: 50, TestRootCA: filepath.Join(dir, "ca.pem")}
 	if got := s.Hosts[0].ClientIDMetadataDocuments; !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %+v\nwant %+v", got, want)
 	}
@@ -58,6 +63,10 @@ client_id_metadata_documents:
   max_bytes: 10
   timeout: 0s
   cache_entries: -1
+  max_concurrent_fetches: 2
+  max_concurrent_fetches_per_host: 3
+  failure_cache_ttl: 2h
+  failure_cache_entries: -5
   test_root_ca: /nonexistent/ca.pem
 `, kekEnv)
 	matchLines(t, "error", problemLines(t, err), []string{
@@ -65,6 +74,9 @@ client_id_metadata_documents:
 		"client_id_metadata_documents.max_bytes: must be between 256 and 1048576",
 		"client_id_metadata_documents.timeout: must be more than 0",
 		"client_id_metadata_documents.cache_entries: must be at least 1",
+		"client_id_metadata_documents.max_concurrent_fetches_per_host: must not be more than max_concurrent_fetches (2), got 3",
+		"client_id_metadata_documents.failure_cache_ttl: must be more than 0 and at most 1h, got 2h0m0s",
+		"client_id_metadata_documents.failure_cache_entries: must be between 1 and 1048576, got -5",
 		"client_id_metadata_documents.test_root_ca: cannot be read",
 	})
 	_, _, err = loadYAML(t, `issuer: https://auth.example.com

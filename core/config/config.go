@@ -168,6 +168,10 @@ type Resource struct {
 	// AccessTokenFormat is jwt for RFC 9068 JWT access tokens whenever this resource is in the audience; opaque
 	// or empty: the client's format.
 	AccessTokenFormat string `yaml:"access_token_format"`
+	// Default makes this resource the audience of a JWT access token whose request names no resource (at most
+	// one resource is the default): a JWT access token's aud is never the client_id, which an id_token's is
+	// (RFC 8725 §3.11–3.12). Without a default such a token is opaque.
+	Default bool `yaml:"default"`
 }
 
 // Scope is an extra scope shown on the consent page.
@@ -231,6 +235,9 @@ type RateLimits struct {
 	LoginPerIP       *Bucket `yaml:"login_per_ip"`
 	LoginPerUsername *Bucket `yaml:"login_per_username"`
 	RegisterPerIP    *Bucket `yaml:"register_per_ip"` // POST /oauth2/register, every request counts
+	// PushPerIP: POST /oauth2/par (RFC 9126), every request counts: a public client's push needs no secret and
+	// is stored until used or expired.
+	PushPerIP *Bucket `yaml:"par_per_ip"`
 	// Wrong user codes at the device verification page (RFC 8628 §5.1), per address and per browser.
 	DeviceCodePerIP      *Bucket `yaml:"device_code_per_ip"`
 	DeviceCodePerBrowser *Bucket `yaml:"device_code_per_browser"`

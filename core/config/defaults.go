@@ -125,6 +125,11 @@ const (
 	// (120 an hour) serve many users behind one address, and stop a script filling logs with client ids.
 	DefaultRegisterPerIPBurst = 20
 	DefaultRegisterPerIPEvery = 30 * time.Second
+	// Pushed authorization requests (RFC 9126): one per sign-in, so 50 at once and then five a second serve a
+	// busy backend or many users behind one address, while bounding what one address keeps stored (a push lives
+	// 60 s: about 350 requests of at most 16 KiB).
+	DefaultPushPerIPBurst = 50
+	DefaultPushPerIPEvery = 200 * time.Millisecond
 	// Wrong user codes (RFC 8628 §5.1): a user mistyping needs a few tries; a guesser facing 20^8 codes gets
 	// nowhere at one try a minute per browser and two a minute per address.
 	DefaultDeviceCodePerIPBurst      = 10

@@ -46,7 +46,8 @@ func TestNoFileIsTheDevelopmentHost(t *testing.T) {
 
 		Registration: RegistrationSettings{Algorithm: "HS256", LegacyHost: "127.0.0.1"},
 		ClientIDMetadataDocuments: ClientIDMetadataDocumentSettings{MaxBytes: 5120, Timeout: 5 * time.Second,
-			CacheMinAge: time.Minute, CacheMaxAge: 24 * time.Hour, CacheEntries: 1000},
+			CacheMinAge: time.Minute, CacheMaxAge: 24 * time.Hour, CacheEntries: 1000,
+			MaxFetches: 32, MaxFetchesPerHost: 4, FailureCacheTTL: 30 * time.Second, FailureCacheEntries: 1000},
 
 		GrantTypes:           []string{"authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"},
 		ResponseTypes:        []string{"code"},
@@ -66,6 +67,7 @@ func TestNoFileIsTheDevelopmentHost(t *testing.T) {
 		LoginPerIP:            Bucket{Burst: 20, Every: Duration(3 * time.Second)},
 		LoginPerUser:          Bucket{Burst: 10, Every: Duration(30 * time.Second)},
 		RegisterPerIP:         Bucket{Burst: 20, Every: Duration(30 * time.Second)},
+		PushPerIP:             Bucket{Burst: 50, Every: Duration(200 * time.Millisecond)},
 		DeviceCodePerIP:       Bucket{Burst: 10, Every: Duration(30 * time.Second)},
 		DeviceCodePerBrowser:  Bucket{Burst: 5, Every: Duration(time.Minute)},
 		ClientAuthPerClientIP: Bucket{Burst: 10, Every: Duration(6 * time.Second)},

@@ -61,6 +61,7 @@ func (b *hostBuilder) rateLimits(h Host, hs *HostSettings) {
 	hs.LoginPerIP = Bucket{Burst: DefaultLoginPerIPBurst, Every: Duration(DefaultLoginPerIPEvery)}
 	hs.LoginPerUser = Bucket{Burst: DefaultLoginPerUsernameBurst, Every: Duration(DefaultLoginPerUsernameEvery)}
 	hs.RegisterPerIP = Bucket{Burst: DefaultRegisterPerIPBurst, Every: Duration(DefaultRegisterPerIPEvery)}
+	hs.PushPerIP = Bucket{Burst: DefaultPushPerIPBurst, Every: Duration(DefaultPushPerIPEvery)}
 	hs.DeviceCodePerIP = Bucket{Burst: DefaultDeviceCodePerIPBurst, Every: Duration(DefaultDeviceCodePerIPEvery)}
 	hs.DeviceCodePerBrowser = Bucket{Burst: DefaultDeviceCodePerBrowserBurst, Every: Duration(DefaultDeviceCodePerBrowserEvery)}
 	hs.ClientAuthPerClientIP = Bucket{Burst: DefaultClientAuthPerClientIPBurst, Every: Duration(DefaultClientAuthPerClientIPEvery)}
@@ -71,6 +72,7 @@ func (b *hostBuilder) rateLimits(h Host, hs *HostSettings) {
 	b.bucket("rate_limits.login_per_ip", h.RateLimits.LoginPerIP, &hs.LoginPerIP)
 	b.bucket("rate_limits.login_per_username", h.RateLimits.LoginPerUsername, &hs.LoginPerUser)
 	b.bucket("rate_limits.register_per_ip", h.RateLimits.RegisterPerIP, &hs.RegisterPerIP)
+	b.bucket("rate_limits.par_per_ip", h.RateLimits.PushPerIP, &hs.PushPerIP)
 	b.bucket("rate_limits.device_code_per_ip", h.RateLimits.DeviceCodePerIP, &hs.DeviceCodePerIP)
 	b.bucket("rate_limits.device_code_per_browser", h.RateLimits.DeviceCodePerBrowser, &hs.DeviceCodePerBrowser)
 	b.bucket("rate_limits.client_auth_failures_per_client_ip", h.RateLimits.ClientAuthFailuresPerClientIP, &hs.ClientAuthPerClientIP)

@@ -43,6 +43,9 @@ func (b *hostBuilder) resources(h Host, hs *HostSettings) {
 		} else if slices.IndexFunc(h.Resources, func(o Resource) bool { return o.URI == r.URI }) < i {
 			b.errorf(key+".uri", "%q is listed twice", r.URI)
 		}
+		if r.Default && slices.IndexFunc(h.Resources, func(o Resource) bool { return o.Default }) < i {
+			b.errorf(key+".default", "only one resource may be the default")
+		}
 		if !validFormat(r.AccessTokenFormat) {
 			b.errorf(key+".access_token_format", "%q must be opaque or jwt", r.AccessTokenFormat)
 		}

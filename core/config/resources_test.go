@@ -10,6 +10,7 @@ resources:
   - uri: https://api.example.com/
   - uri: urn:example:ledger
     access_token_format: jwt
+    default: true
 clients:
   - client_id: svc
     client_name: Service
@@ -23,8 +24,10 @@ resources:
   - uri: /relative
   - uri: https://api.example.com/#frag
   - uri: https://api.example.com/
+    default: true
   - uri: https://api.example.com/
     access_token_format: paseto
+    default: true
 clients:
   - client_id: svc
     client_name: Service
@@ -34,6 +37,7 @@ clients:
 `, want: []string{`resources[0].uri: "/relative" must be an absolute URI`,
 			`resources[1].uri: "https://api.example.com/#frag" must not have a fragment`,
 			`resources[3].uri: "https://api.example.com/" is listed twice`,
+			`resources[3].default: only one resource may be the default`,
 			`resources[3].access_token_format: "paseto" must be opaque or jwt`,
 			`clients[0].resources[0]: "" must not be empty`,
 			`clients[0].resources[1]: "https://api.example.com/#x" must not have a fragment`,

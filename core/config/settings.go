@@ -129,6 +129,8 @@ type HostSettings struct {
 	LoginPerUser Bucket
 	// RegisterPerIP limits dynamic client registrations per client address (every request counts).
 	RegisterPerIP Bucket
+	// PushPerIP limits pushed authorization requests per client address (every request counts).
+	PushPerIP Bucket
 	// DeviceCodePerIP and DeviceCodePerBrowser limit wrong user codes at /device (RFC 8628 §5.1).
 	DeviceCodePerIP      Bucket
 	DeviceCodePerBrowser Bucket

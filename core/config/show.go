@@ -44,6 +44,7 @@ var showKeys = map[string]string{
 	"login_per_ip":              "rate_limits.login_per_ip",
 	"login_per_user":            "rate_limits.login_per_username",
 	"register_per_ip":           "rate_limits.register_per_ip",
+	"push_per_ip":               "rate_limits.par_per_ip",
 	"device_code_per_ip":        "rate_limits.device_code_per_ip",
 	"device_code_per_browser":   "rate_limits.device_code_per_browser",
 	"client_auth_per_client_ip": "rate_limits.client_auth_failures_per_client_ip",

@@ -258,6 +258,11 @@ func TestCIMDRefusals(t *testing.T) {
 	if n := other.hitsOf("/client.json"); n == 0 {
 		t.Error("the other origin's document was never fetched: the Lua rule cannot have refused it")
 	}
+	// A failed fetch is remembered (failure_cache_ttl): the token request got the authorization page's answer
+	// without a second request.
+	if n := d.hitsOf("/missing.json"); n != 1 {
+		t.Errorf("the missing document was requested %d times, want once", n)
+	}
 }
 
 // TestCIMDPrivateAddresses: without allow_networks nothing is fetched from a loopback address, whether the
@@ -303,5 +308,27 @@ func TestCIMDOffByDefault(t *testing.T) {
 		if p := b.get(path); strings.Contains(p.body, "client_id_metadata_document") {
 			t.Errorf("%s mentions the feature while it is off: %s", path, p.body)
 		}
+	}
+}
+
+// TestCIMDPromptNone: anyone can publish a metadata document naming any redirect URI, so an error of a
+// prompt=none request before sign-in is shown, not redirected (RFC 9700 §4.11.2: no open redirector; a redirect
+// URI on the client_id URL's own origin is redirected: TestRedirectsPromptNone, as the registration rules want a
+// named host there, which the tests' loopback document server is not). Once the user has signed in, errors go
+// back to the client as for any client.
+func TestCIMDPromptNone(t *testing.T) {
+	d := newDocHost(t)
+	e := newEnv(t, withCIMD(t, d, true))
+	e.addUser("alice", "correct horse battery")
+	id := d.document("/client.json", nil) // redirects to http://127.0.0.1/cb: another origin than the document's
+	b := e.browser()
+	p := b.get(authzQuery(id, cimdRedirect, "openid", "prompt", "none"))
+	if p.status != http.StatusBadRequest || p.header.Get("Location") != "" || !strings.Contains(p.body, "login_required") {
+		t.Fatalf("prompt=none of a metadata document client to another origin: %d %q\n%s", p.status, p.header.Get("Location"), p.body)
+	}
+	b.login("alice", "correct horse battery")
+	q := clientRedirect(t, b.get(authzQuery(id, cimdRedirect, "openid", "prompt", "none")), cimdRedirect+"?")
+	if q.Get("error") != "consent_required" {
+		t.Fatalf("prompt=none after sign-in: %v", q)
 	}
 }

@@ -116,7 +116,7 @@ func testConfig(issuer string) *config.Config {
 		ID: "test", Issuer: issuer, SiteName: "Test Site", IDTokenSigningAlg: testAlgs[0],
 		Argon2: &config.Argon2{Memory: 64, Iterations: 1, Parallelism: 1, MaxConcurrent: 4},
 		RateLimits: &config.RateLimits{LoginPerIP: every(100, time.Second), LoginPerUsername: every(100, time.Second),
-			RegisterPerIP: every(100, time.Second), DeviceCodePerIP: every(100, time.Second),
+			RegisterPerIP: every(100, time.Second), PushPerIP: every(100, time.Second), DeviceCodePerIP: every(100, time.Second),
 			DeviceCodePerBrowser: every(100, time.Second), ClientAuthFailuresPerClientIP: every(100, time.Second),
 			ClientAuthFailuresPerIP: every(100, time.Second)},
 	}}

@@ -55,6 +55,8 @@ type Host struct {
 	Documents *registration.Documents
 	// RegisterPerIP limits registrations per client address; nil: unlimited.
 	RegisterPerIP *ratelimit.Limiter
+	// PushPerIP limits pushed authorization requests per client address; nil: unlimited.
+	PushPerIP *ratelimit.Limiter
 	// Ready is nil when the host can do all its work (assembly.Services.Ready), checked by /readyz; nil: always.
 	Ready func(ctx context.Context) error
 }
@@ -69,7 +71,7 @@ func NewHost(s *assembly.Services, theme *themes.Theme) *Host {
 		SecurityPolicy: h.SecurityPolicy, ShowLogos: h.ShowClientLogos, CORSOrigins: h.CORSOrigins,
 		Accounts: s.Accounts, Sessions: s.Sessions, Flow: s.Flow, Theme: themes.NewLive(theme), OAuth: s.OAuth,
 		UserInfo: s.UserInfo, RPLogout: s.Logout, Keys: s.Keys, IDTokenAlgs: s.IDTokenAlgs,
-		Registration: s.Registry, Documents: s.Documents, RegisterPerIP: s.RegisterPerIP, HSTS: hstsValue(h.IssuerURL, h.HSTSMaxAge),
+		Registration: s.Registry, Documents: s.Documents, RegisterPerIP: s.RegisterPerIP, PushPerIP: s.PushPerIP, HSTS: hstsValue(h.IssuerURL, h.HSTSMaxAge),
 		Ready: s.Ready, Logo: h.Logo, SupportURL: h.SupportURL, TermsURL: h.TermsURL, PolicyURL: h.PolicyURL,
 		AccountURL: accountPath,
 	}

@@ -6,9 +6,10 @@ import (
 )
 
 // maxPushedRequest bounds the body of a pushed authorization request, which is kept in the store until it is
-// used: twice what an authorization URL may carry (readBufferSize), far above any real request. Beyond it the
-// answer is 413 (RFC 9126 §2.3).
-const maxPushedRequest = 2 * readBufferSize
+// used or expires, and which a public client pushes without a secret: 16 KiB, several times a real request
+// (a few redirect URIs, scopes, resources, a state and a PKCE challenge). Beyond it the answer is 413
+// (RFC 9126 §2.3).
+const maxPushedRequest = 16 << 10
 
 // pushedAuthorizationRequest serves POST /oauth2/par (RFC 9126 §2): the form is parsed and the client's
 // credentials copied as at the token endpoint; the core authenticates, validates and stores the request. Success
@@ -18,6 +19,13 @@ func (s *Server) pushedAuthorizationRequest(c *fiber.Ctx) error {
 	p, err := oauthProvider(c)
 	if err != nil {
 		return err
+	}
+	noStore(c)
+	// Every push counts, before anything is parsed: what one address can make the store keep is bounded.
+	if h := hostOf(c); h.PushPerIP != nil {
+		if ok, wait := h.PushPerIP.Allow(s.clientIP(c)); !ok {
+			return s.writeError(c, oauth.TooManyRequests("too many pushed authorization requests from this address; retry later", wait))
+		}
 	}
 	if len(c.Request().Body()) > maxPushedRequest {
 		return s.writeError(c, oauth.HTTPStatus(fiber.StatusRequestEntityTooLarge, "The request is too large."))
@@ -31,6 +39,5 @@ func (s *Server) pushedAuthorizationRequest(c *fiber.Ctx) error {
 	if e != nil {
 		return s.writeError(c, e)
 	}
-	noStore(c)
 	return c.Status(fiber.StatusCreated).JSON(resp)
 }

@@ -250,10 +250,33 @@ func TestPushEndpointHTTP(t *testing.T) {
 	if m := jsonOf(t, p); p.status != http.StatusBadRequest || m["error"] != "invalid_request" {
 		t.Fatalf("JSON body: %d %v", p.status, m)
 	}
-	big := parForm("login_hint", strings.Repeat("a", maxPushedRequest))
+	// 16 KiB: a request just under it is taken, one just over is 413.
+	under := parForm()
+	under.Set("login_hint", strings.Repeat("a", 16<<10-len(under.Encode())-len("&login_hint=")))
+	if p := e.tkPost("/oauth2/par", "application/x-www-form-urlencoded", under.Encode(), tkBasic(id, secret)); p.status != http.StatusCreated {
+		t.Fatalf("%d bytes: %d %s", len(under.Encode()), p.status, p.body)
+	}
+	big := parForm("login_hint", strings.Repeat("a", 16<<10))
 	p = e.tkPost("/oauth2/par", "application/x-www-form-urlencoded", big.Encode(), tkBasic(id, secret))
 	if m := jsonOf(t, p); p.status != http.StatusRequestEntityTooLarge || m["error"] == nil {
 		t.Fatalf("too large: %d %v", p.status, m)
+	}
+}
+
+// TestPushRateLimit: pushes are limited per client address (rate_limits.par_per_ip), every push counting, a
+// public client's (no secret) and a refused one too: 429 temporarily_unavailable with Retry-After, and nothing
+// stored.
+func TestPushRateLimit(t *testing.T) {
+	e := newEnv(t, withConfig(func(c *config.Config) { c.RateLimits.PushPerIP = every(2, time.Hour) }))
+	_, native, _ := e.flowClients()
+	form := parForm("client_id", native, "redirect_uri", "http://127.0.0.1/cb")
+	e.pushed(form, "")
+	if p, m := e.push(url.Values{"client_id": {native}}, ""); p.status != http.StatusBadRequest || m["error"] != "invalid_request" {
+		t.Fatalf("second (refused): %d %s", p.status, p.body)
+	}
+	p, m := e.push(form, "")
+	if p.status != http.StatusTooManyRequests || m["error"] != "temporarily_unavailable" || p.header.Get("Retry-After") != "3600" {
+		t.Fatalf("third: %d %q %s", p.status, p.header.Get("Retry-After"), p.body)
 	}
 }
 
@@ -325,6 +348,23 @@ func TestPushedRequestsRequired(t *testing.T) {
 		}
 		uri := e.pushed(parForm("redirect_uri", "https://reg.example.org/cb"), tkBasic(r.ClientID, r.ClientSecret))
 		if q := clientRedirect(t, b.codeFlow(parURL(r.ClientID, uri), "openid", "profile"), "https://reg.example.org/cb"); q.Get("code") == "" {
+			t.Fatalf("pushed: %v", q)
+		}
+	})
+	t.Run("metadata document", func(t *testing.T) {
+		// A Client ID Metadata Document's require_pushed_authorization_requests binds its client as a
+		// registration's does; a public client pushes with its client_id alone.
+		d := newDocHost(t)
+		e := newEnv(t, withCIMD(t, d, true))
+		e.addUser("alice", "correct horse battery")
+		id := d.document("/strict.json", func(m map[string]any) { m["require_pushed_authorization_requests"] = true })
+		b := e.browser()
+		p := b.get(authzQuery(id, cimdRedirect, "openid"))
+		if p.status != http.StatusBadRequest || p.header.Get("Location") != "" || !strings.Contains(p.body, "RFC 9126") {
+			t.Fatalf("front channel of a metadata document client that requires PAR: %d %q\n%s", p.status, p.header.Get("Location"), p.body)
+		}
+		uri := e.pushed(parForm("redirect_uri", cimdRedirect, "client_id", id, "scope", "openid"), "")
+		if q := clientRedirect(t, b.codeFlow(parURL(id, uri), "openid"), cimdRedirect); q.Get("code") == "" {
 			t.Fatalf("pushed: %v", q)
 		}
 	})

@@ -279,8 +279,8 @@ func verifyAT(t *testing.T, e *testEnv, raw string) atJWT {
 }
 
 // TestJWTAccessTokens: a client configured for JWT access tokens gets an RFC 9068 token (typ at+jwt, the claims
-// of §2.2, aud the resource) that verifies with the JWKS; introspection and userinfo accept it; a refresh yields
-// a new JWT; once revoked at /oauth2/revoke it is inactive at introspection and refused at userinfo at once,
+// of §2.2, aud the resource) that verifies with the JWKS; introspection accepts it (userinfo does not: it is for
+// the resource); a refresh yields a new JWT; once revoked at /oauth2/revoke it is inactive at introspection at once,
 // although its signature still verifies. A resource configured for JWTs gets them whatever the client's format.
 func TestJWTAccessTokens(t *testing.T) {
 	e := newEnv(t, withResources(t))
@@ -317,16 +317,13 @@ func TestJWTAccessTokens(t *testing.T) {
 			t.Fatalf("claim %s in a JWT access token: %v", personal, cl)
 		}
 	}
-	if m := introspectAs(t, e, "rs", "rs-secret", tok.AccessToken); m["active"] != true || m["aud"] != rsAPI {
+	// Introspection's jti is the JWT's own, so both views of the token name it alike.
+	if m := introspectAs(t, e, "rs", "rs-secret", tok.AccessToken); m["active"] != true || m["aud"] != rsAPI || m["jti"] != cl["jti"] {
 		t.Fatalf("introspection %v", m)
 	}
-	userinfo := func(token string) int {
-		req, _ := http.NewRequest(http.MethodGet, e.base+"/oauth2/userinfo", nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		return e.browser().do(req).status
-	}
-	if s := userinfo(tok.AccessToken); s != http.StatusOK {
-		t.Fatalf("userinfo %d", s)
+	// A token for the resource is for the resource only: not for userinfo (TestUserinfoAudience).
+	if p := userinfoWith(e, tok.AccessToken); p.status != http.StatusUnauthorized {
+		t.Fatalf("userinfo %d", p.status)
 	}
 
 	// A refresh yields a new JWT for the same resource.
@@ -339,7 +336,7 @@ func TestJWTAccessTokens(t *testing.T) {
 		t.Fatalf("refreshed: %v %v", next.header, next.claims)
 	}
 
-	// RFC 7009 revocation of the first JWT: inactive at once for introspection and userinfo; its signature still
+	// RFC 7009 revocation of the first JWT: inactive at once for introspection; its signature still
 	// verifies (the trade-off of local verification), and the refreshed one is untouched.
 	if p := e.tkPost("/oauth2/revoke", "application/x-www-form-urlencoded", url.Values{"token": {tok.AccessToken}}.Encode(),
 		tkBasic(c.ID, secret)); p.status != http.StatusOK {
@@ -348,12 +345,9 @@ func TestJWTAccessTokens(t *testing.T) {
 	if m := introspectAs(t, e, "rs", "rs-secret", tok.AccessToken); m["active"] != false || len(m) != 1 {
 		t.Fatalf("introspection after revocation %v", m)
 	}
-	if s := userinfo(tok.AccessToken); s != http.StatusUnauthorized {
-		t.Fatalf("userinfo after revocation %d", s)
-	}
 	verifyAT(t, e, tok.AccessToken)
-	if s := userinfo(fresh.AccessToken); s != http.StatusOK {
-		t.Fatalf("userinfo of the refreshed token %d", s)
+	if m := introspectAs(t, e, "rs", "rs-secret", fresh.AccessToken); m["active"] != true {
+		t.Fatalf("introspection of the refreshed token %v", m)
 	}
 
 	// An opaque client's token for a resource configured for JWTs is a JWT; sub is the client (RFC 9068 §2.2).
@@ -399,5 +393,167 @@ func TestResourcePassword(t *testing.T) {
 		"resource": {rsJWT}}, tkBasic("legacy", secret))
 	if p.status != http.StatusBadRequest || m["error"] != oauth.CodeInvalidTarget {
 		t.Fatalf("refresh outside the grant: %d %v", p.status, m)
+	}
+}
+
+// jwtClient creates the confidential client jwtrp, configured for JWT access tokens, and returns its oauth2 config.
+func jwtClient(t *testing.T, e *testEnv) *oauth2.Config {
+	t.Helper()
+	clients := oauth.NewClients("test", e.st.Clients(), e.host.OAuth.GrantTypes(), nil)
+	c, secret, err := clients.Create(context.Background(), oauth.ClientSpec{ID: "jwtrp", Name: "JWT RP",
+		RedirectURIs: []string{rsCallback}, AccessTokenFormat: oauth.FormatJWT})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rpConfig(e, c.ID, secret)
+}
+
+// TestJWTAccessTokenNeverForTheClient: a JWT access token's aud is never the client_id, which is an id_token's
+// (RFC 8725 §3.11–3.12). A JWT client asking for no resource gets an opaque token, or, when the host has a
+// default resource, a JWT for that resource. A JWT access token is no id_token_hint, at /oauth2/authorize or at
+// /oauth2/logout, although the same keys sign it.
+func TestJWTAccessTokenNeverForTheClient(t *testing.T) {
+	ctx := context.Background()
+	t.Run("no default resource", func(t *testing.T) {
+		e := newEnv(t, withResources(t))
+		e.addUser("alice", "correct horse battery")
+		e.tkClient("rs", "rs-secret", oauth.AuthClientSecretBasic, true)
+		cfg := jwtClient(t, e)
+		b := e.browser()
+		verifier := oauth2.GenerateVerifier()
+		tok, err := cfg.Exchange(ctx, authorizeFor(t, e, b, cfg, verifier).Get("code"), oauth2.VerifierOption(verifier))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(tok.AccessToken, oauth.PrefixAccessToken) {
+			t.Fatalf("a JWT client's token without resource is %q, want an opaque one", tok.AccessToken)
+		}
+		if m := introspectAs(t, e, "rs", "rs-secret", tok.AccessToken); m["active"] != true || m["aud"] != cfg.ClientID {
+			t.Fatalf("introspection %v", m)
+		}
+
+		// A JWT access token of alice's (for a resource), as id_token_hint: refused, while the session is hers.
+		verifier = oauth2.GenerateVerifier()
+		tok, err = cfg.Exchange(ctx, authorizeFor(t, e, b, cfg, verifier, rsAPI).Get("code"), oauth2.VerifierOption(verifier))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if at := verifyAT(t, e, tok.AccessToken); at.header["typ"] != oauth.TypeATJWT {
+			t.Fatalf("header %v", at.header)
+		}
+		authz := strings.TrimPrefix(cfg.AuthCodeURL("st-hint", oauth2.S256ChallengeOption(verifier),
+			oauth2.SetAuthURLParam("prompt", "none"), oauth2.SetAuthURLParam("id_token_hint", tok.AccessToken)), e.base)
+		if q := clientRedirect(t, b.get(authz), rsCallback+"?"); q.Get("error") != "invalid_request" || q.Get("code") != "" {
+			t.Fatalf("a JWT access token as id_token_hint at /authorize: %v", q)
+		}
+		p := b.get("/oauth2/logout?" + url.Values{"id_token_hint": {tok.AccessToken}}.Encode())
+		if p.status != http.StatusBadRequest || !strings.Contains(p.body, "not an id_token of this server") {
+			t.Fatalf("a JWT access token as id_token_hint at logout: %d\n%s", p.status, p.body)
+		}
+	})
+	t.Run("default resource", func(t *testing.T) {
+		e := newEnv(t, withResources(t), func(s *envSetup) {
+			s.cfg.Resources = []config.Resource{{URI: rsAPI}, {URI: rsCalendar, Default: true}}
+		})
+		e.addUser("alice", "correct horse battery")
+		e.tkClient("rs", "rs-secret", oauth.AuthClientSecretBasic, true)
+		cfg := jwtClient(t, e)
+		verifier := oauth2.GenerateVerifier()
+		tok, err := cfg.Exchange(ctx, authorizeFor(t, e, e.browser(), cfg, verifier).Get("code"), oauth2.VerifierOption(verifier))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if at := verifyAT(t, e, tok.AccessToken); at.claims["aud"] != rsCalendar {
+			t.Fatalf("aud %v, want the default resource", at.claims["aud"])
+		}
+		if m := introspectAs(t, e, "rs", "rs-secret", tok.AccessToken); m["active"] != true || m["aud"] != rsCalendar {
+			t.Fatalf("introspection %v", m)
+		}
+	})
+}
+
+// userinfoWith calls GET /oauth2/userinfo with token as Bearer.
+func userinfoWith(e *testEnv, token string) page {
+	req, _ := http.NewRequest(http.MethodGet, e.base+"/oauth2/userinfo", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	return e.browser().do(req)
+}
+
+// TestUserinfoAudience: a token issued for resources (RFC 8707) is for them only: userinfo refuses it with
+// invalid_token (RFC 6750 §3.1), unless the issuer is one of its resources; a token without resource works as
+// always. A JWT access token for the issuer works there, and once revoked is refused at once.
+func TestUserinfoAudience(t *testing.T) {
+	ctx := context.Background()
+	var issuer string
+	e := newEnv(t, withResources(t), func(s *envSetup) {
+		issuer = s.cfg.Issuer
+		s.cfg.Resources = append(s.cfg.Resources, config.Resource{URI: issuer})
+	})
+	e.addUser("alice", "correct horse battery")
+	e.tkClient("rp", "rp-secret", oauth.AuthClientSecretBasic, false)
+	cfg := rpConfig(e, "rp", "rp-secret")
+	b := e.browser()
+	verifier := oauth2.GenerateVerifier()
+	q := authorizeFor(t, e, b, cfg, verifier, rsAPI, issuer)
+	tok, err := cfg.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier), oauth2.SetAuthURLParam("resource", rsAPI))
+	if err != nil {
+		t.Fatal(err)
+	}
+	refresh := func(resource ...string) string {
+		t.Helper()
+		form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}, "resource": resource}
+		p, m := e.tokenCall("/oauth2/token", form, tkBasic("rp", "rp-secret"))
+		if p.status != http.StatusOK {
+			t.Fatalf("refresh %v: %d %s", resource, p.status, p.body)
+		}
+		tok.RefreshToken = m["refresh_token"].(string)
+		return m["access_token"].(string)
+	}
+	verifier = oauth2.GenerateVerifier()
+	plain, err := cfg.Exchange(ctx, authorizeFor(t, e, b, cfg, verifier).Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		token string
+		want  int
+	}{
+		{"for the API only", tok.AccessToken, http.StatusUnauthorized},
+		{"for the issuer", refresh(issuer), http.StatusOK},
+		{"for the API and the issuer", refresh(rsAPI, issuer), http.StatusOK},
+		{"without resource", plain.AccessToken, http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := userinfoWith(e, tt.token)
+			if p.status != tt.want {
+				t.Fatalf("userinfo: %d %s", p.status, p.body)
+			}
+			if tt.want == http.StatusUnauthorized && !strings.Contains(p.header.Get("WWW-Authenticate"), `error="invalid_token"`) {
+				t.Fatalf("WWW-Authenticate %q", p.header.Get("WWW-Authenticate"))
+			}
+		})
+	}
+
+	// A JWT access token for the issuer: accepted, and refused at once when revoked.
+	jcfg := jwtClient(t, e)
+	verifier = oauth2.GenerateVerifier()
+	jt, err := jcfg.Exchange(ctx, authorizeFor(t, e, b, jcfg, verifier, issuer).Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if at := verifyAT(t, e, jt.AccessToken); at.claims["aud"] != issuer {
+		t.Fatalf("aud %v", at.claims["aud"])
+	}
+	if p := userinfoWith(e, jt.AccessToken); p.status != http.StatusOK {
+		t.Fatalf("userinfo of a JWT for the issuer: %d %s", p.status, p.body)
+	}
+	if p := e.tkPost("/oauth2/revoke", "application/x-www-form-urlencoded", url.Values{"token": {jt.AccessToken}}.Encode(),
+		tkBasic(jcfg.ClientID, jcfg.ClientSecret)); p.status != http.StatusOK {
+		t.Fatalf("revoke: %d %s", p.status, p.body)
+	}
+	if p := userinfoWith(e, jt.AccessToken); p.status != http.StatusUnauthorized {
+		t.Fatalf("userinfo after revocation %d", p.status)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/session"
@@ -89,7 +90,8 @@ func (s *Service) follow(ctx context.Context, ix *store.Interaction, step *oauth
 // failure delivers an authorization error. Errors found before the client and its redirect URI were verified
 // are shown; later ones are redirected with error, state and iss, except that an untrusted client gets a page
 // with a link back while the user has not authenticated (RFC 9700 §4.11.2), unless the request was prompt=none,
-// which must always answer by redirect. A device verification has no redirect: its errors are shown.
+// which answers by redirect (OIDC Core §3.1.2.6) when the redirect can be trusted (redirectsPromptNone). A device
+// verification has no redirect: its errors are shown.
 func (s *Service) failure(err error, authenticated bool) (*Step, error) {
 	var se *oauth.ShowError
 	var re *oauth.RedirectError
@@ -111,10 +113,44 @@ func (s *Service) failure(err error, authenticated bool) (*Step, error) {
 		s.log.Error("authorization failed", "err", re.Err.Unwrap(), "client_id", re.Client.ID)
 	}
 	if re.RedirectURI == "" || re.RedirectURI == oauth.OOBRedirect ||
-		(re.Client.Untrusted && !authenticated && !oauth.HasPrompt(re.Prompt, oauth.PromptNone)) {
+		(re.Client.Untrusted && !authenticated && !redirectsPromptNone(re)) {
 		return errorPage(re.Err.Status, re.Err.Code, re.Err.Description, returnLink(re.Client, re.RedirectURI)), nil
 	}
 	return redirect(s.oauth.ErrorLocation(re)), nil
+}
+
+// redirectsPromptNone reports whether an untrusted client's error before sign-in is redirected: only for
+// prompt=none, and for a metadata document client only to a redirect URI on its client_id URL's origin. Anyone
+// can publish a metadata document naming any redirect URI, so a prompt=none request would otherwise make this
+// server an open redirector (RFC 9700 §4.11.2); a redirect on the document's own origin goes nowhere its
+// publisher does not control. A registered client's redirect URIs were accepted by the registration rules
+// and policy, and it can be banned, so it keeps OIDC's prompt=none semantics.
+func redirectsPromptNone(re *oauth.RedirectError) bool {
+	if !oauth.HasPrompt(re.Prompt, oauth.PromptNone) {
+		return false
+	}
+	return !re.Client.MetadataDocument || sameOrigin(re.RedirectURI, re.Client.ID)
+}
+
+// sameOrigin reports whether two URLs have the same origin (RFC 6454 §4: scheme, host and port).
+func sameOrigin(a, b string) bool {
+	ua, errA := url.Parse(a)
+	ub, errB := url.Parse(b)
+	return errA == nil && errB == nil && ua.Host != "" && strings.EqualFold(ua.Scheme, ub.Scheme) &&
+		strings.EqualFold(ua.Hostname(), ub.Hostname()) && originPort(ua) == originPort(ub)
+}
+
+// originPort is a URL's port, the scheme's default when it names none.
+func originPort(u *url.URL) string {
+	switch p := u.Port(); {
+	case p != "":
+		return p
+	case strings.EqualFold(u.Scheme, "https"):
+		return "443"
+	case strings.EqualFold(u.Scheme, "http"):
+		return "80"
+	}
+	return ""
 }
 
 // returnLink points back to the client's site: its client_uri, else the origin of its redirect URI.

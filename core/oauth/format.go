@@ -37,19 +37,36 @@ func (opaqueFormat) Mint(_ context.Context, t *store.Token, _ *MintInput) (strin
 	return value, nil
 }
 
-// formatFor picks the access token format: a JWT (RFC 9068) when the client asks for JWT access tokens or one of
-// the token's resources is configured for them, else opaque. Without a signer every token is opaque.
-func (p *Provider) formatFor(client *store.Client, audience []string) TokenFormat {
+// formatFor picks the access token format and returns it with the token's audience: a JWT (RFC 9068) when the
+// client asks for JWT access tokens or one of the token's resources is configured for them, else opaque. Without
+// a signer every token is opaque.
+//
+// A JWT access token is always for a resource: its aud is never the client_id, which is an id_token's aud, so
+// that neither can be taken for the other (RFC 8725 §3.11–3.12: mutually exclusive validation rules). A JWT
+// token whose request names no resource is for the host's default resource when there is one the client may
+// use, else it is opaque (the client still gets a working token, for userinfo for example).
+func (p *Provider) formatFor(client *store.Client, audience []string) (TokenFormat, []string) {
 	if p.jwt == nil {
-		return opaqueFormat{}
+		return opaqueFormat{}, audience
 	}
-	if client.AccessTokenFormat == FormatJWT {
-		return p.jwtFormat()
+	if len(audience) > 0 {
+		if client.AccessTokenFormat == FormatJWT {
+			return p.jwtFormat(), audience
+		}
+		for _, r := range p.Settings.Resources {
+			if r.AccessTokenFormat == FormatJWT && slices.Contains(audience, r.URI) {
+				return p.jwtFormat(), audience
+			}
+		}
+		return opaqueFormat{}, audience
+	}
+	if client.AccessTokenFormat != FormatJWT {
+		return opaqueFormat{}, nil
 	}
 	for _, r := range p.Settings.Resources {
-		if r.AccessTokenFormat == FormatJWT && slices.Contains(audience, r.URI) {
-			return p.jwtFormat()
+		if r.Default && slices.Contains(p.allowedResources(client), r.URI) {
+			return p.jwtFormat(), []string{r.URI}
 		}
 	}
-	return opaqueFormat{}
+	return opaqueFormat{}, nil
 }

@@ -2,6 +2,10 @@ package oauth
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strings"
 
 	"github.com/assentry/assentry/store"
 )
@@ -29,11 +33,14 @@ func (p *Provider) jwtFormat() TokenFormat { return jwtFormat{p} }
 
 func (jwtFormat) Type() string { return TokenTypeBearer }
 
-// Mint signs the claims of RFC 9068 §2.2: iss, exp, aud (the token's resources, or the client_id when none was
-// requested, as introspection says), sub (the user's subject, or the client_id of a client's own token, §2.2),
-// client_id, iat, jti (random; the store id is the digest), scope, and auth_time and amr for a user who signed
+// Mint signs the claims of RFC 9068 §2.2: iss, exp, aud (the token's resources: formatFor never makes a JWT
+// without one, and Mint refuses to, so aud is never the client_id an id_token is for), sub (the user's subject, or the client_id of a client's own token, §2.2),
+// client_id, iat, jti (random; the store id is the digest, and introspection answers this jti: jwtID), scope, and auth_time and amr for a user who signed
 // in. No personal claim beyond sub.
 func (f jwtFormat) Mint(ctx context.Context, t *store.Token, m *MintInput) (string, error) {
+	if len(t.Audience) == 0 {
+		return "", errors.New("oauth: a JWT access token needs a resource for its aud")
+	}
 	alg := f.p.Settings.JWTAccessTokenAlg
 	if alg == "" {
 		alg = defaultJWTAlg
@@ -57,14 +64,32 @@ func (f jwtFormat) Mint(ctx context.Context, t *store.Token, m *MintInput) (stri
 	return value, nil
 }
 
-// audienceClaim is aud of a token: its one resource as a string, several as an array (RFC 7519 §4.1.3), the
-// client_id when it has none.
+// audienceClaim is aud of a token: its one resource as a string, several as an array (RFC 7519 §4.1.3).
 func audienceClaim(t *store.Token) any {
-	switch len(t.Audience) {
-	case 0:
-		return t.ClientID
-	case 1:
+	if len(t.Audience) == 1 {
 		return t.Audience[0]
 	}
 	return t.Audience
+}
+
+// jwtID is the jti of a JWT access token value this server issued, "" for any other value (an opaque token).
+// Introspection answers it as the token's jti, so a resource server sees the same id whether it verifies the JWT
+// or introspects it. The value is not verified here: the caller found it in the store by its digest, so it is
+// exactly what Mint signed.
+func jwtID(value string) string {
+	parts := strings.Split(value, ".")
+	if len(parts) != 3 {
+		return ""
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return ""
+	}
+	var c struct {
+		JTI string `json:"jti"`
+	}
+	if json.Unmarshal(payload, &c) != nil {
+		return ""
+	}
+	return c.JTI
 }

@@ -45,7 +45,8 @@ type IntrospectionResponse struct {
 	// was issued to when it names none.
 	Aud Audience `json:"aud,omitempty"`
 	Iss string   `json:"iss,omitempty"`
-	// Jti is the stored token id (the SHA-256 of the value), which identifies the token without revealing it.
+	// Jti identifies the token without revealing it: a JWT access token's own jti (RFC 9068 §2.2), else the
+	// stored token id (the SHA-256 of the value).
 	Jti string `json:"jti,omitempty"`
 	// Cnf names the DPoP key a bound token is bound to (RFC 9449 §6.2); absent for a bearer token.
 	Cnf *Confirmation `json:"cnf,omitempty"`
@@ -99,6 +100,9 @@ func (p *Provider) introspect(ctx context.Context, r *IntrospectionRequest) (*In
 	}
 	out := &IntrospectionResponse{Active: true, Scope: JoinScope(tok.Scopes), ClientID: tok.ClientID,
 		Iat: tok.IssuedAt.Unix(), Aud: Audience{tok.ClientID}, Iss: p.Settings.Issuer, Jti: tok.ID}
+	if id := jwtID(value); tok.Kind == store.AccessToken && id != "" {
+		out.Jti = id // the same jti as in the JWT the resource server may also verify locally
+	}
 	if tok.Kind == store.AccessToken && len(tok.Audience) > 0 {
 		// A refresh token's Audience are the resources it may be redeemed for; it is used here, so aud stays
 		// the client.

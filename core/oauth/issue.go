@@ -131,7 +131,7 @@ func (p *Provider) Issue(ctx context.Context, is *Issuance) (*TokenResponse, *Er
 	if grantID == "" {
 		grantID = newGrantID()
 	}
-	format := p.formatFor(is.Client, audience)
+	format, audience := p.formatFor(is.Client, audience)
 	accessTTL := ttlOr(p.Settings.AccessTokenTTL, defaultAccessTokenTTL)
 	at := &store.Token{Host: p.Host, Kind: store.AccessToken, GrantID: grantID, ClientID: is.Client.ID,
 		Scopes: nonNil(atScopes), Audience: slices.Clone(audience), IssuedAt: now, ExpiresAt: now.Add(accessTTL)}

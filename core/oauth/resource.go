@@ -23,6 +23,8 @@ type Resource struct {
 	URI string
 	// AccessTokenFormat is FormatJWT for RFC 9068 JWT access tokens; empty or FormatOpaque: the client's format.
 	AccessTokenFormat string
+	// Default: the audience of a JWT access token whose request names no resource (formatFor).
+	Default bool
 }
 
 // ParseResources checks resource indicators (RFC 8707 §2): each an absolute URI without a fragment, else

@@ -26,7 +26,7 @@ type Discovery struct {
 func NewDiscovery(m *oauth.Metadata, algs []string) *Discovery {
 	return &Discovery{
 		Metadata:                         m,
-		UserinfoEndpoint:                 m.Issuer + "/oauth2/userinfo",
+		UserinfoEndpoint:                 m.Issuer + UserinfoPath,
 		EndSessionEndpoint:               m.Issuer + "/oauth2/logout",
 		SubjectTypesSupported:            []string{"public"},
 		IDTokenSigningAlgValuesSupported: algs,

@@ -3,7 +3,9 @@ package oidc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/store"
@@ -91,11 +93,19 @@ func (l *Logout) HintSubject(ctx context.Context, hint string) (string, error) {
 
 // parseHint checks an id_token_hint's signature (a key of this host) and issuer, and returns its single
 // audience and its subject. Its time claims are deliberately not validated: RP-Initiated Logout §2 says the OP
-// SHOULD accept an expired hint.
+// SHOULD accept an expired hint. The same keys sign JWT access tokens, so a hint must also be an id_token and
+// nothing else (RFC 8725 §3.11–3.12): typ "JWT", as every id_token of this server has, never "at+jwt" (RFC 9068
+// §2.1), and without the client_id claim an access token carries and an id_token never does.
 func (l *Logout) parseHint(ctx context.Context, hint string) (aud, sub string, err error) {
 	tok, err := l.Keys.Parse(ctx, hint, jwt.MapClaims{}, jwt.WithoutClaimsValidation())
 	if err != nil {
 		return "", "", err
+	}
+	if typ, _ := tok.Header["typ"].(string); !strings.EqualFold(typ, "JWT") {
+		return "", "", fmt.Errorf("id_token_hint: typ %q is not an id_token's", typ)
+	}
+	if _, ok := tok.Claims.(jwt.MapClaims)["client_id"]; ok {
+		return "", "", errors.New("id_token_hint: an access token, not an id_token")
 	}
 	iss, _ := tok.Claims.GetIssuer()
 	auds, _ := tok.Claims.GetAudience()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/assentry/assentry/core/dpop"
 	"github.com/assentry/assentry/core/oauth"
@@ -11,9 +12,15 @@ import (
 	"github.com/assentry/assentry/store"
 )
 
+// UserinfoPath is the path of the UserInfo endpoint under the issuer.
+const UserinfoPath = "/oauth2/userinfo"
+
 // UserInfo answers the UserInfo endpoint (OIDC Core §5.3) of one host.
 type UserInfo struct {
-	Host     string
+	Host string
+	// Issuer is the host's issuer: a token for a resource (RFC 8707) is accepted only when the issuer or the
+	// userinfo endpoint is among its resources (forIssuer).
+	Issuer   string
 	Tokens   store.TokenStore
 	Users    store.UserStore
 	Clients  oauth.ClientSource
@@ -25,9 +32,10 @@ type UserInfo struct {
 
 // Claims returns the userinfo answer for an access token: sub always, plus what the token's scopes release.
 // Errors follow RFC 6750 §3.1: no token is oauth.MissingToken; refresh tokens, inactive tokens, tokens without a
-// user (client credentials), a disabled or deleted user's tokens and those of a client no longer known (the
-// claims hook needs it) are invalid_token; a token without openid is insufficient_scope. A failing store or
-// claims policy is a server failure (oauth.ServerError), never invalid_token: the token may be perfectly good.
+// user (client credentials), tokens issued for other resources (forIssuer), a disabled or deleted user's tokens
+// and those of a client no longer known (the claims hook needs it) are invalid_token; a token without openid is
+// insufficient_scope. A failing store or claims policy is a server failure (oauth.ServerError), never
+// invalid_token: the token may be perfectly good.
 func (u *UserInfo) Claims(ctx context.Context, accessToken string) (map[string]any, *oauth.Error) {
 	out, _, e := u.ClaimsPresented(ctx, accessToken, oauth.Presented{Scheme: oauth.SchemeBearer})
 	return out, e
@@ -63,6 +71,9 @@ func (u *UserInfo) claims(ctx context.Context, accessToken string, pr oauth.Pres
 	if tok.UserID == "" {
 		return nil, "", oauth.InvalidToken("the access token was not issued for a user")
 	}
+	if !u.forIssuer(tok.Audience) {
+		return nil, "", oauth.InvalidToken("the access token was issued for another resource")
+	}
 	if !slices.Contains(tok.Scopes, oauth.ScopeOpenID) {
 		return nil, "", oauth.InsufficientScope("the access token was not granted the openid scope")
 	}
@@ -95,4 +106,18 @@ func (u *UserInfo) claims(ctx context.Context, accessToken string, pr oauth.Pres
 // or a rotated refresh token), as opposed to the store failing.
 func deadToken(err error) bool {
 	return errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrRevoked) || errors.Is(err, store.ErrAlreadyUsed)
+}
+
+// forIssuer reports whether an access token of this audience may be used here. A token issued without resource
+// (no audience) is the client's to use at userinfo, as always; one issued for resources (RFC 8707 §2) is for
+// those only, unless the issuer or the userinfo endpoint is one of them: a resource server that received it must
+// not be able to read the user's claims with it (RFC 9700 §2.3, audience-restricted tokens).
+func (u *UserInfo) forIssuer(audience []string) bool {
+	if len(audience) == 0 {
+		return true
+	}
+	iss := strings.TrimSuffix(u.Issuer, "/")
+	return slices.ContainsFunc(audience, func(a string) bool {
+		return strings.TrimSuffix(a, "/") == iss || a == iss+UserinfoPath
+	})
 }

@@ -165,7 +165,9 @@ func documentClient(c checker, id string, m *Metadata, now time.Time) *store.Cli
 		TOSURI: m.TOSURI, PolicyURI: m.PolicyURI, RedirectURIs: m.RedirectURIs,
 		PostLogoutRedirectURIs: m.PostLogoutRedirectURIs, GrantTypes: m.GrantTypes, Scopes: strings.Fields(m.Scope),
 		TokenEndpointAuthMethod: oauth.AuthNone, IDTokenSignedResponseAlg: m.IDTokenSignedResponseAlg,
-		Untrusted: true, MetadataDocument: true, CreatedAt: now.UTC(), UpdatedAt: now.UTC()}
+		// RFC 9126 §6, as for a registered client: a document may require its requests to be pushed.
+		RequirePushedAuthorizationRequests: m.RequirePushedAuthorizationRequests,
+		Untrusted:                          true, MetadataDocument: true, CreatedAt: now.UTC(), UpdatedAt: now.UTC()}
 	// RFC 7591 §2.1 pairs response type token with the implicit grant, as for registered clients.
 	if slices.Contains(m.ResponseTypes, oauth.ResponseTypeToken) && !slices.Contains(cl.GrantTypes, oauth.GrantImplicit) {
 		cl.GrantTypes = append(slices.Clone(cl.GrantTypes), oauth.GrantImplicit)

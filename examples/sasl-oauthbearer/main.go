@@ -25,7 +25,7 @@ func main() {
 }
 
 const usage = `usage:
-  sasl-oauthbearer serve  -issuer URL -client-id ID [-listen 127.0.0.1:1143] [-scope S]... [-audience A]... [-cache-ttl 1m]
+  sasl-oauthbearer serve  -issuer URL -client-id ID [-listen 127.0.0.1:1143] [-scope S]... -audience A [-audience A]... [-cache-ttl 1m]
                           (introspection; the client secret in $SASL_EXAMPLE_CLIENT_SECRET)
   sasl-oauthbearer serve  -issuer URL -jwt-audience RESOURCE [-listen 127.0.0.1:1143] [-scope S]...
                           (JWT access tokens checked locally with the issuer's JWKS; no client, no secret)
@@ -104,8 +104,13 @@ func newAuthenticator(ctx context.Context, o serverOptions) (*oauthbearer.Authen
 	if err != nil {
 		return nil, err
 	}
-	return &oauthbearer.Authenticator{Verifier: in, RequiredScopes: o.Scopes, Audiences: o.Audiences,
-		OpenIDConfiguration: oauthbearer.DiscoveryURL(meta.Issuer)}, nil
+	a := &oauthbearer.Authenticator{Verifier: in, RequiredScopes: o.Scopes, Audiences: o.Audiences,
+		OpenIDConfiguration: oauthbearer.DiscoveryURL(meta.Issuer)}
+	// Without an audience any client's token of the issuer would sign in: refuse to start.
+	if err := a.Validate(); err != nil {
+		return nil, fmt.Errorf("-audience is required: %w", err)
+	}
+	return a, nil
 }
 
 // runServe is the serve command: it checks its flags, builds the Authenticator (a wrong issuer or an unreachable
@@ -119,7 +124,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&o.Issuer, "issuer", "", "the Assentry issuer URL")
 	fs.StringVar(&o.ClientID, "client-id", "", "this server's client_id at Assentry (a confidential client with introspect)")
 	fs.Var(&scopes, "scope", "a scope every token must carry (repeatable)")
-	fs.Var(&auds, "audience", "an accepted audience: with Assentry, a client_id whose tokens this server takes (repeatable)")
+	fs.Var(&auds, "audience", "an accepted audience, at least one: with Assentry, this server's resource or a client_id whose tokens this server takes (repeatable)")
 	fs.DurationVar(&o.CacheTTL, "cache-ttl", oauthbearer.DefaultCacheTTL, "how long an active introspection answer is reused (the revocation delay)")
 	fs.StringVar(&o.JWTAudience, "jwt-audience", "", "JWT mode: verify JWT access tokens locally with the issuer's JWKS, for this audience (the resource URI clients ask Assentry for)")
 	if err := fs.Parse(args); err != nil {

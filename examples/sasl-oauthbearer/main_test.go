@@ -452,6 +452,11 @@ func testServeCommand(t *testing.T, a *assentry, token string, flags ...string) 
 		"-client-id", "imap-server"}, env, io.Discard, &stderr); code != 1 || !strings.Contains(stderr.String(), "only a loopback") {
 		t.Errorf("a non-loopback -listen: exit %d, %s", code, stderr.String())
 	}
+	// Without -audience any client's token would sign in: serve refuses to start.
+	if code := run(context.Background(), []string{"serve", "-listen", freeAddr(t), "-issuer", a.issuer,
+		"-client-id", "imap-server", "-scope", "mail"}, env, io.Discard, &stderr); code != 1 || !strings.Contains(stderr.String(), "-audience is required") {
+		t.Errorf("no -audience: exit %d, %s", code, stderr.String())
+	}
 }
 
 func freeAddr(t *testing.T) string {
