@@ -207,14 +207,7 @@ func TestManagementCommandsPostgres(t *testing.T) {
 	}
 	active := func(addr string) bool {
 		t.Helper()
-		status, body, err := postForm(c, "http://"+addr+"/oauth2/introspect", id, secret, url.Values{"token": {tok.AccessToken}})
-		var r struct {
-			Active bool `json:"active"`
-		}
-		if err != nil || status != http.StatusOK || json.Unmarshal(body, &r) != nil {
-			t.Fatalf("introspection at %s: %d %s %v", addr, status, body, err)
-		}
-		return r.Active
+		return activeAt(t, c, "http://"+addr, id, secret, tok.AccessToken)
 	}
 	if !active(a.addr) || !active(b.addr) {
 		t.Fatal("alice's token is not active at both servers")
