@@ -176,7 +176,7 @@ func jwksKIDs(t *testing.T, cl crashClient) []string {
 			KID string `json:"kid"`
 		} `json:"keys"`
 	}
-	if err := json.NewDecoder(res.Body).Decode(&set); err != nil || len(set.Keys) == 0 {
+	if err := json.NewDecoder(res.Body).Decode(&set); err != nil || res.StatusCode != http.StatusOK || len(set.Keys) == 0 {
 		t.Fatalf("JWKS: %d %v %+v", res.StatusCode, err, set)
 	}
 	var kids []string

@@ -270,27 +270,6 @@ func rotateAcross(t *testing.T, a *cliEnv, clA, clB crashClient, browserB *crash
 		t.Fatal("keys rotate printed no RS256 key")
 	}
 	kid := m[1]
-	jwksB := func() []string {
-		t.Helper()
-		res, err := clB.c.Get(clB.base + "/oauth2/jwks")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var set struct {
-			Keys []struct {
-				KID string `json:"kid"`
-			} `json:"keys"`
-		}
-		if err := json.NewDecoder(res.Body).Decode(&set); err != nil || res.StatusCode != http.StatusOK {
-			t.Fatalf("B's JWKS: %d %v", res.StatusCode, err)
-		}
-		out := make([]string, len(set.Keys))
-		for i, k := range set.Keys {
-			out[i] = k.KID
-		}
-		return out
-	}
 	// A's id_tokens: a code of alice's browser, then one refresh at A per poll (each returns an id_token).
 	code, status, err := browserB.silentCode()
 	if err != nil || code == "" {
@@ -322,7 +301,7 @@ func rotateAcross(t *testing.T, a *cliEnv, clA, clB crashClient, browserB *crash
 		if time.Now().After(hang) {
 			t.Fatalf("A did not sign with the rotated key %s within two minutes (key_publish_ahead %s)", kid, keysPublishAhead)
 		}
-		if !published && slices.Contains(jwksB(), kid) {
+		if !published && slices.Contains(jwksKIDs(t, clB), kid) {
 			published, publishedAt = true, time.Since(rotated)
 		}
 		tok := idToken()
