@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -250,27 +249,10 @@ func TestServePostgresSessionAtBothInstances(t *testing.T) {
 	const pw = "violet harbour lantern 42"
 	cli.ok(pw+"\n", "user", "add", "alice", "--password-stdin")
 
-	jar, _ := cookiejar.New(nil)
-	browser := &http.Client{Jar: jar, Timeout: 30 * time.Second}
-	// Log in at A as loginOverHTTP does, keeping the cookies.
-	res, err := browser.Get("http://" + a.addr + "/login")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	m := csrfField.FindStringSubmatch(string(page))
-	if m == nil {
-		t.Fatalf("no CSRF field at A:\n%s", page)
-	}
-	res, err = browser.PostForm("http://"+a.addr+"/login", url.Values{"username": {"alice"}, "password": {pw}, "csrf_token": {m[1]}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ = io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK || !strings.Contains(string(page), "Signed in") {
-		t.Fatalf("login at A: %d\n%s", res.StatusCode, page)
+	// Log in at A, keeping the cookies.
+	jar, status, page := loginForm(t, "http://"+a.addr, "alice", pw)
+	if status != http.StatusOK || !strings.Contains(page, "Signed in") {
+		t.Fatalf("login at A: %d\n%s", status, page)
 	}
 	var session *http.Cookie
 	for _, c := range jar.Cookies(&url.URL{Scheme: "http", Host: a.addr, Path: "/"}) {
