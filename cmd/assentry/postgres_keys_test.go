@@ -223,14 +223,8 @@ func redeem(cl crashClient, code string) string {
 // replayRefresh rotates a refresh token at A, replays the old one at B, and checks that the chain is revoked at
 // both instances.
 func replayRefresh(t *testing.T, browser *crashBrowser, clA, clB crashClient) {
-	code, status, err := browser.silentCode()
-	if err != nil || code == "" {
-		t.Fatalf("authorization: %d %v", status, err)
-	}
-	var first, second tokens
-	if status, body, err := clA.post("/oauth2/token", exchangeForm(code), &first); err != nil || status != http.StatusOK || first.RefreshToken == "" {
-		t.Fatalf("code exchange at A: %d %s %v", status, body, err)
-	}
+	first := signInAndRedeem(t, clA, browser)
+	var second tokens
 	refresh := func(rt string) url.Values {
 		return url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}
 	}
@@ -271,15 +265,7 @@ func rotateAcross(t *testing.T, a *cliEnv, clA, clB crashClient, browserB *crash
 	}
 	kid := m[1]
 	// A's id_tokens: a code of alice's browser, then one refresh at A per poll (each returns an id_token).
-	code, status, err := browserB.silentCode()
-	if err != nil || code == "" {
-		t.Fatalf("authorization: %d %v", status, err)
-	}
-	var chain tokens
-	if status, body, err := clA.post("/oauth2/token", exchangeForm(code), &chain); err != nil || status != http.StatusOK {
-		t.Fatalf("code exchange at A: %d %s %v", status, body, err)
-	}
-	rt := chain.RefreshToken
+	rt := signInAndRedeem(t, clA, browserB).RefreshToken
 	idToken := func() string {
 		t.Helper()
 		var tok struct {
