@@ -3,10 +3,10 @@ package postgres_test
 import (
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/assentry/assentry/internal/together"
 	"github.com/assentry/assentry/store"
 )
 
@@ -66,19 +66,8 @@ func TestTwoInstances(t *testing.T) {
 // ErrAlreadyUsed.
 func race(t *testing.T, n int, fn func(i int) error) []int {
 	t.Helper()
-	errs := make([]error, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			errs[i] = fn(i)
-		})
-	}
-	close(start)
-	wg.Wait()
 	var wins []int
-	for i, err := range errs {
+	for i, err := range together.Run(n, fn) {
 		switch {
 		case err == nil:
 			wins = append(wins, i)
