@@ -21,6 +21,8 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/assentry/assentry/internal/together"
 )
 
 // keysPublishAhead is the test's key_publish_ahead: short, so that a rotated key signs within seconds. The key
@@ -180,16 +182,10 @@ func raceCodes(t *testing.T, browser *crashBrowser, clA, clB crashClient, rounds
 			t.Fatalf("round %d: authorization: %d %v", round, status, err)
 		}
 		answers := [2]string{}
-		start := make(chan struct{})
-		var wg sync.WaitGroup
-		for i, cl := range []crashClient{clA, clB} {
-			wg.Go(func() {
-				<-start
-				answers[i] = redeem(cl, code)
-			})
-		}
-		close(start)
-		wg.Wait()
+		together.Run(2, func(i int) error {
+			answers[i] = redeem([]crashClient{clA, clB}[i], code)
+			return nil
+		})
 		switch answers {
 		case [2]string{"ok", "invalid_grant"}:
 			wins[0]++
