@@ -14,12 +14,8 @@ import (
 // processes would have) on one database: a code redeemed at both at once succeeds once, a refresh token rotated
 // at both at once is rotated once, and a grant revoked at one is revoked for the other's next read.
 func TestTwoInstances(t *testing.T) {
-	dsn := testDSN(t)
-	dir := t.TempDir()
 	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-	clock := func() time.Time { return now }
-	a, b := open(t, dsn, dir, clock), open(t, dsn, dir, clock)
-	t.Cleanup(func() { _ = a.Close(); _ = b.Close() })
+	a, b := twoStores(t, func() time.Time { return now })
 	stores := []store.Store{a, b}
 	ctx, h := t.Context(), "h"
 

@@ -12,11 +12,8 @@ import (
 // TestLeaseTwoInstances races holders on two Store instances (two pools, as two servers have) for fresh leases:
 // each time exactly one of them gets it, and a release by the winner lets the other take it at once.
 func TestLeaseTwoInstances(t *testing.T) {
-	dsn := testDSN(t)
-	dir := t.TempDir()
 	clock := testclock.New(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
-	a, b := open(t, dsn, dir, clock.Now), open(t, dsn, dir, clock.Now)
-	t.Cleanup(func() { _ = a.Close(); _ = b.Close() })
+	a, b := twoStores(t, clock.Now)
 	ctx := t.Context()
 	for round := range 50 {
 		name := fmt.Sprint("keys:round-", round)
