@@ -63,17 +63,26 @@ func authenticates(t *testing.T, addr, id string) bool {
 	return false
 }
 
+// startStaticPair starts two servers on one new database: A, whose configuration declares the static clients x
+// and y, and B, whose declares only x, both with store.heartbeat heartbeat ("": the default). B is stopped when
+// the test ends; A is the test's to stop or kill.
+func startStaticPair(t *testing.T, heartbeat string) (a, b *cliEnv, srvA, srvB *runningServer) {
+	t.Helper()
+	dsn := postgresDB(t)
+	a, b = newCLIEnv(t), newCLIEnv(t)
+	a.appendConfig(sharedStore(dsn, heartbeat) + staticClients("x", "y"))
+	b.appendConfig(sharedStore(dsn, heartbeat) + staticClients("x"))
+	srvA = a.startServer()
+	srvB = b.startServer()
+	t.Cleanup(srvB.stop)
+	return a, b, srvA, srvB
+}
+
 // TestServePostgresStaticClientsRollingDeploy: A's configuration declares the static clients x and y, B's (the
 // old one, say) only x. B's start and B's reload sync B's file and keep y, which A declares: y authenticates at
 // both. Once A has stopped cleanly (withdrawing its announcement), B's next reload deletes y.
 func TestServePostgresStaticClientsRollingDeploy(t *testing.T) {
-	dsn := postgresDB(t)
-	a, b := newCLIEnv(t), newCLIEnv(t)
-	a.appendConfig(sharedStore(dsn, "") + staticClients("x", "y"))
-	b.appendConfig(sharedStore(dsn, "") + staticClients("x"))
-	srvA := a.startServer()
-	srvB := b.startServer()
-	defer srvB.stop()
+	a, b, srvA, _ := startStaticPair(t, "")
 	check := func(when string) {
 		t.Helper()
 		for _, addr := range []string{a.addr, b.addr} {
@@ -123,13 +132,7 @@ func instanceHeader(t *testing.T, addr string) string {
 // (SIGKILL), B's heartbeat deletes y once A's announcement has lapsed: with store.heartbeat 1s, an announcement
 // lives 3 s. The test waits for that, up to a minute, rather than for a fixed time.
 func TestServePostgresStaticClientsCrashedInstance(t *testing.T) {
-	dsn := postgresDB(t)
-	a, b := newCLIEnv(t), newCLIEnv(t)
-	a.appendConfig(sharedStore(dsn, "1s") + staticClients("x", "y"))
-	b.appendConfig(sharedStore(dsn, "1s") + staticClients("x"))
-	srvA := a.startServer()
-	srvB := b.startServer()
-	defer srvB.stop()
+	_, b, srvA, srvB := startStaticPair(t, "1s")
 	// Several heartbeats of B pass while A is alive: none deletes y.
 	for range 3 {
 		if !authenticates(t, b.addr, "y") {
