@@ -452,6 +452,14 @@ var csrfField = regexp.MustCompile(`name="csrf_token"\s+value="([^"]+)"`)
 
 func loginOverHTTP(t *testing.T, base, user, pw string) bool {
 	t.Helper()
+	_, status, page := loginForm(t, base, user, pw)
+	return status == http.StatusOK && strings.Contains(page, "Signed in")
+}
+
+// loginForm fills the login form at base as a browser does (its CSRF field read from the page) and returns the
+// browser's cookie jar and the answer's status and page.
+func loginForm(t *testing.T, base, user, pw string) (http.CookieJar, int, string) {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
 	res, err := c.Get(base + "/login")
@@ -462,7 +470,7 @@ func loginOverHTTP(t *testing.T, base, user, pw string) bool {
 	res.Body.Close()
 	m := csrfField.FindStringSubmatch(string(body))
 	if m == nil {
-		t.Fatalf("no CSRF field:\n%s", body)
+		t.Fatalf("no CSRF field at %s:\n%s", base, body)
 	}
 	res, err = c.PostForm(base+"/login", url.Values{"username": {user}, "password": {pw}, "csrf_token": {m[1]}})
 	if err != nil {
@@ -470,5 +478,5 @@ func loginOverHTTP(t *testing.T, base, user, pw string) bool {
 	}
 	body, _ = io.ReadAll(res.Body)
 	res.Body.Close()
-	return res.StatusCode == http.StatusOK && strings.Contains(string(body), "Signed in")
+	return jar, res.StatusCode, string(body)
 }

@@ -50,6 +50,20 @@ func postForm(c *http.Client, endpoint, id, secret string, form url.Values) (int
 	return res.StatusCode, body, err
 }
 
+// activeAt introspects tok at the server at base (as client id) and returns whether it is active; any other
+// answer than a 200 with a JSON body fails the test.
+func activeAt(t *testing.T, c *http.Client, base, id, secret, tok string) bool {
+	t.Helper()
+	status, body, err := postForm(c, base+"/oauth2/introspect", id, secret, url.Values{"token": {tok}})
+	var r struct {
+		Active bool `json:"active"`
+	}
+	if err != nil || status != http.StatusOK || json.Unmarshal(body, &r) != nil {
+		t.Fatalf("introspection at %s: %d %s %v", base, status, body, err)
+	}
+	return r.Active
+}
+
 // killUnderLoad kills the server in the middle of the load: it waits for kill (closed by the load once enough
 // writes were acknowledged; the test fails if the load ends first, before what), marks killed first (a request cut
 // off by the kill is then no failure, while a 2xx that arrives after the mark still counts), sends SIGKILL and

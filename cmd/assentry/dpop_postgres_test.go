@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -26,15 +25,8 @@ func TestServePostgresDPoPTwoInstances(t *testing.T) {
 		"\nstore: {backend: postgres, dsn: '" + dsn + "'}\ndpop_nonce: required\n"
 	a.appendConfig(conf)
 	// B serves A's issuer (the URL clients use, and so the htu of their proofs) under its own address too.
-	raw, err := os.ReadFile(b.config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw = []byte(strings.Replace(string(raw), "issuer: http://"+b.addr, "issuer: http://"+a.addr+"\nhostnames: ['"+b.addr+"']", 1))
-	if err := os.WriteFile(b.config, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	b.appendConfig(conf)
+	shareIssuer(t, a, b)
+	b.appendConfig("hostnames: ['" + b.addr + "']\n" + conf)
 	srvA := a.startServer()
 	defer srvA.stop()
 	id, secret := a.addServiceClient("dpop-two-instances")

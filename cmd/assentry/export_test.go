@@ -129,11 +129,12 @@ type issued struct {
 	IDToken      string `json:"id_token"`
 }
 
-// redeem gets a code from the signed-in browser and exchanges it.
+// signInAndRedeem gets a code from the signed-in browser and exchanges it at cl, which must answer with a
+// refresh token and an id_token.
 func signInAndRedeem(t *testing.T, cl crashClient, b *crashBrowser) issued {
 	t.Helper()
 	code, status, err := b.silentCode()
-	if err != nil {
+	if err != nil || code == "" {
 		t.Fatalf("authorization: %d %v", status, err)
 	}
 	var tok issued
@@ -176,7 +177,7 @@ func jwksKIDs(t *testing.T, cl crashClient) []string {
 			KID string `json:"kid"`
 		} `json:"keys"`
 	}
-	if err := json.NewDecoder(res.Body).Decode(&set); err != nil || len(set.Keys) == 0 {
+	if err := json.NewDecoder(res.Body).Decode(&set); err != nil || res.StatusCode != http.StatusOK || len(set.Keys) == 0 {
 		t.Fatalf("JWKS: %d %v %+v", res.StatusCode, err, set)
 	}
 	var kids []string

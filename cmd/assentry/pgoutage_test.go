@@ -3,81 +3,13 @@ package main
 import (
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/assentry/assentry/internal/tcpproxy"
 )
-
-// dbProxy is a loopback TCP proxy between a server and its PostgreSQL database, which a test cuts (every
-// connection closed, new ones refused) and restores on the same address.
-type dbProxy struct {
-	t      *testing.T
-	target string
-	addr   string
-	mu     sync.Mutex
-	ln     net.Listener
-	conns  map[net.Conn]bool
-}
-
-func newDBProxy(t *testing.T, target string) *dbProxy {
-	t.Helper()
-	p := &dbProxy{t: t, target: target, addr: freeAddr(t), conns: map[net.Conn]bool{}}
-	p.restore()
-	t.Cleanup(p.cut)
-	return p
-}
-
-// restore listens again and forwards every connection to the target.
-func (p *dbProxy) restore() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	ln, err := net.Listen("tcp", p.addr)
-	if err != nil {
-		p.t.Fatalf("proxy listen on %s: %v", p.addr, err)
-	}
-	p.ln = ln
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go p.forward(c)
-		}
-	}()
-}
-
-func (p *dbProxy) forward(c net.Conn) {
-	s, err := net.Dial("tcp", p.target)
-	if err != nil {
-		_ = c.Close()
-		return
-	}
-	p.mu.Lock()
-	p.conns[c], p.conns[s] = true, true
-	p.mu.Unlock()
-	go func() { _, _ = io.Copy(s, c); _ = s.Close(); _ = c.Close() }()
-	_, _ = io.Copy(c, s)
-	_ = s.Close()
-	_ = c.Close()
-}
-
-// cut closes every connection and stops accepting new ones.
-func (p *dbProxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		_ = p.ln.Close()
-		p.ln = nil
-	}
-	for c := range p.conns {
-		_ = c.Close()
-		delete(p.conns, c)
-	}
-}
 
 // TestServePostgresOutage runs a real server on PostgreSQL behind a proxy and cuts the database away: the token,
 // introspection and revocation endpoints answer 503 temporarily_unavailable with Retry-After and a JSON body
@@ -89,8 +21,8 @@ func TestServePostgresOutage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := newDBProxy(t, u.Host)
-	u.Host = p.addr
+	p := tcpproxy.New(t, u.Host)
+	u.Host = p.Addr()
 	e := newCLIEnv(t)
 	e.appendConfig("grant_types: [authorization_code, client_credentials]\nkey_encryption_key: " + testKEK +
 		"\nstore: {backend: postgres, connect_timeout: 500ms, dsn: '" + u.String() + "'}\n")
@@ -116,7 +48,7 @@ func TestServePostgresOutage(t *testing.T) {
 		t.Fatalf("token before the outage: %d %s", status, body)
 	}
 
-	p.cut()
+	p.Cut()
 	for _, ep := range []struct {
 		name string
 		path string
@@ -158,7 +90,7 @@ func TestServePostgresOutage(t *testing.T) {
 		t.Errorf("/readyz shows the database's user: %s", body)
 	}
 
-	p.restore()
+	p.Restore()
 	// The pool may still hold a connection that died with the cut and has not been used since: a request that
 	// draws it fails (503) and the pool drops it. The server serves again within a few requests, without a
 	// restart, and then keeps serving.

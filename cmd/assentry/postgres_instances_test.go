@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -64,17 +63,26 @@ func authenticates(t *testing.T, addr, id string) bool {
 	return false
 }
 
+// startStaticPair starts two servers on one new database: A, whose configuration declares the static clients x
+// and y, and B, whose declares only x, both with store.heartbeat heartbeat ("": the default). B is stopped when
+// the test ends; A is the test's to stop or kill.
+func startStaticPair(t *testing.T, heartbeat string) (a, b *cliEnv, srvA, srvB *runningServer) {
+	t.Helper()
+	dsn := postgresDB(t)
+	a, b = newCLIEnv(t), newCLIEnv(t)
+	a.appendConfig(sharedStore(dsn, heartbeat) + staticClients("x", "y"))
+	b.appendConfig(sharedStore(dsn, heartbeat) + staticClients("x"))
+	srvA = a.startServer()
+	srvB = b.startServer()
+	t.Cleanup(srvB.stop)
+	return a, b, srvA, srvB
+}
+
 // TestServePostgresStaticClientsRollingDeploy: A's configuration declares the static clients x and y, B's (the
 // old one, say) only x. B's start and B's reload sync B's file and keep y, which A declares: y authenticates at
 // both. Once A has stopped cleanly (withdrawing its announcement), B's next reload deletes y.
 func TestServePostgresStaticClientsRollingDeploy(t *testing.T) {
-	dsn := postgresDB(t)
-	a, b := newCLIEnv(t), newCLIEnv(t)
-	a.appendConfig(sharedStore(dsn, "") + staticClients("x", "y"))
-	b.appendConfig(sharedStore(dsn, "") + staticClients("x"))
-	srvA := a.startServer()
-	srvB := b.startServer()
-	defer srvB.stop()
+	a, b, srvA, _ := startStaticPair(t, "")
 	check := func(when string) {
 		t.Helper()
 		for _, addr := range []string{a.addr, b.addr} {
@@ -124,13 +132,7 @@ func instanceHeader(t *testing.T, addr string) string {
 // (SIGKILL), B's heartbeat deletes y once A's announcement has lapsed: with store.heartbeat 1s, an announcement
 // lives 3 s. The test waits for that, up to a minute, rather than for a fixed time.
 func TestServePostgresStaticClientsCrashedInstance(t *testing.T) {
-	dsn := postgresDB(t)
-	a, b := newCLIEnv(t), newCLIEnv(t)
-	a.appendConfig(sharedStore(dsn, "1s") + staticClients("x", "y"))
-	b.appendConfig(sharedStore(dsn, "1s") + staticClients("x"))
-	srvA := a.startServer()
-	srvB := b.startServer()
-	defer srvB.stop()
+	_, b, srvA, srvB := startStaticPair(t, "1s")
 	// Several heartbeats of B pass while A is alive: none deletes y.
 	for range 3 {
 		if !authenticates(t, b.addr, "y") {
@@ -207,14 +209,7 @@ func TestManagementCommandsPostgres(t *testing.T) {
 	}
 	active := func(addr string) bool {
 		t.Helper()
-		status, body, err := postForm(c, "http://"+addr+"/oauth2/introspect", id, secret, url.Values{"token": {tok.AccessToken}})
-		var r struct {
-			Active bool `json:"active"`
-		}
-		if err != nil || status != http.StatusOK || json.Unmarshal(body, &r) != nil {
-			t.Fatalf("introspection at %s: %d %s %v", addr, status, body, err)
-		}
-		return r.Active
+		return activeAt(t, c, "http://"+addr, id, secret, tok.AccessToken)
 	}
 	if !active(a.addr) || !active(b.addr) {
 		t.Fatal("alice's token is not active at both servers")
@@ -257,27 +252,10 @@ func TestServePostgresSessionAtBothInstances(t *testing.T) {
 	const pw = "violet harbour lantern 42"
 	cli.ok(pw+"\n", "user", "add", "alice", "--password-stdin")
 
-	jar, _ := cookiejar.New(nil)
-	browser := &http.Client{Jar: jar, Timeout: 30 * time.Second}
-	// Log in at A as loginOverHTTP does, keeping the cookies.
-	res, err := browser.Get("http://" + a.addr + "/login")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	m := csrfField.FindStringSubmatch(string(page))
-	if m == nil {
-		t.Fatalf("no CSRF field at A:\n%s", page)
-	}
-	res, err = browser.PostForm("http://"+a.addr+"/login", url.Values{"username": {"alice"}, "password": {pw}, "csrf_token": {m[1]}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ = io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK || !strings.Contains(string(page), "Signed in") {
-		t.Fatalf("login at A: %d\n%s", res.StatusCode, page)
+	// Log in at A, keeping the cookies.
+	jar, status, page := loginForm(t, "http://"+a.addr, "alice", pw)
+	if status != http.StatusOK || !strings.Contains(page, "Signed in") {
+		t.Fatalf("login at A: %d\n%s", status, page)
 	}
 	var session *http.Cookie
 	for _, c := range jar.Cookies(&url.URL{Scheme: "http", Host: a.addr, Path: "/"}) {

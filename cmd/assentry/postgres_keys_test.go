@@ -21,6 +21,8 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/assentry/assentry/internal/together"
 )
 
 // keysPublishAhead is the test's key_publish_ahead: short, so that a rotated key signs within seconds. The key
@@ -180,16 +182,10 @@ func raceCodes(t *testing.T, browser *crashBrowser, clA, clB crashClient, rounds
 			t.Fatalf("round %d: authorization: %d %v", round, status, err)
 		}
 		answers := [2]string{}
-		start := make(chan struct{})
-		var wg sync.WaitGroup
-		for i, cl := range []crashClient{clA, clB} {
-			wg.Go(func() {
-				<-start
-				answers[i] = redeem(cl, code)
-			})
-		}
-		close(start)
-		wg.Wait()
+		together.Run(2, func(i int) error {
+			answers[i] = redeem([]crashClient{clA, clB}[i], code)
+			return nil
+		})
 		switch answers {
 		case [2]string{"ok", "invalid_grant"}:
 			wins[0]++
@@ -223,14 +219,8 @@ func redeem(cl crashClient, code string) string {
 // replayRefresh rotates a refresh token at A, replays the old one at B, and checks that the chain is revoked at
 // both instances.
 func replayRefresh(t *testing.T, browser *crashBrowser, clA, clB crashClient) {
-	code, status, err := browser.silentCode()
-	if err != nil || code == "" {
-		t.Fatalf("authorization: %d %v", status, err)
-	}
-	var first, second tokens
-	if status, body, err := clA.post("/oauth2/token", exchangeForm(code), &first); err != nil || status != http.StatusOK || first.RefreshToken == "" {
-		t.Fatalf("code exchange at A: %d %s %v", status, body, err)
-	}
+	first := signInAndRedeem(t, clA, browser)
+	var second tokens
 	refresh := func(rt string) url.Values {
 		return url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}
 	}
@@ -270,37 +260,8 @@ func rotateAcross(t *testing.T, a *cliEnv, clA, clB crashClient, browserB *crash
 		t.Fatal("keys rotate printed no RS256 key")
 	}
 	kid := m[1]
-	jwksB := func() []string {
-		t.Helper()
-		res, err := clB.c.Get(clB.base + "/oauth2/jwks")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var set struct {
-			Keys []struct {
-				KID string `json:"kid"`
-			} `json:"keys"`
-		}
-		if err := json.NewDecoder(res.Body).Decode(&set); err != nil || res.StatusCode != http.StatusOK {
-			t.Fatalf("B's JWKS: %d %v", res.StatusCode, err)
-		}
-		out := make([]string, len(set.Keys))
-		for i, k := range set.Keys {
-			out[i] = k.KID
-		}
-		return out
-	}
 	// A's id_tokens: a code of alice's browser, then one refresh at A per poll (each returns an id_token).
-	code, status, err := browserB.silentCode()
-	if err != nil || code == "" {
-		t.Fatalf("authorization: %d %v", status, err)
-	}
-	var chain tokens
-	if status, body, err := clA.post("/oauth2/token", exchangeForm(code), &chain); err != nil || status != http.StatusOK {
-		t.Fatalf("code exchange at A: %d %s %v", status, body, err)
-	}
-	rt := chain.RefreshToken
+	rt := signInAndRedeem(t, clA, browserB).RefreshToken
 	idToken := func() string {
 		t.Helper()
 		var tok struct {
@@ -322,7 +283,7 @@ func rotateAcross(t *testing.T, a *cliEnv, clA, clB crashClient, browserB *crash
 		if time.Now().After(hang) {
 			t.Fatalf("A did not sign with the rotated key %s within two minutes (key_publish_ahead %s)", kid, keysPublishAhead)
 		}
-		if !published && slices.Contains(jwksB(), kid) {
+		if !published && slices.Contains(jwksKIDs(t, clB), kid) {
 			published, publishedAt = true, time.Since(rotated)
 		}
 		tok := idToken()

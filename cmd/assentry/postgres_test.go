@@ -75,14 +75,7 @@ func TestServePostgresTwoInstances(t *testing.T) {
 	}
 	active := func(base string) bool {
 		t.Helper()
-		status, body, err := postForm(c, base+"/oauth2/introspect", id, secret, url.Values{"token": {tok.AccessToken}})
-		var r struct {
-			Active bool `json:"active"`
-		}
-		if err != nil || status != http.StatusOK || json.Unmarshal(body, &r) != nil {
-			t.Fatalf("introspection at %s: %d %s %v", base, status, body, err)
-		}
-		return r.Active
+		return activeAt(t, c, base, id, secret, tok.AccessToken)
 	}
 	if !active("http://" + b.addr) {
 		t.Fatal("a token issued at A is not active at B")

@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"os"
 	"time"
+
+	"github.com/assentry/assentry/core/cimd"
 )
 
 // ClientIDMetadataDocuments configures clients identified by the https URL of their Client ID Metadata Document
@@ -34,19 +36,18 @@ type ClientIDMetadataDocuments struct {
 	TestRootCA string `yaml:"test_root_ca"`
 }
 
-// Defaults of client_id_metadata_documents (5 KiB is the draft's suggested response size limit, §8.7).
+// Defaults of client_id_metadata_documents: the fetcher's own, defined once in package cimd (5 KiB is the
+// draft's suggested response size limit, §8.7).
 const (
-	DefaultCIMDMaxBytes     = 5 << 10
-	DefaultCIMDTimeout      = 5 * time.Second
-	DefaultCIMDCacheMinAge  = time.Minute
-	DefaultCIMDCacheMaxAge  = 24 * time.Hour
-	DefaultCIMDCacheEntries = 1000
-	// Fetches run detached from the request that started them, so they are bounded; failures are remembered
-	// briefly so that a repeated bad client_id costs no request.
-	DefaultCIMDMaxFetches          = 32
-	DefaultCIMDMaxFetchesPerHost   = 4
-	DefaultCIMDFailureCacheTTL     = 30 * time.Second
-	DefaultCIMDFailureCacheEntries = 1000
+	DefaultCIMDMaxBytes            = cimd.DefaultMaxBytes
+	DefaultCIMDTimeout             = cimd.DefaultTimeout
+	DefaultCIMDCacheMinAge         = cimd.DefaultCacheMinAge
+	DefaultCIMDCacheMaxAge         = cimd.DefaultCacheMaxAge
+	DefaultCIMDCacheEntries        = cimd.DefaultCacheEntries
+	DefaultCIMDMaxFetches          = cimd.DefaultMaxFetches
+	DefaultCIMDMaxFetchesPerHost   = cimd.DefaultMaxFetchesPerHost
+	DefaultCIMDFailureCacheTTL     = cimd.DefaultFailureTTL
+	DefaultCIMDFailureCacheEntries = cimd.DefaultFailureEntries
 )
 
 // ClientIDMetadataDocumentSettings is the effective client_id_metadata_documents configuration.

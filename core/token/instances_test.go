@@ -7,13 +7,13 @@ import (
 	"crypto/rand"
 	"fmt"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/assentry/assentry/internal/together"
 	"github.com/assentry/assentry/store"
 )
 
@@ -37,21 +37,10 @@ func (e *env) instance(t testing.TB, edit func(*Options)) *Manager {
 	})
 }
 
-// together runs fn(0..n-1) in n goroutines released at the same moment and fails t on any error.
-func together(t *testing.T, n int, fn func(i int) error) {
+// atOnce runs fn(0..n-1) in n goroutines released at the same moment and fails t on any error.
+func atOnce(t *testing.T, n int, fn func(i int) error) {
 	t.Helper()
-	start := make(chan struct{})
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			errs[i] = fn(i)
-		})
-	}
-	close(start)
-	wg.Wait()
-	for i, err := range errs {
+	for i, err := range together.Run(n, fn) {
 		if err != nil {
 			t.Fatalf("instance %d: %v", i, err)
 		}
@@ -77,7 +66,7 @@ func TestConcurrentEnsureCreatesOneKeyPerAlgorithm(t *testing.T) {
 			for i := range ms {
 				ms[i] = e.instance(t, nil)
 			}
-			together(t, instances, func(i int) error { return ms[i].Ensure(context.Background()) })
+			atOnce(t, instances, func(i int) error { return ms[i].Ensure(context.Background()) })
 			recs := e.stored(t)
 			if got := perAlgorithm(recs); len(recs) != 3 || got[RS256] != 1 || got[ES256] != 1 || got[EdDSA] != 1 {
 				t.Fatalf("%d instances starting together stored %v, want one key per algorithm", instances, got)
@@ -110,7 +99,7 @@ func TestConcurrentTicksCreateOneSuccessor(t *testing.T) {
 	}
 	for rotation := 1; rotation <= 3; rotation++ {
 		e.clock.Advance(DefaultRotationInterval)
-		together(t, instances, func(i int) error { return ms[i].Tick(context.Background()) })
+		atOnce(t, instances, func(i int) error { return ms[i].Tick(context.Background()) })
 		live := slices.DeleteFunc(e.stored(t), func(k *store.Key) bool { return !k.RetireAt.IsZero() })
 		if got := perAlgorithm(live); len(live) != 4 || got[ES256] != 2 || got[EdDSA] != 2 {
 			t.Fatalf("rotation %d: unretired keys %v after %d instances ticked at once, want the signing key and "+

@@ -6,7 +6,6 @@ package deploy_test
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -21,12 +20,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/assentry/assentry/internal/testlog"
 )
 
 // mdweEnv marks a run of this test binary as a wrapper: it forbids itself memory that becomes executable
@@ -159,28 +159,10 @@ func selfSigned(t *testing.T, dir string, names ...string) (certFile, keyFile st
 	return certFile, keyFile, cert
 }
 
-// syncBuffer collects a child's output while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // process is a long-running child (assentry serve, nginx, caddy), stopped with SIGTERM when the test ends.
 type process struct {
 	cmd    *exec.Cmd
-	log    *syncBuffer
+	log    *testlog.Buffer
 	exited chan struct{} // closed when the child has exited; err is then its exit error
 	err    error
 }
@@ -189,7 +171,7 @@ type process struct {
 // bounded so that a child that never gets ready fails the test instead of hanging it; it is not a measurement.
 func start(t *testing.T, cmd *exec.Cmd, ready string) *process {
 	t.Helper()
-	p := &process{cmd: cmd, log: &syncBuffer{}, exited: make(chan struct{})}
+	p := &process{cmd: cmd, log: &testlog.Buffer{}, exited: make(chan struct{})}
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = p.log, pw
 	if err := cmd.Start(); err != nil {

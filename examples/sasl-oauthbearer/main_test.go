@@ -24,6 +24,7 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/assentry/assentry/internal/testlog"
 	"github.com/assentry/assentry/oauthbearer"
 )
 
@@ -110,7 +111,7 @@ func startAssentry(t *testing.T) *assentry {
 	}
 	cmd := exec.Command(assentryBin, "--config", a.config, "serve")
 	cmd.Env = a.env
-	var logs syncBuffer
+	var logs testlog.Buffer
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = &logs, pw
 	if err := cmd.Start(); err != nil {
@@ -202,14 +203,14 @@ func (c *clock) Add(d time.Duration) {
 
 // startExample runs the example server on a free loopback port, checking tokens at a with the client
 // imap-server, requiring the scope mail and the audience mail-app.
-func startExample(t *testing.T, a *assentry, c *clock) (addr string, logs *syncBuffer) {
+func startExample(t *testing.T, a *assentry, c *clock) (addr string, logs *testlog.Buffer) {
 	t.Helper()
 	return startServer(t, serverOptions{Issuer: a.issuer, ClientID: "imap-server", ClientSecret: imapSecret,
 		Scopes: []string{"mail"}, Audiences: []string{"mail-app"}, CacheTTL: time.Minute, Now: c.Now})
 }
 
 // startServer runs the example server with o on a free loopback port until the test ends.
-func startServer(t *testing.T, o serverOptions) (addr string, logs *syncBuffer) {
+func startServer(t *testing.T, o serverOptions) (addr string, logs *testlog.Buffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -221,7 +222,7 @@ func startServer(t *testing.T, o serverOptions) (addr string, logs *syncBuffer) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs = &syncBuffer{}
+	logs = &testlog.Buffer{}
 	s := &server{auth: auth, log: slog.New(slog.NewJSONHandler(logs, nil))}
 	go s.serve(ctx, ln)
 	return ln.Addr().String(), logs
@@ -423,7 +424,7 @@ func testServeCommand(t *testing.T, a *assentry, token string, flags ...string) 
 		}
 		return ""
 	}
-	var stderr syncBuffer
+	var stderr testlog.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, append([]string{"serve", "-listen", addr, "-issuer", a.issuer}, flags...), env, io.Discard, &stderr)
@@ -467,22 +468,4 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
-}
-
-// syncBuffer collects output written from other goroutines while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -86,12 +86,6 @@ func (cs codeStore) Consume(ctx context.Context, host, id string, toks ...*store
 		if !c.UsedAt.IsZero() {
 			return fmt.Errorf("code %s: %w", id, store.ErrAlreadyUsed)
 		}
-		var g *store.Grant
-		if len(toks) > 0 {
-			if g, err = tokenGrant(host, c.GrantID, gb, toks); err != nil {
-				return err
-			}
-		}
 		used := *c
 		used.UsedAt = now
 		ub, err := enc(&used)
@@ -100,12 +94,7 @@ func (cs codeStore) Consume(ctx context.Context, host, id string, toks ...*store
 		}
 		var w pgx.Batch
 		w.Queue(`UPDATE codes SET used = true, data = $3 WHERE host = $1 AND id = $2`, host, id, ub)
-		if g != nil {
-			if err := queueTokens(&w, g, toks); err != nil {
-				return err
-			}
-		}
-		if err := t.send(ctx, &w, true); err != nil {
+		if err := commitWithTokens(ctx, t, &w, host, c.GrantID, gb, toks); err != nil {
 			return err
 		}
 		out = &used

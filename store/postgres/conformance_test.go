@@ -87,6 +87,16 @@ func open(t *testing.T, dsn, dir string, clock store.Clock) *postgres.Store {
 	return s
 }
 
+// twoStores opens two stores (two pools, as two instances have) on one fresh schema; the test's cleanup closes
+// them.
+func twoStores(t *testing.T, clock store.Clock) (a, b *postgres.Store) {
+	t.Helper()
+	dsn, dir := testDSN(t), t.TempDir()
+	a, b = open(t, dsn, dir, clock), open(t, dsn, dir, clock)
+	t.Cleanup(func() { _ = a.Close(); _ = b.Close() })
+	return a, b
+}
+
 func TestConformance(t *testing.T) {
 	dsn := testDSN(t)
 	storetest.Run(t, func(t *testing.T, dir string, clock store.Clock) store.Store { return open(t, dsn, dir, clock) })

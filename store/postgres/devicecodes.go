@@ -142,24 +142,13 @@ func (ds deviceCodeStore) Consume(ctx context.Context, host, id string, toks ...
 		case d.Status != statusApproved:
 			return fmt.Errorf("device code %s is %q, not approved: %w", id, d.Status, store.ErrConflict)
 		}
-		var g *store.Grant
-		if len(toks) > 0 {
-			if g, err = tokenGrant(host, d.GrantID, gb, toks); err != nil {
-				return err
-			}
-		}
 		v := *d
 		v.UsedAt = now
 		var w pgx.Batch
 		if err := queueDeviceCode(&w, &v); err != nil {
 			return err
 		}
-		if g != nil {
-			if err := queueTokens(&w, g, toks); err != nil {
-				return err
-			}
-		}
-		if err := t.send(ctx, &w, true); err != nil {
+		if err := commitWithTokens(ctx, t, &w, host, d.GrantID, gb, toks); err != nil {
 			return err
 		}
 		out = &v

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -143,60 +145,56 @@ func (s *Store) importBatch(ctx context.Context, recs []store.Record) (int, erro
 // insertRecord is the INSERT of one imported record, with the columns its queries use filled from it as the
 // sub-stores fill them.
 func insertRecord(r store.Record) (string, []any, error) {
-	var v any
-	var sql string
-	var args []any
 	switch {
 	case r.User != nil:
 		u := r.User
-		v, sql, args = u, `INSERT INTO users (host, id, username, deleted, data) VALUES ($1, $2, $3, $4, $5)`,
-			[]any{u.Host, u.ID, u.Username, u.Deleted}
+		return insertRow("users", "host, id, username, deleted", u, u.Host, u.ID, u.Username, u.Deleted)
 	case r.Client != nil:
 		c := r.Client
-		v, sql, args = c, `INSERT INTO clients (host, id, data) VALUES ($1, $2, $3)`, []any{c.Host, c.ID}
+		return insertRow("clients", "host, id", c, c.Host, c.ID)
 	case r.Key != nil:
 		k := r.Key
-		v, sql, args = k, `INSERT INTO keys (host, id, use, created_at, expires_at, data) VALUES ($1, $2, $3, $4, $5, $6)`,
-			[]any{k.Host, k.ID, k.Use, k.CreatedAt, expiry(k.ExpiresAt)}
+		return insertRow("keys", "host, id, use, created_at, expires_at", k, k.Host, k.ID, k.Use, k.CreatedAt, expiry(k.ExpiresAt))
 	case r.RevokedClient != nil:
 		x := r.RevokedClient
-		v, sql, args = x, `INSERT INTO revoked_clients (host, id, revoked_at, data) VALUES ($1, $2, $3, $4)`,
-			[]any{x.Host, x.ID, x.RevokedAt}
+		return insertRow("revoked_clients", "host, id, revoked_at", x, x.Host, x.ID, x.RevokedAt)
 	case r.Consent != nil:
 		c := r.Consent
-		v, sql, args = c, `INSERT INTO consents (host, user_id, client_id, expires_at, data) VALUES ($1, $2, $3, $4, $5)`,
-			[]any{c.Host, c.UserID, c.ClientID, expiry(c.ExpiresAt)}
+		return insertRow("consents", "host, user_id, client_id, expires_at", c, c.Host, c.UserID, c.ClientID, expiry(c.ExpiresAt))
 	case r.Session != nil:
 		x := r.Session
-		v, sql, args = x, `INSERT INTO sessions (host, id, user_id, created_at, expires_at, data) VALUES ($1, $2, $3, $4, $5, $6)`,
-			[]any{x.Host, x.ID, x.UserID, x.CreatedAt, expiry(x.ExpiresAt)}
+		return insertRow("sessions", "host, id, user_id, created_at, expires_at", x, x.Host, x.ID, x.UserID, x.CreatedAt,
+			expiry(x.ExpiresAt))
 	case r.Grant != nil:
 		g := r.Grant
-		v, sql, args = g, `INSERT INTO grants (host, id, user_id, client_id, created_at, expires_at, revoked, data)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			[]any{g.Host, g.ID, g.UserID, g.ClientID, g.CreatedAt, expiry(g.ExpiresAt), g.Revoked}
+		return insertRow("grants", "host, id, user_id, client_id, created_at, expires_at, revoked", g, g.Host, g.ID, g.UserID,
+			g.ClientID, g.CreatedAt, expiry(g.ExpiresAt), g.Revoked)
 	case r.Token != nil:
 		k := r.Token
-		v, sql, args = k, `INSERT INTO tokens (host, id, grant_id, expires_at, data) VALUES ($1, $2, $3, $4, $5)`,
-			[]any{k.Host, k.ID, k.GrantID, expiry(k.ExpiresAt)}
+		return insertRow("tokens", "host, id, grant_id, expires_at", k, k.Host, k.ID, k.GrantID, expiry(k.ExpiresAt))
 	case r.Code != nil:
 		c := r.Code
-		v, sql, args = c, `INSERT INTO codes (host, id, expires_at, used, data) VALUES ($1, $2, $3, $4, $5)`,
-			[]any{c.Host, c.ID, expiry(c.ExpiresAt), !c.UsedAt.IsZero()}
+		return insertRow("codes", "host, id, expires_at, used", c, c.Host, c.ID, expiry(c.ExpiresAt), !c.UsedAt.IsZero())
 	case r.DeviceCode != nil:
 		d := r.DeviceCode
-		v, sql, args = d, `INSERT INTO device_codes (host, id, user_code, expires_at, data) VALUES ($1, $2, $3, $4, $5)`,
-			[]any{d.Host, d.ID, d.UserCode, expiry(d.ExpiresAt)}
+		return insertRow("device_codes", "host, id, user_code, expires_at", d, d.Host, d.ID, d.UserCode, expiry(d.ExpiresAt))
 	case r.Interaction != nil:
 		x := r.Interaction
-		v, sql, args = x, `INSERT INTO interactions (host, id, expires_at, used, data) VALUES ($1, $2, $3, $4, $5)`,
-			[]any{x.Host, x.ID, expiry(x.ExpiresAt), !x.UsedAt.IsZero()}
-	default:
-		return "", nil, errors.New("postgres: import of an empty record")
+		return insertRow("interactions", "host, id, expires_at, used", x, x.Host, x.ID, expiry(x.ExpiresAt), !x.UsedAt.IsZero())
 	}
+	return "", nil, errors.New("postgres: import of an empty record")
+}
+
+// insertRow is the INSERT into table of the columns cols (comma-separated) set to args, one each, and of the
+// data column set to v encoded.
+func insertRow(table, cols string, v any, args ...any) (string, []any, error) {
 	b, err := enc(v)
 	if err != nil {
 		return "", nil, err
 	}
-	return sql, append(args, b), nil
+	ps := make([]string, len(args)+1)
+	for i := range ps {
+		ps[i] = "$" + strconv.Itoa(i+1)
+	}
+	return `INSERT INTO ` + table + ` (` + cols + `, data) VALUES (` + strings.Join(ps, ", ") + `)`, append(args, b), nil
 }

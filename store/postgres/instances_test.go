@@ -3,10 +3,10 @@ package postgres_test
 import (
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/assentry/assentry/internal/together"
 	"github.com/assentry/assentry/store"
 )
 
@@ -14,12 +14,8 @@ import (
 // processes would have) on one database: a code redeemed at both at once succeeds once, a refresh token rotated
 // at both at once is rotated once, and a grant revoked at one is revoked for the other's next read.
 func TestTwoInstances(t *testing.T) {
-	dsn := testDSN(t)
-	dir := t.TempDir()
 	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-	clock := func() time.Time { return now }
-	a, b := open(t, dsn, dir, clock), open(t, dsn, dir, clock)
-	t.Cleanup(func() { _ = a.Close(); _ = b.Close() })
+	a, b := twoStores(t, func() time.Time { return now })
 	stores := []store.Store{a, b}
 	ctx, h := t.Context(), "h"
 
@@ -66,19 +62,8 @@ func TestTwoInstances(t *testing.T) {
 // ErrAlreadyUsed.
 func race(t *testing.T, n int, fn func(i int) error) []int {
 	t.Helper()
-	errs := make([]error, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			errs[i] = fn(i)
-		})
-	}
-	close(start)
-	wg.Wait()
 	var wins []int
-	for i, err := range errs {
+	for i, err := range together.Run(n, fn) {
 		switch {
 		case err == nil:
 			wins = append(wins, i)

@@ -2,43 +2,36 @@ package postgres_test
 
 import (
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/assentry/assentry/internal/testclock"
+	"github.com/assentry/assentry/internal/together"
 )
 
 // TestLeaseTwoInstances races holders on two Store instances (two pools, as two servers have) for fresh leases:
 // each time exactly one of them gets it, and a release by the winner lets the other take it at once.
 func TestLeaseTwoInstances(t *testing.T) {
-	dsn := testDSN(t)
-	dir := t.TempDir()
 	clock := testclock.New(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
-	a, b := open(t, dsn, dir, clock.Now), open(t, dsn, dir, clock.Now)
-	t.Cleanup(func() { _ = a.Close(); _ = b.Close() })
+	a, b := twoStores(t, clock.Now)
 	ctx := t.Context()
 	for round := range 50 {
 		name := fmt.Sprint("keys:round-", round)
 		won := make([]bool, 8)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := range won {
+		errs := together.Run(len(won), func(i int) error {
 			s := a
 			if i%2 == 1 {
 				s = b
 			}
-			wg.Go(func() {
-				<-start
-				ok, err := s.TakeLease(ctx, name, fmt.Sprint("holder-", i), time.Minute)
-				if err != nil {
-					t.Error(err)
-				}
-				won[i] = ok
-			})
+			ok, err := s.TakeLease(ctx, name, fmt.Sprint("holder-", i), time.Minute)
+			won[i] = ok
+			return err
+		})
+		for _, err := range errs {
+			if err != nil {
+				t.Error(err)
+			}
 		}
-		close(start)
-		wg.Wait()
 		winner := -1
 		for i, w := range won {
 			if w {

@@ -217,8 +217,11 @@ var benchLatencies = []struct {
 	delay time.Duration
 }{{"loopback", 0}, {"rtt=0.5ms", 500 * time.Microsecond}}
 
-// BenchmarkConsume redeems a code with two tokens per iteration (the codes are stored before the timer starts).
-func BenchmarkConsume(b *testing.B) {
+// benchAtLatencies runs a benchmark at each of benchLatencies, on a store of its own that counts round trips
+// (its clock fixed): prepare stores what count operations need before the timer starts, then op(i) runs count
+// times (count is the sub-benchmark's b.N) and the round trips per operation are reported.
+func benchAtLatencies(b *testing.B, prepare func(ctx context.Context, s *postgres.Store, f fixtures, count int) error,
+	op func(ctx context.Context, s *postgres.Store, f fixtures, i int) error) {
 	dsn := testDSN(b)
 	for _, l := range benchLatencies {
 		b.Run(l.name, func(b *testing.B) {
@@ -226,17 +229,13 @@ func BenchmarkConsume(b *testing.B) {
 			var n atomic.Int64
 			s := countingStore(b, dsn, func() time.Time { return now }, &n, l.delay)
 			ctx, f := b.Context(), fixtures{host: "h", now: now}
-			for i := range b.N {
-				if err := s.Codes().Put(ctx, f.code(fmt.Sprint("c", i), fmt.Sprint("g", i)), f.grant(fmt.Sprint("g", i))); err != nil {
-					b.Fatal(err)
-				}
+			if err := prepare(ctx, s, f, b.N); err != nil {
+				b.Fatal(err)
 			}
 			n.Store(0)
 			b.ResetTimer()
 			for i := range b.N {
-				g := fmt.Sprint("g", i)
-				if _, err := s.Codes().Consume(ctx, f.host, fmt.Sprint("c", i), f.token(fmt.Sprint("at", i), g, store.AccessToken),
-					f.token(fmt.Sprint("rt", i), g, store.RefreshToken)); err != nil {
+				if err := op(ctx, s, f, i); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -245,27 +244,30 @@ func BenchmarkConsume(b *testing.B) {
 	}
 }
 
+// BenchmarkConsume redeems a code with two tokens per iteration (the codes are stored before the timer starts).
+func BenchmarkConsume(b *testing.B) {
+	benchAtLatencies(b, func(ctx context.Context, s *postgres.Store, f fixtures, count int) error {
+		for i := range count {
+			if err := s.Codes().Put(ctx, f.code(fmt.Sprint("c", i), fmt.Sprint("g", i)), f.grant(fmt.Sprint("g", i))); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, func(ctx context.Context, s *postgres.Store, f fixtures, i int) error {
+		g := fmt.Sprint("g", i)
+		_, err := s.Codes().Consume(ctx, f.host, fmt.Sprint("c", i), f.token(fmt.Sprint("at", i), g, store.AccessToken),
+			f.token(fmt.Sprint("rt", i), g, store.RefreshToken))
+		return err
+	})
+}
+
 // BenchmarkRotate rotates one refresh token chain, an access and a refresh token per iteration.
 func BenchmarkRotate(b *testing.B) {
-	dsn := testDSN(b)
-	for _, l := range benchLatencies {
-		b.Run(l.name, func(b *testing.B) {
-			now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-			var n atomic.Int64
-			s := countingStore(b, dsn, func() time.Time { return now }, &n, l.delay)
-			ctx, f := b.Context(), fixtures{host: "h", now: now}
-			if err := s.Grants().Create(ctx, f.grant("g"), f.token("rt0", "g", store.RefreshToken)); err != nil {
-				b.Fatal(err)
-			}
-			n.Store(0)
-			b.ResetTimer()
-			for i := range b.N {
-				if _, err := s.Tokens().Rotate(ctx, f.host, fmt.Sprint("rt", i), f.token(fmt.Sprint("at", i), "g", store.AccessToken),
-					f.token(fmt.Sprint("rt", i+1), "g", store.RefreshToken)); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(n.Load())/float64(b.N), "roundtrips/op")
-		})
-	}
+	benchAtLatencies(b, func(ctx context.Context, s *postgres.Store, f fixtures, _ int) error {
+		return s.Grants().Create(ctx, f.grant("g"), f.token("rt0", "g", store.RefreshToken))
+	}, func(ctx context.Context, s *postgres.Store, f fixtures, i int) error {
+		_, err := s.Tokens().Rotate(ctx, f.host, fmt.Sprint("rt", i), f.token(fmt.Sprint("at", i), "g", store.AccessToken),
+			f.token(fmt.Sprint("rt", i+1), "g", store.RefreshToken))
+		return err
+	})
 }

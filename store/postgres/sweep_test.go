@@ -11,11 +11,8 @@ import (
 
 // TestSweep removes expired rows only (sessions, instance announcements and DPoP proof records here), and lets one holder at a time sweep until its lease runs out.
 func TestSweep(t *testing.T) {
-	dsn := testDSN(t)
-	dir := t.TempDir()
 	clock := testclock.New(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
-	a, b := open(t, dsn, dir, clock.Now), open(t, dsn, dir, clock.Now)
-	t.Cleanup(func() { _ = a.Close(); _ = b.Close() })
+	a, b := twoStores(t, clock.Now)
 	ctx, now := t.Context(), clock.Now()
 	for id, ttl := range map[string]time.Duration{"short": time.Minute, "long": time.Hour} {
 		if err := a.Sessions().Put(ctx, &store.Session{ID: id, Host: "h", UserID: "u", AuthTime: now, CreatedAt: now,

@@ -91,24 +91,13 @@ func (ts tokenStore) Rotate(ctx context.Context, host, id string, next ...*store
 		if err := sameGrant(host, k.GrantID, next); err != nil {
 			return err
 		}
-		var g *store.Grant
-		if len(next) > 0 {
-			if g, err = tokenGrant(host, k.GrantID, lb, next); err != nil {
-				return err
-			}
-		}
 		used := *k
 		used.UsedAt = now
 		var w pgx.Batch
 		if err := queueToken(&w, &used); err != nil {
 			return err
 		}
-		if g != nil {
-			if err := queueTokens(&w, g, next); err != nil {
-				return err
-			}
-		}
-		if err := t.send(ctx, &w, true); err != nil {
+		if err := commitWithTokens(ctx, t, &w, host, k.GrantID, lb, next); err != nil {
 			return err
 		}
 		old = &used
@@ -203,6 +192,23 @@ func tokenGrant(host, grantID string, gb []byte, toks []*store.Token) (*store.Gr
 		return nil, fmt.Errorf("grant %s: %w", grantID, store.ErrRevoked)
 	}
 	return g, nil
+}
+
+// commitWithTokens is the second round trip of a redemption or rotation: after the writes already in w (the
+// one-time artifact marked used), it queues toks, of grant grantID whose locked row was read into gb (nil: gone),
+// with the grant's expiry extended as they need (queueTokens), and sends w with the COMMIT. A grant that is
+// gone or revoked fails it, and nothing is written.
+func commitWithTokens(ctx context.Context, t *txn, w *pgx.Batch, host, grantID string, gb []byte, toks []*store.Token) error {
+	if len(toks) > 0 {
+		g, err := tokenGrant(host, grantID, gb, toks)
+		if err != nil {
+			return err
+		}
+		if err := queueTokens(w, g, toks); err != nil {
+			return err
+		}
+	}
+	return t.send(ctx, w, true)
 }
 
 // queueTokens queues the writes of tokens of grant g and, when one outlives g, of g's expiry extended to the

@@ -4,124 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/assentry/assentry/internal/tcpproxy"
 	"github.com/assentry/assentry/store"
 	"github.com/assentry/assentry/store/postgres"
 )
-
-// proxy is a loopback TCP proxy between a store and the test server, which a test cuts: it closes every
-// connection through it and then either refuses new ones (its listener closed) or accepts them and never
-// answers (a database that hangs, which only the connect timeout ends).
-type proxy struct {
-	t      testing.TB
-	target string
-	addr   string
-
-	mu      sync.Mutex
-	ln      net.Listener
-	conns   map[net.Conn]bool
-	blocked bool // accepted connections are held, not forwarded
-}
-
-// newProxy listens on a loopback port and forwards to target (host:port).
-func newProxy(t testing.TB, target string) *proxy {
-	t.Helper()
-	p := &proxy{t: t, target: target, conns: map[net.Conn]bool{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.addr = ln.Addr().String()
-	p.start(ln)
-	t.Cleanup(func() { p.cut(false) })
-	return p
-}
-
-// via returns dsn (a URL) pointed at the proxy.
-func (p *proxy) via(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	u.Host = p.addr
-	return u.String()
-}
-
-func (p *proxy) start(ln net.Listener) {
-	p.ln = ln
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			p.mu.Lock()
-			p.conns[c] = true
-			blocked := p.blocked
-			p.mu.Unlock()
-			if !blocked {
-				go p.forward(c)
-			}
-		}
-	}()
-}
-
-// forward pipes c to a new connection to the target until either side ends.
-func (p *proxy) forward(c net.Conn) {
-	s, err := net.Dial("tcp", p.target)
-	if err != nil {
-		_ = c.Close()
-		return
-	}
-	p.mu.Lock()
-	p.conns[s] = true
-	p.mu.Unlock()
-	go func() { _, _ = io.Copy(s, c); _ = s.Close(); _ = c.Close() }()
-	_, _ = io.Copy(c, s)
-	_ = s.Close()
-	_ = c.Close()
-}
-
-// cut closes every connection through the proxy; then new connections are refused, or, with hang, accepted and
-// never answered.
-func (p *proxy) cut(hang bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.blocked = hang
-	if !hang && p.ln != nil {
-		_ = p.ln.Close()
-		p.ln = nil
-	}
-	for c := range p.conns {
-		_ = c.Close()
-		delete(p.conns, c)
-	}
-}
-
-// restore forwards again, on the same address.
-func (p *proxy) restore() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for c := range p.conns {
-		_ = c.Close() // held while hanging
-		delete(p.conns, c)
-	}
-	p.blocked = false
-	if p.ln == nil {
-		ln, err := net.Listen("tcp", p.addr)
-		if err != nil {
-			p.t.Fatalf("listen again on %s: %v", p.addr, err)
-		}
-		p.start(ln)
-	}
-}
 
 // operations returns one operation of each kind the store runs, on records of round r (so that every round
 // starts from records that are live and unused): reads, single statements, one-round-trip transactions, the
@@ -205,8 +97,8 @@ func TestUnavailable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := newProxy(t, u.Host)
-	s, err := postgres.Open(t.Context(), postgres.Options{DSN: p.via(schemaDSN), MaxConns: 4, Clock: func() time.Time { return now },
+	p := tcpproxy.New(t, u.Host)
+	s, err := postgres.Open(t.Context(), postgres.Options{DSN: p.Via(schemaDSN), MaxConns: 4, Clock: func() time.Time { return now },
 		Logger: quiet, ConnectTimeout: 500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -234,13 +126,13 @@ func TestUnavailable(t *testing.T) {
 	}
 
 	serves(0)
-	p.cut(false)
+	p.Cut()
 	fails(1, "connections refused")
-	p.restore()
+	p.Restore()
 	serves(1)
-	p.cut(true)
+	p.Hang()
 	fails(2, "database not answering")
-	p.restore()
+	p.Restore()
 	serves(2)
 }
 

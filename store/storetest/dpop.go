@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/assentry/assentry/internal/together"
 	"github.com/assentry/assentry/store"
 )
 
@@ -44,7 +45,7 @@ func testDPoPProofs(t *testing.T, open Opener) {
 		e := newEnv(t, open)
 		for a := range 100 {
 			jti := fmt.Sprint("race-", a)
-			errs := race(racers, func(int) error {
+			errs := together.Run(racers, func(int) error {
 				return e.s.DPoPProofs().Record(e.ctx, hostA, jti, e.now().Add(window))
 			})
 			oneWinner(t, errs, store.ErrAlreadyUsed)

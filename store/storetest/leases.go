@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/assentry/assentry/internal/together"
 	"github.com/assentry/assentry/store"
 )
 
@@ -98,7 +99,7 @@ func testLeases(t *testing.T, open Opener) {
 		for round := range 50 {
 			name := fmt.Sprint("race-", round)
 			won := make([]bool, racers)
-			errs := race(racers, func(i int) error {
+			errs := together.Run(racers, func(i int) error {
 				var err error
 				won[i], err = l.TakeLease(e.ctx, name, fmt.Sprint("holder-", i), leaseTTL)
 				return err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/assentry/assentry/internal/together"
 	"github.com/assentry/assentry/store"
 )
 
@@ -57,7 +58,7 @@ func testRaces(t *testing.T, open Opener) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, open)
-			errs := race(racers, func(i int) error { return tt.racer(e, i) })
+			errs := together.Run(racers, func(i int) error { return tt.racer(e, i) })
 			oneWinner(t, errs, tt.loser)
 			if tt.check != nil {
 				tt.check(e, errs)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"reflect"
-	"sync"
 	"testing"
 	"time"
 
@@ -140,22 +139,6 @@ func normalize[T any](v T) T {
 		}
 	}
 	return v
-}
-
-// race runs fn(0..n-1) in n goroutines released at the same moment and returns their errors.
-func race(n int, fn func(i int) error) []error {
-	errs := make([]error, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			errs[i] = fn(i)
-		})
-	}
-	close(start)
-	wg.Wait()
-	return errs
 }
 
 // racers is how many goroutines race for one-time artifacts.
