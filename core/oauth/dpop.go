@@ -72,19 +72,20 @@ func (p *Provider) tokenProof(ctx context.Context, client *store.Client, tr Tran
 
 // bindIssued binds what Issue mints to the request's proof (RFC 9449 §5): the access token always, the refresh
 // token only for a public client, whose refresh token has no other protection against a thief. A confidential
-// client authenticates its refreshes, so its refresh token stays unbound (§5) and it may change keys.
-func bindIssued(ctx context.Context, client *store.Client, toks []*store.Token, resp *TokenResponse) {
+// client authenticates its refreshes, so its refresh token stays unbound (§5) and it may change keys. It returns
+// the proof (nil for none), whose answer is token_type DPoP with the proof's next nonce. It runs before the
+// access token is minted, so that a JWT access token can carry the binding (cnf, §6.1).
+func bindIssued(ctx context.Context, client *store.Client, toks []*store.Token) *dpop.Proof {
 	proof := proofOf(ctx)
 	if proof == nil {
-		return
+		return nil
 	}
 	for _, t := range toks {
 		if t.Kind == store.AccessToken || client.TokenEndpointAuthMethod == AuthNone {
 			t.JKT = proof.JKT
 		}
 	}
-	resp.TokenType = TokenTypeDPoP
-	resp.DPoPNonce = proof.NextNonce
+	return proof
 }
 
 // checkCodeDPoP applies dpop_jkt (RFC 9449 §10): a code requested with it is redeemed only with a proof by that
