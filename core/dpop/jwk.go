@@ -13,8 +13,17 @@ import (
 	"math/big"
 )
 
-// minRSABits is the smallest RSA modulus accepted in a proof (RFC 7518 §3.3: 2048 bits or larger).
-const minRSABits = 2048
+// The RSA moduli accepted in a proof: RFC 7518 §3.3 asks for 2048 bits or larger; above 4096 bits a key buys no
+// security a client needs and costs the server a verification per proof that grows with its size (a 16384-bit key
+// takes tens of milliseconds), which anyone with a public client_id could make it spend.
+const (
+	minRSABits = 2048
+	maxRSABits = 4096
+)
+
+// rsaExponent is the only RSA public exponent accepted (F4, 65537): what every current library generates, and a
+// small fixed cost per verification, where an arbitrary exponent up to 2^31-1 would cost up to 31 squarings more.
+const rsaExponent = 65537
 
 // privateMembers are the JWK members of private or symmetric keys (RFC 7518 §6.2.2, §6.3.2, §6.4.1): a proof's
 // jwk MUST NOT contain a private key (RFC 9449 §4.2), and a symmetric one has no public part at all.
@@ -84,12 +93,12 @@ func publicKey(raw json.RawMessage) (crypto.PublicKey, string, error) {
 			return nil, "", err
 		}
 		exp := new(big.Int).SetBytes(e)
-		if !exp.IsInt64() || exp.Int64() < 3 || exp.Int64() > 1<<31-1 || exp.Bit(0) == 0 {
-			return nil, "", errors.New("the jwk RSA exponent is invalid")
+		if !exp.IsInt64() || exp.Int64() != rsaExponent {
+			return nil, "", errors.New("the jwk RSA exponent is not 65537")
 		}
-		pub := &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(exp.Int64())}
-		if pub.N.BitLen() < minRSABits {
-			return nil, "", errors.New("the jwk RSA key is shorter than 2048 bits")
+		pub := &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: rsaExponent}
+		if bits := pub.N.BitLen(); bits < minRSABits || bits > maxRSABits {
+			return nil, "", errors.New("the jwk RSA key is not between 2048 and 4096 bits")
 		}
 		return pub, thumbprint(map[string]string{"e": str("e"), "kty": "RSA", "n": str("n")}), nil
 	}
