@@ -96,8 +96,10 @@ func TestReplayBound(t *testing.T) {
 	if err := r.Record(ctx, "b", clock.Now(), exp); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Record(ctx, "c", clock.Now(), exp); !errors.Is(err, errFull) {
-		t.Fatalf("c when full: %v", err)
+	var busy *Busy
+	if err := r.Record(ctx, "c", clock.Now(), exp); !errors.As(err, &busy) || busy.Limited ||
+		busy.RetryAfter != time.Minute+time.Second {
+		t.Fatalf("c when full: %v (%+v)", err, busy)
 	}
 	if n := r.Live(clock.Now()); n != 2 {
 		t.Fatalf("Live = %d, want 2", n)

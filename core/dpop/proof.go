@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/assentry/assentry/core/ratelimit"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -50,7 +51,11 @@ type Checker struct {
 	RequireNonce bool
 	Nonces       *Nonces
 	Replay       *Replay
-	Now          func() time.Time
+	// PerAddress limits the proofs recorded per client address (nil: no limit), so that one address cannot fill
+	// the replay cache of the instance (Replay.Max): every accepted proof spends a token of its address's bucket,
+	// and an address with none left has its proofs refused (a *Busy, Limited) before they are looked at.
+	PerAddress *ratelimit.Limiter
+	Now        func() time.Time
 }
 
 // Request is what a proof is checked against: the request's method and absolute URL as the client addressed it
@@ -61,6 +66,8 @@ type Request struct {
 	URL         string
 	Proofs      []string
 	AccessToken string
+	// ClientAddr is the client's address (after trusted proxies), the key of Checker.PerAddress.
+	ClientAddr string
 }
 
 // Proof is an accepted proof: the thumbprint of its key, which binds tokens (§6.1), and the nonce to announce in
@@ -114,6 +121,12 @@ func (c *Checker) Check(ctx context.Context, r *Request) (*Proof, error) {
 	if len(raw) > maxProofSize {
 		return nil, invalid("the DPoP proof is too large")
 	}
+	if c.PerAddress != nil {
+		if wait := c.PerAddress.Wait(r.ClientAddr); wait > 0 {
+			return nil, &Busy{Description: "too many DPoP proofs from this address; retry later", RetryAfter: wait,
+				Limited: true}
+		}
+	}
 	// Steps 2–7: a well-formed JWT whose header names the type, an accepted asymmetric algorithm and a public key.
 	h, parts, err := parseHeader(raw)
 	if err != nil {
@@ -160,17 +173,16 @@ func (c *Checker) Check(ctx context.Context, r *Request) (*Proof, error) {
 	if c.RequireNonce && !nonceOK {
 		return nil, c.askNonce(ctx, now, "the DPoP proof must carry the server's current nonce")
 	}
-	// §11.1: the jti is accepted once while its iat is in the window.
+	// §11.1: the jti is accepted once while its iat is in the window, and never without its record: a full
+	// cache refuses the proof (a *Busy) rather than let it be replayed.
 	switch err := c.Replay.Record(ctx, cl.ID, now, p.IssuedAt.Add(c.window())); {
 	case errors.Is(err, errReplayed):
 		return nil, invalid("the DPoP proof was used before")
-	case errors.Is(err, errFull) && !nonceOK:
-		// No room to remember this proof: a proof with a current nonce can only be replayed while the nonce
-		// lives, so the client is asked for one rather than a live record dropped.
-		return nil, c.askNonce(ctx, now, "the server needs a DPoP proof with its nonce")
-	case errors.Is(err, errFull):
 	case err != nil:
 		return nil, err
+	}
+	if c.PerAddress != nil && c.PerAddress.Spend(r.ClientAddr) && c.Replay.Log != nil {
+		c.Replay.Log.Warn("DPoP proofs throttled: too many from this address", "host", c.Host, "ip", r.ClientAddr)
 	}
 	return p, nil
 }

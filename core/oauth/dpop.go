@@ -63,7 +63,8 @@ func (p *Provider) tokenProof(ctx context.Context, client *store.Client, tr Tran
 	if p.dpop == nil {
 		return nil, nil
 	}
-	proof, err := p.dpop.Check(ctx, &dpop.Request{Method: tr.Method, URL: tr.URL, Proofs: values})
+	proof, err := p.dpop.Check(ctx, &dpop.Request{Method: tr.Method, URL: tr.URL, Proofs: values,
+		ClientAddr: tr.ClientAddr})
 	if err != nil {
 		return nil, fromDPoP(err)
 	}
@@ -150,7 +151,7 @@ func CheckPresented(ctx context.Context, checker *dpop.Checker, tok *store.Token
 		return "", DPoPResourceError(InvalidToken("the access token is not DPoP-bound"))
 	}
 	proof, err := checker.Check(ctx, &dpop.Request{Method: pr.Transport.Method, URL: pr.Transport.URL,
-		Proofs: pr.Transport.Header.Values(dpop.HeaderName), AccessToken: value})
+		Proofs: pr.Transport.Header.Values(dpop.HeaderName), AccessToken: value, ClientAddr: pr.Transport.ClientAddr})
 	if err != nil {
 		return "", DPoPResourceError(fromDPoP(err))
 	}
