@@ -115,6 +115,27 @@ func checkRefreshDPoP(ctx context.Context, old *store.Token) *Error {
 
 func sameJKT(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
+// pushProof applies RFC 9449 §10.1 to a pushed authorization request: a DPoP header there is a proof for the
+// pushed authorization request endpoint, checked as at the token endpoint; its key binds the code as dpop_jkt
+// would. When the pushed parameters carry dpop_jkt too, it must be that key's thumbprint. With DPoP off the
+// header is ignored, as at the token endpoint. It returns the nonce to announce with the answer ("" for none).
+func (p *Provider) pushProof(ctx context.Context, params Params, tr Transport) (string, *Error) {
+	values := tr.Header.Values(dpop.HeaderName)
+	if len(values) == 0 || p.dpop == nil {
+		return "", nil
+	}
+	proof, err := p.dpop.Check(ctx, &dpop.Request{Method: tr.Method, URL: tr.URL, Proofs: values,
+		ClientAddr: tr.ClientAddr})
+	if err != nil {
+		return "", fromDPoP(err)
+	}
+	if jkt := params[ParamDPoPJKT]; jkt != "" && !sameJKT(jkt, proof.JKT) {
+		return "", InvalidDPoPProof("dpop_jkt is not the thumbprint of the key of the DPoP proof")
+	}
+	params[ParamDPoPJKT] = proof.JKT
+	return proof.NextNonce, nil
+}
+
 // checkDPoPJKT reads dpop_jkt (RFC 9449 §10): a base64url SHA-256 thumbprint, 43 characters.
 func (p *Provider) checkDPoPJKT(params Params, r *AuthorizeRequest) *Error {
 	v := params[ParamDPoPJKT]
