@@ -47,3 +47,57 @@ func TestRSAKeyLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestOneThumbprintPerKey: RFC 7638 §3. Another spelling of a key's members (line breaks, which Go's base64
+// decoder skips; non-zero trailing bits; padding; a leading zero octet in n or e; an EC coordinate of 31 or 33
+// octets) is either refused or given the canonical spelling's thumbprint: a key has one thumbprint.
+func TestOneThumbprintPerKey(t *testing.T) {
+	enc := base64.RawURLEncoding.EncodeToString
+	// tweak sets the lowest bit of the last character, one of the bits a value whose length is not a multiple of
+	// 3 octets leaves unused.
+	tweak := func(s string) string {
+		const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+		i := strings.IndexByte(alphabet, s[len(s)-1])
+		return s[:len(s)-1] + string(alphabet[i|1])
+	}
+	n := make([]byte, 256) // 2048 bits: 342 characters, 4 bits unused
+	n[0], n[255] = 0x80, 0x10
+	rsaKey := func(ns, es string) json.RawMessage {
+		b, _ := json.Marshal(map[string]string{"kty": "RSA", "n": ns, "e": es})
+		return b
+	}
+	s := newSigner(t) // a real P-256 point: 43 characters a coordinate, 2 bits unused
+	xs, ys := s.jwk["x"].(string), s.jwk["y"].(string)
+	ec := func(xs, ys string) json.RawMessage {
+		b, _ := json.Marshal(map[string]string{"kty": "EC", "crv": "P-256", "x": xs, "y": ys})
+		return b
+	}
+	x, _ := base64.RawURLEncoding.DecodeString(xs)
+	tests := []struct {
+		name      string
+		jwk, want json.RawMessage // want: the canonical spelling whose thumbprint it must have; nil: refused
+	}{
+		{"RSA, line breaks in n", rsaKey(enc(n)[:100]+"\n"+enc(n)[100:]+"\r\n", "AQAB"), rsaKey(enc(n), "AQAB")},
+		{"RSA, non-zero trailing bits in n", rsaKey(tweak(enc(n)), "AQAB"), nil},
+		{"RSA, padding in e", rsaKey(enc(n), "AQAB="), nil},
+		{"RSA, leading zero octet in n", rsaKey(enc(append([]byte{0}, n...)), "AQAB"), nil},
+		{"RSA, leading zero octet in e", rsaKey(enc(n), "AAEAAQ"), nil},
+		{"EC, line break in x", ec(xs[:10]+"\n"+xs[10:], ys), ec(xs, ys)},
+		{"EC, non-zero trailing bits in x", ec(tweak(xs), ys), nil},
+		{"EC, x of 33 octets", ec(enc(append([]byte{0}, x...)), ys), nil},
+		{"EC, x of 31 octets", ec(enc(x[1:]), ys), nil},
+	}
+	for _, tt := range tests {
+		got, err := Thumbprint(tt.jwk)
+		if tt.want == nil {
+			if err == nil {
+				t.Errorf("%s: accepted with %q, want a refusal", tt.name, got)
+			}
+			continue
+		}
+		want, werr := Thumbprint(tt.want)
+		if werr != nil || err != nil || got != want {
+			t.Errorf("%s: %q %v, want %q (%v)", tt.name, got, err, want, werr)
+		}
+	}
+}

@@ -142,7 +142,7 @@ func (p *Provider) checkDPoPJKT(params Params, r *AuthorizeRequest) *Error {
 	if v == "" || p.dpop == nil {
 		return nil
 	}
-	if b, err := base64.RawURLEncoding.DecodeString(v); err != nil || len(b) != 32 {
+	if b, err := base64.RawURLEncoding.Strict().DecodeString(v); err != nil || len(b) != 32 || len(v) != 43 {
 		return InvalidRequest("dpop_jkt must be a base64url SHA-256 JWK thumbprint")
 	}
 	r.DPoPJKT = v
