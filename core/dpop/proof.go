@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/assentry/assentry/core/ratelimit"
 	"github.com/golang-jwt/jwt/v5"
@@ -203,7 +205,9 @@ func (c *Checker) askNonce(ctx context.Context, now time.Time, desc string) erro
 func (c *Checker) checkClaims(cl *claims, r *Request) *Error {
 	switch {
 	case cl.ID == "" || len(cl.ID) > maxJTISize:
-		return invalid("the DPoP proof needs a jti of at most 256 characters")
+		return invalid("the DPoP proof needs a jti of at most 256 bytes")
+	case !printableJTI(cl.ID):
+		return invalid("the jti of the DPoP proof holds a control character")
 	case cl.HTM == "" || cl.HTM != r.Method:
 		return invalid("the htm of the DPoP proof does not match the request method")
 	case cl.IssuedAt == nil:
@@ -231,6 +235,20 @@ func (c *Checker) checkClaims(cl *claims, r *Request) *Error {
 		}
 	}
 	return nil
+}
+
+// printableJTI reports whether a jti is valid UTF-8 without control characters (C0, DEL, C1). It is stored as a
+// key of the replay cache: PostgreSQL refuses NUL in text, and a log line should not carry line breaks.
+func printableJTI(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // parseHeader decodes and checks a proof's JOSE header (§4.3 steps 2–6): three segments, typ dpop+jwt, an
