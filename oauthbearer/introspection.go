@@ -141,6 +141,8 @@ type introspectionAnswer struct {
 	Aud       audience `json:"aud"`
 	Iss       string   `json:"iss"`
 	Jti       string   `json:"jti"`
+	// Cnf is the confirmation of a token bound to a key (RFC 7800 §3.1, RFC 9449 §6.2).
+	Cnf json.RawMessage `json:"cnf"`
 }
 
 // introspect asks the authorization server (RFC 7662 §2.1) and reads its answer (§2.2).
@@ -175,8 +177,13 @@ func (in *Introspector) introspect(ctx context.Context, token string, now time.T
 	case !a.Active:
 		return nil, invalidToken("inactive at the authorization server")
 	case !strings.EqualFold(a.TokenType, "Bearer"):
-		// Assentry reports token_type Bearer for access tokens only; a refresh token has none (RFC 7662 §2.2).
-		return nil, invalidToken("token_type %q is not Bearer: not an access token", a.TokenType)
+		// Assentry reports token_type Bearer for access tokens only; a refresh token has none (RFC 7662 §2.2),
+		// and a DPoP-bound access token is token_type DPoP (RFC 9449 §6.2), refused as below.
+		return nil, invalidToken("token_type %q is not Bearer: not an access token usable here", a.TokenType)
+	case len(a.Cnf) > 0 && string(a.Cnf) != "null":
+		// RFC 9449 §7: a token bound to a key is good only with a proof by it, which SASL OAUTHBEARER (RFC 7628)
+		// cannot carry; whatever its token_type says, accepting it would make it a Bearer token again.
+		return nil, invalidToken("the token is bound to a key (cnf), which OAUTHBEARER cannot prove")
 	case a.Exp != 0 && !now.Before(time.Unix(a.Exp, 0)):
 		return nil, invalidToken("expired")
 	case in.cfg.Issuer != "" && a.Iss != in.cfg.Issuer:

@@ -111,6 +111,16 @@ func TestIntrospectorAnswers(t *testing.T) {
 			return a
 		}(), "issuer"},
 		{"no sub", func() map[string]any { a := activeAnswer(t0.Add(time.Hour)); delete(a, "sub"); return a }(), "no sub"},
+		{"DPoP-bound (token_type DPoP)", func() map[string]any {
+			a := activeAnswer(t0.Add(time.Hour))
+			a["token_type"], a["cnf"] = "DPoP", map[string]any{"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}
+			return a
+		}(), "not Bearer"},
+		{"cnf with token_type Bearer", func() map[string]any {
+			a := activeAnswer(t0.Add(time.Hour))
+			a["cnf"] = map[string]any{"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}
+			return a
+		}(), "bound to a key"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

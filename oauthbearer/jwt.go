@@ -2,6 +2,7 @@ package oauthbearer
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -105,6 +106,8 @@ type accessTokenClaims struct {
 	ClientID          string `json:"client_id"`
 	Scope             string `json:"scope"`
 	PreferredUsername string `json:"preferred_username"`
+	// Cnf is the confirmation claim (RFC 7800): a token bound to a key (DPoP, RFC 9449 §6.1) has one.
+	Cnf json.RawMessage `json:"cnf"`
 }
 
 // checksAudience: a JWTVerifier always checks its Audience (required by NewJWTVerifier, RFC 9068 §4), so an
@@ -154,6 +157,10 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (*Token, error) 
 		return nil, invalidToken("no iat (RFC 9068 §2.2)")
 	case claims.ID == "":
 		return nil, invalidToken("no jti (RFC 9068 §2.2)")
+	case len(claims.Cnf) > 0 && string(claims.Cnf) != "null":
+		// RFC 9449 §7: a DPoP-bound token is good only with a proof by its key, which SASL OAUTHBEARER
+		// (RFC 7628) has no way to carry; accepting it here would make it a Bearer token again.
+		return nil, invalidToken("the token is bound to a key (cnf), which OAUTHBEARER cannot prove")
 	}
 	t := &Token{Subject: claims.Subject, Username: claims.PreferredUsername, ClientID: claims.ClientID,
 		Scopes: strings.Fields(claims.Scope), Audience: claims.Audience, Issuer: claims.Issuer, ID: claims.ID,

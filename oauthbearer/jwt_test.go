@@ -191,6 +191,9 @@ func TestJWTVerifier(t *testing.T) {
 		{"no client_id", rs, nil, with(func(c jwt.MapClaims) { delete(c, "client_id") }), "no client_id", ""},
 		{"no iat", rs, nil, with(func(c jwt.MapClaims) { delete(c, "iat") }), "no iat", ""},
 		{"no jti", rs, nil, with(func(c jwt.MapClaims) { delete(c, "jti") }), "no jti", ""},
+		{"DPoP-bound (cnf)", rs, nil, with(func(c jwt.MapClaims) {
+			c["cnf"] = map[string]any{"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}
+		}), "bound to a key", ""},
 		{"alg other than the key's", pss, nil, is.claims(), "is for RS256", ""},
 	}
 	for _, tt := range tests {

@@ -245,6 +245,8 @@ type RateLimits struct {
 	// introspection, device authorization; RFC 6749 §2.3.1), per client_id and address, and per address.
 	ClientAuthFailuresPerClientIP *Bucket `yaml:"client_auth_failures_per_client_ip"`
 	ClientAuthFailuresPerIP       *Bucket `yaml:"client_auth_failures_per_ip"`
+	// DPoP proofs recorded per address (RFC 9449 §11.1), at the token and userinfo endpoints.
+	DPoPProofsPerIP *Bucket `yaml:"dpop_proofs_per_ip"`
 }
 
 // Bucket is one token-bucket setting. In the file, 0 (or leaving a field out) keeps the default of that field.

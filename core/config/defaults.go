@@ -143,4 +143,9 @@ const (
 	DefaultClientAuthPerClientIPEvery = 6 * time.Second
 	DefaultClientAuthPerIPBurst       = 50
 	DefaultClientAuthPerIPEvery       = 1200 * time.Millisecond
+	// DPoP proofs recorded per address: ten a second, after a burst of 600, is far more than the clients behind
+	// one NAT send, and caps what one address keeps in the replay cache (a record lives up to twice
+	// dpop_proof_window) at about 1800 of dpop_replay_max's 100000.
+	DefaultDPoPProofsPerIPBurst = 600
+	DefaultDPoPProofsPerIPEvery = 100 * time.Millisecond
 )

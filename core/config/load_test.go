@@ -72,6 +72,7 @@ func TestNoFileIsTheDevelopmentHost(t *testing.T) {
 		DeviceCodePerBrowser:  Bucket{Burst: 5, Every: Duration(time.Minute)},
 		ClientAuthPerClientIP: Bucket{Burst: 10, Every: Duration(6 * time.Second)},
 		ClientAuthPerIP:       Bucket{Burst: 50, Every: Duration(1200 * time.Millisecond)},
+		DPoPProofsPerIP:       Bucket{Burst: 600, Every: Duration(100 * time.Millisecond)},
 		BuiltinPolicy: map[string]bool{"validate_registration": true, "map_roles": true, "scope_policy": true,
 			"consent": true, "claims": true},
 		Passwords: PasswordPolicySettings{MinLength: 15, MaxLength: 1024},

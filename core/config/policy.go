@@ -66,6 +66,7 @@ func (b *hostBuilder) rateLimits(h Host, hs *HostSettings) {
 	hs.DeviceCodePerBrowser = Bucket{Burst: DefaultDeviceCodePerBrowserBurst, Every: Duration(DefaultDeviceCodePerBrowserEvery)}
 	hs.ClientAuthPerClientIP = Bucket{Burst: DefaultClientAuthPerClientIPBurst, Every: Duration(DefaultClientAuthPerClientIPEvery)}
 	hs.ClientAuthPerIP = Bucket{Burst: DefaultClientAuthPerIPBurst, Every: Duration(DefaultClientAuthPerIPEvery)}
+	hs.DPoPProofsPerIP = Bucket{Burst: DefaultDPoPProofsPerIPBurst, Every: Duration(DefaultDPoPProofsPerIPEvery)}
 	if h.RateLimits == nil {
 		return
 	}
@@ -77,6 +78,7 @@ func (b *hostBuilder) rateLimits(h Host, hs *HostSettings) {
 	b.bucket("rate_limits.device_code_per_browser", h.RateLimits.DeviceCodePerBrowser, &hs.DeviceCodePerBrowser)
 	b.bucket("rate_limits.client_auth_failures_per_client_ip", h.RateLimits.ClientAuthFailuresPerClientIP, &hs.ClientAuthPerClientIP)
 	b.bucket("rate_limits.client_auth_failures_per_ip", h.RateLimits.ClientAuthFailuresPerIP, &hs.ClientAuthPerIP)
+	b.bucket("rate_limits.dpop_proofs_per_ip", h.RateLimits.DPoPProofsPerIP, &hs.DPoPProofsPerIP)
 }
 
 func (b *hostBuilder) bucket(key string, set *Bucket, dst *Bucket) {

@@ -138,6 +138,9 @@ type HostSettings struct {
 	// (client_id, client address) and per client address.
 	ClientAuthPerClientIP Bucket
 	ClientAuthPerIP       Bucket
+	// DPoPProofsPerIP limits the DPoP proofs recorded per client address (RFC 9449 §11.1), so that one address
+	// cannot fill the replay cache.
+	DPoPProofsPerIP Bucket
 	// BuiltinPolicy has every hook name (see Hooks) as a key: true when the built-in policy runs for it.
 	BuiltinPolicy map[string]bool
 	// Policies are the plugin bindings in order; each OnError holds every bound hook (all hooks when Hooks is

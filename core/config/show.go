@@ -49,6 +49,7 @@ var showKeys = map[string]string{
 	"device_code_per_browser":   "rate_limits.device_code_per_browser",
 	"client_auth_per_client_ip": "rate_limits.client_auth_failures_per_client_ip",
 	"client_auth_per_ip":        "rate_limits.client_auth_failures_per_ip",
+	"dpop_proofs_per_ip":        "rate_limits.dpop_proofs_per_ip",
 	"key_encryption_key_bytes":  "", // not shown: the key decoded
 	"issuer_url":                "", // not shown: the issuer parsed
 }

@@ -5,8 +5,12 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,5 +108,87 @@ func TestNextNonce(t *testing.T) {
 	p, err = c.Check(ctx, &Request{Method: "POST", URL: target, Proofs: []string{s.proof(t, clock.Now(), cur)}})
 	if err != nil || p.NextNonce != "" {
 		t.Fatalf("current nonce: %+v %v", p, err)
+	}
+}
+
+// TestClaimsBeforeSignature: a proof that fails a check needing no signature (htm, htu, iat, jti) is refused for
+// that, before its signature is verified: a forged or costly signature is never looked at for such a proof.
+func TestClaimsBeforeSignature(t *testing.T) {
+	clock := testclock.New(time.Date(2030, 1, 2, 3, 4, 0, 0, time.UTC))
+	st := badgertest.New(t, clock.Now)
+	c := instance(st, clock, false)
+	s := newSigner(t)
+	// A proof whose signature is another key's: its claims are fine for target, wrong for another URL.
+	forged := func(at time.Time) string {
+		p := s.proof(t, at, "")
+		other := newSigner(t).proof(t, at, "")
+		return p[:strings.LastIndex(p, ".")] + other[strings.LastIndex(other, "."):]
+	}
+	check := func(method, url, proof string) string {
+		t.Helper()
+		_, err := c.Check(context.Background(), &Request{Method: method, URL: url, Proofs: []string{proof}})
+		var de *Error
+		if !errors.As(err, &de) {
+			t.Fatalf("Check: %v, want a refusal", err)
+		}
+		return de.Description
+	}
+	for _, tt := range []struct {
+		name, method, url string
+		at                time.Time
+		want              string
+	}{
+		{"right request", "POST", target, clock.Now(), "signature"},
+		{"other URL", "POST", "https://id.example/oauth2/userinfo", clock.Now(), "htu"},
+		{"other method", "GET", target, clock.Now(), "htm"},
+		{"old iat", "POST", target, clock.Now().Add(-time.Hour), "iat"},
+	} {
+		if got := check(tt.method, tt.url, forged(tt.at)); !strings.Contains(got, tt.want) {
+			t.Errorf("%s: %q, want it to name %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestRSAProofs: RS256 and PS256 proofs by a 2048-bit key with exponent 65537 are accepted, a PS256 signature
+// presented as RS256 is not.
+func TestRSAProofs(t *testing.T) {
+	clock := testclock.New(time.Date(2030, 1, 2, 3, 4, 0, 0, time.UTC))
+	c := instance(badgertest.New(t, clock.Now), clock, false)
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := base64.RawURLEncoding.EncodeToString
+	jwk := map[string]any{"kty": "RSA", "n": enc(k.N.Bytes()), "e": enc(big.NewInt(int64(k.E)).Bytes())}
+	n := 0
+	proof := func(m jwt.SigningMethod, alg string) string {
+		n++
+		tok := jwt.NewWithClaims(m, jwt.MapClaims{"htm": "POST", "htu": target, "jti": "rsa-" + string(rune('a'+n)),
+			"iat": clock.Now().Unix()})
+		tok.Header["typ"], tok.Header["jwk"] = Type, jwk
+		s, err := tok.SignedString(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if alg != "" { // another alg in the header than the one signed with
+			parts := strings.Split(s, ".")
+			h, _ := json.Marshal(map[string]any{"typ": Type, "alg": alg, "jwk": jwk})
+			s = enc(h) + "." + parts[1] + "." + parts[2]
+		}
+		return s
+	}
+	for _, tt := range []struct {
+		name  string
+		proof string
+		ok    bool
+	}{
+		{"RS256", proof(jwt.SigningMethodRS256, ""), true},
+		{"PS256", proof(jwt.SigningMethodPS256, ""), true},
+		{"PS256 signature as RS256", proof(jwt.SigningMethodPS256, "RS256"), false},
+	} {
+		_, err := c.Check(context.Background(), &Request{Method: "POST", URL: target, Proofs: []string{tt.proof}})
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: %v", tt.name, err)
+		}
 	}
 }

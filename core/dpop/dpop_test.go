@@ -39,8 +39,9 @@ func TestNormalURL(t *testing.T) {
 	}
 }
 
-// TestNonces: a nonce is good in its window and the next (then stale), not later; a forged or altered one is
-// not; two instances on one store make and accept the same nonces (one secret per period, created once).
+// TestNonces: a nonce is good in its window and the next (then stale), not later, and in the window before its own
+// (an instance whose clock is ahead made it); a forged or altered one is not; two instances on one store make and
+// accept the same nonces (one secret per period, created once).
 func TestNonces(t *testing.T) {
 	clock := testclock.New(time.Date(2030, 1, 2, 3, 4, 0, 0, time.UTC))
 	st := badgertest.New(t, clock.Now)
@@ -77,6 +78,18 @@ func TestNonces(t *testing.T) {
 	n, _ = a.Current(ctx, clock.Now())
 	clock.Advance(time.Minute)
 	check(b, n, true, true)
+
+	// An instance whose clock is a little ahead has moved to the next window: its nonce is good here too, not
+	// stale (the answer carries no new one); two windows ahead it is not.
+	clock.Set(time.Date(2030, 1, 3, 12, 0, 10, 0, time.UTC))
+	ahead, _ := a.Current(ctx, clock.Now().Add(55*time.Second))
+	check(b, ahead, true, false)
+	farAhead, _ := a.Current(ctx, clock.Now().Add(2*time.Minute))
+	check(b, farAhead, false, false)
+	// Across a rotation of the secret: the next window's nonce made with the next period's secret.
+	clock.Set(time.Date(2030, 1, 3, 23, 59, 30, 0, time.UTC))
+	ahead, _ = a.Current(ctx, clock.Now().Add(time.Minute))
+	check(b, ahead, true, false)
 }
 
 // TestReplayBound: the replay cache refuses a jti seen before, refuses new ones when Max live records are held
@@ -96,8 +109,10 @@ func TestReplayBound(t *testing.T) {
 	if err := r.Record(ctx, "b", clock.Now(), exp); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Record(ctx, "c", clock.Now(), exp); !errors.Is(err, errFull) {
-		t.Fatalf("c when full: %v", err)
+	var busy *Busy
+	if err := r.Record(ctx, "c", clock.Now(), exp); !errors.As(err, &busy) || busy.Limited ||
+		busy.RetryAfter != time.Minute+time.Second {
+		t.Fatalf("c when full: %v (%+v)", err, busy)
 	}
 	if n := r.Live(clock.Now()); n != 2 {
 		t.Fatalf("Live = %d, want 2", n)

@@ -1,6 +1,9 @@
 package dpop
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
 // Error codes of RFC 9449 §12.2.
 const (
@@ -33,6 +36,19 @@ func invalid(desc string) *Error { return &Error{Code: CodeInvalidProof, Descrip
 func useNonce(desc, nonce string) *Error {
 	return &Error{Code: CodeUseNonce, Description: desc, Nonce: nonce}
 }
+
+// Busy is Check's answer when a proof that passed every check cannot be recorded now, so it is not accepted: a
+// proof accepted without its jti recorded could be replayed (RFC 9449 §11.1). It is not the proof's fault and no
+// nonce would help: the protocol layer answers 503 (the instance's replay cache is full) or 429 (the client's
+// address recorded too many proofs), with Retry-After.
+type Busy struct {
+	Description string
+	RetryAfter  time.Duration
+	// Limited is true for the per-address limit (429), false for the instance's bound (503).
+	Limited bool
+}
+
+func (b *Busy) Error() string { return "dpop: " + b.Description }
 
 // ErrStore wraps a failure of the jti store or the nonce secrets: the server's fault, not the proof's.
 var ErrStore = errors.New("dpop: store failure")

@@ -22,7 +22,8 @@ const nonceMACSize = 16
 // of a time window and an HMAC of it and the host under the host's secret of the window's rotation period. Every
 // instance of a host computes the same nonce for a window, so a nonce from one instance is good at another. A
 // nonce is accepted in its own window and the next one, so it lives between one and two Lifetimes; a nonce of
-// the previous window is still accepted, and the answer then carries the current one (Check's stale).
+// the previous window is still accepted, and the answer then carries the current one (Check's stale). So is a
+// nonce of the next window, issued by an instance whose clock is slightly ahead.
 type Nonces struct {
 	Host    string
 	Secrets Secrets
@@ -67,21 +68,24 @@ func (n *Nonces) mac(ctx context.Context, w int64) ([]byte, error) {
 	return h.Sum(nil)[:nonceMACSize], nil
 }
 
-// Check reports whether nonce is one of this host's, of the current window or the previous one; stale is true
-// for the previous one (the answer should carry the current nonce, §8.2). A failure to read the secret is an
-// error, not a bad nonce.
+// Check reports whether nonce is one of this host's, of the current window, the previous one, or the next one;
+// stale is true for the previous one (the answer should carry the current nonce, §8.2). The next window's is
+// accepted because another instance of the host whose clock is slightly ahead issues it: refusing it would send
+// the client back and forth between instances, each asking for its own nonce. It makes no nonce live longer:
+// each is still accepted for at most its own window and the next one on a given clock. A failure to read the
+// secret is an error, not a bad nonce.
 func (n *Nonces) Check(ctx context.Context, nonce string, now time.Time) (ok, stale bool, err error) {
 	b, derr := base64.RawURLEncoding.DecodeString(nonce)
 	if derr != nil || len(b) != 8+nonceMACSize {
 		return false, false, nil
 	}
 	w, cur := int64(binary.BigEndian.Uint64(b)), n.window(now)
-	if w != cur && w != cur-1 {
+	if w != cur && w != cur-1 && w != cur+1 {
 		return false, false, nil
 	}
 	mac, err := n.mac(ctx, w)
 	if err != nil {
 		return false, false, err
 	}
-	return hmac.Equal(mac, b[8:]), w != cur, nil
+	return hmac.Equal(mac, b[8:]), w < cur, nil
 }

@@ -14,7 +14,10 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/assentry/assentry/core/ratelimit"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -50,7 +53,11 @@ type Checker struct {
 	RequireNonce bool
 	Nonces       *Nonces
 	Replay       *Replay
-	Now          func() time.Time
+	// PerAddress limits the proofs recorded per client address (nil: no limit), so that one address cannot fill
+	// the replay cache of the instance (Replay.Max): every accepted proof spends a token of its address's bucket,
+	// and an address with none left has its proofs refused (a *Busy, Limited) before they are looked at.
+	PerAddress *ratelimit.Limiter
+	Now        func() time.Time
 }
 
 // Request is what a proof is checked against: the request's method and absolute URL as the client addressed it
@@ -61,6 +68,8 @@ type Request struct {
 	URL         string
 	Proofs      []string
 	AccessToken string
+	// ClientAddr is the client's address (after trusted proxies), the key of Checker.PerAddress.
+	ClientAddr string
 }
 
 // Proof is an accepted proof: the thumbprint of its key, which binds tokens (§6.1), and the nonce to announce in
@@ -114,8 +123,14 @@ func (c *Checker) Check(ctx context.Context, r *Request) (*Proof, error) {
 	if len(raw) > maxProofSize {
 		return nil, invalid("the DPoP proof is too large")
 	}
+	if c.PerAddress != nil {
+		if wait := c.PerAddress.Wait(r.ClientAddr); wait > 0 {
+			return nil, &Busy{Description: "too many DPoP proofs from this address; retry later", RetryAfter: wait,
+				Limited: true}
+		}
+	}
 	// Steps 2–7: a well-formed JWT whose header names the type, an accepted asymmetric algorithm and a public key.
-	h, err := parseHeader(raw)
+	h, parts, err := parseHeader(raw)
 	if err != nil {
 		return nil, invalid(err.Error())
 	}
@@ -126,15 +141,20 @@ func (c *Checker) Check(ctx context.Context, r *Request) (*Proof, error) {
 	if !keyFits(h.Alg, pub) {
 		return nil, invalid("the jwk does not fit the alg of the DPoP proof")
 	}
-	// Step 8: the signature verifies with that key.
-	var cl claims
-	_, err = jwt.ParseWithClaims(raw, &cl, func(*jwt.Token) (any, error) { return pub, nil },
-		jwt.WithValidMethods([]string{h.Alg}), jwt.WithoutClaimsValidation())
+	// Steps 9–12 before step 8: every check that needs no signature comes first, so that a proof that would be
+	// refused anyway (another URL, an old iat) costs no signature verification. The claims are those of the
+	// signed payload, so the order changes no outcome, only the price of a refusal.
+	cl, err := parseClaims(parts[1])
 	if err != nil {
-		return nil, invalid("the DPoP proof signature is invalid")
+		return nil, invalid(err.Error())
 	}
-	if e := c.checkClaims(&cl, r); e != nil {
+	if e := c.checkClaims(cl, r); e != nil {
 		return nil, e
+	}
+	// Step 8: the signature verifies with that key.
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil || jwt.GetSigningMethod(h.Alg).Verify(parts[0]+"."+parts[1], sig, pub) != nil {
+		return nil, invalid("the DPoP proof signature is invalid")
 	}
 	p := &Proof{JKT: jkt, JTI: cl.ID, IssuedAt: cl.IssuedAt.UTC()}
 	now := c.now()
@@ -155,17 +175,16 @@ func (c *Checker) Check(ctx context.Context, r *Request) (*Proof, error) {
 	if c.RequireNonce && !nonceOK {
 		return nil, c.askNonce(ctx, now, "the DPoP proof must carry the server's current nonce")
 	}
-	// §11.1: the jti is accepted once while its iat is in the window.
+	// §11.1: the jti is accepted once while its iat is in the window, and never without its record: a full
+	// cache refuses the proof (a *Busy) rather than let it be replayed.
 	switch err := c.Replay.Record(ctx, cl.ID, now, p.IssuedAt.Add(c.window())); {
 	case errors.Is(err, errReplayed):
 		return nil, invalid("the DPoP proof was used before")
-	case errors.Is(err, errFull) && !nonceOK:
-		// No room to remember this proof: a proof with a current nonce can only be replayed while the nonce
-		// lives, so the client is asked for one rather than a live record dropped.
-		return nil, c.askNonce(ctx, now, "the server needs a DPoP proof with its nonce")
-	case errors.Is(err, errFull):
 	case err != nil:
 		return nil, err
+	}
+	if c.PerAddress != nil && c.PerAddress.Spend(r.ClientAddr) && c.Replay.Log != nil {
+		c.Replay.Log.Warn("DPoP proofs throttled: too many from this address", "host", c.Host, "ip", r.ClientAddr)
 	}
 	return p, nil
 }
@@ -186,7 +205,9 @@ func (c *Checker) askNonce(ctx context.Context, now time.Time, desc string) erro
 func (c *Checker) checkClaims(cl *claims, r *Request) *Error {
 	switch {
 	case cl.ID == "" || len(cl.ID) > maxJTISize:
-		return invalid("the DPoP proof needs a jti of at most 256 characters")
+		return invalid("the DPoP proof needs a jti of at most 256 bytes")
+	case !printableJTI(cl.ID):
+		return invalid("the jti of the DPoP proof holds a control character")
 	case cl.HTM == "" || cl.HTM != r.Method:
 		return invalid("the htm of the DPoP proof does not match the request method")
 	case cl.IssuedAt == nil:
@@ -216,30 +237,58 @@ func (c *Checker) checkClaims(cl *claims, r *Request) *Error {
 	return nil
 }
 
+// printableJTI reports whether a jti is valid UTF-8 without control characters (C0, DEL, C1). It is stored as a
+// key of the replay cache: PostgreSQL refuses NUL in text, and a log line should not carry line breaks.
+func printableJTI(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
 // parseHeader decodes and checks a proof's JOSE header (§4.3 steps 2–6): three segments, typ dpop+jwt, an
-// accepted algorithm (never none, never a MAC), a jwk.
-func parseHeader(raw string) (*header, error) {
+// accepted algorithm (never none, never a MAC), a jwk. It returns the header and the three segments.
+func parseHeader(raw string) (*header, []string, error) {
 	parts := strings.Split(raw, ".")
 	if len(parts) != 3 {
-		return nil, errors.New("the DPoP proof is not a JWS in compact form")
+		return nil, nil, errors.New("the DPoP proof is not a JWS in compact form")
 	}
 	b, err := base64.RawURLEncoding.DecodeString(parts[0])
 	if err != nil {
-		return nil, errors.New("the DPoP proof header is not base64url")
+		return nil, nil, errors.New("the DPoP proof header is not base64url")
 	}
 	var h header
 	if err := json.Unmarshal(b, &h); err != nil {
-		return nil, errors.New("the DPoP proof header is not a JSON object")
+		return nil, nil, errors.New("the DPoP proof header is not a JSON object")
 	}
 	switch {
 	case !strings.EqualFold(h.Typ, Type):
-		return nil, errors.New("the typ of the DPoP proof is not dpop+jwt")
+		return nil, nil, errors.New("the typ of the DPoP proof is not dpop+jwt")
 	case !slices.Contains(Algorithms, h.Alg):
-		return nil, errors.New("the alg of the DPoP proof is not supported")
+		return nil, nil, errors.New("the alg of the DPoP proof is not supported")
 	case len(h.JWK) == 0:
-		return nil, errors.New("the DPoP proof has no jwk header")
+		return nil, nil, errors.New("the DPoP proof has no jwk header")
 	}
-	return &h, nil
+	return &h, parts, nil
+}
+
+// parseClaims decodes a proof's payload segment, not yet verified (Check verifies the signature over these
+// very bytes before it accepts anything).
+func parseClaims(seg string) (*claims, error) {
+	b, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		return nil, errors.New("the DPoP proof payload is not base64url")
+	}
+	var cl claims
+	if err := json.Unmarshal(b, &cl); err != nil {
+		return nil, errors.New("the DPoP proof payload is not a JSON object of the claims of RFC 9449 section 4.2")
+	}
+	return &cl, nil
 }
 
 // keyFits reports whether a key is of the type alg needs: golang-jwt checks this too, but a clear refusal here

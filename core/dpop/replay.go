@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -18,27 +19,32 @@ const DefaultMaxProofs = 100_000
 // window, after which the proof is refused for its iat anyway.
 //
 // The records an instance wrote and that are still live are counted in memory, per second of expiry: a count
-// that costs nothing per request and no store query. When it reaches Max, Record refuses to add more (full)
-// instead of evicting a live record, which would reopen the replay it guards against: the caller then asks for a
-// server nonce (use_dpop_nonce), whose short life bounds a replay instead of the jti record.
+// that costs nothing per request and no store query. When it reaches Max, Record refuses to add more (a *Busy)
+// instead of evicting a live record, which would reopen the replay it guards against; nor is a proof ever
+// accepted unrecorded, not even with a server nonce, since it could then be replayed for the nonce's life. The
+// request is refused as temporarily unavailable until records expire, which happens within the proof window;
+// Checker.PerAddress keeps one client address from filling the cache.
 type Replay struct {
 	Host   string
 	Proofs store.DPoPProofStore
 	// Max is the bound on live records written by this instance (DefaultMaxProofs when zero).
 	Max int
+	// Log is told, at most once a minute, that the bound was reached (nil: not logged).
+	Log *slog.Logger
 
-	mu      sync.Mutex
-	live    int
-	expires map[int64]int // Unix second of expiry → records written by this instance
+	mu       sync.Mutex
+	live     int
+	expires  map[int64]int // Unix second of expiry → records written by this instance
+	loggedAt time.Time     // the last "full" log line
 }
 
-// errFull is Record's answer when the bound is reached.
-var errFull = errors.New("dpop: jti cache full")
+// fullLogEvery is the least time between two log lines saying the cache is full.
+const fullLogEvery = time.Minute
 
 // errReplayed is Record's answer for a jti seen before.
 var errReplayed = errors.New("dpop: jti replayed")
 
-// Record remembers jti until exp: errReplayed when it was seen before, errFull when the bound is reached (nothing
+// Record remembers jti until exp: errReplayed when it was seen before, a *Busy when the bound is reached (nothing
 // written), an error wrapping ErrStore when the store fails.
 func (r *Replay) Record(ctx context.Context, jti string, now, exp time.Time) error {
 	max := r.Max
@@ -48,8 +54,18 @@ func (r *Replay) Record(ctx context.Context, jti string, now, exp time.Time) err
 	r.mu.Lock()
 	r.prune(now)
 	if r.live >= max {
+		busy := &Busy{Description: "the server cannot record more DPoP proofs now; retry later",
+			RetryAfter: r.nextExpiry(now)}
+		logIt := r.Log != nil && (r.loggedAt.IsZero() || now.Sub(r.loggedAt) >= fullLogEvery || now.Before(r.loggedAt))
+		if logIt {
+			r.loggedAt = now
+		}
 		r.mu.Unlock()
-		return errFull
+		if logIt {
+			r.Log.Warn("DPoP replay cache full: proofs are refused with 503 until records expire (dpop_replay_max)",
+				"host", r.Host, "max", max, "retry_after", busy.RetryAfter.String())
+		}
+		return busy
 	}
 	// Counted before the write, so concurrent requests cannot overshoot the bound; a failed write is
 	// uncounted below.
@@ -79,6 +95,17 @@ func (r *Replay) Live(now time.Time) int {
 	defer r.mu.Unlock()
 	r.prune(now)
 	return r.live
+}
+
+// nextExpiry is how long until the earliest live record expires (at least a second); the caller holds mu.
+func (r *Replay) nextExpiry(now time.Time) time.Duration {
+	first := int64(0)
+	for sec := range r.expires {
+		if first == 0 || sec < first {
+			first = sec
+		}
+	}
+	return max(time.Unix(first, 0).Sub(now), time.Second)
 }
 
 // prune drops the counts of records expired at now. There are at most as many keys as seconds in the window,

@@ -5,8 +5,10 @@ import (
 	"crypto/ecdsa"
 	"encoding/base64"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/assentry/assentry/core/dpop"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/internal/testclock"
+	"github.com/assentry/assentry/internal/testlog"
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/oauth2"
 )
@@ -264,6 +267,11 @@ func TestDPoPProofChecks(t *testing.T) {
 		{"iat too new", []string{good(proofOpts{iat: now.Add(5 * time.Minute)})}, "invalid_dpop_proof"},
 		{"no iat", []string{good(proofOpts{noIat: true})}, "invalid_dpop_proof"},
 		{"no jti", []string{good(proofOpts{noJTI: true})}, "invalid_dpop_proof"},
+		{"jti with NUL", []string{good(proofOpts{jti: "a\x00b-" + nextJTI()})}, "invalid_dpop_proof"},
+		{"jti with a line break", []string{good(proofOpts{jti: "a\nb-" + nextJTI()})}, "invalid_dpop_proof"},
+		{"jti of 257 bytes", []string{good(proofOpts{jti: strings.Repeat("j", 257)})}, "invalid_dpop_proof"},
+		{"jti of 256 bytes", []string{good(proofOpts{jti: strings.Repeat("k", 256)})}, "invalid_grant"},
+		{"jti in UTF-8", []string{good(proofOpts{jti: "jéti-" + nextJTI()})}, "invalid_grant"},
 		{"typ JWT", []string{good(proofOpts{typ: "JWT"})}, "invalid_dpop_proof"},
 		{"alg none", []string{unsigned(t, key, tokenURL)}, "invalid_dpop_proof"},
 		{"alg HS256", []string{hmacProof(t, key, tokenURL)}, "invalid_dpop_proof"},
@@ -370,32 +378,115 @@ func TestDPoPNonceRequired(t *testing.T) {
 	}
 }
 
-// TestDPoPReplayCacheFull: when the replay cache holds dpop_replay_max live proofs, a new proof is not let in by
-// evicting one (which would reopen its replay) but answered use_dpop_nonce; a proof with the server's nonce is
-// then accepted, and a proof remembered earlier is still refused when replayed (its replayer, who cannot sign a
-// new proof, is asked for a nonce it cannot add).
+// TestDPoPReplayCacheFull: when the instance's replay cache holds dpop_replay_max live proofs, a new proof is
+// neither let in by evicting one (which would reopen its replay) nor accepted unrecorded, not even with a current
+// server nonce (it could then be replayed while the nonce lives): the token endpoint and userinfo answer 503
+// temporarily_unavailable with Retry-After, logged once, and a proof remembered earlier is still refused.
 func TestDPoPReplayCacheFull(t *testing.T) {
-	e := newEnv(t, withConfig(func(c *config.Config) { max := 2; c.DPoPReplayMax = &max }))
+	logs := &testlog.Buffer{}
+	e := newEnv(t, withLogger(slog.New(slog.NewTextHandler(logs, nil))), withConfig(func(c *config.Config) {
+		max := 2
+		c.DPoPReplayMax = &max
+		c.DPoPNonce = config.DPoPNonceRequired
+	}))
+	e.addUser(dpopUser, dpopPassword)
 	_, native, _ := e.flowClients()
 	key := newES256Key(t)
-	tokenURL := e.base + "/oauth2/token"
+	tokenURL, userinfoURL := e.base+"/oauth2/token", e.base+"/oauth2/userinfo"
+
+	// Two records: the code exchange (after the use_dpop_nonce round, which records nothing) and a userinfo call.
+	code := e.dpopCode(native, nativeCB, []string{"openid"})
+	cfg := &oauth2.Config{ClientID: native, RedirectURL: nativeCB, Scopes: []string{"openid"},
+		Endpoint: oauth2.Endpoint{TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInParams}}
+	ctx, tr := dpopClient(t, key)
+	tok, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(testVerifier))
+	if err != nil {
+		t.Fatalf("exchange: %v", err)
+	}
+	at, nonce := tok.AccessToken, tr.nonce
+	first := key.proof(t, "GET", userinfoURL, proofOpts{withAth: at, nonce: nonce})
+	if p := e.resource("DPoP "+at, first); p.status != http.StatusOK {
+		t.Fatalf("userinfo: %d %s", p.status, p.body)
+	}
+
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"rt_unknown"}, "client_id": {native}}
-	first := key.proof(t, "POST", tokenURL, proofOpts{})
-	for i, proof := range []string{first, key.proof(t, "POST", tokenURL, proofOpts{})} {
-		if p := e.tokenPost(form, proof); oauthError(t, p) != "invalid_grant" {
+	withNonce := key.proof(t, "POST", tokenURL, proofOpts{nonce: nonce})
+	for i := range 2 { // the same proof twice: were it accepted unrecorded, it could be replayed
+		p := e.tokenPost(form, withNonce)
+		retry, _ := strconv.Atoi(p.header.Get("Retry-After"))
+		if p.status != http.StatusServiceUnavailable || oauthError(t, p) != "temporarily_unavailable" ||
+			!strings.Contains(p.body, "DPoP") || retry < 1 || retry > 121 {
+			t.Fatalf("full cache, try %d: %d %s, Retry-After %q", i, p.status, p.body, p.header.Get("Retry-After"))
+		}
+	}
+	p := e.resource("DPoP "+at, key.proof(t, "GET", userinfoURL, proofOpts{withAth: at, nonce: nonce}))
+	if p.status != http.StatusServiceUnavailable || p.header.Get("Retry-After") == "" {
+		t.Fatalf("userinfo with a full cache: %d %s", p.status, p.body)
+	}
+	if p := e.resource("DPoP "+at, first); p.status == http.StatusOK {
+		t.Fatalf("replay of a remembered proof: %d %s", p.status, p.body)
+	}
+	if n := strings.Count(logs.String(), "DPoP replay cache full"); n != 1 {
+		t.Fatalf("%d log lines for the full cache, want 1:\n%s", n, logs.String())
+	}
+}
+
+// TestDPoPProofsPerAddress: rate_limits.dpop_proofs_per_ip bounds the proofs one client address has recorded, at
+// the token endpoint and userinfo alike: past it, 429 temporarily_unavailable with Retry-After, before the proof
+// is looked at, so one address cannot fill the replay cache; another address is not affected, and a refused proof
+// spends nothing.
+func TestDPoPProofsPerAddress(t *testing.T) {
+	e := newEnv(t, withConfig(func(c *config.Config) {
+		c.TrustedProxies = []string{"127.0.0.1"}
+		c.RateLimits.DPoPProofsPerIP = every(2, time.Hour)
+	}))
+	_, native, _ := e.flowClients()
+	key := newES256Key(t)
+	tokenURL, userinfoURL := e.base+"/oauth2/token", e.base+"/oauth2/userinfo"
+	const attacker, other = "203.0.113.66", "198.51.100.5"
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"rt_unknown"}, "client_id": {native}}
+	post := func(from, path, auth, proof string) page {
+		t.Helper()
+		b := e.browser()
+		b.xff = from
+		req, _ := http.NewRequest(http.MethodPost, e.base+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		req.Header.Set(dpop.HeaderName, proof)
+		return b.do(req)
+	}
+	if p := post(attacker, "/oauth2/token", "", key.proof(t, "POST", tokenURL, proofOpts{htm: "GET"})); oauthError(t, p) != "invalid_dpop_proof" {
+		t.Fatalf("refused proof: %d %s", p.status, p.body)
+	}
+	for i := range 2 {
+		if p := post(attacker, "/oauth2/token", "", key.proof(t, "POST", tokenURL, proofOpts{})); oauthError(t, p) != "invalid_grant" {
 			t.Fatalf("proof %d: %d %s", i, p.status, p.body)
 		}
 	}
-	p := e.tokenPost(form, key.proof(t, "POST", tokenURL, proofOpts{}))
-	nonce := p.header.Get(dpop.HeaderNonce)
-	if oauthError(t, p) != "use_dpop_nonce" || nonce == "" {
-		t.Fatalf("full cache: %d %s %q", p.status, p.body, nonce)
+	p := post(attacker, "/oauth2/token", "", key.proof(t, "POST", tokenURL, proofOpts{}))
+	if p.status != http.StatusTooManyRequests || oauthError(t, p) != "temporarily_unavailable" || p.header.Get("Retry-After") == "" {
+		t.Fatalf("third proof: %d %s", p.status, p.body)
 	}
-	if p := e.tokenPost(form, key.proof(t, "POST", tokenURL, proofOpts{nonce: nonce})); oauthError(t, p) != "invalid_grant" {
-		t.Fatalf("with the nonce: %d %s", p.status, p.body)
+	// userinfo: a bound token (obtained from 127.0.0.1) presented from the limited address.
+	e.addUser(dpopUser, dpopPassword)
+	code := e.dpopCode(native, nativeCB, []string{"openid"})
+	p = e.tokenPost(url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {nativeCB},
+		"client_id": {native}, "code_verifier": {testVerifier}}, key.proof(t, "POST", tokenURL, proofOpts{}))
+	at, _ := jsonOf(t, p)["access_token"].(string)
+	if p.status != http.StatusOK || at == "" {
+		t.Fatalf("exchange: %d %s", p.status, p.body)
 	}
-	if p := e.tokenPost(form, first); p.status != http.StatusBadRequest || oauthError(t, p) == "invalid_grant" {
-		t.Fatalf("replay of a remembered proof: %d %s", p.status, p.body)
+	p = post(attacker, "/oauth2/userinfo", "DPoP "+at, key.proof(t, "POST", userinfoURL, proofOpts{withAth: at}))
+	if p.status != http.StatusTooManyRequests || p.header.Get("Retry-After") == "" {
+		t.Fatalf("userinfo from the limited address: %d %s", p.status, p.body)
+	}
+	if p := post(other, "/oauth2/userinfo", "DPoP "+at, key.proof(t, "POST", userinfoURL, proofOpts{withAth: at})); p.status != http.StatusOK {
+		t.Fatalf("userinfo from another address: %d %s", p.status, p.body)
+	}
+	if p := post(other, "/oauth2/token", "", key.proof(t, "POST", tokenURL, proofOpts{})); oauthError(t, p) != "invalid_grant" {
+		t.Fatalf("another address: %d %s", p.status, p.body)
 	}
 }
 

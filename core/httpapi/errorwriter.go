@@ -29,7 +29,9 @@ type errorBody struct {
 func (s *Server) writeError(c *fiber.Ctx, e *oauth.Error) error {
 	noStore(c)
 	desc := e.Description
-	if e.ServerFailure() {
+	// A deliberate 503 (a bound reached, oauth.TemporarilyUnavailable) is no failure: whoever decided it logs it as
+	// it sees fit, and its description is the client's.
+	if e.ServerFailure() && !e.Deliberate() {
 		s.logFailure(c, e)
 		desc = "the server could not complete the request (request " + requestIDOf(c) + ")"
 		if e.Status == fiber.StatusServiceUnavailable {

@@ -87,5 +87,18 @@ func TestImplicitGrant(t *testing.T) {
 				t.Errorf("metadata lacks %s: %s", want, p.body)
 			}
 		}
+
+		// A client registered with dpop_bound_access_tokens must never get a Bearer token (RFC 9449 §5.2): the
+		// implicit grant, which has no token request to carry a proof, is refused, before any login.
+		bound := *spa
+		bound.ID, bound.Host, bound.DPoPBoundAccessTokens = "bound-spa", e.host.ID, true
+		if err := e.st.Clients().Create(context.Background(), &bound); err != nil {
+			t.Fatal(err)
+		}
+		q := strings.Replace(implicitQuery("openid"), "client_id=spa", "client_id=bound-spa", 1)
+		f = fragmentOf(t, e.browser().get(q))
+		if f.Get("error") != "unauthorized_client" || f.Has("access_token") || f.Get("state") != "st-9" {
+			t.Fatalf("implicit for a DPoP-bound client: %v", f)
+		}
 	})
 }

@@ -123,6 +123,7 @@ func TestUserInfo(t *testing.T) {
 		{"bearer scheme case-insensitive", http.MethodGet, "bearer " + at, "", http.StatusOK, ""},
 		{"POST form body", http.MethodPost, "", "access_token=" + url.QueryEscape(at), http.StatusOK, ""},
 		{"no token: no error code", http.MethodGet, "", "", http.StatusUnauthorized, `Bearer realm=`},
+		{"no token: the DPoP challenge too", http.MethodGet, "", "", http.StatusUnauthorized, `Bearer realm="` + strings.TrimPrefix(e.base, "http://") + `", DPoP realm="` + strings.TrimPrefix(e.base, "http://") + `", algs="ES256 EdDSA RS256 PS256"`},
 		{"bad token", http.MethodGet, "Bearer at_nonsense", "", http.StatusUnauthorized, `error="invalid_token"`},
 		{"refresh token refused", http.MethodGet, "Bearer " + rt, "", http.StatusUnauthorized, `error="invalid_token"`},
 		{"no openid scope", http.MethodGet, "Bearer " + noOpenID["access_token"].(string), "", http.StatusForbidden, `error="insufficient_scope"`},

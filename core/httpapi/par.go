@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"github.com/assentry/assentry/core/dpop"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/gofiber/fiber/v2"
 )
@@ -38,6 +39,9 @@ func (s *Server) pushedAuthorizationRequest(c *fiber.Ctx) error {
 		Transport: s.transport(c)})
 	if e != nil {
 		return s.writeError(c, e)
+	}
+	if resp.DPoPNonce != "" {
+		c.Set(dpop.HeaderNonce, resp.DPoPNonce) // the next nonce, RFC 9449 §8.2
 	}
 	return c.Status(fiber.StatusCreated).JSON(resp)
 }

@@ -202,6 +202,10 @@ func (p *Provider) checkResponseType(client *store.Client, params Params) *Error
 		return UnsupportedResponseType("unsupported response_type")
 	case !hasGrant(client, grant) && grant == GrantImplicit:
 		return UnauthorizedClient("this application may not use the implicit grant")
+	case grant == GrantImplicit && client.DPoPBoundAccessTokens && p.dpop != nil:
+		// RFC 9449 §5.2: such a client's access tokens are always DPoP-bound, and the implicit grant has no
+		// token request to carry a proof: it could only get Bearer tokens.
+		return UnauthorizedClient("this application is registered for DPoP-bound tokens only, which the implicit grant cannot issue")
 	case !hasGrant(client, grant):
 		return UnauthorizedClient("this application may not use the authorization code flow")
 	}

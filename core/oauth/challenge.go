@@ -17,6 +17,8 @@ type challenge struct {
 	scheme string
 	realm  bool
 	params string
+	// also is a further challenge sent in the same header (RFC 9110 §11.6.1: a list of challenges), nil for none.
+	also *challenge
 }
 
 // withChallenge sets e's challenge.
@@ -32,17 +34,26 @@ func (e *Error) Challenge(realm string) string {
 	if e == nil || e.challenge == nil {
 		return ""
 	}
+	var out []string
+	for c := e.challenge; c != nil; c = c.also {
+		out = append(out, c.render(realm))
+	}
+	return strings.Join(out, ", ")
+}
+
+// render is one challenge of the header.
+func (c *challenge) render(realm string) string {
 	var params []string
-	if e.challenge.realm {
+	if c.realm {
 		params = append(params, "realm="+quoted(realm))
 	}
-	if e.challenge.params != "" {
-		params = append(params, e.challenge.params)
+	if c.params != "" {
+		params = append(params, c.params)
 	}
 	if len(params) == 0 {
-		return e.challenge.scheme
+		return c.scheme
 	}
-	return e.challenge.scheme + " " + strings.Join(params, ", ")
+	return c.scheme + " " + strings.Join(params, ", ")
 }
 
 // errorParams renders the error and error_description auth-params of a Bearer challenge (RFC 6750 §3).

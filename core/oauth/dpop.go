@@ -63,7 +63,8 @@ func (p *Provider) tokenProof(ctx context.Context, client *store.Client, tr Tran
 	if p.dpop == nil {
 		return nil, nil
 	}
-	proof, err := p.dpop.Check(ctx, &dpop.Request{Method: tr.Method, URL: tr.URL, Proofs: values})
+	proof, err := p.dpop.Check(ctx, &dpop.Request{Method: tr.Method, URL: tr.URL, Proofs: values,
+		ClientAddr: tr.ClientAddr})
 	if err != nil {
 		return nil, fromDPoP(err)
 	}
@@ -72,19 +73,20 @@ func (p *Provider) tokenProof(ctx context.Context, client *store.Client, tr Tran
 
 // bindIssued binds what Issue mints to the request's proof (RFC 9449 §5): the access token always, the refresh
 // token only for a public client, whose refresh token has no other protection against a thief. A confidential
-// client authenticates its refreshes, so its refresh token stays unbound (§5) and it may change keys.
-func bindIssued(ctx context.Context, client *store.Client, toks []*store.Token, resp *TokenResponse) {
+// client authenticates its refreshes, so its refresh token stays unbound (§5) and it may change keys. It returns
+// the proof (nil for none), whose answer is token_type DPoP with the proof's next nonce. It runs before the
+// access token is minted, so that a JWT access token can carry the binding (cnf, §6.1).
+func bindIssued(ctx context.Context, client *store.Client, toks []*store.Token) *dpop.Proof {
 	proof := proofOf(ctx)
 	if proof == nil {
-		return
+		return nil
 	}
 	for _, t := range toks {
 		if t.Kind == store.AccessToken || client.TokenEndpointAuthMethod == AuthNone {
 			t.JKT = proof.JKT
 		}
 	}
-	resp.TokenType = TokenTypeDPoP
-	resp.DPoPNonce = proof.NextNonce
+	return proof
 }
 
 // checkCodeDPoP applies dpop_jkt (RFC 9449 §10): a code requested with it is redeemed only with a proof by that
@@ -113,13 +115,34 @@ func checkRefreshDPoP(ctx context.Context, old *store.Token) *Error {
 
 func sameJKT(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
+// pushProof applies RFC 9449 §10.1 to a pushed authorization request: a DPoP header there is a proof for the
+// pushed authorization request endpoint, checked as at the token endpoint; its key binds the code as dpop_jkt
+// would. When the pushed parameters carry dpop_jkt too, it must be that key's thumbprint. With DPoP off the
+// header is ignored, as at the token endpoint. It returns the nonce to announce with the answer ("" for none).
+func (p *Provider) pushProof(ctx context.Context, params Params, tr Transport) (string, *Error) {
+	values := tr.Header.Values(dpop.HeaderName)
+	if len(values) == 0 || p.dpop == nil {
+		return "", nil
+	}
+	proof, err := p.dpop.Check(ctx, &dpop.Request{Method: tr.Method, URL: tr.URL, Proofs: values,
+		ClientAddr: tr.ClientAddr})
+	if err != nil {
+		return "", fromDPoP(err)
+	}
+	if jkt := params[ParamDPoPJKT]; jkt != "" && !sameJKT(jkt, proof.JKT) {
+		return "", InvalidDPoPProof("dpop_jkt is not the thumbprint of the key of the DPoP proof")
+	}
+	params[ParamDPoPJKT] = proof.JKT
+	return proof.NextNonce, nil
+}
+
 // checkDPoPJKT reads dpop_jkt (RFC 9449 §10): a base64url SHA-256 thumbprint, 43 characters.
 func (p *Provider) checkDPoPJKT(params Params, r *AuthorizeRequest) *Error {
 	v := params[ParamDPoPJKT]
 	if v == "" || p.dpop == nil {
 		return nil
 	}
-	if b, err := base64.RawURLEncoding.DecodeString(v); err != nil || len(b) != 32 {
+	if b, err := base64.RawURLEncoding.Strict().DecodeString(v); err != nil || len(b) != 32 || len(v) != 43 {
 		return InvalidRequest("dpop_jkt must be a base64url SHA-256 JWK thumbprint")
 	}
 	r.DPoPJKT = v
@@ -149,7 +172,7 @@ func CheckPresented(ctx context.Context, checker *dpop.Checker, tok *store.Token
 		return "", DPoPResourceError(InvalidToken("the access token is not DPoP-bound"))
 	}
 	proof, err := checker.Check(ctx, &dpop.Request{Method: pr.Transport.Method, URL: pr.Transport.URL,
-		Proofs: pr.Transport.Header.Values(dpop.HeaderName), AccessToken: value})
+		Proofs: pr.Transport.Header.Values(dpop.HeaderName), AccessToken: value, ClientAddr: pr.Transport.ClientAddr})
 	if err != nil {
 		return "", DPoPResourceError(fromDPoP(err))
 	}

@@ -13,6 +13,15 @@ func MissingToken() *Error {
 	return newErr("", http.StatusUnauthorized, "").withChallenge(SchemeBearer, true, "")
 }
 
+// MissingTokenDPoP is MissingToken at a resource that also takes DPoP-bound tokens: the Bearer challenge and a
+// DPoP one naming the accepted proof algorithms (RFC 9449 §7.1: `DPoP algs="..."`), so that a client learns it
+// may present its token either way.
+func MissingTokenDPoP() *Error {
+	e := MissingToken()
+	e.challenge.also = &challenge{scheme: SchemeDPoP, realm: true, params: dpopChallengeParams("", "")}
+	return e
+}
+
 // InvalidToken: the access token is unknown, expired, revoked or of the wrong kind (401, RFC 6750 §3.1).
 func InvalidToken(desc string) *Error {
 	return newErr(CodeInvalidToken, http.StatusUnauthorized, desc).

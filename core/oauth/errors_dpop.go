@@ -45,7 +45,7 @@ func dpopChallengeParams(code, desc string) string {
 // challenge naming the error and the algorithms, the DPoP-Nonce header kept; 401 for a missing or invalid token,
 // an invalid proof and use_dpop_nonce.
 func DPoPResourceError(e *Error) *Error {
-	if e.ServerFailure() {
+	if e.ServerFailure() || e.Status == http.StatusTooManyRequests {
 		return e
 	}
 	// invalid_request keeps 400 and insufficient_scope 403 (RFC 6750 §3.1); the token and proof errors are 401.
@@ -56,10 +56,18 @@ func DPoPResourceError(e *Error) *Error {
 }
 
 // fromDPoP turns what dpop.Checker.Check returned into the answer of the token endpoint: invalid_dpop_proof
-// or use_dpop_nonce (400), or a server failure for a store that failed.
+// or use_dpop_nonce (400), temporarily_unavailable (503, or 429 for an address over its limit) for a proof that
+// cannot be recorded now, or a server failure for a store that failed.
 func fromDPoP(err error) *Error {
 	var de *dpop.Error
-	if !errors.As(err, &de) {
+	var busy *dpop.Busy
+	switch {
+	case errors.As(err, &busy) && busy.Limited:
+		return TooManyRequests(busy.Description, busy.RetryAfter)
+	case errors.As(err, &busy):
+		// The instance's replay cache is full: the proof is fine, the server cannot record it (RFC 9449 §11.1).
+		return TemporarilyUnavailable(busy.Description).WithRetryAfter(busy.RetryAfter)
+	case !errors.As(err, &de):
 		return ServerError(err)
 	}
 	if de.Code == dpop.CodeUseNonce {

@@ -41,9 +41,16 @@ func Unavailable(cause error) *Error {
 		WithRetryAfter(UnavailableRetry).WithCause(cause)
 }
 
-// TemporarilyUnavailable: 503, overloaded or in maintenance, with no cause to log.
+// TemporarilyUnavailable: 503, overloaded or in maintenance, with no cause to log: a refusal the server decided
+// (Deliberate), whose description is sent as it is.
 func TemporarilyUnavailable(desc string) *Error {
 	return newErr(CodeTemporarilyUnavailable, http.StatusServiceUnavailable, desc)
+}
+
+// Deliberate reports a 503 the server chose (TemporarilyUnavailable: a bound reached) rather than one that
+// failed (Unavailable, ServerError): it has no cause to log, and its description says what to do.
+func (e *Error) Deliberate() bool {
+	return e.Status == http.StatusServiceUnavailable && e.Code == CodeTemporarilyUnavailable && e.cause == nil
 }
 
 // TooManyRequests: the client is rate limited (429, RFC 6585 §4) and may retry after wait.

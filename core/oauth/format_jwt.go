@@ -56,6 +56,9 @@ func (f jwtFormat) Mint(ctx context.Context, t *store.Token, m *MintInput) (stri
 			c["amr"] = []string{"pwd"} // the only way a user signs in here, as the id_token says (core/oidc)
 		}
 	}
+	if t.JKT != "" {
+		c["cnf"] = Confirmation{JKT: t.JKT} // RFC 9449 §6.1: the DPoP key the token is bound to
+	}
 	value, err := f.p.jwt.SignAccessToken(ctx, alg, c)
 	if err != nil {
 		return "", err

@@ -32,6 +32,14 @@ func (refreshGrant) Token(ctx context.Context, p *Provider, r *GrantRequest) (*T
 		return nil, InvalidGrant("the refresh token is invalid, expired or revoked")
 	}
 	old, err := p.Tokens.Get(ctx, p.Host, Digest(rt))
+	// RFC 9449 §5: a bound refresh token (a public client's) is good only with a proof by its key, and that is
+	// checked first, as for a code bound with dpop_jkt: without the key, a thief holding a rotated token must not
+	// end the grant as a reuse (RFC 9700 §4.14.2), nor as a leak by presenting it as another client (checkOwner).
+	if old != nil && (err == nil || errors.Is(err, store.ErrAlreadyUsed)) {
+		if e := checkRefreshDPoP(ctx, old); e != nil {
+			return nil, e
+		}
+	}
 	switch {
 	case errors.Is(err, store.ErrAlreadyUsed):
 		return nil, p.refreshReused(ctx, r.Client, old)
@@ -44,9 +52,6 @@ func (refreshGrant) Token(ctx context.Context, p *Provider, r *GrantRequest) (*T
 		return nil, InvalidGrant("the refresh token is invalid, expired or revoked")
 	}
 	if e := p.checkOwner(ctx, old.ClientID, old.GrantID, r.Client, "refresh token"); e != nil {
-		return nil, e
-	}
-	if e := checkRefreshDPoP(ctx, old); e != nil {
 		return nil, e
 	}
 	// The new refresh token keeps the grant's scope, less the roles the user lost; a narrower scope asked for

@@ -140,21 +140,27 @@ func (p *Provider) Issue(ctx context.Context, is *Issuance) (*TokenResponse, *Er
 		at.UserID = user.ID
 		mint.Subject, mint.AuthTime = p.SubjectOf(user), is.AuthTime
 	}
+	toks := []*store.Token{at}
+	var rt string
+	if refresh {
+		var rtID string
+		rt, rtID = newSecret(PrefixRefreshToken)
+		toks = append(toks, &store.Token{ID: rtID, Host: p.Host, Kind: store.RefreshToken, GrantID: grantID,
+			ClientID: is.Client.ID, UserID: at.UserID, Scopes: nonNil(scopes), Audience: slices.Clone(grantResources), IssuedAt: now,
+			ExpiresAt: now.Add(ttlOr(p.Settings.RefreshTokenTTL, defaultRefreshTokenTTL))})
+	}
+	// Bound before the access token is minted: a JWT access token carries its binding (cnf.jkt, RFC 9449 §6.1)
+	// in what is signed.
+	proof := bindIssued(ctx, is.Client, toks)
 	value, err := format.Mint(ctx, at, mint)
 	if err != nil {
 		return nil, ServerError(err)
 	}
-	toks := []*store.Token{at}
 	resp := &TokenResponse{AccessToken: value, TokenType: format.Type(), ExpiresIn: int64(accessTTL / time.Second),
-		Scope: JoinScope(atScopes)}
-	if refresh {
-		rt, rtID := newSecret(PrefixRefreshToken)
-		toks = append(toks, &store.Token{ID: rtID, Host: p.Host, Kind: store.RefreshToken, GrantID: grantID,
-			ClientID: is.Client.ID, UserID: at.UserID, Scopes: nonNil(scopes), Audience: slices.Clone(grantResources), IssuedAt: now,
-			ExpiresAt: now.Add(ttlOr(p.Settings.RefreshTokenTTL, defaultRefreshTokenTTL))})
-		resp.RefreshToken = rt
+		Scope: JoinScope(atScopes), RefreshToken: rt}
+	if proof != nil {
+		resp.TokenType, resp.DPoPNonce = TokenTypeDPoP, proof.NextNonce
 	}
-	bindIssued(ctx, is.Client, toks, resp)
 	if p.oidc != nil && user != nil && !is.NoIDToken {
 		id, err := p.oidc.IDToken(ctx, &IssuedTokens{GrantType: is.GrantType, Client: is.Client, User: user,
 			GrantID: grantID, Scopes: slices.Clone(atScopes), Nonce: is.Nonce, AuthTime: is.AuthTime,

@@ -48,6 +48,8 @@ type PushRequest struct {
 type PushResponse struct {
 	RequestURI string `json:"request_uri"`
 	ExpiresIn  int64  `json:"expires_in"`
+	// DPoPNonce is the server nonce to announce in the DPoP-Nonce header (RFC 9449 §8.2); never in the body.
+	DPoPNonce string `json:"-"`
 }
 
 // IsPushedRequestURI reports whether a request_uri is one of this server's pushed requests; any other
@@ -77,6 +79,10 @@ func (p *Provider) Push(ctx context.Context, r *PushRequest) (*PushResponse, *Er
 		params = Params{}
 	}
 	params["client_id"] = client.ID // AuthenticateClient refused a body client_id that is not the client's
+	nonce, e := p.pushProof(ctx, params, r.Transport)
+	if e != nil {
+		return nil, e
+	}
 	if _, err := p.validateAuthorize(ctx, params, true); err != nil {
 		return nil, pushError(err)
 	}
@@ -88,7 +94,7 @@ func (p *Provider) Push(ctx context.Context, r *PushRequest) (*PushResponse, *Er
 	if err := p.Interactions.Put(ctx, ix); err != nil {
 		return nil, ServerError(err)
 	}
-	return &PushResponse{RequestURI: uri, ExpiresIn: int64(ttl / time.Second)}, nil
+	return &PushResponse{RequestURI: uri, ExpiresIn: int64(ttl / time.Second), DPoPNonce: nonce}, nil
 }
 
 // pushError is the error of an invalid pushed request: the same *Error the authorization endpoint would have

@@ -54,6 +54,9 @@ func (u *UserInfo) ClaimsPresented(ctx context.Context, accessToken string, pr o
 
 func (u *UserInfo) claims(ctx context.Context, accessToken string, pr oauth.Presented) (map[string]any, string, *oauth.Error) {
 	if accessToken == "" {
+		if u.DPoP != nil {
+			return nil, "", oauth.MissingTokenDPoP()
+		}
 		return nil, "", oauth.MissingToken()
 	}
 	tok, err := u.Tokens.Get(ctx, u.Host, oauth.Digest(accessToken))
