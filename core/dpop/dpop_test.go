@@ -92,34 +92,48 @@ func TestNonces(t *testing.T) {
 	check(b, ahead, true, false)
 }
 
-// TestReplayBound: the replay cache refuses a jti seen before, refuses new ones when Max live records are held
-// (never evicting), and makes room again as records expire.
+// TestReplayBound: the replay cache refuses a jti seen before; when Max live records are held it asks for a nonce
+// (never evicting) and records proofs with one, up to twice Max, then refuses; it makes room as records expire.
 func TestReplayBound(t *testing.T) {
 	clock := testclock.New(time.Date(2030, 1, 2, 3, 4, 0, 0, time.UTC))
 	st := badgertest.New(t, clock.Now)
 	ctx := context.Background()
 	r := &Replay{Host: "h", Proofs: st.DPoPProofs(), Max: 2}
 	exp := clock.Now().Add(time.Minute)
-	if err := r.Record(ctx, "a", clock.Now(), exp); err != nil {
+	if err := r.Record(ctx, "a", clock.Now(), exp, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Record(ctx, "a", clock.Now(), exp); !errors.Is(err, errReplayed) {
+	if err := r.Record(ctx, "a", clock.Now(), exp, false); !errors.Is(err, errReplayed) {
 		t.Fatalf("second a: %v", err)
 	}
-	if err := r.Record(ctx, "b", clock.Now(), exp); err != nil {
+	if err := r.Record(ctx, "b", clock.Now(), exp, false); err != nil {
 		t.Fatal(err)
 	}
-	var busy *Busy
-	if err := r.Record(ctx, "c", clock.Now(), exp); !errors.As(err, &busy) || busy.Limited ||
-		busy.RetryAfter != time.Minute+time.Second {
-		t.Fatalf("c when full: %v (%+v)", err, busy)
+	// Full at Max: a proof without a nonce is asked for one, and nothing is written.
+	if err := r.Record(ctx, "c", clock.Now(), exp, false); !errors.Is(err, errNeedNonce) {
+		t.Fatalf("c without a nonce when full: %v", err)
 	}
-	if n := r.Live(clock.Now()); n != 2 {
-		t.Fatalf("Live = %d, want 2", n)
+	// With a nonce it is recorded (a replay of it is refused), up to twice Max.
+	if err := r.Record(ctx, "c", clock.Now(), exp, true); err != nil {
+		t.Fatalf("c with a nonce when full: %v", err)
+	}
+	if err := r.Record(ctx, "c", clock.Now(), exp, true); !errors.Is(err, errReplayed) {
+		t.Fatalf("c again: %v", err)
+	}
+	if err := r.Record(ctx, "d", clock.Now(), exp, true); err != nil {
+		t.Fatalf("d with a nonce: %v", err)
+	}
+	var busy *Busy
+	if err := r.Record(ctx, "e", clock.Now(), exp, true); !errors.As(err, &busy) || busy.Limited ||
+		busy.RetryAfter != time.Minute+time.Second {
+		t.Fatalf("e at twice Max: %v (%+v)", err, busy)
+	}
+	if n := r.Live(clock.Now()); n != 4 {
+		t.Fatalf("Live = %d, want 4", n)
 	}
 	clock.Advance(time.Minute + 2*time.Second)
-	if err := r.Record(ctx, "c", clock.Now(), clock.Now().Add(time.Minute)); err != nil {
-		t.Fatalf("c after expiry: %v", err)
+	if err := r.Record(ctx, "e", clock.Now(), clock.Now().Add(time.Minute), false); err != nil {
+		t.Fatalf("e after expiry: %v", err)
 	}
 	if n := r.Live(clock.Now()); n != 1 {
 		t.Fatalf("Live = %d, want 1", n)

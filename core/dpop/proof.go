@@ -176,10 +176,13 @@ func (c *Checker) Check(ctx context.Context, r *Request) (*Proof, error) {
 		return nil, c.askNonce(ctx, now, "the DPoP proof must carry the server's current nonce")
 	}
 	// §11.1: the jti is accepted once while its iat is in the window, and never without its record: a full
-	// cache refuses the proof (a *Busy) rather than let it be replayed.
-	switch err := c.Replay.Record(ctx, cl.ID, now, p.IssuedAt.Add(c.window())); {
+	// cache asks for a nonce, and then refuses the proof (a *Busy) rather than let it be replayed.
+	switch err := c.Replay.Record(ctx, cl.ID, now, p.IssuedAt.Add(c.window()), nonceOK); {
 	case errors.Is(err, errReplayed):
 		return nil, invalid("the DPoP proof was used before")
+	case errors.Is(err, errNeedNonce):
+		// The cache is full: a fresh nonce instead of an eviction (§11.1), so only proofs made now count.
+		return nil, c.askNonce(ctx, now, "the server remembers too many DPoP proofs now: the proof must carry its current nonce")
 	case err != nil:
 		return nil, err
 	}

@@ -19,11 +19,13 @@ const DefaultMaxProofs = 100_000
 // window, after which the proof is refused for its iat anyway.
 //
 // The records an instance wrote and that are still live are counted in memory, per second of expiry: a count
-// that costs nothing per request and no store query. When it reaches Max, Record refuses to add more (a *Busy)
-// instead of evicting a live record, which would reopen the replay it guards against; nor is a proof ever
-// accepted unrecorded, not even with a server nonce, since it could then be replayed for the nonce's life. The
-// request is refused as temporarily unavailable until records expire, which happens within the proof window;
-// Checker.PerAddress keeps one client address from filling the cache.
+// that costs nothing per request and no store query. When it reaches Max, a proof without a valid server nonce
+// is not recorded: the client is asked for a fresh nonce (use_dpop_nonce, §8), so that while the cache is full
+// only proofs made for this server's current nonce count, not proofs made in advance. A live record is never
+// evicted, which would reopen the replay it guards against, and a proof is never accepted unrecorded, not even
+// with a nonce, since it could then be replayed for the nonce's life. Proofs with a nonce are recorded up to
+// twice Max; past that the request is refused as temporarily unavailable until records expire, which happens
+// within the proof window. Checker.PerAddress keeps one client address from filling the cache.
 type Replay struct {
 	Host   string
 	Proofs store.DPoPProofStore
@@ -44,16 +46,24 @@ const fullLogEvery = time.Minute
 // errReplayed is Record's answer for a jti seen before.
 var errReplayed = errors.New("dpop: jti replayed")
 
-// Record remembers jti until exp: errReplayed when it was seen before, a *Busy when the bound is reached (nothing
-// written), an error wrapping ErrStore when the store fails.
-func (r *Replay) Record(ctx context.Context, jti string, now, exp time.Time) error {
+// errNeedNonce is Record's answer for a proof without a valid nonce while the cache is full.
+var errNeedNonce = errors.New("dpop: the replay cache is full: a nonce is required")
+
+// Record remembers jti until exp: errReplayed when it was seen before; errNeedNonce, nothing written, when Max
+// live records are reached and the proof carried no valid server nonce (nonced false); a *Busy, nothing written,
+// when twice Max are reached; an error wrapping ErrStore when the store fails.
+func (r *Replay) Record(ctx context.Context, jti string, now, exp time.Time, nonced bool) error {
 	max := r.Max
 	if max <= 0 {
 		max = DefaultMaxProofs
 	}
 	r.mu.Lock()
 	r.prune(now)
-	if r.live >= max {
+	if r.live >= max && !nonced {
+		r.mu.Unlock()
+		return errNeedNonce
+	}
+	if r.live >= 2*max {
 		busy := &Busy{Description: "the server cannot record more DPoP proofs now; retry later",
 			RetryAfter: r.nextExpiry(now)}
 		logIt := r.Log != nil && (r.loggedAt.IsZero() || now.Sub(r.loggedAt) >= fullLogEvery || now.Before(r.loggedAt))
@@ -62,7 +72,7 @@ func (r *Replay) Record(ctx context.Context, jti string, now, exp time.Time) err
 		}
 		r.mu.Unlock()
 		if logIt {
-			r.Log.Warn("DPoP replay cache full: proofs are refused with 503 until records expire (dpop_replay_max)",
+			r.Log.Warn("DPoP replay cache full: proofs are refused with 503 until records expire (twice dpop_replay_max)",
 				"host", r.Host, "max", max, "retry_after", busy.RetryAfter.String())
 		}
 		return busy

@@ -379,49 +379,70 @@ func TestDPoPNonceRequired(t *testing.T) {
 }
 
 // TestDPoPReplayCacheFull: when the instance's replay cache holds dpop_replay_max live proofs, a new proof is
-// neither let in by evicting one (which would reopen its replay) nor accepted unrecorded, not even with a current
-// server nonce (it could then be replayed while the nonce lives): the token endpoint and userinfo answer 503
-// temporarily_unavailable with Retry-After, logged once, and a proof remembered earlier is still refused.
+// not let in by evicting one (which would reopen its replay): a proof without the server's nonce is answered
+// use_dpop_nonce with a fresh nonce in DPoP-Nonce, and one with it is recorded (never accepted unrecorded, or it
+// could be replayed while the nonce lives), up to twice the bound; past that the token endpoint and userinfo
+// answer 503 temporarily_unavailable with Retry-After, logged once, and a proof remembered earlier is still
+// refused.
 func TestDPoPReplayCacheFull(t *testing.T) {
 	logs := &testlog.Buffer{}
 	e := newEnv(t, withLogger(slog.New(slog.NewTextHandler(logs, nil))), withConfig(func(c *config.Config) {
 		max := 2
 		c.DPoPReplayMax = &max
-		c.DPoPNonce = config.DPoPNonceRequired
 	}))
 	e.addUser(dpopUser, dpopPassword)
 	_, native, _ := e.flowClients()
 	key := newES256Key(t)
 	tokenURL, userinfoURL := e.base+"/oauth2/token", e.base+"/oauth2/userinfo"
 
-	// Two records: the code exchange (after the use_dpop_nonce round, which records nothing) and a userinfo call.
+	// Two records without a nonce (none is required): the code exchange and a userinfo call. The cache is full.
 	code := e.dpopCode(native, nativeCB, []string{"openid"})
 	cfg := &oauth2.Config{ClientID: native, RedirectURL: nativeCB, Scopes: []string{"openid"},
 		Endpoint: oauth2.Endpoint{TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInParams}}
-	ctx, tr := dpopClient(t, key)
+	ctx, _ := dpopClient(t, key)
 	tok, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(testVerifier))
 	if err != nil {
 		t.Fatalf("exchange: %v", err)
 	}
-	at, nonce := tok.AccessToken, tr.nonce
-	first := key.proof(t, "GET", userinfoURL, proofOpts{withAth: at, nonce: nonce})
+	at := tok.AccessToken
+	first := key.proof(t, "GET", userinfoURL, proofOpts{withAth: at})
 	if p := e.resource("DPoP "+at, first); p.status != http.StatusOK {
 		t.Fatalf("userinfo: %d %s", p.status, p.body)
 	}
 
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"rt_unknown"}, "client_id": {native}}
-	withNonce := key.proof(t, "POST", tokenURL, proofOpts{nonce: nonce})
-	for i := range 2 { // the same proof twice: were it accepted unrecorded, it could be replayed
-		p := e.tokenPost(form, withNonce)
-		retry, _ := strconv.Atoi(p.header.Get("Retry-After"))
-		if p.status != http.StatusServiceUnavailable || oauthError(t, p) != "temporarily_unavailable" ||
-			!strings.Contains(p.body, "DPoP") || retry < 1 || retry > 121 {
-			t.Fatalf("full cache, try %d: %d %s, Retry-After %q", i, p.status, p.body, p.header.Get("Retry-After"))
-		}
+	p := e.tokenPost(form, key.proof(t, "POST", tokenURL, proofOpts{}))
+	nonce := p.header.Get(dpop.HeaderNonce)
+	if p.status != http.StatusBadRequest || oauthError(t, p) != "use_dpop_nonce" || nonce == "" {
+		t.Fatalf("full cache, a proof without a nonce: %d %s, DPoP-Nonce %q", p.status, p.body, nonce)
 	}
-	p := e.resource("DPoP "+at, key.proof(t, "GET", userinfoURL, proofOpts{withAth: at, nonce: nonce}))
-	if p.status != http.StatusServiceUnavailable || p.header.Get("Retry-After") == "" {
-		t.Fatalf("userinfo with a full cache: %d %s", p.status, p.body)
+	// With the nonce the proof is recorded and checked (the unknown refresh token is then the only problem), and
+	// the same proof again is a replay.
+	withNonce := key.proof(t, "POST", tokenURL, proofOpts{nonce: nonce})
+	if p := e.tokenPost(form, withNonce); oauthError(t, p) != "invalid_grant" {
+		t.Fatalf("full cache, a proof with the nonce: %d %s", p.status, p.body)
+	}
+	if p := e.tokenPost(form, withNonce); oauthError(t, p) != "invalid_dpop_proof" {
+		t.Fatalf("replay of a proof recorded while full: %d %s", p.status, p.body)
+	}
+	if p := e.resource("DPoP "+at, key.proof(t, "GET", userinfoURL, proofOpts{withAth: at, nonce: nonce})); p.status != http.StatusOK {
+		t.Fatalf("userinfo with the nonce, the fourth record: %d %s", p.status, p.body)
+	}
+	// Twice the bound: refused, whatever the proof carries.
+	for i, path := range []string{"token", "userinfo"} {
+		var p page
+		if path == "token" {
+			p = e.tokenPost(form, key.proof(t, "POST", tokenURL, proofOpts{nonce: nonce}))
+		} else {
+			p = e.resource("DPoP "+at, key.proof(t, "GET", userinfoURL, proofOpts{withAth: at, nonce: nonce}))
+		}
+		retry, _ := strconv.Atoi(p.header.Get("Retry-After"))
+		if p.status != http.StatusServiceUnavailable || retry < 1 || retry > 121 {
+			t.Fatalf("cache at twice its bound, %s (%d): %d %s, Retry-After %q", path, i, p.status, p.body, p.header.Get("Retry-After"))
+		}
+		if path == "token" && (oauthError(t, p) != "temporarily_unavailable" || !strings.Contains(p.body, "DPoP")) {
+			t.Fatalf("token endpoint at twice the bound: %s", p.body)
+		}
 	}
 	if p := e.resource("DPoP "+at, first); p.status == http.StatusOK {
 		t.Fatalf("replay of a remembered proof: %d %s", p.status, p.body)
