@@ -216,8 +216,8 @@ func ParseBasicAuth(header string) (id, secret string, ok bool) {
 	}
 	id, err1 := url.QueryUnescape(encID)
 	secret, err2 := url.QueryUnescape(encSecret)
-	if err1 != nil || err2 != nil || id == "" {
-		return "", "", false
+	if err1 != nil || err2 != nil || id == "" || !cleanText(id) || !cleanText(secret) {
+		return "", "", false // not UTF-8, or a NUL: no client has such an id (RFC 6749 Appendix A.1, A.2)
 	}
 	return id, secret, true
 }

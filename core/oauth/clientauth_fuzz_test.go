@@ -39,6 +39,12 @@ func FuzzParseBasicAuth(f *testing.F) {
 		}
 		h := basicHeader(id, secret)
 		gotID, gotSecret, ok := ParseBasicAuth(h)
+		if !cleanText(id) || !cleanText(secret) {
+			if ok {
+				t.Fatalf("basicHeader(%q, %q) = %q accepted: not UTF-8 text without NUL", id, secret, h)
+			}
+			return
+		}
 		if !ok || gotID != id || gotSecret != secret {
 			t.Fatalf("basicHeader(%q, %q) = %q parses to (%q, %q, %v)", id, secret, h, gotID, gotSecret, ok)
 		}

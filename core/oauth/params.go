@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Params are the parameters of one request, each at most once: RFC 6749 §3.1 and §3.2 forbid repeating a
@@ -21,6 +22,11 @@ type Params map[string]string
 func ParseParams(values map[string][]string, multi ...string) (Params, *Error) {
 	p := make(Params, len(values))
 	for k, vs := range values {
+		if !cleanText(k) || slices.ContainsFunc(vs, func(v string) bool { return !cleanText(v) }) {
+			// RFC 6749 Appendix A: every parameter is printable text; a NUL or bytes that are not UTF-8 are
+			// nothing a client means, and no store could keep them as they came.
+			return nil, InvalidRequest("a request parameter is not valid UTF-8 or contains a NUL character (RFC 6749 Appendix A)")
+		}
 		if k == ParamResource {
 			esc := make([]string, len(vs))
 			for i, v := range vs {
@@ -61,3 +67,7 @@ func (p Params) Resources() []string {
 	}
 	return out
 }
+
+// cleanText reports whether s is valid UTF-8 without a NUL character: what any parameter must be before it is
+// looked at, compared or stored.
+func cleanText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }

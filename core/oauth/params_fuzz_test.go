@@ -7,7 +7,7 @@ import (
 )
 
 // FuzzParseParams: a query or form is refused with invalid_request exactly when a parameter is repeated
-// (RFC 6749 §3.1, §3.2), naming it in Field only; otherwise every non-empty value is kept as sent and empty ones
+// (RFC 6749 §3.1, §3.2), naming it in Field only, or a name or value is not UTF-8 text without NUL (Appendix A); otherwise every non-empty value is kept as sent and empty ones
 // are absent, and the parameters re-encoded as a form parse to the same Params. Repeats of a multi name (the
 // consent form's scope checkboxes) are joined with a space.
 func FuzzParseParams(f *testing.F) {
@@ -32,12 +32,16 @@ func FuzzParseParams(f *testing.F) {
 					repeated = append(repeated, k)
 				}
 			}
-			if len(repeated) > 0 {
+			dirty := false
+			for k, vs := range values {
+				dirty = dirty || !cleanText(k) || slices.ContainsFunc(vs, func(v string) bool { return !cleanText(v) })
+			}
+			if len(repeated) > 0 || dirty {
 				if e == nil {
-					t.Fatalf("ParseParams(%q) accepted repeated %q", q, repeated)
+					t.Fatalf("ParseParams(%q) accepted repeated %q or text that is not (dirty %v)", q, repeated, dirty)
 				}
 				wantErr(t, e, CodeInvalidRequest, 400)
-				if !slices.Contains(repeated, e.Field) {
+				if !slices.Contains(repeated, e.Field) && (e.Field != "" || !dirty) {
 					t.Fatalf("Field %q, want one of %q", e.Field, repeated)
 				}
 				continue

@@ -65,9 +65,16 @@ func TestMalformedScopesRefused(t *testing.T) {
 	dev := newTokenEnv(t, withDevice)
 	for _, tt := range malformedScopes {
 		t.Run(tt.name+"/authorize", func(t *testing.T) {
-			_, err := authz.ParseAuthorize(context.Background(), query("client_id=web&redirect_uri=https://app.example.com/cb"+
-				"&response_type=code&state=xyz&code_challenge="+testChallenge+"&code_challenge_method=S256&scope="+
-				url.QueryEscape(tt.scope)))
+			raw := "client_id=web&redirect_uri=https://app.example.com/cb&response_type=code&state=xyz&code_challenge=" +
+				testChallenge + "&code_challenge_method=S256&scope=" + url.QueryEscape(tt.scope)
+			if strings.ContainsRune(tt.scope, 0) {
+				// A NUL is refused with every parameter, before any is read (TestParamsNotText).
+				v, _ := url.ParseQuery(raw)
+				_, e := ParseParams(v)
+				wantErr(t, e, CodeInvalidRequest, http.StatusBadRequest)
+				return
+			}
+			_, err := authz.ParseAuthorize(context.Background(), query(raw))
 			var re *RedirectError
 			if !errors.As(err, &re) || re.State != "xyz" || re.RedirectURI != "https://app.example.com/cb" {
 				t.Fatalf("%v, want a redirected invalid_scope", err)

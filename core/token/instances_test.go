@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -278,5 +279,24 @@ func TestRefreshAndMaxAgeFitPublishAhead(t *testing.T) {
 		if m.RefreshInterval()+m.JWKSMaxAge() >= m.ahead {
 			t.Errorf("PublishAhead %v: refresh %v + max-age %v do not fit in it", m.ahead, m.RefreshInterval(), m.JWKSMaxAge())
 		}
+	}
+}
+
+// TestStalledHolderStops: a holder whose step stalled past the lease does not take the lease again to go on
+// writing (another instance may have taken it, rotated and released it meanwhile): its renewal fails and the
+// lease stays with whoever took it since.
+func TestStalledHolderStops(t *testing.T) {
+	e := newEnv(t)
+	a, b := e.instance(t, nil), e.instance(t, nil)
+	ctx := context.Background()
+	err := a.exclusive(ctx, func() error {
+		a.leaseAt = time.Now().Add(-leaseTTL) // as if this step had stalled for the whole lease
+		return a.stillHeld(ctx)
+	})
+	if err == nil || !strings.Contains(err.Error(), "ran out during a rotation step") {
+		t.Fatalf("a stalled holder renewed its lease: %v", err)
+	}
+	if err := b.exclusive(ctx, func() error { return nil }); err != nil {
+		t.Fatalf("the lease after the stalled holder stopped: %v", err)
 	}
 }

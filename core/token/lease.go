@@ -16,6 +16,8 @@ const (
 	// leaseWait bounds how long Ensure and Rotate wait for a lease another process holds: its holder releases it
 	// when its step is done, and it runs out after leaseTTL if the holder died.
 	leaseWait = leaseTTL + 10*time.Second
+	// leaseMargin is how long before the lease runs out a holder stops renewing it: renewing takes a round trip.
+	leaseMargin = 10 * time.Second
 	// leasePoll is how often a waiting Ensure or Rotate tries the lease again.
 	leasePoll = 100 * time.Millisecond
 )
@@ -36,6 +38,7 @@ func (m *Manager) exclusive(ctx context.Context, fn func() error) error {
 	if m.leases == nil {
 		return fn()
 	}
+	taken := time.Now()
 	ok, err := m.leases.TakeLease(ctx, m.leaseName(), m.holder, leaseTTL)
 	if err != nil {
 		return fmt.Errorf("token: take lease %s: %w", m.leaseName(), err)
@@ -43,6 +46,7 @@ func (m *Manager) exclusive(ctx context.Context, fn func() error) error {
 	if !ok {
 		return errLeaseHeld
 	}
+	m.leaseAt = taken
 	defer func() {
 		// A context of its own: a step cut short by its caller must still let the next writer in at once.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -86,6 +90,14 @@ func (m *Manager) stillHeld(ctx context.Context) error {
 	if m.leases == nil {
 		return nil
 	}
+	// A lease that ran out may have been taken, used and released by another process meanwhile; taking it again
+	// now would let this step write from what it read before that. So a step that stalled past the lease stops,
+	// measured on this process's monotonic clock, with a margin for the renewal's own round trip.
+	if time.Since(m.leaseAt) >= leaseTTL-leaseMargin {
+		return fmt.Errorf("token: lease %s ran out during a rotation step (it stalled for %v); the next step starts over",
+			m.leaseName(), time.Since(m.leaseAt).Round(time.Second))
+	}
+	renewed := time.Now()
 	ok, err := m.leases.TakeLease(ctx, m.leaseName(), m.holder, leaseTTL)
 	switch {
 	case err != nil:
@@ -93,5 +105,6 @@ func (m *Manager) stillHeld(ctx context.Context) error {
 	case !ok:
 		return fmt.Errorf("token: lease %s ran out during a rotation step and another process took it", m.leaseName())
 	}
+	m.leaseAt = renewed
 	return nil
 }

@@ -108,6 +108,7 @@ type Manager struct {
 	holder   string
 
 	writeMu sync.Mutex             // serialises Ensure, Tick and Rotate within this process
+	leaseAt time.Time              // when the lease was last taken or renewed, on this process's monotonic clock (under writeMu)
 	loadMu  sync.Mutex             // one cache refresh at a time
 	cache   atomic.Pointer[keySet] // parsed keys; Sign, Parse and JWKS read it without locking
 	// lastUnknown is the Elapsed reading of the last reload for a kid the cache did not hold (Parse), so that

@@ -53,6 +53,14 @@ func TestWrap(t *testing.T) {
 		{name: "closed conn", err: fmt.Errorf("x: %w", pgconn.ErrConnClosed), unavailable: true},
 		{name: "net error", err: &net.OpError{Op: "read", Err: errors.New("connection reset by peer")}, unavailable: true},
 		{name: "canceled by the caller", err: context.Canceled},
+		{name: "canceled while a connection timed out", err: fmt.Errorf("x: %w: %w", context.Canceled, &net.OpError{Op: "read", Err: errors.New("i/o timeout")})},
+		{name: "session ended (idle in transaction)", err: pg("25P03"), unavailable: true},
+		{name: "session ended (idle session)", err: pg("57P05"), unavailable: true},
+		{name: "read-only standby after a failover", err: pg("25006"), unavailable: true},
+		{name: "I/O error", err: pg("58030"), unavailable: true},
+		{name: "lock timeout", err: pg("55P03"), unavailable: true},
+		{name: "statement completion unknown (CockroachDB)", err: pg("40003"), unavailable: true},
+		{name: "invalid byte sequence", err: pg("22021")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

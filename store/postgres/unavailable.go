@@ -41,6 +41,8 @@ func lost(err error) string {
 	var ce *pgconn.ConnectError
 	var ne net.Error
 	switch {
+	case errors.Is(err, context.Canceled):
+		return "" // the request's caller went away: not the database's failure, nor a reason to report one
 	case errors.As(err, &ce):
 		return "cannot connect to the database"
 	case errors.As(err, &pe):
@@ -59,8 +61,9 @@ func lost(err error) string {
 // serverRefusal says why a server error (its SQLSTATE, PostgreSQL appendix A) means the database cannot serve
 // now: a connection exception (class 08), insufficient resources (class 53: too many connections, disk full, out
 // of memory), an operator intervention (57014 statement timeout or cancel, 57P01–57P03 shutdown or not yet
-// accepting connections), or a serialization failure or deadlock that persisted through every retry. "" for the
-// rest.
+// accepting connections, 57P04–57P05 and 25P03 a session ended), a read-only server (25006: a standby after a
+// failover), a system error (class 58), a lock timeout (55P03), a statement whose completion is unknown (40003,
+// CockroachDB), or a serialization failure or deadlock that persisted through every retry. "" for the rest.
 func serverRefusal(code string) string {
 	switch {
 	case strings.HasPrefix(code, "08"):
@@ -73,6 +76,16 @@ func serverRefusal(code string) string {
 		return "the database cancelled the statement (statement_timeout)"
 	case code == "57P01", code == "57P02", code == "57P03":
 		return "the database is shutting down or starting"
+	case code == "57P04", code == "57P05", code == "25P03":
+		return "the database ended the session"
+	case code == "25006":
+		return "the database is read-only (a standby, or a failover under way)"
+	case strings.HasPrefix(code, "58"):
+		return "the database had a system or I/O error"
+	case code == "55P03":
+		return "the database could not take a lock in time (lock_timeout)"
+	case code == "40003":
+		return "the database does not know whether the statement completed"
 	case code == "40001", code == "40P01":
 		return "the transaction kept conflicting with others"
 	}
