@@ -175,6 +175,14 @@ type Code struct {
 	DPoPJKT string `json:"dpop_jkt,omitempty"`
 }
 
+// The values of DeviceCode.Status. The store acts on two: Poll writes only pending codes, Consume redeems only
+// approved ones.
+const (
+	DevicePending  = "pending"
+	DeviceApproved = "approved"
+	DeviceDenied   = "denied"
+)
+
 // DeviceCode is an RFC 8628 device authorization. ID is the SHA-256 (hex) of the device code; UserCode is what
 // the core looks the user code up by (the digest of its normalised form), unique among live device codes.
 // ValidUntil is when the device code expires; ExpiresAt, when the record goes, is later, so that a device polling
@@ -185,7 +193,7 @@ type DeviceCode struct {
 	UserCode   string    `json:"user_code"`
 	ClientID   string    `json:"client_id"`
 	Scopes     []string  `json:"scopes"`
-	Status     string    `json:"status"` // pending, approved, denied
+	Status     string    `json:"status"` // DevicePending, DeviceApproved or DeviceDenied
 	UserID     string    `json:"user_id,omitempty"`
 	GrantID    string    `json:"grant_id,omitempty"`
 	AuthTime   time.Time `json:"auth_time,omitempty"` // when the approving user authenticated

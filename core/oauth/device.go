@@ -28,11 +28,11 @@ const (
 	userCodeTries = 8
 )
 
-// Device code statuses.
+// Device code statuses: the store's, which it acts on.
 const (
-	DevicePending  = "pending"
-	DeviceApproved = "approved"
-	DeviceDenied   = "denied"
+	DevicePending  = store.DevicePending
+	DeviceApproved = store.DeviceApproved
+	DeviceDenied   = store.DeviceDenied
 )
 
 // DeviceAuthorizationRequest is a request to the device authorization endpoint (RFC 8628 §3.1).

@@ -92,7 +92,7 @@ func (bd brokenDeviceCodes) Consume(ctx context.Context, host, id string, toks .
 		return d, err
 	case !d.UsedAt.IsZero():
 		return d, fmt.Errorf("device code %s: %w", id, store.ErrAlreadyUsed)
-	case d.Status != statusApproved:
+	case d.Status != store.DeviceApproved:
 		return d, fmt.Errorf("device code %s is %q: %w", id, d.Status, store.ErrConflict)
 	}
 	bd.between()
@@ -150,7 +150,7 @@ func TestBrokenStoreIsOtherwiseSound(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := b.DeviceCodes().Put(ctx, &store.DeviceCode{ID: "dc1", Host: host, UserCode: "ABCDEFGH", ClientID: "c1",
-		Status: statusApproved, GrantID: "g1", IssuedAt: now, ExpiresAt: now.Add(time.Minute)}); err != nil {
+		Status: store.DeviceApproved, GrantID: "g1", IssuedAt: now, ExpiresAt: now.Add(time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
 	consume := map[string]func() error{

@@ -9,12 +9,6 @@ import (
 	"github.com/assentry/assentry/store"
 )
 
-// The DeviceCode.Status values the store acts on: Consume accepts approved codes, Poll writes pending ones.
-const (
-	statusApproved = "approved"
-	statusPending  = "pending"
-)
-
 // deviceCodeStore implements store.DeviceCodeStore: a record plus a user code → device code index entry with
 // the record's TTL.
 type deviceCodeStore struct{ s *Store }
@@ -84,7 +78,7 @@ func (ds deviceCodeStore) Poll(ctx context.Context, host, id string, at time.Tim
 			return err
 		case !d.UsedAt.IsZero():
 			return fmt.Errorf("device code %s: %w", id, store.ErrAlreadyUsed)
-		case d.Status != statusPending:
+		case d.Status != store.DevicePending:
 			return nil
 		}
 		early = d.RecordPoll(at, jitter, slowDown)
@@ -105,7 +99,7 @@ func (ds deviceCodeStore) Consume(ctx context.Context, host, id string, toks ...
 			return err
 		case !d.UsedAt.IsZero():
 			return fmt.Errorf("device code %s: %w", id, store.ErrAlreadyUsed)
-		case d.Status != statusApproved:
+		case d.Status != store.DeviceApproved:
 			return fmt.Errorf("device code %s is %q, not approved: %w", id, d.Status, store.ErrConflict)
 		}
 		d.UsedAt = t.now

@@ -11,12 +11,6 @@ import (
 	"github.com/assentry/assentry/store"
 )
 
-// Device code states the store acts on.
-const (
-	statusApproved = "approved"
-	statusPending  = "pending"
-)
-
 // deviceCodeStore implements store.DeviceCodeStore. A unique index on (host, user_code) keeps user codes unique;
 // an expired holder of a user code is deleted in the transaction that claims it.
 type deviceCodeStore struct{ s *Store }
@@ -103,7 +97,7 @@ func (ds deviceCodeStore) Poll(ctx context.Context, host, id string, at time.Tim
 			return err
 		case !d.UsedAt.IsZero():
 			return fmt.Errorf("device code %s: %w", id, store.ErrAlreadyUsed)
-		case d.Status != statusPending:
+		case d.Status != store.DevicePending:
 			return nil
 		}
 		v := *d
@@ -139,7 +133,7 @@ func (ds deviceCodeStore) Consume(ctx context.Context, host, id string, toks ...
 			return err
 		case !d.UsedAt.IsZero():
 			return fmt.Errorf("device code %s: %w", id, store.ErrAlreadyUsed)
-		case d.Status != statusApproved:
+		case d.Status != store.DeviceApproved:
 			return fmt.Errorf("device code %s is %q, not approved: %w", id, d.Status, store.ErrConflict)
 		}
 		v := *d
