@@ -78,7 +78,9 @@ type grantRow struct {
 func TestAdminAPI(t *testing.T) {
 	e := newCLIEnv(t)
 	adminAddr := freeAddr(t)
-	e.appendConfig("admin_listen: " + adminAddr + "\ngrant_types: [authorization_code, refresh_token, password]\n")
+	auditPath := filepath.Join(e.dir, "audit.log")
+	e.appendConfig("admin_listen: " + adminAddr + "\ngrant_types: [authorization_code, refresh_token, password]\n" +
+		"audit: {file: " + auditPath + "}\n")
 	api := "http://" + adminAddr
 
 	// A token made with no server running (directly on the data directory), another over the admin socket.
@@ -237,6 +239,21 @@ func TestAdminAPI(t *testing.T) {
 	srv.stop()
 	if _, err := loopbackClient().Get(api + "/v1/openapi.json"); err == nil {
 		t.Fatal("the admin listener still answers after the server stopped")
+	}
+	// Refused authentications are audited like refused operations, with the address and, for a token of too
+	// small a scope, the token; the operation is the one asked for.
+	lines := readAuditFile(t, auditPath)
+	for _, want := range []map[string]string{
+		{"event": "admin.action", "op": "user.add", "outcome": "failed", "reason": "insufficient_scope",
+			"actor": "token:monitor", "ip": "127.0.0.1", "host": "default"},
+		{"event": "admin.action", "op": "user.list", "outcome": "failed", "reason": "bad_token", "ip": "127.0.0.1"},
+		{"event": "admin.action", "op": "user.list", "outcome": "failed", "reason": "no_token", "ip": "127.0.0.1"},
+		{"event": "admin.action", "op": "GET /v1/backup", "outcome": "failed", "reason": "bad_token"},
+		{"event": "admin.action", "op": "user.add", "outcome": "ok", "actor": "token:ops"},
+	} {
+		if !hasLine(lines, want) {
+			t.Errorf("no audit line with %v", want)
+		}
 	}
 	if out := e.ok("", "admin-token", "list"); !strings.Contains(out, "ops") || strings.Contains(out, "monitor") {
 		t.Fatalf("admin-token list after stopping:\n%s", out)

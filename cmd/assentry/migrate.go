@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/assentry/assentry/core/admin"
+	"github.com/assentry/assentry/core/config"
 	"github.com/spf13/cobra"
 )
 
@@ -32,8 +33,10 @@ func migrate(ctx context.Context, g *globals, out io.Writer) error {
 	} else if !errors.Is(err, admin.ErrNoServer) {
 		return err
 	}
-	if err := prepareDataDir(settings, false, "nothing to migrate"); err != nil {
-		return err
+	if settings.Store.Backend != config.StorePostgres { // a PostgreSQL store needs no local directory
+		if err := prepareDataDir(settings, false, "nothing to migrate"); err != nil {
+			return err
+		}
 	}
 	log, _ := newLogger("warn")
 	st, err := openStore(ctx, settings, log)

@@ -292,6 +292,15 @@ func (r *reloader) Do(ctx context.Context, req admin.Request) admin.Response {
 	}
 }
 
+// AuditRefused implements admin.Dispatcher on the current generation's audit log.
+func (r *reloader) AuditRefused(ctx context.Context, op, reason, ip string) {
+	gen := r.cur.Load()
+	if gen.gate.Enter() {
+		defer gen.gate.Leave()
+		gen.admin.AuditRefused(ctx, op, reason, ip)
+	}
+}
+
 // onSignals reloads on every SIGHUP until ctx ends; the outcome is logged by reload.
 func (r *reloader) onSignals(ctx context.Context) {
 	hup := make(chan os.Signal, 1)

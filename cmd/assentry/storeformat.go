@@ -31,9 +31,13 @@ func (g *globals) requireFormat(ctx context.Context, st store.Store, s *config.S
 		}
 		return err
 	}
+	backUp := "assentry backup FILE"
+	if s.Store.Backend == config.StorePostgres {
+		backUp = "pg_dump; `assentry backup` is for Badger"
+	}
 	return fmt.Errorf("the store in %s needs migrating from format %d to %d before this assentry can serve it:\n%s\n"+
-		"Back it up (assentry backup FILE), then run: %s\n(or set auto_migrate: true to migrate when the server starts)",
-		storeName(s), pending[0].From, m.CurrentFormat(), listSteps(pending), g.commandLine("migrate"))
+		"Back it up (%s), then run: %s\n(or set auto_migrate: true to migrate when the server starts)",
+		storeName(s), pending[0].From, m.CurrentFormat(), listSteps(pending), backUp, g.commandLine("migrate"))
 }
 
 // listSteps prints migration steps one per line, indented.

@@ -76,6 +76,8 @@ func grantRevokeUser(ctx context.Context, hs *HostServices, raw json.RawMessage)
 	if err != nil {
 		return nil, err
 	}
-	hs.chainsEnded(ctx, u.Username, u.ID, "grants_revoked")
+	if n > 0 { // nothing was revoked: no token.revoked event
+		hs.chainsEnded(ctx, u.Username, u.ID, "grants_revoked")
+	}
 	return GrantsRevoked{GrantsRevoked: n}, nil
 }

@@ -151,6 +151,13 @@ func (s *Services) Do(ctx context.Context, req Request) Response {
 	return resp
 }
 
+// AuditRefused implements Dispatcher: the refusal is audited on the default host's log, as server-wide
+// operations are.
+func (s *Services) AuditRefused(ctx context.Context, op, reason, ip string) {
+	s.emitterOf(s.Default).Emit(ctx, events.Event{Kind: events.AdminAction, Host: s.Default, Op: op,
+		Outcome: events.OutcomeFailed, Reason: reason, IP: ip})
+}
+
 // emitterOf is the Emitter of host, or of the default host for a host that does not exist (the refused request
 // is still audited).
 func (s *Services) emitterOf(host string) *events.Emitter {

@@ -82,6 +82,9 @@ type Dispatcher interface {
 	Do(ctx context.Context, req Request) Response
 	// StreamBackup writes a full backup of the store to w; ErrNoBackup when the server offers none.
 	StreamBackup(ctx context.Context, w io.Writer) error
+	// AuditRefused records a request refused before it reached Do (the admin API's authentication): an
+	// admin.action event with outcome "failed", the operation it asked for, and why.
+	AuditRefused(ctx context.Context, op, reason, ip string)
 }
 
 var _ Dispatcher = (*Services)(nil)

@@ -19,6 +19,14 @@ import (
 // to each of them, while a minute is as precise as anyone reading `admin-token list` needs.
 const touchEvery = time.Minute
 
+// Reasons of the admin.action events of refused authentications. Requests refused by the failure limiter are
+// not audited one by one (an attacker would fill the disk); the limiter's log line says it started.
+const (
+	refusedNoToken  = "no_token"
+	refusedBadToken = "bad_token" // unknown, expired or revoked
+	refusedScope    = "insufficient_scope"
+)
+
 // realm names the protection space in WWW-Authenticate (RFC 6750 §3).
 const realm = `Bearer realm="assentry-admin"`
 
@@ -36,10 +44,15 @@ func (a *API) authenticated(rt route, next http.Handler) http.Handler {
 			writeError(w, http.StatusTooManyRequests, "too_many_requests", "too many failed authentications from this address")
 			return
 		}
+		op := rt.Op
+		if op == "" {
+			op = rt.Method + " " + rt.Pattern
+		}
 		value, ok := bearer(r)
 		if !ok {
 			// RFC 6750 §3.1: a request without credentials gets the challenge and no error code.
 			a.failures.Spend(addr)
+			a.dispatch.AuditRefused(ctx, op, refusedNoToken, addr)
 			w.Header().Set("WWW-Authenticate", realm)
 			writeError(w, http.StatusUnauthorized, "invalid_token", "an admin token is required: Authorization: Bearer asa_...")
 			return
@@ -50,6 +63,7 @@ func (a *API) authenticated(rt route, next http.Handler) http.Handler {
 			if a.failures.Spend(addr) {
 				a.log.Warn("admin API: too many failed authentications", "addr", addr)
 			}
+			a.dispatch.AuditRefused(ctx, op, refusedBadToken, addr)
 			w.Header().Set("WWW-Authenticate", realm+`, error="invalid_token"`)
 			writeError(w, http.StatusUnauthorized, "invalid_token", "the admin token is unknown, expired or revoked")
 			return
@@ -59,6 +73,7 @@ func (a *API) authenticated(rt route, next http.Handler) http.Handler {
 			return
 		}
 		if rt.Scope == admin.ScopeWrite && tok.Scope != admin.ScopeWrite {
+			a.dispatch.AuditRefused(events.WithActor(ctx, "token:"+tok.Name), op, refusedScope, addr)
 			w.Header().Set("WWW-Authenticate", realm+`, error="insufficient_scope", scope="write"`)
 			writeError(w, http.StatusForbidden, "insufficient_scope", "this request needs a token with the write scope")
 			return

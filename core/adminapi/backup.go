@@ -1,7 +1,10 @@
 package adminapi
 
 import (
+	"errors"
 	"net/http"
+
+	"github.com/assentry/assentry/core/admin"
 )
 
 // serveBackup streams the backup as it is written. Once the first byte is out the status is sent, so a failure
@@ -20,6 +23,11 @@ func (a *API) serveBackup(w http.ResponseWriter, r *http.Request) {
 	}}
 	err := a.backup(r.Context(), sw)
 	switch {
+	case errors.Is(err, admin.ErrNoBackup) && !sw.started:
+		// The store has no backup stream of its own (PostgreSQL is backed up with pg_dump): the server's setup,
+		// not a failure, and not the client's mistake.
+		writeError(w, http.StatusServiceUnavailable, "unavailable", "backups are not available on this server: its "+
+			"store provides no backup stream (back a PostgreSQL store up with pg_dump)")
 	case err == nil && !sw.started:
 		sw.start()
 		w.WriteHeader(http.StatusOK)

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/assentry/assentry/core/admin"
 )
 
 func TestBackup(t *testing.T) {
@@ -14,6 +16,14 @@ func TestBackup(t *testing.T) {
 		e := newEnv(t, envOptions{})
 		a := e.expect(e.call(http.MethodGet, "/v1/backup", e.write, nil), http.StatusServiceUnavailable, "no backup")
 		if a.errorCode() != "unavailable" || !strings.Contains(string(a.body), "not available") {
+			t.Fatalf("body %s", a.body)
+		}
+	})
+	t.Run("a store without a backup stream", func(t *testing.T) {
+		// As the server wires it on PostgreSQL: the dispatcher's StreamBackup, whose store offers no stream.
+		e := newEnv(t, envOptions{backup: (&admin.Services{}).StreamBackup})
+		a := e.expect(e.call(http.MethodGet, "/v1/backup", e.write, nil), http.StatusServiceUnavailable, "no backup stream")
+		if a.errorCode() != "unavailable" || !strings.Contains(string(a.body), "pg_dump") {
 			t.Fatalf("body %s", a.body)
 		}
 	})
