@@ -52,7 +52,7 @@ func openStore(ctx context.Context, s *config.Settings, log *slog.Logger) (backe
 
 // openObservedStore is serve's openStore: for Badger it creates a missing data directory, and observes the
 // store's operations and commits (serve's metrics).
-func openObservedStore(ctx context.Context, s *config.Settings, log *slog.Logger, obs badgerstore.Observer) (backend, error) {
+func openObservedStore(ctx context.Context, s *config.Settings, log *slog.Logger, obs store.Observer) (backend, error) {
 	if s.Store.Backend == config.StorePostgres {
 		return openPostgres(ctx, s, log)
 	}
@@ -92,7 +92,7 @@ func backupOf(st backend) admin.BackupFunc {
 	return nil
 }
 
-func openBadger(ctx context.Context, s *config.Settings, log *slog.Logger, obs badgerstore.Observer) (*badgerstore.Store, error) {
+func openBadger(ctx context.Context, s *config.Settings, log *slog.Logger, obs store.Observer) (*badgerstore.Store, error) {
 	st, err := badgerstore.Open(ctx, badgerstore.Options{Dir: s.DataDir, Logger: log, Version: buildInfo().Version, Observer: obs,
 		MemTableSize: s.Store.MemTableSize, BlockCacheSize: s.Store.BlockCacheSize, IndexCacheSize: s.Store.IndexCacheSize})
 	if errors.Is(err, badgerstore.ErrLocked) {

@@ -9,7 +9,7 @@ import (
 	"github.com/assentry/assentry/core/httpapi"
 	"github.com/assentry/assentry/core/metrics"
 	"github.com/assentry/assentry/policy"
-	badgerstore "github.com/assentry/assentry/store/badger"
+	"github.com/assentry/assentry/store"
 )
 
 // The observer interfaces the other packages define, implemented here without their importing Prometheus.
@@ -17,7 +17,7 @@ var (
 	_ httpapi.Observer     = (*metrics.Metrics)(nil)
 	_ events.Sink          = (*metrics.Metrics)(nil)
 	_ policy.Observer      = (*metrics.Metrics)(nil)
-	_ badgerstore.Observer = (*metrics.Metrics)(nil)
+	_ store.Observer       = (*metrics.Metrics)(nil)
 	_ metrics.PolicyStatus = (*policy.Manager)(nil)
 )
 

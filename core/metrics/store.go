@@ -53,12 +53,12 @@ func newStoreMetrics(reg prometheus.Registerer) *storeMetrics {
 	return s
 }
 
-// StoreOp implements store/badger's Observer: one read or write and its latency.
+// StoreOp implements store.Observer: one read or write and its latency.
 func (m *Metrics) StoreOp(kind string, took time.Duration) {
 	m.store.op.WithLabelValues(kind).Observe(took.Seconds())
 }
 
-// StoreCommit implements store/badger's Observer: one commit, the writes it carried and its latency.
+// StoreCommit implements store.Observer: one commit, the writes it carried and its latency.
 func (m *Metrics) StoreCommit(writes int, took time.Duration) {
 	m.store.batch.Observe(float64(writes))
 	m.store.commit.Observe(took.Seconds())

@@ -2,7 +2,8 @@ package badger
 
 import (
 	"sync/atomic"
-	"time"
+
+	"github.com/assentry/assentry/store"
 )
 
 // Stats count what the store's writes cost and what it holds: Commits is the write transactions committed (each
@@ -41,19 +42,12 @@ func (s *Store) Stats() Stats {
 	return st
 }
 
-// Operation kinds an Observer is told of.
+// Operation kinds an Observer is told of (store.OpRead, store.OpWrite).
 const (
-	OpRead  = "read"  // one read transaction (a get, a list, a lookup)
-	OpWrite = "write" // one write, from its admission to its durable commit (the wait for its batch included)
+	OpRead  = store.OpRead
+	OpWrite = store.OpWrite
 )
 
-// Observer is told what the store's operations cost, as they happen, for latency and batch-size histograms
-// (Stats carries the totals and sizes). Its methods run on the request path and in the committer: they must be
-// fast, must not block and must be safe for concurrent use.
-type Observer interface {
-	// StoreOp reports one operation of kind OpRead or OpWrite and how long it took, failed ones included.
-	StoreOp(kind string, took time.Duration)
-	// StoreCommit reports one commit of a write transaction: the writes it carried (1 without group commit) and
-	// how long the commit took, its sync included.
-	StoreCommit(writes int, took time.Duration)
-}
+// Observer is told what the store's operations cost (store.Observer); Stats carries the totals and sizes. Its
+// StoreCommit runs in the committer, once per batch.
+type Observer = store.Observer
