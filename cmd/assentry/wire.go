@@ -42,7 +42,7 @@ var (
 // refused here; one of an older format opens, and the caller decides (requireFormat in storeformat.go).
 func openStore(ctx context.Context, s *config.Settings, log *slog.Logger) (backend, error) {
 	if s.Store.Backend == config.StorePostgres {
-		return openPostgres(ctx, s, log)
+		return openPostgres(ctx, s, log, nil)
 	}
 	if err := prepareDataDir(s, false, ""); err != nil {
 		return nil, err
@@ -50,11 +50,11 @@ func openStore(ctx context.Context, s *config.Settings, log *slog.Logger) (backe
 	return asBackend(openBadger(ctx, s, log, nil))
 }
 
-// openObservedStore is serve's openStore: for Badger it creates a missing data directory, and observes the
-// store's operations and commits (serve's metrics).
+// openObservedStore is serve's openStore: for Badger it creates a missing data directory; on either backend obs
+// is told of the store's operations and commits (serve's metrics).
 func openObservedStore(ctx context.Context, s *config.Settings, log *slog.Logger, obs store.Observer) (backend, error) {
 	if s.Store.Backend == config.StorePostgres {
-		return openPostgres(ctx, s, log)
+		return openPostgres(ctx, s, log, obs)
 	}
 	if err := prepareDataDir(s, true, ""); err != nil {
 		return nil, err
@@ -71,9 +71,9 @@ func storeName(s *config.Settings) string {
 }
 
 // openPostgres opens the PostgreSQL store at store.dsn. An empty database gets the current schema as it opens.
-func openPostgres(ctx context.Context, s *config.Settings, log *slog.Logger) (backend, error) {
+func openPostgres(ctx context.Context, s *config.Settings, log *slog.Logger, obs store.Observer) (backend, error) {
 	return asBackend(pgstore.Open(ctx, pgstore.Options{DSN: s.Store.DSN, MaxConns: int32(s.Store.MaxConns),
-		ConnectTimeout: s.Store.ConnectTimeout, Logger: log}))
+		ConnectTimeout: s.Store.ConnectTimeout, Logger: log, Observer: obs}))
 }
 
 // asBackend returns an opened store as a backend, and a nil interface (not a nil pointer in one) on error.

@@ -31,6 +31,9 @@ type Options struct {
 	// connect_timeout, or DefaultConnectTimeout when it sets none.
 	ConnectTimeout time.Duration
 
+	// Observer is told what each read and write took, for the metrics (observe.go); nil: nothing is observed.
+	Observer store.Observer
+
 	// dial replaces the dialer (tests count round trips and cut connections with it); nil: pgx's.
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// noIdlePing turns off pgx's ping of a connection idle for more than a second (tests count round trips).
@@ -45,7 +48,8 @@ type Store struct {
 	pool   *pgxpool.Pool
 	clock  store.Clock
 	log    *slog.Logger
-	where  string // the database, as FormatError names it
+	obs    store.Observer // nil: none
+	where  string         // the database, as FormatError names it
 	closed atomic.Bool
 }
 
@@ -86,7 +90,10 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	// A server configured with synchronous_commit off would acknowledge writes that a crash loses.
 	cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "on"
-	s := &Store{clock: o.Clock, log: o.Logger, where: "database " + cfg.ConnConfig.Database}
+	if o.Observer != nil {
+		cfg.ConnConfig.Tracer = readTracer{o.Observer}
+	}
+	s := &Store{clock: o.Clock, log: o.Logger, obs: o.Observer, where: "database " + cfg.ConnConfig.Database}
 	if s.clock == nil {
 		s.clock = time.Now
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -62,13 +63,15 @@ func (s *Store) write(ctx context.Context, fn func(t *txn) error) error {
 	if s.closed.Load() {
 		return store.ErrClosed
 	}
-	var err error
-	for range maxAttempts {
-		if err = s.attempt(ctx, fn); !retryable(err) || ctx.Err() != nil {
-			break
+	return s.observeWrite(func() error {
+		var err error
+		for range maxAttempts {
+			if err = s.attempt(ctx, fn); !retryable(err) || ctx.Err() != nil {
+				break
+			}
 		}
-	}
-	return wrap(err)
+		return wrap(err)
+	})
 }
 
 // attempt is one run of a transaction.
@@ -79,7 +82,11 @@ func (s *Store) attempt(ctx context.Context, fn func(t *txn) error) error {
 	}
 	defer c.Release() // a connection left broken or inside a transaction is destroyed, not reused
 	t := &txn{conn: c.Conn()}
+	start := time.Now()
 	err = fn(t)
+	if t.done {
+		s.committed(time.Since(start))
+	}
 	if t.open && !t.done && !t.conn.IsClosed() && t.conn.PgConn().TxStatus() != 'I' {
 		// One more round trip, on the paths that write nothing (a used code, a revoked grant) or failed.
 		if _, rerr := t.conn.Exec(ctx, "ROLLBACK"); rerr != nil && err == nil {
@@ -95,13 +102,19 @@ func (s *Store) batch(ctx context.Context, b *pgx.Batch) error {
 	if s.closed.Load() {
 		return store.ErrClosed
 	}
-	var err error
-	for range maxAttempts {
-		if err = s.pool.SendBatch(ctx, b).Close(); !retryable(err) || ctx.Err() != nil {
-			break
+	return s.observeWrite(func() error {
+		var err error
+		for range maxAttempts {
+			start := time.Now()
+			if err = s.pool.SendBatch(ctx, b).Close(); err == nil {
+				s.committed(time.Since(start))
+			}
+			if !retryable(err) || ctx.Err() != nil {
+				break
+			}
 		}
-	}
-	return wrap(err)
+		return wrap(err)
+	})
 }
 
 // retryable tells an error after which running the transaction again is safe and may succeed: the database

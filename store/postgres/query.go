@@ -35,7 +35,14 @@ func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
 	if s.closed.Load() {
 		return store.ErrClosed
 	}
-	return wrap(pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, fn))
+	return s.observeWrite(func() error {
+		start := time.Now()
+		err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, fn)
+		if err == nil {
+			s.committed(time.Since(start))
+		}
+		return wrap(err)
+	})
 }
 
 // live is the SQL condition of a row that has not expired at the parameter $n (the backend clock).
