@@ -37,7 +37,7 @@ func newConfigCheckCmd(g *globals) *cobra.Command {
 			if in.Settings != nil {
 				// With errors in the keys the files are still checked (as far as their keys could be read), so
 				// one round fixes everything.
-				sum = checkFiles(cmd.Context(), in.Settings, in.Sources)
+				sum = checkFiles(cmd.Context(), in.Settings, in.Sources, in.Err == nil)
 				problems = append(problems, sum.problems...)
 			}
 			if len(problems) > 0 {

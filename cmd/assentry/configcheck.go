@@ -27,10 +27,10 @@ type checkSummary struct {
 }
 
 // checkFiles checks what the configuration names outside itself, as serve would use it, and writes nothing: every
-// host's theme is loaded and rendered with sample data, every plugin loaded on the real engines (with no compilation
+// host's static clients are validated as serve would store them (when the keys are valid), every host's theme is loaded and rendered with sample data, every plugin loaded on the real engines (with no compilation
 // cache, which would be a write) and unloaded, every audit file's directory must exist and be writable (the file is
 // not created), and the data directory must exist as a writable directory or be creatable.
-func checkFiles(ctx context.Context, s *config.Settings, src *config.Sources) checkSummary {
+func checkFiles(ctx context.Context, s *config.Settings, src *config.Sources, keysOK bool) checkSummary {
 	var sum checkSummary
 	if err := checkDataDir(s.DataDir); err != nil {
 		sum.add("data_dir: %v", err)
@@ -51,6 +51,11 @@ func checkFiles(ctx context.Context, s *config.Settings, src *config.Sources) ch
 				sum.add("%s: %s: %v", at("theme"), h.Theme, err)
 			} else {
 				sum.themes++
+			}
+		}
+		if keysOK { // a client's keys in error are reported once, by the keys' own check
+			for _, err := range assembly.CheckClients(h) {
+				sum.add("%s: %v", at("clients"), err)
 			}
 		}
 		if engines != nil {

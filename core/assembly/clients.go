@@ -8,14 +8,24 @@ import (
 	"os"
 	"strings"
 
+	"github.com/assentry/assentry/core/config"
 	"github.com/assentry/assentry/core/oauth"
 )
 
-// configClients are the static clients of the host's configuration section. A client whose secret is in an
-// environment variable gets the digest of the variable's value now.
-func (s *Services) configClients() []oauth.ConfigClient {
+// configClients are the static clients of the host's configuration section.
+func (s *Services) configClients() []oauth.ConfigClient { return configClients(s.Settings) }
+
+// CheckClients validates the static clients of h as Prepare would store them, without a store, for `assentry
+// config check`: every client in error is reported, each naming its id.
+func CheckClients(h *config.HostSettings) []error {
+	return oauth.CheckConfigClients(h.GrantTypes, configClients(h))
+}
+
+// configClients are the static clients of h. A client whose secret is in an environment variable gets the digest
+// of the variable's value now.
+func configClients(h *config.HostSettings) []oauth.ConfigClient {
 	var declared []oauth.ConfigClient
-	for _, c := range s.Settings.Clients {
+	for _, c := range h.Clients {
 		digest := c.SecretSHA256
 		if c.SecretEnv != "" {
 			sum := sha256.Sum256([]byte(os.Getenv(c.SecretEnv)))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/assentry/assentry/store"
 )
@@ -93,6 +94,19 @@ func (c *Clients) RestoreConfig(ctx context.Context, declared []ConfigClient) ([
 		}
 	}
 	return created, nil
+}
+
+// CheckConfigClients validates declared as SyncConfig would store them on a host whose enabled grants are
+// hostGrants, without a store: one error per client in error, each naming the client.
+func CheckConfigClients(hostGrants []string, declared []ConfigClient) []error {
+	c := &Clients{grants: hostGrants, now: time.Now}
+	var errs []error
+	for _, d := range declared {
+		if _, err := c.fromConfig(d); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
 }
 
 // fromConfig is the stored form of a config-declared client, stamped now.
