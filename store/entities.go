@@ -116,6 +116,12 @@ type Grant struct {
 	// ExpiresAt is when the grant goes: at the latest expiry of any token of its chain or up to a day after it (a
 	// backend may round it up so that refreshes need not rewrite the grant); extended as tokens are issued.
 	ExpiresAt time.Time `json:"expires_at"`
+	// UsedAt is when tokens were last issued on the grant, as far as the grant records it: the store sets it to
+	// its clock whenever it writes the grant for an issuance (created with tokens, a code or device code redeemed,
+	// a rotation or Put that extends ExpiresAt). As the grant is rewritten only when its day-rounded expiry moves
+	// (GrantDay), a chain refreshed all day moves it once a day: it is exact to within a day and costs no write
+	// of its own. Zero until tokens are issued.
+	UsedAt    time.Time `json:"used_at,omitempty"`
 	Revoked   bool      `json:"revoked,omitempty"`
 	RevokedAt time.Time `json:"revoked_at,omitempty"`
 }

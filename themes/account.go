@@ -26,11 +26,16 @@ const (
 // and the remembered consent taken together.
 type Application struct {
 	Client *Client // the client; .Name may be empty (use _client.html)
-	// Origin is where the application lives: the host of its client_uri, else of its redirect URI ("" if neither).
+	// Origin is where the application lives, as the consent page shows it (Client.Origin): the host of its
+	// client_uri, else of its redirect URI ("" if neither); for a client identified by its metadata document, the
+	// host of its client_id URL.
 	Origin string
 	Scopes []Scope // what the user allowed, with their titles
+	// Resources are the resource indicators (RFC 8707) of its grants: the APIs it acts on. Empty: none named.
+	Resources []string
 	// FirstUsed is when the user first authorized it (the oldest grant or the remembered consent); LastUsed when
-	// they last did (the newest grant: the last sign-in to it, not the last refresh). Zero when unknown.
+	// it was last used: the last sign-in or token refresh, to within a day (the newest consent update, grant, or
+	// issuance of tokens that its grant records). Zero when unknown.
 	FirstUsed time.Time
 	LastUsed  time.Time
 }

@@ -34,8 +34,11 @@ type Page struct {
 	Device      bool   // consent: the user approves a device that asked with a user code (show the warning)
 	// RedirectHost is the host the authorization response goes to (login, consent): where the code is sent.
 	RedirectHost string
-	Approved     bool // device_done: the user approved the device (false: denied)
-	ShowLogos    bool // the operator enabled show_client_logos (the CSP then allows img-src https:)
+	// Resources are the resource indicators (RFC 8707) the request names (consent): the APIs the application
+	// will use the access for, each an absolute URI. Empty when it names none.
+	Resources []string
+	Approved  bool // device_done: the user approved the device (false: denied)
+	ShowLogos bool // the operator enabled show_client_logos (the CSP then allows img-src https:)
 
 	Account *Account // account: the user's applications and sessions (account.go)
 }
@@ -49,8 +52,9 @@ type Client struct {
 	TOSURI    string
 	PolicyURI string
 	// Origin is where the client is from, as far as the server knows: the host of its client_uri, or of its
-	// redirect URI when it has none, or the host of its client_id URL for a client identified by its metadata
-	// document. Show it next to the name, which anyone registering a client can choose.
+	// redirect URI when it has none, or, for a client identified by its metadata document, the host of its
+	// client_id URL and never its client_uri's. Show it next to the name, which anyone registering a client can
+	// choose.
 	Origin string
 	// Untrusted is a client the operator marked untrusted, one that registered itself, or one identified by a
 	// metadata document: show where the code goes.

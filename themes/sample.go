@@ -125,6 +125,16 @@ func consentStates() []State {
 			p.Notices = []string{"This application is not verified by Example.", "It was registered 2 hours ago."}
 		}),
 		page("device", "approving a device", func(p *Page) { base(p); p.Device = true }),
+		page("resources", "for named services (RFC 8707 resources)", func(p *Page) {
+			base(p)
+			p.Resources = sampleResources()
+		}),
+		page("metadata-document", "a client identified by its metadata document", func(p *Page) {
+			base(p)
+			p.Client = &Client{ID: "https://tools.example.net/oauth/client-metadata.json", Name: "MCP Tool",
+				Origin: "tools.example.net", Untrusted: true}
+			p.RedirectHost = "127.0.0.1"
+		}),
 		page("error", "after a problem", func(p *Page) {
 			base(p)
 			p.Error = &Error{Code: "invalid_request", Description: "The form expired. Please try again."}
@@ -232,6 +242,7 @@ func fullPage() *Page {
 		AccountURL:   "/account",
 		RequestID:    "sample-request-id",
 		RedirectHost: "app.example.com",
+		Resources:    sampleResources(),
 		Account:      sampleAccount(),
 	}
 }
@@ -243,6 +254,14 @@ func accountStates() []State {
 			p.User = sampleUser()
 			p.Account = sampleAccount()
 			p.Account.Done = ""
+		}),
+		page("resources", "an application for named services (RFC 8707 resources)", func(p *Page) {
+			required(p)
+			at := time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+			p.Account.Applications = []Application{{
+				Client: &Client{ID: "https://tools.example.net/oauth/client-metadata.json", Name: "MCP Tool"},
+				Origin: "tools.example.net", FirstUsed: at, LastUsed: at.Add(26 * time.Hour),
+				Scopes: []Scope{{Name: "calendar"}}, Resources: sampleResources()}}
 		}),
 		page("revoked", "after removing an application", func(p *Page) {
 			required(p)
@@ -274,7 +293,8 @@ func sampleAccount() *Account {
 		Applications: []Application{
 			{Client: &Client{ID: "client-1", Name: "Example App", URI: "https://app.example.com/"},
 				Origin: "app.example.com", FirstUsed: at, LastUsed: at.Add(72 * time.Hour),
-				Scopes: []Scope{{Name: "openid", Title: "Sign you in"}, {Name: "email", Title: "Email address"}}},
+				Scopes:    []Scope{{Name: "openid", Title: "Sign you in"}, {Name: "email", Title: "Email address"}},
+				Resources: []string{"https://api.example.com/"}},
 			{Client: &Client{ID: "client-2"}, Scopes: []Scope{{Name: "profile"}}},
 		},
 		Sessions: []ActiveSession{
@@ -283,6 +303,12 @@ func sampleAccount() *Account {
 		},
 		Done: "revoked", SignedOut: 1,
 	}
+}
+
+// sampleResources are resource indicators as a client names them: a short one and a long one that must wrap.
+func sampleResources() []string {
+	return []string{"https://api.example.com/",
+		"https://calendar.collaboration-suite.example.com/api/v2/organizations/example/calendars"}
 }
 
 const sampleCode = "ac_Sample-0123456789abcdefghijklmnopqrstuvwxyz"

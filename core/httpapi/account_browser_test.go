@@ -123,7 +123,7 @@ func TestBrowserAccountRevoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	apps := pageText(t, bctx, "#applications")
-	for _, want := range []string{"Relying Party", "rp.example.com", "Sign you in", "First used", "last signed in"} {
+	for _, want := range []string{"Relying Party", "rp.example.com", "Sign you in", "First used", "last used"} {
 		if !strings.Contains(apps, want) {
 			t.Errorf("the applications list lacks %q:\n%s", want, apps)
 		}

@@ -4,9 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"net/url"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/assentry/assentry/core/events"
@@ -18,9 +16,10 @@ import (
 // An application on the account page is one client taken together: every live grant of the user to it (each
 // authorization made one, and owns a chain of tokens) and the remembered consent. Its dates come from those
 // records alone, so using an application never writes anything for the page: FirstUsed is the oldest grant or
-// consent, LastUsed the newest grant or consent update, that is the last time the user authorized it. A refresh
-// is not counted: tokens are not indexed by grant, and a refresh rewrites its grant at most once a day (the store
-// rounds its expiry up), so the grant records no exact last refresh.
+// consent, LastUsed the newest of a consent update, a grant's creation and a grant's UsedAt, the last issuance
+// of tokens the grant records. The store rewrites a grant when a token outlives its day-rounded expiry
+// (store.GrantDay) and records the issuance then, so LastUsed is the last sign-in or token refresh to within a
+// day, at no write of its own.
 
 // family is what the user gave one client.
 type family struct {
@@ -85,18 +84,20 @@ func (s *Service) application(ctx context.Context, f *family) themes.Application
 	switch {
 	case err == nil:
 		app.Client = PageClient(client)
-		app.Origin = origin(client)
+		app.Origin = ClientOrigin(client, client.RedirectURIs...) // as the consent page shows it
 	case !errors.Is(err, oauth.ErrClientNotFound) && !errors.Is(err, store.ErrNotFound):
 		s.log.Warn("account page: looking up a client", "err", err, "client_id", f.clientID)
 	}
 	var scopes []string
 	var first, last time.Time
-	seen := func(created, updated time.Time) {
+	seen := func(created time.Time, used ...time.Time) {
 		if first.IsZero() || (!created.IsZero() && created.Before(first)) {
 			first = created
 		}
-		if updated.After(last) {
-			last = updated
+		for _, u := range append(used, created) {
+			if u.After(last) {
+				last = u
+			}
 		}
 	}
 	if c := f.consent; c != nil {
@@ -109,7 +110,12 @@ func (s *Service) application(ctx context.Context, f *family) themes.Application
 				scopes = append(scopes, sc)
 			}
 		}
-		seen(g.CreatedAt, g.CreatedAt)
+		for _, r := range g.Resources {
+			if !slices.Contains(app.Resources, r) {
+				app.Resources = append(app.Resources, r)
+			}
+		}
+		seen(g.CreatedAt, g.UsedAt)
 	}
 	app.FirstUsed, app.LastUsed = first, last
 	for _, name := range scopes {
@@ -117,19 +123,6 @@ func (s *Service) application(ctx context.Context, f *family) themes.Application
 		app.Scopes = append(app.Scopes, themes.Scope{Name: name, Title: info.Title, Description: info.Description})
 	}
 	return app
-}
-
-// origin is where a client lives, as the user can check it: the host of its client_uri, else of its first web
-// redirect URI; "" when it has neither (a native app's custom scheme says nothing about who runs it).
-func origin(c *store.Client) string {
-	candidates := append([]string{c.ClientURI}, c.RedirectURIs...)
-	for _, raw := range candidates {
-		u, err := url.Parse(raw)
-		if err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
-			return strings.ToLower(u.Host)
-		}
-	}
-	return ""
 }
 
 // AccountRevoke ends the user's authorization of one client: every grant of the user to it (each token chain is

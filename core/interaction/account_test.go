@@ -2,8 +2,10 @@ package interaction_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,8 +19,10 @@ import (
 	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/core/interaction"
 	"github.com/assentry/assentry/core/oauth"
+	"github.com/assentry/assentry/internal/testclock"
 	"github.com/assentry/assentry/store"
 	"github.com/assentry/assentry/store/badger/badgertest"
+	"github.com/assentry/assentry/store/postgres/pgtest"
 	"github.com/assentry/assentry/themes"
 )
 
@@ -46,17 +50,30 @@ func (r *recorder) of(kind events.Kind) []events.Event {
 	return out
 }
 
-// accountEnv is one host built as `assentry serve` builds it, with alice, a static client and a registered one.
+// accountEnv is one host built as `assentry serve` builds it, with alice, on a store of the backend under test
+// and a settable clock, at now until a test moves it.
 type accountEnv struct {
-	t    *testing.T
-	ctx  context.Context
-	s    *assembly.Services
-	ev   *recorder
-	user *store.User
-	now  time.Time
+	t     *testing.T
+	ctx   context.Context
+	s     *assembly.Services
+	ev    *recorder
+	user  *store.User
+	now   time.Time
+	clock *testclock.Clock
 }
 
-func newAccountEnv(t *testing.T) *accountEnv {
+// backend opens a store of one backend, on the given clock, closed when the test ends.
+type backend struct {
+	name string
+	open func(testing.TB, store.Clock) store.Store
+}
+
+// backends are the stores the account page's tests run on: the same test body over each.
+var backends = []backend{{"badger", badgertest.New}, {"postgres", pgtest.New}}
+
+func newAccountEnv(t *testing.T) *accountEnv { return newAccountEnvOn(t, backends[0]) }
+
+func newAccountEnvOn(t *testing.T, be backend) *accountEnv {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "assentry.yaml")
 	doc := "issuer: https://auth.example.net\nid_token_signing_alg: ES256\nargon2: {memory: 64, iterations: 1}\n" +
@@ -70,18 +87,25 @@ func newAccountEnv(t *testing.T) *accountEnv {
 	}
 	ev := &recorder{}
 	ctx := context.Background()
-	s, err := assembly.Build(ctx, &settings.Hosts[0], badgertest.New(t, nil), assembly.Options{
-		KeyAlgorithms: []string{"ES256"},
-		Events:        func(*config.HostSettings) (events.Sink, error) { return ev, nil }})
+	// Today at 10:00 UTC: a test that refreshes within the hour stays within the day the store rounds a grant's
+	// expiry to (store.GrantDay), whenever it runs.
+	now := time.Now().UTC().Truncate(24 * time.Hour).Add(10 * time.Hour)
+	clock := testclock.New(now)
+	s, err := assembly.Build(ctx, &settings.Hosts[0], be.open(t, clock.Now), assembly.Options{
+		KeyAlgorithms: []string{"ES256"}, Now: clock.Now,
+		Events: func(*config.HostSettings) (events.Sink, error) { return ev, nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close(ctx) })
+	if err := s.Prepare(ctx); err != nil { // the host's keys, as `assentry serve` stores them
+		t.Fatal(err)
+	}
 	u, err := s.Accounts.Add(ctx, account.NewUser{Username: "alice", Password: "correct horse battery"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &accountEnv{t: t, ctx: ctx, s: s, ev: ev, user: u, now: time.Now().UTC().Truncate(time.Second)}
+	return &accountEnv{t: t, ctx: ctx, s: s, ev: ev, user: u, now: now, clock: clock}
 }
 
 // login signs alice in from a new browser and returns it with its session cookie.
@@ -96,16 +120,29 @@ func (e *accountEnv) login(pw string) interaction.Browser {
 	return b
 }
 
-// grant stores an authorization of clientID to alice, made at, with an access and a refresh token.
-func (e *accountEnv) grant(id, clientID string, at time.Time, scopes ...string) []*store.Token {
+// tokenValue is the value of token kind of grant id as e.grant stores it (the store keeps its digest).
+func tokenValue(id string, kind store.TokenKind) string {
+	if kind == store.RefreshToken {
+		return oauth.PrefixRefreshToken + id
+	}
+	return oauth.PrefixAccessToken + id
+}
+
+// grant stores an authorization of clientID to alice, made at (the clock reads at while the store writes it),
+// with an access and a refresh token (values: tokenValue) that expire an hour after now, and resources.
+func (e *accountEnv) grant(id, clientID string, at time.Time, scopes []string, resources ...string) []*store.Token {
 	e.t.Helper()
 	g := &store.Grant{ID: id, Host: e.s.Settings.ID, UserID: e.user.ID, ClientID: clientID, Scopes: scopes,
-		AuthTime: at, CreatedAt: at, ExpiresAt: e.now.Add(time.Hour)}
+		Resources: resources, AuthTime: at, CreatedAt: at, ExpiresAt: e.now.Add(time.Hour)}
 	var toks []*store.Token
 	for _, k := range []store.TokenKind{store.AccessToken, store.RefreshToken} {
-		toks = append(toks, &store.Token{ID: id + "-" + string(k), Host: g.Host, Kind: k, GrantID: id,
-			ClientID: clientID, UserID: e.user.ID, Scopes: scopes, IssuedAt: at, ExpiresAt: e.now.Add(time.Hour)})
+		toks = append(toks, &store.Token{ID: oauth.Digest(tokenValue(id, k)), Host: g.Host, Kind: k, GrantID: id,
+			ClientID: clientID, UserID: e.user.ID, Scopes: scopes, Audience: resources, IssuedAt: at,
+			ExpiresAt: e.now.Add(time.Hour)})
 	}
+	was := e.clock.Now()
+	e.clock.Set(at)
+	defer e.clock.Set(was)
 	if err := e.s.OAuth.Grants.Create(e.ctx, g, toks...); err != nil {
 		e.t.Fatal(err)
 	}
@@ -157,9 +194,42 @@ func TestAccountSignInFirst(t *testing.T) {
 	}
 }
 
+// TestAccountApplicationsAndRevoke: the page lists each application once, with its origin, scopes and dates
+// from its grants and consent; removing one ends every grant of it and the consent, so its access token is
+// inactive at introspection and its refresh token refused, and leaves the others alone. On every backend.
 func TestAccountApplicationsAndRevoke(t *testing.T) {
-	e := newAccountEnv(t)
-	web, _, err := e.s.Clients.Create(e.ctx, oauth.ClientSpec{Name: "Web App", ClientURI: "https://web.example.com/",
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) { testAccountApplicationsAndRevoke(t, be) })
+	}
+}
+
+// introspect is RFC 7662 at the host's provider, as the client with secret.
+func (e *accountEnv) introspect(clientID, secret, value string) bool {
+	e.t.Helper()
+	out, oe := e.s.OAuth.Introspect(e.ctx, &oauth.IntrospectionRequest{Params: oauth.Params{"token": value},
+		Client: basic(clientID, secret)})
+	if oe != nil {
+		e.t.Fatalf("introspect: %v", oe)
+	}
+	return out.Active
+}
+
+// refresh redeems a refresh token at the host's provider, as the client with secret.
+func (e *accountEnv) refresh(clientID, secret, value string) (*oauth.TokenResponse, *oauth.Error) {
+	return e.s.OAuth.Token(e.ctx, &oauth.TokenRequest{
+		Params: oauth.Params{"grant_type": oauth.GrantRefreshToken, "refresh_token": value},
+		Client: basic(clientID, secret)})
+}
+
+// basic is client_secret_basic (RFC 6749 §2.3.1: each part form-urlencoded, then base64).
+func basic(clientID, secret string) oauth.ClientCredentials {
+	raw := url.QueryEscape(clientID) + ":" + url.QueryEscape(secret)
+	return oauth.ClientCredentials{Authorization: "Basic " + base64.StdEncoding.EncodeToString([]byte(raw))}
+}
+
+func testAccountApplicationsAndRevoke(t *testing.T, be backend) {
+	e := newAccountEnvOn(t, be)
+	web, secret, err := e.s.Clients.Create(e.ctx, oauth.ClientSpec{Name: "Web App", ClientURI: "https://web.example.com/",
 		RedirectURIs: []string{"https://login.web-cdn.example/cb"}})
 	if err != nil {
 		t.Fatal(err)
@@ -169,9 +239,9 @@ func TestAccountApplicationsAndRevoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	first, last := e.now.Add(-48*time.Hour), e.now.Add(-time.Hour)
-	webToks := e.grant("g-web-1", web.ID, first, "openid", "profile")
-	e.grant("g-web-2", web.ID, last, "openid", "email")
-	chatToks := e.grant("g-chat", reg.ClientID, e.now.Add(-30*time.Minute), "openid")
+	webToks := e.grant("g-web-1", web.ID, first, []string{"openid", "profile"})
+	e.grant("g-web-2", web.ID, last, []string{"openid", "email"}, "https://api.example.com/", "urn:example:files")
+	chatToks := e.grant("g-chat", reg.ClientID, e.now.Add(-30*time.Minute), []string{"openid"})
 	consent := &store.Consent{Host: e.s.Settings.ID, UserID: e.user.ID, ClientID: web.ID, Scopes: []string{"openid", "profile"},
 		CreatedAt: first, UpdatedAt: first}
 	if err := e.s.OAuth.Consents.Put(e.ctx, consent); err != nil {
@@ -196,13 +266,39 @@ func TestAccountApplicationsAndRevoke(t *testing.T) {
 		!a.LastUsed.Equal(last) || !slices.Equal(names, []string{"openid", "profile", "email"}) {
 		t.Errorf("static client: %+v (first %v, last %v), scopes %v", a, a.FirstUsed, a.LastUsed, names)
 	}
+	if want := []string{"https://api.example.com/", "urn:example:files"}; !slices.Equal(a.Resources, want) {
+		t.Errorf("static client: resources %q, want %q (those of its grants)", a.Resources, want)
+	}
+	if r := apps[0].Resources; len(r) != 0 {
+		t.Errorf("registered client: resources %q, want none", r)
+	}
 	if a.Scopes[0].Title == "" {
 		t.Error("scopes carry no title from the catalogue")
 	}
 
+	// Before the removal the tokens work (else the checks after it would prove nothing): the access token is
+	// active, and the refresh token is redeemed for new ones.
+	access := tokenValue("g-web-1", store.AccessToken)
+	if !e.introspect(web.ID, secret, access) {
+		t.Fatal("the access token is inactive before the removal")
+	}
+	fresh, oe := e.refresh(web.ID, secret, tokenValue("g-web-1", store.RefreshToken))
+	if oe != nil || fresh.RefreshToken == "" || !e.introspect(web.ID, secret, fresh.AccessToken) {
+		t.Fatalf("refresh before the removal: %+v %v", fresh, oe)
+	}
+	refresh := fresh.RefreshToken
+
 	st, err := e.s.Flow.AccountRevoke(e.ctx, web.ID, b)
 	if err != nil || st.Location != "/account?done=revoked" {
 		t.Fatalf("revoke: %+v %v", st, err)
+	}
+	for _, v := range []string{access, fresh.AccessToken} {
+		if e.introspect(web.ID, secret, v) {
+			t.Error("introspection: an access token of the removed application is active")
+		}
+	}
+	if res, oe := e.refresh(web.ID, secret, refresh); oe == nil || oe.Code != oauth.CodeInvalidGrant {
+		t.Errorf("refresh after the removal: %+v %v, want invalid_grant", res, oe)
 	}
 	for _, tok := range webToks {
 		if _, err := e.s.OAuth.Tokens.Get(e.ctx, e.s.Settings.ID, tok.ID); !errors.Is(err, store.ErrRevoked) {
@@ -270,7 +366,7 @@ func TestAccountPassword(t *testing.T) {
 	e := newAccountEnv(t)
 	here := e.login("correct horse battery")
 	other := e.login("correct horse battery")
-	toks := e.grant("g1", "some-client", e.now, "openid")
+	toks := e.grant("g1", "some-client", e.now, []string{"openid"})
 	tests := []struct {
 		name   string
 		form   interaction.PasswordForm
@@ -313,5 +409,51 @@ func TestAccountPassword(t *testing.T) {
 	}
 	if ev := e.ev.of(events.TokenRevoked); len(ev) != 1 || ev[0].Reason != "password_changed" {
 		t.Errorf("events: %+v", ev)
+	}
+}
+
+// TestAccountLastUsedRefresh: an application used through refresh tokens shows when it was last used, from the
+// grant's record of its last issuance (Grant.UsedAt), to within a day: a refresh that extends the grant moves
+// LastUsed, one within the same day need not (the grant is not rewritten for it). On every backend.
+func TestAccountLastUsedRefresh(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			e := newAccountEnvOn(t, be)
+			web, secret, err := e.s.Clients.Create(e.ctx, oauth.ClientSpec{Name: "Web App",
+				ClientURI: "https://web.example.com/", RedirectURIs: []string{"https://web.example.com/cb"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			signedIn := e.now.Add(-10 * 24 * time.Hour)
+			e.grant("g1", web.ID, signedIn, []string{"openid", "offline_access"})
+			b := e.login("correct horse battery")
+			lastUsed := func() time.Time {
+				t.Helper()
+				apps := e.page(b, interaction.AccountQuery{}).Account.Applications
+				if len(apps) != 1 {
+					t.Fatalf("applications: %+v", apps)
+				}
+				return apps[0].LastUsed
+			}
+			if got := lastUsed(); !got.Equal(signedIn) {
+				t.Fatalf("before any refresh: LastUsed %v, want the sign-in %v", got, signedIn)
+			}
+
+			res, oe := e.refresh(web.ID, secret, tokenValue("g1", store.RefreshToken))
+			if oe != nil {
+				t.Fatalf("refresh: %v", oe)
+			}
+			if got := lastUsed(); !got.Equal(e.now) {
+				t.Errorf("after a refresh ten days later: LastUsed %v, want the refresh %v", got, e.now)
+			}
+
+			e.clock.Advance(time.Hour)
+			if _, oe := e.refresh(web.ID, secret, res.RefreshToken); oe != nil {
+				t.Fatalf("second refresh: %v", oe)
+			}
+			if got := lastUsed(); !got.Equal(e.now) {
+				t.Errorf("after a refresh within the day: LastUsed %v, want %v still (no write for the page)", got, e.now)
+			}
+		})
 	}
 }

@@ -100,7 +100,7 @@ func (s *Service) failure(err error, authenticated bool) (*Step, error) {
 		if se.Err.ServerFailure() {
 			return nil, se.Err // the HTTP layer logs it and shows a generic page with its status
 		}
-		return errorPage(se.Err.Status, se.Err.Code, se.Err.Description, nil), nil
+		return errorPage(se.Err.Status, se.Err.Code, se.Err.Description, homeLink(se.Client)), nil
 	case errors.Is(err, oauth.ErrUnknownInteraction):
 		return unknownInteraction(), nil
 	case errors.Is(err, oauth.ErrUnknownUserCode):
@@ -153,21 +153,30 @@ func originPort(u *url.URL) string {
 	return ""
 }
 
-// returnLink points back to the client's site: its client_uri, else the origin of its redirect URI.
+// returnLink points back to the client's site: ClientHome, else the origin of its (verified) redirect URI.
 func returnLink(client *store.Client, redirect string) *themes.Link {
-	target := client.ClientURI
-	if target == "" {
-		u, err := url.Parse(redirect)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return nil
-		}
-		target = u.Scheme + "://" + u.Host + "/"
+	if l := homeLink(client); l != nil {
+		return l
 	}
-	u, err := url.Parse(target)
-	if err != nil {
+	u, err := url.Parse(redirect)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil
 	}
-	return &themes.Link{URL: target, Text: "Return to " + u.Host}
+	return &themes.Link{URL: u.Scheme + "://" + u.Host + "/", Text: "Return to " + u.Host}
+}
+
+// homeLink is the link to the client's site when the server can vouch for it (ClientHome); nil otherwise, and
+// for no client, so the error page offers this site's start page instead. It is the way back when the request's
+// redirect URI is not the client's: that URI is never linked (RFC 6749 §4.1.2.1, RFC 9700 §4.11.2).
+func homeLink(client *store.Client) *themes.Link {
+	if client == nil {
+		return nil
+	}
+	home := ClientHome(client)
+	if home == "" {
+		return nil
+	}
+	return &themes.Link{URL: home, Text: "Return to " + webHost(home)}
 }
 
 // redirectHost is the host of an http(s) redirect URI, where the authorization response goes; "" for the
@@ -178,29 +187,4 @@ func redirectHost(redirect string) string {
 		return ""
 	}
 	return u.Host
-}
-
-// PageClient is what a page shows of a client.
-func PageClient(c *store.Client) *themes.Client {
-	if c == nil {
-		return nil
-	}
-	pc := &themes.Client{ID: c.ID, Name: c.Name, URI: c.ClientURI, LogoURI: c.LogoURI, TOSURI: c.TOSURI,
-		PolicyURI: c.PolicyURI, Untrusted: c.Untrusted}
-	if u, err := url.Parse(c.ClientURI); err == nil && u.Host != "" {
-		pc.Origin = u.Host
-	}
-	if c.MetadataDocument {
-		// A metadata document client is whoever serves its client_id URL: that host is what the server verified
-		// (it fetched the document there), so it is the origin shown, and the client_uri is linked only when it is
-		// on that host (draft-ietf-oauth-client-id-metadata-document-02 §8: show the client_id's host to the user).
-		pc.Origin, pc.URI = "", ""
-		if u, err := url.Parse(c.ID); err == nil {
-			pc.Origin = u.Host
-			if cu, err := url.Parse(c.ClientURI); err == nil && cu.Host == u.Host {
-				pc.URI = c.ClientURI
-			}
-		}
-	}
-	return pc
 }

@@ -63,10 +63,10 @@ func (s *Service) Consent(ctx context.Context, f ConsentForm, b Browser) (*Step,
 func (s *Service) consentStep(ix *store.Interaction, step *oauth.Step) *Step {
 	p := &themes.Page{Client: PageClient(step.Client),
 		User: &themes.User{Username: step.User.Username, Name: step.User.Name}, Interaction: ix.ID,
-		Action: "/consent", Device: step.Device, RedirectHost: redirectHost(ix.RedirectURI)}
-	if p.Client.Origin == "" {
-		p.Client.Origin = p.RedirectHost // no client_uri: where the code goes is where the client is
-	}
+		Action: "/consent", Device: step.Device, RedirectHost: redirectHost(ix.RedirectURI),
+		Resources: ix.Resources}
+	// Without a client_uri, where the code goes is where the client is (ClientOrigin).
+	p.Client.Origin = ClientOrigin(step.Client, ix.RedirectURI)
 	template := "consent"
 	var descriptions map[string]string
 	if pg := step.Page; pg != nil {

@@ -45,7 +45,12 @@ type AuthorizeRequest struct {
 // ShowError is an authorization error found before the client and redirect URI were verified: it is shown
 // to the user, never redirected, so the endpoint cannot be used as an open redirector (RFC 6749 §4.1.2.1,
 // RFC 9700 §4.11).
-type ShowError struct{ Err *Error }
+type ShowError struct {
+	Err *Error
+	// Client is the client when it is known but the redirect URI is not one of its own: the page may link the
+	// client's site, never that redirect URI. Nil otherwise.
+	Client *store.Client
+}
 
 func (e *ShowError) Error() string { return e.Err.Error() }
 
@@ -106,10 +111,11 @@ func (p *Provider) validateAuthorize(ctx context.Context, params Params, pushed 
 	}
 	redirect, ok := MatchRedirectURI(client.RedirectURIs, params["redirect_uri"])
 	if !ok {
+		desc := "The redirect_uri is not registered for this application."
 		if params["redirect_uri"] == "" {
-			return nil, show("The request has no redirect_uri, and the application has several registered.")
+			desc = "The request has no redirect_uri, and the application has several registered."
 		}
-		return nil, show("The redirect_uri is not registered for this application.")
+		return nil, &ShowError{Err: InvalidRequest(desc), Client: client}
 	}
 	r := &AuthorizeRequest{Client: client, RedirectURI: redirect, RedirectURIGiven: params["redirect_uri"] != "",
 		State: params["state"], Nonce: params["nonce"], LoginHint: params["login_hint"], MaxAge: -1,

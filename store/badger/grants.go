@@ -25,6 +25,9 @@ func (gs grantStore) Create(ctx context.Context, g *store.Grant, toks ...*store.
 			return orConflict(err, grantTable.conflict(g.ID))
 		}
 		v := *g
+		if len(toks) > 0 {
+			v.UsedAt = t.now // issued at once: the grant's first use
+		}
 		if err := putGrant(t, &v); err != nil {
 			return err
 		}

@@ -120,7 +120,8 @@ func usableToken(t *txn, host, id string) (*store.Token, *store.Grant, error) {
 
 // putTokens writes tokens of grant g and, when one outlives g, extends g's expiry to the latest of theirs
 // rounded up by store.GrantExpiry (a token that never expires makes the grant never expire), rewriting the grant and its
-// index entries with the new TTL.
+// index entries with the new TTL. That rewrite records the issuance in g.UsedAt: the grant's last use, to within
+// the day of rounding, at no write of its own.
 func putTokens(t *txn, g *store.Grant, toks []*store.Token) error {
 	exp, extended := g.ExpiresAt, false
 	for _, k := range toks {
@@ -138,7 +139,7 @@ func putTokens(t *txn, g *store.Grant, toks []*store.Token) error {
 	if !extended {
 		return nil
 	}
-	g.ExpiresAt = store.GrantExpiry(exp)
+	g.ExpiresAt, g.UsedAt = store.GrantExpiry(exp), t.now
 	return putGrant(t, g)
 }
 

@@ -94,7 +94,7 @@ func (cs codeStore) Consume(ctx context.Context, host, id string, toks ...*store
 		}
 		var w pgx.Batch
 		w.Queue(`UPDATE codes SET used = true, data = $3 WHERE host = $1 AND id = $2`, host, id, ub)
-		if err := commitWithTokens(ctx, t, &w, host, c.GrantID, gb, toks); err != nil {
+		if err := commitWithTokens(ctx, t, &w, host, c.GrantID, gb, toks, now); err != nil {
 			return err
 		}
 		out = &used

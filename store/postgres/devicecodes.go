@@ -142,7 +142,7 @@ func (ds deviceCodeStore) Consume(ctx context.Context, host, id string, toks ...
 		if err := queueDeviceCode(&w, &v); err != nil {
 			return err
 		}
-		if err := commitWithTokens(ctx, t, &w, host, d.GrantID, gb, toks); err != nil {
+		if err := commitWithTokens(ctx, t, &w, host, d.GrantID, gb, toks, now); err != nil {
 			return err
 		}
 		out = &v

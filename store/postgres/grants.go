@@ -26,6 +26,9 @@ func (gs grantStore) Create(ctx context.Context, g *store.Grant, toks ...*store.
 	v := *g
 	v.ExpiresAt = extendFor(g, toks)
 	now := gs.s.now()
+	if len(toks) > 0 {
+		v.UsedAt = now // issued at once: the grant's first use
+	}
 	return gs.s.write(ctx, func(t *txn) error {
 		var w pgx.Batch
 		if err := queueGrant(&w, &v, now); err != nil {

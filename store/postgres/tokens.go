@@ -43,7 +43,7 @@ func (ts tokenStore) Put(ctx context.Context, toks ...*store.Token) error {
 			return err
 		}
 		var w pgx.Batch
-		if err := queueTokens(&w, g, toks); err != nil {
+		if err := queueTokens(&w, g, toks, now); err != nil {
 			return err
 		}
 		return t.send(ctx, &w, true)
@@ -97,7 +97,7 @@ func (ts tokenStore) Rotate(ctx context.Context, host, id string, next ...*store
 		if err := queueToken(&w, &used); err != nil {
 			return err
 		}
-		if err := commitWithTokens(ctx, t, &w, host, k.GrantID, lb, next); err != nil {
+		if err := commitWithTokens(ctx, t, &w, host, k.GrantID, lb, next, now); err != nil {
 			return err
 		}
 		old = &used
@@ -197,14 +197,15 @@ func tokenGrant(host, grantID string, gb []byte, toks []*store.Token) (*store.Gr
 // commitWithTokens is the second round trip of a redemption or rotation: after the writes already in w (the
 // one-time artifact marked used), it queues toks, of grant grantID whose locked row was read into gb (nil: gone),
 // with the grant's expiry extended as they need (queueTokens), and sends w with the COMMIT. A grant that is
-// gone or revoked fails it, and nothing is written.
-func commitWithTokens(ctx context.Context, t *txn, w *pgx.Batch, host, grantID string, gb []byte, toks []*store.Token) error {
+// gone or revoked fails it, and nothing is written. now is the store's clock, the issuance time.
+func commitWithTokens(ctx context.Context, t *txn, w *pgx.Batch, host, grantID string, gb []byte, toks []*store.Token,
+	now time.Time) error {
 	if len(toks) > 0 {
 		g, err := tokenGrant(host, grantID, gb, toks)
 		if err != nil {
 			return err
 		}
-		if err := queueTokens(w, g, toks); err != nil {
+		if err := queueTokens(w, g, toks, now); err != nil {
 			return err
 		}
 	}
@@ -213,8 +214,9 @@ func commitWithTokens(ctx context.Context, t *txn, w *pgx.Batch, host, grantID s
 
 // queueTokens queues the writes of tokens of grant g and, when one outlives g, of g's expiry extended to the
 // latest of theirs rounded up to a day (store.GrantExpiry; a token that never expires makes the grant never
-// expire), as the Badger backend does: a chain refreshed all day rewrites its grant row once a day.
-func queueTokens(b *pgx.Batch, g *store.Grant, toks []*store.Token) error {
+// expire), as the Badger backend does: a chain refreshed all day rewrites its grant row once a day. That rewrite
+// records the issuance, at now, in g.UsedAt: the grant's last use to within a day, at no write of its own.
+func queueTokens(b *pgx.Batch, g *store.Grant, toks []*store.Token, now time.Time) error {
 	for _, k := range toks {
 		if err := queueToken(b, k); err != nil {
 			return err
@@ -224,7 +226,7 @@ func queueTokens(b *pgx.Batch, g *store.Grant, toks []*store.Token) error {
 	if exp.Equal(g.ExpiresAt) {
 		return nil
 	}
-	g.ExpiresAt = exp
+	g.ExpiresAt, g.UsedAt = exp, now
 	gb, err := enc(g)
 	if err != nil {
 		return err

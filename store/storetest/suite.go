@@ -28,6 +28,7 @@ func Run(t *testing.T, open Opener) {
 		{"Clients", testClients},
 		{"Consents", testConsents},
 		{"Grants", testGrants},
+		{"GrantUse", testGrantUse},
 		{"Tokens", testTokens},
 		{"Codes", testCodes},
 		{"DeviceCodes", testDeviceCodes},

@@ -86,6 +86,13 @@ func Transfer(t *testing.T, from, to Opener) {
 	checkTransfer(t, src, dst, hostA)
 	src.checkWorld(hostB)
 	dst.checkWorld(hostB)
+	// The grants' last use (Grant.UsedAt, the account page's "last used") comes along: checkTransfer compares the
+	// grants whole, and this makes sure there was a use to compare.
+	if g, err := dst.s.Grants().Get(dst.ctx, hostA, "g2"); err != nil {
+		t.Errorf("imported grant g2: %v", err)
+	} else if g.UsedAt.IsZero() {
+		t.Errorf("imported grant g2 has no UsedAt; want the last use of its rotation")
+	}
 	dst.checkUsable(hostA)
 
 	// Import never merges: neither into the store it was imported into, nor into the one it came from.
