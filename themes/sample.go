@@ -274,8 +274,10 @@ func sampleAccount() *Account {
 		Applications: []Application{
 			{Client: &Client{ID: "client-1", Name: "Example App", URI: "https://app.example.com/"},
 				Origin: "app.example.com", FirstUsed: at, LastUsed: at.Add(72 * time.Hour),
-				Scopes: []Scope{{Name: "openid", Title: "Sign you in"}, {Name: "email", Title: "Email address"}}},
-			{Client: &Client{ID: "client-2"}, Scopes: []Scope{{Name: "profile"}}},
+				Scopes: []Scope{{Name: "openid", Title: "Sign you in", Key: "scope.openid"},
+					{Name: "email", Title: "Email address", Key: "scope.email"}}},
+			{Client: &Client{ID: "client-2"}, Scopes: []Scope{{Name: "profile", Key: "scope.profile"},
+				{Name: "calendar", Title: "Calendar"}}},
 		},
 		Sessions: []ActiveSession{
 			{SignedInAt: at, ExpiresAt: at.Add(30 * 24 * time.Hour)},
