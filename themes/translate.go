@@ -6,12 +6,14 @@ import (
 )
 
 // translate returns a copy of p for rendering in locale: .Locale set to it, and the server's messages filled in
-// from the catalog (the error, the consent page's scopes and the account page's applications' scopes). The
+// from the catalog (the error, the consent page's scopes and the account page's applications' scopes), and .Logo
+// made the hashed URL of its static file. The
 // server names its messages by key (Error.Key, Scope.Key) instead of writing English, so a
 // theme can reword and translate them (protocol error_description values, sent to clients, stay English).
 func (t *Theme) translate(locale string, p *Page) (*Page, error) {
 	q := *p
 	q.Locale = locale
+	q.Logo = t.hashedPath(p.Logo)
 	if p.Error != nil {
 		e, err := t.translateError(locale, *p.Error)
 		if err != nil {
