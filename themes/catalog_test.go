@@ -137,7 +137,7 @@ func TestGermanPages(t *testing.T) {
 	}{
 		{PageLogin, []string{"<h1>Anmelden</h1>", "um mit Example App fortzufahren", "Benutzername oder Passwort ist nicht korrekt.",
 			`data-show="Passwort anzeigen"`, `<a href="https://example.com/terms" id="footer-terms">Nutzungsbedingungen</a>`,
-			`id="footer-privacy">Datenschutz</a>`, `id="footer-help">Hilfe</a>`, `<img class="site-logo" src="/static/favicon.svg"`}},
+			`id="footer-privacy">Datenschutz</a>`, `id="footer-help">Hilfe</a>`, `<img class="site-logo" src="/static/favicon.`}},
 		{PageConsent, []string{"Example App zulassen", "Sie anmelden", "(immer enthalten)", "Ihre E-Mail-Adresse",
 			"A scope the operator described.", `Sie können dies jederzeit auf <a href="/account">Ihrer Kontoseite</a> widerrufen.`,
 			"Wenn Sie zustimmen, werden Sie zu app.example.com weitergeleitet."}},

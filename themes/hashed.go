@@ -40,6 +40,21 @@ func (t *Theme) StaticURL(name string) (string, error) {
 	return t.static.url(name)
 }
 
+// hashedPath returns the hashed URL of a URL path under /static/ that names a file of the theme
+// ("/static/img/logo.svg" → "/static/img/logo.3f9a1c2e0b4d.svg"), so the operator's logo (branding.logo, which
+// the configuration gives as a plain path) is cached as immutable like the files templates link with {{static}}.
+// Any other string is returned as is: a file the theme lacks answers 404 by either name.
+func (t *Theme) hashedPath(p string) string {
+	name, ok := strings.CutPrefix(p, StaticPrefix)
+	if !ok {
+		return p
+	}
+	if u, err := t.static.url(name); err == nil {
+		return u
+	}
+	return p
+}
+
 func (s *staticFS) url(name string) (string, error) {
 	name = strings.TrimPrefix(name, "/")
 	h, ok := s.hashes[name]

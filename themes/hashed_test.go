@@ -60,3 +60,28 @@ func TestStaticFunc(t *testing.T) {
 		t.Fatalf("Load: %v", err)
 	}
 }
+
+// TestLogoHashed: the operator's logo, a plain path under /static/ in the page data, is rendered by its hashed URL
+// (cached as immutable); a path the theme has no file for, or one outside /static/, is kept.
+func TestLogoHashed(t *testing.T) {
+	th := mustLoad(t, writeTheme(t, map[string]string{"static/img/logo.svg": "<svg/>"}))
+	hashed, err := th.StaticURL("img/logo.svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ name, logo, want string }{
+		{name: "a file of the theme", logo: "/static/img/logo.svg", want: `src="` + hashed + `"`},
+		{name: "no such file", logo: "/static/img/nope.svg", want: `src="/static/img/nope.svg"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := basePage()
+			p.Logo, p.Error = tt.logo, &Error{Code: "access_denied", Key: MsgBadCredentials}
+			if got := render(t, th, PageError, p); !strings.Contains(got, tt.want) {
+				t.Fatalf("page lacks %s:\n%s", tt.want, got)
+			}
+			if p.Logo != tt.logo {
+				t.Fatalf("Render modified the page: %q", p.Logo)
+			}
+		})
+	}
+}

@@ -9,7 +9,7 @@ type Page struct {
 	Title    string // the page title (the template may ignore it)
 
 	// The operator's branding and links (config branding, terms_url, policy_url), each "" when not configured.
-	Logo       string // the site's logo: a URL path under /static/
+	Logo       string // the site's logo: a URL path under /static/, made its hashed URL when rendered
 	TermsURL   string // the operator's terms of service
 	PolicyURL  string // the operator's privacy policy
 	SupportURL string // where users get help

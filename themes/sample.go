@@ -293,9 +293,11 @@ func sampleAccount() *Account {
 		Applications: []Application{
 			{Client: &Client{ID: "client-1", Name: "Example App", URI: "https://app.example.com/"},
 				Origin: "app.example.com", FirstUsed: at, LastUsed: at.Add(72 * time.Hour),
-				Scopes:    []Scope{{Name: "openid", Title: "Sign you in"}, {Name: "email", Title: "Email address"}},
+				Scopes: []Scope{{Name: "openid", Title: "Sign you in", Key: "scope.openid"},
+					{Name: "email", Title: "Email address", Key: "scope.email"}},
 				Resources: []string{"https://api.example.com/"}},
-			{Client: &Client{ID: "client-2"}, Scopes: []Scope{{Name: "profile"}}},
+			{Client: &Client{ID: "client-2"}, Scopes: []Scope{{Name: "profile", Key: "scope.profile"},
+				{Name: "calendar", Title: "Calendar"}}},
 		},
 		Sessions: []ActiveSession{
 			{SignedInAt: at, ExpiresAt: at.Add(30 * 24 * time.Hour)},

@@ -6,11 +6,14 @@ import (
 )
 
 // translate returns a copy of p for rendering in locale: .Locale set to it, and the server's messages filled in
-// from the catalog. The server names its messages by key (Error.Key, Scope.Key) instead of writing English, so a
+// from the catalog (the error, the consent page's scopes and the account page's applications' scopes), and .Logo
+// made the hashed URL of its static file. The
+// server names its messages by key (Error.Key, Scope.Key) instead of writing English, so a
 // theme can reword and translate them (protocol error_description values, sent to clients, stay English).
 func (t *Theme) translate(locale string, p *Page) (*Page, error) {
 	q := *p
 	q.Locale = locale
+	q.Logo = t.hashedPath(p.Logo)
 	if p.Error != nil {
 		e, err := t.translateError(locale, *p.Error)
 		if err != nil {
@@ -18,15 +21,37 @@ func (t *Theme) translate(locale string, p *Page) (*Page, error) {
 		}
 		q.Error = &e
 	}
-	if len(p.Scopes) > 0 {
-		q.Scopes = slices.Clone(p.Scopes)
-		for i := range q.Scopes {
-			if err := t.translateScope(locale, &q.Scopes[i]); err != nil {
+	var err error
+	if q.Scopes, err = t.translateScopes(locale, p.Scopes); err != nil {
+		return nil, err
+	}
+	if p.Account != nil && len(p.Account.Applications) > 0 {
+		// The account page names what each application may do with the consent page's words.
+		acc := *p.Account
+		acc.Applications = slices.Clone(p.Account.Applications)
+		for i := range acc.Applications {
+			app := &acc.Applications[i]
+			if app.Scopes, err = t.translateScopes(locale, app.Scopes); err != nil {
 				return nil, err
 			}
 		}
+		q.Account = &acc
 	}
 	return &q, nil
+}
+
+// translateScopes returns a translated copy of scopes (translateScope); nil stays nil.
+func (t *Theme) translateScopes(locale string, scopes []Scope) ([]Scope, error) {
+	if len(scopes) == 0 {
+		return scopes, nil
+	}
+	out := slices.Clone(scopes)
+	for i := range out {
+		if err := t.translateScope(locale, &out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // translateError fills an error's heading and text:

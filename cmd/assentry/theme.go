@@ -96,7 +96,9 @@ func newThemeServeCmd() *cobra.Command {
 		Long: "Serves an index of every page of the theme in every state (login with an error, consent with many\n" +
 			"scopes, ...) rendered with sample data and the server's Content-Security-Policy. The pages reload\n" +
 			"in the browser when a file of DIR changes; a version that does not load is shown on the index, and\n" +
-			"the pages keep the last version that did. Listens on a loopback address only.",
+			"the pages keep the last version that did. Pages are in the language the server would choose among\n" +
+			"the theme's catalogs: ?ui_locales=fr, else the browser's Accept-Language; the index links each one.\n" +
+			"Listens on a loopback address only.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if dir == "" {

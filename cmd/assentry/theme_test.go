@@ -65,14 +65,9 @@ func TestThemeExportCheck(t *testing.T) {
 
 var previewURL = regexp.MustCompile(`on (http://127\.0\.0\.1:\d+)/`)
 
-// TestThemeServe: the preview listens on loopback only, lists the theme's pages, and its version (which the
-// browser script polls) changes when a file of the theme changes.
-func TestThemeServe(t *testing.T) {
-	e := newCLIEnv(t)
-	if r := e.run("", "theme", "serve", "--theme", t.TempDir(), "--addr", "0.0.0.0:0"); r.code != 2 || !strings.Contains(r.stderr, "loopback") {
-		t.Fatalf("a non-loopback address: %d %s", r.code, r.stderr)
-	}
-	dir := t.TempDir()
+// startThemeServe runs `assentry theme serve` on dir and returns it with its base URL.
+func startThemeServe(t *testing.T, dir string) (*exec.Cmd, string) {
+	t.Helper()
 	cmd := exec.Command(binary, "theme", "serve", "--theme", dir, "--addr", "127.0.0.1:0")
 	cmd.Env = childEnv
 	stdout, err := cmd.StdoutPipe()
@@ -88,17 +83,78 @@ func TestThemeServe(t *testing.T) {
 	if err != nil || m == nil {
 		t.Fatalf("first line %q: %v", line, err)
 	}
-	base := m[1]
-	get := func(path string) string {
-		t.Helper()
-		res, err := http.Get(base + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return string(b)
+	return cmd, m[1]
+}
+
+// previewGet GETs a preview URL with an Accept-Language header ("" for none).
+func previewGet(t *testing.T, url, acceptLanguage string) string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
+	if acceptLanguage != "" {
+		req.Header.Set("Accept-Language", acceptLanguage)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
+}
+
+// TestThemeServeLanguages: an author who adds messages/fr.json previews the pages in French; the preview picks
+// the language as the server does (ui_locales, then Accept-Language), and its index switches between the
+// theme's languages.
+func TestThemeServeLanguages(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "messages"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fr := `{"login.title": "Connexion", "login.username": "Nom d'utilisateur", "consent.allow": "Autoriser"}`
+	if err := os.WriteFile(filepath.Join(dir, "messages", "fr.json"), []byte(fr), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd, base := startThemeServe(t, dir)
+	tests := []struct {
+		name, path, accept string
+		want               []string
+	}{
+		{"French by ui_locales", "/page/login/plain?ui_locales=fr", "de", []string{`<html lang="fr">`, "<h1>Connexion</h1>", "Nom d&#39;utilisateur"}},
+		{"German by Accept-Language", "/page/login/error", "de-DE, en;q=0.8", []string{`<html lang="de">`, "<h1>Anmelden</h1>",
+			"Benutzername oder Passwort ist nicht korrekt."}},
+		{"French by Accept-Language", "/page/consent/plain", "fr-CA", []string{`<html lang="fr">`, ">Autoriser<"}},
+		{"the language switch", "/?ui_locales=fr", "", []string{`href="/?ui_locales=en"`, `href="/?ui_locales=de"`,
+			`href="/?ui_locales=fr" hreflang="fr" lang="fr" aria-current="page"`, `href="/page/login/plain?ui_locales=fr"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := previewGet(t, base+tt.path, tt.accept)
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("%s lacks %s:\n%s", tt.path, w, body)
+				}
+			}
+		})
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v", err)
+	}
+}
+
+// TestThemeServe: the preview listens on loopback only, lists the theme's pages, and its version (which the
+// browser script polls) changes when a file of the theme changes.
+func TestThemeServe(t *testing.T) {
+	e := newCLIEnv(t)
+	if r := e.run("", "theme", "serve", "--theme", t.TempDir(), "--addr", "0.0.0.0:0"); r.code != 2 || !strings.Contains(r.stderr, "loopback") {
+		t.Fatalf("a non-loopback address: %d %s", r.code, r.stderr)
+	}
+	dir := t.TempDir()
+	cmd, base := startThemeServe(t, dir)
+	get := func(path string) string { t.Helper(); return previewGet(t, base+path, "") }
 	if index := get("/"); !strings.Contains(index, `/page/login/rate-limited`) || !strings.Contains(index, `/page/consent/notices`) {
 		t.Fatalf("index:\n%s", index)
 	}

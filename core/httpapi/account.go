@@ -13,7 +13,8 @@ import (
 // accountPage shows the signed-in user's account page (GET /account), or sends the browser to sign in.
 func (s *Server) accountPage(c *fiber.Ctx) error {
 	h := hostOf(c)
-	q := interaction.AccountQuery{Done: strings.Clone(c.Query("done")), N: strings.Clone(c.Query("n"))}
+	q := interaction.AccountQuery{Done: strings.Clone(c.Query("done")), N: strings.Clone(c.Query("n")),
+		UILocales: strings.Clone(c.Query("ui_locales"))}
 	st, err := h.Flow.AccountPage(c.UserContext(), q, s.browserOf(c, h))
 	return s.writeStep(c, h, st, err)
 }

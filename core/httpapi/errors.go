@@ -46,7 +46,13 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	// No WWW-Authenticate on a page: a browser would answer a Basic challenge with a password dialog.
 	setRetryAfter(c, e)
 	page := s.basePage(c, h)
-	page.Locale = pageLocale(c, h, c.Query("ui_locales"), "") // an authorization request shown as a page
+	userLocale := ""
+	if !e.ServerFailure() && e.Status != fiber.StatusTooManyRequests {
+		// Not when the store may be what failed, nor for a flood of requests: Accept-Language decides then.
+		userLocale = s.sessionLocale(c, h)
+	}
+	// ui_locales: an authorization request shown as a page.
+	page.Locale = pageLocale(c, h, c.Query("ui_locales"), userLocale)
 	page.Error = pe
 	page.Return = ret
 	return s.render(c, h, "error", page, answerStatus(e))

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/assentry/assentry/core/interaction"
+	"github.com/assentry/assentry/themes"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -38,7 +39,11 @@ func (s *Server) writeStep(c *fiber.Ctx, h *Host, st *interaction.Step, err erro
 		return c.Redirect(st.Location, fiber.StatusSeeOther)
 	}
 	base := s.basePage(c, h)
-	base.Locale = pageLocale(c, h, st.UILocales, st.UserLocale)
+	userLocale := st.UserLocale
+	if userLocale == "" && st.Template == themes.PageError && st.Status < 500 && st.Status != fiber.StatusTooManyRequests {
+		userLocale = s.sessionLocale(c, h) // an error of a flow (an unknown interaction) seen by a signed-in user
+	}
+	base.Locale = pageLocale(c, h, st.UILocales, userLocale)
 	p := *st.Page
 	withBase(&p, base)
 	template := st.Template

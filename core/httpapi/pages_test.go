@@ -104,8 +104,9 @@ func TestConsentOpenIDCannotBeDeclined(t *testing.T) {
 	}
 }
 
-// TestBrandingOnPages: the operator's logo, terms, privacy and help links reach every page, consent names the
-// client's origin and where the code goes for an untrusted client, and points at the account page.
+// TestBrandingOnPages: the operator's logo (by its hashed URL, cached as immutable), terms, privacy and help
+// links reach every page, consent names the client's origin and where the code goes for an untrusted client, and
+// points at the account page.
 func TestBrandingOnPages(t *testing.T) {
 	e := newEnv(t, withConfig(func(c *config.Config) {
 		c.TermsURL, c.PolicyURL = "https://example.com/terms", "https://example.com/privacy"
@@ -116,7 +117,15 @@ func TestBrandingOnPages(t *testing.T) {
 	b := e.browser()
 	footer := []string{`<a href="https://example.com/terms" id="footer-terms">Terms</a>`,
 		`<a href="https://example.com/privacy" id="footer-privacy">Privacy</a>`,
-		`<a href="https://example.com/help" id="footer-help">Help</a>`, `<img class="site-logo" src="/static/favicon.svg"`}
+		`<a href="https://example.com/help" id="footer-help">Help</a>`}
+	logo, err := e.host.Theme.Load().StaticURL("favicon.svg")
+	if err != nil || logo == "/static/favicon.svg" {
+		t.Fatalf("hashed logo URL %q: %v", logo, err)
+	}
+	footer = append(footer, `<img class="site-logo" src="`+logo+`"`)
+	if p := b.get(logo); p.status != http.StatusOK || p.header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
+		t.Fatalf("GET %s: %d %q", logo, p.status, p.header.Get("Cache-Control"))
+	}
 	for _, p := range []page{b.get("/login"), b.get("/nope"), b.get("/device")} {
 		for _, w := range footer {
 			if !strings.Contains(p.body, w) {

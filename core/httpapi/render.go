@@ -36,6 +36,21 @@ func pageLocale(c *fiber.Ctx, h *Host, uiLocales, userLocale string) string {
 	return h.Theme.Locale(uiLocales, userLocale, c.Get(fiber.HeaderAcceptLanguage))
 }
 
+// sessionLocale is the stored locale of the browser's signed-in user, for a page that no core step chose the
+// language of (an error page); "" when the browser has no live session or the lookup fails, which leaves the
+// page to Accept-Language rather than failing a page that is already an error.
+func (s *Server) sessionLocale(c *fiber.Ctx, h *Host) string {
+	cookie := c.Cookies(cookieName(h, sessionCookie))
+	if cookie == "" {
+		return ""
+	}
+	_, u, err := h.Sessions.Lookup(c.UserContext(), cookie)
+	if err != nil {
+		return ""
+	}
+	return u.Locale
+}
+
 // withBase completes a page a core service built with what every page carries (basePage).
 func withBase(p *themes.Page, base *themes.Page) {
 	p.SiteName, p.Host, p.Locale, p.ShowLogos, p.CSRF = base.SiteName, base.Host, base.Locale, base.ShowLogos, base.CSRF

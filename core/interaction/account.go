@@ -35,16 +35,18 @@ const (
 )
 
 // AccountQuery is what the account page's URL may carry: the confirmation of the last action (done=revoked,
-// signed_out with n, password). Anything else is ignored, so a crafted link can show no text of its own.
+// signed_out with n, password) and ui_locales, the languages a link asks for. Anything else is ignored, so a
+// crafted link can show no text of its own.
 type AccountQuery struct {
-	Done string
-	N    string
+	Done      string
+	N         string
+	UILocales string
 }
 
 // AccountPage shows the account page of the browser's user, or sends the browser to sign in first.
 func (s *Service) AccountPage(ctx context.Context, q AccountQuery, b Browser) (*Step, error) {
-	st, u, err := s.accountUser(ctx, b)
-	if st == nil || err != nil {
+	sess, u, err := s.accountUser(ctx, b)
+	if sess == nil || err != nil {
 		return signInFirst(err)
 	}
 	acc, err := s.accountData(ctx, u, b)
@@ -59,7 +61,15 @@ func (s *Service) AccountPage(ctx context.Context, q AccountQuery, b Browser) (*
 		acc.SignedOut, _ = strconv.Atoi(q.N)
 		acc.SignedOut = max(acc.SignedOut, 0)
 	}
-	return page(themes.PageAccount, http.StatusOK, accountPage(u, acc)), nil
+	st := accountStep(http.StatusOK, u, accountPage(u, acc))
+	st.UILocales = q.UILocales
+	return st, nil
+}
+
+// accountStep is the account page in the user's language: the page's ui_locales when its link named some, else
+// the user's stored locale, before the browser's Accept-Language (OIDC Core 1.0 §5.1, locale).
+func accountStep(status int, u *store.User, p *themes.Page) *Step {
+	return localized(page(themes.PageAccount, status, p), nil, u)
 }
 
 // accountUser returns the browser's live session and user; nil ones without an error when it has none.

@@ -120,7 +120,7 @@ func (s *Service) application(ctx context.Context, f *family) themes.Application
 	app.FirstUsed, app.LastUsed = first, last
 	for _, name := range scopes {
 		info, _ := s.oauth.Scopes.Lookup(name)
-		app.Scopes = append(app.Scopes, themes.Scope{Name: name, Title: info.Title, Description: info.Description})
+		app.Scopes = append(app.Scopes, themes.Scope{Name: name, Title: info.Title, Description: info.Description, Key: info.Key})
 	}
 	return app
 }

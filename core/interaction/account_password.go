@@ -89,5 +89,5 @@ func (s *Service) passwordRefused(ctx context.Context, u *store.User, b Browser,
 	}
 	p := accountPage(u, acc)
 	p.Error = &themes.Error{Code: code, Key: key, Args: args}
-	return page(themes.PageAccount, status, p), nil
+	return accountStep(status, u, p), nil
 }

@@ -74,16 +74,3 @@ func ColorScheme(scheme string) chromedp.Action[chromedp.Void] {
 		return err
 	})
 }
-
-// ScreenshotDir is the directory ASSENTRY_SCREENSHOTS names, where tests write screenshots of the pages for
-// review; "" when it is unset.
-func ScreenshotDir(t *testing.T) string {
-	dir := os.Getenv("ASSENTRY_SCREENSHOTS")
-	if dir == "" {
-		return ""
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}

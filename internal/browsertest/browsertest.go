@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -47,20 +46,6 @@ func New(t *testing.T) context.Context {
 	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(cancel3)
 	return ctx
-}
-
-// Screenshot saves a PNG of the page when SCREENSHOTS_DIR names a directory (to look at the pages).
-func Screenshot(ctx context.Context, t *testing.T, name string) {
-	dir := os.Getenv("SCREENSHOTS_DIR")
-	if dir == "" {
-		return
-	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Logf("screenshot %s: %v", name, err)
-		return
-	}
-	_ = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
 }
 
 // Callback is a relying party's redirect endpoint on 127.0.0.1: it hands the query of every request to /callback

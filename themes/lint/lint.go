@@ -108,8 +108,9 @@ func checkAllForms(dir string, files map[string]string, t *themes.Theme) []Probl
 	return out
 }
 
-// readFiles reads what themes.Load reads of dir: the .html files at the top and everything under static/,
-// hidden names excepted. Symlinks and other refusals are left to themes.Load, which reports them.
+// readFiles reads what themes.Load reads of dir: the .html files at the top, everything under static/ and the
+// catalogs directly in messages/, hidden names excepted. Symlinks and other refusals are left to themes.Load,
+// which reports them.
 func readFiles(dir string) (map[string]string, error) {
 	if dir == "" {
 		return map[string]string{}, nil
@@ -126,7 +127,7 @@ func readFiles(dir string) (map[string]string, error) {
 		if err != nil || p == "." {
 			return err
 		}
-		if strings.HasPrefix(d.Name(), ".") || d.IsDir() && p != "static" && !strings.HasPrefix(p, "static/") {
+		if strings.HasPrefix(d.Name(), ".") || d.IsDir() && p != "static" && p != "messages" && !strings.HasPrefix(p, "static/") {
 			if d.IsDir() {
 				return fs.SkipDir
 			}
@@ -135,7 +136,7 @@ func readFiles(dir string) (map[string]string, error) {
 		if !d.Type().IsRegular() {
 			return nil
 		}
-		if strings.HasPrefix(p, "static/") || !strings.Contains(p, "/") && path.Ext(p) == ".html" {
+		if strings.HasPrefix(p, "static/") || !strings.Contains(p, "/") && path.Ext(p) == ".html" || isCatalog(p) {
 			data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
 			if err != nil {
 				return err
@@ -145,6 +146,12 @@ func readFiles(dir string) (map[string]string, error) {
 		return nil
 	})
 	return files, err
+}
+
+// isCatalog reports whether p is a message catalog as themes.Load reads it: a .json file directly in messages/.
+func isCatalog(p string) bool {
+	dir, name := path.Split(p)
+	return dir == "messages/" && path.Ext(name) == ".json"
 }
 
 // flatten splits the errors themes.Load joins, one per broken file.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,82 +12,121 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestAccessibility audits every page of the default theme in every sample state with axe-core, in light and in
-// dark: no serious or critical violation. With ASSENTRY_SCREENSHOTS=DIR it also writes a screenshot of each at
-// 1280 and 390 px wide, in both schemes, for review (DIR/<page>-<state>-<scheme>-<width>.png).
+// auditedThemes are the themes and languages TestAccessibility audits: the default theme in English and German,
+// and the example theme examples/themes/aurora (its own palette and layout) in the language it adds, French.
+var auditedThemes = []struct {
+	name, dir, locale string
+}{
+	{"default", "", "en"},
+	{"default", "", "de"},
+	{"aurora", filepath.Join("..", "..", "examples", "themes", "aurora"), "fr"},
+}
+
+// narrowWidth is the narrowest CSS width every page must fit without scrolling sideways (WCAG 2.2 SC 1.4.10
+// Reflow: 320 CSS pixels).
+const narrowWidth = 320
+
+// TestAccessibility audits every page of the audited themes (auditedThemes) in every sample state with axe-core,
+// in light and in dark: no serious or critical violation; and at 320 px wide, no page scrolls sideways. With
+// ASSENTRY_SCREENSHOTS=DIR it also writes a screenshot of each at 1280 and 390 px wide, in both schemes, for
+// review (DIR/<theme>-<locale>-<page>-<state>-<scheme>-<width>.png).
 func TestAccessibility(t *testing.T) {
 	axe := browsertest.AxeScript(t)
-	p := New("")
-	srv := httptest.NewServer(p.Handler())
-	t.Cleanup(srv.Close)
-	shots := browsertest.ScreenshotDir(t)
-
-	entries := Entries(p.live.Load())
-	if len(entries) < 30 {
-		t.Fatalf("only %d page states", len(entries))
-	}
-	byPage := map[string][]Entry{}
-	var pages []string
-	for _, e := range entries {
-		if byPage[e.Page] == nil {
-			pages = append(pages, e.Page)
-		}
-		byPage[e.Page] = append(byPage[e.Page], e)
-	}
-	// One browser per page keeps each within browsertest's deadline, however slow the machine.
-	for _, pg := range pages {
-		t.Run(pg, func(t *testing.T) {
-			ctx := browsertest.New(t)
-			for _, scheme := range []string{"light", "dark"} {
-				if err := chromedp.Do(ctx, browsertest.ColorScheme(scheme)); err != nil {
-					t.Fatal(err)
+	for _, th := range auditedThemes {
+		t.Run(th.name+"/"+th.locale, func(t *testing.T) {
+			p := New(th.dir)
+			if p.loadErr != nil {
+				t.Fatalf("%s does not load: %v", th.dir, p.loadErr)
+			}
+			srv := httptest.NewServer(p.Handler())
+			t.Cleanup(srv.Close)
+			entries := Entries(p.live.Load())
+			if len(entries) < 30 {
+				t.Fatalf("only %d page states", len(entries))
+			}
+			byPage := map[string][]Entry{}
+			var pages []string
+			for _, e := range entries {
+				if byPage[e.Page] == nil {
+					pages = append(pages, e.Page)
 				}
-				for _, e := range byPage[pg] {
-					audit(t, ctx, axe, srv.URL, e, scheme, shots)
-				}
+				byPage[e.Page] = append(byPage[e.Page], e)
+			}
+			// One browser per page keeps each within browsertest's deadline, however slow the machine.
+			for _, pg := range pages {
+				t.Run(pg, func(t *testing.T) {
+					ctx := browsertest.New(t)
+					for _, scheme := range []string{"light", "dark"} {
+						if err := chromedp.Do(ctx, browsertest.ColorScheme(scheme)); err != nil {
+							t.Fatal(err)
+						}
+						for _, e := range byPage[pg] {
+							a := audited{base: srv.URL, theme: th.name, locale: th.locale, entry: e, scheme: scheme}
+							a.audit(t, ctx, axe)
+							if scheme == "light" { // the layout is the same in both schemes
+								a.reflow(t, ctx)
+							}
+						}
+					}
+				})
 			}
 		})
 	}
 }
 
-// audit loads one page state in one colour scheme, runs axe-core on it and, when asked, takes its screenshots.
-func audit(t *testing.T, ctx context.Context, axe, base string, e Entry, scheme, shots string) {
+// audited is one page state of one theme, in one language and colour scheme.
+type audited struct {
+	base, theme, locale string
+	entry               Entry
+	scheme              string
+}
+
+func (a audited) String() string {
+	return fmt.Sprintf("%s %s/%s (%s, %s)", a.theme, a.entry.Page, a.entry.State, a.locale, a.scheme)
+}
+
+// load opens the page state at width CSS pixels and checks it came in the language asked for.
+func (a audited) load(t *testing.T, ctx context.Context, width int64) {
 	t.Helper()
-	name := e.Page + "/" + e.State + " (" + scheme + ")"
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/page/"+e.Page+"/"+e.State),
+	url := a.base + "/page/" + a.entry.Page + "/" + a.entry.State + "?ui_locales=" + a.locale
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(url),
 		chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
-		t.Fatalf("%s: %v", name, err)
+		t.Fatalf("%s: %v", a, err)
 	}
-	dark, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`matchMedia('(prefers-color-scheme: dark)').matches`))
-	if err != nil || dark != (scheme == "dark") {
-		t.Fatalf("%s: the color scheme is not emulated (%v)", name, err)
-	}
-	violations, err := browsertest.Audit(ctx, axe)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	for _, v := range violations {
-		t.Errorf("%s: %s", name, v)
-	}
-	if shots != "" {
-		screenshots(t, ctx, shots, fmt.Sprintf("%s-%s-%s", e.Page, e.State, scheme))
+	lang, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.lang`))
+	if err != nil || lang != a.locale {
+		t.Fatalf("%s: <html lang=%q> (%v)", a, lang, err)
 	}
 }
 
-// screenshots writes the page loaded in ctx at 1280 and 390 px wide.
-func screenshots(t *testing.T, ctx context.Context, dir, name string) {
+// audit runs axe-core on the page state and, when asked, takes its screenshots.
+func (a audited) audit(t *testing.T, ctx context.Context, axe string) {
 	t.Helper()
-	for _, width := range []int64{1280, 390} {
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900)); err != nil {
-			t.Fatal(err)
-		}
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.png", strings.ReplaceAll(name, "/", "-"), width)), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	a.load(t, ctx, 1280)
+	dark, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`matchMedia('(prefers-color-scheme: dark)').matches`))
+	if err != nil || dark != (a.scheme == "dark") {
+		t.Fatalf("%s: the color scheme is not emulated (%v)", a, err)
+	}
+	violations, err := browsertest.Audit(ctx, axe)
+	if err != nil {
+		t.Fatalf("%s: %v", a, err)
+	}
+	for _, v := range violations {
+		t.Errorf("%s: %s", a, v)
+	}
+	browsertest.Screenshot(ctx, t, fmt.Sprintf("%s-%s-%s-%s-%s", a.theme, a.locale, a.entry.Page, a.entry.State, a.scheme))
+}
+
+// reflow checks that the page state fits narrowWidth without a horizontal scroll bar.
+func (a audited) reflow(t *testing.T, ctx context.Context) {
+	t.Helper()
+	a.load(t, ctx, narrowWidth)
+	scroll, client, err := browsertest.Overflow(ctx)
+	if err != nil {
+		t.Fatalf("%s: %v", a, err)
+	}
+	if client != narrowWidth || scroll > client {
+		t.Errorf("%s at %d px: scrollWidth %d > clientWidth %d: the page scrolls sideways", a, narrowWidth, scroll, client)
 	}
 }
 
@@ -114,6 +152,29 @@ func TestAuditFindsViolations(t *testing.T) {
 	}
 	if got := strings.Join(ids, " "); !strings.Contains(got, "image-alt") || !strings.Contains(got, "label") {
 		t.Fatalf("violations: %v", violations)
+	}
+}
+
+// TestReflowFindsOverflow: the 320 px check is not vacuous: a page wider than the viewport is reported, and the
+// default login page is not.
+func TestReflowFindsOverflow(t *testing.T) {
+	ctx := browsertest.New(t)
+	dir := writeTheme(t, map[string]string{"error.html": `{{template "layout.html" .}}{{define "content"}}` +
+		`<svg width="1000" height="10" aria-hidden="true"></svg>{{end}}`})
+	srv := httptest.NewServer(New(dir).Handler())
+	t.Cleanup(srv.Close)
+	for _, tt := range []struct {
+		page     string
+		overflow bool
+	}{{"error", true}, {"login", false}} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(narrowWidth, 900), chromedp.Navigate(srv.URL+"/page/"+tt.page+"/plain"),
+			chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
+			t.Fatal(err)
+		}
+		scroll, client, err := browsertest.Overflow(ctx)
+		if err != nil || client != narrowWidth || (scroll > client) != tt.overflow {
+			t.Fatalf("%s: scrollWidth %d, clientWidth %d (%v); want overflow %v", tt.page, scroll, client, err, tt.overflow)
+		}
 	}
 }
 

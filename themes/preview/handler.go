@@ -32,7 +32,9 @@ var reloadJS []byte
 //	/__preview/version       the theme's version number, which the reload script polls
 //	/__preview/reload.js     the reload script
 //
-// Forms are not submitted: a POST answers with a short explanation.
+// The index and the pages are in the language the server would choose among the theme's catalogs: the query's
+// ui_locales (?ui_locales=fr), else the browser's Accept-Language, else English (language.go). Forms are not
+// submitted: a POST answers with a short explanation.
 func (p *Preview) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", p.index)
@@ -90,8 +92,10 @@ func (p *Preview) page(w http.ResponseWriter, r *http.Request) {
 		// As the server does with show_client_logos: client logos live on the clients' sites.
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' https:; frame-ancestors 'none'")
 	}
+	sample := *state.Page
+	sample.Locale = locale(t, r)
 	var buf bytes.Buffer
-	if err := t.Render(&buf, name, state.Page); err != nil {
+	if err := t.Render(&buf, name, &sample); err != nil {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusInternalServerError)
 		_, _ = w.Write([]byte(err.Error() + "\n"))
@@ -127,7 +131,9 @@ func (p *Preview) static(w http.ResponseWriter, r *http.Request) {
 func (p *Preview) index(w http.ResponseWriter, r *http.Request) {
 	t := p.live.Load()
 	version, loadErr := p.state()
-	data := indexData{Dir: p.dir, Version: version, Entries: Entries(t), Script: scriptPath}
+	lang := locale(t, r)
+	data := indexData{Dir: p.dir, Version: version, Entries: Entries(t), Script: scriptPath, Locale: lang,
+		Languages: languages(t, lang)}
 	if loadErr != nil {
 		for _, e := range flatten(loadErr) {
 			data.Errors = append(data.Errors, e.Error())
@@ -147,6 +153,8 @@ func (p *Preview) index(w http.ResponseWriter, r *http.Request) {
 
 type indexData struct {
 	Dir, Version, Style, Script string
+	Locale                      string // the language the pages are shown in, carried by their links
+	Languages                   []language
 	Errors                      []string
 	Entries                     []Entry
 }
@@ -165,12 +173,14 @@ var indexTemplate = template.Must(template.New("index").Parse(`<!doctype html>
 <h1>Theme preview</h1>
 <p>{{if .Dir}}<code>{{.Dir}}</code>, version {{.Version}}: pages reload when a file changes.{{else}}The embedded default theme.{{end}}
 Light or dark follows your system's setting.</p>
+<nav aria-label="Language" id="languages"><p>Pages in:
+{{- range .Languages}} <a href="/?ui_locales={{.Tag}}" hreflang="{{.Tag}}" lang="{{.Tag}}"{{if .Current}} aria-current="page"{{end}}>{{.Name}}</a>{{end}}</p></nav>
 {{with .Errors}}<div role="alert" id="load-errors"><h2>The theme does not load</h2>
 <p>The pages show the last version that loaded. Fix these and save:</p>
 <ul>{{range .}}<li><pre>{{.}}</pre></li>{{end}}</ul></div>{{end}}
 <ul id="pages">
 {{- range .Entries}}
-<li><a href="/page/{{.Page}}/{{.State}}">{{.Page}}: {{.Label}}</a>{{if .Extra}} (extra page){{end}}</li>
+<li><a href="/page/{{.Page}}/{{.State}}?ui_locales={{$.Locale}}">{{.Page}}: {{.Label}}</a>{{if .Extra}} (extra page){{end}}</li>
 {{- end}}
 </ul>
 </main>

@@ -54,11 +54,11 @@ func TestPreview(t *testing.T) {
 
 	_, _, index := get(t, srv, "/")
 	for _, want := range []string{
-		`href="/page/login/error"`, `href="/page/login/rate-limited"`, `href="/page/consent/many-scopes"`,
-		`href="/page/consent/long-client-name"`, `href="/page/consent/notices"`, `href="/page/device/entry"`,
-		`href="/page/device_done/approved"`, `href="/page/oob/plain"`, `href="/page/error/plain"`,
-		`href="/page/logout/done"`, `href="/page/signed_in/plain"`,
-		`href="/page/consent-acme/many-scopes"`, // the extra page, in the states of consent
+		`href="/page/login/error?ui_locales=en"`, `href="/page/login/rate-limited?ui_locales=en"`, `href="/page/consent/many-scopes?ui_locales=en"`,
+		`href="/page/consent/long-client-name?ui_locales=en"`, `href="/page/consent/notices?ui_locales=en"`, `href="/page/device/entry?ui_locales=en"`,
+		`href="/page/device_done/approved?ui_locales=en"`, `href="/page/oob/plain?ui_locales=en"`, `href="/page/error/plain?ui_locales=en"`,
+		`href="/page/logout/done?ui_locales=en"`, `href="/page/signed_in/plain?ui_locales=en"`,
+		`href="/page/consent-acme/many-scopes?ui_locales=en"`, // the extra page, in the states of consent
 		`<script src="/__preview/reload.js" defer></script>`,
 	} {
 		if !strings.Contains(index, want) {
@@ -91,6 +91,48 @@ func TestPreview(t *testing.T) {
 			}
 			if !strings.HasPrefix(h.Get("Content-Security-Policy"), "default-src 'self'") {
 				t.Errorf("CSP %q", h.Get("Content-Security-Policy"))
+			}
+		})
+	}
+}
+
+// TestPreviewLanguage: the preview picks a page's language as the server does, ui_locales before
+// Accept-Language, among the theme's catalogs; the index offers every catalog and its links keep the choice.
+func TestPreviewLanguage(t *testing.T) {
+	dir := writeTheme(t, map[string]string{"messages/fr.json": `{"login.title": "Connexion"}`})
+	srv := httptest.NewServer(New(dir).Handler())
+	t.Cleanup(srv.Close)
+	getLang := func(path, lang string) string {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		req.Header.Set("Accept-Language", lang)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	tests := []struct {
+		name, path, accept string
+		want               []string
+	}{
+		{"ui_locales", "/page/login/plain?ui_locales=fr", "de", []string{`<html lang="fr">`, "<h1>Connexion</h1>"}},
+		{"Accept-Language", "/page/login/plain", "de-CH, en;q=0.5", []string{`<html lang="de">`, "<h1>Anmelden</h1>"}},
+		{"neither supported", "/page/login/plain?ui_locales=ja", "ko", []string{`<html lang="en">`, "<h1>Sign in</h1>"}},
+		{"index in French", "/?ui_locales=fr", "", []string{`href="/page/login/plain?ui_locales=fr"`,
+			`<a href="/?ui_locales=fr" hreflang="fr" lang="fr" aria-current="page">français</a>`,
+			`<a href="/?ui_locales=de" hreflang="de" lang="de">Deutsch</a>`, `<a href="/?ui_locales=en" hreflang="en" lang="en">English</a>`}},
+		{"index by Accept-Language", "/", "de", []string{`href="/page/consent/plain?ui_locales=de"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := getLang(tt.path, tt.accept)
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("%s lacks %s:\n%s", tt.path, w, body)
+				}
 			}
 		})
 	}
