@@ -215,7 +215,7 @@ clients:
 		}
 	}
 	var shown struct {
-		Settings map[string]any   `json:"settings"`
+		Settings map[string]any    `json:"settings"`
 		Sources  map[string]string `json:"sources"`
 	}
 	if err := json.Unmarshal([]byte(jsonOut.stdout), &shown); err != nil {
