@@ -15,9 +15,9 @@ import (
 	"time"
 )
 
-// TestQuotedCommands runs every shell command quoted in README.md and in the comments of the files under
-// examples/, as written, in order: the README's commands one "## " section at a time, each example file's on its
-// own. An environment is a scratch directory with a fresh configuration (assentry.yaml, named by
+// TestQuotedCommands runs every shell command quoted in README.md, in docs/*.md and in the comments of the files
+// under examples/, as written, in order: the README's and each doc's commands one "## " section at a time, each
+// example file's on its own. An environment is a scratch directory with a fresh configuration (assentry.yaml, named by
 // ASSENTRY_CONFIG: the issuer and listen address on a free loopback port, data_dir ./data, and the section's
 // sectionConfig), the built binary first on PATH as `assentry` (`go run ./cmd/assentry` runs it too), and the
 // repository's examples/, plugins/, themes/ and docs/ linked in, so that a command naming them works as from a
@@ -26,7 +26,9 @@ import (
 // runs with `bash -o pipefail -c` and must exit 0.
 //
 // A command that cannot run here is listed in commandSkips (quoted_rules_test.go) with the reason; one that is
-// neither skipped nor succeeds fails the test, so a new command is never left unchecked. A command whose comment
+// neither skipped nor succeeds fails the test, so a new command is never left unchecked. A command that names the
+// example's public issuer, or a token or id the reader would paste, runs with the scratch server's values
+// (commandSubsts). A command whose comment
 // says "-> A, B" binds A and B to the client_id and client_secret of its JSON output in the later commands.
 //
 // To debug a failing command: go test ./cmd/assentry -run 'TestQuotedCommands/<section>' -v prints every
@@ -36,7 +38,7 @@ import (
 func TestQuotedCommands(t *testing.T) {
 	var envs []string
 	byEnv := map[string][]quotedCommand{}
-	for _, c := range append(readmeCommands(t), exampleCommands(t)...) {
+	for _, c := range append(append(readmeCommands(t), docsCommands(t)...), exampleCommands(t)...) {
 		if _, ok := byEnv[c.env]; !ok {
 			envs = append(envs, c.env)
 		}
