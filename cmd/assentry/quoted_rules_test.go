@@ -41,7 +41,6 @@ var commandSkips = []commandSkip{
 	// TestPushedAuthorizationCodeFlow makes it).
 	skip(`^curl -sS https://auth\.example\.net/oauth2/par `, "auth.example.net is the example's issuer, not a server here"),
 
-
 	// examples/deploy: installing on a systemd machine, and the container.
 	skip(`^install `, "installs into /usr and /etc as root (examples/deploy's tests check the unit and sysusers file)"),
 	skip(`^systemctl `, "needs systemd as the init system"),

@@ -83,8 +83,8 @@ type scratch struct {
 	addr     string
 	admin    string // the admin listener's address, where sectionConfig sets admin_listen: {admin}
 	env      []string
-	token    string // the admin token of {token}, made on first use
-	grant    string // the grant id of {grant}, issued on first use
+	token    string            // the admin token of {token}, made on first use
+	grant    string            // the grant id of {grant}, issued on first use
 	vars     map[string]string // placeholders bound by "-> A, B"
 	server   *runningServer
 	hasServe bool

@@ -64,10 +64,10 @@ type Event struct {
 	// or rule's own description, as the server log's line of the denial says it.
 	Reason string `json:"reason,omitempty"`
 	// Error is the OAuth error code a policy denial was answered with (a refused registration's).
-	Error      string `json:"error,omitempty"`
-	Hook       string `json:"hook,omitempty"`       // the policy hook of a denial
-	Decider    string `json:"decided_by,omitempty"` // the plugin name, or "builtin", that decided a denial
-	Op         string `json:"op,omitempty"`         // the management operation
-	KeyID      string `json:"kid,omitempty"`
-	Algorithm  string `json:"alg,omitempty"` // the algorithm of a rotated key
+	Error     string `json:"error,omitempty"`
+	Hook      string `json:"hook,omitempty"`       // the policy hook of a denial
+	Decider   string `json:"decided_by,omitempty"` // the plugin name, or "builtin", that decided a denial
+	Op        string `json:"op,omitempty"`         // the management operation
+	KeyID     string `json:"kid,omitempty"`
+	Algorithm string `json:"alg,omitempty"` // the algorithm of a rotated key
 }
