@@ -66,7 +66,7 @@ type Event struct {
 	// Error is the OAuth error code a policy denial was answered with (a refused registration's).
 	Error     string `json:"error,omitempty"`
 	Hook      string `json:"hook,omitempty"`       // the policy hook of a denial
-	Decider   string `json:"decided_by,omitempty"` // the plugin name, or "builtin", that decided a denial
+	Decider   string `json:"decided_by,omitempty"` // the plugin name, "builtin", or "builtin:<member>" for a registration rule
 	Op        string `json:"op,omitempty"`         // the management operation
 	KeyID     string `json:"kid,omitempty"`
 	Algorithm string `json:"alg,omitempty"` // the algorithm of a rotated key
