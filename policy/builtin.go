@@ -17,9 +17,9 @@ type Builtin struct {
 }
 
 // Policy is what the core calls, one method per hook: a *Chain implements it for one host. Each method fills the
-// envelope, runs the built-in policy and the plugins bound to the hook in order, combines their answers with
-// the ABI's rules and enforces the host's invariants. An error is either the built-in policy's own or a
-// *FailClosedError (answer server_error).
+// envelope, runs the built-in policy and the plugins bound to the hook in order, combines their answers by the
+// rules of docs/policy-abi.md ("Several plugins on one hook") and enforces the host's invariants. An error is
+// either the built-in policy's own or a *FailClosedError (answer server_error).
 type Policy interface {
 	// ValidateRegistration runs at RFC 7591 registration after the host's syntax checks. On accept, the core
 	// applies MetadataPatch (ApplyPatch) and re-validates the result with its own rules.

@@ -84,7 +84,7 @@ func DecodeOutput(hook string, data []byte) (any, *PluginError, error) {
 	return out, nil, nil
 }
 
-// declaredError recognises outcome 2 of the ABI, {"error": {"code", "description"}}. validate_registration's
+// declaredError recognises a declared error (docs/policy-abi.md, "Outcomes", outcome 2), {"error": {"code", "description"}}. validate_registration's
 // reject also has an "error" member, but a string: only an object is a declared error.
 func declaredError(data []byte) (*PluginError, error) {
 	if !bytes.Contains(data, []byte(`"error"`)) {

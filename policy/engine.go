@@ -51,7 +51,7 @@ type Plugin interface {
 	Close(ctx context.Context) error
 }
 
-// Failure kinds (outcome 3 of the ABI): the instance or state is discarded.
+// Failure kinds (docs/policy-abi.md, "Outcomes", outcome 3): the instance or state is discarded.
 const (
 	FailTrap     = "trap"
 	FailDeadline = "deadline"

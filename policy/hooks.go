@@ -78,7 +78,7 @@ type Client struct {
 	AllowedScopes []string `json:"allowed_scopes,omitempty"`
 }
 
-// PluginError is outcome 2 of the ABI: a plugin-declared error, {"error": {"code", "description"}}.
+// PluginError is a plugin-declared error (docs/policy-abi.md, "Outcomes", outcome 2), {"error": {"code", "description"}}.
 type PluginError struct {
 	Code        string `json:"code"`
 	Description string `json:"description,omitempty"`

@@ -59,6 +59,8 @@ type Manager struct {
 	stale  staleSet            // plugins whose file failed to load (stale.go)
 	failed map[string][32]byte // by plugin: the content of its file that failed last, to log a failure once
 	watch  watchStats          // what the watcher did (watch.go)
+	// newDebounce, when set (by tests, before Watch), makes the watcher's debounce timer.
+	newDebounce func() debounce
 }
 
 // NewManager loads every binding (an error in any refuses the whole host: a configuration problem is reported at

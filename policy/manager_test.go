@@ -52,6 +52,12 @@ func (p *countingPlugin) Close(ctx context.Context) error {
 
 func newManager(t *testing.T, path string, log *testlog.Buffer) (*policy.Manager, *countingEngine) {
 	t.Helper()
+	return newManagerDebounce(t, path, log, 20*time.Millisecond)
+}
+
+// newManagerDebounce is newManager with the watcher's debounce d.
+func newManagerDebounce(t *testing.T, path string, log *testlog.Buffer, d time.Duration) (*policy.Manager, *countingEngine) {
+	t.Helper()
 	eng := &countingEngine{Engine: lua.New(lua.Options{})}
 	m, err := policy.NewManager(context.Background(), policy.ManagerOptions{
 		Options: policy.Options{Host: "h1", Log: slog.New(slog.NewJSONHandler(log, nil))},
@@ -59,7 +65,7 @@ func newManager(t *testing.T, path string, log *testlog.Buffer) (*policy.Manager
 		// A generous deadline: this test is about reloads, and under -race with busy goroutines on few CPUs a
 		// call can wait for the scheduler longer than the default 100 ms.
 		Bindings: []policy.Binding{{Name: "p", Kind: "lua", Path: path, Limits: policy.Limits{Pool: 2, Timeout: 10 * time.Second}}},
-		Debounce: 20 * time.Millisecond,
+		Debounce: d,
 	})
 	if err != nil {
 		t.Fatal(err)

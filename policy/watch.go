@@ -74,8 +74,7 @@ func (m *Manager) watchLoop(ctx context.Context, w *fsnotify.Watcher, files map[
 	defer close(done)
 	defer w.Close()
 	log := m.chain.opts.Log
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
+	timer := m.debounceTimer()
 	for {
 		select {
 		case <-ctx.Done():
@@ -91,22 +90,46 @@ func (m *Manager) watchLoop(ctx context.Context, w *fsnotify.Watcher, files map[
 				m.watch.ignored.Add(1)
 				continue
 			}
-			m.watch.scheduled.Add(1)
 			timer.Reset(m.opts.Debounce)
+			m.watch.scheduled.Add(1) // after the reset: a test that saw the count knows the timer is armed
 		case err, ok := <-w.Errors:
 			if !ok {
 				return
 			}
 			log.Warn("policy file watch", "err", err)
-			m.watch.scheduled.Add(1)
 			timer.Reset(m.opts.Debounce) // events may have been lost: look at the files again
-		case <-timer.C:
+			m.watch.scheduled.Add(1)
+		case <-timer.C():
 			rctx, cancel := context.WithTimeout(ctx, time.Minute)
 			_ = m.reload(rctx, true) // logged by reload
 			cancel()
 			m.watch.reloads.Add(1)
 		}
 	}
+}
+
+// debounce is the watcher's timer: a stopped time.Timer, or the tests' fake clock (export_test.go), so that a
+// test of the debounce counts reloads at instants it chooses instead of racing the wall clock.
+type debounce interface {
+	Reset(d time.Duration)
+	Stop()
+	C() <-chan time.Time
+}
+
+// realTimer is a time.Timer as a debounce.
+type realTimer struct{ t *time.Timer }
+
+func (r realTimer) Reset(d time.Duration) { r.t.Reset(d) }
+func (r realTimer) Stop()                 { r.t.Stop() }
+func (r realTimer) C() <-chan time.Time   { return r.t.C }
+
+func (m *Manager) debounceTimer() debounce {
+	if m.newDebounce != nil {
+		return m.newDebounce()
+	}
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return realTimer{t}
 }
 
 // stopWatching ends the watch and waits for its goroutine.

@@ -153,3 +153,46 @@ func TestWatchSymlinkedPlugin(t *testing.T) {
 		t.Fatalf("%d versions loaded, want 2", n)
 	}
 }
+
+// TestWatchDebounce: a burst of ten saves of the plugin, 20 ms apart on the watcher's clock, under a 100 ms
+// debounce (shorter than the burst, so a timer that was not pushed back by each save would fire within it), is one
+// reload, of the last version, once the clock has been quiet for the debounce; not before. The clock is the test's
+// (FakeClock): the timer fires only inside Advance, so the counts do not depend on the machine's speed.
+func TestWatchDebounce(t *testing.T) {
+	const debounce, gap = 100 * time.Millisecond, 20 * time.Millisecond
+	dir := t.TempDir()
+	path := filepath.Join(dir, "p.lua")
+	writeAtomically(t, path, versioned(1))
+	var log testlog.Buffer
+	m, eng := newManagerDebounce(t, path, &log, debounce)
+	clock := m.UseFakeClock()
+	if err := m.Watch(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for i := 2; i <= 11; i++ {
+		_, before, _ := m.WatchStats()
+		writeAtomically(t, path, versioned(i))
+		pollUntil(t, "the watcher to see the save", func() bool { _, s, _ := m.WatchStats(); return s > before })
+		clock.Advance(gap)
+	}
+	// The last save was gap ago: the reload is due debounce after it, and not a moment earlier.
+	clock.Advance(debounce - gap - time.Millisecond)
+	if n := clock.Fired(); n != 0 {
+		t.Fatalf("the debounce fired %d times during a burst of saves %v apart", n, gap)
+	}
+	clock.Advance(time.Millisecond)
+	pollUntil(t, "the reload", func() bool { _, _, r := m.WatchStats(); return r == 1 })
+	if got, _ := grantedOf(t, m.Chain()); got != "v11" {
+		t.Fatalf("after the burst: %q, want v11", got)
+	}
+	clock.Advance(time.Hour)
+	if n := clock.Fired(); n != 1 {
+		t.Fatalf("the debounce fired %d times for one burst, want 1", n)
+	}
+	if n := eng.loaded.Load(); n != 2 {
+		t.Fatalf("%d versions loaded (the first and one reload), want 2", n)
+	}
+	if n := clock.Resets(); n < 10 {
+		t.Fatalf("the debounce was armed %d times for 10 saves", n)
+	}
+}

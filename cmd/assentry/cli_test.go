@@ -85,12 +85,25 @@ argon2:
 	if err := os.WriteFile(e.config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	// The data directory exists, as an installation's (systemd's StateDirectory=) does: the management commands
-	// open an empty one, but never create a missing one (TestDataDirNotCreated).
-	if err := os.Mkdir(e.dataDir, 0o700); err != nil {
+	// The data directory holds a store, as an installation's does once serve has run: the management commands
+	// never create a data directory or a store (TestDataDirNotCreated, TestEmptyDataDir).
+	makeStore(t, e.dataDir)
+	return e
+}
+
+// makeStore creates the directory dir with an empty store in it, as a first start of serve leaves it.
+func makeStore(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	return e
+	st, err := badgerstore.Open(context.Background(), badgerstore.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // appendConfig adds YAML to the end of the configuration file.

@@ -72,10 +72,12 @@ func newConfigShowCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "show [--json]",
 		Short: "Print the effective configuration, secrets redacted, with the source of each value",
-		Long: "Prints the effective settings (every default applied, every host with its inherited keys) as YAML, each\n" +
-			"value followed by its source: file:LINE, env:ASSENTRY_NAME, default, or \"inherited from\" the top-level\n" +
-			"source for a host key under hosts. Secrets (registration key and initial access token, key_encryption_key,\n" +
-			"client secret hashes) are printed as " + config.Redacted + ". With --json: {\"settings\": ..., \"sources\": {path: source}}.\n" +
+		Long: "Prints the effective settings (every default applied, every host with its inherited keys) as YAML, in the\n" +
+			"keys and nesting of the configuration file, each value followed by its source: file:LINE, env:ASSENTRY_NAME,\n" +
+			"default, or \"inherited from\" the top-level source for a host key under hosts. Secrets (registration key and\n" +
+			"initial access token, key_encryption_key, client_secret_sha256, store.dsn) are printed as " + config.Redacted + ";\n" +
+			"with them filled in, the output is a configuration file that loads to the same settings.\n" +
+			"With --json: {\"settings\": ..., \"sources\": {key path: source}}.\n" +
 			"An invalid configuration is not shown: its problems are listed as by config check.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

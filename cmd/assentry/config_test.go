@@ -202,32 +202,30 @@ clients:
 	}
 	for _, want := range []string{
 		"issuer: https://auth.example.com # file:1",
-		"      key: <redacted> # file:3",
+		"  key: <redacted> # file:3",
 		"initial_access_token: <redacted> # file:4",
 		"session_ttl: 2h0m0s # env:ASSENTRY_SESSION_TTL",
 		"key_encryption_key: <redacted> # env:ASSENTRY_KEY_ENCRYPTION_KEY",
 		"code_ttl: 1m0s # default",
 		"clients: # file:5",
-		"client_secret_sha256: <redacted>",
+		"client_secret_env: APP_SECRET # file:7",
 	} {
 		if !strings.Contains(yamlOut.stdout, want) {
 			t.Errorf("config show: no %q in\n%s", want, yamlOut.stdout)
 		}
 	}
 	var shown struct {
-		Settings struct {
-			Hosts []map[string]any `json:"hosts"`
-		} `json:"settings"`
-		Sources map[string]string `json:"sources"`
+		Settings map[string]any    `json:"settings"`
+		Sources  map[string]string `json:"sources"`
 	}
-	if err := json.Unmarshal([]byte(jsonOut.stdout), &shown); err != nil || len(shown.Settings.Hosts) != 1 {
+	if err := json.Unmarshal([]byte(jsonOut.stdout), &shown); err != nil {
 		t.Fatalf("config show --json: %v\n%s", err, jsonOut.stdout)
 	}
-	if got := shown.Settings.Hosts[0]["session_ttl"]; got != "2h0m0s" {
+	if got := shown.Settings["session_ttl"]; got != "2h0m0s" {
 		t.Errorf("session_ttl %v", got)
 	}
-	for path, want := range map[string]string{"hosts[0].issuer": "file:1", "hosts[0].session_ttl": "env:ASSENTRY_SESSION_TTL",
-		"hosts[0].code_ttl": "default", "listen": "default", "hosts[0].registration.key": "file:3"} {
+	for path, want := range map[string]string{"issuer": "file:1", "session_ttl": "env:ASSENTRY_SESSION_TTL",
+		"code_ttl": "default", "listen": "default", "registration.key": "file:3"} {
 		if shown.Sources[path] != want {
 			t.Errorf("source of %s: %q, want %q", path, shown.Sources[path], want)
 		}
@@ -244,10 +242,11 @@ func TestConfigEnvLists(t *testing.T) {
 	var shown struct {
 		Settings struct {
 			TrustedProxies []string `json:"trusted_proxies"`
-			Hosts          []struct {
-				CORSOrigins []string `json:"cors_origins"`
-				Roles       []string `json:"roles"`
-			} `json:"hosts"`
+			CORSOrigins    []string `json:"cors_origins"`
+			Roles          struct {
+				Names   []string `json:"names"`
+				Default string   `json:"default"`
+			} `json:"roles"`
 		} `json:"settings"`
 		Sources map[string]string `json:"sources"`
 	}
@@ -256,12 +255,15 @@ func TestConfigEnvLists(t *testing.T) {
 	}
 	s := shown.Settings
 	if strings.Join(s.TrustedProxies, " ") != "10.0.0.0/8 192.0.2.1" ||
-		strings.Join(s.Hosts[0].CORSOrigins, " ") != "https://a.example.com https://b.example.com" ||
-		strings.Join(s.Hosts[0].Roles, " ") != "user admin" {
+		strings.Join(s.CORSOrigins, " ") != "https://a.example.com https://b.example.com" ||
+		strings.Join(s.Roles.Names, " ") != "user admin" || s.Roles.Default != "admin" {
 		t.Errorf("lists from the environment: %+v", s)
 	}
-	if src := shown.Sources["hosts[0].cors_origins"]; src != "env:ASSENTRY_CORS_ORIGINS" {
-		t.Errorf("cors_origins source %q", src)
+	for path, want := range map[string]string{"cors_origins": "env:ASSENTRY_CORS_ORIGINS",
+		"roles.names": "env:ASSENTRY_ROLES__NAMES", "roles.default": "env:ASSENTRY_ROLES__DEFAULT"} {
+		if src := shown.Sources[path]; src != want {
+			t.Errorf("%s source %q, want %q", path, src, want)
+		}
 	}
 
 	r = configCLI(t, dir, cfg, []string{"ASSENTRY_TRUSTED_PROXIES=10.0.0.1,,10.0.0.2",

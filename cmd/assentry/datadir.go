@@ -31,6 +31,25 @@ func (e *errNoDataDir) Error() string {
 	return fmt.Sprintf("no data directory at %s%s: %s", absPath(e.dir), derivedFrom(e.origin), what)
 }
 
+// errNoStore is a management command's data directory that exists but holds no store (no Badger MANIFEST): an
+// empty directory made by an installation (systemd's StateDirectory=) or by hand, or the wrong directory. Opening
+// it would create an empty store there and answer as if it were the server's; exit status 1.
+type errNoStore struct {
+	dir    string
+	origin config.DataDirOrigin
+	what   string // as errNoDataDir's
+}
+
+func (e *errNoStore) Error() string {
+	what := e.what
+	if what == "" {
+		what = "nothing was created. Only `assentry serve` creates a store: start it once on this directory, or " +
+			"point data_dir (or ASSENTRY_DATA_DIR) at the server's data directory"
+	}
+	return fmt.Sprintf("no store in %s%s: the directory exists but holds no Badger store (no MANIFEST); %s",
+		absPath(e.dir), derivedFrom(e.origin), what)
+}
+
 // dataDirMoved is a relative data_dir that an older release took from the working directory, which holds a
 // store, while the file's directory, where it is taken from now, holds none. Opening the new place would start
 // an empty database, silently: refused.
@@ -47,7 +66,7 @@ func (e *dataDirMoved) Error() string {
 
 // prepareDataDir checks the data directory of s before the store is opened: refused when the data was left at
 // the place an older release used (dataDirMoved); then created when create is set (serve), or else required to
-// exist (errNoDataDir, with what the command could not do).
+// exist (errNoDataDir, with what the command could not do) and to hold a store (errNoStore).
 func prepareDataDir(s *config.Settings, create bool, what string) error {
 	if b := s.DataDirOrigin.Before; b != "" && holdsStore(b) && !holdsStore(s.DataDir) {
 		return &dataDirMoved{dir: s.DataDir, before: b, origin: s.DataDirOrigin}
@@ -66,6 +85,8 @@ func prepareDataDir(s *config.Settings, create bool, what string) error {
 		return fmt.Errorf("data directory%s: %w", derivedFrom(s.DataDirOrigin), err)
 	case !fi.IsDir():
 		return fmt.Errorf("data directory %s%s is not a directory", absPath(s.DataDir), derivedFrom(s.DataDirOrigin))
+	case s.Store.Backend != config.StorePostgres && !holdsStore(s.DataDir):
+		return &errNoStore{dir: s.DataDir, origin: s.DataDirOrigin, what: what}
 	}
 	return nil
 }

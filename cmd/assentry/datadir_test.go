@@ -58,7 +58,7 @@ func mustNotExist(t *testing.T, paths ...string) {
 func TestRelativePathsFromConfigDir(t *testing.T) {
 	e := newCLIEnv(t)
 	e.relocate(filepath.Join(e.dir, "etc", "assentry.yaml"), "data")
-	e.mkdirs("etc/data")
+	makeStore(t, e.dataDir)
 	e.mkdirs("etc/theme/static")
 	writeFile(t, filepath.Join(e.dir, "etc", "theme", "static"), "brand.txt", "the relative theme")
 	writeFile(t, filepath.Join(e.dir, "etc"), "claims.lua", `return {abi = 1, claims = function(req) return {claims = {}} end}`)
@@ -199,5 +199,104 @@ func TestDataDirMoved(t *testing.T) {
 	}
 	if got := listUsers(t, e); len(got) != 1 || got["alice"].Username != "alice" {
 		t.Fatalf("user list after moving the directory: %v, want [alice]", got)
+	}
+}
+
+// dirEntries lists the names in dir ("" for none).
+func dirEntries(t *testing.T, dir string) string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return strings.Join(names, " ")
+}
+
+// TestEmptyDataDir: a management command on a data directory that exists but holds no store (an installation's
+// empty StateDirectory=, or the wrong directory) refuses, naming the path, how it was derived and that only serve
+// creates a store, and leaves the directory empty; serve then creates the store, after which the commands work.
+func TestEmptyDataDir(t *testing.T) {
+	e := newCLIEnv(t)
+	e.relocate(filepath.Join(e.dir, "etc", "assentry.yaml"), "empty")
+	e.mkdirs("etc/empty")
+	derivation := `data_dir "empty" in ` + e.config + ", relative to that file's directory"
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{name: "user list", args: []string{"user", "list"}, want: "Only `assentry serve` creates a store"},
+		{name: "user add", args: []string{"user", "add", "bob", "--password-stdin"}, want: "nothing was created"},
+		{name: "client list", args: []string{"client", "list"}, want: "nothing was created"},
+		{name: "admin-token list", args: []string{"admin-token", "list"}, want: "nothing was created"},
+		{name: "grant list", args: []string{"grant", "list", "bob"}, want: "nothing was created"},
+		{name: "keys list", args: []string{"keys", "list"}, want: "nothing was created"},
+		{name: "migrate", args: []string{"migrate"}, want: "nothing to migrate"},
+		{name: "backup", args: []string{"backup", filepath.Join(e.dir, "b.backup")}, want: "nothing to back up"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.run("violet harbour lantern\n", tt.args...)
+			if want := "no store in " + e.dataDir + " (from " + derivation + "): the directory exists but holds no " +
+				"Badger store (no MANIFEST)"; r.code != 1 || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, tt.want) {
+				t.Fatalf("exit %d, stderr %q; want 1, %q and %q", r.code, r.stderr, want, tt.want)
+			}
+			if got := dirEntries(t, e.dataDir); got != "" {
+				t.Fatalf("%s holds %s: nothing should have been created", e.dataDir, got)
+			}
+		})
+	}
+	mustNotExist(t, filepath.Join(e.dir, "b.backup"))
+
+	srv := e.startServer()
+	srv.stop()
+	e.ok("violet harbour lantern\n", "user", "add", "bob", "--password-stdin")
+	if out := e.ok("", "user", "list"); !strings.Contains(out, "bob") {
+		t.Fatalf("user list after serve created the store:\n%s", out)
+	}
+}
+
+// TestServeCreatesNothingOnBadConfig: serve on a fresh data directory whose configuration names a plugin file that
+// does not exist (what config check reports) refuses to start with config check's line and creates nothing: no
+// data directory, and in an existing empty one no store and no compilation cache.
+func TestServeCreatesNothingOnBadConfig(t *testing.T) {
+	e := newCLIEnv(t)
+	e.relocate(filepath.Join(e.dir, "etc", "assentry.yaml"), "fresh")
+	e.appendConfig("policies:\n  - name: rule\n    lua: missing.lua\n")
+	check := e.run("", "config", "check")
+	if check.code != 2 || !strings.Contains(check.stderr, "missing.lua") {
+		t.Fatalf("config check: exit %d, %s", check.code, check.stderr)
+	}
+	var problem string
+	for _, line := range strings.Split(check.stderr, "\n") {
+		if strings.Contains(line, "missing.lua") {
+			problem = line
+		}
+	}
+	serve := func() result {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second) // a server that starts would never end
+		defer cancel()
+		cmd := exec.CommandContext(ctx, binary, "--config", e.config, "serve")
+		cmd.Env, cmd.Dir = append(append([]string(nil), childEnv...), e.env...), e.wd
+		return runCmd(t, cmd)
+	}
+	for _, empty := range []bool{false, true} {
+		if empty {
+			e.mkdirs("etc/fresh")
+		}
+		r := serve()
+		if r.code != 1 || !strings.Contains(r.stderr, "refusing to start; nothing was created in "+e.dataDir) ||
+			!strings.Contains(r.stderr, problem) {
+			t.Fatalf("serve (data directory exists: %v): exit %d, stderr %s; want 1 and %q", empty, r.code, r.stderr, problem)
+		}
+		if !empty {
+			mustNotExist(t, e.dataDir)
+		} else if got := dirEntries(t, e.dataDir); got != "" {
+			t.Fatalf("serve left %s in %s", got, e.dataDir)
+		}
 	}
 }

@@ -74,7 +74,7 @@ func TestPolicyTestCommand(t *testing.T) {
 			args: []string{"--plugin", writeFile(t, dir, "sub.lua", `return {abi = 1, claims = function(req)
 				assentry.log("warn", "setting sub") return {claims = {sub = "evil", ok = 1}} end}`),
 				"--hook", "claims", "--input", input("claims.json", `{"user": {"sub": "u"}, "client": {"client_id": "c"}, "scopes": [], "target": "userinfo"}`)}},
-		{name: "assentry.log goes to stderr", wantStderr: `msg="policy log"`,
+		{name: "assentry.log goes to stderr", wantStderr: `msg="hello from lua" plugin=log.lua`,
 			args: []string{"--plugin", writeFile(t, dir, "log.lua", `return {abi = 1, claims = function(req)
 				assentry.log("warn", "hello from lua") return {claims = {}} end}`),
 				"--hook", "claims", "--input", input("claims2.json", `{"target": "userinfo"}`)}},

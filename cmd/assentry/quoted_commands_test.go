@@ -57,13 +57,30 @@ func splitComment(line string, inSingle bool) (code, comment string, openQuote b
 	return line, "", inSingle
 }
 
-// logicalCommands joins lines into commands: a line ending in a backslash or inside single quotes goes on.
-// first is the line number of lines[0]; lines that are empty or only a comment are not commands.
+// hereDoc finds a here-document's start in a line of code (<<'EOF', <<"EOF", <<EOF or <<-EOF; not a here-string,
+// <<<) and captures its terminating word.
+var hereDoc = regexp.MustCompile(`(?:^|[^<])<<-?\s*['"]?(\w+)`)
+
+// logicalCommands joins lines into commands: a line ending in a backslash or inside single quotes goes on, and a
+// here-document's lines, through its terminator, belong to the command that starts it. first is the line number
+// of lines[0]; lines that are empty or only a comment are not commands.
 func logicalCommands(file, env string, first int, lines []string) []quotedCommand {
 	var out []quotedCommand
 	var cur *quotedCommand
 	inSingle := false
+	heredoc := "" // the terminator of the here-document being read
 	for i, l := range lines {
+		if heredoc != "" {
+			cur.text += l
+			if strings.TrimLeft(l, "\t") == heredoc {
+				heredoc = ""
+				out = append(out, *cur)
+				cur = nil
+			} else {
+				cur.text += "\n"
+			}
+			continue
+		}
 		code, comment, open := splitComment(l, inSingle)
 		if cur == nil {
 			if strings.TrimSpace(code) == "" {
@@ -85,6 +102,11 @@ func logicalCommands(file, env string, first int, lines []string) []quotedComman
 			cur.text += "\n"
 			continue
 		}
+		if m := hereDoc.FindStringSubmatch(code); m != nil {
+			heredoc = m[1]
+			cur.text += "\n"
+			continue
+		}
 		out = append(out, *cur)
 		cur = nil
 	}
@@ -97,13 +119,36 @@ func logicalCommands(file, env string, first int, lines []string) []quotedComman
 // readmeCommands returns the commands quoted in README.md, each with its "## " section as its environment.
 func readmeCommands(t *testing.T) []quotedCommand {
 	t.Helper()
-	lines := readLines(t, filepath.Join(repoRoot, "README.md"))
+	return markdownCommands(t, "README.md", "")
+}
+
+// docsCommands returns the commands quoted in docs/*.md, each with its file and "## " section as its environment
+// ("docs/policy-guide.md: Walkthrough").
+func docsCommands(t *testing.T) []quotedCommand {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(repoRoot, "docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []quotedCommand
-	section := "(introduction)"
+	for _, f := range files {
+		rel, _ := filepath.Rel(repoRoot, f)
+		out = append(out, markdownCommands(t, rel, rel+": ")...)
+	}
+	return out
+}
+
+// markdownCommands returns the commands quoted in the Markdown file rel (relative to the repository's root), each
+// with prefix and its "## " section as its environment.
+func markdownCommands(t *testing.T, rel, prefix string) []quotedCommand {
+	t.Helper()
+	lines := readLines(t, filepath.Join(repoRoot, rel))
+	var out []quotedCommand
+	section := prefix + "(introduction)"
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		if strings.HasPrefix(l, "## ") {
-			section = strings.TrimPrefix(l, "## ")
+			section = prefix + strings.TrimPrefix(l, "## ")
 			continue
 		}
 		if !strings.HasPrefix(l, "```") {
@@ -115,12 +160,12 @@ func readmeCommands(t *testing.T) []quotedCommand {
 		}
 		block := lines[start:min(i, len(lines))]
 		if shell {
-			out = append(out, logicalCommands("README.md", section, start+1, block)...)
+			out = append(out, logicalCommands(rel, section, start+1, block)...)
 			continue
 		}
 		for j, b := range block {
 			if commandStart.MatchString(strings.TrimSpace(b)) {
-				out = append(out, logicalCommands("README.md", section, start+1+j, block[j:j+1])...)
+				out = append(out, logicalCommands(rel, section, start+1+j, block[j:j+1])...)
 			}
 		}
 	}

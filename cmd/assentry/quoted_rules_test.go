@@ -27,9 +27,10 @@ var commandSkips = []commandSkip{
 	skip(`^VERSION=\$\(git describe `, "the release build, from a checkout: examples/deploy TestReleaseBuild runs it"),
 	skip(`^CGO_ENABLED=0 go build `, "the release build, from a checkout: examples/deploy TestReleaseBuild runs it"),
 
-	// README, "Dynamic client registration": requests to the example's public issuer, with the values of its
-	// answers pasted by hand (core/registration and core/httpapi test registration and its flows).
-	skip(`^curl -sSf https://auth\.example\.net/`, "auth.example.net is the example's issuer, not a server here"),
+	// README, "Dynamic client registration": the registrations run against the scratch server (commandSubsts);
+	// the browser flow after them uses the values of their answers, pasted by hand and elided (core/httpapi tests
+	// registration and its flows).
+	skip(`^curl -sSf https://auth\.example\.net/oauth2/token `, "the code and credentials of the browser flow above, elided (…)"),
 	skip(`^ID=eyJhbGciOi… `, "the client_id and secret of the registration above, elided (…)"),
 	skip(`^CHALLENGE=\$\(printf %s "\$VERIFIER"`, "part of the browser flow whose first line is skipped"),
 	skip(`^echo "https://auth\.example\.net/oauth2/authorize\?`, "part of the browser flow whose first line is skipped"),
@@ -39,12 +40,6 @@ var commandSkips = []commandSkip{
 	// README, "Pushed authorization requests": a push to the example's public issuer (core/httpapi
 	// TestPushedAuthorizationCodeFlow makes it).
 	skip(`^curl -sS https://auth\.example\.net/oauth2/par `, "auth.example.net is the example's issuer, not a server here"),
-
-	// README, "Operating Assentry": the admin API, on admin_listen, with a token pasted by hand (TestAdminAPI
-	// makes each of these calls).
-	skip(`^TOKEN=asa_\.\.\.$`, "a placeholder for the token admin-token create printed"),
-	skip(`^API=http://127\.0\.0\.1:9090/v1$`, "part of the admin API calls below"),
-	skip(`^curl -sH "Authorization: Bearer \$TOKEN" `, "the admin API with the placeholder token"),
 
 	// examples/deploy: installing on a systemd machine, and the container.
 	skip(`^install `, "installs into /usr and /etc as root (examples/deploy's tests check the unit and sysusers file)"),
@@ -57,6 +52,31 @@ var commandSkips = []commandSkip{
 	skip(`^npx asc `, "needs the AssemblyScript compiler from npm (consent_test.go checks the shipped consent.wasm)"),
 }
 
+// commandSubst replaces text in a command before it runs, where the README writes a value that only the reader
+// has: the example's public issuer, a token or an id it printed. In the replacements, {addr} is the scratch
+// server's address, {admin} its admin listener's (sectionConfig sets admin_listen: {admin}), {token} an admin
+// token of scope write made for the scratch directory with `assentry admin-token create`, and {grant} the id of a
+// grant of the user alice, issued (by the password grant) when a command first needs it.
+type commandSubst struct {
+	pattern *regexp.Regexp
+	repl    []string // old, new, old, new, ...
+	reason  string
+}
+
+var commandSubsts = []commandSubst{
+	{regexp.MustCompile(`^curl -sSf https://auth\.example\.net/oauth2/register `),
+		[]string{"https://auth.example.net", "http://{addr}"}, "the example's issuer is the scratch server"},
+	// docs/policy-guide.md: the development issuer, which the reader's server may be.
+	{regexp.MustCompile(`^curl -sSf? http://127\.0\.0\.1:8080/oauth2/register `), []string{"127.0.0.1:8080", "{addr}"},
+		"the guide's server is the scratch server"},
+	// README, "Operating Assentry": the admin API examples, with the token admin-token create printed.
+	{regexp.MustCompile(`^TOKEN=asa_\.\.\.$`), []string{"asa_...", "{token}"}, "the token admin-token create printed"},
+	{regexp.MustCompile(`^API=http://127\.0\.0\.1:9090/v1$`), []string{"127.0.0.1:9090", "{admin}"},
+		"the scratch server's admin listener"},
+	{regexp.MustCompile(`^curl -sH "Authorization: Bearer \$TOKEN" `), []string{"$TOKEN", "{token}",
+		"$API", "http://{admin}/v1", "GRANT_ID", "{grant}"}, "each command of the block runs in a shell of its own"},
+}
+
 // commandAmend appends arguments to a command that would otherwise run for long or against a fixed address.
 type commandAmend struct {
 	pattern *regexp.Regexp
@@ -67,6 +87,8 @@ type commandAmend struct {
 var commandAmends = []commandAmend{
 	{regexp.MustCompile(`^taskset -c \d+ assentry loadtest `), " --target http://{addr} --workers 2 --warmup 0 --requests 20",
 		"the default target is 127.0.0.1:8080 and each scenario runs 11 s: a few requests show the command works"},
+	{regexp.MustCompile(`^curl -sH "Authorization: Bearer asa_`), " --fail-with-body",
+		"the README's admin API examples leave the status unchecked; here an error answer fails the command"},
 }
 
 // sectionConfig is YAML added to the fresh configuration of a README section whose commands need a setting
@@ -74,4 +96,8 @@ var commandAmends = []commandAmend{
 var sectionConfig = map[string]string{
 	// "# assentry.yaml: ... grant_types: [authorization_code, refresh_token, device_code, client_credentials]"
 	"Development": "grant_types: [authorization_code, refresh_token, device_code, client_credentials]\n",
+	// "Registration is switched on per host by a key".
+	"Dynamic client registration": "registration:\n  key: quoted-commands-registration-key-0123456789abcdef\n",
+	// The admin API examples: admin_listen, and the password grant that issues the grant {grant} names.
+	"Operating Assentry": "admin_listen: {admin}\ngrant_types: [authorization_code, refresh_token, password]\n",
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,9 +15,9 @@ import (
 	"time"
 )
 
-// TestQuotedCommands runs every shell command quoted in README.md and in the comments of the files under
-// examples/, as written, in order: the README's commands one "## " section at a time, each example file's on its
-// own. An environment is a scratch directory with a fresh configuration (assentry.yaml, named by
+// TestQuotedCommands runs every shell command quoted in README.md, in docs/*.md and in the comments of the files
+// under examples/, as written, in order: the README's and each doc's commands one "## " section at a time, each
+// example file's on its own. An environment is a scratch directory with a fresh configuration (assentry.yaml, named by
 // ASSENTRY_CONFIG: the issuer and listen address on a free loopback port, data_dir ./data, and the section's
 // sectionConfig), the built binary first on PATH as `assentry` (`go run ./cmd/assentry` runs it too), and the
 // repository's examples/, plugins/, themes/ and docs/ linked in, so that a command naming them works as from a
@@ -25,7 +26,9 @@ import (
 // runs with `bash -o pipefail -c` and must exit 0.
 //
 // A command that cannot run here is listed in commandSkips (quoted_rules_test.go) with the reason; one that is
-// neither skipped nor succeeds fails the test, so a new command is never left unchecked. A command whose comment
+// neither skipped nor succeeds fails the test, so a new command is never left unchecked. A command that names the
+// example's public issuer, or a token or id the reader would paste, runs with the scratch server's values
+// (commandSubsts). A command whose comment
 // says "-> A, B" binds A and B to the client_id and client_secret of its JSON output in the later commands.
 //
 // To debug a failing command: go test ./cmd/assentry -run 'TestQuotedCommands/<section>' -v prints every
@@ -35,7 +38,7 @@ import (
 func TestQuotedCommands(t *testing.T) {
 	var envs []string
 	byEnv := map[string][]quotedCommand{}
-	for _, c := range append(readmeCommands(t), exampleCommands(t)...) {
+	for _, c := range append(append(readmeCommands(t), docsCommands(t)...), exampleCommands(t)...) {
 		if _, ok := byEnv[c.env]; !ok {
 			envs = append(envs, c.env)
 		}
@@ -78,7 +81,10 @@ type scratch struct {
 	t        *testing.T
 	dir      string
 	addr     string
+	admin    string // the admin listener's address, where sectionConfig sets admin_listen: {admin}
 	env      []string
+	token    string            // the admin token of {token}, made on first use
+	grant    string            // the grant id of {grant}, issued on first use
 	vars     map[string]string // placeholders bound by "-> A, B"
 	server   *runningServer
 	hasServe bool
@@ -110,15 +116,16 @@ func newScratch(t *testing.T, section string) *scratch {
 			t.Fatal(err)
 		}
 	}
-	addr := freeAddr(t)
+	addr, admin := freeAddr(t), freeAddr(t)
 	cfg := filepath.Join(dir, "assentry.yaml")
-	text := fmt.Sprintf("issuer: http://%s\nlisten: %s\ndata_dir: ./data\n%s", addr, addr, sectionConfig[section])
+	text := fmt.Sprintf("issuer: http://%s\nlisten: %s\ndata_dir: ./data\n%s", addr, addr,
+		strings.ReplaceAll(sectionConfig[section], "{admin}", admin))
 	if err := os.WriteFile(cfg, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	env := append(append([]string(nil), childEnv...), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"ASSENTRY_CONFIG="+cfg)
-	return &scratch{t: t, dir: dir, addr: addr, env: env, vars: map[string]string{}}
+	return &scratch{t: t, dir: dir, addr: addr, admin: admin, env: env, vars: map[string]string{}}
 }
 
 func runEnvironment(t *testing.T, section string, cmds []quotedCommand, used []bool) {
@@ -130,7 +137,8 @@ func runEnvironment(t *testing.T, section string, cmds []quotedCommand, used []b
 			t.Logf("skipped %s (%s)", c, commandSkips[i].reason)
 			continue
 		}
-		if serveCommand.MatchString(s.mapped(c.text)) {
+		// Not s.mapped: that would make {token} and {grant} before the server has made the store.
+		if serveCommand.MatchString(goRun.ReplaceAllString(c.text, "${1}assentry ")) {
 			s.hasServe = true
 		}
 		run = append(run, c)
@@ -161,12 +169,82 @@ func (s *scratch) mapped(text string) string {
 	for k, v := range s.vars {
 		text = regexp.MustCompile(`\b`+regexp.QuoteMeta(k)+`\b`).ReplaceAllLiteralString(text, v)
 	}
+	for _, c := range commandSubsts {
+		if c.pattern.MatchString(text) {
+			for i := 0; i+1 < len(c.repl); i += 2 {
+				text = strings.ReplaceAll(text, c.repl[i], c.repl[i+1])
+			}
+		}
+	}
+	text = strings.ReplaceAll(text, "{addr}", s.addr)
+	text = strings.ReplaceAll(text, "{admin}", s.admin)
+	if strings.Contains(text, "{token}") {
+		text = strings.ReplaceAll(text, "{token}", s.adminToken())
+	}
+	if strings.Contains(text, "{grant}") {
+		text = strings.ReplaceAll(text, "{grant}", s.aliceGrant())
+	}
 	for _, a := range commandAmends {
 		if a.pattern.MatchString(text) {
 			text += strings.ReplaceAll(a.args, "{addr}", s.addr)
 		}
 	}
 	return text
+}
+
+// adminToken makes (once) an admin token of scope write for {token}.
+func (s *scratch) adminToken() string {
+	if s.token == "" {
+		out := s.helper("assentry admin-token create --name quoted-commands --scope write")
+		s.token = strings.TrimSpace(out)
+		if !strings.HasPrefix(s.token, "asa_") {
+			s.t.Fatalf("admin-token create printed %q, not a token", out)
+		}
+	}
+	return s.token
+}
+
+// aliceGrant issues (once) a grant of alice, whom an earlier command made with the password "correct horse
+// battery", through the password grant of a client added for it, and returns its id for {grant}.
+func (s *scratch) aliceGrant() string {
+	if s.grant != "" {
+		return s.grant
+	}
+	t := s.t
+	var app struct {
+		ClientID     string `json:"client_id"`
+		ClientSecret string `json:"client_secret"`
+	}
+	api := "http://" + s.admin + "/v1/hosts/default"
+	bearer := s.adminToken()
+	adminJSON(t, "POST", api+"/clients", bearer, map[string]any{"client_id": "quoted-app", "client_name": "Quoted App",
+		"grant_types": []string{"password", "refresh_token"}}, 201, &app)
+	cl := crashClient{base: "http://" + s.addr, id: app.ClientID, secret: app.ClientSecret, c: loopbackClient()}
+	var tok tokens
+	status, body, err := cl.post("/oauth2/token", url.Values{"grant_type": {"password"}, "username": {"alice"},
+		"password": {"correct horse battery"}, "scope": {"openid"}}, &tok)
+	if err != nil || status != 200 {
+		t.Fatalf("password grant for {grant}: %d %s %v", status, body, err)
+	}
+	var grants []grantRow
+	adminJSON(t, "GET", api+"/users/alice/grants", bearer, nil, 200, &grants)
+	if len(grants) != 1 {
+		t.Fatalf("alice's grants: %+v", grants)
+	}
+	s.grant = grants[0].ID
+	return s.grant
+}
+
+// helper runs a command of the test's own (not a quoted one) in the scratch environment and returns its output.
+func (s *scratch) helper(text string) string {
+	s.t.Helper()
+	cmd := exec.Command("bash", "-o", "pipefail", "-c", text)
+	cmd.Dir, cmd.Env = s.dir, s.env
+	out, err := cmd.Output()
+	if err != nil {
+		s.t.Fatalf("%s: %v\n%s", text, err, out)
+	}
+	return string(out)
 }
 
 // startServer runs a serve command in the background, waits for /readyz, and stops it when the test ends.

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/assentry/assentry/core/assembly"
@@ -34,6 +37,33 @@ func newServeCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&pprofAddr, "pprof", "",
 		"serve Go's runtime profiles (/debug/pprof/) on this loopback address, such as 127.0.0.1:6060")
 	return cmd
+}
+
+// fresh reports whether serve is about to create what it keeps in the data directory: a Badger store (the
+// directory missing or holding none), or with PostgreSQL the directory of the engines' caches.
+func fresh(s *config.Settings) bool {
+	if s.Store.Backend == config.StorePostgres {
+		_, err := os.Stat(s.DataDir)
+		return errors.Is(err, fs.ErrNotExist)
+	}
+	return !holdsStore(s.DataDir)
+}
+
+// preflight checks, before a first start creates anything, what `assentry config check` checks beyond the keys
+// (themes, plugins, audit files, the data directory), so that a configuration that cannot start leaves no data
+// directory, store or compilation cache behind. A later start skips it: its store and caches exist already, and
+// the plugins are loaded once, by the start itself.
+func preflight(ctx context.Context, g *globals) error {
+	in := config.Inspect(g.configPath, os.Environ())
+	if in.Err != nil {
+		return in.Err
+	}
+	sum := checkFiles(ctx, in.Settings, in.Sources, true)
+	if len(sum.problems) == 0 {
+		return nil
+	}
+	return fmt.Errorf("refusing to start; nothing was created in %s%s:\n%s", absPath(in.Settings.DataDir),
+		derivedFrom(in.Settings.DataDirOrigin), strings.Join(sum.problems, "\n"))
 }
 
 // openEngines opens the policy engines every host's plugins run on; the returned function closes them, after the
@@ -68,6 +98,11 @@ func serve(ctx context.Context, g *globals, pprofAddr string) (err error) {
 	}
 	if pprofAddr != "" {
 		if _, err := servePprof(pprofAddr, log); err != nil {
+			return err
+		}
+	}
+	if fresh(settings) {
+		if err := preflight(ctx, g); err != nil {
 			return err
 		}
 	}

@@ -21,7 +21,11 @@ type Settings struct {
 	AutoMigrate    bool         // serve migrates an older store format at start instead of refusing it
 	HTTP           HTTPSettings // the listener's timeouts and connection caps
 	AdminListen    string       // host:port of the admin listener (admin API, /metrics); "": off
-	Hosts          []HostSettings
+	// AllowInsecureIssuer and AdminListenAllowRemote are the file's switches as written: the checks they relax
+	// are done by Load, they are kept for `config show`.
+	AllowInsecureIssuer    bool
+	AdminListenAllowRemote bool
+	Hosts                  []HostSettings
 }
 
 // StoreSettings pick the backend and size the embedded store's memory, in bytes (the store's own defaults when

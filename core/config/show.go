@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 
 	"gopkg.in/yaml.v3"
 )
@@ -15,46 +14,40 @@ import (
 // Redacted replaces every secret in the output of Show.
 const Redacted = "<redacted>"
 
-// Shown is the effective configuration as `assentry config show` prints it: Tree is a YAML mapping of the
-// Settings (each host under hosts) with every secret replaced by Redacted and each value's source as a line
-// comment; Sources holds the same sources by output path ("hosts[0].issuer"), for the JSON form.
+// Shown is the effective configuration as `assentry config show` prints it: Tree is a YAML mapping with the keys
+// and nesting of the configuration file (fileForm), every secret replaced by Redacted and each value's source as
+// a line comment; Sources holds the same sources by key path ("hosts[0].rate_limits.login_per_ip.burst", or
+// "password_policy.min_length" for a file without hosts), for the JSON form.
 type Shown struct {
 	Tree    *yaml.Node
 	Sources map[string]string
 }
 
-// Show renders s with the sources recorded in src. Names are the Settings fields in snake case, which are the
-// configuration keys except where a value is resolved from another key (hsts_max_age from hsts.max_age,
-// login_per_ip from rate_limits.login_per_ip, store sizes in bytes from store.*_mib); showKeys maps those.
+// Show renders s with the sources recorded in src. The keys are the file's, read from the yaml tags of its types
+// by fieldsOf (the loader's own reading of them), so the output loads again as a file: only the secrets must be
+// filled in (or set by ASSENTRY_* variables, which win over the file).
 func Show(s *Settings, src *Sources) *Shown {
+	multi := src != nil && src.hosts
 	w := &shower{src: src, out: map[string]string{}, host: -1}
-	return &Shown{Tree: w.value(reflect.ValueOf(*s), "", ""), Sources: w.out}
+	cfg := fileForm(s, multi)
+	root := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	v := reflect.ValueOf(cfg).Elem()
+	for _, f := range fieldsOf(typeOfConfig) {
+		switch {
+		case f.name == "hosts":
+			if multi {
+				root.Content = append(root.Content, scalarNode("hosts"), w.hosts(v.FieldByIndex(f.index)))
+			}
+			continue
+		case multi && !topLevelOnly(f.name):
+			continue // each host shows its own value, inherited or not
+		}
+		w.field(root, v.FieldByIndex(f.index), f.name, f.name, "")
+	}
+	return &Shown{Tree: root, Sources: w.out}
 }
 
-// showKeys maps the output path of a Settings value (without its host prefix) to the configuration key its
-// source is looked up under, where the two differ. A field not listed uses its own output path.
-var showKeys = map[string]string{
-	"store.mem_table_size":      "store.memtable_mib",
-	"store.block_cache_size":    "store.block_cache_mib",
-	"store.index_cache_size":    "store.index_cache_mib",
-	"hsts_max_age":              "hsts.max_age",
-	"registration.enabled":      "registration.key",
-	"roles":                     "roles.names",
-	"default_role":              "roles.default",
-	"login_per_ip":              "rate_limits.login_per_ip",
-	"login_per_user":            "rate_limits.login_per_username",
-	"register_per_ip":           "rate_limits.register_per_ip",
-	"push_per_ip":               "rate_limits.par_per_ip",
-	"device_code_per_ip":        "rate_limits.device_code_per_ip",
-	"device_code_per_browser":   "rate_limits.device_code_per_browser",
-	"client_auth_per_client_ip": "rate_limits.client_auth_failures_per_client_ip",
-	"client_auth_per_ip":        "rate_limits.client_auth_failures_per_ip",
-	"dpop_proofs_per_ip":        "rate_limits.dpop_proofs_per_ip",
-	"key_encryption_key_bytes":  "", // not shown: the key decoded
-	"issuer_url":                "", // not shown: the issuer parsed
-}
-
-// secretKeys are the output paths (list indexes as "[]") whose values are secrets: shown as Redacted when set.
+// secretKeys are the key paths (list indexes as "[]") whose values are secrets: shown as Redacted when set.
 // A client's client_secret_sha256 is a hash, but of a secret that may be guessable from it.
 var secretKeys = map[string]bool{
 	"registration.key":                  true,
@@ -64,19 +57,46 @@ var secretKeys = map[string]bool{
 	"store.dsn":                         true, // may hold the database password
 }
 
-// shower walks Settings by reflection, so a new field is shown without code here (and a new secret must be
-// added to secretKeys: TestShowRedactsEverySecret lists the fields it expects).
+// shower walks the file form by reflection, so a new key is shown without code here (and a new secret must be
+// added to secretKeys: TestShowRedactsEverySecret lists the keys it expects).
 type shower struct {
 	src  *Sources
 	out  map[string]string
 	host int // index of the host being shown; -1 at the top level
 }
 
-// value renders v; path is its output path with host prefix ("hosts[0].issuer"), key its path within the host
-// or the top level with list indexes as "[]" ("clients[].client_id"), for showKeys and secretKeys.
-func (w *shower) value(v reflect.Value, path, key string) *yaml.Node {
-	if secretKeys[key] && !v.IsZero() {
+// field appends key: value to the mapping m, with the value's source. path is the output path ("hosts[0].issuer"),
+// key the key path within the host or top level ("clients[0].client_id"); fixed, when not "", is the source of
+// a free-form value's parent (policy config), which its entries share. A key left out (nil) is not shown.
+func (w *shower) field(m *yaml.Node, v reflect.Value, path, key, fixed string) {
+	if isNil(v) {
+		return
+	}
+	k, val := scalarNode(lastKey(key)), w.value(v, path, key, fixed)
+	if kind := derefKind(v.Type()); kind != reflect.Struct && kind != reflect.Map {
+		src := w.record(path, key, fixed)
+		if val.Kind == yaml.ScalarNode || val.Style == yaml.FlowStyle {
+			val.LineComment = src
+		} else {
+			k.LineComment = src // a block list: the comment goes after its key
+		}
+	}
+	m.Content = append(m.Content, k, val)
+}
+
+// value renders v (see field for path, key and fixed).
+func (w *shower) value(v reflect.Value, path, key, fixed string) *yaml.Node {
+	if secretKeys[indexless(key)] && !v.IsZero() {
 		return scalarNode(Redacted)
+	}
+	if v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
+		}
+		if v.Kind() == reflect.Interface && fixed == "" {
+			fixed = w.source(key) // a free-form value: what is inside it was set with it
+		}
+		return w.value(v.Elem(), path, key, fixed)
 	}
 	if tm, ok := v.Interface().(encoding.TextMarshaler); ok && v.Kind() != reflect.Struct {
 		b, _ := tm.MarshalText()
@@ -84,12 +104,16 @@ func (w *shower) value(v reflect.Value, path, key string) *yaml.Node {
 	}
 	switch v.Kind() {
 	case reflect.Struct:
-		return w.mapping(v, path, key)
+		m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		for _, f := range fieldsOf(v.Type()) {
+			w.field(m, v.FieldByIndex(f.index), join(path, f.name), join(key, f.name), fixed)
+		}
+		return m
 	case reflect.Slice:
 		seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 		scalars := true
 		for i := 0; i < v.Len(); i++ {
-			item := w.value(v.Index(i), fmt.Sprintf("%s[%d]", path, i), key+"[]")
+			item := w.value(v.Index(i), fmt.Sprintf("%s[%d]", path, i), fmt.Sprintf("%s[%d]", key, i), fixed)
 			scalars = scalars && item.Kind == yaml.ScalarNode
 			seq.Content = append(seq.Content, item)
 		}
@@ -103,18 +127,13 @@ func (w *shower) value(v reflect.Value, path, key string) *yaml.Node {
 		sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i]) < fmt.Sprint(keys[j]) })
 		for _, k := range keys {
 			name := fmt.Sprint(k)
-			val := w.value(v.MapIndex(k), join(path, name), join(key, name))
-			if key != "" && !strings.Contains(key, "[]") && val.Kind == yaml.ScalarNode {
-				val.LineComment = w.record(join(path, name), join(key, name))
+			val := w.value(v.MapIndex(k), join(path, name), join(key, name), fixed)
+			if val.Kind == yaml.ScalarNode || val.Style == yaml.FlowStyle {
+				val.LineComment = w.record(join(path, name), join(key, name), fixed)
 			}
 			m.Content = append(m.Content, scalarNode(name), val)
 		}
 		return m
-	case reflect.Interface, reflect.Pointer:
-		if v.IsNil() {
-			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
-		}
-		return w.value(v.Elem(), path, key)
 	}
 	if d, ok := v.Interface().(time.Duration); ok {
 		return scalarNode(d.String())
@@ -126,77 +145,72 @@ func (w *shower) value(v reflect.Value, path, key string) *yaml.Node {
 	return n
 }
 
-// mapping renders a struct: by its yaml tags when it has them (Client, Policy, Bucket, ...), else by its field
-// names in snake case (the Settings types). Each value of a Settings field gets its source.
-func (w *shower) mapping(v reflect.Value, path, key string) *yaml.Node {
-	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-	t := v.Type()
-	tagged := hasYAMLTags(t)
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		name := snakeCase(f.Name)
-		if tagged {
-			if name, _, _ = strings.Cut(f.Tag.Get("yaml"), ","); name == "" || name == "-" {
-				continue
-			}
-		}
-		fkey := join(key, name)
-		if k, ok := showKeys[fkey]; ok && k == "" && !secretKeys[fkey] {
-			continue
-		}
-		fpath := join(path, name)
-		if t == reflect.TypeFor[Settings]() && name == "hosts" {
-			m.Content = append(m.Content, scalarNode(name), w.hosts(v.Field(i)))
-			continue
-		}
-		k, val := scalarNode(name), w.value(v.Field(i), fpath, fkey)
-		if kind := derefKind(f.Type); !strings.Contains(key, "[]") && kind != reflect.Struct && kind != reflect.Map {
-			src := w.record(fpath, fkey)
-			if val.Kind == yaml.ScalarNode || val.Style == yaml.FlowStyle {
-				val.LineComment = src
-			} else {
-				k.LineComment = src // a block list: the comment goes after its key
-			}
-		}
-		m.Content = append(m.Content, k, val)
-	}
-	return m
-}
-
-// hosts renders Settings.Hosts, each host's sources looked up under its own index.
+// hosts renders the hosts list, each host's sources looked up under its own index.
 func (w *shower) hosts(v reflect.Value) *yaml.Node {
 	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 	for i := 0; i < v.Len(); i++ {
 		w.host = i
-		seq.Content = append(seq.Content, w.value(v.Index(i), fmt.Sprintf("hosts[%d]", i), ""))
+		m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		h := v.Index(i)
+		for _, f := range fieldsOf(typeOfHost) {
+			w.field(m, h.FieldByIndex(f.index), fmt.Sprintf("hosts[%d].%s", i, f.name), f.name, "")
+		}
+		seq.Content = append(seq.Content, m)
 	}
 	w.host = -1
 	return seq
 }
 
-// record looks up and records the source of the value at path (key as for value).
-func (w *shower) record(path, key string) string {
-	src := w.source(key)
+// record looks up and records the source of the value at path (key and fixed as for field).
+func (w *shower) record(path, key, fixed string) string {
+	src := fixed
+	if src == "" {
+		src = w.source(key)
+	}
 	w.out[path] = src
 	return src
 }
 
-// source is where the value at key (an output path within the host or top level) came from: the configuration
-// key is key, or what showKeys maps it or its nearest parent to.
+// source is where the value at key (a key path within the host or the top level) came from.
 func (w *shower) source(key string) string {
-	for p := key; p != ""; p = parentKey(p) {
-		if k, ok := showKeys[p]; ok && k != "" {
-			key = k + strings.TrimPrefix(key, p)
-			break
-		}
+	if w.src == nil {
+		return SourceDefault
 	}
 	if w.host < 0 {
 		return w.src.Top(key)
 	}
 	return w.src.Host(w.host, key)
+}
+
+func isNil(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map:
+		return v.IsNil()
+	}
+	return false
+}
+
+// lastKey is the last key of a key path: "login_per_ip" of "rate_limits.login_per_ip".
+func lastKey(key string) string {
+	return key[strings.LastIndex(key, ".")+1:]
+}
+
+// indexless writes a key path's list indexes as "[]": "clients[0].client_id" → "clients[].client_id".
+func indexless(key string) string {
+	var b strings.Builder
+	skip := false
+	for _, c := range key {
+		switch {
+		case c == '[':
+			skip = true
+			b.WriteString("[]")
+		case c == ']':
+			skip = false
+		case !skip:
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
 }
 
 func derefKind(t reflect.Type) reflect.Kind {
@@ -209,33 +223,6 @@ func derefKind(t reflect.Type) reflect.Kind {
 	return t.Kind()
 }
 
-func hasYAMLTags(t reflect.Type) bool {
-	for i := 0; i < t.NumField(); i++ {
-		if _, ok := t.Field(i).Tag.Lookup("yaml"); ok {
-			return true
-		}
-	}
-	return false
-}
-
 func scalarNode(s string) *yaml.Node {
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
-}
-
-// snakeCase turns a Go field name into a configuration key: AccessTokenTTL → access_token_ttl,
-// IDTokenSigningAlg → id_token_signing_alg, OOBRequirePKCE → oob_require_pkce.
-func snakeCase(name string) string {
-	r := []rune(name)
-	var b strings.Builder
-	for i, c := range r {
-		if unicode.IsUpper(c) && i > 0 {
-			prevLower := unicode.IsLower(r[i-1]) || unicode.IsDigit(r[i-1])
-			nextLower := i+1 < len(r) && unicode.IsLower(r[i+1])
-			if prevLower || (unicode.IsUpper(r[i-1]) && nextLower) {
-				b.WriteByte('_')
-			}
-		}
-		b.WriteRune(unicode.ToLower(c))
-	}
-	return b.String()
 }

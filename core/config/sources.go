@@ -77,11 +77,19 @@ func (s *Sources) Host(i int, key string) string {
 	if !s.hosts {
 		return s.Top(key)
 	}
-	if src, ok := s.keys[fmt.Sprintf("hosts[%d].%s", i, key)]; ok {
+	own := fmt.Sprintf("hosts[%d].", i)
+	if src, ok := s.keys[own+key]; ok {
 		return src
 	}
 	if key == "id" || key == "hostnames" {
 		return SourceDefault // never inherited
+	}
+	// A list is inherited whole or not at all: a key inside the host's own list that the host left unset is a
+	// default, not the top level's value at the same index.
+	if list, _, ok := strings.Cut(key, "["); ok {
+		if _, set := s.keys[own+list]; set {
+			return SourceDefault
+		}
 	}
 	if src, ok := s.keys[key]; ok {
 		return SourceInherited + " from " + src

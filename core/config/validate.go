@@ -17,6 +17,9 @@ func (c *Config) resolve(env []string, r *report) *Settings {
 		TrustedProxies: slices.Clone(c.TrustedProxies),
 		AutoMigrate:    c.AutoMigrate,
 		AdminSocket:    c.AdminSocket,
+
+		AllowInsecureIssuer:    c.AllowInsecureIssuer,
+		AdminListenAllowRemote: c.AdminListenAllowRemote,
 	}
 	if c.AdminSocket != "" {
 		if err := checkAdminSocket(c.AdminSocket); err != nil {

@@ -60,10 +60,14 @@ type Event struct {
 	GrantID    string `json:"grant_id,omitempty"`
 	Scope      string `json:"scope,omitempty"`
 	Outcome    string `json:"outcome,omitempty"`
-	Reason     string `json:"reason,omitempty"`     // a short machine word (bad_password, unknown_user, ...) or an error code
-	Hook       string `json:"hook,omitempty"`       // the policy hook of a denial
-	Decider    string `json:"decided_by,omitempty"` // the plugin name, or "builtin", that decided a denial
-	Op         string `json:"op,omitempty"`         // the management operation
-	KeyID      string `json:"kid,omitempty"`
-	Algorithm  string `json:"alg,omitempty"` // the algorithm of a rotated key
+	// Reason says why: a short machine word (bad_password, unknown_user, ...), or for a policy denial the plugin's
+	// or rule's own description, as the server log's line of the denial says it.
+	Reason string `json:"reason,omitempty"`
+	// Error is the OAuth error code a policy denial was answered with (a refused registration's).
+	Error     string `json:"error,omitempty"`
+	Hook      string `json:"hook,omitempty"`       // the policy hook of a denial
+	Decider   string `json:"decided_by,omitempty"` // the plugin name, "builtin", or "builtin:<member>" for a registration rule
+	Op        string `json:"op,omitempty"`         // the management operation
+	KeyID     string `json:"kid,omitempty"`
+	Algorithm string `json:"alg,omitempty"` // the algorithm of a rotated key
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/token"
+	"github.com/assentry/assentry/internal/testlog"
 	"github.com/assentry/assentry/policy"
 	"github.com/assentry/assentry/policy/lua"
 )
@@ -226,7 +227,7 @@ func TestAuditRegistrationAndPolicyDenial(t *testing.T) {
 	oneEvent(t, lines, events.ClientRegistered, accepted, map[string]string{"client_id": r.ClientID,
 		"client_kind": "confidential", "scope": "openid", "ip": "127.0.0.1"})
 	oneEvent(t, lines, events.PolicyDenied, refused, map[string]string{"hook": "validate_registration",
-		"decided_by": "example-only", "reason": "invalid_client_metadata"})
+		"decided_by": "example-only", "error": "invalid_client_metadata", "reason": "client_uri must be on example.com"})
 	if got := eventsOf(t, lines, events.ClientRegistered, refused); len(got) != 0 {
 		t.Errorf("a refused registration was logged as registered: %v", got)
 	}
@@ -313,5 +314,91 @@ func TestAuditConsentDeniedByPlugin(t *testing.T) {
 		t.Fatalf("consent deny answered %v", q)
 	}
 	oneEvent(t, readAudit(t, path), events.PolicyDenied, denied, map[string]string{"hook": "consent",
-		"decided_by": "deny-strangers", "client_id": stranger, "user_id": u.ID, "scope": "openid"})
+		"decided_by": "deny-strangers", "client_id": stranger, "user_id": u.ID, "scope": "openid", "reason": "not for you"})
+}
+
+// logLinesOf decodes the server's JSON log lines whose msg is msg.
+func logLinesOf(t *testing.T, logs string, msg string) []auditLine {
+	t.Helper()
+	var out []auditLine
+	for _, l := range strings.Split(logs, "\n") {
+		if l == "" {
+			continue
+		}
+		var m auditLine
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("log line %q: %v", l, err)
+		}
+		if m.get("msg") == msg {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// TestAuditDenialAsLogged: a policy.denied line carries what the server log's line of the same denial says:
+// decided_by (a built-in registration rule as builtin:<member>, not just builtin), the error code and the
+// plugin's or rule's description as reason, for a built-in rule, a plugin's registration reject and a plugin's
+// consent deny.
+func TestAuditDenialAsLogged(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	logs := &testlog.Buffer{}
+	e := newRegEnv(t, regConfig{}, withAudit(t, path), withLogger(slog.New(slog.NewJSONHandler(logs, nil))),
+		withLuaPolicy(t, "example-only", exampleOnly, policy.HookValidateRegistration))
+	// The built-in rules run first: a redirect URI on another host than client_uri is refused by them.
+	builtin := e.registerRaw("application/json", `{"client_name":"App","client_uri":"https://app.example.com",
+		"redirect_uris":["https://elsewhere.example.net/cb"]}`, "")
+	plugin := e.registerRaw("application/json", `{"client_name":"Other","client_uri":"https://app.example.org",
+		"redirect_uris":["https://app.example.org/cb"]}`, "")
+	if builtin.status != http.StatusBadRequest || plugin.status != http.StatusBadRequest {
+		t.Fatalf("registrations answered %d, %d", builtin.status, plugin.status)
+	}
+	lines := readAudit(t, path)
+	logged := logLinesOf(t, logs.String(), "client registration refused")
+	for _, tt := range []struct {
+		name      string
+		p         page
+		decidedBy string
+	}{{"built-in rule", builtin, "builtin:redirect_uris"}, {"plugin", plugin, "example-only"}} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := oneEvent(t, lines, events.PolicyDenied, tt.p, map[string]string{"decided_by": tt.decidedBy,
+				"hook": "validate_registration"})
+			var l auditLine
+			for _, c := range logged {
+				if c.get("request_id") == tt.p.header.Get("X-Request-ID") {
+					l = c
+				}
+			}
+			if l == nil {
+				t.Fatalf("no log line for the refusal in\n%s", logs)
+			}
+			for _, k := range []string{"decided_by", "error", "reason", "ip", "request_id"} {
+				if a.get(k) == "" || a.get(k) != l.get(k) {
+					t.Errorf("%s: audit %q, log %q", k, a.get(k), l.get(k))
+				}
+			}
+		})
+	}
+}
+
+// TestAuditConsentDenialAsLogged: the consent deny's audit line has the log line's decided_by and reason.
+func TestAuditConsentDenialAsLogged(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	logs := &testlog.Buffer{}
+	e := newEnv(t, withAudit(t, path), withLogger(slog.New(slog.NewJSONHandler(logs, nil))),
+		withLuaPolicy(t, "deny-strangers", denyStrangers, policy.HookConsent))
+	e.addUser("alice", "correct horse battery")
+	_, _, stranger := e.flowClients()
+	b := e.browser()
+	denied := b.loginAt(b.follow(b.get(authzQuery(stranger, "https://stranger.example.net/cb", "openid"))), "alice", "correct horse battery")
+	a := oneEvent(t, readAudit(t, path), events.PolicyDenied, denied, map[string]string{"hook": "consent"})
+	logged := logLinesOf(t, logs.String(), "consent denied by policy")
+	if len(logged) != 1 {
+		t.Fatalf("%d consent denial log lines, want 1:\n%s", len(logged), logs)
+	}
+	for _, k := range []string{"decided_by", "reason", "client_id", "user_id"} {
+		if a.get(k) == "" || a.get(k) != logged[0].get(k) {
+			t.Errorf("%s: audit %q, log %q", k, a.get(k), logged[0].get(k))
+		}
+	}
 }

@@ -142,7 +142,7 @@ func (p *Provider) consentDecision(ctx context.Context, ix *store.Interaction, c
 		p.log().Info("consent denied by policy", "client_id", client.ID, "user_id", user.ID, "decided_by", out.DecidedBy,
 			"reason", out.ErrorDescription)
 		p.emit(ctx, events.Event{Kind: events.PolicyDenied, Hook: policy.HookConsent, Decider: out.DecidedBy,
-			ClientID: client.ID, UserID: user.ID, Scope: JoinScope(offered), Reason: policy.DecisionDeny})
+			ClientID: client.ID, UserID: user.ID, Scope: JoinScope(offered), Reason: out.ErrorDescription})
 	}
 	return out, nil
 }

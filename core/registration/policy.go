@@ -99,8 +99,6 @@ func (c *checker) runPolicy(ctx context.Context, m *Metadata, src source) (*Meta
 		return nil, err
 	}
 	if out.Decision == policy.DecisionReject {
-		c.events.Emit(ctx, events.Event{Kind: events.PolicyDenied, Host: c.host, Hook: policy.HookValidateRegistration,
-			Decider: out.DecidedBy, IP: src.info.RemoteAddr, ClientID: src.clientID, Reason: out.Error})
 		desc := out.ErrorDescription
 		if desc == "" {
 			desc = "refused by the registration policy"
@@ -110,7 +108,13 @@ func (c *checker) runPolicy(ctx context.Context, m *Metadata, src source) (*Meta
 		if out.DecidedBy == policy.DecidedByBuiltin && errors.As(DefaultRules(m), &rule) && rule.Code == refusal.Code {
 			refusal.Field = rule.Field // the built-in policy is DefaultRules: name the member whose rule refused
 		}
-		return nil, &Refused{DecidedBy: out.DecidedBy, Err: refusal}
+		refused := &Refused{DecidedBy: out.DecidedBy, Err: refusal}
+		// The audit line carries what the server log's "client registration refused" line does: the decider
+		// (builtin:<member> for a built-in rule), the error code and the description.
+		c.events.Emit(ctx, events.Event{Kind: events.PolicyDenied, Host: c.host, Hook: policy.HookValidateRegistration,
+			Decider: DecidedBy(refused), IP: src.info.RemoteAddr, ClientID: src.clientID, Error: refusal.Code,
+			Reason: refusal.Description})
+		return nil, refused
 	}
 	if len(out.MetadataPatch) == 0 {
 		return m, nil

@@ -156,7 +156,15 @@ func (s *state) log(L *glua.LState) int {
 	if ctx == nil {
 		return 0
 	}
-	s.p.engine.opts.Log.Log(ctx, level, "policy log", "host", s.p.host, "plugin", s.p.name, "hook", s.hook,
-		"request_id", s.requestID, "msg", msg)
+	// The plugin's text is the message, with the same attributes in the same order as a wasm plugin's line
+	// (policy/wasm/guestlog.go), so that one query finds both engines' lines: source=log marks a plugin's own.
+	attrs := []any{"plugin", s.p.name, "host", s.p.host, "engine", Kind, "source", "log"}
+	if s.hook != "" {
+		attrs = append(attrs, "hook", s.hook)
+		if s.requestID != "" {
+			attrs = append(attrs, "request_id", s.requestID)
+		}
+	}
+	s.p.engine.opts.Log.Log(ctx, level, msg, attrs...)
 	return 0
 }

@@ -2,11 +2,13 @@ package lua
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/assentry/assentry/policy"
+	"github.com/assentry/assentry/policy/policytest"
 )
 
 func TestSandbox(t *testing.T) {
@@ -136,14 +138,25 @@ func TestLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := logs.String()
-	for _, want := range []string{`"level":"WARN"`, `"msg":"policy log"`, `"plugin":"test"`, `"hook":"claims"`,
-		`"request_id":"r-1"`, `"host":"h1"`, `hello alice`, strings.Repeat("z", 100) + "…"} {
+	for _, want := range []string{`"level":"WARN"`, `"msg":"hello alice"`, `"plugin":"test"`, `"hook":"claims"`,
+		`"request_id":"r-1"`, `"host":"h1"`, `"engine":"lua"`, `"source":"log"`, `"msg":"` + strings.Repeat("z", 100) + "…"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("log %s lacks %s", got, want)
 		}
 	}
 	if strings.Contains(got, strings.Repeat("z", 101)) {
 		t.Error("the long message was not truncated")
+	}
+	// Each line is a JSON object without a key twice (the plugin's text was once an attribute "msg" beside the
+	// message "policy log"), with the keys of a wasm plugin's line (policy/wasm TestGuestLogShape).
+	lines := policytest.LogLines(t, got)
+	if len(lines) != 2 {
+		t.Fatalf("%d log lines, want 2:\n%s", len(lines), got)
+	}
+	for _, keys := range lines {
+		if !slices.Equal(keys, policytest.PluginLogKeys) {
+			t.Errorf("log line keys %v, want %v", keys, policytest.PluginLogKeys)
+		}
 	}
 }
 

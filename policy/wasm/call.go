@@ -75,6 +75,8 @@ func (in *instance) call(ctx context.Context, fn api.Function, hook string, inpu
 	}
 	in.mem.Write(in.buf, input) // in bounds: checked when the buffer was allocated
 	in.stack[0], in.stack[1] = uint64(in.buf), uint64(len(input))
+	in.log.during(hook, input)
+	defer in.log.end()
 	if err := in.callRaw(ctx, fn); err != nil {
 		return nil, in.failure(ctx, hook, err)
 	}

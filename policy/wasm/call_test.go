@@ -2,11 +2,14 @@ package wasm
 
 import (
 	"encoding/json"
+	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/assentry/assentry/policy"
+	"github.com/assentry/assentry/policy/policytest"
 )
 
 // TestRoundTrips calls every hook of decide.wat once.
@@ -152,5 +155,31 @@ func TestConfigPerHost(t *testing.T) {
 			t.Errorf("host %s: init saw %s", host, out)
 		}
 		_ = p.Close(t.Context())
+	}
+}
+
+// TestGuestLogShape: a guest's assentry.log line is a JSON object without a key twice, with the keys of a Lua
+// plugin's line (policy/lua TestLog): the guest's text as msg, then plugin, host, engine, source, hook and the
+// request_id of the call's input.
+func TestGuestLogShape(t *testing.T) {
+	logs := &logBuffer{}
+	e, _ := newEngine(t, WithLogger(slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	p := mustLoad(t, e, "decide.wasm", policy.Limits{Pool: 1}, map[string]any{"allowed_hosts": []any{"example.com"}})
+	if _, err := p.Call(t.Context(), policy.HookConsent, []byte(`{"hook":"consent","request_id":"r-7"}`)); err != nil {
+		t.Fatal(err)
+	}
+	var consent []string
+	for _, keys := range policytest.LogLines(t, logs.String()) {
+		if slices.Contains(keys, "source") {
+			consent = keys
+		}
+	}
+	if !slices.Equal(consent, policytest.PluginLogKeys) {
+		t.Errorf("guest log line keys %v, want %v\n%s", consent, policytest.PluginLogKeys, logs)
+	}
+	for _, want := range []string{`"msg":"consent called"`, `"hook":"consent"`, `"request_id":"r-7"`, `"engine":"wasm"`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("no %s in\n%s", want, logs)
+		}
 	}
 }

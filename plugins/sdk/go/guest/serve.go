@@ -6,7 +6,7 @@ import "sync"
 // These take and return JSON bytes so plugins can test their decisions on the host; abi_wasip1.go wires them
 // to the guest's exports.
 
-// Error is a plugin-declared error (outcome 2 of the ABI): {"error": {"code", "description"}}. The host
+// Error is a plugin-declared error (docs/policy-abi.md, "Outcomes", outcome 2): {"error": {"code", "description"}}. The host
 // applies the binding's on_error.
 type Error struct {
 	Code        string
