@@ -51,6 +51,10 @@ func TestClientHome(t *testing.T) {
 			ClientURI: "https://TOOL.example.net/about"}, "https://TOOL.example.net/about"},
 		{"metadata document, another host", store.Client{ID: "https://tool.example.net/c.json", MetadataDocument: true,
 			ClientURI: "https://bank.example.com/"}, ""},
+		{"self-registered, redirects on its site", store.Client{Untrusted: true, ClientURI: "https://app.example.com/",
+			RedirectURIs: []string{"https://app.example.com/cb"}}, "https://app.example.com/"},
+		{"self-registered native client naming another site", store.Client{Untrusted: true,
+			ClientURI: "https://bank.example.com/", RedirectURIs: []string{"http://127.0.0.1/cb"}}, ""},
 	}
 	for _, tt := range tests {
 		if got := ClientHome(&tt.client); got != tt.want {

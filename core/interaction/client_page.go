@@ -14,14 +14,14 @@ import (
 
 // PageClient is what a page shows of a client. Origin is ClientOrigin without a redirect URI to fall back to
 // (the consent page adds the request's); URI, the link to the client's site, only when the server can vouch for
-// it (ClientHome, or any client_uri of a client the operator or a registration made).
+// it: any client_uri of a client the operator made, ClientHome for an untrusted one.
 func PageClient(c *store.Client) *themes.Client {
 	if c == nil {
 		return nil
 	}
 	pc := &themes.Client{ID: c.ID, Name: c.Name, URI: c.ClientURI, LogoURI: c.LogoURI, TOSURI: c.TOSURI,
 		PolicyURI: c.PolicyURI, Untrusted: c.Untrusted, Origin: ClientOrigin(c)}
-	if c.MetadataDocument {
+	if c.Untrusted || c.MetadataDocument {
 		pc.URI = ClientHome(c)
 	}
 	return pc
@@ -34,7 +34,10 @@ func PageClient(c *store.Client) *themes.Client {
 //     host to the user);
 //   - for any other client, the host of its client_uri, else of the first web (http or https) URI of redirects:
 //     where the code of this request goes on the consent page, its registered redirect URIs on the account page.
-//     A native app's custom scheme says nothing about who runs it.
+//     A native app's custom scheme says nothing about who runs it. For a client that registered itself the
+//     client_uri is what the registration rules accepted (a web client's redirect URIs must be on its host); the
+//     consent page shows such a client's redirect host beside it, and ClientHome links it only when the codes go
+//     there.
 func ClientOrigin(c *store.Client, redirects ...string) string {
 	if c.MetadataDocument {
 		return webHost(c.ID)
@@ -47,16 +50,33 @@ func ClientOrigin(c *store.Client, redirects ...string) string {
 	return ""
 }
 
+// redirectsOn tells whether one of c's registered redirect URIs is a web URL on host.
+func redirectsOn(c *store.Client, host string) bool {
+	for _, r := range c.RedirectURIs {
+		if webHost(r) == host {
+			return true
+		}
+	}
+	return false
+}
+
 // ClientHome is the client's site as a page may link it, "" when there is none it can vouch for: its
 // client_uri when that is https and, for a client identified by its metadata document, on the host of its
-// client_id URL (ClientOrigin). It is where the error page sends the user back when the request's redirect URI
-// cannot be used (RFC 6749 §4.1.2.1: never redirect to an unverified redirect URI).
+// client_id URL (ClientOrigin); for another untrusted client (one that registered itself), on a host one of its
+// registered redirect URIs is on, where its codes go: a native client's client_uri could name any site, and with
+// the built-in registration rules off nothing checks even a web client's. It is where the error page sends the
+// user back when the request's redirect URI cannot be used (RFC 6749 §4.1.2.1: never redirect to an unverified
+// redirect URI), and the link on the client's name.
 func ClientHome(c *store.Client) string {
 	u, err := url.Parse(c.ClientURI)
 	if err != nil || u.Scheme != "https" || u.Host == "" {
 		return ""
 	}
-	if c.MetadataDocument && !strings.EqualFold(u.Host, webHost(c.ID)) {
+	host := strings.ToLower(u.Host)
+	switch {
+	case c.MetadataDocument && host != webHost(c.ID):
+		return ""
+	case !c.MetadataDocument && c.Untrusted && !redirectsOn(c, host):
 		return ""
 	}
 	return c.ClientURI
