@@ -57,6 +57,22 @@ var secretKeys = map[string]bool{
 	"store.dsn":                         true, // may hold the database password
 }
 
+// pluginSecret tells a member of a plugin's free-form config (policies[].config, handed to its init) whose name
+// says it holds a secret: a webhook token, an API key, a password. Such a plugin's configuration is its own, so
+// the name is all there is to go by.
+func pluginSecret(key string) bool {
+	if !strings.HasPrefix(indexless(key), "policies[].config.") {
+		return false
+	}
+	name := strings.ToLower(lastKey(key))
+	for _, w := range []string{"secret", "token", "password", "passwd", "key", "credential", "dsn"} {
+		if strings.Contains(name, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // shower walks the file form by reflection, so a new key is shown without code here (and a new secret must be
 // added to secretKeys: TestShowRedactsEverySecret lists the keys it expects).
 type shower struct {
@@ -86,7 +102,7 @@ func (w *shower) field(m *yaml.Node, v reflect.Value, path, key, fixed string) {
 
 // value renders v (see field for path, key and fixed).
 func (w *shower) value(v reflect.Value, path, key, fixed string) *yaml.Node {
-	if secretKeys[indexless(key)] && !v.IsZero() {
+	if (secretKeys[indexless(key)] || pluginSecret(key)) && !v.IsZero() {
 		return scalarNode(Redacted)
 	}
 	if v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer {

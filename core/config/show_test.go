@@ -100,19 +100,30 @@ clients:
   - client_id: other
     client_secret_sha256: `+otherHash+`
     redirect_uris: [https://other.example.com/cb]
+policies:
+  - name: notify
+    lua: /nonexistent/notify.lua
+    config: {webhook_url: "https://hooks.example.com/x", webhook_token: plugin-token-value, API_Key: plugin-api-key, retries: 3}
 `, kekEnv, "APP_SECRET="+secret)
 	out, err := yaml.Marshal(Show(in.Settings, in.Sources).Tree)
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := in.Settings.Hosts[0]
-	for _, s := range []string{regKey, iat, secret, h.Clients[0].SecretSHA256, otherHash, h.KeyEncryptionKey, devKEK} {
+	for _, s := range []string{regKey, iat, secret, h.Clients[0].SecretSHA256, otherHash, h.KeyEncryptionKey, devKEK,
+		"plugin-token-value", "plugin-api-key"} {
 		if strings.Contains(string(out), s) {
 			t.Errorf("the output holds the secret %q:\n%s", s, out)
 		}
 	}
-	if n := strings.Count(string(out), Redacted); n != 4 {
-		t.Errorf("%d values redacted, want 4:\n%s", n, out)
+	if n := strings.Count(string(out), Redacted); n != 6 {
+		t.Errorf("%d values redacted, want 6:\n%s", n, out)
+	}
+	// A plugin's other settings are shown: only names that say secret, token, password, key... are hidden.
+	for _, s := range []string{"https://hooks.example.com/x", "retries: 3"} {
+		if !strings.Contains(string(out), s) {
+			t.Errorf("the plugin's setting %q is not shown:\n%s", s, out)
+		}
 	}
 	// Every string key of the file whose name says secret or key is either redacted or not a secret.
 	notSecret := map[string]bool{"client_secret_env": true, "token_endpoint_auth_method": true,
