@@ -1,54 +1,31 @@
 package postgres_test
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
-	"os"
-	"strings"
 	"sync"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/assentry/assentry/store"
 	"github.com/assentry/assentry/store/postgres"
+	"github.com/assentry/assentry/store/postgres/pgtest"
 	"github.com/assentry/assentry/store/storetest"
 )
 
 // dsnEnv names the variable holding the test server's DSN. CI sets it (.ci/run starts a throwaway cluster);
 // locally the tests skip without it.
-const dsnEnv = "ASSENTRY_TEST_POSTGRES_DSN"
+const dsnEnv = pgtest.DSNEnv
 
 // testDSN returns the test server's DSN, skipping the test when there is none (failing it under CI=true).
-func testDSN(t testing.TB) string {
-	t.Helper()
-	dsn := os.Getenv(dsnEnv)
-	if dsn == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set: CI must provide a PostgreSQL server", dsnEnv)
-		}
-		t.Skipf("%s is not set: start a PostgreSQL server and set it (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run the PostgreSQL store tests", dsnEnv)
-	}
-	return dsn
-}
+func testDSN(t testing.TB) string { return pgtest.DSN(t) }
 
 // schemas maps each data set the suite names (a directory) to its schema, created once and dropped when the
 // test that created it ends.
 var schemas sync.Map
 
 // withSearchPath returns dsn with its sessions' search_path set to schema.
-func withSearchPath(dsn, schema string) string {
-	if strings.Contains(dsn, "://") {
-		sep := "?"
-		if strings.Contains(dsn, "?") {
-			sep = "&"
-		}
-		return dsn + sep + "search_path=" + schema
-	}
-	return dsn + " search_path=" + schema
-}
+func withSearchPath(dsn, schema string) string { return pgtest.WithSearchPath(dsn, schema) }
 
 // freshSchema creates the schema of data set dir on its first use (dropped at the end of t) and returns a DSN
 // whose sessions use it.
@@ -57,25 +34,13 @@ func freshSchema(t testing.TB, dsn, dir string) string {
 	sum := sha256.Sum256([]byte(dir))
 	schema := "storetest_" + hex.EncodeToString(sum[:8])
 	if _, loaded := schemas.LoadOrStore(dir, schema); !loaded {
-		exec(t, dsn, "CREATE SCHEMA "+schema)
-		t.Cleanup(func() { exec(t, dsn, "DROP SCHEMA "+schema+" CASCADE") })
+		return pgtest.Schema(t, dsn, schema)
 	}
 	return withSearchPath(dsn, schema)
 }
 
 // exec runs one statement on its own connection.
-func exec(t testing.TB, dsn, sql string) {
-	t.Helper()
-	ctx := context.Background()
-	c, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer c.Close(ctx)
-	if _, err := c.Exec(ctx, sql); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-}
+func exec(t testing.TB, dsn, sql string) { pgtest.Exec(t, dsn, sql) }
 
 // open is the suite's Opener: each data set is a schema of the test database.
 func open(t *testing.T, dsn, dir string, clock store.Clock) *postgres.Store {

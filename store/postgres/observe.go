@@ -11,8 +11,9 @@ import (
 )
 
 // Observing. Options.Observer is told of every operation as the metrics count them on Badger: a write (store.
-// OpWrite) is one transaction from its first attempt to its commit, retries included, and each committed attempt
-// is also a commit of one write (PostgreSQL has no group commit: a commit's batch size is always 1); a read
+// OpWrite) is one transaction from its first attempt to its commit, retries included, and its commit is a commit
+// of one write (PostgreSQL has no group commit: a commit's batch size is always 1), timed as the round trip that
+// carried COMMIT (for a write sent as one batch, BEGIN … COMMIT, that is the whole batch); a read
 // (store.OpRead) is one statement outside a transaction. Writes are timed where they run (write, batch, tx);
 // reads by a pgx query tracer, since every read method runs its own statement on the pool. A statement outside
 // a transaction that is not a SELECT is a write of its own (an UPDATE or DELETE with no read before it) and is

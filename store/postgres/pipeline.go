@@ -30,9 +30,10 @@ const beginSQL = "BEGIN ISOLATION LEVEL READ COMMITTED"
 
 // txn is one transaction on one connection, sent as batches: each send is one round trip.
 type txn struct {
-	conn *pgx.Conn
-	open bool // BEGIN was sent
-	done bool // COMMIT succeeded
+	conn      *pgx.Conn
+	open      bool                // BEGIN was sent
+	done      bool                // COMMIT succeeded
+	committed func(time.Duration) // told how long the round trip carrying COMMIT took (observe.go)
 }
 
 // send runs b, preceded by BEGIN when it is the transaction's first batch and followed by COMMIT when commit is
@@ -48,9 +49,11 @@ func (t *txn) send(ctx context.Context, b *pgx.Batch, commit bool) error {
 		q.Queue("COMMIT")
 	}
 	t.open = true
+	start := time.Now()
 	err := t.conn.SendBatch(ctx, &q).Close()
 	if commit && err == nil {
 		t.done = true
+		t.committed(time.Since(start))
 	}
 	return err
 }
@@ -81,12 +84,8 @@ func (s *Store) attempt(ctx context.Context, fn func(t *txn) error) error {
 		return err
 	}
 	defer c.Release() // a connection left broken or inside a transaction is destroyed, not reused
-	t := &txn{conn: c.Conn()}
-	start := time.Now()
+	t := &txn{conn: c.Conn(), committed: s.committed}
 	err = fn(t)
-	if t.done {
-		s.committed(time.Since(start))
-	}
 	if t.open && !t.done && !t.conn.IsClosed() && t.conn.PgConn().TxStatus() != 'I' {
 		// One more round trip, on the paths that write nothing (a used code, a revoked grant) or failed.
 		if _, rerr := t.conn.Exec(ctx, "ROLLBACK"); rerr != nil && err == nil {

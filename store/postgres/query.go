@@ -36,12 +36,22 @@ func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
 		return store.ErrClosed
 	}
 	return s.observeWrite(func() error {
-		start := time.Now()
-		err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, fn)
-		if err == nil {
-			s.committed(time.Since(start))
+		tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+		if err != nil {
+			return wrap(err)
 		}
-		return wrap(err)
+		// After a commit this is a no-op; otherwise (fn failed, or panicked) it ends the transaction, and pgx
+		// closes the connection if the rollback cannot be sent.
+		defer func() { _ = tx.Rollback(ctx) }()
+		if err := fn(tx); err != nil {
+			return wrap(err)
+		}
+		start := time.Now()
+		if err := tx.Commit(ctx); err != nil {
+			return wrap(err)
+		}
+		s.committed(time.Since(start))
+		return nil
 	})
 }
 

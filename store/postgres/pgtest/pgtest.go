@@ -35,10 +35,7 @@ func DSN(t testing.TB) string {
 func New(t testing.TB, clock store.Clock) store.Store {
 	t.Helper()
 	dsn := DSN(t)
-	schema := "pgtest_" + strings.ToLower(rand.Text()[:16])
-	exec(t, dsn, "CREATE SCHEMA "+schema)
-	t.Cleanup(func() { exec(t, dsn, "DROP SCHEMA "+schema+" CASCADE") })
-	st, err := postgres.Open(context.Background(), postgres.Options{DSN: withSearchPath(dsn, schema), MaxConns: 4,
+	st, err := postgres.Open(context.Background(), postgres.Options{DSN: Schema(t, dsn, "pgtest_"+strings.ToLower(rand.Text()[:16])), MaxConns: 4,
 		Clock: clock, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatalf("open postgres: %v", err)
@@ -47,8 +44,16 @@ func New(t testing.TB, clock store.Clock) store.Store {
 	return st
 }
 
-// withSearchPath returns dsn with its sessions' search_path set to schema.
-func withSearchPath(dsn, schema string) string {
+// Schema creates schema on the test server at dsn, dropped when t ends, and returns a DSN whose sessions use it.
+func Schema(t testing.TB, dsn, schema string) string {
+	t.Helper()
+	Exec(t, dsn, "CREATE SCHEMA "+schema)
+	t.Cleanup(func() { Exec(t, dsn, "DROP SCHEMA "+schema+" CASCADE") })
+	return WithSearchPath(dsn, schema)
+}
+
+// WithSearchPath returns dsn with its sessions' search_path set to schema.
+func WithSearchPath(dsn, schema string) string {
 	if strings.Contains(dsn, "://") {
 		sep := "?"
 		if strings.Contains(dsn, "?") {
@@ -59,8 +64,8 @@ func withSearchPath(dsn, schema string) string {
 	return dsn + " search_path=" + schema
 }
 
-// exec runs one statement on its own connection.
-func exec(t testing.TB, dsn, sql string) {
+// Exec runs one statement on its own connection.
+func Exec(t testing.TB, dsn, sql string) {
 	t.Helper()
 	ctx := context.Background()
 	c, err := pgx.Connect(ctx, dsn)
