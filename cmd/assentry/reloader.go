@@ -293,11 +293,20 @@ func (r *reloader) Do(ctx context.Context, req admin.Request) admin.Response {
 }
 
 // AuditRefused implements admin.Dispatcher on the current generation's audit log.
+// A generation retired by a reload meanwhile is replaced by the next, as in Do; during shutdown the event is
+// logged, since no audit file is open any more.
 func (r *reloader) AuditRefused(ctx context.Context, op, reason, ip string) {
-	gen := r.cur.Load()
-	if gen.gate.Enter() {
-		defer gen.gate.Leave()
-		gen.admin.AuditRefused(ctx, op, reason, ip)
+	for {
+		gen := r.cur.Load()
+		if gen.gate.Enter() {
+			defer gen.gate.Leave()
+			gen.admin.AuditRefused(ctx, op, reason, ip)
+			return
+		}
+		if r.cur.Load() == gen {
+			r.log.Warn("admin API: a refused request during shutdown", "op", op, "reason", reason, "addr", ip)
+			return
+		}
 	}
 }
 

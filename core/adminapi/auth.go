@@ -73,6 +73,8 @@ func (a *API) authenticated(rt route, next http.Handler) http.Handler {
 			return
 		}
 		if rt.Scope == admin.ScopeWrite && tok.Scope != admin.ScopeWrite {
+			// Not a failed authentication: the token is good, and its holder's requests are audited one by one
+			// anyway, the allowed ones too.
 			a.dispatch.AuditRefused(events.WithActor(ctx, "token:"+tok.Name), op, refusedScope, addr)
 			w.Header().Set("WWW-Authenticate", realm+`, error="insufficient_scope", scope="write"`)
 			writeError(w, http.StatusForbidden, "insufficient_scope", "this request needs a token with the write scope")
