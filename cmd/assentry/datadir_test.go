@@ -91,20 +91,20 @@ func TestRelativePathsFromConfigDir(t *testing.T) {
 	}
 }
 
-// TestDataDirNotCreated: a management command on a data directory that does not exist fails, naming the path
-// and how it was derived, and creates nothing; migrate and backup say they have nothing to do; serve creates it.
-func TestDataDirNotCreated(t *testing.T) {
-	e := newCLIEnv(t)
-	e.relocate(filepath.Join(e.dir, "etc", "assentry.yaml"), "missing")
-	e.wd = e.mkdirs("elsewhere")
-	derivation := `data_dir "missing" in ` + e.config + ", relative to that file's directory"
-	tests := []struct {
-		name string
-		args []string
-		want string
-	}{
-		{name: "user list", args: []string{"user", "list"}, want: "Is this the server's configuration?"},
-		{name: "user add", args: []string{"user", "add", "bob", "--password-stdin"}, want: "start `assentry serve` once"},
+// storeCommand is a command that needs the store, and what it must say when there is none.
+type storeCommand struct {
+	name string
+	args []string
+	want string
+}
+
+// storeCommands are the commands that open the store and must never create one: user list and user add say
+// listWants and addWants, the other management commands that nothing was created, migrate and backup that they
+// have nothing to do.
+func storeCommands(e *cliEnv, listWants, addWants string) []storeCommand {
+	return []storeCommand{
+		{name: "user list", args: []string{"user", "list"}, want: listWants},
+		{name: "user add", args: []string{"user", "add", "bob", "--password-stdin"}, want: addWants},
 		{name: "client list", args: []string{"client", "list"}, want: "nothing was created"},
 		{name: "admin-token list", args: []string{"admin-token", "list"}, want: "nothing was created"},
 		{name: "grant list", args: []string{"grant", "list", "bob"}, want: "nothing was created"},
@@ -112,7 +112,16 @@ func TestDataDirNotCreated(t *testing.T) {
 		{name: "migrate", args: []string{"migrate"}, want: "nothing to migrate"},
 		{name: "backup", args: []string{"backup", filepath.Join(e.dir, "b.backup")}, want: "nothing to back up"},
 	}
-	for _, tt := range tests {
+}
+
+// TestDataDirNotCreated: a management command on a data directory that does not exist fails, naming the path
+// and how it was derived, and creates nothing; migrate and backup say they have nothing to do; serve creates it.
+func TestDataDirNotCreated(t *testing.T) {
+	e := newCLIEnv(t)
+	e.relocate(filepath.Join(e.dir, "etc", "assentry.yaml"), "missing")
+	e.wd = e.mkdirs("elsewhere")
+	derivation := `data_dir "missing" in ` + e.config + ", relative to that file's directory"
+	for _, tt := range storeCommands(e, "Is this the server's configuration?", "start `assentry serve` once") {
 		t.Run(tt.name, func(t *testing.T) {
 			r := e.run("violet harbour lantern\n", tt.args...)
 			if r.code != 1 || !strings.Contains(r.stderr, "no data directory at "+e.dataDir+" (from "+derivation+")") ||
@@ -224,20 +233,7 @@ func TestEmptyDataDir(t *testing.T) {
 	e.relocate(filepath.Join(e.dir, "etc", "assentry.yaml"), "empty")
 	e.mkdirs("etc/empty")
 	derivation := `data_dir "empty" in ` + e.config + ", relative to that file's directory"
-	for _, tt := range []struct {
-		name string
-		args []string
-		want string
-	}{
-		{name: "user list", args: []string{"user", "list"}, want: "Only `assentry serve` creates a store"},
-		{name: "user add", args: []string{"user", "add", "bob", "--password-stdin"}, want: "nothing was created"},
-		{name: "client list", args: []string{"client", "list"}, want: "nothing was created"},
-		{name: "admin-token list", args: []string{"admin-token", "list"}, want: "nothing was created"},
-		{name: "grant list", args: []string{"grant", "list", "bob"}, want: "nothing was created"},
-		{name: "keys list", args: []string{"keys", "list"}, want: "nothing was created"},
-		{name: "migrate", args: []string{"migrate"}, want: "nothing to migrate"},
-		{name: "backup", args: []string{"backup", filepath.Join(e.dir, "b.backup")}, want: "nothing to back up"},
-	} {
+	for _, tt := range storeCommands(e, "Only `assentry serve` creates a store", "nothing was created") {
 		t.Run(tt.name, func(t *testing.T) {
 			r := e.run("violet harbour lantern\n", tt.args...)
 			if want := "no store in " + e.dataDir + " (from " + derivation + "): the directory exists but holds no " +
