@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -104,5 +105,51 @@ func TestObserver(t *testing.T) {
 			t.Errorf("%s: observed %d reads, %d writes, %d commits; want %d, %d, %d", c.name, got[0], got[1], got[2],
 				c.want[0], c.want[1], c.want[2])
 		}
+	}
+}
+
+// discardObserver is an Observer that does nothing: what observing costs the store itself.
+type discardObserver struct{}
+
+func (discardObserver) StoreOp(string, time.Duration)  {}
+func (discardObserver) StoreCommit(int, time.Duration) {}
+
+// BenchmarkObserved measures a token read and a grant creation with and without an Observer on a loopback
+// database: the cost of the tracer and the timing around writes.
+func BenchmarkObserved(b *testing.B) {
+	dsn := testDSN(b)
+	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, c := range []struct {
+		name string
+		obs  store.Observer
+	}{{"unobserved", nil}, {"observed", discardObserver{}}} {
+		s, err := postgres.Open(context.Background(), postgres.Options{DSN: freshSchema(b, dsn, b.TempDir()), Logger: quiet,
+			MaxConns: 1, Clock: func() time.Time { return now }, Observer: c.obs})
+		if err != nil {
+			b.Fatal(err)
+		}
+		f := fixtures{host: "h", now: now}
+		ctx := b.Context()
+		if err := s.Grants().Create(ctx, f.grant("g"), f.token("t", "g", store.AccessToken)); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(c.name+"/Tokens.Get", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := s.Tokens().Get(ctx, f.host, "t"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		i := 0 // across the runs b.Run makes of the function: every grant id is new
+		b.Run(c.name+"/Grants.Create", func(b *testing.B) {
+			for b.Loop() {
+				i++
+				id := c.name + strconv.Itoa(i)
+				if err := s.Grants().Create(ctx, f.grant(id), f.token(id+"t", id, store.AccessToken)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		_ = s.Close()
 	}
 }
