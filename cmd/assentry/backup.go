@@ -6,10 +6,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"strconv"
 	"time"
 
 	"github.com/assentry/assentry/core/admin"
+	"github.com/assentry/assentry/core/audit"
 	"github.com/assentry/assentry/core/config"
+	"github.com/assentry/assentry/core/events"
 	badgerstore "github.com/assentry/assentry/store/badger"
 	"github.com/spf13/cobra"
 )
@@ -88,7 +92,32 @@ func backupSource(ctx context.Context, settings *config.Settings) (src badgersto
 		_ = st.Close()
 		return nil, "", nil, errors.New("the PostgreSQL store has no backup of its own: back the database up with pg_dump")
 	}
-	return b.Backup, "stopped, opened directly", func() { _ = b.Close() }, nil
+	audited, closeAudit, err := auditedHere(settings, b.Backup)
+	if err != nil {
+		_ = b.Close()
+		return nil, "", nil, err
+	}
+	return audited, "stopped, opened directly", func() { closeAudit(); _ = b.Close() }, nil
+}
+
+// auditedHere is src audited as the running server audits a backup (admin.Services.StreamBackup: an
+// admin.action of op backup on the default host's audit log), with this process's uid as the actor, as runHere
+// audits the other management commands run without a server. Only the default host's log is opened: the hosts
+// themselves are not built, since a backup of an older store format must not need them.
+func auditedHere(settings *config.Settings, src admin.BackupFunc) (badgerstore.BackupFunc, func(), error) {
+	files := audit.NewFiles(slog.New(slog.DiscardHandler))
+	h := &settings.Hosts[0]
+	sink, err := auditSinks(files)(h)
+	if err != nil {
+		files.Close()
+		return nil, nil, err
+	}
+	svc := &admin.Services{Default: h.ID, Backup: src,
+		Hosts: map[string]*admin.HostServices{h.ID: {Events: &events.Emitter{Sink: sink, Host: h.ID}}}}
+	actor := "uid:" + strconv.Itoa(os.Getuid())
+	return func(ctx context.Context, w io.Writer) error {
+		return svc.StreamBackup(events.WithActor(ctx, actor), w)
+	}, func() { files.Close() }, nil
 }
 
 // errPostgresBackup is the answer of backup and restore on a PostgreSQL configuration: their file format is a

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -182,5 +183,37 @@ func TestBackupStoppedAndRefusedRestores(t *testing.T) {
 	e.useDataDir(restored)
 	if out := e.ok("", "user", "list"); !strings.Contains(out, "alice") {
 		t.Fatalf("user list on the restored directory:\n%s", out)
+	}
+}
+
+// TestBackupAudited: a backup is an admin.action of op backup with its actor, whether the command opens a
+// stopped directory itself or streams it from the running server over the admin socket (the admin API's is in
+// TestAdminAPI).
+func TestBackupAudited(t *testing.T) {
+	e := newCLIEnv(t)
+	path := filepath.Join(e.dir, "audit.log")
+	e.appendConfig("audit:\n  file: " + path + "\n")
+	want := map[string]string{"event": "admin.action", "op": "backup", "outcome": "ok", "host": "default",
+		"actor": "uid:" + strconv.Itoa(os.Getuid())}
+	backups := func() int {
+		n := 0
+		for _, l := range readAuditFile(t, path) {
+			if hasLine([]map[string]any{l}, want) {
+				n++
+			}
+		}
+		return n
+	}
+	e.ok("", "backup", filepath.Join(e.dir, "stopped.backup"))
+	if n := backups(); n != 1 {
+		t.Fatalf("%d audit lines of the stopped directory's backup, want 1: %v", n, readAuditFile(t, path))
+	}
+	srv := e.startServer()
+	if out := e.ok("", "backup", filepath.Join(e.dir, "running.backup")); !strings.Contains(out, "from the running server") {
+		t.Fatalf("backup output: %q", out)
+	}
+	srv.stop()
+	if n := backups(); n != 2 {
+		t.Fatalf("%d audit lines after a backup over the admin socket, want 2: %v", n, readAuditFile(t, path))
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/assentry/assentry/core/assembly"
 	"github.com/assentry/assentry/core/audit"
 	"github.com/assentry/assentry/core/config"
+	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/core/httpapi"
 	"github.com/assentry/assentry/core/metrics"
 	"github.com/assentry/assentry/store"
@@ -134,12 +135,18 @@ func (r *reloader) watch(gen *generation) {
 	}
 }
 
-// StreamBackup implements admin.Dispatcher: a backup of the store, whatever the configuration.
+// StreamBackup implements admin.Dispatcher: a backup of the store, whatever the configuration, audited on the
+// generation current when it ends. The backup holds no generation: one that takes minutes does not keep a
+// replaced configuration from being released.
 func (r *reloader) StreamBackup(ctx context.Context, w io.Writer) error {
-	if r.backup == nil {
-		return admin.ErrNoBackup
+	err := admin.ErrNoBackup
+	if r.backup != nil {
+		err = r.backup(ctx, w)
 	}
-	return r.backup(ctx, w)
+	if !r.onCurrent(func(s *admin.Services) { s.AuditBackup(ctx, err) }) {
+		r.log.Warn("a backup ended during shutdown", "actor", events.Actor(ctx), "err", err)
+	}
+	return err
 }
 
 // serving hands the reloader the HTTP server whose hosts it replaces.
@@ -296,16 +303,23 @@ func (r *reloader) Do(ctx context.Context, req admin.Request) admin.Response {
 // A generation retired by a reload meanwhile is replaced by the next, as in Do; during shutdown the event is
 // logged, since no audit file is open any more.
 func (r *reloader) AuditRefused(ctx context.Context, op, reason, ip string) {
+	if !r.onCurrent(func(s *admin.Services) { s.AuditRefused(ctx, op, reason, ip) }) {
+		r.log.Warn("admin API: a refused request during shutdown", "op", op, "reason", reason, "addr", ip)
+	}
+}
+
+// onCurrent runs fn on the current generation's services, counted on its gate; a generation retired by a reload
+// meanwhile is replaced by the next, as in Do. It reports false, without running fn, during shutdown.
+func (r *reloader) onCurrent(fn func(*admin.Services)) bool {
 	for {
 		gen := r.cur.Load()
 		if gen.gate.Enter() {
 			defer gen.gate.Leave()
-			gen.admin.AuditRefused(ctx, op, reason, ip)
-			return
+			fn(gen.admin)
+			return true
 		}
 		if r.cur.Load() == gen {
-			r.log.Warn("admin API: a refused request during shutdown", "op", op, "reason", reason, "addr", ip)
-			return
+			return false
 		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+
+	"github.com/assentry/assentry/core/events"
 )
 
 // BackupFunc writes a full backup of the store to w; the store backend provides it ((*badger.Store).Backup).
@@ -16,12 +18,32 @@ type BackupFunc func(ctx context.Context, w io.Writer) error
 // ErrNoBackup: the server offers no backup of its store (Services.Backup is nil).
 var ErrNoBackup = errors.New("this server's store cannot be backed up over the admin socket")
 
-// StreamBackup implements Dispatcher with s.Backup.
+// OpBackup names a backup in the audit log's admin.action events. It is no operation of Do: a backup is
+// streamed (StreamBackup), not answered.
+const OpBackup = "backup"
+
+// StreamBackup implements Dispatcher with s.Backup, and audits the backup (AuditBackup).
 func (s *Services) StreamBackup(ctx context.Context, w io.Writer) error {
-	if s.Backup == nil {
-		return ErrNoBackup
+	err := ErrNoBackup
+	if s.Backup != nil {
+		err = s.Backup(ctx, w)
 	}
-	return s.Backup(ctx, w)
+	s.AuditBackup(ctx, err)
+	return err
+}
+
+// AuditBackup records a backup that ended with err (nil: taken) as an admin.action of op OpBackup, with the
+// actor ctx carries, on the default host's log as server-wide operations are: a backup holds every password
+// hash, secret digest and sealed key of the server, so who took one, and when, belongs in the audit log.
+func (s *Services) AuditBackup(ctx context.Context, err error) {
+	ev := events.Event{Kind: events.AdminAction, Host: s.Default, Op: OpBackup, Outcome: events.OutcomeOK}
+	switch {
+	case errors.Is(err, ErrNoBackup):
+		ev.Outcome, ev.Reason = events.OutcomeFailed, KindUnavailable
+	case err != nil:
+		ev.Outcome, ev.Reason = events.OutcomeFailed, classify(err).Kind
+	}
+	s.emitterOf(s.Default).Emit(ctx, ev)
 }
 
 // backupPath streams a backup of the running server's store; POST, since every call takes a snapshot.

@@ -44,10 +44,7 @@ func (a *API) authenticated(rt route, next http.Handler) http.Handler {
 			writeError(w, http.StatusTooManyRequests, "too_many_requests", "too many failed authentications from this address")
 			return
 		}
-		op := rt.Op
-		if op == "" {
-			op = rt.Method + " " + rt.Pattern
-		}
+		op := rt.auditOp()
 		value, ok := bearer(r)
 		if !ok {
 			// RFC 6750 §3.1: a request without credentials gets the challenge and no error code.

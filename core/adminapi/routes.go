@@ -103,3 +103,15 @@ var routes = []route{
 // inventories) should ever reach.
 var backupRoute = route{Method: http.MethodGet, Pattern: "/v1/backup", Scope: write, Status: http.StatusOK, Tag: "backup",
 	Summary: "Stream a backup of the whole store"}
+
+// auditOp is the op of the admin.action event of a request refused on the route: the dispatcher's operation,
+// admin.OpBackup for the backup (as the backup itself is audited), else the method and pattern.
+func (rt route) auditOp() string {
+	switch {
+	case rt.Op != "":
+		return rt.Op
+	case rt.Method == backupRoute.Method && rt.Pattern == backupRoute.Pattern:
+		return admin.OpBackup
+	}
+	return rt.Method + " " + rt.Pattern
+}
