@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -312,5 +313,58 @@ func TestReloadUnderLoad(t *testing.T) {
 	}
 	if strings.Contains(e.srv.log.String(), `"level":"ERROR"`) {
 		t.Fatalf("errors logged across the reloads:\n%s", e.srv.log)
+	}
+}
+
+// TestReloadAudited: every reload is an admin.action of op server.reload with who asked (uid:N over the admin
+// socket, signal for SIGHUP) and its outcome, a refused file included; a static client the new file no longer
+// declares is deleted at the reload and leaves a client.revoked line (reason undeclared).
+func TestReloadAudited(t *testing.T) {
+	e := newReloadEnv(t)
+	path := filepath.Join(e.dir, "audit.log")
+	sum := sha256.Sum256([]byte(secondSecret))
+	audit := "    audit: {file: " + path + "}\n"
+	static := fmt.Sprintf(`    clients:
+      - client_id: gone-app
+        client_name: Gone App
+        client_secret_sha256: %s
+        grant_types: [client_credentials]
+`, hex.EncodeToString(sum[:]))
+	e.write(audit + static)
+	e.srv = e.startServer()
+	defer e.srv.stop()
+	uid := "uid:" + strconv.Itoa(os.Getuid())
+	reloaded := func(actor, outcome string) map[string]string {
+		return map[string]string{"event": "admin.action", "op": "server.reload", "host": "default", "actor": actor,
+			"outcome": outcome}
+	}
+	revoked := map[string]string{"event": "client.revoked", "client_id": "gone-app", "reason": "undeclared",
+		"client_kind": "confidential", "host": "default"}
+
+	e.ok("", "reload")
+	if lines := readAuditFile(t, path); !hasLine(lines, reloaded(uid, "ok")) || hasLine(lines, revoked) {
+		t.Fatalf("after a reload of the same file: %v", lines)
+	}
+	// The client goes with a reload asked for by SIGHUP.
+	e.write(audit)
+	if err := e.srv.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	until(t, "the SIGHUP reload is audited", func() bool { return hasLine(readAuditFile(t, path), reloaded("signal", "ok")) })
+	if s, _, err := clientCredentials(e.addr, e.addr, "gone-app", secondSecret); err != nil || s == http.StatusOK {
+		t.Fatalf("a token for the removed client: %d %v", s, err)
+	}
+	if lines := readAuditFile(t, path); !hasLine(lines, revoked) {
+		t.Fatalf("no client.revoked line for the client the file dropped: %v", lines)
+	}
+	// A refused file: audited as failed, on the configuration kept.
+	e.write(audit + "    acess_token_ttl: 1h\n")
+	if r := e.run("", "reload"); r.code != 2 {
+		t.Fatalf("reload of a bad file: exit %d %s", r.code, r.stderr)
+	}
+	want := reloaded(uid, "failed")
+	want["reason"] = "invalid"
+	if lines := readAuditFile(t, path); !hasLine(lines, want) {
+		t.Fatalf("no audit line for the refused reload: %v", lines)
 	}
 }

@@ -160,8 +160,8 @@ func (r *reloader) serving(srv *httpapi.Server) {
 // environment are loaded and validated, every host is built with its plugins and theme, its static clients are
 // synced and its keys ensured, and only then do the HTTP layer and the admin socket switch to it. Anything
 // wrong keeps the running generation entirely; the error is a *reloadError listing every problem. trigger
-// names what asked (for the log).
-func (r *reloader) reload(trigger string) (*reloadResult, error) {
+// names what asked (for the log); the reload is audited with the actor ctx carries (auditReload).
+func (r *reloader) reload(ctx context.Context, trigger string) (*reloadResult, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	start := time.Now()
@@ -183,8 +183,10 @@ func (r *reloader) reload(trigger string) (*reloadResult, error) {
 		}
 		r.log.Error("configuration not reloaded; the running one is kept", "trigger", trigger,
 			"problems", len(re.problems), "config", r.g.configPath)
+		r.auditReload(ctx, re)
 		return nil, re
 	}
+	r.auditReload(ctx, nil)
 	res.Millis = float64(time.Since(start).Microseconds()) / 1000
 	r.log.Info("configuration reloaded", "trigger", trigger, "config", res.Config, "added", res.Added,
 		"removed", res.Removed, "updated", res.Updated, "unchanged", res.Unchanged, "duration_ms", res.Millis)
@@ -276,7 +278,7 @@ func (r *reloader) retire(old *generation, httpDrained <-chan struct{}) {
 // its gate so that a reload does not release them under it.
 func (r *reloader) Do(ctx context.Context, req admin.Request) admin.Response {
 	if req.Op == admin.OpReload {
-		res, err := r.reload("admin socket")
+		res, err := r.reload(ctx, "admin socket")
 		if err != nil {
 			return admin.Response{Error: &admin.Error{Kind: admin.KindInvalid, Message: err.Error()}}
 		}
@@ -309,10 +311,14 @@ func (r *reloader) AuditRefused(ctx context.Context, op, reason, ip string) {
 }
 
 // onCurrent runs fn on the current generation's services, counted on its gate; a generation retired by a reload
-// meanwhile is replaced by the next, as in Do. It reports false, without running fn, during shutdown.
+// meanwhile is replaced by the next, as in Do. It reports false, without running fn, before the first
+// generation started and during shutdown.
 func (r *reloader) onCurrent(fn func(*admin.Services)) bool {
 	for {
 		gen := r.cur.Load()
+		if gen == nil {
+			return false // not started yet
+		}
 		if gen.gate.Enter() {
 			defer gen.gate.Leave()
 			fn(gen.admin)
@@ -322,6 +328,20 @@ func (r *reloader) onCurrent(fn func(*admin.Services)) bool {
 			return false
 		}
 	}
+}
+
+// actorSignal is the actor of a reload asked for by SIGHUP: the signal does not say who sent it.
+const actorSignal = "signal"
+
+// auditReload records a reload as an admin.action of op admin.OpReload on the generation now current (the new
+// one, or the one kept), with the actor of ctx: "uid:N" from the admin socket, actorSignal for SIGHUP. A
+// refused configuration is outcome failed, reason invalid; the server log has its problems.
+func (r *reloader) auditReload(ctx context.Context, err error) {
+	ev := events.Event{Kind: events.AdminAction, Op: admin.OpReload, Outcome: events.OutcomeOK}
+	if err != nil {
+		ev.Outcome, ev.Reason = events.OutcomeFailed, admin.KindInvalid
+	}
+	r.onCurrent(func(s *admin.Services) { s.Audit(ctx, ev) })
 }
 
 // onSignals reloads on every SIGHUP until ctx ends; the outcome is logged by reload.
@@ -335,7 +355,7 @@ func (r *reloader) onSignals(ctx context.Context) {
 			case <-ctx.Done():
 				return
 			case <-hup:
-				_, _ = r.reload("SIGHUP")
+				_, _ = r.reload(events.WithActor(ctx, actorSignal), "SIGHUP")
 			}
 		}
 	}()

@@ -158,6 +158,15 @@ func (s *Services) AuditRefused(ctx context.Context, op, reason, ip string) {
 		Outcome: events.OutcomeFailed, Reason: reason, IP: ip})
 }
 
+// Audit records an event of the server as a whole (a reload) on the default host's log, as server-wide
+// operations are.
+func (s *Services) Audit(ctx context.Context, ev events.Event) {
+	if ev.Host == "" {
+		ev.Host = s.Default
+	}
+	s.emitterOf(s.Default).Emit(ctx, ev)
+}
+
 // emitterOf is the Emitter of host, or of the default host for a host that does not exist (the refused request
 // is still audited).
 func (s *Services) emitterOf(host string) *events.Emitter {

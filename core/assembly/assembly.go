@@ -130,7 +130,7 @@ func build(ctx context.Context, h *config.HostSettings, st store.Store, o Option
 			DefaultRole: h.DefaultRole, FullID: h.UsernameIsFullID, Domain: h.Registration.LegacyHost, Now: o.Now,
 			Passwords: passwords, SiteName: h.SiteName}),
 		Sessions:      session.NewManager(h.ID, st.Sessions(), st.Users(), h.SessionTTL, o.Now),
-		Clients:       newClients(h, st, o),
+		Clients:       newClients(h, st, o).WithEvents(em),
 		IDTokenAlgs:   o.KeyAlgorithms,
 		LoginPerIP:    limiter(h.LoginPerIP, o.Now),
 		LoginPerUser:  limiter(h.LoginPerUser, o.Now),

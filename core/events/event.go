@@ -14,7 +14,9 @@ const (
 	ConsentWithdrawn Kind = "consent.withdrawn"
 	TokenIssued      Kind = "token.issued"    // a grant's first tokens (code exchange, device, client credentials, ...)
 	TokenRefreshed   Kind = "token.refreshed" // a refresh token rotated
-	TokenRevoked     Kind = "token.revoked"   // a token or a whole grant revoked (RFC 7009, logout, admin)
+	// TokenRevoked: a token or whole grants ended: RFC 7009 revocation, an admin action, the account page. Not
+	// logout (RP-Initiated Logout ends the browser session only; the tokens live on until they expire).
+	TokenRevoked     Kind = "token.revoked"
 	TokenReuse       Kind = "token.reuse_detected"
 	TokenIntrospect  Kind = "token.introspected"
 	ClientRegistered Kind = "client.registered"

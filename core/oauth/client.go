@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/store"
 )
 
@@ -60,6 +61,7 @@ type Clients struct {
 	grants  []string // grant types the host allows
 	// registry holds the announcements of the instances sharing the store; nil: this process is the only one.
 	registry store.InstanceRegistry
+	events   *events.Emitter // the clients the configuration sync deletes (WithEvents); nil drops them
 	now      func() time.Time
 }
 

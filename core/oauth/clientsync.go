@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/store"
 )
 
@@ -21,6 +22,17 @@ import (
 // once. It returns c.
 func (c *Clients) WithRegistry(reg store.InstanceRegistry) *Clients {
 	c.registry = reg
+	return c
+}
+
+// ReasonUndeclared is the reason of the client.revoked event of a static client deleted because no
+// configuration declares it any more (a static client deleted with the CLI is "deleted").
+const ReasonUndeclared = "undeclared"
+
+// WithEvents makes the client registry report the config-declared clients it deletes (client.revoked, reason
+// ReasonUndeclared) to em; nil drops them. It returns c.
+func (c *Clients) WithEvents(em *events.Emitter) *Clients {
+	c.events = em
 	return c
 }
 
@@ -62,6 +74,9 @@ func (c *Clients) prune(ctx context.Context, existing []*store.Client, keep map[
 			return removed, err
 		case deleted:
 			removed = append(removed, cl.ID)
+			// Deleting the client revoked its grants too (store.ClientStore.Delete), as client del does.
+			c.events.Emit(ctx, events.Event{Kind: events.ClientRevoked, Host: c.host, ClientID: cl.ID,
+				ClientKind: ClientKind(cl), Reason: ReasonUndeclared})
 		}
 	}
 	return removed, nil

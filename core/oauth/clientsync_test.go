@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/store"
 	"github.com/assentry/assentry/store/badger/badgertest"
 )
@@ -23,7 +24,8 @@ func TestSyncConfigInstances(t *testing.T) {
 	}
 	grants := []string{GrantAuthorizationCode, GrantRefreshToken}
 	a := NewClients("h1", st.Clients(), grants, nil).WithRegistry(reg)
-	b := NewClients("h1", st.Clients(), grants, nil).WithRegistry(reg)
+	var seen revokedSink
+	b := NewClients("h1", st.Clients(), grants, nil).WithRegistry(reg).WithEvents(&events.Emitter{Sink: &seen})
 	x := ConfigClient{Spec: ClientSpec{ID: "x", Name: "X", RedirectURIs: []string{"https://x.example/cb"}}, SecretSHA256: Digest("x")}
 	y := ConfigClient{Spec: ClientSpec{ID: "y", Name: "Y", RedirectURIs: []string{"https://y.example/cb"}}, SecretSHA256: Digest("y")}
 	announce := func(id string, ids ...string) {
@@ -66,6 +68,10 @@ func TestSyncConfigInstances(t *testing.T) {
 	if !present("x") {
 		t.Fatal("x, declared by B, was pruned")
 	}
+	// The prune that deleted y, and only it, is in the audit log.
+	if want := []string{"h1 y confidential undeclared"}; !slices.Equal(seen.lines, want) {
+		t.Fatalf("client.revoked events %q, want %q", seen.lines, want)
+	}
 
 	// A declared client that went missing is written back, once.
 	announce("A", "x", "y")
@@ -78,5 +84,14 @@ func TestSyncConfigInstances(t *testing.T) {
 	}
 	if created, err := a.RestoreConfig(ctx, []ConfigClient{x, y}); err != nil || len(created) != 0 {
 		t.Fatalf("RestoreConfig again: created %v, %v; want none", created, err)
+	}
+}
+
+// revokedSink keeps the client.revoked events it receives as "host client_id client_kind reason".
+type revokedSink struct{ lines []string }
+
+func (r *revokedSink) Emit(_ context.Context, e *events.Event) {
+	if e.Kind == events.ClientRevoked {
+		r.lines = append(r.lines, e.Host+" "+e.ClientID+" "+e.ClientKind+" "+e.Reason)
 	}
 }
