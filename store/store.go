@@ -184,8 +184,9 @@ type InteractionStore interface {
 type RevokedClientStore interface {
 	// Add bans a registered client: it records r, whose ID is the digest of clientID, and revokes every grant
 	// issued to clientID, in one write (as ClientStore.Delete does for a static client). Banning a client again
-	// keeps the first record and revokes whatever grants it has now. It returns how many live grants it revoked.
-	Add(ctx context.Context, r *RevokedClient, clientID string) (int, error)
+	// keeps the first record and revokes whatever grants it has now. It returns how many live grants it revoked,
+	// and whether r was recorded (false: the client was banned before), so that a ban is reported once.
+	Add(ctx context.Context, r *RevokedClient, clientID string) (revoked int, added bool, err error)
 	// Get returns the ban of a client by the digest of its id; ErrNotFound when the client is not banned.
 	Get(ctx context.Context, host, id string) (*RevokedClient, error)
 	// List returns the host's bans, oldest first.

@@ -7,6 +7,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -39,10 +42,14 @@ func tokenStatus(t *testing.T, base, id, secret string) (int, string) {
 
 // TestCLIRevokeRegisteredClient: a client registered over HTTP with the running server (wired by wire.go) is
 // banned with `assentry client revoke` over the admin socket; it stops authenticating at once, and the ban
-// outlives a restart.
+// outlives a restart. Banned again over the admin API, the first ban and its reason stay, and the audit log has
+// one client.revoked line (with the operator's reason as detail) and both admin actions.
 func TestCLIRevokeRegisteredClient(t *testing.T) {
 	e := newCLIEnv(t)
 	e.enableRegistration()
+	auditPath := filepath.Join(e.dir, "audit.log")
+	adminAddr := freeAddr(t)
+	e.appendConfig("admin_listen: " + adminAddr + "\naudit: {file: " + auditPath + "}\n")
 	srv := e.startServer()
 	base := "http://" + e.addr
 
@@ -69,6 +76,42 @@ func TestCLIRevokeRegisteredClient(t *testing.T) {
 	}
 	if status, code := tokenStatus(t, base, reg.ClientID, reg.ClientSecret); status != http.StatusUnauthorized || code != "invalid_client" {
 		t.Fatalf("after the ban: %d %s", status, code)
+	}
+	// The same client banned again over the admin API: answered with the first ban, which stays.
+	write := strings.TrimSpace(e.ok("", "admin-token", "create", "--name", "ops", "--scope", "write"))
+	bansURL := "http://" + adminAddr + "/v1/hosts/default/client-bans"
+	var again struct {
+		Ban struct {
+			Reason string `json:"reason"`
+		} `json:"ban"`
+	}
+	adminJSON(t, http.MethodPost, bansURL, write, map[string]string{"client_id": reg.ClientID, "reason": "second thoughts"},
+		http.StatusOK, &again)
+	if again.Ban.Reason != "sends spam" {
+		t.Fatalf("the second ban's answer: %+v", again)
+	}
+	var listed []struct {
+		Reason string `json:"reason"`
+	}
+	adminJSON(t, http.MethodGet, bansURL, write, nil, http.StatusOK, &listed)
+	if len(listed) != 1 || listed[0].Reason != "sends spam" {
+		t.Fatalf("client-bans after banning twice: %+v", listed)
+	}
+	lines := readAuditFile(t, auditPath)
+	var revoked []map[string]any
+	for _, l := range lines {
+		if l["event"] == "client.revoked" {
+			revoked = append(revoked, l)
+		}
+	}
+	if len(revoked) != 1 || !hasLine(revoked, map[string]string{"client_id": reg.ClientID, "reason": "banned",
+		"detail": "sends spam", "host": "default", "actor": "uid:" + strconv.Itoa(os.Getuid())}) {
+		t.Fatalf("client.revoked lines after banning twice, want one with the first reason: %v", revoked)
+	}
+	for _, actor := range []string{"uid:" + strconv.Itoa(os.Getuid()), "token:ops"} {
+		if !hasLine(lines, map[string]string{"event": "admin.action", "op": "client.revoke", "outcome": "ok", "actor": actor}) {
+			t.Errorf("no admin.action client.revoke by %s: %v", actor, lines)
+		}
 	}
 	sum := sha256.Sum256([]byte(reg.ClientID))
 	if out := e.ok("", "client", "revoked"); !strings.Contains(out, "Spammy") || !strings.Contains(out, "sends spam") ||

@@ -65,6 +65,9 @@ type Event struct {
 	// Reason says why: a short machine word (bad_password, unknown_user, ...), or for a policy denial the plugin's
 	// or rule's own description, as the server log's line of the denial says it.
 	Reason string `json:"reason,omitempty"`
+	// Detail is free text an operator gave with a management action: the --reason of a client ban. It is the
+	// operator's own words, so nothing should parse it; Reason stays the machine word.
+	Detail string `json:"detail,omitempty"`
 	// Error is the OAuth error code a policy denial was answered with (a refused registration's).
 	Error     string `json:"error,omitempty"`
 	Hook      string `json:"hook,omitempty"`       // the policy hook of a denial

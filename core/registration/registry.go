@@ -212,8 +212,9 @@ func (r *Registry) client(id string, cl *claims) *store.Client {
 
 // Revoke puts a registered client on the host's revocation list and revokes every grant issued to it: its
 // client_id stops authenticating and authorizing at once. The id must verify with this host's key (expired ids
-// included), else ErrNotRegistered. Revoking again keeps the first ban. It returns the ban and how many grants
-// it revoked.
+// included), else ErrNotRegistered. Revoking again keeps the first ban, and reports it once: the client.revoked
+// event (reason banned, the operator's reason as its detail) is written by the ban that recorded it. It returns
+// the ban and how many grants it revoked.
 func (r *Registry) Revoke(ctx context.Context, id, reason string) (*store.RevokedClient, int, error) {
 	cl, err := r.codec.parse(id, false)
 	if err != nil {
@@ -221,11 +222,14 @@ func (r *Registry) Revoke(ctx context.Context, id, reason string) (*store.Revoke
 	}
 	ban := &store.RevokedClient{Host: r.host, ID: oauth.Digest(id), ClientName: cl.ClientName, ClientURI: cl.ClientURI,
 		Reason: reason, RevokedAt: r.now().UTC()}
-	n, err := r.revoked.Add(ctx, ban, id)
+	n, added, err := r.revoked.Add(ctx, ban, id)
 	if err != nil {
 		return nil, 0, err
 	}
-	r.events.Emit(ctx, events.Event{Kind: events.ClientRevoked, Host: r.host, ClientID: id, Reason: "banned"})
+	if added {
+		r.events.Emit(ctx, events.Event{Kind: events.ClientRevoked, Host: r.host, ClientID: id, Reason: "banned",
+			Detail: reason})
+	}
 	stored, err := r.revoked.Get(ctx, r.host, ban.ID)
 	return stored, n, err
 }

@@ -16,14 +16,18 @@ type revokedStore struct{ s *Store }
 // Add records the ban (unless one exists) and revokes every grant issued to clientID, in one write (see
 // Store.bulk; the record is the final write, so a split write leaves grants revoked before the ban, never a
 // ban with live grants).
-func (rs revokedStore) Add(ctx context.Context, r *store.RevokedClient, clientID string) (int, error) {
+func (rs revokedStore) Add(ctx context.Context, r *store.RevokedClient, clientID string) (int, bool, error) {
 	if err := need("revoked client", r.Host, r.ID); err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	if clientID == "" {
-		return 0, errors.New("badger: revoked client needs the client id")
+		return 0, false, errors.New("badger: revoked client needs the client id")
 	}
-	return rs.s.bulk(ctx, func(t *txn) ([]step, func(*txn) error, error) {
+	// added is set by the attempt that commits: every attempt (a conflict's retry, a split write's next
+	// transaction) starts it over.
+	added := false
+	n, err := rs.s.bulk(ctx, func(t *txn) ([]step, func(*txn) error, error) {
+		added = false
 		steps, err := revokeSteps(t, r.Host, kindClientGrant, clientID)
 		if err != nil {
 			return nil, nil, err
@@ -32,9 +36,11 @@ func (rs revokedStore) Add(ctx context.Context, r *store.RevokedClient, clientID
 			if ok, err := revokedTable.live(t, r.Host, r.ID); err != nil || ok {
 				return err // banned before: the first record stays
 			}
+			added = true
 			return revokedTable.put(t, r, r.Host, r.ID)
 		}, nil
 	})
+	return n, added && err == nil, err
 }
 
 // Get returns the ban of a client by the digest of its id.

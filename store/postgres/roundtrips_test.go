@@ -182,7 +182,7 @@ func TestRoundTrips(t *testing.T) {
 			run:   func(i int) error { return s.Clients().Delete(ctx, f.host, id("client", i)) }},
 		{name: "RevokedClients.Add", want: 1, setup: func(int) {},
 			run: func(i int) error {
-				_, err := s.RevokedClients().Add(ctx, &store.RevokedClient{ID: id("ban", i), Host: f.host, RevokedAt: now}, id("banned", i))
+				_, _, err := s.RevokedClients().Add(ctx, &store.RevokedClient{ID: id("ban", i), Host: f.host, RevokedAt: now}, id("banned", i))
 				return err
 			}},
 		{name: "Users.Delete", want: 1,

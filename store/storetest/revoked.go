@@ -32,10 +32,10 @@ func testRevokedClients(t *testing.T, open Opener) {
 		g4 := e.newChain(hostB, "g4", "u1", banned) // the same id on another host is another client
 
 		r := e.newRevoked(hostA, "d1")
-		n, err := e.s.RevokedClients().Add(e.ctx, r, banned)
+		n, added, err := e.s.RevokedClients().Add(e.ctx, r, banned)
 		e.must(err)
-		if n != 2 {
-			t.Errorf("Add revoked %d grants, want 2", n)
+		if n != 2 || !added {
+			t.Errorf("Add revoked %d grants, added %v; want 2, true", n, added)
 		}
 		for _, c := range []chain{g1, g2} {
 			e.is("token of the banned client", e.tokenErr(hostA, c.refresh.ID), store.ErrRevoked)
@@ -57,17 +57,20 @@ func testRevokedClients(t *testing.T, open Opener) {
 		e := newEnv(t, open)
 		id := registeredID(2)
 		first := e.newRevoked(hostA, "d1")
-		_, err := e.s.RevokedClients().Add(e.ctx, first, id)
+		_, added, err := e.s.RevokedClients().Add(e.ctx, first, id)
 		e.must(err)
+		if !added {
+			t.Error("the first Add reports the ban as not new")
+		}
 		// A grant that slipped in after the ban (a request racing the ban) is revoked by banning again.
 		late := e.newChain(hostA, "g9", "u1", id)
 		e.clock.Advance(time.Minute)
 		again := e.newRevoked(hostA, "d1")
 		again.Reason = "changed my mind"
-		n, err := e.s.RevokedClients().Add(e.ctx, again, id)
+		n, added, err := e.s.RevokedClients().Add(e.ctx, again, id)
 		e.must(err)
-		if n != 1 {
-			t.Errorf("second Add revoked %d grants, want 1", n)
+		if n != 1 || added {
+			t.Errorf("second Add revoked %d grants, added %v; want 1, false (the first ban stays)", n, added)
 		}
 		e.is("late token", e.tokenErr(hostA, late.refresh.ID), store.ErrRevoked)
 		got, err := e.s.RevokedClients().Get(e.ctx, hostA, "d1")
@@ -75,10 +78,10 @@ func testRevokedClients(t *testing.T, open Opener) {
 		same(t, "Get after a second Add (the first record stays)", got, first)
 		// Nothing left to revoke, and no clock makes a ban expire.
 		e.clock.Advance(100 * 365 * 24 * time.Hour)
-		n, err = e.s.RevokedClients().Add(e.ctx, again, id)
+		n, added, err = e.s.RevokedClients().Add(e.ctx, again, id)
 		e.must(err)
-		if n != 0 {
-			t.Errorf("third Add revoked %d grants, want 0", n)
+		if n != 0 || added {
+			t.Errorf("third Add revoked %d grants, added %v; want 0, false", n, added)
 		}
 		_, err = e.s.RevokedClients().Get(e.ctx, hostA, "d1")
 		e.is("Get a century later", err, nil)
@@ -87,11 +90,11 @@ func testRevokedClients(t *testing.T, open Opener) {
 	t.Run("List", func(t *testing.T) {
 		e := newEnv(t, open)
 		for i, id := range []string{"d3", "d1", "d2"} {
-			_, err := e.s.RevokedClients().Add(e.ctx, e.newRevoked(hostA, id), registeredID(i))
+			_, _, err := e.s.RevokedClients().Add(e.ctx, e.newRevoked(hostA, id), registeredID(i))
 			e.must(err)
 			e.clock.Advance(time.Second)
 		}
-		_, err := e.s.RevokedClients().Add(e.ctx, e.newRevoked(hostB, "d0"), registeredID(0))
+		_, _, err := e.s.RevokedClients().Add(e.ctx, e.newRevoked(hostB, "d0"), registeredID(0))
 		e.must(err)
 		got, err := e.s.RevokedClients().List(e.ctx, hostA)
 		e.must(err)
@@ -113,10 +116,10 @@ func testRevokedClients(t *testing.T, open Opener) {
 
 	t.Run("Invalid", func(t *testing.T) {
 		e := newEnv(t, open)
-		if _, err := e.s.RevokedClients().Add(e.ctx, e.newRevoked(hostA, ""), registeredID(0)); err == nil {
+		if _, _, err := e.s.RevokedClients().Add(e.ctx, e.newRevoked(hostA, ""), registeredID(0)); err == nil {
 			t.Error("Add without an id succeeded")
 		}
-		if _, err := e.s.RevokedClients().Add(e.ctx, e.newRevoked(hostA, "d1"), ""); err == nil {
+		if _, _, err := e.s.RevokedClients().Add(e.ctx, e.newRevoked(hostA, "d1"), ""); err == nil {
 			t.Error("Add without the client id succeeded")
 		}
 	})
@@ -126,7 +129,7 @@ func testRevokedClients(t *testing.T, open Opener) {
 		id := registeredID(3)
 		c := e.newChain(hostA, "g1", "u1", id)
 		r := e.newRevoked(hostA, "d1")
-		_, err := e.s.RevokedClients().Add(e.ctx, r, id)
+		_, _, err := e.s.RevokedClients().Add(e.ctx, r, id)
 		e.must(err)
 		e.reopen()
 		got, err := e.s.RevokedClients().Get(e.ctx, hostA, "d1")
@@ -138,7 +141,7 @@ func testRevokedClients(t *testing.T, open Opener) {
 	t.Run("Closed", func(t *testing.T) {
 		e := newEnv(t, open)
 		e.must(e.s.Close())
-		_, err := e.s.RevokedClients().Add(e.ctx, e.newRevoked(hostA, "d1"), registeredID(0))
+		_, _, err := e.s.RevokedClients().Add(e.ctx, e.newRevoked(hostA, "d1"), registeredID(0))
 		e.is("RevokedClients.Add", err, store.ErrClosed)
 		_, err = e.s.RevokedClients().Get(e.ctx, hostA, "d1")
 		e.is("RevokedClients.Get", err, store.ErrClosed)

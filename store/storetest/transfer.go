@@ -219,7 +219,7 @@ func (e *env) fillForTransfer() {
 
 	// A ban of a registered client, which revokes its grant g9.
 	e.newChain(hostA, "g9", "u1", registeredID(0))
-	_, err = s.RevokedClients().Add(ctx, e.newRevoked(hostA, "d1"), registeredID(0))
+	_, _, err = s.RevokedClients().Add(ctx, e.newRevoked(hostA, "d1"), registeredID(0))
 	e.must(err)
 }
 
