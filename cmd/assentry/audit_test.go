@@ -55,12 +55,14 @@ func hasLine(lines []map[string]any, want map[string]string) bool {
 }
 
 // TestAuditLogEndToEnd runs `assentry serve` with audit.file set: management commands (offline and over the admin
-// socket), logins and a token each leave their line, no password appears, and after logrotate's rename a SIGHUP
-// starts a new file.
+// socket), logins and a token each leave their line, a login refused by the rate limit too (and is counted in
+// /metrics), no password appears, and after logrotate's rename a SIGHUP starts a new file.
 func TestAuditLogEndToEnd(t *testing.T) {
 	e := newCLIEnv(t)
 	path := filepath.Join(e.dir, "audit.log")
-	e.appendConfig("grant_types: [authorization_code, refresh_token, client_credentials]\naudit:\n  file: " + path + "\n")
+	adminAddr := freeAddr(t)
+	e.appendConfig("grant_types: [authorization_code, refresh_token, client_credentials]\naudit:\n  file: " + path + "\n" +
+		"admin_listen: " + adminAddr + "\nrate_limits:\n  login_per_username: {burst: 2, every: 1h}\n")
 	const pw, wrong = "correct-horse-battery", "wrong-staple-guess"
 	e.ok(pw+"\n", "user", "add", "alice", "--password-stdin") // no server: audited by the command itself
 	id, secret := e.addServiceClient("svc")
@@ -82,6 +84,22 @@ func TestAuditLogEndToEnd(t *testing.T) {
 		t.Fatalf("client credentials: %d", res.StatusCode)
 	}
 	e.ok("", "user", "list") // over the admin socket
+
+	// bob's failures exhaust his username's bucket: the next attempt is refused before any password is checked.
+	limited := 0
+	for i := 0; i < 5 && limited == 0; i++ {
+		if _, status, _ := loginForm(t, base, "bob", wrong); status == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	if limited != 1 {
+		t.Fatal("five failed logins of one username were never rate limited")
+	}
+	status, _, metrics := adminCall(t, http.MethodGet, "http://"+adminAddr+"/metrics", "", nil)
+	if want := `assentry_logins_total{host="default",outcome="rate_limited"} 1`; status != http.StatusOK ||
+		!strings.Contains(string(metrics), want) {
+		t.Errorf("/metrics: %d, lacks %s:\n%s", status, want, metrics)
+	}
 
 	// logrotate: rename, then SIGHUP; the server reopens its path and the next lines go to a new file.
 	if err := os.Rename(path, path+".1"); err != nil {
@@ -108,6 +126,7 @@ func TestAuditLogEndToEnd(t *testing.T) {
 		{"event": "admin.action", "op": "user.list", "outcome": "ok", "actor": actor},
 		{"event": "login.failed", "username": "alice", "reason": "bad_password", "ip": "127.0.0.1"},
 		{"event": "login.succeeded", "username": "alice"},
+		{"event": "login.rate_limited", "username": "bob", "ip": "127.0.0.1"},
 		{"event": "token.issued", "grant_type": "client_credentials", "client_id": id, "client_kind": "confidential"},
 	} {
 		if !hasLine(lines, want) {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/assentry/assentry/core/events"
 )
 
 func TestRotation(t *testing.T) {
@@ -28,7 +30,11 @@ func TestRotation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
 			e := newEnv(t)
-			m := e.ensured(t, func(o *Options) { o.Algorithms = []string{tt.alg} })
+			var rotated rotations
+			m := e.ensured(t, func(o *Options) {
+				o.Algorithms = []string{tt.alg}
+				o.Events = &events.Emitter{Sink: &rotated, Now: e.clock.Now}
+			})
 			tick := func() {
 				t.Helper()
 				if err := m.Tick(ctx); err != nil {
@@ -36,6 +42,8 @@ func TestRotation(t *testing.T) {
 				}
 			}
 			old := kidOf(t, e.sign(t, m, tt.alg))
+			// The audit log's key.rotated: the algorithm's first key is "initial".
+			rotated.want(t, testHost+" "+tt.alg+" "+old+" initial")
 
 			// 1. The successor appears: by Rotate (idempotent), or by a Tick once the key is RotationInterval old.
 			var next KeyInfo
@@ -60,6 +68,13 @@ func TestRotation(t *testing.T) {
 				next = stateOf(t, m, StateNext)
 			}
 			created := e.clock.Now()
+			reason := "scheduled"
+			if tt.forced {
+				reason = "forced"
+			}
+			// One line for the successor, at its creation: not one per idempotent Rotate or pending Tick.
+			rotated.want(t, testHost+" "+tt.alg+" "+old+" initial", testHost+" "+tt.alg+" "+next.KID+" "+reason+" "+
+				created.Format(time.RFC3339))
 			if next.State != StateNext || !next.NotBefore.Equal(created.Add(DefaultPublishAhead)) || next.KID == old {
 				t.Fatalf("successor %+v: want a new key signing from now + PublishAhead", next)
 			}
@@ -125,7 +140,45 @@ func TestRotation(t *testing.T) {
 			}
 			tick()
 			wantKeys(t, m, []string{next.KID}, []KeyState{StateSigning})
+			// Retirements and expiries create no key: no more key.rotated lines.
+			if n := len(rotated.lines()); n != 2 {
+				t.Errorf("%d key.rotated events in all, want 2: %q", n, rotated.lines())
+			}
 		})
+	}
+}
+
+// rotations keeps the key.rotated events it receives as "host alg kid reason[ time]" (the time for all but the
+// first, whose instant Ensure chose).
+type rotations struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (r *rotations) Emit(_ context.Context, e *events.Event) {
+	if e.Kind != events.KeyRotated {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	l := e.Host + " " + e.Algorithm + " " + e.KeyID + " " + e.Reason
+	if len(r.got) > 0 {
+		l += " " + e.Time.UTC().Format(time.RFC3339)
+	}
+	r.got = append(r.got, l)
+}
+
+func (r *rotations) lines() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.got)
+}
+
+// want fails the test unless the events so far are exactly want.
+func (r *rotations) want(t *testing.T, want ...string) {
+	t.Helper()
+	if got := r.lines(); !slices.Equal(got, want) {
+		t.Fatalf("key.rotated events %q, want %q", got, want)
 	}
 }
 
