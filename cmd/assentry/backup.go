@@ -105,6 +105,9 @@ func backupSource(ctx context.Context, settings *config.Settings) (src badgersto
 // audits the other management commands run without a server. Only the default host's log is opened: the hosts
 // themselves are not built, since a backup of an older store format must not need them.
 func auditedHere(settings *config.Settings, src admin.BackupFunc) (badgerstore.BackupFunc, func(), error) {
+	if len(settings.Hosts) == 0 { // a loaded configuration has a host; without one there is no log to write to
+		return badgerstore.BackupFunc(src), func() {}, nil
+	}
 	files := audit.NewFiles(slog.New(slog.DiscardHandler))
 	h := &settings.Hosts[0]
 	sink, err := auditSinks(files)(h)

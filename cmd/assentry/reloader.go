@@ -69,6 +69,9 @@ type reloadResult struct {
 	Millis       float64  `json:"duration_ms"`
 }
 
+// errNotServing refuses a reload while the server starts or stops: no configuration was read.
+var errNotServing = errors.New("the server is not serving (starting or shutting down)")
+
 // reloadError is a refused reload: every problem found, the running configuration kept.
 type reloadError struct{ problems []string }
 
@@ -183,7 +186,7 @@ func (r *reloader) reload(ctx context.Context, trigger string) (*reloadResult, e
 		}
 		r.log.Error("configuration not reloaded; the running one is kept", "trigger", trigger,
 			"problems", len(re.problems), "config", r.g.configPath)
-		r.auditReload(ctx, re)
+		r.auditReload(ctx, err)
 		return nil, re
 	}
 	r.auditReload(ctx, nil)
@@ -195,7 +198,7 @@ func (r *reloader) reload(ctx context.Context, trigger string) (*reloadResult, e
 
 func (r *reloader) reloadLocked() (*reloadResult, error) {
 	if r.closed || r.srv == nil {
-		return nil, errors.New("the server is not serving (starting or shutting down)")
+		return nil, errNotServing
 	}
 	s, warnings, err := r.g.loadConfig()
 	if err != nil {
@@ -335,10 +338,14 @@ const actorSignal = "signal"
 
 // auditReload records a reload as an admin.action of op admin.OpReload on the generation now current (the new
 // one, or the one kept), with the actor of ctx: "uid:N" from the admin socket, actorSignal for SIGHUP. A
-// refused configuration is outcome failed, reason invalid; the server log has its problems.
+// refused configuration is outcome failed, reason invalid (the server log has its problems); a reload asked for
+// while the server starts or stops, reason unavailable.
 func (r *reloader) auditReload(ctx context.Context, err error) {
 	ev := events.Event{Kind: events.AdminAction, Op: admin.OpReload, Outcome: events.OutcomeOK}
-	if err != nil {
+	switch {
+	case errors.Is(err, errNotServing):
+		ev.Outcome, ev.Reason = events.OutcomeFailed, admin.KindUnavailable
+	case err != nil:
 		ev.Outcome, ev.Reason = events.OutcomeFailed, admin.KindInvalid
 	}
 	r.onCurrent(func(s *admin.Services) { s.Audit(ctx, ev) })
