@@ -64,14 +64,14 @@ func authenticates(t *testing.T, addr, id string) bool {
 }
 
 // startStaticPair starts two servers on one new database: A, whose configuration declares the static clients x
-// and y, and B, whose declares only x, both with store.heartbeat heartbeat ("": the default). B is stopped when
-// the test ends; A is the test's to stop or kill.
+// and y, and B, whose declares only x, both with store.heartbeat heartbeat ("": the default); B's audit log is
+// audit.log in its directory. B is stopped when the test ends; A is the test's to stop or kill.
 func startStaticPair(t *testing.T, heartbeat string) (a, b *cliEnv, srvA, srvB *runningServer) {
 	t.Helper()
 	dsn := postgresDB(t)
 	a, b = newCLIEnv(t), newCLIEnv(t)
 	a.appendConfig(sharedStore(dsn, heartbeat) + staticClients("x", "y"))
-	b.appendConfig(sharedStore(dsn, heartbeat) + staticClients("x"))
+	b.appendConfig(sharedStore(dsn, heartbeat) + staticClients("x") + "audit: {file: " + filepath.Join(b.dir, "audit.log") + "}\n")
 	srvA = a.startServer()
 	srvB = b.startServer()
 	t.Cleanup(srvB.stop)
@@ -80,7 +80,7 @@ func startStaticPair(t *testing.T, heartbeat string) (a, b *cliEnv, srvA, srvB *
 
 // TestServePostgresStaticClientsRollingDeploy: A's configuration declares the static clients x and y, B's (the
 // old one, say) only x. B's start and B's reload sync B's file and keep y, which A declares: y authenticates at
-// both. Once A has stopped cleanly (withdrawing its announcement), B's next reload deletes y.
+// both. Once A has stopped cleanly (withdrawing its announcement), B's next reload deletes y, and audits it.
 func TestServePostgresStaticClientsRollingDeploy(t *testing.T) {
 	a, b, srvA, _ := startStaticPair(t, "")
 	check := func(when string) {
@@ -108,6 +108,10 @@ func TestServePostgresStaticClientsRollingDeploy(t *testing.T) {
 	b.ok("", "reload")
 	if authenticates(t, b.addr, "y") {
 		t.Fatal("y still authenticates at B after A, the last instance declaring it, stopped and B reloaded")
+	}
+	if !hasLine(readAuditFile(t, filepath.Join(b.dir, "audit.log")), map[string]string{"event": "client.revoked",
+		"client_id": "y", "reason": "undeclared", "client_kind": "confidential"}) {
+		t.Fatal("B's reload deleted y without a client.revoked line in its audit log")
 	}
 	if !authenticates(t, b.addr, "x") {
 		t.Fatal("x, which B declares, no longer authenticates at B")
@@ -157,6 +161,11 @@ func TestServePostgresStaticClientsCrashedInstance(t *testing.T) {
 	if !strings.Contains(srvB.log.String(), `"clients":["y"]`) {
 		t.Fatalf("B did not log the deletion of y:\n%s", srvB.log)
 	}
+	// The heartbeat's deletion is in B's audit log (written just after the deletion: waited for).
+	until(t, "client.revoked of y in B's audit log", func() bool {
+		return hasLine(readAuditFile(t, filepath.Join(b.dir, "audit.log")), map[string]string{"event": "client.revoked",
+			"client_id": "y", "reason": "undeclared", "host": "default"})
+	})
 }
 
 // TestManagementCommandsPostgres: with two servers on one database, management commands run with a
