@@ -22,8 +22,9 @@ import (
 // checkSummary is what `assentry config check` found beyond the keys themselves.
 type checkSummary struct {
 	problems []string
-	plugins  int // plugins loaded
-	themes   int // custom theme directories loaded
+	plugins  int    // plugins loaded
+	themes   int    // custom theme directories loaded
+	keys     string // what the check of the stored signing keys found, or why it did not run (config check only)
 }
 
 // checkFiles checks what the configuration names outside itself, as serve would use it, and writes nothing: every
@@ -154,7 +155,11 @@ func (sum checkSummary) print(w io.Writer, path string, s *config.Settings) erro
 	if path == "" {
 		path = "no file"
 	}
-	_, err := fmt.Fprintf(w, "configuration ok (%s): %d host%s (%s), %d plugin%s loaded, %d custom theme%s loaded\n",
-		path, len(s.Hosts), plural(len(s.Hosts)), hostIDs(s), sum.plugins, plural(sum.plugins), sum.themes, plural(sum.themes))
+	keys := ""
+	if sum.keys != "" {
+		keys = "; " + sum.keys
+	}
+	_, err := fmt.Fprintf(w, "configuration ok (%s): %d host%s (%s), %d plugin%s loaded, %d custom theme%s loaded%s\n",
+		path, len(s.Hosts), plural(len(s.Hosts)), hostIDs(s), sum.plugins, plural(sum.plugins), sum.themes, plural(sum.themes), keys)
 	return err
 }
