@@ -41,6 +41,9 @@ func newConfigCheckCmd(g *globals) *cobra.Command {
 				// one round fixes everything.
 				sum = checkFiles(cmd.Context(), in.Settings, in.Sources, in.Err == nil)
 				problems = append(problems, sum.problems...)
+				for _, w := range sum.warnings {
+					fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
+				}
 				if in.Err == nil {
 					var keyProblems []string
 					keyProblems, sum.keys = checkStoredKeys(cmd.Context(), in.Settings, in.Sources)

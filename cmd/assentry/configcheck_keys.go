@@ -47,7 +47,7 @@ func checkStoredKeys(ctx context.Context, s *config.Settings, src *config.Source
 				src.HostKey(i, "key_encryption_key"), h.ID, e))
 		}
 	}
-	return problems, fmt.Sprintf("%d stored signing key%s open with the key_encryption_key", n, plural(n))
+	return problems, fmt.Sprintf("%d stored signing key%s open", n, plural(n))
 }
 
 // openStoreReadOnly opens the configured store for reading, or returns nil and why it did not.
