@@ -20,8 +20,8 @@ type PolicyCheck struct {
 	Errors   []error // plugins serve would refuse, each naming its plugin
 }
 
-// CheckPolicies loads each of the host's plugins on engines as Build would (read, compile, check the ABI and the
-// bound hooks, run init) and unloads it again, for `assentry config check`. Each plugin is loaded on its own, so
+// CheckPolicies loads each of the host's plugins on engines as Build would (read, compile, check the ABI version
+// and the bound hooks, run init: docs/policy-abi.md, "WebAssembly binding", "Lua binding" and "init") and unloads it again, for `assentry config check`. Each plugin is loaded on its own, so
 // every broken one is reported, not only the first; each error names its plugin. A plugin with on_load_error
 // keep_last_good whose file fails is looked up in policyCache (data_dir/policy-cache, as serve keeps it; "" for
 // none) and, when its last good version loads, is a warning rather than an error; the cache is only read.
