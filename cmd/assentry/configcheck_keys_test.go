@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // otherKEK is a key_encryption_key other than testKEK (32 bytes in base64).
@@ -57,5 +59,44 @@ func TestConfigCheckStoredKeys(t *testing.T) {
 	sameTree(t, before, treeOf(t, e.dataDir))
 	if len(treeOf(t, e.dataDir)) != len(before) {
 		t.Fatal("config check removed a file of the data directory")
+	}
+}
+
+// TestConfigCheckStoredKeysPostgres: on PostgreSQL config check leaves an empty database without a schema (it
+// reads in read-only sessions), checks the keys while a server runs (nothing holds the database), and names the
+// host and key that another key_encryption_key does not open.
+func TestConfigCheckStoredKeysPostgres(t *testing.T) {
+	dsn := postgresDB(t)
+	e := newCLIEnv(t)
+	base := string(mustRead(t, e.config)) + "store: {backend: postgres, dsn: '" + dsn + "'}\n"
+	withKEK := func(kek string) {
+		if err := os.WriteFile(e.config, []byte(base+"key_encryption_key: "+kek+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	withKEK(testKEK)
+	if r := e.run("", "config", "check"); r.code != 0 || !strings.Contains(r.stdout, "; no store yet: the database holds no schema\n") {
+		t.Fatalf("config check on an empty database: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	c, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables int
+	err = c.QueryRow(t.Context(), `SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'`).Scan(&tables)
+	c.Close(t.Context())
+	if err != nil || tables != 0 {
+		t.Fatalf("config check created %d tables in an empty database (%v)", tables, err)
+	}
+
+	srv := e.startServer()
+	defer srv.stop()
+	if r := e.run("", "config", "check"); r.code != 0 || !regexp.MustCompile(`; [1-9]\d* stored signing keys? open\n`).MatchString(r.stdout) {
+		t.Fatalf("config check while serving: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	withKEK(otherKEK)
+	if r := e.run("", "config", "check"); r.code != 2 ||
+		!regexp.MustCompile(`key_encryption_key: host default: signing key \S+ cannot be decrypted`).MatchString(r.stderr) {
+		t.Fatalf("config check with another key_encryption_key: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
 	}
 }
