@@ -67,6 +67,12 @@ end}`
 	if _, err := os.Stat(filepath.Join(e.dataDir, "policy-cache", "default", "gate", "last-good.json")); err != nil {
 		t.Fatalf("the last good version was not kept: %v", err)
 	}
+	// config check loads the good file with the cache directory at hand, and keeps nothing itself.
+	before := treeOf(t, e.dataDir)
+	if r := e.run("", "config", "check"); r.code != 0 || !strings.Contains(r.stdout, "1 plugin loaded,") {
+		t.Fatalf("config check with the good file: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	sameTree(t, before, treeOf(t, e.dataDir))
 
 	writeFile(t, e.dir, "gate.lua", "return {abi = 1, validate_registration = ") // broken
 	srv = e.startServer()
@@ -94,7 +100,7 @@ end}`
 	srv.stop()
 
 	// config check reads the kept version (and writes nothing): a warning, exit status 0, as serve starts.
-	before := treeOf(t, e.dataDir)
+	before = treeOf(t, e.dataDir)
 	r := e.run("", "config", "check")
 	if r.code != 0 || !regexp.MustCompile(`warning: policies: policy gate: the file is broken: .*syntax error.*; serve would `+
 		`start on the last good version saved at \d{4}-\d\d-\d\dT[^ ]+ \(`+regexp.QuoteMeta(filepath.Join(e.dataDir,
