@@ -31,8 +31,8 @@ func (c *Chain) Consent(ctx context.Context, in *ConsentInput) (*ConsentOutput, 
 	for _, e := range s.hooks[HookIndex(HookConsent)] {
 		dec, err := c.call(ctx, e, HookConsent, &req, req.RequestID)
 		if err != nil {
-			// ABI: a failure gives ask or fails closed, never approve; skip is refused by config validation
-			// and treated as ask here.
+			// docs/policy-abi.md, "consent" and "Configuration" (on_error): a failure gives ask or fails
+			// closed, never approve; skip is refused by config validation and treated as ask here.
 			if e.onError == OnErrorFailClosed {
 				return nil, failClosed(e, HookConsent, err)
 			}

@@ -80,7 +80,8 @@ func rejected(o *ValidateRegistrationOutput, by string) *ValidateRegistrationOut
 }
 
 // HostOwnedMetadata reports whether a registration metadata member belongs to the host, so that a
-// metadata_patch cannot set it: client_id, client_secret, *_issued_at and *_expires_at (ABI), and the RFC 7592
+// metadata_patch cannot set it: client_id, client_secret, *_issued_at and *_expires_at (docs/policy-abi.md,
+// "validate_registration"), and the RFC 7592
 // management members registration_access_token and registration_client_uri.
 func HostOwnedMetadata(name string) bool {
 	switch name {

@@ -17,7 +17,7 @@ func (c *Chain) ScopePolicy(ctx context.Context, in *ScopePolicyInput) (*ScopePo
 	if granted == nil {
 		granted = in.RequestedScopes
 	}
-	// ABI: the host grants granted ∩ requested ∩ allowed.
+	// docs/policy-abi.md, "scope_policy": the host grants granted ∩ requested ∩ allowed.
 	granted = narrow(granted, in.RequestedScopes)
 	if in.Client.AllowedScopes != nil {
 		granted = narrow(granted, in.Client.AllowedScopes)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -40,7 +41,7 @@ type lastGood struct {
 // saveLastGood keeps code and b's config as b's last good version, when the Manager has a cache directory. A
 // failure is logged, not returned: the plugin runs all the same, only a later keep_last_good start lacks it.
 func (m *Manager) saveLastGood(b Binding, code []byte) {
-	if m.opts.CacheDir == "" {
+	if m.opts.CacheDir == "" || m.opts.ReadOnlyCache {
 		return
 	}
 	sum := sha256.Sum256(code)
@@ -53,6 +54,19 @@ func (m *Manager) saveLastGood(b Binding, code []byte) {
 		m.chain.opts.Log.Warn("policy: could not keep the last good version of the plugin", "plugin", b.Name, "err", err)
 	}
 }
+
+// KeptStart is a plugin that NewManager started on its last good version (on_load_error keep_last_good)
+// because its file failed to load.
+type KeptStart struct {
+	Plugin  string
+	Err     error     // why the file did not load
+	SavedAt time.Time // when the version that runs instead was kept
+	File    string    // where it is kept
+}
+
+// KeptStarts lists the plugins NewManager started on their last good version, in configuration order. A reload
+// does not change the list: it is what the start did (Stale says what runs now).
+func (m *Manager) KeptStarts() []KeptStart { return slices.Clone(m.kept) }
 
 // readLastGood returns b's last good version from the cache directory.
 func (m *Manager) readLastGood(b Binding) (*lastGood, error) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -38,6 +39,9 @@ type ManagerOptions struct {
 	// after every successful load, read at start by a binding with OnLoadErrorKeepLastGood whose file fails.
 	// Empty: nothing is kept, and keep_last_good has nothing to fall back on.
 	CacheDir string
+	// ReadOnlyCache reads the last good versions in CacheDir but never writes one (`assentry config check`,
+	// which writes nothing).
+	ReadOnlyCache bool
 }
 
 // Manager loads the plugins of one host into a Chain and reloads them when their files change (Watch) or when
@@ -57,6 +61,7 @@ type Manager struct {
 	watchDone chan struct{}
 
 	stale  staleSet            // plugins whose file failed to load (stale.go)
+	kept   []KeptStart         // the plugins NewManager started on their last good version, in binding order
 	failed map[string][32]byte // by plugin: the content of its file that failed last, to log a failure once
 	watch  watchStats          // what the watcher did (watch.go)
 	// newDebounce, when set (by tests, before Watch), makes the watcher's debounce timer.
@@ -139,6 +144,8 @@ func (m *Manager) loadLastGood(ctx context.Context, b Binding, loadErr error) (*
 	m.chain.opts.Log.Error("policy failed to load; running its last good version, which is stale", "plugin", b.Name,
 		"path", b.Path, "err", loadErr, "last_good_saved_at", lg.SavedAt, "last_good_sha256", lg.SHA256)
 	m.stale.set(b.Name, true)
+	m.kept = append(m.kept, KeptStart{Plugin: b.Name, Err: loadErr, SavedAt: lg.SavedAt,
+		File: filepath.Join(m.cacheDir(b), lastGoodFile)})
 	// No file content is this version (its config may differ too): the next reload of a readable file loads it.
 	l.sum = [32]byte{}
 	return l, nil

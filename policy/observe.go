@@ -18,7 +18,8 @@ type Observer interface {
 // approve, deny, ask; validate_registration: accept, reject), OutcomeOK for the hooks whose answer is data
 // (map_roles, scope_policy, claims), OutcomeTimeout for a call past its deadline, OutcomeDeclaredError for an
 // error the plugin returned itself, and a Failure's Kind for every other failure (trap, out_of_memory,
-// invalid_output, input_too_large, error). The set is fixed by the ABI, so the values make bounded labels.
+// invalid_output, input_too_large, error). The set is fixed by the ABI (docs/policy-abi.md, "Outcomes"), so
+// the values make bounded labels.
 const (
 	OutcomeOK            = "ok"
 	OutcomeTimeout       = "timeout"

@@ -24,7 +24,9 @@ func newConfigCheckCmd(g *globals) *cobra.Command {
 		Short: "Validate the configuration and load every file it names, without starting the server",
 		Long: "Loads the configuration file and the ASSENTRY_* variables as serve would and validates every key, then\n" +
 			"loads every host's theme and policy plugins with the real engines and checks that each audit log can be\n" +
-			"written and the data directory created. It opens no store and writes nothing, not even the data directory.\n" +
+			"written and the data directory created. When a store exists it opens it read-only and checks that each\n" +
+			"host's key_encryption_key opens the signing keys stored for it. It writes nothing, not even the data\n" +
+			"directory. With Badger, a running server holds the store: its keys are then not checked (said in the summary).\n" +
 			"Every problem is listed (on stderr, one per line) with exit status 2; with none, a summary and status 0.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -39,6 +41,14 @@ func newConfigCheckCmd(g *globals) *cobra.Command {
 				// one round fixes everything.
 				sum = checkFiles(cmd.Context(), in.Settings, in.Sources, in.Err == nil)
 				problems = append(problems, sum.problems...)
+				for _, w := range sum.warnings {
+					fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
+				}
+				if in.Err == nil {
+					var keyProblems []string
+					keyProblems, sum.keys = checkStoredKeys(cmd.Context(), in.Settings, in.Sources)
+					problems = append(problems, keyProblems...)
+				}
 			}
 			if len(problems) > 0 {
 				for _, p := range problems {

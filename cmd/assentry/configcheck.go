@@ -22,8 +22,11 @@ import (
 // checkSummary is what `assentry config check` found beyond the keys themselves.
 type checkSummary struct {
 	problems []string
-	plugins  int // plugins loaded
-	themes   int // custom theme directories loaded
+	warnings []string // what serve would start with all the same (a plugin on its last good version)
+	plugins  int      // plugins loaded
+	kept     int      // plugins whose file fails, that serve would start on their last good version
+	themes   int      // custom theme directories loaded
+	keys     string   // what the check of the stored signing keys found, or why it did not run (config check only)
 }
 
 // checkFiles checks what the configuration names outside itself, as serve would use it, and writes nothing: every
@@ -59,10 +62,14 @@ func checkFiles(ctx context.Context, s *config.Settings, src *config.Sources, ke
 			}
 		}
 		if engines != nil {
-			n, errs := assembly.CheckPolicies(ctx, h, engines, nil)
-			sum.plugins += n
-			for _, err := range errs {
+			pc := assembly.CheckPolicies(ctx, h, engines, filepath.Join(s.DataDir, "policy-cache"), nil)
+			sum.plugins += pc.Loaded
+			sum.kept += len(pc.Warnings)
+			for _, err := range pc.Errors {
 				sum.add("%s: %v", at("policies"), err)
+			}
+			for _, w := range pc.Warnings {
+				sum.warn("%s: %s", at("policies"), w)
 			}
 		}
 		if f := h.Audit.File; f != "" && f != config.AuditStderr && !auditSeen[f] {
@@ -81,6 +88,14 @@ func (sum *checkSummary) add(format string, args ...any) {
 	p := strings.Join(strings.Fields(fmt.Sprintf(format, args...)), " ")
 	if !slices.Contains(sum.problems, p) {
 		sum.problems = append(sum.problems, p)
+	}
+}
+
+// warn records a warning, as one line, once.
+func (sum *checkSummary) warn(format string, args ...any) {
+	w := strings.Join(strings.Fields(fmt.Sprintf(format, args...)), " ")
+	if !slices.Contains(sum.warnings, w) {
+		sum.warnings = append(sum.warnings, w)
 	}
 }
 
@@ -154,7 +169,15 @@ func (sum checkSummary) print(w io.Writer, path string, s *config.Settings) erro
 	if path == "" {
 		path = "no file"
 	}
-	_, err := fmt.Fprintf(w, "configuration ok (%s): %d host%s (%s), %d plugin%s loaded, %d custom theme%s loaded\n",
-		path, len(s.Hosts), plural(len(s.Hosts)), hostIDs(s), sum.plugins, plural(sum.plugins), sum.themes, plural(sum.themes))
+	kept, keys := "", ""
+	if sum.kept > 0 {
+		kept = fmt.Sprintf(" (and %d on its last good version: see the warning%s)", sum.kept, plural(sum.kept))
+	}
+	if sum.keys != "" {
+		keys = "; " + sum.keys
+	}
+	_, err := fmt.Fprintf(w, "configuration ok (%s): %d host%s (%s), %d plugin%s loaded%s, %d custom theme%s loaded%s\n",
+		path, len(s.Hosts), plural(len(s.Hosts)), hostIDs(s), sum.plugins, plural(sum.plugins), kept, sum.themes,
+		plural(sum.themes), keys)
 	return err
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -66,6 +67,12 @@ end}`
 	if _, err := os.Stat(filepath.Join(e.dataDir, "policy-cache", "default", "gate", "last-good.json")); err != nil {
 		t.Fatalf("the last good version was not kept: %v", err)
 	}
+	// config check loads the good file with the cache directory at hand, and keeps nothing itself.
+	before := treeOf(t, e.dataDir)
+	if r := e.run("", "config", "check"); r.code != 0 || !strings.Contains(r.stdout, "1 plugin loaded,") {
+		t.Fatalf("config check with the good file: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	sameTree(t, before, treeOf(t, e.dataDir))
 
 	writeFile(t, e.dir, "gate.lua", "return {abi = 1, validate_registration = ") // broken
 	srv = e.startServer()
@@ -92,11 +99,31 @@ end}`
 	}
 	srv.stop()
 
+	// config check reads the kept version (and writes nothing): a warning, exit status 0, as serve starts.
+	before = treeOf(t, e.dataDir)
+	r := e.run("", "config", "check")
+	if r.code != 0 || !regexp.MustCompile(`warning: policies: policy gate: the file is broken: .*syntax error.*; serve would `+
+		`start on the last good version saved at \d{4}-\d\d-\d\dT[^ ]+ \(`+regexp.QuoteMeta(filepath.Join(e.dataDir,
+		"policy-cache", "default", "gate", "last-good.json"))+`\)`).MatchString(r.stderr) ||
+		!strings.Contains(r.stdout, "0 plugins loaded (and 1 on its last good version") {
+		t.Fatalf("config check, broken file with keep_last_good and a kept version: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	sameTree(t, before, treeOf(t, e.dataDir))
+
 	// Without the option: the server refuses to start, naming the plugin and the error.
 	setConfig("")
-	r := e.run("", "serve")
+	r = e.run("", "serve")
 	if r.code == 0 || !strings.Contains(r.stderr, "policy gate") || !strings.Contains(r.stderr, "syntax error") {
 		t.Fatalf("serve with a broken plugin and no keep_last_good: exit %d\n%s", r.code, r.stderr)
+	}
+
+	// With the option but no version kept, config check refuses as serve does.
+	setConfig("keep_last_good")
+	if err := os.RemoveAll(filepath.Join(e.dataDir, "policy-cache")); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.run("", "config", "check"); r.code != 2 || !strings.Contains(r.stderr, "no last good version: none was kept") {
+		t.Fatalf("config check, broken file with keep_last_good and nothing kept: exit %d\n%s", r.code, r.stderr)
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -54,6 +55,54 @@ func TestPasswordPolicyCLI(t *testing.T) {
 	if r := e.run("latin-1 caf\xe9 password\n", "user", "passwd", "bob", "--password-stdin"); r.code != 2 ||
 		!strings.Contains(r.stderr, "not valid UTF-8") {
 		t.Fatalf("a Latin-1 password: exit %d, %s", r.code, r.stderr)
+	}
+}
+
+// longPassword is a password of exactly n bytes that no blocklist check refuses, with two-byte characters in it,
+// so that its byte and character counts differ.
+func longPassword(n int) string {
+	var b strings.Builder
+	for i := 0; b.Len() < n-16; i++ {
+		fmt.Fprintf(&b, "é-%d lang ", i)
+	}
+	for i := 0; b.Len() < n; i++ {
+		b.WriteByte("zyxwvutsrq"[i%10])
+	}
+	return b.String()
+}
+
+// TestPasswordLengthsCLI: NIST SP 800-63B-4 §3.1.1.2 has verifiers accept passwords of at least 64 characters.
+// Passwords of 64 characters and of 1024 bytes (the most a login reads) are set with `user add --password-stdin`
+// and sign in on the login page of a running server; 1025 bytes are refused, and so is a 65th character when
+// password_policy.max_length is 64.
+func TestPasswordLengthsCLI(t *testing.T) {
+	e := newCLIEnv(t)
+	pw64 := "a passphrase of sixty-four characters, typed with care: 1234 ok!"
+	pw1024 := longPassword(1024)
+	if n := len([]rune(pw64)); n != 64 || len(pw1024) != 1024 || len([]rune(pw1024)) >= 1024 {
+		t.Fatalf("test passwords: %d characters; %d bytes, %d characters", n, len(pw1024), len([]rune(pw1024)))
+	}
+	e.ok(pw64+"\n", "user", "add", "carol", "--password-stdin")
+	e.ok(pw1024+"\n", "user", "add", "dave", "--password-stdin")
+	if r := e.run(longPassword(1025)+"\n", "user", "add", "erin", "--password-stdin"); r.code != 2 ||
+		!strings.Contains(r.stderr, "it is longer than 1024 bytes") {
+		t.Fatalf("a 1025-byte password: exit %d, %s", r.code, r.stderr)
+	}
+	srv := e.startServer()
+	base := "http://" + e.addr
+	if !loginOverHTTP(t, base, "carol", pw64) || !loginOverHTTP(t, base, "dave", pw1024) {
+		t.Fatal("a 64-character or a 1024-byte password does not sign in")
+	}
+	if loginOverHTTP(t, base, "dave", pw1024[:1023]) {
+		t.Fatal("a 1024-byte password signs in with its last byte missing")
+	}
+	srv.stop()
+
+	e.appendConfig("password_policy:\n  max_length: 64\n")
+	e.ok(pw64+"\n", "user", "passwd", "carol", "--password-stdin")
+	if r := e.run(pw64+"!\n", "user", "passwd", "carol", "--password-stdin"); r.code != 2 ||
+		!strings.Contains(r.stderr, "it has 65 characters, more than the 64 allowed") {
+		t.Fatalf("65 characters with max_length 64: exit %d, %s", r.code, r.stderr)
 	}
 }
 

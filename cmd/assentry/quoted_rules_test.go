@@ -67,7 +67,7 @@ var commandSubsts = []commandSubst{
 	{regexp.MustCompile(`^curl -sSf https://auth\.example\.net/oauth2/register `),
 		[]string{"https://auth.example.net", "http://{addr}"}, "the example's issuer is the scratch server"},
 	// docs/policy-guide.md: the development issuer, which the reader's server may be.
-	{regexp.MustCompile(`^curl -sSf? http://127\.0\.0\.1:8080/oauth2/register `), []string{"127.0.0.1:8080", "{addr}"},
+	{regexp.MustCompile(`^curl -sS(f| --fail-with-body)? http://127\.0\.0\.1:8080/oauth2/register `), []string{"127.0.0.1:8080", "{addr}"},
 		"the guide's server is the scratch server"},
 	// README, "Operating Assentry": the admin API examples, with the token admin-token create printed.
 	{regexp.MustCompile(`^TOKEN=asa_\.\.\.$`), []string{"asa_...", "{token}"}, "the token admin-token create printed"},

@@ -24,6 +24,7 @@ type PasswordError struct {
 	Rule      PasswordRule
 	Reason    string // why, in words ("it has 3 characters")
 	MinLength int    // the policy's minimum length
+	MaxLength int    // the policy's maximum length (a too-long password's page says it)
 }
 
 func (e *PasswordError) Error() string {

@@ -68,7 +68,7 @@ func (p *PasswordPolicy) MinLength() int { return p.minLength }
 // names the rule it breaks. The error never contains the password.
 func (p *PasswordPolicy) Check(password, username, siteName string) error {
 	fail := func(rule PasswordRule, format string, a ...any) error {
-		return &PasswordError{Rule: rule, Reason: fmt.Sprintf(format, a...), MinLength: p.minLength}
+		return &PasswordError{Rule: rule, Reason: fmt.Sprintf(format, a...), MinLength: p.minLength, MaxLength: p.maxLength}
 	}
 	if password == "" {
 		return fail(RuleTooShort, "it is empty")

@@ -46,3 +46,24 @@ func TestAccountForms(t *testing.T) {
 		t.Errorf("login page with next while signed in: %d %q", p.status, p.header.Get("Location"))
 	}
 }
+
+// TestAccountPasswordTooLong: a new password over the most a login accepts (1024 bytes) is refused with the
+// password policy's too-long message, which states the maximum as the CLI does, not as a missing field.
+func TestAccountPasswordTooLong(t *testing.T) {
+	e := newEnv(t)
+	e.addUser("alice", "correct horse battery")
+	b := e.browser()
+	login := b.get("/login?next=account")
+	b.post("/login?next=account", url.Values{"username": {"alice"}, "password": {"correct horse battery"},
+		"csrf_token": {login.csrf(t)}})
+	page := b.get("/account")
+	for _, n := range []int{1025, 4000} {
+		long := strings.Repeat("x7Q!", n/4+1)[:n]
+		p := b.post("/account/password", url.Values{"current_password": {"correct horse battery"}, "new_password": {long},
+			"confirm_password": {long}, "csrf_token": {page.csrf(t)}})
+		if p.status != http.StatusBadRequest || !strings.Contains(p.body, "Choose a shorter password: it may have at most 1024 characters.") ||
+			strings.Contains(p.body, "Enter your current password and the new one twice.") {
+			t.Fatalf("a new password of %d bytes: %d\n%s", n, p.status, p.body)
+		}
+	}
+}

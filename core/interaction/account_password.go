@@ -37,9 +37,11 @@ func (s *Service) AccountPassword(ctx context.Context, f PasswordForm, b Browser
 		}
 		return st, err
 	}
-	if f.Current == "" || f.New == "" || len(f.Current) > maxCredentialLen || len(f.New) > maxCredentialLen {
+	if f.Current == "" || f.New == "" || len(f.Current) > maxCredentialLen {
 		return s.passwordRefused(ctx, u, b, http.StatusBadRequest, "invalid_request", themes.MsgAccountMissing)
 	}
+	// A new password over the byte bound is the password policy's to refuse (its too-long rule, which says the
+	// maximum): it measures the bytes before any other work, and the CLI gives the same answer.
 	if f.New != f.Confirm {
 		return s.passwordRefused(ctx, u, b, http.StatusBadRequest, "invalid_request", themes.MsgAccountMismatch)
 	}
@@ -58,7 +60,7 @@ func (s *Service) AccountPassword(ctx context.Context, f PasswordForm, b Browser
 	case errors.As(err, &refused):
 		// The host's password policy refused the new password: say which rule, and what a good one needs.
 		return s.passwordRefused(ctx, u, b, http.StatusBadRequest, "invalid_request",
-			themes.MsgAccountPasswordRule+string(refused.Rule), "min", refused.MinLength)
+			themes.MsgAccountPasswordRule+string(refused.Rule), "min", refused.MinLength, "max", refused.MaxLength)
 	case errors.As(err, &invalid):
 		return s.passwordRefused(ctx, u, b, http.StatusBadRequest, "invalid_request", themes.MsgAccountPasswordInvalid)
 	case err != nil:

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -378,11 +379,15 @@ func TestAccountPassword(t *testing.T) {
 		{"empty", interaction.PasswordForm{Current: "correct horse battery"}, 400, themes.MsgAccountMissing},
 		{"refused by the password policy", interaction.PasswordForm{Current: "correct horse battery", New: "short one",
 			Confirm: "short one"}, 400, themes.MsgAccountPasswordRule + "too_short"},
+		{"longer than a login accepts", interaction.PasswordForm{Current: "correct horse battery", New: strings.Repeat("horse ", 171),
+			Confirm: strings.Repeat("horse ", 171)}, 400, themes.MsgAccountPasswordRule + "too_long"},
 	}
 	for _, tt := range tests {
 		st, err := e.s.Flow.AccountPassword(e.ctx, tt.form, here)
 		if err != nil || st.Status != tt.status || st.Page.Error == nil || st.Page.Error.Key != tt.key {
 			t.Errorf("%s: %+v %v", tt.name, st, err)
+		} else if tt.key == themes.MsgAccountPasswordRule+"too_long" && !slices.Equal(st.Page.Error.Args, []any{"min", 15, "max", 1024}) {
+			t.Errorf("%s: message arguments %v, want the policy's minimum and maximum", tt.name, st.Page.Error.Args)
 		}
 	}
 	if _, err := e.s.Accounts.Authenticate(e.ctx, "alice", "correct horse battery"); err != nil {

@@ -1,6 +1,8 @@
 package token
 
 import (
+	"context"
+	"errors"
 	"fmt"
 
 	"github.com/assentry/assentry/store"
@@ -42,4 +44,19 @@ func MoveKey(kek []byte, k *store.Key, to string) (*store.Key, error) {
 		return nil, fmt.Errorf("token: seal signing key %s for host %s: %w", k.ID, to, err)
 	}
 	return &m, nil
+}
+
+// CheckStoredKeys reports whether a server of host configured with kek can use the signing keys ks holds for it,
+// as CheckKey does for each, reading only (`assentry config check`). It returns how many signing keys it checked
+// and the failures joined, one per key.
+func CheckStoredKeys(ctx context.Context, ks store.KeyStore, host string, kek []byte) (int, error) {
+	recs, err := ks.List(ctx, host, keyUse)
+	if err != nil {
+		return 0, err
+	}
+	var errs []error
+	for _, k := range recs {
+		errs = append(errs, CheckKey(kek, k))
+	}
+	return len(recs), errors.Join(errs...)
 }

@@ -3,6 +3,7 @@ package token
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -66,5 +67,32 @@ func TestCheckAndMoveKey(t *testing.T) {
 	moved, err := e.st.Keys().List(ctx, other, keyUse)
 	if err != nil || len(moved) != len(keys) {
 		t.Fatalf("keys of %s after Ensure: %d, %v; want the %d moved ones and no new one", other, len(moved), err, len(keys))
+	}
+}
+
+// TestCheckStoredKeys: the keys a Manager stored check under its KEK; under another each fails on its own, named.
+func TestCheckStoredKeys(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	m := e.manager(t, func(o *Options) { o.KEK = kekA })
+	useFixtures(t, m)
+	if err := m.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := len(e.stored(t))
+	if n, err := CheckStoredKeys(ctx, e.st.Keys(), testHost, kekA); err != nil || n != want || n == 0 {
+		t.Fatalf("CheckStoredKeys with the KEK: %d, %v; want %d keys, nil", n, err, want)
+	}
+	n, err := CheckStoredKeys(ctx, e.st.Keys(), testHost, kekB)
+	if !errors.Is(err, ErrUndecryptable) || n != want {
+		t.Fatalf("CheckStoredKeys with another KEK: %d, %v", n, err)
+	}
+	for _, k := range e.stored(t) {
+		if !strings.Contains(err.Error(), "signing key "+k.ID+" cannot be decrypted") {
+			t.Errorf("the error does not name key %s: %v", k.ID, err)
+		}
+	}
+	if n, err := CheckStoredKeys(ctx, e.st.Keys(), "another-host", kekB); n != 0 || err != nil {
+		t.Errorf("CheckStoredKeys of a host without keys: %d, %v", n, err)
 	}
 }

@@ -85,7 +85,7 @@ var schemas = sync.OnceValue(func() (out struct {
 })
 
 // encodeOutput converts a hook's return value into its JSON decision, or into {"error": {...}} when the table
-// has an "error" member that is a table (a declared error, ABI outcome 2).
+// has an "error" member that is a table (a declared error: outcome 2 of docs/policy-abi.md, "Outcomes").
 func encodeOutput(v glua.LValue, hook int, maxBytes int) ([]byte, error) {
 	t, ok := v.(*glua.LTable)
 	if !ok {

@@ -97,7 +97,7 @@ func (s *state) load(ctx context.Context) error {
 	}
 	res := L.Get(-1)
 	L.Pop(1)
-	// ABI: init answers {} or an error, and an error refuses the load.
+	// docs/policy-abi.md, "init": init answers {} or an error, and an error refuses the load.
 	if t, ok := res.(*glua.LTable); ok {
 		if e, ok := t.RawGetString("error").(*glua.LTable); ok {
 			return fmt.Errorf("init refused the plugin: %s: %s", e.RawGetString("code").String(),

@@ -50,7 +50,8 @@ type instance struct {
 type instanceKey struct{}
 
 // newInstance instantiates the module, runs its start function and `_initialize` when it has them, checks the
-// ABI version when checkABI, allocates the input buffer and runs assentry_init with the host's config, all
+// ABI version when checkABI (docs/policy-abi.md, "WebAssembly binding": the exports), allocates the input
+// buffer and runs assentry_init (docs/policy-abi.md, "init") with the host's config, all
 // within the engine's init timeout. The error is a *policy.Failure of hook "init".
 func (p *plugin) newInstance(ctx context.Context, checkABI bool) (*instance, error) {
 	in := &instance{p: p, stack: make([]uint64, 2), hooks: make([]api.Function, len(policy.Hooks)), clock: newGuestClock()}

@@ -12,7 +12,7 @@ import (
 // wazero's WithCloseOnContextDone makes compiled code call back into Go at every loop back-edge to ask whether
 // the module was closed. Measured here, that made a 600-byte scope policy call 20 to 30 times slower (2.6 µs
 // without, 54 µs with, for a hand-written WAT policy; 130 µs for an AssemblyScript one), far from the ABI's
-// budget. It also leaves loop-free recursion unbounded in time, and deep recursion bounded only by wazero's
+// budget (docs/policy-abi.md, "WebAssembly binding", "Limits, as built": the deadline). It also leaves loop-free recursion unbounded in time, and deep recursion bounded only by wazero's
 // 400 MB call-stack ceiling, host memory outside the guest's page cap. Without any check, on the other hand, a
 // guest loop never returns to Go: the goroutine cannot be preempted, a garbage collection waits for it (and the
 // whole process with it), and the deadline's timer may never get to run.

@@ -111,7 +111,8 @@ func newPlugin(ctx context.Context, e *Engine, src policy.Source) (p *plugin, er
 			"table.set, table.grow, table.fill, table.copy, table.init, elem.drop, data.drop), state the host cannot "+
 			"restore", ins.tableWrites)
 	}
-	// The first instance checks the ABI version and runs init: its errors refuse the plugin.
+	// The first instance checks the ABI version and runs init: its errors refuse the plugin (docs/policy-abi.md,
+	// "WebAssembly binding" and "init").
 	first, err := p.newInstance(ctx, true)
 	if err != nil {
 		return nil, err

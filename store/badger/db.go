@@ -90,6 +90,11 @@ type Options struct {
 	Version string
 	// Observer, when set, is told of every read and write and of every commit (metrics); see Observer.
 	Observer Observer
+	// ReadOnly opens an existing store for reading only (`assentry config check`): Badger takes a shared lock
+	// (so a serving process, which holds the exclusive one, makes Open fail with ErrLocked), writes no file, and
+	// every write is refused; no GC, free-space probe or committer runs, and a store without a format stamp is
+	// left unstamped.
+	ReadOnly bool
 }
 
 // Store is the Badger backend of store.Store. It is safe for concurrent use; Close releases the directory.
@@ -152,6 +157,12 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		s.log = slog.Default()
 	}
 	bo := badgerOptions(o, s.log)
+	if o.ReadOnly {
+		if o.InMemory {
+			return nil, errors.New("badger: Options.ReadOnly needs a Dir")
+		}
+		return openReadOnly(s, bo)
+	}
 	if !o.InMemory {
 		g, err := newGuard(bo, o.FreeSpace, s.log)
 		if err != nil {

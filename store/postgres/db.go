@@ -33,6 +33,10 @@ type Options struct {
 
 	// Observer is told what each read and write took, for the metrics (observe.go); nil: nothing is observed.
 	Observer store.Observer
+	// ReadOnly opens the database for reading only (`assentry config check`): every session runs with
+	// default_transaction_read_only on, so PostgreSQL itself refuses any write, and a database without the
+	// schema is not given one: Open fails with ErrNoSchema instead.
+	ReadOnly bool
 
 	// dial replaces the dialer (tests count round trips and cut connections with it); nil: pgx's.
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -51,6 +55,8 @@ type Store struct {
 	obs    store.Observer // nil: none
 	where  string         // the database, as FormatError names it
 	closed atomic.Bool
+
+	readOnly bool // Options.ReadOnly: an empty database is refused, not given the schema
 }
 
 var (
@@ -90,10 +96,14 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	// A server configured with synchronous_commit off would acknowledge writes that a crash loses.
 	cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "on"
+	if o.ReadOnly {
+		cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
+	}
 	if o.Observer != nil {
 		cfg.ConnConfig.Tracer = readTracer{o.Observer}
 	}
-	s := &Store{clock: o.Clock, log: o.Logger, obs: o.Observer, where: "database " + cfg.ConnConfig.Database}
+	s := &Store{clock: o.Clock, log: o.Logger, obs: o.Observer, where: "database " + cfg.ConnConfig.Database,
+		readOnly: o.ReadOnly}
 	if s.clock == nil {
 		s.clock = time.Now
 	}

@@ -123,6 +123,10 @@ func (s *Store) Migrate(ctx context.Context) ([]store.Step, error) {
 	return ran, nil
 }
 
+// ErrNoSchema is Open's error with Options.ReadOnly on a database without assentry's schema (a server never
+// opened it): there is nothing to read, and a read-only open does not create the schema.
+var ErrNoSchema = errors.New("postgres: the database holds no assentry schema")
+
 // checkFormat is Open's check: an empty database gets the current schema, a newer one is refused.
 func (s *Store) checkFormat(ctx context.Context) error {
 	v, err := s.FormatVersion(ctx)
@@ -132,6 +136,8 @@ func (s *Store) checkFormat(ctx context.Context) error {
 	switch {
 	case v > currentFormat:
 		return &store.FormatError{Where: s.where, Found: v, Current: currentFormat}
+	case v == 0 && s.readOnly:
+		return fmt.Errorf("%w: %s", ErrNoSchema, s.where)
 	case v == 0:
 		if _, err := s.Migrate(ctx); err != nil {
 			return err

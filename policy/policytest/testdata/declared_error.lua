@@ -1,4 +1,4 @@
--- scope_policy: a plugin-declared error (ABI outcome 2).
+-- scope_policy: a plugin-declared error (outcome 2 of docs/policy-abi.md, "Outcomes").
 return {
   abi = 1,
   scope_policy = function(req)

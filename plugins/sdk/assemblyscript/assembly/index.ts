@@ -1,5 +1,5 @@
-// Assentry policy SDK for AssemblyScript: the ABI plumbing, a small JSON codec and the hooks' inputs and
-// decisions. See ../README.md.
+// Assentry policy SDK for AssemblyScript: the ABI plumbing (docs/policy-abi.md, "WebAssembly binding"), a small
+// JSON codec and the hooks' inputs and decisions (docs/policy-abi.md, "Hooks"). See ../README.md.
 export * from "./abi";
 export * from "./json";
 export * from "./hooks";

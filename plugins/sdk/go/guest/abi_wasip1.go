@@ -7,8 +7,8 @@ import (
 	"unsafe"
 )
 
-// The ABI's plumbing, exported by every plugin that imports this package: the version, the allocator the
-// host uses for its input buffer (one per instance, reused), and assentry_init.
+// The ABI's plumbing (docs/policy-abi.md, "WebAssembly binding"), exported by every plugin that imports this
+// package: the version, the allocator for the host's input buffer (one per instance, reused), assentry_init.
 
 //go:wasmexport assentry_abi_version
 func abiVersion() int32 { return ABIVersion }
@@ -42,7 +42,7 @@ var output []byte
 
 func input(p unsafe.Pointer, n uint32) []byte { return unsafe.Slice((*byte)(p), n) }
 
-// answer keeps b and packs its address and length as the ABI's result: ptr << 32 | len.
+// answer keeps b and packs its address and length as the result (docs/policy-abi.md, "WebAssembly binding").
 func answer(b []byte) uint64 {
 	output = b
 	runtime.Gosched()

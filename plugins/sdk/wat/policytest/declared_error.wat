@@ -1,5 +1,5 @@
 ;; declared_error.wat: the wasm fixture of policytest scenario "declared_error" (policy/policytest/testdata/declared_error.lua is the
-;; reference). A plugin-declared error (ABI outcome 2).
+;; reference). A plugin-declared error (outcome 2 of docs/policy-abi.md, "Outcomes").
 ;; Built to policy/policytest/testdata/declared_error.wasm by plugins/build.sh.
 (module
   (memory (export "memory") 1)
