@@ -58,8 +58,9 @@ func (t *Theme) translateScopes(locale string, scopes []Scope) ([]Scope, error) 
 //
 //   - Title: error.<code>.title, else error.default.title;
 //   - Description: the message Key names (with Args) when set; else error.<code>.text, the code explained in
-//     words, with the original description (the protocol's English error_description) moved to Detail; else the
-//     description as given.
+//     words, or error.default.text for a code the catalog does not explain; the original description (the
+//     protocol's English error_description) moves to Detail. So the page's main sentence always comes from the
+//     catalog, in the page's language; only the secondary detail may be English.
 func (t *Theme) translateError(locale string, e Error) (Error, error) {
 	e.Title, _ = t.message(locale, "error."+e.Code+".title")
 	if e.Title == "" {
@@ -77,12 +78,17 @@ func (t *Theme) translateError(locale string, e Error) (Error, error) {
 		e.Description = desc
 		return e, nil
 	}
-	if text, ok := t.message(locale, "error."+e.Code+".text"); ok {
-		if e.Description != text {
-			e.Detail = e.Description
-		}
-		e.Description = text
+	text, ok := t.message(locale, "error."+e.Code+".text")
+	if !ok {
+		text, _ = t.message(locale, "error.default.text")
 	}
+	if text == "" { // a theme that emptied error.default.text: the protocol's sentence is all there is
+		return e, nil
+	}
+	if e.Description != text {
+		e.Detail = e.Description
+	}
+	e.Description = text
 	return e, nil
 }
 
