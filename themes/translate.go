@@ -1,16 +1,17 @@
 package themes
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 )
 
-// translate returns a copy of p for rendering in locale: .Locale set to it, and the server's messages filled in
-// from the catalog (the error, the consent page's scopes and the account page's applications' scopes), and .Logo
-// made the hashed URL of its static file. The
-// server names its messages by key (Error.Key, Scope.Key) instead of writing English, so a
+// translate returns a copy of page name's p for rendering in locale: .Locale set to it, the server's messages
+// filled in from the catalog (the error, the consent page's scopes and the account page's applications' scopes,
+// .Title and .Return.Text), and .Logo made the hashed URL of its static file. The server names its messages by
+// key (Error.Key, Scope.Key) or leaves them to the page (Title, Return.Text) instead of writing English, so a
 // theme can reword and translate them (protocol error_description values, sent to clients, stay English).
-func (t *Theme) translate(locale string, p *Page) (*Page, error) {
+func (t *Theme) translate(name, locale string, p *Page) (*Page, error) {
 	q := *p
 	q.Locale = locale
 	q.Logo = t.hashedPath(p.Logo)
@@ -21,7 +22,21 @@ func (t *Theme) translate(locale string, p *Page) (*Page, error) {
 		}
 		q.Error = &e
 	}
+	base := name
+	if b := BaseOf(name); b != "" {
+		base = b // an extra page (consent-acme) is titled as the page it stands in for
+	}
 	var err error
+	if q.Title, err = t.pageTitle(base, locale, &q); err != nil {
+		return nil, err
+	}
+	if p.Return != nil {
+		ret := *p.Return
+		if ret.Text, err = t.returnText(base, locale, ret.URL); err != nil {
+			return nil, err
+		}
+		q.Return = &ret
+	}
 	if q.Scopes, err = t.translateScopes(locale, p.Scopes); err != nil {
 		return nil, err
 	}
@@ -113,4 +128,43 @@ func (t *Theme) translateScope(locale string, s *Scope) error {
 		*f.dst = out
 	}
 	return nil
+}
+
+// pageTitle is .Title in locale: the page's heading as the default theme words it, <page>.title of the catalog
+// (with {client} and {site}); on the error page the error's title, on device_done the approved or denied one. A
+// page the catalog has no title for (an extra page of its own name) keeps what the server set.
+func (t *Theme) pageTitle(base, locale string, q *Page) (string, error) {
+	key := base + ".title"
+	switch base {
+	case PageError:
+		if q.Error != nil {
+			return q.Error.Title, nil
+		}
+		key = "error.default.title"
+	case PageDeviceDone:
+		key = "device_done.denied_title"
+		if q.Approved {
+			key = "device_done.approved_title"
+		}
+	}
+	text, ok := t.message(locale, key)
+	if !ok {
+		return q.Title, nil
+	}
+	return format(text, []any{"client", clientName(q.Client), "site", cmp.Or(q.SiteName, q.Host)})
+}
+
+// returnKeys are the catalog messages that label a page's .Return link ({host}: where it leads); any other page
+// uses error.return_to.
+var returnKeys = map[string]string{PageSignedIn: "signed_in.continue_to", PageLogout: "logout.return_to"}
+
+// returnText is .Return.Text in locale: the way back named by the host it leads to, never by a name the client
+// chose (RFC 9700 §4.11.2).
+func (t *Theme) returnText(base, locale, url string) (string, error) {
+	key := cmp.Or(returnKeys[base], "error.return_to")
+	text, ok := t.message(locale, key)
+	if !ok {
+		return "", fmt.Errorf("message %q is in no catalog", key)
+	}
+	return format(text, []any{"host", hostOf(url)})
 }
