@@ -107,7 +107,7 @@ func previewGet(t *testing.T, url, acceptLanguage string) string {
 
 // TestThemeServeLanguages: an author who adds messages/fr.json previews the pages in French; the preview picks
 // the language as the server does (ui_locales, then Accept-Language), and its index switches between the
-// theme's languages.
+// theme's languages; an edited or added catalog is live-reloaded.
 func TestThemeServeLanguages(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "messages"), 0o755); err != nil {
@@ -138,6 +138,22 @@ func TestThemeServeLanguages(t *testing.T) {
 				}
 			}
 		})
+	}
+
+	// A catalog edited while the preview runs reaches the pages, and a new one adds its language to the switch.
+	if err := os.WriteFile(filepath.Join(dir, "messages", "fr.json"), []byte(`{"login.title": "Identification"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "messages", "es.json"), []byte(`{"login.title": "Iniciar sesión"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(previewGet(t, base+"/page/login/plain?ui_locales=fr", ""), "<h1>Identification</h1>") ||
+		!strings.Contains(previewGet(t, base+"/", ""), `href="/?ui_locales=es"`) {
+		if time.Now().After(deadline) {
+			t.Fatal("the edited fr.json or the new es.json did not reach the preview")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
