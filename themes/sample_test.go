@@ -123,3 +123,30 @@ func TestConsentSamplesShowOrigin(t *testing.T) {
 		}
 	}
 }
+
+// TestTitleIsTheDefaultHeading: .Title is what the default theme titles each page with, in every sample state and
+// both languages: a theme whose pages title themselves {{.Title}} gets the same <title> as the default.
+func TestTitleIsTheDefaultHeading(t *testing.T) {
+	files := map[string]string{}
+	for _, name := range Required() {
+		files[name+".html"] = `{{template "layout.html" .}}{{define "title"}}{{.Title}}{{end}}{{define "content"}}{{end}}`
+	}
+	def, titled := mustLoad(t, ""), mustLoad(t, writeTheme(t, files))
+	title := func(page string) string {
+		_, after, _ := strings.Cut(page, "<title>")
+		before, _, _ := strings.Cut(after, "</title>")
+		return before
+	}
+	for _, name := range Required() {
+		for _, s := range States(name) {
+			for _, locale := range []string{"en", "de"} {
+				p := *s.Page
+				p.Locale = locale
+				want, got := title(render(t, def, name, &p)), title(render(t, titled, name, &p))
+				if want == "" || got != want {
+					t.Errorf("%s (%s, %s): .Title gives <title>%s</title>, the default <title>%s</title>", name, s.Label, locale, got, want)
+				}
+			}
+		}
+	}
+}
