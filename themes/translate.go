@@ -131,9 +131,9 @@ func (t *Theme) translateScope(locale string, s *Scope) error {
 }
 
 // pageTitle is .Title in locale: the page's heading as the default theme words it, <page>.title of the catalog
-// (with {client} and {site}); on the error page the error's title, on device_done the approved or denied one, on logout's signed-out state
-// logout.done_title. A
-// page the catalog has no title for (an extra page of its own name) keeps what the server set.
+// (with {client} and {site}); on the error page the error's title, on device_done the approved or denied one, on
+// logout's signed-out state logout.done_title. A page the catalog has no title for (an extra page of its own
+// name) keeps what the server set.
 func (t *Theme) pageTitle(base, locale string, q *Page) (string, error) {
 	key := base + ".title"
 	switch base {
