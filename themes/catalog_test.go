@@ -188,8 +188,10 @@ func TestErrorTranslation(t *testing.T) {
 			err: Error{Code: "invalid_request", Description: "redirect_uri is not registered"},
 			want: []string{"<h1>This request cannot be completed</h1>", "The application sent a request that is not valid",
 				"Details: redirect_uri is not registered"}},
-		{name: "unknown code keeps its description", locale: "de", err: Error{Code: "weird", Description: "Raw text."},
-			want: []string{"<h1>Etwas ist schiefgelaufen</h1>", "Raw text."}},
+		{name: "unknown code: the generic sentence, its description as detail", locale: "de",
+			err: Error{Code: "weird", Description: "Raw text."},
+			want: []string{"<h1>Etwas ist schiefgelaufen</h1>", "<p>Diese Anfrage kann nicht ausgeführt werden.",
+				"Details: Raw text."}},
 		{name: "server failure", locale: "en", err: Error{Code: "server_error", Key: MsgServerFailure},
 			want: []string{"Something went wrong on our side", "quote the reference"}},
 	}

@@ -187,7 +187,7 @@ func (t *Theme) localize(name string, src source, tpl *template.Template) (map[s
 		}
 		clone.Funcs(t.messageFuncs(locale))
 		for _, s := range States(name) {
-			if err := t.execute(io.Discard, clone, locale, s.Page); err != nil {
+			if err := t.execute(io.Discard, clone, name, locale, s.Page); err != nil {
 				return nil, fmt.Errorf("themes: %s: rendering with sample data (%s, %s): %w", src.origin, s.Label, locale, err)
 			}
 		}

@@ -13,8 +13,6 @@ const (
 	MsgUnknownInteraction = "flow.error.unknown_interaction" // an unknown, expired or finished sign-in request
 	MsgChooseConsent      = "consent.error.choose"           // a consent form with neither Allow nor Deny
 	MsgServerFailure      = "error.server_failure"           // a failure on the server's side (the request id is shown)
-	MsgRequestTooLarge    = "error.request_too_large"        // a request body over the limit
-	MsgFormEncoding       = "error.form_encoding"            // a form not sent as application/x-www-form-urlencoded
 
 	MsgAccountWrongPassword   = "account.error.wrong_password"   // the current password is not correct
 	MsgAccountMismatch        = "account.error.mismatch"         // the two new passwords differ

@@ -28,16 +28,16 @@ func (t *Theme) Render(w io.Writer, name string, p *Page) error {
 		locale = t.Locale(p.Locale, "", "")
 	}
 	var buf bytes.Buffer
-	if err := t.execute(&buf, locales[locale], locale, p); err != nil {
+	if err := t.execute(&buf, locales[locale], name, locale, p); err != nil {
 		return fmt.Errorf("themes: render %s: %w", name, err)
 	}
 	_, err := buf.WriteTo(w)
 	return err
 }
 
-// execute renders tpl (a page's copy for locale) with p translated into locale.
-func (t *Theme) execute(w io.Writer, tpl *template.Template, locale string, p *Page) error {
-	q, err := t.translate(locale, p)
+// execute renders tpl (page name's copy for locale) with p translated into locale.
+func (t *Theme) execute(w io.Writer, tpl *template.Template, name, locale string, p *Page) error {
+	q, err := t.translate(name, locale, p)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func TestRenderDefault(t *testing.T) {
 			data: with(func(p *Page) {
 				p.Action, p.Interaction, p.Username = "/login", "int-1", `bob"><b>`
 				p.Client = evilClient()
-				p.Error = &Error{Code: "invalid_credentials", Description: "Wrong username or password."}
+				p.Error = &Error{Code: "access_denied", Key: MsgBadCredentials}
 			}),
 			want: []string{
 				`<!doctype html>`, `<html lang="en">`, `<title>Sign in · Example ID</title>`,
@@ -40,7 +40,7 @@ func TestRenderDefault(t *testing.T) {
 				`<input type="hidden" name="interaction" value="int-1">`,
 				`name="username"`, `autocomplete="username"`, `value="bob&#34;&gt;&lt;b&gt;"`,
 				`name="password"`, `type="password"`, `autocomplete="current-password"`,
-				`role="alert"`, `Wrong username or password.`, `aria-describedby="form-error"`,
+				`role="alert"`, `The username or password is not correct.`, `aria-describedby="form-error"`,
 				`to continue to Acme &lt;script&gt;alert(1)&lt;/script&gt;`,
 			},
 			notWant: []string{`<script>`, `<img`, `style=`, `Too many attempts`},

@@ -31,7 +31,7 @@ func States(name string) []State {
 		states = []State{
 			page("plain", "signed in, with a way back", func(p *Page) {
 				p.User = sampleUser()
-				p.Return = &Link{URL: "https://app.example.com/", Text: "Continue to Example App"}
+				p.Return = &Link{URL: "https://app.example.com/"}
 			}),
 			page("minimal", "only required fields", func(p *Page) { p.User = sampleUser() }),
 		}
@@ -89,6 +89,7 @@ func loginStates() []State {
 		page("rate-limited", "too many attempts", func(p *Page) {
 			flow(p)
 			p.Username = "alice"
+			p.Error = &Error{Code: "temporarily_unavailable", Key: MsgLoginRateLimited}
 			p.RetryAfter = 150
 		}),
 		page("minimal", "only required fields", func(p *Page) { p.Action = "/login" }),
@@ -115,10 +116,18 @@ func consentStates() []State {
 			}
 			p.Scopes[3].Title = "Telephone number, as the operator titled it"
 		}),
-		page("long-client-name", "a long client name", func(p *Page) {
+		page("long-client-name", "a long client name and origin, untrusted", func(p *Page) {
 			base(p)
 			p.Client.Name = "The Extraordinarily Long-Named Collaborative Document Editing and Team Calendar Application for Enterprises"
-			p.Client.URI = "https://a-very-long-subdomain-name.collaboration.example.com/"
+			p.Client.URI = "https://a-very-long-subdomain-name-of-the-calendar.collaboration-suite.example.com/"
+			p.Client.Origin = "a-very-long-subdomain-name-of-the-calendar.collaboration-suite.example.com"
+			p.Client.Untrusted = true
+			p.RedirectHost = "callback.a-very-long-subdomain-name-of-the-calendar.collaboration-suite.example.com"
+		}),
+		page("untrusted", "an untrusted client: where the code goes", func(p *Page) {
+			base(p)
+			p.Client.Untrusted = true
+			p.RedirectHost = "app.example.com"
 		}),
 		page("notices", "with a consent policy's notices", func(p *Page) {
 			base(p)
@@ -137,7 +146,7 @@ func consentStates() []State {
 		}),
 		page("error", "after a problem", func(p *Page) {
 			base(p)
-			p.Error = &Error{Code: "invalid_request", Description: "The form expired. Please try again."}
+			p.Error = &Error{Code: "invalid_request", Key: MsgChooseConsent}
 		}),
 		page("minimal", "only required fields", func(p *Page) {
 			p.Client = &Client{ID: "client-1"}
@@ -155,9 +164,13 @@ func deviceStates() []State {
 		page("prefilled", "code filled in from the link", func(p *Page) { p.Action = "/device"; p.UserCode = "WDJB-MJHT" }),
 		page("error", "a wrong code", func(p *Page) {
 			p.Action, p.UserCode = "/device", "WDJB-MJHX"
-			p.Error = &Error{Code: "invalid_grant", Description: "This code is not valid. Check it and try again."}
+			p.Error = &Error{Code: "invalid_request", Key: MsgDeviceBadCode}
 		}),
-		page("rate-limited", "too many codes", func(p *Page) { p.Action = "/device"; p.RetryAfter = 60 }),
+		page("rate-limited", "too many codes", func(p *Page) {
+			p.Action = "/device"
+			p.Error = &Error{Code: "temporarily_unavailable", Key: MsgDeviceRateLimited}
+			p.RetryAfter = 60
+		}),
 	}
 }
 
@@ -168,8 +181,8 @@ func errorStates() []State {
 			p.Return = &Link{URL: "https://app.example.com/"}
 		}),
 		page("rate-limited", "too many requests", func(p *Page) {
-			p.Title = "Too many requests"
-			p.Error = &Error{Code: "slow_down", Description: "Too many requests. Please wait."}
+			// As oauth.TooManyRequests answers: 429 with temporarily_unavailable.
+			p.Error = &Error{Code: "temporarily_unavailable", Description: "too many requests from this address; retry later"}
 			p.RetryAfter = 30
 		}),
 		page("minimal", "only required fields", func(p *Page) { p.Error = sampleError() }),
@@ -207,7 +220,6 @@ func fullPage() *Page {
 		SiteName: "Example",
 		Host:     "id.example.com",
 		Locale:   "en",
-		Title:    "Sample",
 		Client: &Client{
 			ID: "client-1", Name: "Example App", URI: "https://app.example.com/", Origin: "app.example.com", Untrusted: true,
 			LogoURI: "https://app.example.com/logo.png", TOSURI: "https://app.example.com/tos",
@@ -229,7 +241,7 @@ func fullPage() *Page {
 		Interaction:  "sample-interaction",
 		Username:     "alice",
 		Action:       "/sample",
-		Return:       &Link{URL: "https://app.example.com/", Text: "Back to Example App"},
+		Return:       &Link{URL: "https://app.example.com/"},
 		Code:         sampleCode,
 		UserCode:     "WDJB-MJHT",
 		Device:       true,
@@ -316,7 +328,7 @@ func sampleResources() []string {
 const sampleCode = "ac_Sample-0123456789abcdefghijklmnopqrstuvwxyz"
 
 func sampleClient() *Client {
-	return &Client{ID: "client-1", Name: "Example App", URI: "https://app.example.com/"}
+	return &Client{ID: "client-1", Name: "Example App", URI: "https://app.example.com/", Origin: "app.example.com"}
 }
 func sampleUser() *User   { return &User{Username: "alice", Name: "Alice Example"} }
 func sampleError() *Error { return &Error{Code: "access_denied", Key: MsgBadCredentials} }

@@ -107,7 +107,7 @@ func previewGet(t *testing.T, url, acceptLanguage string) string {
 
 // TestThemeServeLanguages: an author who adds messages/fr.json previews the pages in French; the preview picks
 // the language as the server does (ui_locales, then Accept-Language), and its index switches between the
-// theme's languages.
+// theme's languages; an edited or added catalog is live-reloaded.
 func TestThemeServeLanguages(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "messages"), 0o755); err != nil {
@@ -138,6 +138,22 @@ func TestThemeServeLanguages(t *testing.T) {
 				}
 			}
 		})
+	}
+
+	// A catalog edited while the preview runs reaches the pages, and a new one adds its language to the switch.
+	if err := os.WriteFile(filepath.Join(dir, "messages", "fr.json"), []byte(`{"login.title": "Identification"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "messages", "es.json"), []byte(`{"login.title": "Iniciar sesión"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(previewGet(t, base+"/page/login/plain?ui_locales=fr", ""), "<h1>Identification</h1>") ||
+		!strings.Contains(previewGet(t, base+"/", ""), `href="/?ui_locales=es"`) {
+		if time.Now().After(deadline) {
+			t.Fatal("the edited fr.json or the new es.json did not reach the preview")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
@@ -176,4 +192,57 @@ func TestThemeServe(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("exit after SIGTERM: %v", err)
 	}
+}
+
+// TestThemeCatalogLiveReload: while `assentry serve` runs, an edited messages/fr.json reaches the pages and a new
+// messages/es.json reaches them and discovery's ui_locales_supported, without a restart or a configuration reload.
+func TestThemeCatalogLiveReload(t *testing.T) {
+	e := newCLIEnv(t)
+	dir := t.TempDir()
+	write := func(name, content string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		tmp := filepath.Join(filepath.Dir(p), ".new-"+filepath.Base(p))
+		if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, p); err != nil { // as editors save: a rename over the file
+			t.Fatal(err)
+		}
+	}
+	write("messages/fr.json", `{"error.invalid_request.title": "Demande impossible"}`)
+	e.appendConfig("theme: " + dir + "\n")
+	srv := e.startServer()
+	base := "http://" + e.addr
+	// /oauth2/authorize without a client is an error page, in the language ui_locales asks for.
+	waitFor := func(what, url, want string) {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			body := previewGet(t, url, "")
+			if strings.Contains(body, want) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: %s lacks %q:\n%s\n%s", what, url, want, body, srv.log)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	discovery := base + "/.well-known/openid-configuration"
+	waitFor("at start", base+"/oauth2/authorize?ui_locales=fr", "<h1>Demande impossible</h1>")
+	if body := previewGet(t, discovery, ""); !strings.Contains(body, `"ui_locales_supported":["en","de","fr"]`) {
+		t.Fatalf("discovery at start: %s", body)
+	}
+
+	write("messages/fr.json", `{"error.invalid_request.title": "Cette demande ne peut aboutir"}`)
+	waitFor("fr.json edited", base+"/oauth2/authorize?ui_locales=fr", "<h1>Cette demande ne peut aboutir</h1>")
+
+	write("messages/es.json", `{"error.invalid_request.title": "Solicitud no válida"}`)
+	waitFor("es.json added", discovery, `"ui_locales_supported":["en","de","es","fr"]`)
+	waitFor("es.json added", base+"/oauth2/authorize?ui_locales=es", "<h1>Solicitud no válida</h1>")
+	srv.stop()
 }

@@ -37,7 +37,7 @@ func TestPageLanguage(t *testing.T) {
 	if _, err := e.users.Add(context.Background(), account.NewUser{Username: "berta", Password: "correct horse battery", Locale: "de-AT"}); err != nil {
 		t.Fatal(err)
 	}
-	web, _, _ := e.flowClients()
+	web, _, untrusted := e.flowClients()
 	german := func(t *testing.T, p page, want ...string) {
 		t.Helper()
 		for _, w := range append(want, `<html lang="de">`) {
@@ -80,6 +80,13 @@ func TestPageLanguage(t *testing.T) {
 	t.Run("an error page shown for an authorization request", func(t *testing.T) {
 		p := e.browser().getLang(authzQuery("no-such-client", webRedirect, "openid", "ui_locales", "de"), "en")
 		german(t, p, "Diese Anfrage kann nicht ausgeführt werden", `id="request-id">`+p.header.Get("X-Request-ID"))
+	})
+	t.Run("an error page for a code the protocol names in English", func(t *testing.T) {
+		// request=abc of an untrusted client before sign-in: shown, not redirected (RFC 9700 §4.11.2). The main
+		// sentence is the catalog's German; the English error_description is only the detail.
+		p := e.browser().getLang(authzQuery(untrusted, "https://stranger.example.net/cb", "openid", "request", "abc"), "de")
+		german(t, p, "<h1>Anfrage nicht unterstützt</h1>", "<p>Die Anwendung hat ihre Anfrage in einer Form gesendet",
+			`id="error-detail">Details: request objects are not supported</p>`)
 	})
 }
 

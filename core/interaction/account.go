@@ -30,8 +30,7 @@ const (
 
 const (
 	accountSignInToPage  = "/login?next=" + LoginNextAccount // where a signed-out visit goes
-	accountTitle         = "Your account"
-	accountReasonRevoked = "user_revoked" // the audit reason of what the user ended on the page
+	accountReasonRevoked = "user_revoked"                    // the audit reason of what the user ended on the page
 )
 
 // AccountQuery is what the account page's URL may carry: the confirmation of the last action (done=revoked,
@@ -101,7 +100,7 @@ func (s *Service) accountData(ctx context.Context, u *store.User, b Browser) (*t
 
 // accountPage is the page's data.
 func accountPage(u *store.User, acc *themes.Account) *themes.Page {
-	return &themes.Page{Title: accountTitle, Action: themes.AccountPath,
+	return &themes.Page{Action: themes.AccountPath,
 		User: &themes.User{Username: u.Username, Name: u.Name}, Account: acc}
 }
 

@@ -162,7 +162,7 @@ func returnLink(client *store.Client, redirect string) *themes.Link {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil
 	}
-	return &themes.Link{URL: u.Scheme + "://" + u.Host + "/", Text: "Return to " + u.Host}
+	return &themes.Link{URL: u.Scheme + "://" + u.Host + "/"} // the theme words it (themes: .Return.Text)
 }
 
 // homeLink is the link to the client's site when the server can vouch for it (ClientHome); nil otherwise, and
@@ -176,7 +176,7 @@ func homeLink(client *store.Client) *themes.Link {
 	if home == "" {
 		return nil
 	}
-	return &themes.Link{URL: home, Text: "Return to " + webHost(home)}
+	return &themes.Link{URL: home}
 }
 
 // redirectHost is the host of an http(s) redirect URI, where the authorization response goes; "" for the

@@ -30,11 +30,13 @@ type Options struct {
 // Start watches dir and swaps every version of it that loads into live, until ctx ends; done is closed when the
 // watch has stopped. It returns once the watch is set up, so a change made after it returns is seen.
 //
-// It watches the directory itself and every directory under static/, since editors and deployment tools replace a
-// file by renaming another over it, which a watch on the file would miss; fsnotify is not recursive, so a
-// directory created under static/ is added as it appears. Only events on what themes.Load reads count: the .html
-// files at the top level and anything under static/; hidden names (.git, an editor's .swp) are ignored, except
-// the "..data" link of a Kubernetes ConfigMap volume.
+// It watches the directory itself, messages/ and every directory under static/, since editors and deployment tools
+// replace a file by renaming another over it, which a watch on the file would miss; fsnotify is not recursive, so
+// messages/ or a directory under static/ created after the start is added as it appears. Only events on what
+// themes.Load reads count: the .html files at the top level, the catalogs (messages/*.json: an edited, replaced
+// or new language reloads the theme, and so what discovery advertises as ui_locales_supported) and anything under
+// static/; hidden names (.git, an editor's .swp) are ignored, except the "..data" link of a Kubernetes ConfigMap
+// volume.
 func Start(ctx context.Context, dir string, live *themes.Live, o Options) (done <-chan struct{}, err error) {
 	if o.Debounce <= 0 {
 		o.Debounce = DefaultDebounce
@@ -55,7 +57,8 @@ func Start(ctx context.Context, dir string, live *themes.Live, o Options) (done 
 		return nil, err
 	}
 	wt := &watcher{dir: dir, live: live, o: o, w: w}
-	wt.addStatic(filepath.Join(dir, "static"))
+	wt.addTree(filepath.Join(dir, staticDir))
+	wt.addTree(filepath.Join(dir, messagesDir))
 	ch := make(chan struct{})
 	go wt.loop(ctx, ch)
 	return ch, nil
@@ -69,9 +72,15 @@ type watcher struct {
 	w    *fsnotify.Watcher
 }
 
-// addStatic watches a directory under static/ and the directories below it (a missing one is not an error: it may
-// be created later, which the parent's watch sees).
-func (wt *watcher) addStatic(root string) {
+// The theme directory's subdirectories themes.Load reads.
+const (
+	staticDir   = "static"   // static files, at any depth
+	messagesDir = "messages" // catalogs, messages/<locale>.json
+)
+
+// addTree watches a directory (static/ or one under it, messages/) and the directories below it (a missing one is
+// not an error: it may be created later, which the parent's watch sees).
+func (wt *watcher) addTree(root string) {
 	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || !d.IsDir() {
 			return nil
@@ -86,7 +95,8 @@ func (wt *watcher) addStatic(root string) {
 	})
 }
 
-// relevant reports whether an event concerns a file themes.Load reads; a new directory under static/ is watched.
+// relevant reports whether an event concerns a file themes.Load reads; a new messages/ or directory under static/ is
+// watched.
 func (wt *watcher) relevant(ev fsnotify.Event) bool {
 	if ev.Op == fsnotify.Chmod {
 		return false
@@ -106,15 +116,27 @@ func (wt *watcher) relevant(ev fsnotify.Event) bool {
 			return false
 		}
 	}
-	if parts[0] == "static" {
-		if ev.Has(fsnotify.Create) {
-			if fi, err := os.Lstat(ev.Name); err == nil && fi.IsDir() {
-				wt.addStatic(ev.Name)
-			}
-		}
+	switch {
+	case parts[0] == staticDir:
+		wt.watchNewDir(ev)
 		return true
+	case parts[0] == messagesDir && len(parts) == 1: // messages/ itself created, removed or renamed
+		wt.watchNewDir(ev)
+		return true
+	case parts[0] == messagesDir:
+		return len(parts) == 2 && filepath.Ext(parts[1]) == ".json"
 	}
 	return len(parts) == 1 && filepath.Ext(parts[0]) == ".html"
+}
+
+// watchNewDir adds the watch of a directory the event created.
+func (wt *watcher) watchNewDir(ev fsnotify.Event) {
+	if !ev.Has(fsnotify.Create) {
+		return
+	}
+	if fi, err := os.Lstat(ev.Name); err == nil && fi.IsDir() {
+		wt.addTree(ev.Name)
+	}
 }
 
 // loop runs the watch: a relevant event arms the debounce timer, which loads the directory when it fires.

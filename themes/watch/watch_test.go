@@ -191,3 +191,57 @@ func TestConfigMapSwap(t *testing.T) {
 		}
 	}
 }
+
+// TestReloadsCatalogs: a catalog edited in place, one replaced by a rename, and a new language reload the theme;
+// so does messages/ created after the start. The new language is one of Locales(), what discovery advertises.
+func TestReloadsCatalogs(t *testing.T) {
+	dir := t.TempDir()
+	login := func(live *themes.Live, locale string) string {
+		t.Helper()
+		var b strings.Builder
+		p := &themes.Page{SiteName: "S", Host: "h", Locale: locale, Action: "/login", CSRF: themes.CSRF{Field: "f", Value: "v"}}
+		if err := live.Render(&b, themes.PageLogin, p); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	live, _, results := start(t, dir)
+	until := func(what string, ok func() bool) {
+		t.Helper()
+		for !ok() {
+			if err := next(t, results); err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+		}
+	}
+
+	// messages/ created after the start, with a catalog written in place.
+	if err := os.Mkdir(filepath.Join(dir, "messages"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fr := filepath.Join(dir, "messages", "fr.json")
+	until("messages/ created", func() bool {
+		if err := os.WriteFile(fr, []byte(`{"login.title": "Connexion"}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Contains(login(live, "fr"), "<h1>Connexion</h1>")
+	})
+
+	// Edited in place (an editor writing the file itself).
+	if err := os.WriteFile(fr, []byte(`{"login.title": "Identification"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	until("fr.json edited in place", func() bool { return strings.Contains(login(live, "fr"), "<h1>Identification</h1>") })
+
+	// Replaced by a rename, as most editors save.
+	replace(t, fr, `{"login.title": "Se connecter"}`)
+	until("fr.json renamed over", func() bool { return strings.Contains(login(live, "fr"), "<h1>Se connecter</h1>") })
+
+	// A new language.
+	replace(t, filepath.Join(dir, "messages", "es.json"), `{"login.title": "Iniciar sesión"}`)
+	until("es.json added", func() bool { return strings.Join(live.Locales(), " ") == "en de es fr" })
+	if got := login(live, "es"); !strings.Contains(got, "<h1>Iniciar sesión</h1>") {
+		t.Fatalf("es login:\n%s", got)
+	}
+
+}
