@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/assentry/assentry/core/config"
@@ -25,6 +26,9 @@ const checkKeysTimeout = 5 * time.Second
 // schema is not given one. It returns one problem per key that does not open, and a note for the summary: how
 // many keys were checked, or why none were (no store yet, or the server holds the Badger store).
 func checkStoredKeys(ctx context.Context, s *config.Settings, src *config.Sources) (problems []string, note string) {
+	// The whole check, not only the connection: a keys table locked by a migration is a note, not a hang.
+	ctx, cancel := context.WithTimeout(ctx, 4*checkKeysTimeout)
+	defer cancel()
 	st, note := openStoreReadOnly(ctx, s)
 	if st == nil {
 		return nil, note
@@ -38,13 +42,14 @@ func checkStoredKeys(ctx context.Context, s *config.Settings, src *config.Source
 		if err == nil {
 			continue
 		}
-		if !errors.Is(err, token.ErrUndecryptable) {
-			return problems, fmt.Sprintf("signing keys not checked: host %s: %v", h.ID, err)
-		}
-		for _, e := range unjoin(err) {
-			problems = append(problems, fmt.Sprintf("%s: host %s: %v: it opens no signing key the store holds for "+
-				"the host, and serve would refuse to start (set the key_encryption_key the keys were sealed with)",
-				src.HostKey(i, "key_encryption_key"), h.ID, e))
+		for _, e := range unjoin(err) { // each key's failure on its own: a wrong key_encryption_key, or damage
+			if errors.Is(e, token.ErrUndecryptable) {
+				problems = append(problems, fmt.Sprintf("%s: host %s: %v: it opens no signing key the store holds "+
+					"for the host, and serve would refuse to start (set the key_encryption_key the keys were sealed with)",
+					src.HostKey(i, "key_encryption_key"), h.ID, e))
+			} else {
+				problems = append(problems, fmt.Sprintf("host %s: signing keys: %v", h.ID, e))
+			}
 		}
 	}
 	return problems, fmt.Sprintf("%d stored signing key%s open", n, plural(n))
@@ -67,11 +72,15 @@ func openStoreReadOnly(ctx context.Context, s *config.Settings) (store.Store, st
 	if !holdsStore(s.DataDir) {
 		return nil, "no store yet"
 	}
+	// The server's memtable size: replaying its write-ahead log needs as much.
 	st, err := badgerstore.Open(ctx, badgerstore.Options{Dir: s.DataDir, Logger: log, ReadOnly: true,
-		BlockCacheSize: 1 << 20, IndexCacheSize: 1 << 20})
+		MemTableSize: s.Store.MemTableSize, BlockCacheSize: 1 << 20, IndexCacheSize: 1 << 20})
 	switch {
 	case errors.Is(err, badgerstore.ErrLocked):
 		return nil, "signing keys not checked: the server holds the store"
+	case err != nil && strings.Contains(err.Error(), "truncate"):
+		return nil, "signing keys not checked: the store was not closed cleanly (its log needs a replay, which " +
+			"only serve, reading and writing, does)"
 	case err != nil:
 		return nil, fmt.Sprintf("signing keys not checked: %v", err)
 	}

@@ -59,8 +59,24 @@ func openObservedStore(ctx context.Context, s *config.Settings, log *slog.Logger
 	if err := prepareDataDir(s, true, ""); err != nil {
 		return nil, err
 	}
-	return asBackend(openBadger(ctx, s, log, obs))
+	// A `config check` reading the store holds a shared lock for a moment: wait it out rather than fail the start.
+	// Another server holds it for good, and is reported once lockWait has passed.
+	deadline := time.Now().Add(lockWait)
+	for {
+		st, err := openBadger(ctx, s, log, obs)
+		if !errors.Is(err, badgerstore.ErrLocked) || time.Now().After(deadline) {
+			return asBackend(st, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
+
+// lockWait is how long serve waits for a Badger data directory another process holds.
+const lockWait = 5 * time.Second
 
 // storeName names the configured store in messages: its data directory, or the PostgreSQL database.
 func storeName(s *config.Settings) string {
