@@ -282,7 +282,10 @@ func (r *reloader) retire(old *generation, httpDrained <-chan struct{}) {
 func (r *reloader) Do(ctx context.Context, req admin.Request) admin.Response {
 	if req.Op == admin.OpReload {
 		res, err := r.reload(ctx, "admin socket")
-		if err != nil {
+		switch {
+		case errors.Is(err, errNotServing):
+			return admin.Response{Error: &admin.Error{Kind: admin.KindUnavailable, Message: err.Error()}}
+		case err != nil:
 			return admin.Response{Error: &admin.Error{Kind: admin.KindInvalid, Message: err.Error()}}
 		}
 		b, err := json.Marshal(res)
@@ -304,12 +307,11 @@ func (r *reloader) Do(ctx context.Context, req admin.Request) admin.Response {
 	}
 }
 
-// AuditRefused implements admin.Dispatcher on the current generation's audit log.
-// A generation retired by a reload meanwhile is replaced by the next, as in Do; during shutdown the event is
-// logged, since no audit file is open any more.
+// AuditRefused implements admin.Dispatcher on the current generation's audit log (a generation retired by a
+// reload meanwhile is replaced by the next); during start-up or shutdown the event is logged instead.
 func (r *reloader) AuditRefused(ctx context.Context, op, reason, ip string) {
 	if !r.onCurrent(func(s *admin.Services) { s.AuditRefused(ctx, op, reason, ip) }) {
-		r.log.Warn("admin API: a refused request during shutdown", "op", op, "reason", reason, "addr", ip)
+		r.log.Warn("admin API: a refused request while no configuration is served", "op", op, "reason", reason, "addr", ip)
 	}
 }
 
@@ -348,7 +350,9 @@ func (r *reloader) auditReload(ctx context.Context, err error) {
 	case err != nil:
 		ev.Outcome, ev.Reason = events.OutcomeFailed, admin.KindInvalid
 	}
-	r.onCurrent(func(s *admin.Services) { s.Audit(ctx, ev) })
+	if !r.onCurrent(func(s *admin.Services) { s.Audit(ctx, ev) }) {
+		r.log.Warn("a reload not audited: no configuration is being served", "outcome", ev.Outcome, "reason", ev.Reason)
+	}
 }
 
 // onSignals reloads on every SIGHUP until ctx ends; the outcome is logged by reload.

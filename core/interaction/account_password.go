@@ -41,7 +41,7 @@ func (s *Service) AccountPassword(ctx context.Context, f PasswordForm, b Browser
 		return s.passwordRefused(ctx, u, b, http.StatusBadRequest, "invalid_request", themes.MsgAccountMissing)
 	}
 	// A new password over the byte bound is the password policy's to refuse (its too-long rule, which says the
-	// maximum): it measures the bytes before any other work, and the CLI gives the same answer.
+	// maximum), after the current password was checked, as the CLI's answer is the policy's too.
 	if f.New != f.Confirm {
 		return s.passwordRefused(ctx, u, b, http.StatusBadRequest, "invalid_request", themes.MsgAccountMismatch)
 	}

@@ -226,9 +226,12 @@ func (r *Registry) Revoke(ctx context.Context, id, reason string) (*store.Revoke
 	if err != nil {
 		return nil, 0, err
 	}
-	if added {
+	switch {
+	case added:
 		r.events.Emit(ctx, events.Event{Kind: events.ClientRevoked, Host: r.host, ClientID: id, Reason: "banned",
 			Detail: reason})
+	case n > 0: // banned before, but grants made since (by tokens still in flight) were revoked now
+		r.events.Emit(ctx, events.Event{Kind: events.TokenRevoked, Host: r.host, ClientID: id, Reason: "banned"})
 	}
 	stored, err := r.revoked.Get(ctx, r.host, ban.ID)
 	return stored, n, err

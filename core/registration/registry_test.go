@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/assentry/assentry/core/events"
 	"github.com/assentry/assentry/core/oauth"
 	"github.com/assentry/assentry/core/registration"
 	"github.com/assentry/assentry/internal/testclock"
@@ -295,11 +296,18 @@ func newRegistryID(t *testing.T, edit func(*registration.Options)) string {
 	return register(t, newRegistry(t, nil, edit), webClient).ClientID
 }
 
-// TestRevoke: a ban stops the client at once, survives for good, lists, and refuses ids of other keys.
+// eventLog records the events a registry emits.
+type eventLog struct{ got []events.Event }
+
+func (l *eventLog) Emit(_ context.Context, e *events.Event) { l.got = append(l.got, *e) }
+
+// TestRevoke: a ban stops the client at once, survives for good, lists, and refuses ids of other keys. It is
+// audited once (client.revoked); a second ban that still revokes grants made since is a token.revoked.
 func TestRevoke(t *testing.T) {
 	ctx := context.Background()
 	st := badgertest.New(t, nil)
-	r := newRegistry(t, st, nil)
+	log := &eventLog{}
+	r := newRegistry(t, st, func(o *registration.Options) { o.Events = &events.Emitter{Sink: log} })
 	resp := register(t, r, webClient)
 	other := register(t, r, webClient)
 	now := time.Now()
@@ -323,6 +331,23 @@ func TestRevoke(t *testing.T) {
 	again, n, err := r.Revoke(ctx, resp.ClientID, "second thoughts")
 	if err != nil || n != 0 || again.Reason != "spam" {
 		t.Errorf("revoking again: %+v, %d, %v", again, n, err)
+	}
+	// A grant made after the ban (a token request already past its client check): the next ban revokes it.
+	g2 := &store.Grant{ID: "g2", Host: "test", UserID: "u1", ClientID: resp.ClientID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	if err := st.Grants().Create(ctx, g2); err != nil {
+		t.Fatal(err)
+	}
+	if _, n, err := r.Revoke(ctx, resp.ClientID, "third"); err != nil || n != 1 {
+		t.Errorf("revoking a third time, with a new grant: %d, %v", n, err)
+	}
+	var kinds []string
+	for _, e := range log.got {
+		if e.Kind == events.ClientRevoked || e.Kind == events.TokenRevoked {
+			kinds = append(kinds, string(e.Kind)+":"+e.Reason+":"+e.Detail)
+		}
+	}
+	if want := []string{"client.revoked:banned:spam", "token.revoked:banned:"}; !slices.Equal(kinds, want) {
+		t.Errorf("events %v, want %v", kinds, want)
 	}
 	bans, err := r.Revoked(ctx)
 	if err != nil || len(bans) != 1 || bans[0].ID != ban.ID {

@@ -89,7 +89,8 @@ func TestContainerIgnore(t *testing.T) {
 	}
 	for _, rel := range []string{".git/HEAD", ".git/objects/ab/cdef", "data/MANIFEST", "data/wasm-cache/x.bin",
 		"cmd/assentry/assentry.test", "core/oauth/oauth.test", "cpu.prof", "assentry", "cmd/assentry/assentry",
-		"node_modules/axe-core/axe.js", "themes/default/node_modules/x/index.js"} {
+		"node_modules/axe-core/axe.js", "themes/default/node_modules/x/index.js", "deploy/data/000001.vlog",
+		".env", "examples/config/.env", "assentry.yaml"} {
 		if !ignored(rules, rel) {
 			t.Errorf("%s is sent to the build: .containerignore should leave it out", rel)
 		}
