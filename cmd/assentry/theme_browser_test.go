@@ -21,17 +21,7 @@ func TestThemeLiveReload(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, content string) {
 		t.Helper()
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		tmp := filepath.Join(filepath.Dir(p), ".new-"+filepath.Base(p))
-		if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(tmp, p); err != nil { // as editors save: a rename over the file
-			t.Fatal(err)
-		}
+		saveAsEditor(t, dir, name, content)
 	}
 	write("static/brand.css", "h1{color:rgb(1, 2, 3)}")
 	write("error.html", `{{template "layout.html" .}}{{define "content"}}<h1 id="v1">First</h1><link rel="stylesheet" href="{{static "brand.css"}}">{{end}}`)
@@ -113,4 +103,20 @@ func TestThemeLiveReload(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	srv.stop()
+}
+
+// saveAsEditor writes content to name under dir as editors save a file: to a new file, renamed over the old one.
+func saveAsEditor(t *testing.T, dir, name, content string) {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(filepath.Dir(p), ".new-"+filepath.Base(p))
+	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -201,17 +201,7 @@ func TestThemeCatalogLiveReload(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, content string) {
 		t.Helper()
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		tmp := filepath.Join(filepath.Dir(p), ".new-"+filepath.Base(p))
-		if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(tmp, p); err != nil { // as editors save: a rename over the file
-			t.Fatal(err)
-		}
+		saveAsEditor(t, dir, name, content)
 	}
 	write("messages/fr.json", `{"error.invalid_request.title": "Demande impossible"}`)
 	e.appendConfig("theme: " + dir + "\n")
